@@ -1,0 +1,3 @@
+module github.com/yichuang/yichuang/api
+
+go 1.26

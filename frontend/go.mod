@@ -1,0 +1,3 @@
+module github.com/yichuang/yichuang/frontend
+
+go 1.26

@@ -1,0 +1,3 @@
+module github.com/yichuang/yichuang/jobs
+
+go 1.26

@@ -1,0 +1,3 @@
+module github.com/yichuang/yichuang/services
+
+go 1.26

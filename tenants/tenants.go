@@ -1,0 +1,158 @@
+// Package tenants is the tenant boundary: the registry of counties, their org tree, the
+// memberships that place a Kratos identity in a county with roles and a data scope, the
+// audit chain, and the tenant-scoped transaction every other package works inside.
+//
+// The database enforces the boundary (row level security keyed on app.tenant_id); this
+// package is the only place that sets that key, and it sets it per transaction only.
+package tenants
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/riverqueue/river"
+	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect/pgdialect"
+)
+
+// Store opens tenant transactions on the runtime role's pool. bun and River share the pool,
+// so rows and jobs commit together.
+type Store struct {
+	pool  *pgxpool.Pool
+	db    *bun.DB
+	river *river.Client[pgx.Tx]
+}
+
+// NewStore wraps a pool of the runtime role. inserter may be nil for processes that never
+// enqueue; any River client on the same pool inserts (an insert-only client needs no workers).
+func NewStore(pool *pgxpool.Pool, inserter *river.Client[pgx.Tx]) *Store {
+	return &Store{
+		pool:  pool,
+		db:    bun.NewDB(stdlib.OpenDBFromPool(pool), pgdialect.New()),
+		river: inserter,
+	}
+}
+
+// Pool is the shared pgx pool (River's driver is built on it).
+func (s *Store) Pool() *pgxpool.Pool { return s.pool }
+
+// SetInserter attaches the River client once it exists (it is built on this store's pool).
+func (s *Store) SetInserter(c *river.Client[pgx.Tx]) { s.river = c }
+
+// Tx is one database transaction bound to one tenant.
+type Tx struct {
+	conn     bun.Conn
+	pgx      pgx.Tx
+	tenantID uuid.UUID
+	store    *Store
+}
+
+// DB runs bun queries inside the transaction.
+func (t *Tx) DB() bun.IDB { return t.conn }
+
+// Pgx is the same transaction for pgx-level APIs (River's InsertTx, JobCompleteTx).
+func (t *Tx) Pgx() pgx.Tx { return t.pgx }
+
+// TenantID is the tenant this transaction sees.
+func (t *Tx) TenantID() uuid.UUID { return t.tenantID }
+
+type txKey struct{}
+
+// InTx runs fn in a transaction that sees only tenantID's rows, committing when fn returns
+// nil. A nested call for the same tenant joins the outer transaction; for another tenant it
+// is refused, so no code path mixes two tenants in one transaction.
+func (s *Store) InTx(ctx context.Context, tenantID uuid.UUID, fn func(ctx context.Context) error) (err error) {
+	if tenantID == uuid.Nil {
+		return errors.New("tenants: transaction without a tenant")
+	}
+	if outer, ok := ctx.Value(txKey{}).(*Tx); ok {
+		if outer.tenantID != tenantID {
+			return fmt.Errorf("tenants: transaction for %s inside one for %s", tenantID, outer.tenantID)
+		}
+		return fn(ctx)
+	}
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	// Begin on the pgx connection under database/sql's handle: bun's queries on conn and
+	// River's on ptx then run in the same server-side transaction.
+	var ptx pgx.Tx
+	err = conn.Raw(func(dc any) error {
+		c, ok := dc.(*stdlib.Conn)
+		if !ok {
+			return fmt.Errorf("tenants: unexpected driver connection %T", dc)
+		}
+		var berr error
+		ptx, berr = c.Conn().Begin(ctx)
+		return berr
+	})
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			_ = ptx.Rollback(context.WithoutCancel(ctx))
+			panic(p)
+		}
+		if err != nil {
+			_ = ptx.Rollback(context.WithoutCancel(ctx))
+			return
+		}
+		err = ptx.Commit(ctx)
+	}()
+	if _, err = ptx.Exec(ctx, "SELECT set_config('app.tenant_id', $1, true)", tenantID.String()); err != nil {
+		return err
+	}
+	tx := &Tx{conn: conn, pgx: ptx, tenantID: tenantID, store: s}
+	return fn(context.WithValue(ctx, txKey{}, tx))
+}
+
+// TxFrom returns the transaction carried by ctx.
+func TxFrom(ctx context.Context) (*Tx, bool) {
+	tx, ok := ctx.Value(txKey{}).(*Tx)
+	return tx, ok
+}
+
+// DB returns the bun handle of the transaction in ctx. Calling it outside InTx is a
+// programming error: there is deliberately no tenant-less handle to fall back to.
+func DB(ctx context.Context) bun.IDB {
+	tx, ok := TxFrom(ctx)
+	if !ok {
+		panic("tenants.DB called outside a tenant transaction")
+	}
+	return tx.conn
+}
+
+// JobArgs are River job arguments that belong to a tenant. Workers open the tenant
+// transaction from TenantID; Enqueue refuses args of another tenant.
+type JobArgs interface {
+	river.JobArgs
+	Tenant() uuid.UUID
+}
+
+// Enqueue inserts a job in the transaction of ctx: it exists exactly when the rows written
+// beside it do.
+func Enqueue(ctx context.Context, args JobArgs, opts *river.InsertOpts) (int64, error) {
+	tx, ok := TxFrom(ctx)
+	if !ok {
+		return 0, errors.New("tenants: Enqueue outside a tenant transaction")
+	}
+	if args.Tenant() != tx.tenantID {
+		return 0, fmt.Errorf("tenants: job for tenant %s enqueued in a transaction of %s", args.Tenant(), tx.tenantID)
+	}
+	if tx.store.river == nil {
+		return 0, errors.New("tenants: no River client attached to the store")
+	}
+	res, err := tx.store.river.InsertTx(ctx, tx.pgx, args, opts)
+	if err != nil {
+		return 0, err
+	}
+	return res.Job.ID, nil
+}

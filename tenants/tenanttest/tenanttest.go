@@ -1,0 +1,220 @@
+// Package tenanttest gives integration tests a real, migrated, throwaway database.
+//
+// The test harness (make test) starts a private PostgreSQL cluster and sets
+// YC_TEST_DATABASE_URL to a superuser connection on it. Each test process (one per Go
+// package) gets its own database, cloned from a template migrated once per schema version,
+// so packages run in parallel without seeing each other's rows.
+package tenanttest
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/yichuang/yichuang/tenants"
+	"github.com/yichuang/yichuang/tenants/migration"
+)
+
+// AppRole is the runtime role tests connect as; it owns nothing and cannot bypass RLS.
+const AppRole = "yichuang_app"
+
+const appPassword = "yichuang_app_test"
+
+// DB is a package's throwaway database.
+type DB struct {
+	// OwnerURL connects as the cluster superuser (migrations, tampering in tests).
+	OwnerURL string
+	// AppURL connects as the runtime role.
+	AppURL string
+	// App is a pool of the runtime role; Store is built on it.
+	App *pgxpool.Pool
+	// Owner is a superuser pool, for what the application itself may never do.
+	Owner *pgxpool.Pool
+	Store *tenants.Store
+}
+
+var (
+	once   sync.Once
+	shared *DB
+	setErr error
+)
+
+// Require fails the test when the harness did not provide name, and skips it otherwise
+// (plain `go test` on a laptop without the stack). Under make test YC_TEST_REQUIRE=1, so
+// an integration test never skips there.
+func Require(t testing.TB, name string) string {
+	t.Helper()
+	v := os.Getenv(name)
+	if v == "" {
+		if os.Getenv("YC_TEST_REQUIRE") != "" {
+			t.Fatalf("%s is not set; run the tests with `make test`", name)
+		}
+		t.Skipf("integration test: %s not set (run `make test`, which starts the real stack)", name)
+	}
+	return v
+}
+
+// New returns the package's database, creating it on first use.
+func New(t testing.TB) *DB {
+	t.Helper()
+	admin := Require(t, "YC_TEST_DATABASE_URL")
+	once.Do(func() { shared, setErr = create(admin) })
+	if setErr != nil {
+		t.Fatalf("test database: %v", setErr)
+	}
+	return shared
+}
+
+func create(adminURL string) (*DB, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	admin, err := pgx.Connect(ctx, adminURL)
+	if err != nil {
+		return nil, err
+	}
+	defer admin.Close(ctx)
+
+	tmpl, err := templateName()
+	if err != nil {
+		return nil, err
+	}
+	if _, err := admin.Exec(ctx, "SELECT pg_advisory_lock(7302)"); err != nil {
+		return nil, err
+	}
+	defer admin.Exec(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock(7302)") //nolint:errcheck
+
+	var exists bool
+	if err := admin.QueryRow(ctx, "SELECT EXISTS (SELECT FROM pg_database WHERE datname = $1)", tmpl).Scan(&exists); err != nil {
+		return nil, err
+	}
+	if !exists {
+		building := tmpl + "_building"
+		_, _ = admin.Exec(ctx, "DROP DATABASE IF EXISTS "+building)
+		if _, err := admin.Exec(ctx, "CREATE DATABASE "+building); err != nil {
+			return nil, err
+		}
+		if _, err := migration.Up(ctx, withDB(adminURL, building, "", ""), withDB(adminURL, building, AppRole, appPassword)); err != nil {
+			return nil, fmt.Errorf("migrate template: %w", err)
+		}
+		if err := retry(ctx, func() error {
+			_, err := admin.Exec(ctx, "ALTER DATABASE "+building+" RENAME TO "+tmpl)
+			return err
+		}); err != nil {
+			return nil, err
+		}
+	}
+
+	name := "yc_" + strings.ToLower(randomHex(6))
+	if err := retry(ctx, func() error {
+		_, err := admin.Exec(ctx, "CREATE DATABASE "+name+" TEMPLATE "+tmpl)
+		return err
+	}); err != nil {
+		return nil, err
+	}
+	db := &DB{OwnerURL: withDB(adminURL, name, "", ""), AppURL: withDB(adminURL, name, AppRole, appPassword)}
+	if db.App, err = pgxpool.New(context.Background(), db.AppURL); err != nil {
+		return nil, err
+	}
+	if db.Owner, err = pgxpool.New(context.Background(), db.OwnerURL); err != nil {
+		return nil, err
+	}
+	db.Store = tenants.NewStore(db.App, nil)
+	return db, nil
+}
+
+// retry absorbs "database is being accessed by other users": a pool just closed elsewhere
+// may take a moment to leave the template.
+func retry(ctx context.Context, fn func() error) error {
+	var err error
+	for range 50 {
+		if err = fn(); err == nil || !strings.Contains(err.Error(), "being accessed by other users") {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+	return err
+}
+
+// templateName changes whenever a migration changes, so a stale template is never reused.
+func templateName() (string, error) {
+	h := sha256.New()
+	err := fs.WalkDir(migration.Files, ".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := fs.ReadFile(migration.Files, path)
+		h.Write([]byte(path))
+		h.Write(b)
+		return err
+	})
+	return "yc_tmpl_" + hex.EncodeToString(h.Sum(nil))[:16], err
+}
+
+func withDB(base, db, user, password string) string {
+	u, err := url.Parse(base)
+	if err != nil {
+		panic(err)
+	}
+	u.Path = "/" + db
+	if user != "" {
+		u.User = url.UserPassword(user, password)
+	}
+	return u.String()
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// Tenant is a tenant made for one test, with its county root.
+type Tenant struct {
+	ID     uuid.UUID
+	Code   string
+	County *tenants.OrgUnit
+}
+
+// NewTenant creates a tenant with a unique code and its county.
+func NewTenant(t testing.TB, db *DB, name string) *Tenant {
+	t.Helper()
+	code := "t" + randomHex(5)
+	tt := &Tenant{ID: tenants.IDForCode(code), Code: code}
+	err := db.Store.InTx(context.Background(), tt.ID, func(ctx context.Context) error {
+		if _, err := tenants.CreateTenant(ctx, code, name, ""); err != nil {
+			return err
+		}
+		var err error
+		tt.County, err = tenants.CreateOrgUnit(ctx, tenants.NewOrgUnit{Kind: tenants.KindCounty, Name: name, Code: "county"})
+		return err
+	})
+	if err != nil {
+		t.Fatalf("create tenant: %v", err)
+	}
+	return tt
+}
+
+// Ctx runs fn inside a tenant transaction and fails the test on error.
+func (db *DB) Ctx(t testing.TB, tenantID uuid.UUID, fn func(ctx context.Context) error) {
+	t.Helper()
+	if err := db.Store.InTx(context.Background(), tenantID, fn); err != nil {
+		t.Fatalf("tenant transaction: %v", err)
+	}
+}
