@@ -1,0 +1,41 @@
+import createClient, { type Middleware } from 'openapi-fetch'
+import type { paths } from './schema'
+import { ApiError } from './problem'
+
+export const api = createClient<paths>({ baseUrl: '', credentials: 'include' })
+
+let onUnauthorized: (() => void) | null = null
+let onUnavailable: (() => void) | null = null
+
+/** Wired by main.ts: a 401 from any call but /me (whose 401 just means "signed out") → /login. */
+export function setApiHandlers(h: { unauthorized: () => void; unavailable?: () => void }): void {
+  onUnauthorized = h.unauthorized
+  onUnavailable = h.unavailable ?? null
+}
+
+const statusHooks: Middleware = {
+  onResponse({ response }) {
+    if (response.status === 401 && !new URL(response.url, location.href).pathname.endsWith('/api/v1/me')) {
+      onUnauthorized?.()
+    } else if (response.status === 503) {
+      onUnavailable?.()
+    }
+    return undefined
+  },
+}
+api.use(statusHooks)
+
+type Result<D> = { data?: D; error?: unknown; response: Response }
+
+/** Awaits an openapi-fetch call and returns its data, or throws an ApiError in Chinese. */
+export async function call<D>(request: Promise<Result<D>>): Promise<D> {
+  let res: Result<D>
+  try {
+    res = await request
+  } catch (e) {
+    if (e instanceof ApiError) throw e
+    throw new ApiError(0, null) // network failure / aborted
+  }
+  if (!res.response.ok) throw new ApiError(res.response.status, res.error)
+  return res.data as D
+}

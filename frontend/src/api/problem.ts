@@ -1,0 +1,82 @@
+// Turns errors from /api/v1 (application/problem+json) and network failures into Chinese text.
+import type { Problem } from './types'
+
+export const SERVICE_UNAVAILABLE = '服务暂不可用，请稍后重试'
+export const NETWORK_ERROR = '网络连接失败，请检查网络后重试'
+export const SESSION_EXPIRED = '登录已失效，请重新登录'
+
+const STATUS_FALLBACK: Record<number, string> = {
+  400: '请求参数有误',
+  401: SESSION_EXPIRED,
+  403: '没有权限执行此操作',
+  404: '请求的资源不存在',
+  409: '数据冲突，请刷新后重试',
+  413: '提交的内容过大',
+  422: '提交的数据有误，请检查后重试',
+  429: '操作过于频繁，请稍后再试',
+  503: SERVICE_UNAVAILABLE,
+}
+
+export function isProblem(body: unknown): body is Problem {
+  return (
+    typeof body === 'object' &&
+    body !== null &&
+    typeof (body as { status?: unknown }).status === 'number' &&
+    typeof (body as { message?: unknown }).message === 'string'
+  )
+}
+
+/** Chinese message for a failed call; status 0 means the request never got an answer. */
+export function problemMessage(status: number, body: unknown): string {
+  if (status === 503) return SERVICE_UNAVAILABLE
+  if (status === 0) return NETWORK_ERROR
+  if (isProblem(body) && body.message.trim() !== '') return body.message
+  const fallback = STATUS_FALLBACK[status]
+  if (fallback) return fallback
+  if (status >= 500) return `服务器出错（${status}），请稍后重试`
+  return `请求失败（${status}）`
+}
+
+/**
+ * Field errors keyed by form field: `body.phone` → `phone`, `body.roles[1]` → `roles`,
+ * `body.org_unit_id` → `org_unit_id`. Locations outside the body (query, path, header) are
+ * not form fields and are left out. Several errors on one field are joined.
+ */
+export function problemFieldErrors(body: unknown): Record<string, string> {
+  const out: Record<string, string> = {}
+  if (!isProblem(body) || !Array.isArray(body.errors)) return out
+  for (const e of body.errors) {
+    if (!e || typeof e.location !== 'string') continue
+    const m = /^body\.([A-Za-z_][A-Za-z0-9_]*)/.exec(e.location)
+    if (!m || !m[1]) continue
+    const field = m[1]
+    const msg = (e.message || e.message_en || '').trim()
+    if (!msg) continue
+    out[field] = out[field] ? `${out[field]}；${msg}` : msg
+  }
+  return out
+}
+
+export class ApiError extends Error {
+  readonly status: number
+  readonly problem: Problem | null
+  readonly fieldErrors: Record<string, string>
+  readonly requestId: string | undefined
+
+  constructor(status: number, body: unknown) {
+    super(problemMessage(status, body))
+    this.name = 'ApiError'
+    this.status = status
+    this.problem = isProblem(body) ? body : null
+    this.fieldErrors = problemFieldErrors(body)
+    this.requestId = this.problem?.request_id
+  }
+}
+
+/** Chinese message for anything thrown by an API call. */
+export function errorMessage(err: unknown): string {
+  if (err instanceof ApiError) return err.message
+  if (err instanceof TypeError) return NETWORK_ERROR
+  if (err instanceof Error && /[\u4e00-\u9fff]/.test(err.message)) return err.message
+  return '操作失败，请稍后重试'
+}

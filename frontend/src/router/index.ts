@@ -1,0 +1,51 @@
+import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router'
+import { ElMessage } from 'element-plus'
+import type { Role } from '@/api/types'
+import { errorMessage } from '@/api/problem'
+import { loadMe } from '@/auth/session'
+import { menuItem, rolesAllow } from '@/nav/menu'
+
+declare module 'vue-router' {
+  interface RouteMeta {
+    public?: boolean
+    title?: string
+    roles?: readonly Role[] | 'all'
+  }
+}
+
+const routes: RouteRecordRaw[] = [
+  { path: '/login', name: 'login', component: () => import('@/views/LoginView.vue'), meta: { public: true, title: '登录' } },
+  {
+    path: '/',
+    component: () => import('@/layouts/AppLayout.vue'),
+    children: [
+      { path: '', name: 'home', component: () => import('@/views/HomeView.vue'), meta: { title: menuItem('home').title, roles: menuItem('home').roles } },
+      { path: 'org-units', name: 'org-units', component: () => import('@/views/OrgUnitsView.vue'), meta: { title: menuItem('org-units').title, roles: menuItem('org-units').roles } },
+      { path: 'staff', name: 'staff', component: () => import('@/views/StaffView.vue'), meta: { title: menuItem('staff').title, roles: menuItem('staff').roles } },
+      { path: 'audit', name: 'audit', component: () => import('@/views/AuditView.vue'), meta: { title: menuItem('audit').title, roles: menuItem('audit').roles } },
+      { path: '403', name: 'forbidden', component: () => import('@/views/ForbiddenView.vue'), meta: { title: '无权访问' } },
+      { path: ':pathMatch(.*)*', name: 'not-found', component: () => import('@/views/NotFoundView.vue'), meta: { title: '页面不存在' } },
+    ],
+  },
+]
+
+export const router = createRouter({ history: createWebHistory(), routes })
+
+router.beforeEach(async (to) => {
+  if (to.meta.public) return true
+  let me
+  try {
+    me = await loadMe()
+  } catch (e) {
+    ElMessage.error(errorMessage(e))
+    return { name: 'login', query: to.fullPath !== '/' ? { redirect: to.fullPath } : {} }
+  }
+  if (!me) return { name: 'login', query: to.fullPath !== '/' ? { redirect: to.fullPath } : {} }
+  const allowed = to.meta.roles ?? 'all'
+  if (!rolesAllow(me.roles, allowed)) return { name: 'forbidden', query: { from: to.fullPath } }
+  return true
+})
+
+router.afterEach((to) => {
+  document.title = to.meta.title ? `${to.meta.title} - 一窗` : '一窗 · 政务服务一窗受理平台'
+})

@@ -1,0 +1,107 @@
+// Package demo seeds a demonstration county (示范县) with townships, villages and
+// communities, county departments and one account per role, so `make run` shows a working
+// product. Seeding is idempotent: a second run changes nothing and prints the same logins.
+package demo
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+
+	"github.com/yichuang/yichuang/services/staff"
+	"github.com/yichuang/yichuang/services/tenancy"
+	"github.com/yichuang/yichuang/tenants"
+)
+
+// Code is the demo tenant's code.
+const Code = "demo"
+
+// Account is a demo login.
+type Account struct {
+	Role     tenants.Role `json:"role"`
+	RoleName string       `json:"role_name"`
+	Name     string       `json:"name"`
+	Phone    string       `json:"phone"`
+	Password string       `json:"password"`
+	OrgUnit  string       `json:"org_unit"`
+}
+
+type unit struct {
+	code, parent, name string
+	kind               tenants.OrgKind
+}
+
+// The county's shape: two townships with their halls, two villages/communities under each,
+// and three county departments including civil affairs.
+var units = []unit{
+	{"chengguan", "county", "城关镇", tenants.KindTownship},
+	{"hexi", "county", "河西镇", tenants.KindTownship},
+	{"dongguan", "chengguan", "东关社区", tenants.KindCommunity},
+	{"xijie", "chengguan", "西街社区", tenants.KindCommunity},
+	{"lijia", "hexi", "李家村", tenants.KindVillage},
+	{"wangzhuang", "hexi", "王庄村", tenants.KindVillage},
+	{"minzheng", "county", "县民政局", tenants.KindDepartment},
+	{"renshe", "county", "县人力资源和社会保障局", tenants.KindDepartment},
+	{"weijian", "county", "县卫生健康委员会", tenants.KindDepartment},
+}
+
+type account struct {
+	role        tenants.Role
+	name, phone string
+	unit        string
+}
+
+var accounts = []account{
+	{tenants.RoleCountyAdmin, "王建国", "13900000001", "county"},
+	{tenants.RoleDepartmentStaff, "李秀英", "13900000002", "minzheng"},
+	{tenants.RoleTownshipClerk, "张伟", "13900000003", "chengguan"},
+	{tenants.RoleCommunityWorker, "刘芳", "13900000004", "dongguan"},
+}
+
+// Seed creates the demo county (if missing) and returns its logins.
+func Seed(ctx context.Context, svc *staff.Service, password string) ([]Account, error) {
+	admin := accounts[0]
+	p, err := tenancy.Provision(ctx, svc, tenancy.NewCounty{Code: Code, Name: "示范县", RegionCode: "130826",
+		AdminName: admin.name, AdminPhone: admin.phone, AdminPass: password}, true)
+	if err != nil {
+		return nil, err
+	}
+	ids := map[string]*tenants.OrgUnit{"county": p.County}
+	err = svc.Store.InTx(ctx, p.Tenant.ID, func(ctx context.Context) error {
+		for _, u := range units {
+			existing := new(tenants.OrgUnit)
+			err := tenants.DB(ctx).NewSelect().Model(existing).Where("ou.code = ?", u.code).Scan(ctx)
+			if err == nil {
+				ids[u.code] = existing
+				continue
+			}
+			if !errors.Is(err, sql.ErrNoRows) {
+				return err
+			}
+			parent := ids[u.parent].ID
+			created, err := tenants.CreateOrgUnit(ctx, tenants.NewOrgUnit{ParentID: &parent, Kind: u.kind, Name: u.name, Code: u.code})
+			if err != nil {
+				return err
+			}
+			if err := tenants.Audit(ctx, tenants.Change{Action: "org_unit.create", TargetType: "org_unit", TargetID: created.ID.String(),
+				Summary: map[string]any{"name": u.name, "code": u.code, "kind": u.kind, "source": "seed-demo"}}); err != nil {
+				return err
+			}
+			ids[u.code] = created
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	var out []Account
+	for _, a := range accounts {
+		u := ids[a.unit]
+		if _, err := svc.Create(ctx, p.Tenant.ID, staff.NewAccount{Name: a.name, Phone: a.phone, Password: password,
+			OrgUnitID: u.ID, Roles: []tenants.Role{a.role}, Scope: tenants.DefaultScope([]tenants.Role{a.role})}); err != nil {
+			return nil, err
+		}
+		out = append(out, Account{Role: a.role, RoleName: a.role.Label(), Name: a.name, Phone: a.phone, Password: password, OrgUnit: u.Name})
+	}
+	return out, nil
+}

@@ -1,0 +1,87 @@
+// Package problem is the error a service returns for a user's mistake or a refused
+// operation: a stable machine code and the reason in Chinese and English, optionally per
+// field. The API renders it as RFC 9457 problem+json; anything else is an internal error.
+package problem
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+)
+
+// Field is one field's reason.
+type Field struct {
+	// Location names the field as the API sees it, e.g. "body.phone".
+	Location  string
+	Message   string
+	MessageEn string
+	Value     any
+}
+
+// Error is a refusal with its HTTP status.
+type Error struct {
+	Status    int
+	Code      string
+	Message   string
+	MessageEn string
+	Fields    []Field
+}
+
+func (e *Error) Error() string {
+	return fmt.Sprintf("%s: %s", e.Code, e.MessageEn)
+}
+
+// As returns the *Error inside err, if any.
+func As(err error) (*Error, bool) {
+	var p *Error
+	ok := errors.As(err, &p)
+	return p, ok
+}
+
+// Invalid is a 422 for input that fails validation.
+func Invalid(fields ...Field) *Error {
+	e := &Error{Status: http.StatusUnprocessableEntity, Code: "invalid_input", Message: "输入有误，请检查标出的字段", MessageEn: "invalid input", Fields: fields}
+	if len(fields) == 1 {
+		e.Message, e.MessageEn = fields[0].Message, fields[0].MessageEn
+	}
+	return e
+}
+
+// Conflict is a 409: the request clashes with the current state.
+func Conflict(code, zh, en string) *Error {
+	return &Error{Status: http.StatusConflict, Code: code, Message: zh, MessageEn: en}
+}
+
+// NotFound is a 404. It is also the answer for another tenant's record, so its existence
+// does not leak.
+func NotFound(code, zh, en string) *Error {
+	return &Error{Status: http.StatusNotFound, Code: code, Message: zh, MessageEn: en}
+}
+
+// Forbidden is a 403.
+func Forbidden(code, zh, en string) *Error {
+	return &Error{Status: http.StatusForbidden, Code: code, Message: zh, MessageEn: en}
+}
+
+// Unavailable is a 503 for a dependency that is down.
+func Unavailable(code, zh, en string) *Error {
+	return &Error{Status: http.StatusServiceUnavailable, Code: code, Message: zh, MessageEn: en}
+}
+
+// Checker gathers field errors so a form gets every reason at once.
+type Checker struct{ fields []Field }
+
+// Check records a field error unless ok.
+func (c *Checker) Check(ok bool, location, zh, en string, value any) {
+	if !ok {
+		c.fields = append(c.fields, Field{Location: location, Message: zh, MessageEn: en, Value: value})
+	}
+}
+
+// Err is nil when every check passed.
+func (c *Checker) Err() error {
+	if len(c.fields) == 0 {
+		return nil
+	}
+	return Invalid(c.fields...)
+}
