@@ -1,0 +1,321 @@
+// Command yichuang is the whole product in one binary: the API and frontend server, the
+// River workers, migrations and the operator's tools. Run `yichuang help` for the list.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/yichuang/yichuang/api/server"
+	"github.com/yichuang/yichuang/frontend"
+	"github.com/yichuang/yichuang/jobs"
+	"github.com/yichuang/yichuang/services/demo"
+	"github.com/yichuang/yichuang/services/identity"
+	"github.com/yichuang/yichuang/services/problem"
+	"github.com/yichuang/yichuang/services/staff"
+	"github.com/yichuang/yichuang/services/storage"
+	"github.com/yichuang/yichuang/services/tenancy"
+	"github.com/yichuang/yichuang/tenants"
+	"github.com/yichuang/yichuang/tenants/migration"
+)
+
+const usage = `yichuang — 一窗 政务服务一窗受理平台
+
+Usage:
+  yichuang serve [--addr ADDR] [--api-only | --workers-only] [--max-workers N]
+  yichuang migrate
+  yichuang tenant create --code CODE --name NAME [--region-code 6DIGITS] --admin-name NAME --admin-phone PHONE --admin-password PASSWORD
+  yichuang seed-demo [--password PASSWORD] [--json FILE]
+  yichuang audit verify --tenant CODE|UUID
+  yichuang openapi
+
+Configuration is read from the environment (see README.md): DATABASE_URL, APP_DATABASE_URL,
+YC_KRATOS_PUBLIC_URL, YC_KRATOS_ADMIN_URL, YC_MINIO_*, YC_ADDR, YC_LOG_LEVEL, YC_LOG_FORMAT.
+`
+
+func main() {
+	if len(os.Args) < 2 {
+		fmt.Fprint(os.Stderr, usage)
+		os.Exit(2)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	var err error
+	switch cmd, args := os.Args[1], os.Args[2:]; cmd {
+	case "serve":
+		err = serve(ctx, args)
+	case "migrate":
+		err = migrate(ctx)
+	case "tenant":
+		if len(args) == 0 || args[0] != "create" {
+			err = errors.New("usage: yichuang tenant create ...")
+			break
+		}
+		err = tenantCreate(ctx, args[1:])
+	case "seed-demo":
+		err = seedDemo(ctx, args)
+	case "audit":
+		if len(args) == 0 || args[0] != "verify" {
+			err = errors.New("usage: yichuang audit verify --tenant CODE")
+			break
+		}
+		err = auditVerify(ctx, args[1:])
+	case "openapi":
+		err = json.NewEncoder(os.Stdout).Encode(server.OpenAPI())
+	case "help", "-h", "--help":
+		fmt.Print(usage)
+	default:
+		err = fmt.Errorf("unknown command %q\n\n%s", cmd, usage)
+	}
+	if err != nil {
+		if p, ok := problem.As(err); ok {
+			fmt.Fprintf(os.Stderr, "错误：%s\nerror: %s\n", p.Message, p.MessageEn)
+			for _, f := range p.Fields {
+				fmt.Fprintf(os.Stderr, "  %s: %s (%s)\n", f.Location, f.Message, f.MessageEn)
+			}
+		} else {
+			fmt.Fprintln(os.Stderr, "error:", err)
+		}
+		os.Exit(1)
+	}
+}
+
+func env(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
+}
+
+func logger() *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(env("YC_LOG_LEVEL", "info")))
+	opts := &slog.HandlerOptions{Level: level}
+	if env("YC_LOG_FORMAT", "text") == "json" {
+		return slog.New(slog.NewJSONHandler(os.Stderr, opts))
+	}
+	return slog.New(slog.NewTextHandler(os.Stderr, opts))
+}
+
+// appDatabaseURL is the runtime role's URL: APP_DATABASE_URL, or DATABASE_URL with the
+// user swapped for yichuang_app (development only; the password must then be given).
+func appDatabaseURL() (string, error) {
+	if v := os.Getenv("APP_DATABASE_URL"); v != "" {
+		return v, nil
+	}
+	owner := os.Getenv("DATABASE_URL")
+	if owner == "" {
+		return "", errors.New("set APP_DATABASE_URL (the runtime role) or DATABASE_URL")
+	}
+	u, err := url.Parse(owner)
+	if err != nil {
+		return "", err
+	}
+	pw := os.Getenv("YC_APP_DB_PASSWORD")
+	if pw == "" {
+		return "", errors.New("APP_DATABASE_URL is not set; set it, or YC_APP_DB_PASSWORD to derive it from DATABASE_URL")
+	}
+	u.User = url.UserPassword("yichuang_app", pw)
+	return u.String(), nil
+}
+
+type deps struct {
+	pool    *pgxpool.Pool
+	store   *tenants.Store
+	kratos  *identity.Kratos
+	storage *storage.Store
+	staff   *staff.Service
+}
+
+func open(ctx context.Context) (*deps, error) {
+	appURL, err := appDatabaseURL()
+	if err != nil {
+		return nil, err
+	}
+	pool, err := pgxpool.New(ctx, appURL)
+	if err != nil {
+		return nil, fmt.Errorf("database: %w", err)
+	}
+	d := &deps{pool: pool, store: tenants.NewStore(pool, nil)}
+	d.kratos = identity.New(env("YC_KRATOS_PUBLIC_URL", "http://127.0.0.1:4433"), env("YC_KRATOS_ADMIN_URL", "http://127.0.0.1:4434"))
+	d.staff = &staff.Service{Store: d.store, Identities: d.kratos}
+	if ep := os.Getenv("YC_MINIO_ENDPOINT"); ep != "" {
+		d.storage, err = storage.New(storage.Config{Endpoint: ep, AccessKey: os.Getenv("YC_MINIO_ACCESS_KEY"), SecretKey: os.Getenv("YC_MINIO_SECRET_KEY"),
+			Secure: env("YC_MINIO_SECURE", "false") == "true", Prefix: os.Getenv("YC_MINIO_BUCKET_PREFIX")})
+		if err != nil {
+			return nil, fmt.Errorf("minio: %w", err)
+		}
+	}
+	return d, nil
+}
+
+func serve(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("serve", flag.ExitOnError)
+	addr := fs.String("addr", env("YC_ADDR", "127.0.0.1:8080"), "listen address (YC_ADDR)")
+	apiOnly := fs.Bool("api-only", false, "serve HTTP only; run no River workers")
+	workersOnly := fs.Bool("workers-only", false, "run River workers only; serve no HTTP")
+	maxWorkers := fs.Int("max-workers", 20, "River workers of the default queue")
+	_ = fs.Parse(args)
+	if *apiOnly && *workersOnly {
+		return errors.New("--api-only and --workers-only exclude each other")
+	}
+	log := logger()
+	d, err := open(ctx)
+	if err != nil {
+		return err
+	}
+	defer d.pool.Close()
+	client, err := jobs.NewClient(d.store, jobs.Options{Work: !*apiOnly, MaxWorkers: *maxWorkers, Logger: log})
+	if err != nil {
+		return err
+	}
+	if d.storage != nil {
+		if err := d.storage.EnsureBuckets(ctx); err != nil {
+			log.Warn("minio buckets not ready; /readyz reports it", "error", err)
+		}
+	}
+	if !*apiOnly {
+		if err := client.Start(ctx); err != nil {
+			return fmt.Errorf("river: %w", err)
+		}
+		defer func() {
+			sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			_ = client.Stop(sctx)
+		}()
+		log.Info("river workers started", "max_workers", *maxWorkers)
+	}
+	if *workersOnly {
+		<-ctx.Done()
+		return nil
+	}
+	handler, _ := server.New(server.Deps{Store: d.store, Kratos: d.kratos, Storage: d.storage, Logger: log,
+		KratosPublicURL: env("YC_KRATOS_PUBLIC_URL", "http://127.0.0.1:4433"), Assets: frontend.Assets()})
+	srv := &http.Server{Addr: *addr, Handler: handler, ReadHeaderTimeout: 10 * time.Second}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.ListenAndServe() }()
+	log.Info("serving", "addr", "http://"+*addr)
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+		sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		return srv.Shutdown(sctx)
+	}
+}
+
+func migrate(ctx context.Context) error {
+	owner := os.Getenv("DATABASE_URL")
+	if owner == "" {
+		return errors.New("DATABASE_URL (the owner role) is required to migrate")
+	}
+	appURL, err := appDatabaseURL()
+	if err != nil {
+		return err
+	}
+	res, err := migration.Up(ctx, owner, appURL)
+	if err != nil {
+		return err
+	}
+	if len(res.Applied) == 0 {
+		fmt.Println("schema is up to date")
+	}
+	for _, m := range res.Applied {
+		fmt.Println("applied", m)
+	}
+	fmt.Println("river schema version", res.RiverVersion)
+	return nil
+}
+
+func tenantCreate(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("tenant create", flag.ExitOnError)
+	var in tenancy.NewCounty
+	fs.StringVar(&in.Code, "code", "", "tenant code, e.g. fengning (lowercase; the tenant id derives from it)")
+	fs.StringVar(&in.Name, "name", "", "county name, e.g. 丰宁满族自治县")
+	fs.StringVar(&in.RegionCode, "region-code", "", "6-digit 行政区划代码")
+	fs.StringVar(&in.AdminName, "admin-name", "", "first county admin's name")
+	fs.StringVar(&in.AdminPhone, "admin-phone", "", "first county admin's mobile number (signs in with it)")
+	fs.StringVar(&in.AdminPass, "admin-password", "", "first county admin's initial password (at least 10 characters)")
+	_ = fs.Parse(args)
+	d, err := open(ctx)
+	if err != nil {
+		return err
+	}
+	defer d.pool.Close()
+	p, err := tenancy.Provision(ctx, d.staff, in, false)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("tenant %s (%s) created: id %s\ncounty admin %s signs in with %s\n", p.Tenant.Name, p.Tenant.Code, p.Tenant.ID, p.Admin.Name, p.Admin.Phone)
+	return nil
+}
+
+func seedDemo(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("seed-demo", flag.ExitOnError)
+	password := fs.String("password", env("YC_DEMO_PASSWORD", "Yichuang@2026"), "password of every demo account")
+	jsonOut := fs.String("json", "", "also write the accounts as JSON to this file")
+	_ = fs.Parse(args)
+	d, err := open(ctx)
+	if err != nil {
+		return err
+	}
+	defer d.pool.Close()
+	accounts, err := demo.Seed(ctx, d.staff, *password)
+	if err != nil {
+		return err
+	}
+	fmt.Println("示范县 demo accounts (手机号 / 密码):")
+	for _, a := range accounts {
+		fmt.Printf("  %-8s %-20s %s  %s / %s  (%s)\n", a.Name, a.RoleName, strings.Repeat(" ", 0), a.Phone, a.Password, a.OrgUnit)
+	}
+	if *jsonOut != "" {
+		b, _ := json.MarshalIndent(accounts, "", "  ")
+		return os.WriteFile(*jsonOut, b, 0o600)
+	}
+	return nil
+}
+
+func auditVerify(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("audit verify", flag.ExitOnError)
+	ref := fs.String("tenant", "", "tenant code or id")
+	_ = fs.Parse(args)
+	id, err := tenants.ParseRef(*ref)
+	if err != nil {
+		return err
+	}
+	d, err := open(ctx)
+	if err != nil {
+		return err
+	}
+	defer d.pool.Close()
+	var res *tenants.AuditVerification
+	err = d.store.InTx(ctx, id, func(ctx context.Context) error {
+		if _, err := tenants.Current(ctx); err != nil {
+			return fmt.Errorf("tenant %s: %w", *ref, err)
+		}
+		res, err = tenants.VerifyAudit(ctx)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if !res.OK {
+		return fmt.Errorf("audit chain BROKEN at seq %d (%d rows checked) / 审计链在第 %d 条处被篡改", res.FirstBadSeq, res.RowsChecked, res.FirstBadSeq)
+	}
+	fmt.Printf("audit chain OK: %d rows verified / 审计链完整：已校验 %d 条\n", res.RowsChecked, res.RowsChecked)
+	return nil
+}

@@ -1,0 +1,136 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/yichuang/yichuang/services/identity"
+	"github.com/yichuang/yichuang/services/problem"
+	"github.com/yichuang/yichuang/tenants"
+)
+
+// SessionCookie is Kratos' session cookie.
+const SessionCookie = "ory_kratos_session"
+
+// anyMember admits every role: the operation needs a signed-in member, nothing more.
+var anyMember = tenants.Roles
+
+type credentialKey struct{}
+
+// register adds an operation with the roles that may call it. roles == nil makes it public;
+// otherwise a Kratos session and an active membership holding one of roles are required.
+// Declaring access here, beside the route, keeps who-may-call-what in one reviewable place.
+func register[I, O any](s *Server, op huma.Operation, roles []tenants.Role, h func(context.Context, *I) (*O, error)) {
+	if roles != nil {
+		op.Security = []map[string][]string{{"cookie": {}}, {"session": {}}}
+		labels := make([]string, len(roles))
+		for i, r := range roles {
+			labels[i] = r.Label() + " (" + string(r) + ")"
+		}
+		op.Description = strings.TrimSpace(op.Description + "\n\n可调用角色 / Roles: " + strings.Join(labels, "、"))
+		if op.Metadata == nil {
+			op.Metadata = map[string]any{}
+		}
+		op.Metadata["roles"] = roles
+		op.Errors = append(op.Errors, http.StatusUnauthorized, http.StatusForbidden, http.StatusServiceUnavailable)
+		op.Middlewares = append(op.Middlewares, s.authenticate(roles))
+	}
+	huma.Register(s.api, op, h)
+}
+
+// authenticate validates the Kratos session (cookie or X-Session-Token), loads the
+// membership of its tenant and puts the actor in the context.
+func (s *Server) authenticate(roles []tenants.Role) func(huma.Context, func(huma.Context)) {
+	return func(hctx huma.Context, next func(huma.Context)) {
+		fail := func(err error) { _ = huma.WriteErr(s.api, hctx, http.StatusInternalServerError, "", err) }
+		if s.deps.Kratos == nil || s.deps.Store == nil {
+			fail(problem.Unavailable("auth_unavailable", "身份认证服务未配置", "authentication is not configured"))
+			return
+		}
+		ctx := hctx.Context()
+		var (
+			sess       *identity.Session
+			err        error
+			credential string
+		)
+		if token := hctx.Header("X-Session-Token"); token != "" {
+			credential = token
+			sess, err = s.deps.Kratos.FromToken(ctx, token)
+		} else if c := sessionCookie(hctx.Header("Cookie")); c != "" {
+			credential = c
+			sess, err = s.deps.Kratos.FromCookie(ctx, c)
+		} else {
+			err = identity.ErrUnauthenticated
+		}
+		switch {
+		case errors.Is(err, identity.ErrUnauthenticated):
+			fail(&problem.Error{Status: http.StatusUnauthorized, Code: "unauthenticated", Message: "请先登录", MessageEn: "sign in first"})
+			return
+		case errors.Is(err, identity.ErrUnavailable):
+			s.deps.Logger.WarnContext(ctx, "kratos unavailable", "error", err)
+			fail(problem.Unavailable("auth_unavailable", "身份认证服务暂不可用，请稍后重试", "authentication service unavailable"))
+			return
+		case err != nil:
+			fail(err)
+			return
+		}
+		if sess.TenantID.String() == "00000000-0000-0000-0000-000000000000" {
+			fail(problem.Forbidden("no_tenant", "该账号未归属任何县（区）", "this account belongs to no tenant"))
+			return
+		}
+		var m *tenants.Membership
+		err = s.deps.Store.InTx(ctx, sess.TenantID, func(ctx context.Context) error {
+			var err error
+			m, err = tenants.GetMembership(ctx, sess.IdentityID)
+			return err
+		})
+		switch {
+		case errors.Is(err, tenants.ErrNotFound):
+			fail(problem.Forbidden("no_membership", "该账号未分配单位和角色", "this account has no membership"))
+			return
+		case err != nil:
+			fail(err)
+			return
+		case m.Status != tenants.StatusActive:
+			fail(&problem.Error{Status: http.StatusUnauthorized, Code: "account_disabled", Message: "账号已停用", MessageEn: "account disabled"})
+			return
+		}
+		actor := m.Actor(sess.ID)
+		if !actor.HasAny(roles...) {
+			fail(problem.Forbidden("forbidden", "没有权限执行此操作", "your roles do not allow this operation"))
+			return
+		}
+		ctx = tenants.WithActor(ctx, actor)
+		ctx = context.WithValue(ctx, credentialKey{}, credential)
+		next(huma.WithContext(hctx, ctx))
+	}
+}
+
+// sessionCookie returns "ory_kratos_session=<value>" from a Cookie header, or "".
+func sessionCookie(header string) string {
+	for _, part := range strings.Split(header, ";") {
+		part = strings.TrimSpace(part)
+		if strings.HasPrefix(part, SessionCookie+"=") && len(part) > len(SessionCookie)+1 {
+			return part
+		}
+	}
+	return ""
+}
+
+// actor returns the signed-in actor; register guarantees one for non-public operations.
+func actor(ctx context.Context) *tenants.Actor {
+	a, ok := tenants.ActorFrom(ctx)
+	if !ok {
+		panic("server: operation registered as public reads the actor")
+	}
+	return a
+}
+
+// inTx runs fn in the actor's tenant transaction.
+func (s *Server) inTx(ctx context.Context, fn func(ctx context.Context) error) error {
+	return s.deps.Store.InTx(ctx, actor(ctx).TenantID, fn)
+}

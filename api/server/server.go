@@ -1,0 +1,239 @@
+// Package server is Yichuang's HTTP face: the API under /api/v1 (huma, OpenAPI 3.1,
+// problem+json errors), the Kratos public API proxied under the app's own origin, the
+// built frontend, and the health endpoints.
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"net/http/httputil"
+	"net/url"
+	"path"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+	"github.com/danielgtaylor/huma/v2/adapters/humago"
+	"github.com/google/uuid"
+
+	"github.com/yichuang/yichuang/services/identity"
+	"github.com/yichuang/yichuang/services/staff"
+	"github.com/yichuang/yichuang/services/storage"
+	"github.com/yichuang/yichuang/tenants"
+)
+
+// Version is the API version shown in the OpenAPI document.
+const Version = "0.1.0"
+
+// KratosPublicPrefix is where the Kratos public API appears on the app's origin.
+const KratosPublicPrefix = "/.ory/kratos/public"
+
+// Deps are what the server needs; nil parts are reported by /readyz.
+type Deps struct {
+	Store   *tenants.Store
+	Kratos  *identity.Kratos
+	Storage *storage.Store
+	Logger  *slog.Logger
+	// KratosPublicURL is proxied under KratosPublicPrefix; empty disables the proxy.
+	KratosPublicURL string
+	// Assets is the built frontend; nil serves a notice instead.
+	Assets fs.FS
+}
+
+// Server holds the routes.
+type Server struct {
+	deps  Deps
+	api   huma.API
+	staff *staff.Service
+}
+
+// New builds the handler.
+func New(deps Deps) (http.Handler, huma.API) {
+	if deps.Logger == nil {
+		deps.Logger = slog.Default()
+	}
+	installErrors(deps.Logger)
+	mux := http.NewServeMux()
+	s := &Server{deps: deps, staff: &staff.Service{Store: deps.Store, Identities: deps.Kratos}}
+	s.api = humago.New(mux, apiConfig())
+	s.routes()
+
+	if deps.KratosPublicURL != "" {
+		mux.Handle(KratosPublicPrefix+"/", kratosProxy(deps.KratosPublicURL, deps.Logger))
+	}
+	mux.Handle("/", spa(deps.Assets))
+	return s.requestID(mux), s.api
+}
+
+// OpenAPI returns the document without any running dependency (for `yichuang openapi`).
+func OpenAPI() *huma.OpenAPI {
+	_, api := New(Deps{})
+	return api.OpenAPI()
+}
+
+func apiConfig() huma.Config {
+	cfg := huma.DefaultConfig("一窗 Yichuang API", Version)
+	cfg.Info.Description = "县级政务服务一窗受理平台的 HTTP API。Every operation lists the roles that may call it. " +
+		"Errors are application/problem+json with a stable `code`, a Chinese `message` and an English `message_en`."
+	cfg.OpenAPIPath = "/openapi"
+	cfg.DocsPath = "/docs"
+	cfg.DocsRenderer = huma.DocsRendererScalar
+	cfg.SchemasPath = "/schemas"
+	cfg.Components.SecuritySchemes = map[string]*huma.SecurityScheme{
+		"cookie":  {Type: "apiKey", In: "cookie", Name: "ory_kratos_session", Description: "Kratos browser session (sign in through /.ory/kratos/public)"},
+		"session": {Type: "apiKey", In: "header", Name: "X-Session-Token", Description: "Kratos session token (native/API sign-in)"},
+	}
+	// Responses are our Problem, not huma's ErrorModel.
+	cfg.Transformers = nil
+	return cfg
+}
+
+// requestID gives every request an id (kept from X-Request-ID when well-formed), returns it
+// in the response, puts it in the context for logs and audit rows, and logs the request.
+func (s *Server) requestID(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id := r.Header.Get("X-Request-ID")
+		if !requestIDPattern.MatchString(id) {
+			id = uuid.NewString()
+		}
+		w.Header().Set("X-Request-ID", id)
+		ctx := tenants.WithRequestID(r.Context(), id)
+		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		start := time.Now()
+		next.ServeHTTP(rec, r.WithContext(ctx))
+		if strings.HasPrefix(r.URL.Path, "/api/") || rec.status >= 500 {
+			s.deps.Logger.LogAttrs(ctx, slog.LevelInfo, "http",
+				slog.String("request_id", id), slog.String("method", r.Method), slog.String("path", r.URL.Path),
+				slog.Int("status", rec.status), slog.Duration("duration", time.Since(start)))
+		}
+	})
+}
+
+var requestIDPattern = regexp.MustCompile(`^[A-Za-z0-9._-]{8,64}$`)
+
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (r *statusRecorder) WriteHeader(code int) { r.status = code; r.ResponseWriter.WriteHeader(code) }
+
+func (r *statusRecorder) Flush() {
+	if f, ok := r.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
+}
+
+// kratosProxy serves Kratos' public API on the app's origin, so the browser talks to one
+// origin and Kratos' cookies are the app's cookies.
+func kratosProxy(target string, logger *slog.Logger) http.Handler {
+	u, err := url.Parse(target)
+	if err != nil {
+		panic(err)
+	}
+	proxy := &httputil.ReverseProxy{
+		Rewrite: func(pr *httputil.ProxyRequest) {
+			pr.SetURL(u)
+			pr.Out.URL.Path = path.Join("/", strings.TrimPrefix(pr.In.URL.Path, KratosPublicPrefix))
+			pr.Out.URL.RawPath = ""
+			pr.SetXForwarded()
+		},
+		ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {
+			logger.WarnContext(r.Context(), "kratos proxy", "error", err)
+			writeProblem(w, newProblem(r.Context(), http.StatusServiceUnavailable, "auth_unavailable",
+				"身份认证服务暂不可用，请稍后重试", "authentication service unavailable"))
+		},
+	}
+	return proxy
+}
+
+// spa serves the built frontend, answering index.html for the app's client-side routes.
+func spa(assets fs.FS) http.Handler {
+	if assets == nil {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if strings.HasPrefix(r.URL.Path, "/api/") {
+				writeProblem(w, newProblem(r.Context(), http.StatusNotFound, "", "", ""))
+				return
+			}
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			w.WriteHeader(http.StatusServiceUnavailable)
+			_, _ = w.Write([]byte(`<!doctype html><meta charset="utf-8"><title>一窗</title><p>前端尚未构建：请运行 <code>make frontend</code> 后重新构建。The frontend has not been built: run <code>make frontend</code>.</p>`))
+		})
+	}
+	files := http.FileServerFS(assets)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/api/") {
+			writeProblem(w, newProblem(r.Context(), http.StatusNotFound, "", "", ""))
+			return
+		}
+		name := strings.TrimPrefix(path.Clean(r.URL.Path), "/")
+		if name != "" {
+			if st, err := fs.Stat(assets, name); err == nil && !st.IsDir() {
+				if strings.HasPrefix(name, "assets/") {
+					w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+				}
+				files.ServeHTTP(w, r)
+				return
+			}
+		}
+		w.Header().Set("Cache-Control", "no-cache")
+		http.ServeFileFS(w, r, assets, "index.html")
+	})
+}
+
+func mustJSON(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+// readiness of each dependency.
+type componentStatus struct {
+	OK    bool   `json:"ok"`
+	Error string `json:"error,omitempty"`
+}
+
+func (s *Server) ready(ctx context.Context) (map[string]componentStatus, bool) {
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	out := map[string]componentStatus{}
+	check := func(name string, fn func(context.Context) error) {
+		if err := fn(ctx); err != nil {
+			out[name] = componentStatus{Error: err.Error()}
+			return
+		}
+		out[name] = componentStatus{OK: true}
+	}
+	check("postgres", func(ctx context.Context) error {
+		if s.deps.Store == nil {
+			return errNotConfigured
+		}
+		return s.deps.Store.Pool().Ping(ctx)
+	})
+	check("kratos", func(ctx context.Context) error {
+		if s.deps.Kratos == nil {
+			return errNotConfigured
+		}
+		return s.deps.Kratos.Ready(ctx)
+	})
+	check("minio", func(ctx context.Context) error {
+		if s.deps.Storage == nil {
+			return errNotConfigured
+		}
+		return s.deps.Storage.Ready(ctx)
+	})
+	all := true
+	for _, c := range out {
+		all = all && c.OK
+	}
+	return out, all
+}
+
+type notConfigured struct{}
+
+func (notConfigured) Error() string { return "not configured" }
+
+var errNotConfigured = notConfigured{}

@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# make test: every test against real parts. Starts a private stack (PostgreSQL, Kratos,
+# MinIO on their own ports, throwaway data), runs the Go tests (unit and integration; none
+# may skip), the frontend unit tests, the API-client staleness check and the browser tests
+# in Debian's Chromium, then stops the stack and prints the counts.
+set -uo pipefail
+repo=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$repo"
+say() { printf '\n==> %s\n' "$*"; }
+out=$repo/.run/test-results
+rm -rf "$out"; mkdir -p "$out"
+failed_steps=()
+
+if ! command -v chromium >/dev/null; then
+  if [ "$(id -u)" = 0 ]; then
+    say "installing Debian's chromium (browser tests)"
+    apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  else
+    echo "chromium is missing: sudo apt-get install chromium" >&2; exit 1
+  fi
+fi
+command -v pdftotext >/dev/null || { [ "$(id -u)" = 0 ] && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils >/dev/null 2>&1; } || true
+
+say "frontend packages"
+bash infra/scripts/frontend-deps.sh || exit 1
+
+say "starting the test stack"
+bash infra/scripts/stack.sh up test || exit 1
+trap 'bash infra/scripts/stack.sh down test' EXIT
+set -a; . .run/test/env; set +a
+export YC_TEST_REQUIRE=1
+
+say "go vet"
+go vet $(echo ./tenants/... ./services/... ./jobs/... ./api/... ./frontend/...) || failed_steps+=("go vet")
+
+say "API client is current"
+go build -o bin/yichuang ./api/cmd/yichuang || exit 1
+./bin/yichuang openapi | python3 -c 'import json,sys; d=json.load(sys.stdin); f=open(sys.argv[1],"w"); json.dump(d,f,indent=2,ensure_ascii=False); f.write("\n")' "$out/openapi.json"
+if ! diff -q "$out/openapi.json" frontend/src/api/openapi.json >/dev/null; then
+  echo "frontend/src/api/openapi.json is stale: run \`make api-client\` and commit the result" >&2
+  failed_steps+=("api client stale")
+fi
+(cd frontend && npm run --silent check:api) || failed_steps+=("api client stale")
+
+say "Go tests (unit + integration on the real stack)"
+go test -json -count=1 -timeout 15m ./tenants/... ./services/... ./jobs/... ./api/... >"$out/go.json" 2>"$out/go.stderr"
+go_rc=$?
+# A readable transcript: failures and package results.
+python3 - "$out/go.json" <<'PY'
+import json, sys
+out = {}
+for line in open(sys.argv[1]):
+    try: e = json.loads(line)
+    except ValueError: continue
+    key = (e.get("Package"), e.get("Test"))
+    if e.get("Action") == "output": out.setdefault(key, []).append(e["Output"])
+    if e.get("Action") == "fail" and e.get("Test"): sys.stdout.write("".join(out.get(key, [])))
+    if e.get("Action") in ("pass", "fail", "skip") and not e.get("Test"):
+        print(f'{e["Action"]:5} {e["Package"]}')
+PY
+[ $go_rc = 0 ] || { failed_steps+=("go test"); cat "$out/go.stderr" >&2; }
+
+say "frontend unit tests"
+(cd frontend && npx vitest run --reporter=default --reporter=json --outputFile="$out/vitest.json") || failed_steps+=("vitest")
+
+say "browser tests (Chromium) against the real server"
+go build -o bin/yichuang ./api/cmd/yichuang && (cd frontend && npm run --silent build >/dev/null) && go build -o bin/yichuang ./api/cmd/yichuang || failed_steps+=("build")
+./bin/yichuang migrate >/dev/null && ./bin/yichuang seed-demo --json "$out/accounts.json" >/dev/null || failed_steps+=("seed")
+./bin/yichuang serve --addr "$YC_ADDR" >"$out/serve.log" 2>&1 &
+serve_pid=$!
+trap 'kill $serve_pid 2>/dev/null; bash infra/scripts/stack.sh down test' EXIT
+for _ in $(seq 50); do curl -fs "$YC_PUBLIC_URL/readyz" >/dev/null && break; sleep 0.2; done
+(cd frontend && YC_E2E_BASE_URL=$YC_PUBLIC_URL YC_E2E_ACCOUNTS=$out/accounts.json YC_E2E_SCREENSHOT_DIR=$repo/docs/screenshots \
+  node --test --test-reporter=spec --test-reporter-destination=stdout --test-reporter=tap --test-reporter-destination="$out/e2e.tap" e2e/) ||
+  failed_steps+=("browser tests")
+
+say "summary"
+python3 - "$out" <<'PY'
+import json, os, re, sys
+d = sys.argv[1]
+p = f = s = 0
+for line in open(os.path.join(d, "go.json")):
+    try: e = json.loads(line)
+    except ValueError: continue
+    if not e.get("Test"): continue
+    a = e.get("Action")
+    p += a == "pass"; f += a == "fail"; s += a == "skip"
+print(f"go:      {p} passed, {f} failed, {s} skipped")
+gp, gf, gs = p, f, s
+try:
+    v = json.load(open(os.path.join(d, "vitest.json")))
+    vp, vf = v.get("numPassedTests", 0), v.get("numFailedTests", 0)
+except (OSError, ValueError):
+    vp, vf = 0, 1
+print(f"vitest:  {vp} passed, {vf} failed")
+ep = ef = 0
+try:
+    tap = open(os.path.join(d, "e2e.tap")).read()
+    ep = int((re.search(r"^# pass (\d+)", tap, re.M) or [0, 0])[1])
+    ef = int((re.search(r"^# fail (\d+)", tap, re.M) or [0, 0])[1])
+except OSError:
+    ef = 1
+print(f"browser: {ep} passed, {ef} failed")
+print(f"total: {gp+vp+ep} passed, {gf+vf+ef} failed, {gs} skipped")
+PY
+if [ ${#failed_steps[@]} -gt 0 ]; then
+  echo "FAILED: ${failed_steps[*]}" >&2
+  exit 1
+fi
