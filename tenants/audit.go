@@ -3,10 +3,10 @@ package tenants
 import (
 	"bytes"
 	"context"
-	"database/sql"
-	"errors"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 

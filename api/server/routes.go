@@ -302,7 +302,7 @@ func (s *Server) staffRoutes() {
 		})
 	register(s, huma.Operation{OperationID: "create-staff", Method: http.MethodPost, Path: "/api/v1/staff", Summary: "新建账号 / Create a staff account",
 		Description: "Creates the Kratos identity (the phone number signs in) and the membership. Safe to retry: repeating a request that succeeded returns the same account.",
-		Tags: []string{"staff"}, DefaultStatus: http.StatusCreated, Errors: []int{409, 422}},
+		Tags:        []string{"staff"}, DefaultStatus: http.StatusCreated, Errors: []int{409, 422}},
 		admins, func(ctx context.Context, in *staffCreateIn) (*staffOut, error) {
 			a := actor(ctx)
 			roles := make([]tenants.Role, len(in.Body.Roles))
@@ -455,4 +455,3 @@ func (s *Server) auditRoutes() {
 			return out, err
 		})
 }
-

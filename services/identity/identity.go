@@ -44,11 +44,11 @@ type Session struct {
 
 // Kratos is the client of one Kratos deployment.
 type Kratos struct {
-	public *ory.APIClient
-	admin  *ory.APIClient
-	http   *http.Client
+	public   *ory.APIClient
+	admin    *ory.APIClient
+	http     *http.Client
 	adminURL string
-	cache  *lru.LRU[string, *Session]
+	cache    *lru.LRU[string, *Session]
 }
 
 // CacheTTL bounds how long a revoked session may still be honoured by this process when the

@@ -32,9 +32,9 @@ func TestCatalogTenantRules(t *testing.T) {
 		t.Fatal(err)
 	}
 	type table struct {
-		name                             string
+		name                            string
 		rls, force, tenantCol, appReads bool
-		policy                           bool
+		policy                          bool
 	}
 	var tables []table
 	for rows.Next() {

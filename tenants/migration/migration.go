@@ -25,8 +25,9 @@ import (
 // tenant tables apply to schema public alone.
 const RiverSchema = "river"
 
-//go:embed sql/*.sql
 // Files are the application migrations, in order of their names.
+//
+//go:embed sql/*.sql
 var Files embed.FS
 
 // Result says what Up did.
