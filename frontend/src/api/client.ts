@@ -2,7 +2,12 @@ import createClient, { type Middleware } from 'openapi-fetch'
 import type { paths } from './schema'
 import { ApiError } from './problem'
 
-export const api = createClient<paths>({ baseUrl: '', credentials: 'include' })
+export const api = createClient<paths>({
+  baseUrl: '',
+  credentials: 'include',
+  // looked up per call (not captured once) so tests can stub globalThis.fetch
+  fetch: (request: Request) => globalThis.fetch(request),
+})
 
 let onUnauthorized: (() => void) | null = null
 let onUnavailable: (() => void) | null = null
@@ -14,8 +19,8 @@ export function setApiHandlers(h: { unauthorized: () => void; unavailable?: () =
 }
 
 const statusHooks: Middleware = {
-  onResponse({ response }) {
-    if (response.status === 401 && !new URL(response.url, location.href).pathname.endsWith('/api/v1/me')) {
+  onResponse({ request, response }) {
+    if (response.status === 401 && !new URL(request.url, location.href).pathname.endsWith('/api/v1/me')) {
       onUnauthorized?.()
     } else if (response.status === 503) {
       onUnavailable?.()

@@ -17,7 +17,7 @@ export const session = readonly(state)
 export function loadMe(force = false): Promise<Me | null> {
   if (!force && state.loaded) return Promise.resolve(state.me)
   if (!force && pending) return pending
-  const p = (async () => {
+  const p: Promise<Me | null> = (async (): Promise<Me | null> => {
     try {
       const me = await call(api.GET('/api/v1/me'))
       state.me = me
@@ -30,11 +30,13 @@ export function loadMe(force = false): Promise<Me | null> {
         return null
       }
       throw e
-    } finally {
-      if (pending === p) pending = null
     }
   })()
   pending = p
+  const clear = () => {
+    if (pending === p) pending = null
+  }
+  p.then(clear, clear)
   return p
 }
 

@@ -28,6 +28,7 @@ export function validateNewPassword(value: string | null | undefined): string | 
 
 function toRule(fn: (v: string) => string | null): FormItemRule {
   return {
+    required: true, // shows the asterisk; the validator itself reports an empty value
     trigger: 'blur',
     validator: (_rule, value: string, callback) => {
       const msg = fn(value)

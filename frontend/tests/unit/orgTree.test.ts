@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest'
+import { buildOrgTree, childKindsOf, orgPathNames } from '@/utils/orgTree'
+import { auditCheckText, pollUntilDone } from '@/utils/auditCheck'
+import type { AuditCheck, OrgUnit } from '@/api/types'
+
+const u = (id: string, parent_id: string | null, kind: OrgUnit['kind'], name: string, code: string): OrgUnit => ({
+  id,
+  parent_id,
+  kind,
+  name,
+  code,
+  path: '',
+})
+
+const units: OrgUnit[] = [
+  u('v1', 't1', 'village', '东关村', 'dongguan'),
+  u('c', null, 'county', '示范县', 'demo'),
+  u('t2', 'c', 'township', '北山镇', 'beishan'),
+  u('t1', 'c', 'township', '城关镇', 'chengguan'),
+  u('d1', 'c', 'department', '民政局', 'minzheng'),
+]
+
+describe('buildOrgTree', () => {
+  it('nests units under their parents, siblings sorted by code', () => {
+    const tree = buildOrgTree(units)
+    expect(tree).toHaveLength(1)
+    expect(tree[0]!.label).toBe('示范县（县/区）')
+    expect(tree[0]!.children.map((n) => n.unit.name)).toEqual(['北山镇', '城关镇', '民政局'])
+    expect(tree[0]!.children[1]!.children.map((n) => n.label)).toEqual(['东关村（村）'])
+  })
+
+  it('makes units with an unknown parent roots (subtree views)', () => {
+    const tree = buildOrgTree(units.filter((x) => x.id !== 'c'))
+    expect(tree.map((n) => n.id).sort()).toEqual(['d1', 't1', 't2'])
+  })
+
+  it('gives the path names from the root', () => {
+    expect(orgPathNames(units, 'v1')).toEqual(['示范县', '城关镇', '东关村'])
+  })
+
+  it('offers sensible child kinds first and never a county', () => {
+    expect(childKindsOf('county').slice(0, 3)).toEqual(['township', 'street', 'department'])
+    expect(childKindsOf('township').slice(0, 2)).toEqual(['village', 'community'])
+    expect(childKindsOf('village')).not.toContain('county')
+  })
+})
+
+describe('audit check', () => {
+  const done = (o: Partial<AuditCheck>): AuditCheck => ({ id: 'a', status: 'done', ...o })
+
+  it('says 校验通过 or 校验失败（第 N 条）', () => {
+    expect(auditCheckText(done({ ok: true, rows_checked: 12, first_bad_seq: null }))).toBe('校验通过（共 12 条）')
+    expect(auditCheckText(done({ ok: false, rows_checked: 12, first_bad_seq: 7 }))).toBe('校验失败（第 7 条）')
+    expect(auditCheckText({ status: 'queued' })).toBe('正在校验…')
+  })
+
+  it('polls until done', async () => {
+    const answers: AuditCheck[] = [{ id: 'a', status: 'queued' }, { id: 'a', status: 'queued' }, done({ ok: true })]
+    let calls = 0
+    const res = await pollUntilDone(async () => answers[calls++]!, { sleep: async () => undefined })
+    expect(calls).toBe(3)
+    expect(res.ok).toBe(true)
+  })
+
+  it('gives up after the attempt limit', async () => {
+    await expect(
+      pollUntilDone(async () => ({ id: 'a', status: 'queued' }), { attempts: 3, sleep: async () => undefined }),
+    ).rejects.toThrow('校验超时')
+  })
+})

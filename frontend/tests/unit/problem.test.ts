@@ -1,0 +1,103 @@
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { ApiError, errorMessage, problemFieldErrors, problemMessage } from '@/api/problem'
+import { api, call, setApiHandlers } from '@/api/client'
+
+const conflict = {
+  status: 409,
+  title: 'Conflict',
+  code: 'phone_taken',
+  message: '该手机号已被使用',
+  message_en: 'phone number already in use',
+  request_id: 'req-1',
+  errors: [
+    { location: 'body.phone', message: '手机号已被其他账号使用', message_en: 'taken', value: '13900000001' },
+    { location: 'body.roles[1]', message: '角色无效', message_en: 'invalid role' },
+    { location: 'body.roles[2]', message: '角色重复', message_en: 'duplicate role' },
+    { location: 'query.limit', message: '超出范围', message_en: 'out of range' },
+  ],
+}
+
+describe('problemMessage', () => {
+  it('uses the Chinese message of a problem document', () => {
+    expect(problemMessage(409, conflict)).toBe('该手机号已被使用')
+  })
+
+  it('always says the service is unavailable on 503', () => {
+    expect(problemMessage(503, { ...conflict, status: 503, message: 'db down' })).toBe('服务暂不可用，请稍后重试')
+    expect(problemMessage(503, null)).toBe('服务暂不可用，请稍后重试')
+  })
+
+  it('falls back by status when the body is not a problem', () => {
+    expect(problemMessage(403, '<html>')).toBe('没有权限执行此操作')
+    expect(problemMessage(500, null)).toBe('服务器出错（500），请稍后重试')
+    expect(problemMessage(418, null)).toBe('请求失败（418）')
+    expect(problemMessage(0, null)).toBe('网络连接失败，请检查网络后重试')
+  })
+})
+
+describe('problemFieldErrors', () => {
+  it('maps body.<field> locations to form fields and drops non-body ones', () => {
+    expect(problemFieldErrors(conflict)).toEqual({ phone: '手机号已被其他账号使用', roles: '角色无效；角色重复' })
+  })
+
+  it('falls back to message_en and ignores junk', () => {
+    expect(
+      problemFieldErrors({ status: 422, message: 'x', errors: [{ location: 'body.name', message: '', message_en: 'required' }, null, { location: 7 }] }),
+    ).toEqual({ name: 'required' })
+    expect(problemFieldErrors(null)).toEqual({})
+    expect(problemFieldErrors({ status: 400, message: 'x' })).toEqual({})
+  })
+})
+
+describe('call() with the generated client', () => {
+  afterEach(() => vi.unstubAllGlobals())
+
+  it('returns typed data on 200', async () => {
+    const fetchMock = vi.fn(async (_req: Request) =>
+      new Response(JSON.stringify({ items: [], next_cursor: '' }), { status: 200, headers: { 'Content-Type': 'application/json' } }),
+    )
+    vi.stubGlobal('fetch', fetchMock)
+    const res = await call(api.GET('/api/v1/staff', { params: { query: { limit: 5, cursor: 'abc' } } }))
+    expect(res.next_cursor).toBe('')
+    const req = fetchMock.mock.calls[0]![0]
+    expect(new URL(req.url).pathname).toBe('/api/v1/staff')
+    expect(new URL(req.url).search).toBe('?limit=5&cursor=abc')
+  })
+
+  it('throws an ApiError carrying the Chinese message and field errors of a problem+json', async () => {
+    vi.stubGlobal('fetch', async () =>
+      new Response(JSON.stringify(conflict), { status: 409, headers: { 'Content-Type': 'application/problem+json' } }),
+    )
+    const err = await call(
+      api.POST('/api/v1/staff', {
+        body: { name: '测试', phone: '13900000001', password: 'Yichuang@2026x', org_unit_id: 'x', roles: ['township_clerk'], scope: 'self' },
+      }),
+    ).catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(ApiError)
+    const e = err as ApiError
+    expect(e.status).toBe(409)
+    expect(e.message).toBe('该手机号已被使用')
+    expect(e.fieldErrors.phone).toBe('手机号已被其他账号使用')
+    expect(e.requestId).toBe('req-1')
+    expect(errorMessage(e)).toBe('该手机号已被使用')
+  })
+
+  it('turns a network failure into ApiError(0)', async () => {
+    vi.stubGlobal('fetch', async () => {
+      throw new TypeError('Failed to fetch')
+    })
+    const err = (await call(api.GET('/api/v1/org-units')).catch((e: unknown) => e)) as ApiError
+    expect(err.status).toBe(0)
+    expect(err.message).toBe('网络连接失败，请检查网络后重试')
+  })
+
+  it('calls the unauthorized handler on a 401 except from /me', async () => {
+    const unauthorized = vi.fn()
+    setApiHandlers({ unauthorized })
+    vi.stubGlobal('fetch', async () => new Response(JSON.stringify({ status: 401, message: '请先登录' }), { status: 401 }))
+    await call(api.GET('/api/v1/me')).catch(() => undefined)
+    expect(unauthorized).not.toHaveBeenCalled()
+    await call(api.GET('/api/v1/staff')).catch(() => undefined)
+    expect(unauthorized).toHaveBeenCalledTimes(1)
+  })
+})
