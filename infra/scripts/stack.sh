@@ -79,7 +79,16 @@ secret() { # name: a random secret kept in the state folder, stable across dev r
   cat "$f"
 }
 
+port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
 up() {
+  local p
+  for p in "$YC_PG_PORT" "$YC_KRATOS_PUBLIC_PORT" "$YC_KRATOS_ADMIN_PORT" "$YC_MINIO_PORT"; do
+    if [ "$profile" = test ] && ! port_free "$p"; then
+      echo "port $p is in use: another stack (make test in another checkout?) is running; stop it or set the YC_*_PORT variables" >&2
+      exit 1
+    fi
+  done
   command -v curl >/dev/null || { apt-get update -qq >/dev/null && apt-get install -y -qq curl >/dev/null; }
   if [ "$profile" = test ]; then down >/dev/null 2>&1 || true; rm -rf "$state"; fi
   mkdir -p "$state"
@@ -107,7 +116,8 @@ up() {
     [ "$profile" = test ] && opts="$opts -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
     if ! pg_run "$bin/pg_ctl" -D "$dir" status >/dev/null 2>&1; then
       say "PostgreSQL: starting on 127.0.0.1:$YC_PG_PORT"
-      pg_run "$bin/pg_ctl" -D "$dir" -o "$opts" -l "$dir/server.log" -w -t 60 start >/dev/null
+      pg_run "$bin/pg_ctl" -D "$dir" -o "$opts" -l "$dir/server.log" -w -t 60 start >/dev/null ||
+        { tail -n 5 "$dir/server.log" >&2; echo "PostgreSQL did not start (is port $YC_PG_PORT taken? set YC_PG_PORT)" >&2; exit 1; }
     fi
     echo "$bin $dir" >"$state/pg.ref"
     owner_url="postgres://postgres@127.0.0.1:$YC_PG_PORT/yichuang?sslmode=disable"
