@@ -77,6 +77,13 @@ async function waitForText(locator, text, timeout = TIMEOUT) {
   throw new Error(`timed out waiting for ${JSON.stringify(text)}; last text was ${JSON.stringify(last)}`)
 }
 
+/** Lets Element Plus transitions (dialogs, message boxes, toasts) finish before a screenshot. */
+async function shot(page, name) {
+  await page.locator('.el-message-box__wrapper:visible, .el-overlay:visible').first().waitFor({ state: 'hidden', timeout: 5000 }).catch(() => {})
+  await page.waitForTimeout(500)
+  await page.screenshot({ path: join(SCREENSHOT_DIR, name) })
+}
+
 async function waitForPath(page, path, timeout = TIMEOUT) {
   await page.waitForURL((u) => new URL(u).pathname === path, { timeout })
 }
@@ -139,7 +146,7 @@ test('login page renders in Chinese', { skip: !!setupError && 'environment missi
     await page.mouse.click(5, 5)
     await page.reload()
     await page.locator(`${tid('login-submit')}:not([disabled]):not(.is-disabled)`).waitFor()
-    await page.screenshot({ path: join(SCREENSHOT_DIR, 'login.png') })
+    await shot(page, 'login.png')
   } finally {
     await context.close()
   }
@@ -175,7 +182,7 @@ async function countyAdminJourney(page) {
   await row.locator(tid('staff-disable')).click()
   await page.locator('.el-message-box__btns button', { hasText: '确定停用' }).click()
   await waitForText(row.locator(tid('staff-status')), '停用')
-  await page.screenshot({ path: join(SCREENSHOT_DIR, 'county_admin-staff.png') })
+  await shot(page, 'county_admin-staff.png')
 
   // 审计日志: the staff.create event is there, and the chain verifies.
   await page.locator(tid('menu-audit')).click()
@@ -184,13 +191,13 @@ async function countyAdminJourney(page) {
   await page.locator(tid('audit-action'), { hasText: 'staff.create' }).first().waitFor()
   await page.locator(tid('audit-check')).click()
   await waitForText(page.locator(tid('audit-check-result')), '校验通过', 60_000)
-  await page.screenshot({ path: join(SCREENSHOT_DIR, 'county_admin-audit.png') })
+  await shot(page, 'county_admin-audit.png')
 
   // 组织机构 renders its tree.
   await page.locator(tid('menu-org-units')).click()
   await waitForPath(page, '/org-units')
   await page.locator(`${tid('org-tree')} .el-tree-node`).first().waitFor()
-  await page.screenshot({ path: join(SCREENSHOT_DIR, 'county_admin-org-units.png') })
+  await shot(page, 'county_admin-org-units.png')
 }
 
 for (const account of accounts) {
@@ -225,7 +232,7 @@ for (const account of accounts) {
       // Menu is exactly the role's.
       const ids = await menuTestIds(page)
       assert.deepEqual([...ids].sort(), [...EXPECTED_MENU[account.role]].sort(), `menu for ${account.role}`)
-      await page.screenshot({ path: join(SCREENSHOT_DIR, `${account.role}.png`) })
+      await shot(page, `${account.role}.png`)
 
       if (account.role === 'county_admin') {
         await countyAdminJourney(page)

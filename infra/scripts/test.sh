@@ -19,7 +19,15 @@ if ! command -v chromium >/dev/null; then
     echo "chromium is missing: sudo apt-get install chromium" >&2; exit 1
   fi
 fi
-command -v pdftotext >/dev/null || { [ "$(id -u)" = 0 ] && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils >/dev/null 2>&1; } || true
+# Chinese text in the browser's screenshots needs a CJK font.
+if ! fc-list 2>/dev/null | grep -qi 'cjk\|droid sans fallback'; then
+  if [ "$(id -u)" = 0 ]; then
+    say "installing CJK fonts for the browser"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk >/dev/null || exit 1
+  else
+    echo "CJK fonts are missing: sudo apt-get install fonts-noto-cjk" >&2; exit 1
+  fi
+fi
 
 say "frontend packages"
 bash infra/scripts/frontend-deps.sh || exit 1

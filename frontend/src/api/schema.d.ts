@@ -4,15 +4,80 @@
  */
 
 export interface paths {
-    "/api/v1/me": {
+    "/api/v1/audit-checks": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        /** Current actor */
-        get: operations["getMe"];
+        get?: never;
+        put?: never;
+        /**
+         * 校验审计链 / Verify the audit chain
+         * @description Queues a background job that recomputes the hash chain; poll the check for its result.
+         *
+         *     可调用角色 / Roles: 县级管理员 (county_admin)
+         */
+        post: operations["create-audit-check"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/audit-checks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 校验结果 / An audit check
+         * @description 可调用角色 / Roles: 县级管理员 (county_admin)
+         */
+        get: operations["get-audit-check"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/audit-events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 审计日志 / Audit events, newest first
+         * @description 可调用角色 / Roles: 县级管理员 (county_admin)
+         */
+        get: operations["list-audit-events"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/audit-events/{seq}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 审计记录 / One audit event
+         * @description 可调用角色 / Roles: 县级管理员 (county_admin)
+         */
+        get: operations["get-audit-event"];
         put?: never;
         post?: never;
         delete?: never;
@@ -30,8 +95,33 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Sign out */
+        /**
+         * 退出登录 / Sign out
+         * @description Revokes the Kratos session and clears the session cookie.
+         *
+         *     可调用角色 / Roles: 平台运营 (platform_operator)、县级管理员 (county_admin)、部门工作人员 (department_staff)、乡镇窗口人员 (township_clerk)、村社区工作者 (community_worker)
+         */
         post: operations["logout"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 当前用户 / The signed-in member
+         * @description 可调用角色 / Roles: 平台运营 (platform_operator)、县级管理员 (county_admin)、部门工作人员 (department_staff)、乡镇窗口人员 (township_clerk)、村社区工作者 (community_worker)
+         */
+        get: operations["get-me"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -45,11 +135,39 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List org units */
-        get: operations["listOrgUnits"];
+        /**
+         * 组织机构 / Org units in the member's data scope
+         * @description Parents come before children. Members scoped to their unit also see its ancestors, so the tree has its root.
+         *
+         *     可调用角色 / Roles: 平台运营 (platform_operator)、县级管理员 (county_admin)、部门工作人员 (department_staff)、乡镇窗口人员 (township_clerk)、村社区工作者 (community_worker)
+         */
+        get: operations["list-org-units"];
         put?: never;
-        /** Create org unit */
-        post: operations["createOrgUnit"];
+        /**
+         * 新增单位 / Add an org unit
+         * @description 可调用角色 / Roles: 县级管理员 (county_admin)
+         */
+        post: operations["create-org-unit"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/org-units/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 单位详情 / One org unit
+         * @description 可调用角色 / Roles: 平台运营 (platform_operator)、县级管理员 (county_admin)、部门工作人员 (department_staff)、乡镇窗口人员 (township_clerk)、村社区工作者 (community_worker)
+         */
+        get: operations["get-org-unit"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -63,11 +181,39 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List staff */
-        get: operations["listStaff"];
+        /**
+         * 人员账号 / Staff accounts
+         * @description 可调用角色 / Roles: 县级管理员 (county_admin)
+         */
+        get: operations["list-staff"];
         put?: never;
-        /** Create staff account */
-        post: operations["createStaff"];
+        /**
+         * 新建账号 / Create a staff account
+         * @description Creates the Kratos identity (the phone number signs in) and the membership. Safe to retry: repeating a request that succeeded returns the same account.
+         *
+         *     可调用角色 / Roles: 县级管理员 (county_admin)
+         */
+        post: operations["create-staff"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/staff/{identity_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 账号详情 / One staff account
+         * @description 可调用角色 / Roles: 县级管理员 (county_admin)
+         */
+        get: operations["get-staff"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -83,23 +229,28 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Disable staff account */
-        post: operations["disableStaff"];
+        /**
+         * 停用账号 / Disable a staff account
+         * @description Kratos refuses the account's sign-ins and ends its sessions. Idempotent.
+         *
+         *     可调用角色 / Roles: 县级管理员 (county_admin)
+         */
+        post: operations["disable-staff"];
         delete?: never;
         options?: never;
         head?: never;
         patch?: never;
         trace?: never;
     };
-    "/api/v1/audit-events": {
+    "/healthz": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        /** List audit events */
-        get: operations["listAuditEvents"];
+        /** 进程存活 / Liveness */
+        get: operations["healthz"];
         put?: never;
         post?: never;
         delete?: never;
@@ -108,32 +259,15 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/audit-checks": {
+    "/readyz": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        get?: never;
-        put?: never;
-        /** Start an audit chain check */
-        post: operations["createAuditCheck"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/audit-checks/{id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Audit chain check result */
-        get: operations["getAuditCheck"];
+        /** 依赖就绪 / Readiness of PostgreSQL, Kratos and MinIO */
+        get: operations["readyz"];
         put?: never;
         post?: never;
         delete?: never;
@@ -146,152 +280,250 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
-        Problem: {
-            status: number;
-            title: string;
-            code: string;
-            /** @description Chinese message for the user */
-            message: string;
-            message_en?: string;
-            detail?: string;
-            request_id?: string;
-            errors?: components["schemas"]["ProblemFieldError"][];
-        };
-        ProblemFieldError: {
-            /** @example body.phone */
-            location: string;
-            message: string;
-            message_en?: string;
-            value?: unknown;
-        };
-        /** @enum {string} */
-        Role: "platform_operator" | "county_admin" | "department_staff" | "township_clerk" | "community_worker";
-        /** @enum {string} */
-        Scope: "tenant" | "org_subtree" | "self";
-        /** @enum {string} */
-        OrgUnitKind: "county" | "township" | "street" | "village" | "community" | "department";
-        TenantRef: {
-            /** Format: uuid */
-            id: string;
-            code: string;
-            name: string;
-        };
-        MeOrgUnit: {
-            /** Format: uuid */
-            id: string;
-            name: string;
-            kind: components["schemas"]["OrgUnitKind"];
-            path_names: string[];
-        };
-        Me: {
-            /** Format: uuid */
-            identity_id: string;
-            name: string;
-            phone: string;
-            tenant: components["schemas"]["TenantRef"];
-            org_unit: components["schemas"]["MeOrgUnit"];
-            roles: components["schemas"]["Role"][];
-            scope: components["schemas"]["Scope"];
-        };
-        OrgUnit: {
-            /** Format: uuid */
-            id: string;
-            /** Format: uuid */
-            parent_id: string | null;
-            kind: components["schemas"]["OrgUnitKind"];
-            name: string;
-            code: string;
-            path: string;
-        };
-        OrgUnitList: {
-            items: components["schemas"]["OrgUnit"][];
-        };
-        CreateOrgUnit: {
-            /** Format: uuid */
-            parent_id: string;
-            kind: components["schemas"]["OrgUnitKind"];
-            name: string;
-            code: string;
-        };
-        Staff: {
-            /** Format: uuid */
-            identity_id: string;
-            name: string;
-            phone: string;
-            /** Format: uuid */
-            org_unit_id: string;
-            org_unit_name: string;
-            roles: components["schemas"]["Role"][];
-            scope: components["schemas"]["Scope"];
-            /** @enum {string} */
-            status: "active" | "disabled";
+        AuditCheck: {
+            /**
+             * Format: uri
+             * @description A URL to the JSON Schema for this object.
+             * @example https://example.com/schemas/AuditCheck.json
+             */
+            readonly $schema?: string;
             /** Format: date-time */
-            created_at: string;
-        };
-        StaffList: {
-            items: components["schemas"]["Staff"][];
-            next_cursor: string;
-        };
-        CreateStaff: {
-            name: string;
-            phone: string;
-            password: string;
-            /** Format: uuid */
-            org_unit_id: string;
-            roles: components["schemas"]["Role"][];
-            scope: components["schemas"]["Scope"];
+            finished_at: string | null;
+            /** Format: int64 */
+            first_bad_seq: number | null;
+            id: string;
+            ok: boolean | null;
+            /** Format: date-time */
+            requested_at: string;
+            /** Format: int64 */
+            rows_checked: number | null;
+            /** @enum {string} */
+            status: "queued" | "done";
         };
         AuditEvent: {
-            /** Format: int64 */
-            seq: number;
+            /**
+             * Format: uri
+             * @description A URL to the JSON Schema for this object.
+             * @example https://example.com/schemas/AuditEvent.json
+             */
+            readonly $schema?: string;
+            action: string;
+            actor_id: string | null;
+            actor_name: string;
             /** Format: date-time */
             at: string;
-            actor_id: string;
-            actor_name: string;
-            /** @example staff.create */
-            action: string;
-            target_type: string;
-            target_id: string;
             request_id: string;
-            summary: {
-                [key: string]: unknown;
-            };
-        };
-        AuditEventList: {
-            items: components["schemas"]["AuditEvent"][];
             /** Format: int64 */
+            seq: number;
+            summary: unknown;
+            target_id: string;
+            target_type: string;
+        };
+        AuditListOutBody: {
+            /**
+             * Format: uri
+             * @description A URL to the JSON Schema for this object.
+             * @example https://example.com/schemas/AuditListOutBody.json
+             */
+            readonly $schema?: string;
+            items: components["schemas"]["AuditEvent"][] | null;
+            /**
+             * Format: int64
+             * @description 0 on the last page
+             */
             next_before_seq: number;
         };
-        AuditCheckQueued: {
-            /** Format: uuid */
+        ComponentStatus: {
+            error?: string;
+            ok: boolean;
+        };
+        FieldProblem: {
+            /** @description Where the error is, e.g. body.phone */
+            location: string;
+            /** @description 原因（中文） */
+            message: string;
+            /** @description Reason (English) */
+            message_en: string;
+            value?: unknown;
+        };
+        HealthOutBody: {
+            /**
+             * Format: uri
+             * @description A URL to the JSON Schema for this object.
+             * @example https://example.com/schemas/HealthOutBody.json
+             */
+            readonly $schema?: string;
+            /** @example ok */
+            status: string;
+        };
+        Me: {
+            /**
+             * Format: uri
+             * @description A URL to the JSON Schema for this object.
+             * @example https://example.com/schemas/Me.json
+             */
+            readonly $schema?: string;
+            identity_id: string;
+            name: string;
+            org_unit: components["schemas"]["OrgUnitRef"];
+            phone: string;
+            roles: string[] | null;
+            /** @enum {string} */
+            scope: "tenant" | "org_subtree" | "self";
+            tenant: components["schemas"]["TenantRef"];
+        };
+        OrgCreateInBody: {
+            /**
+             * Format: uri
+             * @description A URL to the JSON Schema for this object.
+             * @example https://example.com/schemas/OrgCreateInBody.json
+             */
+            readonly $schema?: string;
+            /** @description 编码（县内唯一） */
+            code: string;
+            /**
+             * @description 单位类型
+             * @enum {string}
+             */
+            kind: "township" | "street" | "village" | "community" | "department";
+            /** @description 名称 */
+            name: string;
+            /** @description 上级单位 */
+            parent_id: string;
+        };
+        OrgListOutBody: {
+            /**
+             * Format: uri
+             * @description A URL to the JSON Schema for this object.
+             * @example https://example.com/schemas/OrgListOutBody.json
+             */
+            readonly $schema?: string;
+            items: components["schemas"]["OrgUnit"][] | null;
+        };
+        OrgUnit: {
+            /**
+             * Format: uri
+             * @description A URL to the JSON Schema for this object.
+             * @example https://example.com/schemas/OrgUnit.json
+             */
+            readonly $schema?: string;
+            code: string;
             id: string;
             /** @enum {string} */
-            status: "queued" | "done";
+            kind: "county" | "township" | "street" | "village" | "community" | "department";
+            name: string;
+            parent_id: string | null;
+            path: string;
         };
-        AuditCheck: {
-            /** Format: uuid */
+        OrgUnitRef: {
             id: string;
             /** @enum {string} */
-            status: "queued" | "done";
-            ok?: boolean;
-            rows_checked?: number;
-            /** Format: int64 */
-            first_bad_seq?: number | null;
-            /** Format: date-time */
-            finished_at?: string | null;
+            kind: "county" | "township" | "street" | "village" | "community" | "department";
+            name: string;
+            path_names: string[] | null;
         };
-    };
-    responses: {
-        /** @description Error (RFC 9457 problem details) */
         Problem: {
-            headers: {
-                [name: string]: unknown;
+            /**
+             * Format: uri
+             * @description A URL to the JSON Schema for this object.
+             * @example https://example.com/schemas/Problem.json
+             */
+            readonly $schema?: string;
+            /** @description Stable machine-readable error code */
+            code: string;
+            /** @description Human-readable explanation (English) */
+            detail?: string;
+            /** @description Per-field reasons */
+            errors?: components["schemas"]["FieldProblem"][] | null;
+            /** @description 原因（中文） */
+            message: string;
+            /** @description Reason (English) */
+            message_en: string;
+            /** @description Request id, for support */
+            request_id?: string;
+            /**
+             * Format: int64
+             * @description HTTP status code
+             */
+            status: number;
+            /** @description HTTP status text */
+            title: string;
+            /** @description A URI reference that identifies the problem type */
+            type?: string;
+        };
+        ReadyOutBody: {
+            /**
+             * Format: uri
+             * @description A URL to the JSON Schema for this object.
+             * @example https://example.com/schemas/ReadyOutBody.json
+             */
+            readonly $schema?: string;
+            components: {
+                [key: string]: components["schemas"]["ComponentStatus"];
             };
-            content: {
-                "application/problem+json": components["schemas"]["Problem"];
-            };
+            ready: boolean;
+        };
+        Staff: {
+            /**
+             * Format: uri
+             * @description A URL to the JSON Schema for this object.
+             * @example https://example.com/schemas/Staff.json
+             */
+            readonly $schema?: string;
+            /** Format: date-time */
+            created_at: string;
+            identity_id: string;
+            name: string;
+            org_unit_id: string;
+            org_unit_name: string;
+            phone: string;
+            roles: string[] | null;
+            /** @enum {string} */
+            scope: "tenant" | "org_subtree" | "self";
+            /** @enum {string} */
+            status: "active" | "disabled";
+        };
+        StaffCreateInBody: {
+            /**
+             * Format: uri
+             * @description A URL to the JSON Schema for this object.
+             * @example https://example.com/schemas/StaffCreateInBody.json
+             */
+            readonly $schema?: string;
+            /** @description 姓名 */
+            name: string;
+            /** @description 所属单位 */
+            org_unit_id: string;
+            /** @description 初始密码（至少 10 位） */
+            password: string;
+            /** @description 手机号（登录名） */
+            phone: string;
+            /** @description 角色 */
+            roles: string[] | null;
+            /**
+             * @description 数据范围（省略时按角色默认）
+             * @enum {string}
+             */
+            scope?: "tenant" | "org_subtree" | "self";
+        };
+        StaffListOutBody: {
+            /**
+             * Format: uri
+             * @description A URL to the JSON Schema for this object.
+             * @example https://example.com/schemas/StaffListOutBody.json
+             */
+            readonly $schema?: string;
+            items: components["schemas"]["Staff"][] | null;
+            /** @description empty on the last page */
+            next_cursor: string;
+        };
+        TenantRef: {
+            code: string;
+            id: string;
+            name: string;
         };
     };
+    responses: never;
     parameters: never;
     requestBodies: never;
     headers: never;
@@ -299,7 +531,7 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
-    getMe: {
+    "create-audit-check": {
         parameters: {
             query?: never;
             header?: never;
@@ -308,17 +540,272 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The signed-in actor */
+            /** @description Accepted */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditCheck"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "get-audit-check": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Me"];
+                    "application/json": components["schemas"]["AuditCheck"];
                 };
             };
-            401: components["responses"]["Problem"];
-            503: components["responses"]["Problem"];
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "list-audit-events": {
+        parameters: {
+            query?: {
+                /** @description next_before_seq of the previous page */
+                before_seq?: number;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditListOutBody"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "get-audit-event": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                seq: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditEvent"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     logout: {
@@ -330,18 +817,53 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Signed out */
+            /** @description No Content */
             204: {
                 headers: {
+                    "Set-Cookie"?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            401: components["responses"]["Problem"];
-            503: components["responses"]["Problem"];
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
-    listOrgUnits: {
+    "get-me": {
         parameters: {
             query?: never;
             header?: never;
@@ -350,21 +872,110 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Org units */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["OrgUnitList"];
+                    "application/json": components["schemas"]["Me"];
                 };
             };
-            401: components["responses"]["Problem"];
-            403: components["responses"]["Problem"];
-            503: components["responses"]["Problem"];
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
-    createOrgUnit: {
+    "list-org-units": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrgListOutBody"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "create-org-unit": {
         parameters: {
             query?: never;
             header?: never;
@@ -373,7 +984,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["CreateOrgUnit"];
+                "application/json": components["schemas"]["OrgCreateInBody"];
             };
         };
         responses: {
@@ -386,19 +997,144 @@ export interface operations {
                     "application/json": components["schemas"]["OrgUnit"];
                 };
             };
-            400: components["responses"]["Problem"];
-            401: components["responses"]["Problem"];
-            403: components["responses"]["Problem"];
-            409: components["responses"]["Problem"];
-            422: components["responses"]["Problem"];
-            503: components["responses"]["Problem"];
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
-    listStaff: {
+    "get-org-unit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrgUnit"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "list-staff": {
         parameters: {
             query?: {
-                limit?: number;
+                /** @description next_cursor of the previous page */
                 cursor?: string;
+                limit?: number;
             };
             header?: never;
             path?: never;
@@ -406,21 +1142,63 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Staff page */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["StaffList"];
+                    "application/json": components["schemas"]["StaffListOutBody"];
                 };
             };
-            401: components["responses"]["Problem"];
-            403: components["responses"]["Problem"];
-            503: components["responses"]["Problem"];
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
-    createStaff: {
+    "create-staff": {
         parameters: {
             query?: never;
             header?: never;
@@ -429,7 +1207,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["CreateStaff"];
+                "application/json": components["schemas"]["StaffCreateInBody"];
             };
         };
         responses: {
@@ -442,15 +1220,63 @@ export interface operations {
                     "application/json": components["schemas"]["Staff"];
                 };
             };
-            400: components["responses"]["Problem"];
-            401: components["responses"]["Problem"];
-            403: components["responses"]["Problem"];
-            409: components["responses"]["Problem"];
-            422: components["responses"]["Problem"];
-            503: components["responses"]["Problem"];
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
-    disableStaff: {
+    "get-staff": {
         parameters: {
             query?: never;
             header?: never;
@@ -461,7 +1287,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Disabled */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -470,85 +1296,203 @@ export interface operations {
                     "application/json": components["schemas"]["Staff"];
                 };
             };
-            401: components["responses"]["Problem"];
-            403: components["responses"]["Problem"];
-            404: components["responses"]["Problem"];
-            503: components["responses"]["Problem"];
-        };
-    };
-    listAuditEvents: {
-        parameters: {
-            query?: {
-                limit?: number;
-                before_seq?: number;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Events, newest first */
-            200: {
+            /** @description Unauthorized */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["AuditEventList"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            401: components["responses"]["Problem"];
-            403: components["responses"]["Problem"];
-            503: components["responses"]["Problem"];
-        };
-    };
-    createAuditCheck: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Queued */
-            202: {
+            /** @description Forbidden */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["AuditCheckQueued"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            401: components["responses"]["Problem"];
-            403: components["responses"]["Problem"];
-            503: components["responses"]["Problem"];
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
-    getAuditCheck: {
+    "disable-staff": {
         parameters: {
             query?: never;
             header?: never;
             path: {
-                id: string;
+                identity_id: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description Check */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["AuditCheck"];
+                    "application/json": components["schemas"]["Staff"];
                 };
             };
-            401: components["responses"]["Problem"];
-            403: components["responses"]["Problem"];
-            404: components["responses"]["Problem"];
-            503: components["responses"]["Problem"];
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    healthz: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HealthOutBody"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    readyz: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReadyOutBody"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
 }

@@ -14,7 +14,7 @@ export function useOrgUnits() {
     loading.value = true
     try {
       const res = await call(api.GET('/api/v1/org-units'))
-      units.value = res.items
+      units.value = res.items ?? []
     } catch (e) {
       showError(e)
     } finally {

@@ -42,7 +42,7 @@ router.beforeEach(async (to) => {
   }
   if (!me) return { name: 'login', query: to.fullPath !== '/' ? { redirect: to.fullPath } : {} }
   const allowed = to.meta.roles ?? 'all'
-  if (!rolesAllow(me.roles, allowed)) return { name: 'forbidden', query: { from: to.fullPath } }
+  if (!rolesAllow(me.roles ?? [], allowed)) return { name: 'forbidden', query: { from: to.fullPath } }
   return true
 })
 

@@ -1,7 +1,9 @@
 import type { AuditCheck } from '@/api/types'
 
 /** 校验通过 / 校验失败（第 N 条）. */
-export function auditCheckText(c: Pick<AuditCheck, 'status' | 'ok' | 'rows_checked' | 'first_bad_seq'>): string {
+export function auditCheckText(
+  c: Pick<AuditCheck, 'status'> & Partial<Pick<AuditCheck, 'ok' | 'rows_checked' | 'first_bad_seq'>>,
+): string {
   if (c.status !== 'done') return '正在校验…'
   if (c.ok) return typeof c.rows_checked === 'number' ? `校验通过（共 ${c.rows_checked} 条）` : '校验通过'
   return c.first_bad_seq != null ? `校验失败（第 ${c.first_bad_seq} 条）` : '校验失败'

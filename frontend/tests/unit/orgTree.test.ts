@@ -46,7 +46,9 @@ describe('buildOrgTree', () => {
 })
 
 describe('audit check', () => {
-  const done = (o: Partial<AuditCheck>): AuditCheck => ({ id: 'a', status: 'done', ...o })
+  const chk = (o: Partial<AuditCheck>): AuditCheck =>
+    ({ id: 'a', status: 'queued', ok: null, rows_checked: null, first_bad_seq: null, finished_at: null, requested_at: '2026-01-01T00:00:00Z', ...o }) as AuditCheck
+  const done = (o: Partial<AuditCheck>): AuditCheck => chk({ status: 'done', ...o })
 
   it('says 校验通过 or 校验失败（第 N 条）', () => {
     expect(auditCheckText(done({ ok: true, rows_checked: 12, first_bad_seq: null }))).toBe('校验通过（共 12 条）')
@@ -55,7 +57,7 @@ describe('audit check', () => {
   })
 
   it('polls until done', async () => {
-    const answers: AuditCheck[] = [{ id: 'a', status: 'queued' }, { id: 'a', status: 'queued' }, done({ ok: true })]
+    const answers: AuditCheck[] = [chk({}), chk({}), done({ ok: true })]
     let calls = 0
     const res = await pollUntilDone(async () => answers[calls++]!, { sleep: async () => undefined })
     expect(calls).toBe(3)
@@ -64,7 +66,7 @@ describe('audit check', () => {
 
   it('gives up after the attempt limit', async () => {
     await expect(
-      pollUntilDone(async () => ({ id: 'a', status: 'queued' }), { attempts: 3, sleep: async () => undefined }),
+      pollUntilDone(async () => chk({}), { attempts: 3, sleep: async () => undefined }),
     ).rejects.toThrow('校验超时')
   })
 })

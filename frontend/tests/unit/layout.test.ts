@@ -1,0 +1,52 @@
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { flushPromises, mount } from '@vue/test-utils'
+import ElementPlus from 'element-plus'
+import { createMemoryHistory, createRouter } from 'vue-router'
+import AppLayout from '@/layouts/AppLayout.vue'
+import { clearSession, loadMe } from '@/auth/session'
+
+function me(roles: string[]) {
+  return {
+    identity_id: '00000000-0000-0000-0000-000000000001',
+    name: '张三',
+    phone: '13900000001',
+    tenant: { id: 't', code: 'demo', name: '示范县' },
+    org_unit: { id: 'o', name: '城关镇', kind: 'township', path_names: ['示范县', '城关镇'] },
+    roles,
+    scope: 'org_subtree',
+  }
+}
+
+async function mountAs(roles: string[]) {
+  vi.stubGlobal('fetch', async () => new Response(JSON.stringify(me(roles)), { status: 200, headers: { 'Content-Type': 'application/json' } }))
+  clearSession()
+  await loadMe(true)
+  const router = createRouter({
+    history: createMemoryHistory(),
+    routes: [{ path: '/:p(.*)*', component: { template: '<div />' } }],
+  })
+  await router.push('/')
+  const w = mount(AppLayout, { global: { plugins: [ElementPlus, router] } })
+  await flushPromises()
+  return w
+}
+
+const menuIds = (w: Awaited<ReturnType<typeof mountAs>>) =>
+  w.findAll('[data-testid^="menu-"]').map((e) => e.attributes('data-testid'))
+
+describe('AppLayout', () => {
+  afterEach(() => vi.unstubAllGlobals())
+
+  it('shows tenant, org path, name and Chinese role labels in the header', async () => {
+    const w = await mountAs(['township_clerk'])
+    expect(w.get('[data-testid="header-tenant"]').text()).toBe('示范县')
+    expect(w.get('[data-testid="header-org"]').text()).toBe('示范县 / 城关镇')
+    expect(w.get('[data-testid="header-user"]').text()).toBe('张三')
+    expect(w.get('[data-testid="header-roles"]').text()).toBe('乡镇窗口人员')
+  })
+
+  it('builds the side menu from the roles', async () => {
+    expect(menuIds(await mountAs(['township_clerk']))).toEqual(['menu-home'])
+    expect(menuIds(await mountAs(['county_admin']))).toEqual(['menu-home', 'menu-org-units', 'menu-staff', 'menu-audit'])
+  })
+})
