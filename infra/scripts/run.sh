@@ -26,4 +26,9 @@ say "migrating the database"
 say "seeding the demo county"
 ./bin/yichuang seed-demo
 say "serving on $YC_PUBLIC_URL  (Ctrl-C stops everything)"
-./bin/yichuang serve --addr "$YC_ADDR"
+# In the background and waited for, so a signal to this script alone (not only a terminal's
+# Ctrl-C to the whole group) also reaches the server before the stack is stopped.
+./bin/yichuang serve --addr "$YC_ADDR" &
+serve_pid=$!
+trap 'kill -INT $serve_pid 2>/dev/null; wait $serve_pid; exit 130' INT TERM
+wait $serve_pid
