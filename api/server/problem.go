@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -62,15 +63,15 @@ var statusText = map[int][3]string{
 }
 
 func newProblem(ctx context.Context, status int, code, zh, en string) *Problem {
-	std := statusText[status]
+	std, known := statusText[status]
+	if !known {
+		std = [3]string{"http_" + strconv.Itoa(status), http.StatusText(status), http.StatusText(status)}
+	}
 	if code == "" {
 		code = std[0]
 	}
 	if zh == "" {
 		zh, en = std[1], std[2]
-	}
-	if std[0] == "" && zh == "" {
-		zh, en = http.StatusText(status), http.StatusText(status)
 	}
 	return &Problem{Title: http.StatusText(status), Status: status, Code: code, Message: zh, MessageEn: en, Detail: en, RequestID: tenants.RequestID(ctx)}
 }

@@ -1,6 +1,9 @@
 package server
 
-import "testing"
+import (
+	"context"
+	"testing"
+)
 
 func TestTranslateDetail(t *testing.T) {
 	t.Parallel()
@@ -32,5 +35,18 @@ func TestSessionCookie(t *testing.T) {
 		if got := sessionCookie(header); got != want {
 			t.Errorf("sessionCookie(%q) = %q, want %q", header, got, want)
 		}
+	}
+}
+
+func TestNewProblemAlwaysHasCodeAndMessage(t *testing.T) {
+	t.Parallel()
+	for _, status := range []int{400, 401, 404, 406, 409, 418, 500, 503} {
+		p := newProblem(context.Background(), status, "", "", "")
+		if p.Code == "" || p.Message == "" || p.MessageEn == "" || p.Status != status {
+			t.Errorf("status %d: %+v", status, p)
+		}
+	}
+	if p := newProblem(context.Background(), 409, "phone_taken", "已占用", "taken"); p.Code != "phone_taken" || p.Message != "已占用" {
+		t.Errorf("explicit code and message overridden: %+v", p)
 	}
 }

@@ -87,8 +87,6 @@ func apiConfig() huma.Config {
 		"cookie":  {Type: "apiKey", In: "cookie", Name: "ory_kratos_session", Description: "Kratos browser session (sign in through /.ory/kratos/public)"},
 		"session": {Type: "apiKey", In: "header", Name: "X-Session-Token", Description: "Kratos session token (native/API sign-in)"},
 	}
-	// Responses are our Problem, not huma's ErrorModel.
-	cfg.Transformers = nil
 	return cfg
 }
 

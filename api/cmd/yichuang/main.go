@@ -13,7 +13,6 @@ import (
 	"net/url"
 	"os"
 	"os/signal"
-	"strings"
 	"syscall"
 	"time"
 
@@ -280,7 +279,7 @@ func seedDemo(ctx context.Context, args []string) error {
 	}
 	fmt.Println("示范县 demo accounts (手机号 / 密码):")
 	for _, a := range accounts {
-		fmt.Printf("  %-8s %-20s %s  %s / %s  (%s)\n", a.Name, a.RoleName, strings.Repeat(" ", 0), a.Phone, a.Password, a.OrgUnit)
+		fmt.Printf("  %-8s %-20s %s / %s  (%s)\n", a.Name, a.RoleName, a.Phone, a.Password, a.OrgUnit)
 	}
 	if *jsonOut != "" {
 		b, _ := json.MarshalIndent(accounts, "", "  ")
