@@ -10,7 +10,16 @@ require (
 	github.com/yichuang/yichuang/tenants v0.0.0
 )
 
-require github.com/riverqueue/river/riverdriver/riverpgxv5 v0.51.0 // indirect
+require (
+	github.com/6tail/lunar-go v1.4.6 // indirect
+	github.com/richardlehane/mscfb v1.0.6 // indirect
+	github.com/richardlehane/msoleps v1.0.6 // indirect
+	github.com/riverqueue/river/riverdriver/riverpgxv5 v0.51.0 // indirect
+	github.com/tiendc/go-deepcopy v1.7.2 // indirect
+	github.com/xuri/efp v0.0.1 // indirect
+	github.com/xuri/excelize/v2 v2.10.1 // indirect
+	github.com/xuri/nfp v0.0.2-0.20250530014748-2ddeb826f9a9 // indirect
+)
 
 require (
 	github.com/cespare/xxhash/v2 v2.3.0 // indirect

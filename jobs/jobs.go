@@ -9,12 +9,17 @@ import (
 	"fmt"
 	"log/slog"
 	"strconv"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"github.com/riverqueue/river/rivertype"
 
+	"github.com/yichuang/yichuang/services/application"
 	"github.com/yichuang/yichuang/services/auditlog"
+	"github.com/yichuang/yichuang/services/clock"
+	"github.com/yichuang/yichuang/services/notify"
 	"github.com/yichuang/yichuang/tenants"
 	"github.com/yichuang/yichuang/tenants/migration"
 )
@@ -28,16 +33,51 @@ type Options struct {
 	Logger     *slog.Logger
 	// TestOnly relaxes River's timing for tests.
 	TestOnly bool
+	// Clock is the time workers read; nil is the system clock. Tests of deadlines pass a
+	// clock.Stub, which River then also uses to decide when scheduled jobs are due.
+	Clock clock.Clock
+	// SMS sends the outbox; nil logs messages instead (notify.LogSender).
+	SMS notify.Sender
+	// ReconcileEvery is the period of the deadline safety net; 0 means hourly.
+	ReconcileEvery time.Duration
 }
 
 // NewClient builds the River client on the store's pool and attaches it to the store, so
 // tenants.Enqueue inserts through it.
 func NewClient(store *tenants.Store, opts Options) (*river.Client[pgx.Tx], error) {
+	if opts.Clock == nil {
+		opts.Clock = clock.System{}
+	}
+	if opts.SMS == nil {
+		opts.SMS = notify.LogSender{Logger: opts.Logger}
+	}
+	apps := &application.Service{Clock: opts.Clock}
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &tenantWorker[auditlog.CheckArgs]{store: store, work: auditCheck})
+	river.AddWorker(workers, &tenantWorker[application.DeadlineArgs]{store: store, work: apps.CheckDeadline})
+	river.AddWorker(workers, &tenantWorker[application.ReconcileArgs]{store: store, work: func(ctx context.Context, _ application.ReconcileArgs) error {
+		_, err := apps.Reconcile(ctx)
+		return err
+	}})
+	river.AddWorker(workers, &tenantWorker[notify.DeliverArgs]{store: store, work: func(ctx context.Context, _ notify.DeliverArgs) error {
+		_, err := notify.Deliver(ctx, opts.SMS, 200)
+		return err
+	}})
+	river.AddWorker(workers, &sweepWorker{store: store})
 
 	cfg := &river.Config{Schema: migration.RiverSchema, Workers: workers, Logger: opts.Logger, TestOnly: opts.TestOnly}
+	if st, ok := opts.Clock.(rivertype.TimeGenerator); ok {
+		if _, system := opts.Clock.(clock.System); !system {
+			cfg.Test.Time = st
+		}
+	}
 	if opts.Work {
+		every := opts.ReconcileEvery
+		if every <= 0 {
+			every = time.Hour
+		}
+		cfg.PeriodicJobs = []*river.PeriodicJob{river.NewPeriodicJob(river.PeriodicInterval(every),
+			func() (river.JobArgs, *river.InsertOpts) { return SweepArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true})}
 		n := opts.MaxWorkers
 		if n <= 0 {
 			n = 20
@@ -76,4 +116,35 @@ func (w *tenantWorker[T]) Work(ctx context.Context, job *river.Job[T]) error {
 func auditCheck(ctx context.Context, args auditlog.CheckArgs) error {
 	_, err := auditlog.RunCheck(ctx, args.CheckID)
 	return err
+}
+
+// SweepArgs start the periodic safety net: one reconciliation per active tenant.
+type SweepArgs struct{}
+
+// Kind is River's job kind.
+func (SweepArgs) Kind() string { return "deadline_sweep" }
+
+// sweepWorker is the one job that is not a tenant's: it lists the tenants (the registry's
+// deliberate cross-tenant read) and enqueues each one's reconciliation in that tenant's own
+// transaction.
+type sweepWorker struct {
+	river.WorkerDefaults[SweepArgs]
+	store *tenants.Store
+}
+
+func (w *sweepWorker) Work(ctx context.Context, _ *river.Job[SweepArgs]) error {
+	all, err := w.store.ListAll(ctx)
+	if err != nil {
+		return err
+	}
+	for _, t := range all {
+		err := w.store.InTx(ctx, t.ID, func(ctx context.Context) error {
+			_, err := tenants.Enqueue(ctx, application.ReconcileArgs{TenantID: t.ID}, nil)
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("sweep %s: %w", t.Code, err)
+		}
+	}
+	return nil
 }

@@ -12,11 +12,13 @@ import (
 // ErrBadCursor is returned for a pagination cursor this package did not issue.
 var ErrBadCursor = errors.New("invalid cursor")
 
-func encodeCursor(at time.Time, id uuid.UUID) string {
+// EncodeCursor makes an opaque keyset cursor from the last row's sort key.
+func EncodeCursor(at time.Time, id uuid.UUID) string {
 	return base64.RawURLEncoding.EncodeToString([]byte(at.UTC().Format(time.RFC3339Nano) + "|" + id.String()))
 }
 
-func decodeCursor(c string) (time.Time, uuid.UUID, error) {
+// DecodeCursor reads a cursor made by EncodeCursor.
+func DecodeCursor(c string) (time.Time, uuid.UUID, error) {
 	raw, err := base64.RawURLEncoding.DecodeString(c)
 	if err != nil {
 		return time.Time{}, uuid.Nil, ErrBadCursor

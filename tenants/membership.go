@@ -71,7 +71,7 @@ func ListMemberships(ctx context.Context, a *Actor, cursor string, limit int) (*
 		OrderExpr("m.created_at, m.identity_id").Limit(int64(limit + 1))
 	q = a.Scope.Apply(q, a, "org_unit.path", "m.identity_id")
 	if cursor != "" {
-		at, id, err := decodeCursor(cursor)
+		at, id, err := DecodeCursor(cursor)
 		if err != nil {
 			return nil, err
 		}
@@ -83,7 +83,7 @@ func ListMemberships(ctx context.Context, a *Actor, cursor string, limit int) (*
 	page := &MembershipPage{Items: items}
 	if len(items) > limit {
 		last := items[limit-1]
-		page.Items, page.Next = items[:limit], encodeCursor(last.CreatedAt, last.IdentityID)
+		page.Items, page.Next = items[:limit], EncodeCursor(last.CreatedAt, last.IdentityID)
 	}
 	return page, nil
 }

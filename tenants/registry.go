@@ -43,7 +43,7 @@ func CreateTenant(ctx context.Context, code, name, regionCode string) (*Tenant, 
 // Current returns the tenant of the transaction in ctx.
 func Current(ctx context.Context) (*Tenant, error) {
 	t := new(Tenant)
-	err := DB(ctx).NewSelect().Model(t).Limit(1).Scan(ctx)
+	err := DB(ctx).NewSelect().Model(t).Where("t.id = app_current_tenant()").Scan(ctx)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrNotFound
 	}
@@ -72,3 +72,25 @@ var codePattern = regexp.MustCompile(`^[a-z][a-z0-9-]{1,31}$`)
 
 // ValidCode reports whether code may name a tenant.
 func ValidCode(code string) bool { return codePattern.MatchString(code) }
+
+// ListAll returns every active tenant. It is the one deliberate read across tenants, for
+// background maintenance that must visit each county (deadline reconciliation): it opens
+// its own transaction, sets app.platform_scan there only, and reads the registry alone.
+func (s *Store) ListAll(ctx context.Context) ([]Tenant, error) {
+	if _, ok := TxFrom(ctx); ok {
+		return nil, errors.New("tenants: ListAll inside a tenant transaction")
+	}
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback() //nolint:errcheck
+	if _, err := tx.ExecContext(ctx, "SELECT set_config('app.platform_scan', 'on', true)"); err != nil {
+		return nil, err
+	}
+	var out []Tenant
+	if err := tx.NewSelect().Model(&out).Where("t.status = 'active'").Order("t.code").Scan(ctx); err != nil {
+		return nil, err
+	}
+	return out, tx.Commit()
+}

@@ -44,13 +44,13 @@ func TestDefaultScope(t *testing.T) {
 func TestCursorRoundTrip(t *testing.T) {
 	t.Parallel()
 	at, id := time.Date(2026, 11, 21, 8, 30, 0, 123456000, time.UTC), uuid.New()
-	gotAt, gotID, err := decodeCursor(encodeCursor(at, id))
+	gotAt, gotID, err := DecodeCursor(EncodeCursor(at, id))
 	if err != nil || !gotAt.Equal(at) || gotID != id {
 		t.Fatalf("round trip: %v %v %v", gotAt, gotID, err)
 	}
 	for _, bad := range []string{"", "!!", "bm8tYmFy"} {
-		if _, _, err := decodeCursor(bad); err != ErrBadCursor {
-			t.Errorf("decodeCursor(%q) = %v", bad, err)
+		if _, _, err := DecodeCursor(bad); err != ErrBadCursor {
+			t.Errorf("DecodeCursor(%q) = %v", bad, err)
 		}
 	}
 }

@@ -23,6 +23,7 @@ func (s *Server) routes() {
 	s.orgRoutes()
 	s.staffRoutes()
 	s.auditRoutes()
+	s.acceptanceRoutes()
 }
 
 // ---- health

@@ -20,6 +20,8 @@ import (
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
 	"github.com/google/uuid"
 
+	"github.com/yichuang/yichuang/services/application"
+	"github.com/yichuang/yichuang/services/clock"
 	"github.com/yichuang/yichuang/services/identity"
 	"github.com/yichuang/yichuang/services/staff"
 	"github.com/yichuang/yichuang/services/storage"
@@ -42,6 +44,9 @@ type Deps struct {
 	KratosPublicURL string
 	// Assets is the built frontend; nil serves a notice instead.
 	Assets fs.FS
+	// Clock is the time deadlines are computed for; nil is the system clock. Only tests
+	// inject another.
+	Clock clock.Clock
 }
 
 // Server holds the routes.
@@ -49,6 +54,7 @@ type Server struct {
 	deps  Deps
 	api   huma.API
 	staff *staff.Service
+	apps  *application.Service
 }
 
 // New builds the handler.
@@ -58,7 +64,10 @@ func New(deps Deps) (http.Handler, huma.API) {
 	}
 	installErrors(deps.Logger)
 	mux := http.NewServeMux()
-	s := &Server{deps: deps, staff: &staff.Service{Store: deps.Store, Identities: deps.Kratos}}
+	if deps.Clock == nil {
+		deps.Clock = clock.System{}
+	}
+	s := &Server{deps: deps, staff: &staff.Service{Store: deps.Store, Identities: deps.Kratos}, apps: &application.Service{Clock: deps.Clock}}
 	s.api = humago.New(mux, apiConfig())
 	s.routes()
 

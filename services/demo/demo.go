@@ -8,6 +8,7 @@ import (
 	"database/sql"
 	"errors"
 
+	"github.com/yichuang/yichuang/services/catalog"
 	"github.com/yichuang/yichuang/services/staff"
 	"github.com/yichuang/yichuang/services/tenancy"
 	"github.com/yichuang/yichuang/tenants"
@@ -43,6 +44,10 @@ var units = []unit{
 	{"minzheng", "county", "县民政局", tenants.KindDepartment},
 	{"renshe", "county", "县人力资源和社会保障局", tenants.KindDepartment},
 	{"weijian", "county", "县卫生健康委员会", tenants.KindDepartment},
+	{"yibao", "county", "县医疗保障局", tenants.KindDepartment},
+	{"canlian", "county", "县残疾人联合会", tenants.KindDepartment},
+	{"tuiyi", "county", "县退役军人事务局", tenants.KindDepartment},
+	{"zhujian", "county", "县住房和城乡建设局", tenants.KindDepartment},
 }
 
 type account struct {
@@ -94,6 +99,9 @@ func Seed(ctx context.Context, svc *staff.Service, password string) ([]Account, 
 	if err != nil {
 		return nil, err
 	}
+	if err := svc.Store.InTx(ctx, p.Tenant.ID, func(ctx context.Context) error { return seedCatalog(ctx, ids) }); err != nil {
+		return nil, err
+	}
 	var out []Account
 	for _, a := range accounts {
 		u := ids[a.unit]
@@ -104,4 +112,31 @@ func Seed(ctx context.Context, svc *staff.Service, password string) ([]Account, 
 		out = append(out, Account{Role: a.role, RoleName: a.role.Label(), Name: a.name, Phone: a.phone, Password: password, OrgUnit: u.Name})
 	}
 	return out, nil
+}
+
+// seedCatalog publishes the sample catalogue; items already present are left as they are.
+func seedCatalog(ctx context.Context, units map[string]*tenants.OrgUnit) error {
+	for _, smp := range catalog.Samples() {
+		n, err := tenants.DB(ctx).NewSelect().Model((*catalog.Record)(nil)).Where("impl_code = ?", smp.Item.ImplCode).Count(ctx)
+		if err != nil {
+			return err
+		}
+		if n > 0 {
+			continue
+		}
+		dept, ok := units[smp.Department]
+		if !ok {
+			return errors.New("demo: sample item of unknown department " + smp.Department)
+		}
+		it := smp.Item
+		it.DepartmentID = dept.ID
+		r, err := catalog.Create(ctx, it)
+		if err != nil {
+			return err
+		}
+		if _, err := catalog.Publish(ctx, r.ID, r.RowVersion); err != nil {
+			return err
+		}
+	}
+	return nil
 }

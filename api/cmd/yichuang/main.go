@@ -39,6 +39,7 @@ Usage:
   yichuang tenant create --code CODE --name NAME [--region-code 6DIGITS] --admin-name NAME --admin-phone PHONE --admin-password PASSWORD
   yichuang seed-demo [--password PASSWORD] [--json FILE]
   yichuang audit verify --tenant CODE|UUID
+  yichuang calendar due --from YYYY-MM-DD --days N [--explain] [--tenant CODE|UUID]
   yichuang openapi
 
 Configuration is read from the environment (see README.md): DATABASE_URL, APP_DATABASE_URL,
@@ -72,6 +73,8 @@ func main() {
 			break
 		}
 		err = auditVerify(ctx, args[1:])
+	case "calendar":
+		err = calendarCmd(ctx, args)
 	case "openapi":
 		err = json.NewEncoder(os.Stdout).Encode(server.OpenAPI())
 	case "help", "-h", "--help":

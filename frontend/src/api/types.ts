@@ -5,14 +5,14 @@
 import type { paths } from './schema'
 
 type JsonBody<R> = R extends { content: { 'application/json': infer B } } ? B : never
-type Ok<P extends keyof paths, M extends 'get' | 'post', S extends number> = paths[P][M] extends {
+type Ok<P extends keyof paths, M extends 'get' | 'post' | 'put', S extends number> = paths[P][M] extends {
   responses: infer Rs
 }
   ? S extends keyof Rs
     ? JsonBody<Rs[S]>
     : never
   : never
-type ReqBody<P extends keyof paths, M extends 'post'> = paths[P][M] extends {
+type ReqBody<P extends keyof paths, M extends 'post' | 'put'> = paths[P][M] extends {
   requestBody?: { content: { 'application/json': infer B } }
 }
   ? B
@@ -26,6 +26,37 @@ export type Staff = NonNullable<Ok<'/api/v1/staff', 'get', 200>['items']>[number
 export type CreateStaff = ReqBody<'/api/v1/staff', 'post'>
 export type AuditEvent = NonNullable<Ok<'/api/v1/audit-events', 'get', 200>['items']>[number]
 export type AuditCheck = Ok<'/api/v1/audit-checks/{id}', 'get', 200>
+// Applications (办件)
+export type ApplicationRow = NonNullable<Ok<'/api/v1/applications', 'get', 200>['items']>[number]
+export type ApplicationDetail = Ok<'/api/v1/applications/{id}', 'get', 200>
+export type IntakeBody = ReqBody<'/api/v1/applications', 'post'>
+export type ActionBody = ReqBody<'/api/v1/applications/{id}/actions/{action}', 'post'>
+export type MaterialLine = NonNullable<ApplicationDetail['materials']>[number]
+export type TimelineEvent = NonNullable<ApplicationDetail['timeline']>[number]
+export type PauseSpan = NonNullable<ApplicationDetail['pauses']>[number]
+export type CorrectionEntry = NonNullable<NonNullable<ApplicationDetail['correction']>['items']>[number]
+export type ActionRef = NonNullable<ApplicationDetail['actions']>[number]
+export type CalendarStep = NonNullable<ApplicationDetail['explain']>[number]
+// Catalogue (事项目录)
+export type ItemSummary = NonNullable<Ok<'/api/v1/items', 'get', 200>['items']>[number]
+export type ItemDetail = Ok<'/api/v1/items/{id}', 'get', 200>
+export type ItemBody = ReqBody<'/api/v1/items', 'post'>
+export type MaterialSpec = NonNullable<ItemBody['materials']>[number]
+export type SpecialStep = NonNullable<ItemBody['steps']>[number]
+export type ImportResult = Ok<'/api/v1/items/import', 'post', 200>
+// Calendar, settings, notifications, statistics
+export type DueResult = Ok<'/api/v1/calendar/due', 'get', 200>
+export type CalendarYearView = Ok<'/api/v1/calendar/days', 'get', 200>
+export type CalendarDay = NonNullable<CalendarYearView['days']>[number]
+export type CalendarOverrides = Ok<'/api/v1/calendar/overrides', 'get', 200>
+export type CalendarOverride = NonNullable<CalendarOverrides['days']>[number]
+export type CalendarYear = NonNullable<CalendarOverrides['years']>[number]
+export type HolidayBlock = NonNullable<CalendarYear['holidays']>[number]
+export type Settings = Ok<'/api/v1/settings', 'get', 200>
+export type NotificationList = Ok<'/api/v1/notifications', 'get', 200>
+export type Notification = NonNullable<NotificationList['items']>[number]
+export type StatsReport = Ok<'/api/v1/stats/applications', 'get', 200>
+export type StatsRow = StatsReport['total']
 export type Problem = ProblemBody<paths['/api/v1/staff']['post']['responses'][409]>
 export type ProblemFieldError = NonNullable<Problem['errors']>[number]
 
@@ -34,3 +65,40 @@ export type ProblemFieldError = NonNullable<Problem['errors']>[number]
 export type Role = 'platform_operator' | 'county_admin' | 'department_staff' | 'township_clerk' | 'community_worker'
 export type Scope = 'tenant' | 'org_subtree' | 'self'
 export type OrgUnitKind = 'county' | 'township' | 'street' | 'village' | 'community' | 'department'
+export type AppState =
+  | 'proxy_received'
+  | 'received'
+  | 'correcting'
+  | 'accepted'
+  | 'processing'
+  | 'paused'
+  | 'decided'
+  | 'delivered'
+  | 'rejected'
+  | 'withdrawn'
+  | 'archived'
+export type AppAction =
+  | 'forward'
+  | 'accept'
+  | 'request_correction'
+  | 'reject'
+  | 'resubmit'
+  | 'route'
+  | 'pause'
+  | 'resume'
+  | 'extend'
+  | 'approve'
+  | 'deny'
+  | 'deliver'
+  | 'archive'
+  | 'withdraw'
+export type Warning = ApplicationRow['warning']
+export type Channel = ApplicationRow['channel']
+export type MaterialForm = MaterialSpec['form']
+export type ItemKind = ItemBody['kind']
+export type Handling = ItemBody['handling']
+export type ItemStatus = ItemSummary['status']
+export type ItemLevel = 'county' | 'township' | 'community'
+export type DayKind = CalendarDay['kind']
+export type DeliveryMethod = Exclude<NonNullable<ActionBody['delivery_method']>, ''>
+export type CorrectionProblem = CorrectionEntry['problem']

@@ -1,0 +1,85 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+
+	"github.com/yichuang/yichuang/services/calendar"
+	"github.com/yichuang/yichuang/services/problem"
+	"github.com/yichuang/yichuang/services/workday"
+	"github.com/yichuang/yichuang/tenants"
+)
+
+// calendarDue prints the due date of N working days from a date: the national calendar
+// without --tenant (no database needed), the county's with it.
+func calendarDue(ctx context.Context, args []string, w io.Writer) error {
+	fs := flag.NewFlagSet("calendar due", flag.ContinueOnError)
+	fs.SetOutput(os.Stderr)
+	fromText := fs.String("from", "", "start date YYYY-MM-DD (not counted)")
+	days := fs.Int("days", -1, "working days (0 = 即办件, due on the start date)")
+	explain := fs.Bool("explain", false, "list every day with why it counted or not")
+	ref := fs.String("tenant", "", "county code or id: use its calendar (needs the database)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	from, err := workday.ParseDate(*fromText)
+	if err != nil {
+		return problem.Invalid(problem.Field{Location: "--from", Message: "日期须为 YYYY-MM-DD（1990–2100 年）", MessageEn: "--from must be YYYY-MM-DD between 1990 and 2100"})
+	}
+	if *days < 0 || *days > 250 {
+		return problem.Invalid(problem.Field{Location: "--days", Message: "工作日数须为 0 至 250", MessageEn: "--days must be 0 to 250"})
+	}
+	cal := workday.National()
+	if *ref != "" {
+		id, err := tenants.ParseRef(*ref)
+		if err != nil {
+			return err
+		}
+		d, err := open(ctx)
+		if err != nil {
+			return err
+		}
+		defer d.pool.Close()
+		err = d.store.InTx(ctx, id, func(ctx context.Context) error {
+			if _, err := tenants.Current(ctx); err != nil {
+				return fmt.Errorf("tenant %s: %w", *ref, err)
+			}
+			cal, err = calendar.For(ctx)
+			return err
+		})
+		if err != nil {
+			return err
+		}
+	}
+	due := cal.Add(from, *days)
+	fmt.Fprintln(w, due)
+	if !cal.Known(from.Year) || !cal.Known(due.Year) {
+		fmt.Fprintf(w, "注意：%d 年的国务院放假安排尚未录入，仅按周末计算 / note: no official schedule for a year in this span; weekends only\n", due.Year)
+	}
+	if *explain {
+		for _, st := range cal.Explain(workday.Limit{Start: from, Days: *days}, from) {
+			mark := "  "
+			if st.Counted {
+				mark = strconv.Itoa(st.Ordinal)
+			}
+			name := st.Name
+			if name != "" {
+				name = " " + name
+			}
+			fmt.Fprintf(w, "%s %s %-4s %s%s\n", st.Date, st.Date.Weekday().String()[:3], mark, st.Kind.Label(), name)
+		}
+	}
+	return nil
+}
+
+func calendarCmd(ctx context.Context, args []string) error {
+	if len(args) == 0 || args[0] != "due" {
+		return errors.New("usage: yichuang calendar due --from YYYY-MM-DD --days N [--explain] [--tenant CODE]")
+	}
+	return calendarDue(ctx, args[1:], os.Stdout)
+}

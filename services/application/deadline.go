@@ -1,0 +1,307 @@
+package application
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/riverqueue/river"
+
+	"github.com/yichuang/yichuang/services/calendar"
+	"github.com/yichuang/yichuang/services/clock"
+	"github.com/yichuang/yichuang/services/lifecycle"
+	"github.com/yichuang/yichuang/services/notify"
+	"github.com/yichuang/yichuang/services/settings"
+	"github.com/yichuang/yichuang/services/workday"
+	"github.com/yichuang/yichuang/tenants"
+)
+
+// Deadline kinds: each is a moment a job wakes up for.
+const (
+	KindForward    = "forward"    // the village did not forward a proxy application in time
+	KindCorrection = "correction" // the hall did not decide on a received application in time
+	KindYellow     = "yellow"     // the committed limit is near
+	KindRed        = "red"        // the committed limit passed
+	KindLegal      = "legal"      // the statutory limit passed
+)
+
+var kindLabels = map[string]string{
+	KindForward: "代办转交超期", KindCorrection: "补正告知超期", KindYellow: "承诺时限临期", KindRed: "承诺时限超期", KindLegal: "法定时限超期",
+}
+
+// limits are the application's two clocks.
+func limits(a *Application, pauses []Pause) (legal, promised workday.Limit) {
+	var ps []workday.Pause
+	for _, p := range pauses {
+		wp := workday.Pause{From: workday.DateOf(p.FromDate)}
+		if p.ToDate != nil {
+			to := workday.DateOf(*p.ToDate)
+			wp.To = &to
+		}
+		ps = append(ps, wp)
+	}
+	start := date(a.AcceptedOn)
+	legal = workday.Limit{Start: start, Days: a.LegalDays, Extension: a.ExtensionDays, Pauses: ps}
+	promised = workday.Limit{Start: start, Days: a.PromisedDays, Extension: a.ExtensionDays, Pauses: ps}
+	return legal, promised
+}
+
+// recompute sets the due dates and the warning level from the calendar as of today.
+func recompute(cal *workday.Calendar, a *Application, pauses []Pause, today workday.Date, yellowDays int) {
+	if a.AcceptedOn != nil {
+		legal, promised := limits(a, pauses)
+		p := cal.Deadline(promised, today)
+		a.PromisedDue, a.Paused = stored(p.Due), p.Paused
+		a.LegalDue = nil
+		if a.LegalDays > 0 {
+			a.LegalDue = stored(cal.Deadline(legal, today).Due)
+		}
+	}
+	level := workday.Normal
+	worst := func(due *time.Time) {
+		if due == nil {
+			return
+		}
+		if l := cal.Level(date(due), today, yellowDays); l > level {
+			level = l
+		}
+	}
+	switch a.State {
+	case lifecycle.ProxyReceived:
+		worst(a.ForwardDue)
+	case lifecycle.Received:
+		worst(a.CorrectionDue)
+	case lifecycle.Accepted, lifecycle.Processing:
+		worst(a.PromisedDue)
+		worst(a.LegalDue)
+	}
+	a.Warning = level.String()
+}
+
+// moments are the deadline jobs an application needs now: kind → the due date it watches.
+func moments(a *Application) map[string]workday.Date {
+	out := map[string]workday.Date{}
+	switch a.State {
+	case lifecycle.ProxyReceived:
+		out[KindForward] = date(a.ForwardDue)
+	case lifecycle.Received:
+		out[KindCorrection] = date(a.CorrectionDue)
+	case lifecycle.Accepted, lifecycle.Processing:
+		if a.PromisedDue != nil {
+			out[KindYellow] = date(a.PromisedDue)
+			out[KindRed] = date(a.PromisedDue)
+		}
+		if a.LegalDue != nil {
+			out[KindLegal] = date(a.LegalDue)
+		}
+	}
+	return out
+}
+
+// fireAt is when the job of kind for due wakes: the start of the first yellow day, or the
+// start of the day after the due date.
+func fireAt(cal *workday.Calendar, kind string, due workday.Date, yellowDays int) time.Time {
+	if kind == KindYellow {
+		return cal.YellowFrom(due, yellowDays).In(clock.Zone)
+	}
+	return due.AddDays(1).In(clock.Zone)
+}
+
+// DeadlineArgs wake up for one application, kind and due date.
+type DeadlineArgs struct {
+	TenantID      uuid.UUID    `json:"tenant_id" river:"unique"`
+	ApplicationID uuid.UUID    `json:"application_id" river:"unique"`
+	DeadlineKind  string       `json:"kind" river:"unique"`
+	Due           workday.Date `json:"due" river:"unique"`
+}
+
+// Kind is River's job kind.
+func (DeadlineArgs) Kind() string { return "application_deadline" }
+
+// Tenant is the job's tenant.
+func (a DeadlineArgs) Tenant() uuid.UUID { return a.TenantID }
+
+// InsertOpts make the job unique per application, kind and due date in any state: the same
+// moment is never scheduled twice, and a moved due date is a new moment.
+func (DeadlineArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true}}
+}
+
+// schedule brings the application's deadline jobs in line with its moments: jobs for moments
+// that moved or ended are cancelled, new moments get a job. It runs in the transaction that
+// changed the application.
+func schedule(ctx context.Context, cal *workday.Calendar, a *Application, yellowDays int) error {
+	want := moments(a)
+	tx, _ := tenants.TxFrom(ctx)
+	if a.Jobs == nil {
+		a.Jobs = map[string]Job{}
+	}
+	for kind, j := range a.Jobs {
+		if due, ok := want[kind]; ok && due == j.Due {
+			continue
+		}
+		if err := cancelJob(ctx, tx, j.ID); err != nil {
+			return err
+		}
+		delete(a.Jobs, kind)
+	}
+	for kind, due := range want {
+		if _, ok := a.Jobs[kind]; ok {
+			continue
+		}
+		args := DeadlineArgs{TenantID: a.TenantID, ApplicationID: a.ID, DeadlineKind: kind, Due: due}
+		id, err := tenants.Enqueue(ctx, args, &river.InsertOpts{ScheduledAt: fireAt(cal, kind, due, yellowDays)})
+		if err != nil {
+			return fmt.Errorf("schedule %s: %w", kind, err)
+		}
+		a.Jobs[kind] = Job{ID: id, Due: due}
+	}
+	return nil
+}
+
+// cancelJob cancels a waiting job through River's own query, in the same transaction. A job
+// that already ran (or is running) is left alone: it checks its moment against the current
+// due dates anyway.
+func cancelJob(ctx context.Context, tx *tenants.Tx, id int64) error {
+	_, err := tx.Pgx().Exec(ctx, `UPDATE river.river_job SET state = 'cancelled', finalized_at = now()
+		WHERE id = $1 AND state IN ('scheduled', 'available', 'retryable', 'pending')`, id)
+	return err
+}
+
+// CheckDeadline is the deadline job: it refreshes the application's due dates and warning
+// level and, if the moment it was scheduled for is still current and has come, notifies the
+// handlers and their supervisors. Running it twice notifies once.
+func (s *Service) CheckDeadline(ctx context.Context, args DeadlineArgs) error {
+	a, pauses, err := s.lockForCheck(ctx, args.ApplicationID)
+	if err != nil || a == nil {
+		return err
+	}
+	cal, st, err := calendarAndSettings(ctx)
+	if err != nil {
+		return err
+	}
+	today := s.today()
+	recompute(cal, a, pauses, today, st.YellowDays)
+	due, current := moments(a)[args.DeadlineKind]
+	if current && due == args.Due && !s.now().Before(fireAt(cal, args.DeadlineKind, due, st.YellowDays)) {
+		if err := s.warn(ctx, a, args.DeadlineKind, due); err != nil {
+			return err
+		}
+	}
+	_, err = tenants.DB(ctx).NewUpdate().Model(a).Column("legal_due", "promised_due", "paused", "warning").WherePK().Exec(ctx)
+	return err
+}
+
+func (s *Service) lockForCheck(ctx context.Context, id uuid.UUID) (*Application, []Pause, error) {
+	a := new(Application)
+	if err := tenants.DB(ctx).NewSelect().Model(a).Where("a.id = ?", id).For("UPDATE").Scan(ctx); err != nil {
+		if isNoRows(err) {
+			return nil, nil, nil
+		}
+		return nil, nil, err
+	}
+	pauses, err := loadPauses(ctx, id)
+	return a, pauses, err
+}
+
+func calendarAndSettings(ctx context.Context) (*workday.Calendar, *settings.Settings, error) {
+	st, err := settings.Get(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	cal, err := calendar.For(ctx)
+	return cal, st, err
+}
+
+// warn notifies whoever handles the application now, and their supervisors.
+func (s *Service) warn(ctx context.Context, a *Application, kind string, due workday.Date) error {
+	handlers, err := handlers(ctx, a)
+	if err != nil {
+		return err
+	}
+	sup, err := supervisors(ctx, handlers)
+	if err != nil {
+		return err
+	}
+	no := a.ItemName
+	if a.ReceiptNo != nil {
+		no = *a.ReceiptNo + " " + a.ItemName
+	}
+	body := fmt.Sprintf("%s（申请人 %s）期限 %s。", no, a.ApplicantName, due)
+	id := a.ID
+	_, err = notify.Send(ctx, append(handlers, sup...), notify.Message{Kind: "deadline_" + kind, ApplicationID: &id,
+		Title: kindLabels[kind], Body: body, DedupKey: "deadline:" + a.ID.String() + ":" + kind + ":" + due.String(), SMS: kind != KindYellow})
+	return err
+}
+
+// ReconcileArgs re-derive every open application's deadlines and jobs in one tenant: after a
+// calendar change, and periodically as a safety net.
+type ReconcileArgs struct {
+	TenantID uuid.UUID `json:"tenant_id" river:"unique"`
+}
+
+// Kind is River's job kind.
+func (ReconcileArgs) Kind() string { return "application_reconcile" }
+
+// Tenant is the job's tenant.
+func (a ReconcileArgs) Tenant() uuid.UUID { return a.TenantID }
+
+// InsertOpts keep one waiting reconciliation per tenant.
+func (ReconcileArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: waiting}}
+}
+
+// Reconcile recomputes every open application: due dates, warning level, jobs, and the
+// warnings whose moment has passed (a job lost or cancelled by mistake is made good here).
+func (s *Service) Reconcile(ctx context.Context) (int, error) {
+	var open []Application
+	if err := tenants.DB(ctx).NewSelect().Model(&open).Where("a.closed_on IS NULL").
+		Where("a.state IN (?)", inStates(openStates())).For("UPDATE").Scan(ctx); err != nil {
+		return 0, err
+	}
+	cal, st, err := calendarAndSettings(ctx)
+	if err != nil {
+		return 0, err
+	}
+	today := s.today()
+	for i := range open {
+		a := &open[i]
+		pauses, err := loadPauses(ctx, a.ID)
+		if err != nil {
+			return 0, err
+		}
+		recompute(cal, a, pauses, today, st.YellowDays)
+		for kind, due := range moments(a) {
+			if !s.now().Before(fireAt(cal, kind, due, st.YellowDays)) {
+				if err := s.warn(ctx, a, kind, due); err != nil {
+					return 0, err
+				}
+			}
+		}
+		if err := schedule(ctx, cal, a, st.YellowDays); err != nil {
+			return 0, err
+		}
+		if _, err := tenants.DB(ctx).NewUpdate().Model(a).Column("legal_due", "promised_due", "paused", "warning", "jobs").WherePK().Exec(ctx); err != nil {
+			return 0, err
+		}
+	}
+	return len(open), nil
+}
+
+// CalendarChanged enqueues a reconciliation in the transaction that changed the calendar.
+func CalendarChanged(ctx context.Context) error {
+	tx, _ := tenants.TxFrom(ctx)
+	_, err := tenants.Enqueue(ctx, ReconcileArgs{TenantID: tx.TenantID()}, nil)
+	return err
+}
+
+func openStates() []lifecycle.State {
+	var out []lifecycle.State
+	for _, s := range lifecycle.States {
+		if s.Open() {
+			out = append(out, s)
+		}
+	}
+	return out
+}

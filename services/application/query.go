@@ -1,0 +1,259 @@
+package application
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/riverqueue/river/rivertype"
+	"github.com/uptrace/bun"
+
+	"github.com/yichuang/yichuang/services/catalog"
+	"github.com/yichuang/yichuang/services/idno"
+	"github.com/yichuang/yichuang/services/lifecycle"
+	"github.com/yichuang/yichuang/services/problem"
+	"github.com/yichuang/yichuang/services/workday"
+	"github.com/yichuang/yichuang/tenants"
+)
+
+var errNotFound = problem.NotFound("application_not_found", "办件不存在", "application not found")
+
+// waiting are the job states in which a job has yet to finish (River requires running among
+// them; a reconciliation asked for while one runs is covered by the next sweep).
+var waiting = []rivertype.JobState{rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRunning, rivertype.JobStateScheduled, rivertype.JobStateRetryable}
+
+func inStates(ss []lifecycle.State) bun.Safe {
+	quoted := make([]string, len(ss))
+	for i, s := range ss {
+		quoted[i] = "'" + string(s) + "'"
+	}
+	return bun.Safe(strings.Join(quoted, ", "))
+}
+
+// visible narrows q to the applications the actor may see: the whole county for county-wide
+// scope; otherwise those of the actor's hall, village/community, or — once routed — department;
+// with ScopeSelf, those the actor took in or holds.
+func visible(q *bun.SelectQuery, a *tenants.Actor) *bun.SelectQuery {
+	switch a.Scope {
+	case tenants.ScopeTenant:
+		return q
+	case tenants.ScopeOrgSubtree:
+		p := escapeLike(a.OrgPath) + "%"
+		return q.WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
+			return q.Where("a.hall_path LIKE ?", p).WhereOr("a.proxy_path LIKE ?", p).WhereOr("(a.routed AND a.department_path LIKE ?)", p)
+		})
+	default:
+		return q.WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
+			return q.Where("a.created_by = ?", a.IdentityID).WhereOr("a.assignee_id = ?", a.IdentityID)
+		})
+	}
+}
+
+func escapeLike(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
+func loadPauses(ctx context.Context, id uuid.UUID) ([]Pause, error) {
+	var ps []Pause
+	err := tenants.DB(ctx).NewSelect().Model(&ps).Where("p.application_id = ?", id).Order("p.seq").Scan(ctx)
+	return ps, err
+}
+
+// Detail is an application with its timeline, pauses, item version and what the reader may do.
+type Detail struct {
+	Application
+	Events    []Event
+	Pauses    []Pause
+	Item      catalog.Item
+	Available []lifecycle.Action
+	// Steps is the calendar explanation of the committed limit (empty before acceptance).
+	Steps []workday.Step
+	// UnknownYear is set when a due date falls in a year whose official schedule is not known.
+	UnknownYear bool
+	// Today is the date the dues and levels were computed for.
+	Today workday.Date
+	// Levels colours each due date that still runs: promised_due, legal_due, forward_due,
+	// correction_due → normal, yellow or red.
+	Levels map[string]string
+}
+
+// Get returns the application if the actor in ctx may see it.
+func (s *Service) Get(ctx context.Context, id uuid.UUID) (*Detail, error) {
+	actor, _ := tenants.ActorFrom(ctx)
+	d := &Detail{}
+	q := tenants.DB(ctx).NewSelect().Model(&d.Application).Where("a.id = ?", id)
+	if actor != nil {
+		q = visible(q, actor)
+	}
+	if err := q.Scan(ctx); err != nil {
+		if isNoRows(err) {
+			return nil, errNotFound
+		}
+		return nil, err
+	}
+	if err := tenants.DB(ctx).NewSelect().Model(&d.Events).Where("e.application_id = ?", id).Order("e.seq").Scan(ctx); err != nil {
+		return nil, err
+	}
+	pauses, err := loadPauses(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	d.Pauses = pauses
+	ver, err := catalog.GetVersion(ctx, d.ItemID, d.ItemVersion)
+	if err != nil {
+		return nil, err
+	}
+	d.Item = ver.Content
+	cal, st, err := calendarAndSettings(ctx)
+	if err != nil {
+		return nil, err
+	}
+	d.Today = s.today()
+	// Show the levels as of now, even if a job has not run yet.
+	if d.State.Open() {
+		recompute(cal, &d.Application, pauses, d.Today, st.YellowDays)
+	}
+	d.Levels = map[string]string{}
+	level := func(key string, due *time.Time) {
+		if due != nil {
+			d.Levels[key] = cal.Level(date(due), d.Today, st.YellowDays).String()
+		}
+	}
+	switch d.State {
+	case lifecycle.ProxyReceived:
+		level("forward_due", d.ForwardDue)
+	case lifecycle.Received:
+		level("correction_due", d.CorrectionDue)
+	case lifecycle.Accepted, lifecycle.Processing:
+		level("promised_due", d.PromisedDue)
+		level("legal_due", d.LegalDue)
+	}
+	if d.AcceptedOn != nil {
+		_, promised := limits(&d.Application, pauses)
+		d.Steps = cal.Explain(promised, d.Today)
+	}
+	for _, due := range []*time.Time{d.PromisedDue, d.LegalDue, d.ForwardDue, d.CorrectionDue} {
+		if due != nil && !cal.Known(due.Year()) {
+			d.UnknownYear = true
+		}
+	}
+	if actor != nil {
+		d.Available = lifecycle.Available(d.State, &lifecycle.Facts{Roles: actor.Roles, Proxy: d.Channel == ChannelProxy,
+			Instant: d.Item.Handling == catalog.HandlingInstant, Complete: complete(d.Materials), MaxExtension: st.MaxExtension,
+			Extended: d.ExtensionDays})
+	}
+	return d, nil
+}
+
+// Filter narrows a worklist.
+type Filter struct {
+	States   []lifecycle.State
+	ItemID   uuid.UUID
+	HallID   uuid.UUID
+	Warning  string
+	From, To workday.Date // received (or proxy-received) between, inclusive
+	// Q matches a receipt number prefix or an applicant name fragment.
+	Q      string
+	Mine   bool // only what the actor holds or took in
+	Cursor string
+	Limit  int
+}
+
+// Summary is a worklist row; the applicant's number is masked.
+type Summary struct {
+	ID            uuid.UUID       `json:"id"`
+	ReceiptNo     *string         `json:"receipt_no"`
+	ItemName      string          `json:"item_name"`
+	State         lifecycle.State `json:"state"`
+	Channel       string          `json:"channel"`
+	ApplicantName string          `json:"applicant_name"`
+	ApplicantIDNo string          `json:"applicant_id_no"`
+	HallID        uuid.UUID       `json:"hall_id"`
+	ReceivedOn    workday.Date    `json:"received_on"`
+	PromisedDue   workday.Date    `json:"promised_due"`
+	LegalDue      workday.Date    `json:"legal_due"`
+	Warning       string          `json:"warning"`
+	Paused        bool            `json:"paused"`
+	CreatedAt     time.Time       `json:"created_at"`
+}
+
+// Page is one keyset page of a worklist, newest first.
+type Page struct {
+	Items []Summary
+	Next  string
+}
+
+// List is the worklist of the actor in ctx.
+func (s *Service) List(ctx context.Context, f Filter) (*Page, error) {
+	actor, _ := tenants.ActorFrom(ctx)
+	if f.Limit <= 0 || f.Limit > 100 {
+		f.Limit = 20
+	}
+	var rows []Application
+	q := tenants.DB(ctx).NewSelect().Model(&rows).
+		Column("id", "receipt_no", "item_name", "state", "channel", "applicant_name", "applicant_id_no", "hall_id",
+			"received_on", "proxy_received_on", "promised_due", "legal_due", "warning", "paused", "created_at").
+		OrderExpr("a.created_at DESC, a.id DESC").Limit(int64(f.Limit + 1))
+	q = visible(q, actor)
+	if len(f.States) > 0 {
+		q = q.Where("a.state IN (?)", bun.In(f.States))
+	}
+	if f.ItemID != uuid.Nil {
+		q = q.Where("a.item_id = ?", f.ItemID)
+	}
+	if f.HallID != uuid.Nil {
+		q = q.Where("a.hall_id = ?", f.HallID)
+	}
+	if f.Warning != "" {
+		q = q.Where("a.warning = ?", f.Warning)
+	}
+	if !f.From.IsZero() {
+		q = q.Where("coalesce(a.proxy_received_on, a.received_on) >= ?", f.From.In(time.UTC))
+	}
+	if !f.To.IsZero() {
+		q = q.Where("coalesce(a.proxy_received_on, a.received_on) <= ?", f.To.In(time.UTC))
+	}
+	if v := strings.TrimSpace(f.Q); v != "" {
+		q = q.WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
+			return q.Where("a.receipt_no LIKE ?", escapeLike(v)+"%").WhereOr("a.applicant_name LIKE ?", "%"+escapeLike(v)+"%")
+		})
+	}
+	if f.Mine {
+		q = q.WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
+			return q.Where("a.created_by = ?", actor.IdentityID).WhereOr("a.assignee_id = ?", actor.IdentityID)
+		})
+	}
+	if f.Cursor != "" {
+		at, id, err := tenants.DecodeCursor(f.Cursor)
+		if err != nil {
+			return nil, problem.Invalid(problem.Field{Location: "query.cursor", Message: "分页游标无效", MessageEn: "invalid cursor"})
+		}
+		q = q.Where("(a.created_at, a.id) < (?, ?)", at, id)
+	}
+	if err := q.Scan(ctx); err != nil {
+		return nil, err
+	}
+	p := &Page{}
+	if len(rows) > f.Limit {
+		last := rows[f.Limit-1]
+		rows, p.Next = rows[:f.Limit], tenants.EncodeCursor(last.CreatedAt, last.ID)
+	}
+	for _, r := range rows {
+		recv := r.ReceivedOn
+		if recv == nil {
+			recv = r.ProxyReceived
+		}
+		p.Items = append(p.Items, Summary{ID: r.ID, ReceiptNo: r.ReceiptNo, ItemName: r.ItemName, State: r.State, Channel: r.Channel,
+			ApplicantName: r.ApplicantName, ApplicantIDNo: mask(r.ApplicantIDNo), HallID: r.HallID, ReceivedOn: date(recv),
+			PromisedDue: date(r.PromisedDue), LegalDue: date(r.LegalDue), Warning: r.Warning, Paused: r.Paused, CreatedAt: r.CreatedAt})
+	}
+	return p, nil
+}
+
+func mask(n string) string {
+	if len(n) == 18 {
+		return idno.Mask(n)
+	}
+	return n
+}

@@ -1,0 +1,236 @@
+// Package calendar is a county's working-day calendar: the national schedule plus what the
+// county enters (local closures, extra working days, whole years the State Council has
+// published before any library carries them). Changes apply to new computations at once and
+// recompute open deadlines through a job.
+package calendar
+
+import (
+	"context"
+	"encoding/json"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+	"github.com/uptrace/bun"
+
+	"github.com/yichuang/yichuang/services/problem"
+	"github.com/yichuang/yichuang/services/settings"
+	"github.com/yichuang/yichuang/services/workday"
+	"github.com/yichuang/yichuang/tenants"
+)
+
+// Day is a single-day local override.
+type Day struct {
+	bun.BaseModel `bun:"table:calendar_days,alias:cd"`
+
+	TenantID  uuid.UUID `bun:"tenant_id,pk,type:uuid" json:"-"`
+	Day       time.Time `bun:"day,pk,type:date" json:"-"`
+	Working   bool      `bun:"working" json:"working"`
+	Reason    string    `bun:"reason" json:"reason"`
+	CreatedBy uuid.UUID `bun:"created_by,type:uuid,nullzero" json:"-"`
+	CreatedAt time.Time `bun:"created_at,nullzero,default:now()" json:"-"`
+}
+
+// Year is a whole year's schedule entered by a county admin.
+type Year struct {
+	bun.BaseModel `bun:"table:calendar_years,alias:cy"`
+
+	TenantID  uuid.UUID         `bun:"tenant_id,pk,type:uuid"`
+	Year      int               `bun:"year,pk"`
+	Holidays  []workday.Block `bun:"holidays,type:jsonb"`
+	Makeups   []workday.Date    `bun:"makeups,type:jsonb"`
+	CreatedBy uuid.UUID         `bun:"created_by,type:uuid,nullzero"`
+	UpdatedAt time.Time         `bun:"updated_at,nullzero,default:now()"`
+}
+
+// cache holds each tenant's built calendar with the revision it was built from. It is
+// derived, immutable data; a stale entry is replaced when the revision moves.
+var cache sync.Map // uuid.UUID → *entry
+
+type entry struct {
+	rev int64
+	cal *workday.Calendar
+}
+
+// For returns the calendar of the transaction's tenant.
+func For(ctx context.Context) (*workday.Calendar, error) {
+	st, err := settings.Get(ctx)
+	if err != nil {
+		return nil, err
+	}
+	tx, _ := tenants.TxFrom(ctx)
+	if e, ok := cache.Load(tx.TenantID()); ok && e.(*entry).rev == st.CalendarRev {
+		return e.(*entry).cal, nil
+	}
+	if st.CalendarRev == 0 {
+		return workday.National(), nil
+	}
+	cal, err := build(ctx)
+	if err != nil {
+		return nil, err
+	}
+	cache.Store(tx.TenantID(), &entry{rev: st.CalendarRev, cal: cal})
+	return cal, nil
+}
+
+func build(ctx context.Context) (*workday.Calendar, error) {
+	var days []Day
+	if err := tenants.DB(ctx).NewSelect().Model(&days).Order("cd.day").Scan(ctx); err != nil {
+		return nil, err
+	}
+	var years []Year
+	if err := tenants.DB(ctx).NewSelect().Model(&years).Order("cy.year").Scan(ctx); err != nil {
+		return nil, err
+	}
+	return assemble(days, years, nil, nil)
+}
+
+// assemble builds a calendar from stored data plus one proposed change, so a change that
+// would make the calendar invalid is refused before it is stored.
+func assemble(days []Day, years []Year, extraDay *Day, extraYear *Year) (*workday.Calendar, error) {
+	var overrides []workday.Closure
+	for _, d := range days {
+		if extraDay != nil && d.Day.Equal(extraDay.Day) {
+			continue
+		}
+		overrides = append(overrides, workday.Closure{Date: workday.DateOf(d.Day), Working: d.Working, Reason: d.Reason})
+	}
+	if extraDay != nil {
+		overrides = append(overrides, workday.Closure{Date: workday.DateOf(extraDay.Day), Working: extraDay.Working, Reason: extraDay.Reason})
+	}
+	var ys []workday.Year
+	for _, y := range years {
+		if extraYear != nil && y.Year == extraYear.Year {
+			continue
+		}
+		ys = append(ys, workday.Year{Year: y.Year, Holidays: y.Holidays, Makeups: y.Makeups})
+	}
+	if extraYear != nil {
+		ys = append(ys, workday.Year{Year: extraYear.Year, Holidays: extraYear.Holidays, Makeups: extraYear.Makeups})
+	}
+	cal, err := workday.New(ys, overrides)
+	if err != nil {
+		return nil, problem.Invalid(problem.Field{Location: "body", Message: "日历数据有误：" + err.Error(), MessageEn: "calendar data is invalid: " + err.Error()})
+	}
+	return cal, nil
+}
+
+// Changed is called after every change, in the same transaction: it enqueues the
+// recomputation of open deadlines.
+type Changed func(ctx context.Context) error
+
+// SetDay adds or replaces a local override.
+func SetDay(ctx context.Context, d workday.Date, working bool, reason string, changed Changed) error {
+	var c problem.Checker
+	n := utf8.RuneCountInString(reason)
+	c.Check(n >= 1 && n <= 100, "body.reason", "请填写原因（至多 100 字）", "a reason of at most 100 characters is required", reason)
+	if err := c.Err(); err != nil {
+		return err
+	}
+	a, _ := tenants.ActorFrom(ctx)
+	tx, _ := tenants.TxFrom(ctx)
+	row := &Day{TenantID: tx.TenantID(), Day: d.In(time.UTC), Working: working, Reason: reason}
+	if a != nil {
+		row.CreatedBy = a.IdentityID
+	}
+	if err := validateWith(ctx, row, nil); err != nil {
+		return err
+	}
+	if _, err := tenants.DB(ctx).NewInsert().Model(row).On("CONFLICT (tenant_id, day) DO UPDATE").
+		Set("working = EXCLUDED.working, reason = EXCLUDED.reason, created_by = EXCLUDED.created_by, created_at = now()").Exec(ctx); err != nil {
+		return err
+	}
+	return after(ctx, "calendar.day_set", d.String(), map[string]any{"date": d.String(), "working": working, "reason": reason}, changed)
+}
+
+// DeleteDay removes a local override.
+func DeleteDay(ctx context.Context, d workday.Date, changed Changed) error {
+	res, err := tenants.DB(ctx).NewDelete().Model((*Day)(nil)).Where("day = ?", d.In(time.UTC)).Exec(ctx)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return problem.NotFound("calendar_day_not_found", "该日期没有本县调整", "no local override on that date")
+	}
+	return after(ctx, "calendar.day_delete", d.String(), map[string]any{"date": d.String()}, changed)
+}
+
+// PutYear stores a whole year's schedule, replacing the library's data for that year.
+func PutYear(ctx context.Context, year int, holidays []workday.Block, makeups []workday.Date, changed Changed) error {
+	a, _ := tenants.ActorFrom(ctx)
+	tx, _ := tenants.TxFrom(ctx)
+	row := &Year{TenantID: tx.TenantID(), Year: year, Holidays: holidays, Makeups: makeups}
+	if row.Holidays == nil {
+		row.Holidays = []workday.Block{}
+	}
+	if row.Makeups == nil {
+		row.Makeups = []workday.Date{}
+	}
+	if a != nil {
+		row.CreatedBy = a.IdentityID
+	}
+	if err := validateWith(ctx, nil, row); err != nil {
+		return err
+	}
+	if _, err := tenants.DB(ctx).NewInsert().Model(row).On("CONFLICT (tenant_id, year) DO UPDATE").
+		Set("holidays = EXCLUDED.holidays, makeups = EXCLUDED.makeups, created_by = EXCLUDED.created_by, updated_at = now()").Exec(ctx); err != nil {
+		return err
+	}
+	summary, _ := json.Marshal(map[string]any{"holidays": holidays, "makeups": makeups})
+	return after(ctx, "calendar.year_put", "", map[string]any{"year": year, "schedule": json.RawMessage(summary)}, changed)
+}
+
+// DeleteYear drops an entered year (the library's data, if any, applies again).
+func DeleteYear(ctx context.Context, year int, changed Changed) error {
+	res, err := tenants.DB(ctx).NewDelete().Model((*Year)(nil)).Where("year = ?", year).Exec(ctx)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return problem.NotFound("calendar_year_not_found", "本县未录入该年度安排", "no schedule entered for that year")
+	}
+	return after(ctx, "calendar.year_delete", "", map[string]any{"year": year}, changed)
+}
+
+func validateWith(ctx context.Context, d *Day, y *Year) error {
+	var days []Day
+	if err := tenants.DB(ctx).NewSelect().Model(&days).Scan(ctx); err != nil {
+		return err
+	}
+	var years []Year
+	if err := tenants.DB(ctx).NewSelect().Model(&years).Scan(ctx); err != nil {
+		return err
+	}
+	_, err := assemble(days, years, d, y)
+	return err
+}
+
+func after(ctx context.Context, action, target string, summary map[string]any, changed Changed) error {
+	if _, err := settings.BumpCalendar(ctx); err != nil {
+		return err
+	}
+	if target == "" {
+		target = "calendar"
+	}
+	if err := tenants.Audit(ctx, tenants.Change{Action: action, TargetType: "calendar", TargetID: target, Summary: summary}); err != nil {
+		return err
+	}
+	if changed != nil {
+		return changed(ctx)
+	}
+	return nil
+}
+
+// Overrides lists the tenant's local data for the admin screen.
+func Overrides(ctx context.Context) ([]Day, []Year, error) {
+	var days []Day
+	if err := tenants.DB(ctx).NewSelect().Model(&days).Order("cd.day").Scan(ctx); err != nil {
+		return nil, nil, err
+	}
+	var years []Year
+	if err := tenants.DB(ctx).NewSelect().Model(&years).Order("cy.year").Scan(ctx); err != nil {
+		return nil, nil, err
+	}
+	return days, years, nil
+}

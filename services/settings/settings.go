@@ -1,0 +1,105 @@
+// Package settings holds a county's local variants of the national rules. Every value has
+// the default the domain brief gives; a county admin changes them, and each change is
+// audited.
+package settings
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"regexp"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/uptrace/bun"
+
+	"github.com/yichuang/yichuang/services/problem"
+	"github.com/yichuang/yichuang/tenants"
+)
+
+// Settings of one tenant.
+type Settings struct {
+	bun.BaseModel `bun:"table:tenant_settings,alias:ts"`
+
+	TenantID uuid.UUID `bun:"tenant_id,pk,type:uuid" json:"-"`
+	// YellowDays: an application turns yellow with at most this many working days left.
+	YellowDays int `bun:"yellow_days" json:"yellow_days"`
+	// ForwardDays: a village forwards a proxy application to the township within this many
+	// working days.
+	ForwardDays int `bun:"forward_days" json:"forward_days"`
+	// CorrectionDays: the hall issues the 一次性告知书 within this many working days of
+	// receipt (行政许可法 art. 32: five days), else the application counts as accepted.
+	CorrectionDays int `bun:"correction_days" json:"correction_days"`
+	// MaxExtension: working days one extension may add (art. 42: ten).
+	MaxExtension int `bun:"max_extension" json:"max_extension"`
+	// ReceiptPrefix starts every receipt number; empty means the county's region code.
+	ReceiptPrefix string `bun:"receipt_prefix" json:"receipt_prefix"`
+	// CalendarRev changes whenever the county's calendar does, so cached calendars refresh.
+	CalendarRev int64     `bun:"calendar_rev" json:"-"`
+	UpdatedAt   time.Time `bun:"updated_at,nullzero,default:now()" json:"-"`
+}
+
+// Defaults are the national rules.
+func Defaults() Settings {
+	return Settings{YellowDays: 2, ForwardDays: 3, CorrectionDays: 5, MaxExtension: 10}
+}
+
+// Get returns the tenant's settings, the defaults where it has none.
+func Get(ctx context.Context) (*Settings, error) {
+	s := new(Settings)
+	err := tenants.DB(ctx).NewSelect().Model(s).Where("ts.tenant_id = app_current_tenant()").Scan(ctx)
+	if errors.Is(err, sql.ErrNoRows) {
+		d := Defaults()
+		return &d, nil
+	}
+	return s, err
+}
+
+var prefixPattern = regexp.MustCompile(`^[0-9A-Z]{0,12}$`)
+
+// Validate checks a county admin's values.
+func (s *Settings) Validate() error {
+	var c problem.Checker
+	c.Check(s.YellowDays >= 0 && s.YellowDays <= 30, "body.yellow_days", "临期提醒天数须为 0 至 30 个工作日", "yellow_days must be 0 to 30", s.YellowDays)
+	c.Check(s.ForwardDays >= 1 && s.ForwardDays <= 30, "body.forward_days", "代办转交时限须为 1 至 30 个工作日", "forward_days must be 1 to 30", s.ForwardDays)
+	c.Check(s.CorrectionDays >= 1 && s.CorrectionDays <= 30, "body.correction_days", "补正告知时限须为 1 至 30 个工作日", "correction_days must be 1 to 30", s.CorrectionDays)
+	c.Check(s.MaxExtension >= 0 && s.MaxExtension <= 250, "body.max_extension", "延期上限须为 0 至 250 个工作日", "max_extension must be 0 to 250", s.MaxExtension)
+	c.Check(prefixPattern.MatchString(s.ReceiptPrefix), "body.receipt_prefix", "受理编号前缀须为至多 12 位数字或大写字母", "receipt_prefix must be up to 12 digits or capital letters", s.ReceiptPrefix)
+	return c.Err()
+}
+
+// Update stores a county admin's values.
+func Update(ctx context.Context, in Settings) (*Settings, error) {
+	if err := in.Validate(); err != nil {
+		return nil, err
+	}
+	tx, _ := tenants.TxFrom(ctx)
+	in.TenantID = tx.TenantID()
+	_, err := tenants.DB(ctx).NewInsert().Model(&in).
+		On("CONFLICT (tenant_id) DO UPDATE").
+		Set("yellow_days = EXCLUDED.yellow_days, forward_days = EXCLUDED.forward_days, correction_days = EXCLUDED.correction_days").
+		Set("max_extension = EXCLUDED.max_extension, receipt_prefix = EXCLUDED.receipt_prefix, updated_at = now()").
+		Returning("calendar_rev").Exec(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := tenants.Audit(ctx, tenants.Change{Action: "settings.update", TargetType: "tenant_settings", TargetID: in.TenantID.String(),
+		Summary: map[string]any{"yellow_days": in.YellowDays, "forward_days": in.ForwardDays, "correction_days": in.CorrectionDays,
+			"max_extension": in.MaxExtension, "receipt_prefix": in.ReceiptPrefix}}); err != nil {
+		return nil, err
+	}
+	return &in, nil
+}
+
+// BumpCalendar marks the tenant's calendar changed and returns the new revision.
+func BumpCalendar(ctx context.Context) (int64, error) {
+	tx, _ := tenants.TxFrom(ctx)
+	d := Defaults()
+	d.TenantID = tx.TenantID()
+	d.CalendarRev = 1
+	var rev int64
+	err := tenants.DB(ctx).NewInsert().Model(&d).
+		On("CONFLICT (tenant_id) DO UPDATE").Set("calendar_rev = ts.calendar_rev + 1, updated_at = now()").
+		Returning("calendar_rev").Scan(ctx, &rev)
+	return rev, err
+}
