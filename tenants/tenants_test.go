@@ -263,3 +263,31 @@ func TestTenantCodeAndID(t *testing.T) {
 		t.Fatal("ParseRef accepted an invalid code")
 	}
 }
+
+// ListAll is the one read across tenants, and only of the registry: inside a tenant
+// transaction it is refused, and a tenant transaction still sees only its own row.
+func TestListAllIsTheOnlyCrossTenantRead(t *testing.T) {
+	t.Parallel()
+	bundle := setup(t)
+	all, err := bundle.db.Store.ListAll(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[uuid.UUID]bool{}
+	for _, x := range all {
+		seen[x.ID] = true
+	}
+	if !seen[bundle.a.ID] || !seen[bundle.b.ID] {
+		t.Errorf("ListAll misses a tenant: %v", all)
+	}
+	bundle.db.Ctx(t, bundle.a.ID, func(ctx context.Context) error {
+		if _, err := bundle.db.Store.ListAll(ctx); err == nil {
+			t.Error("ListAll inside a tenant transaction was allowed")
+		}
+		n, err := tenants.DB(ctx).NewSelect().Model((*tenants.Tenant)(nil)).Count(ctx)
+		if n != 1 {
+			t.Errorf("a tenant transaction sees %d registry rows, want 1", n)
+		}
+		return err
+	})
+}

@@ -996,19 +996,22 @@ type applicationListOut struct {
 	}
 }
 
+// ActionBody is what a step may need; the body is optional for steps that need nothing.
+type ActionBody struct {
+	Reason         string                `json:"reason,omitempty" maxLength:"500"`
+	Materials      []TickBody            `json:"materials,omitempty" maxItems:"50"`
+	Corrections    []CorrectionEntryBody `json:"corrections,omitempty" maxItems:"50"`
+	Days           int                   `json:"days,omitempty" minimum:"0" maximum:"250"`
+	DeliveryMethod string                `json:"delivery_method,omitempty" enum:"window,post,proxy,"`
+	AssigneeID     *uuid.UUID            `json:"assignee_id,omitempty"`
+	Step           string                `json:"step,omitempty" maxLength:"50" doc:"special step name for a pause"`
+}
+
 type actionIn struct {
 	ID      uuid.UUID `path:"id"`
 	Action  string    `path:"action" doc:"forward, accept, request_correction, reject, resubmit, route, pause, resume, extend, approve, deny, deliver, archive, withdraw"`
 	IfMatch string    `header:"If-Match" required:"true" doc:"version of the application as last read"`
-	Body    struct {
-		Reason         string                `json:"reason,omitempty" maxLength:"500"`
-		Materials      []TickBody            `json:"materials,omitempty" maxItems:"50"`
-		Corrections    []CorrectionEntryBody `json:"corrections,omitempty" maxItems:"50"`
-		Days           int                   `json:"days,omitempty" minimum:"0" maximum:"250"`
-		DeliveryMethod string                `json:"delivery_method,omitempty" enum:"window,post,proxy,"`
-		AssigneeID     *uuid.UUID            `json:"assignee_id,omitempty"`
-		Step           string                `json:"step,omitempty" maxLength:"50" doc:"special step name for a pause"`
-	}
+	Body    *ActionBody
 }
 
 func ticksOf(in []TickBody) []application.Tick {
@@ -1109,6 +1112,9 @@ func (s *Server) applicationRoutes() {
 			v, err := ifMatch(in.IfMatch)
 			if err != nil {
 				return nil, err
+			}
+			if in.Body == nil {
+				in.Body = &ActionBody{}
 			}
 			st := application.Step{Action: lifecycle.Action(in.Action), Version: v, Reason: in.Body.Reason, Materials: ticksOf(in.Body.Materials),
 				Days: in.Body.Days, DeliveryMethod: in.Body.DeliveryMethod, StepName: in.Body.Step}

@@ -12,11 +12,13 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 
 	"github.com/yichuang/yichuang/api/server"
 	"github.com/yichuang/yichuang/jobs"
+	"github.com/yichuang/yichuang/services/clock"
 	"github.com/yichuang/yichuang/services/identity"
 	"github.com/yichuang/yichuang/services/staff"
 	"github.com/yichuang/yichuang/services/storage"
@@ -36,12 +38,35 @@ type testBundle struct {
 
 func setup(t *testing.T) *testBundle {
 	t.Helper()
+	return setupWith(t, nil)
+}
+
+// setupWith runs the server on clk; with a clock it also runs River's workers on that clock,
+// so scheduled deadline jobs fire when the test moves the clock past them.
+func setupWith(t *testing.T, clk *clock.Stub) *testBundle {
+	t.Helper()
 	db := tenanttest.New(t)
 	pub := tenanttest.Require(t, "YC_KRATOS_PUBLIC_URL")
 	kr := identity.New(pub, tenanttest.Require(t, "YC_KRATOS_ADMIN_URL"))
 	store := tenants.NewStore(db.App, nil)
-	if _, err := jobs.NewClient(store, jobs.Options{}); err != nil {
+	opts := jobs.Options{}
+	var c clock.Clock = clock.System{}
+	if clk != nil {
+		opts, c = jobs.Options{Work: true, MaxWorkers: 4, TestOnly: true, Clock: clk}, clk
+	}
+	rc, err := jobs.NewClient(store, opts)
+	if err != nil {
 		t.Fatal(err)
+	}
+	if clk != nil {
+		if err := rc.Start(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			_ = rc.Stop(ctx)
+		})
 	}
 	st, err := storage.New(storage.Config{Endpoint: tenanttest.Require(t, "YC_MINIO_ENDPOINT"),
 		AccessKey: tenanttest.Require(t, "YC_MINIO_ACCESS_KEY"), SecretKey: tenanttest.Require(t, "YC_MINIO_SECRET_KEY"), Prefix: "api-test"})
@@ -51,7 +76,7 @@ func setup(t *testing.T) *testBundle {
 	if err := st.EnsureBuckets(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	h, _ := server.New(server.Deps{Store: store, Kratos: kr, Storage: st, KratosPublicURL: pub})
+	h, _ := server.New(server.Deps{Store: store, Kratos: kr, Storage: st, KratosPublicURL: pub, Clock: c})
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	d2 := *db

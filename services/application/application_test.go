@@ -1,6 +1,7 @@
 package application_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -13,6 +14,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"github.com/xuri/excelize/v2"
 
 	"github.com/yichuang/yichuang/services/application"
 	"github.com/yichuang/yichuang/services/calendar"
@@ -20,6 +22,7 @@ import (
 	"github.com/yichuang/yichuang/services/clock"
 	"github.com/yichuang/yichuang/services/lifecycle"
 	"github.com/yichuang/yichuang/services/problem"
+	"github.com/yichuang/yichuang/services/stats"
 	"github.com/yichuang/yichuang/services/workday"
 	"github.com/yichuang/yichuang/tenants"
 	"github.com/yichuang/yichuang/tenants/migration"
@@ -433,4 +436,57 @@ func TestIllegalTransitionIsAConflict(t *testing.T) {
 		t.Errorf("community worker accepts at the window: %v", err)
 	}
 	_ = fmt.Sprint()
+}
+
+// TestStatistics: two applications accepted on 09-28, one decided on time, one left to run
+// late; a third rejected at the window.
+func TestStatistics(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	onTime := b.intake(t, b.clerk, "id", "hukou")
+	late := b.intake(t, b.clerk, "id", "hukou")
+	rejected := b.intake(t, b.clerk, "id")
+	for _, d := range []*application.Detail{onTime, late} {
+		d, err := b.act(t, b.clerk, d.ID, application.Step{Action: lifecycle.Accept, Version: d.Version})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := b.act(t, b.clerk, d.ID, application.Step{Action: lifecycle.Route, Version: d.Version}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := b.act(t, b.clerk, rejected.ID, application.Step{Action: lifecycle.Reject, Version: 1, Reason: "不属于受理范围"}); err != nil {
+		t.Fatal(err)
+	}
+	b.clock.StubNow(time.Date(2026, 10, 9, 10, 0, 0, 0, clock.Zone)) // four working days after 09-28: 09-29, 09-30, 10-08, 10-09
+	if _, err := b.act(t, b.dept, onTime.ID, application.Step{Action: lifecycle.Approve, Version: 3}); err != nil {
+		t.Fatal(err)
+	}
+	today := workday.Date{Year: 2026, Month: 12, Day: 1} // long after the 10-working-day limit
+	var r *stats.Report
+	b.db.Ctx(t, b.tenant.ID, func(ctx context.Context) (err error) {
+		r, err = stats.Compute(ctx, day("2026-09-01"), day("2026-09-30"), today)
+		return err
+	})
+	tot := r.Total
+	if tot.Received != 3 || tot.Accepted != 2 || tot.Decided != 1 || tot.OnTime != 1 || tot.Overdue != 1 || tot.OnTimeRate != 1 || tot.AvgDays != 4 {
+		t.Errorf("totals %+v", tot)
+	}
+	if len(r.ByItem) != 1 || len(r.ByHall) != 1 || r.ByHall[0].Label != "城关镇" || len(r.ByMonth) != 1 || r.ByMonth[0].Key != "2026-09" {
+		t.Errorf("breakdowns %+v %+v %+v", r.ByItem, r.ByHall, r.ByMonth)
+	}
+	var buf bytes.Buffer
+	if err := stats.Excel(&buf, r, "测试县"); err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenReader(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, _ := f.GetCellValue("按乡镇", "A3"); v != "城关镇" {
+		t.Errorf("按乡镇!A3 = %q", v)
+	}
+	if v, _ := f.GetCellValue("按事项", "B4"); v != "3" {
+		t.Errorf("total received in the sheet = %q", v)
+	}
 }
