@@ -24,7 +24,7 @@ api-client: ## regenerate the frontend's typed client from the OpenAPI document
 	cd frontend && npm run gen:api
 
 bench: ## benchmarks; ratios are against baselines measured in the same run
-	go test -run '^$$' -bench . -benchmem $(GO_PACKAGES)
+	@bash infra/scripts/bench.sh
 
 down: ## stop a `make run` stack left running
 	@bash infra/scripts/stack.sh down dev

@@ -65,6 +65,9 @@ type Actor struct {
 	TenantID   uuid.UUID
 	OrgUnitID  uuid.UUID
 	OrgPath    string
+	// OrgKind and OrgParentID describe the member's unit (loaded with the membership).
+	OrgKind     OrgKind
+	OrgParentID *uuid.UUID
 	Name       string
 	Phone      string
 	Roles      []Role

@@ -51,7 +51,7 @@ func (m *Membership) Actor(sessionID string) *Actor {
 		Name: m.Name, Phone: m.Phone, Roles: m.Roles, Scope: m.Scope,
 	}
 	if m.OrgUnit != nil {
-		a.OrgPath = m.OrgUnit.Path
+		a.OrgPath, a.OrgKind, a.OrgParentID = m.OrgUnit.Path, m.OrgUnit.Kind, m.OrgUnit.ParentID
 	}
 	return a
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/google/uuid"
+	"github.com/uptrace/bun"
 
 	"github.com/yichuang/yichuang/services/application"
 	"github.com/yichuang/yichuang/services/calendar"
@@ -880,26 +881,24 @@ func (s *Server) toDetail(ctx context.Context, d *application.Detail) (*applicat
 	if au := d.Authorization; au != nil {
 		o.Authorization = &AuthorizationBody{SignedOn: au.SignedOn.String(), Document: au.Document, Agent: au.Agent}
 	}
-	unit := func(id uuid.UUID) (UnitRef, error) {
-		u, err := tenants.GetOrgUnit(ctx, id)
-		if err != nil {
-			return UnitRef{}, err
-		}
-		return UnitRef{ID: u.ID, Name: u.Name}, nil
-	}
-	var err error
-	if o.Hall, err = unit(d.HallID); err != nil {
-		return nil, err
-	}
-	if o.Department, err = unit(d.DepartmentID); err != nil {
-		return nil, err
-	}
+	ids := []uuid.UUID{d.HallID, d.DepartmentID}
 	if d.ProxyUnitID != nil {
-		p, err := unit(*d.ProxyUnitID)
-		if err != nil {
-			return nil, err
+		ids = append(ids, *d.ProxyUnitID)
+	}
+	var units []tenants.OrgUnit
+	if err := tenants.DB(ctx).NewSelect().Model(&units).Column("id", "name").Where("ou.id IN (?)", bun.In(ids)).Scan(ctx); err != nil {
+		return nil, err
+	}
+	for _, u := range units {
+		ref := UnitRef{ID: u.ID, Name: u.Name}
+		switch {
+		case u.ID == d.HallID:
+			o.Hall = ref
+		case u.ID == d.DepartmentID:
+			o.Department = ref
+		case d.ProxyUnitID != nil && u.ID == *d.ProxyUnitID:
+			o.ProxyUnit = &ref
 		}
-		o.ProxyUnit = &p
 	}
 	for k, v := range map[string]*time.Time{"proxy_received_on": d.ProxyReceived, "forward_due": d.ForwardDue, "received_on": d.ReceivedOn,
 		"correction_due": d.CorrectionDue, "accepted_on": d.AcceptedOn, "promised_due": d.PromisedDue, "legal_due": d.LegalDue,

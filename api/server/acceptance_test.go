@@ -28,7 +28,7 @@ type county struct {
 
 // newCounty makes a county with a hall, a community under it, a department and a member of
 // each role, signed in through Kratos.
-func (b *testBundle) newCounty(t *testing.T) *county {
+func (b *testBundle) newCounty(t testing.TB) *county {
 	t.Helper()
 	c := &county{tenant: tenanttest.NewTenant(t, b.db, "验收县")}
 	b.db.Ctx(t, c.tenant.ID, func(ctx context.Context) error {
@@ -52,7 +52,7 @@ func (b *testBundle) newCounty(t *testing.T) *county {
 	return c
 }
 
-func (b *testBundle) publishItem(t *testing.T, c *county, code string) string {
+func (b *testBundle) publishItem(t testing.TB, c *county, code string) string {
 	t.Helper()
 	item := map[string]any{
 		"base_code": "000172001000", "impl_code": code, "name": "临时救助申请", "kind": "payment", "department_id": c.dept,
@@ -78,7 +78,7 @@ func (b *testBundle) publishItem(t *testing.T, c *county, code string) string {
 }
 
 // waitFor polls until cond holds or the deadline passes.
-func waitFor(t *testing.T, what string, cond func() bool) {
+func waitFor(t testing.TB, what string, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {
@@ -90,7 +90,7 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Fatalf("timed out waiting for %s", what)
 }
 
-func (b *testBundle) hasNotification(t *testing.T, m *member, kind, appID string) bool {
+func (b *testBundle) hasNotification(t testing.TB, m *member, kind, appID string) bool {
 	t.Helper()
 	_, body, _ := b.call(t, m, "GET", "/api/v1/notifications?limit=50", nil)
 	items, _ := body["items"].([]any)
@@ -317,7 +317,7 @@ func TestCatalogueExcelThroughTheAPI(t *testing.T) {
 	}
 }
 
-func (b *testBundle) download(t *testing.T, m *member, path string) []byte {
+func (b *testBundle) download(t testing.TB, m *member, path string) []byte {
 	t.Helper()
 	resp := get(t, b.srv.URL+path, map[string]string{"X-Session-Token": m.token})
 	defer resp.Body.Close()
@@ -328,7 +328,7 @@ func (b *testBundle) download(t *testing.T, m *member, path string) []byte {
 	return raw
 }
 
-func (b *testBundle) upload(t *testing.T, m *member, file []byte) (int, map[string]any) {
+func (b *testBundle) upload(t testing.TB, m *member, file []byte) (int, map[string]any) {
 	t.Helper()
 	req, _ := http.NewRequest("POST", b.srv.URL+"/api/v1/items/import", bytes.NewReader(file))
 	req.Header.Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

@@ -36,14 +36,14 @@ type testBundle struct {
 	srv       *httptest.Server
 }
 
-func setup(t *testing.T) *testBundle {
+func setup(t testing.TB) *testBundle {
 	t.Helper()
 	return setupWith(t, nil)
 }
 
 // setupWith runs the server on clk; with a clock it also runs River's workers on that clock,
 // so scheduled deadline jobs fire when the test moves the clock past them.
-func setupWith(t *testing.T, clk *clock.Stub) *testBundle {
+func setupWith(t testing.TB, clk *clock.Stub) *testBundle {
 	t.Helper()
 	db := tenanttest.New(t)
 	pub := tenanttest.Require(t, "YC_KRATOS_PUBLIC_URL")
@@ -97,7 +97,7 @@ type member struct {
 
 // newMember creates an account through the staff service and signs it in through Kratos'
 // API flow, returning its session token.
-func (b *testBundle) newMember(t *testing.T, tt *tenanttest.Tenant, unit uuid.UUID, roles ...tenants.Role) *member {
+func (b *testBundle) newMember(t testing.TB, tt *tenanttest.Tenant, unit uuid.UUID, roles ...tenants.Role) *member {
 	t.Helper()
 	m, err := b.staff.Create(context.Background(), tt.ID, staff.NewAccount{Name: "测试" + string(roles[0])[:4], Phone: randomPhone(), Password: password,
 		OrgUnitID: unit, Roles: roles})
@@ -107,7 +107,7 @@ func (b *testBundle) newMember(t *testing.T, tt *tenanttest.Tenant, unit uuid.UU
 	return &member{tenant: tt, m: m, token: b.login(t, m.Phone, password)}
 }
 
-func (b *testBundle) login(t *testing.T, phone, pw string) string {
+func (b *testBundle) login(t testing.TB, phone, pw string) string {
 	t.Helper()
 	var flow struct{ ID string }
 	mustJSON(t, get(t, b.publicURL+"/self-service/login/api", nil), &flow)
@@ -126,7 +126,7 @@ func (b *testBundle) login(t *testing.T, phone, pw string) string {
 	return out.SessionToken
 }
 
-func get(t *testing.T, url string, headers map[string]string) *http.Response {
+func get(t testing.TB, url string, headers map[string]string) *http.Response {
 	t.Helper()
 	req, _ := http.NewRequest(http.MethodGet, url, nil)
 	for k, v := range headers {
@@ -139,7 +139,7 @@ func get(t *testing.T, url string, headers map[string]string) *http.Response {
 	return resp
 }
 
-func mustJSON(t *testing.T, resp *http.Response, v any) {
+func mustJSON(t testing.TB, resp *http.Response, v any) {
 	t.Helper()
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
@@ -149,7 +149,7 @@ func mustJSON(t *testing.T, resp *http.Response, v any) {
 }
 
 // call sends a request as m (nil: anonymous) and returns status and decoded body.
-func (b *testBundle) call(t *testing.T, m *member, method, path string, body any, headers ...string) (int, map[string]any, http.Header) {
+func (b *testBundle) call(t testing.TB, m *member, method, path string, body any, headers ...string) (int, map[string]any, http.Header) {
 	t.Helper()
 	var r io.Reader
 	if body != nil {

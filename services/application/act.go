@@ -205,7 +205,7 @@ func (s *Service) Act(ctx context.Context, id uuid.UUID, in Step) (*Detail, erro
 		Set("updated_at = now()").WherePK().Exec(ctx); err != nil {
 		return nil, err
 	}
-	if err := s.record(ctx, a, string(in.Action), from, a.State, in.Reason, data); err != nil {
+	if _, err := s.record(ctx, a, string(in.Action), from, a.State, in.Reason, data); err != nil {
 		return nil, err
 	}
 	if handover != "" {
@@ -280,12 +280,15 @@ func nextReceipt(ctx context.Context, prefix string, today workday.Date) (string
 }
 
 // record writes the timeline event and the audit row of a transition.
-func (s *Service) record(ctx context.Context, a *Application, action string, from, to lifecycle.State, note string, data map[string]any) error {
+func (s *Service) record(ctx context.Context, a *Application, action string, from, to lifecycle.State, note string, data map[string]any) (*Event, error) {
 	actor, _ := tenants.ActorFrom(ctx)
-	var seq int
-	if err := tenants.DB(ctx).NewSelect().Model((*Event)(nil)).ColumnExpr("coalesce(max(seq), 0) + 1").
-		Where("application_id = ?", a.ID).Scan(ctx, &seq); err != nil {
-		return err
+	// The application row is locked (or new), so the next number is stable.
+	seq := 1
+	if from != "" {
+		if err := tenants.DB(ctx).NewSelect().Model((*Event)(nil)).ColumnExpr("coalesce(max(seq), 0) + 1").
+			Where("application_id = ?", a.ID).Scan(ctx, &seq); err != nil {
+			return nil, err
+		}
 	}
 	e := &Event{TenantID: a.TenantID, ApplicationID: a.ID, Seq: seq, At: s.now(), Action: action, FromState: from, ToState: to, Note: note, Data: data, ActorName: "系统"}
 	if actor != nil {
@@ -293,7 +296,7 @@ func (s *Service) record(ctx context.Context, a *Application, action string, fro
 		e.ActorID, e.ActorName = &id, actor.Name
 	}
 	if _, err := tenants.DB(ctx).NewInsert().Model(e).Exec(ctx); err != nil {
-		return err
+		return nil, err
 	}
 	summary := map[string]any{"from": from, "to": to, "item": a.ItemName}
 	if a.ReceiptNo != nil {
@@ -302,5 +305,5 @@ func (s *Service) record(ctx context.Context, a *Application, action string, fro
 	if note != "" {
 		summary["reason"] = note
 	}
-	return tenants.Audit(ctx, tenants.Change{Action: "application." + action, TargetType: "application", TargetID: a.ID.String(), Summary: summary})
+	return e, tenants.Audit(ctx, tenants.Change{Action: "application." + action, TargetType: "application", TargetID: a.ID.String(), Summary: summary})
 }

@@ -210,7 +210,7 @@ func calendarAndSettings(ctx context.Context) (*workday.Calendar, *settings.Sett
 	if err != nil {
 		return nil, nil, err
 	}
-	cal, err := calendar.For(ctx)
+	cal, err := calendar.Of(ctx, st)
 	return cal, st, err
 }
 

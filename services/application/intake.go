@@ -73,9 +73,13 @@ func (s *Service) Intake(ctx context.Context, in NewApplication) (*Detail, error
 			return nil, err
 		}
 	}
-	unit, err := tenants.GetOrgUnit(ctx, actor.OrgUnitID)
-	if err != nil {
-		return nil, err
+	unit := &tenants.OrgUnit{ID: actor.OrgUnitID, Kind: actor.OrgKind, Path: actor.OrgPath, ParentID: actor.OrgParentID}
+	if unit.Kind == "" {
+		u, err := tenants.GetOrgUnit(ctx, actor.OrgUnitID)
+		if err != nil {
+			return nil, err
+		}
+		unit = u
 	}
 	var channel string
 	var level catalog.Level
@@ -145,9 +149,11 @@ func (s *Service) Intake(ctx context.Context, in NewApplication) (*Detail, error
 		return nil, err
 	}
 
-	dept, err := tenants.GetOrgUnit(ctx, ver.Content.DepartmentID)
-	if err != nil {
-		return nil, err
+	dept := &tenants.OrgUnit{ID: ver.Content.DepartmentID, Path: item.DepartmentPath}
+	if item.DepartmentID != ver.Content.DepartmentID || dept.Path == "" {
+		if dept, err = tenants.GetOrgUnit(ctx, ver.Content.DepartmentID); err != nil {
+			return nil, err
+		}
 	}
 	cal, st, err := calendarAndSettings(ctx)
 	if err != nil {
@@ -194,10 +200,14 @@ func (s *Service) Intake(ctx context.Context, in NewApplication) (*Detail, error
 	if channel == ChannelProxy {
 		action = "proxy_intake"
 	}
-	if err := s.record(ctx, a, action, "", a.State, "", map[string]any{"item_version": ver.Version, "materials": ticks(materials)}); err != nil {
+	e, err := s.record(ctx, a, action, "", a.State, "", map[string]any{"item_version": ver.Version, "materials": ticks(materials)})
+	if err != nil {
 		return nil, err
 	}
-	return s.Get(ctx, a.ID)
+	// Everything the page shows is in hand: no need to read it back.
+	d := &Detail{Application: *a, Events: []Event{*e}, Item: ver.Content, Today: today, Levels: map[string]string{}}
+	d.fill(cal, st, actor)
+	return d, nil
 }
 
 // checklist copies the version's materials and applies the ticks; a tick for a material the

@@ -13,6 +13,7 @@ import (
 	"github.com/yichuang/yichuang/services/idno"
 	"github.com/yichuang/yichuang/services/lifecycle"
 	"github.com/yichuang/yichuang/services/problem"
+	"github.com/yichuang/yichuang/services/settings"
 	"github.com/yichuang/yichuang/services/workday"
 	"github.com/yichuang/yichuang/tenants"
 )
@@ -110,39 +111,7 @@ func (s *Service) Get(ctx context.Context, id uuid.UUID) (*Detail, error) {
 		return nil, err
 	}
 	d.Today = s.today()
-	// Show the levels as of now, even if a job has not run yet.
-	if d.State.Open() {
-		recompute(cal, &d.Application, pauses, d.Today, st.YellowDays)
-	}
-	d.Levels = map[string]string{}
-	level := func(key string, due *time.Time) {
-		if due != nil {
-			d.Levels[key] = cal.Level(date(due), d.Today, st.YellowDays).String()
-		}
-	}
-	switch d.State {
-	case lifecycle.ProxyReceived:
-		level("forward_due", d.ForwardDue)
-	case lifecycle.Received:
-		level("correction_due", d.CorrectionDue)
-	case lifecycle.Accepted, lifecycle.Processing:
-		level("promised_due", d.PromisedDue)
-		level("legal_due", d.LegalDue)
-	}
-	if d.AcceptedOn != nil {
-		_, promised := limits(&d.Application, pauses)
-		d.Steps = cal.Explain(promised, d.Today)
-	}
-	for _, due := range []*time.Time{d.PromisedDue, d.LegalDue, d.ForwardDue, d.CorrectionDue} {
-		if due != nil && !cal.Known(due.Year()) {
-			d.UnknownYear = true
-		}
-	}
-	if actor != nil {
-		d.Available = lifecycle.Available(d.State, &lifecycle.Facts{Roles: actor.Roles, Proxy: d.Channel == ChannelProxy,
-			Instant: d.Item.Handling == catalog.HandlingInstant, Complete: complete(d.Materials), MaxExtension: st.MaxExtension,
-			Extended: d.ExtensionDays})
-	}
+	d.fill(cal, st, actor)
 	return d, nil
 }
 
@@ -256,4 +225,41 @@ func mask(n string) string {
 		return idno.Mask(n)
 	}
 	return n
+}
+
+// fill derives what the page shows from the row: levels as of today (even if a job has not
+// run yet), the explanation of the committed limit, and the actions open to the reader.
+func (d *Detail) fill(cal *workday.Calendar, st *settings.Settings, actor *tenants.Actor) {
+	if d.State.Open() {
+		recompute(cal, &d.Application, d.Pauses, d.Today, st.YellowDays)
+	}
+	d.Levels = map[string]string{}
+	level := func(key string, due *time.Time) {
+		if due != nil {
+			d.Levels[key] = cal.Level(date(due), d.Today, st.YellowDays).String()
+		}
+	}
+	switch d.State {
+	case lifecycle.ProxyReceived:
+		level("forward_due", d.ForwardDue)
+	case lifecycle.Received:
+		level("correction_due", d.CorrectionDue)
+	case lifecycle.Accepted, lifecycle.Processing:
+		level("promised_due", d.PromisedDue)
+		level("legal_due", d.LegalDue)
+	}
+	if d.AcceptedOn != nil {
+		_, promised := limits(&d.Application, d.Pauses)
+		d.Steps = cal.Explain(promised, d.Today)
+	}
+	for _, due := range []*time.Time{d.PromisedDue, d.LegalDue, d.ForwardDue, d.CorrectionDue} {
+		if due != nil && !cal.Known(due.Year()) {
+			d.UnknownYear = true
+		}
+	}
+	if actor != nil {
+		d.Available = lifecycle.Available(d.State, &lifecycle.Facts{Roles: actor.Roles, Proxy: d.Channel == ChannelProxy,
+			Instant: d.Item.Handling == catalog.HandlingInstant, Complete: complete(d.Materials), MaxExtension: st.MaxExtension,
+			Extended: d.ExtensionDays})
+	}
 }

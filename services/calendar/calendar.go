@@ -36,12 +36,12 @@ type Day struct {
 type Year struct {
 	bun.BaseModel `bun:"table:calendar_years,alias:cy"`
 
-	TenantID  uuid.UUID         `bun:"tenant_id,pk,type:uuid"`
-	Year      int               `bun:"year,pk"`
+	TenantID  uuid.UUID       `bun:"tenant_id,pk,type:uuid"`
+	Year      int             `bun:"year,pk"`
 	Holidays  []workday.Block `bun:"holidays,type:jsonb"`
-	Makeups   []workday.Date    `bun:"makeups,type:jsonb"`
-	CreatedBy uuid.UUID         `bun:"created_by,type:uuid,nullzero"`
-	UpdatedAt time.Time         `bun:"updated_at,nullzero,default:now()"`
+	Makeups   []workday.Date  `bun:"makeups,type:jsonb"`
+	CreatedBy uuid.UUID       `bun:"created_by,type:uuid,nullzero"`
+	UpdatedAt time.Time       `bun:"updated_at,nullzero,default:now()"`
 }
 
 // cache holds each tenant's built calendar with the revision it was built from. It is
@@ -59,6 +59,12 @@ func For(ctx context.Context) (*workday.Calendar, error) {
 	if err != nil {
 		return nil, err
 	}
+	return Of(ctx, st)
+}
+
+// Of returns the calendar of the transaction's tenant whose settings (and so calendar
+// revision) the caller has already read.
+func Of(ctx context.Context, st *settings.Settings) (*workday.Calendar, error) {
 	tx, _ := tenants.TxFrom(ctx)
 	if e, ok := cache.Load(tx.TenantID()); ok && e.(*entry).rev == st.CalendarRev {
 		return e.(*entry).cal, nil

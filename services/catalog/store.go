@@ -43,6 +43,8 @@ type Record struct {
 	RowVersion       int       `bun:"row_version" json:"row_version"`
 	CreatedAt        time.Time `bun:"created_at,nullzero,default:now()" json:"created_at"`
 	UpdatedAt        time.Time `bun:"updated_at,nullzero,default:now()" json:"updated_at"`
+	// DepartmentPath is filled by InForce, so intake needs no second query for it.
+	DepartmentPath string `bun:"department_path,scanonly" json:"-"`
 }
 
 // VersionState says whether a version is being edited, is the one in force, or was replaced.
@@ -260,8 +262,20 @@ func Get(ctx context.Context, id uuid.UUID) (*Record, []Version, error) {
 
 // InForce returns the published version of an item that accepts applications.
 func InForce(ctx context.Context, id uuid.UUID) (*Record, *Version, error) {
-	r := new(Record)
-	err := tenants.DB(ctx).NewSelect().Model(r).Where("si.id = ?", id).Scan(ctx)
+	// One round trip: the item and, if published, its version in force.
+	var row struct {
+		Record  `bun:",extend"`
+		Content *Item `bun:"content,type:jsonb"`
+	}
+	err := tenants.DB(ctx).NewSelect().Model(&row).ColumnExpr("si.*").ColumnExpr("siv.content AS content, d.path AS department_path").
+		Join("LEFT JOIN service_item_versions AS siv ON siv.tenant_id = si.tenant_id AND siv.item_id = si.id AND siv.version = si.published_version").
+		Join("JOIN org_units AS d ON d.tenant_id = si.tenant_id AND d.id = si.department_id").
+		Where("si.id = ?", id).Scan(ctx)
+	r := &row.Record
+	v := new(Version)
+	if row.Content != nil {
+		v.Content = *row.Content
+	}
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil, errNotFound
 	}
@@ -271,9 +285,8 @@ func InForce(ctx context.Context, id uuid.UUID) (*Record, *Version, error) {
 	if r.Status != StatusPublished {
 		return nil, nil, problem.Conflict("item_not_in_force", "该事项未发布或已停用，不能受理", "the item is not published or is retired")
 	}
-	v := new(Version)
-	err = tenants.DB(ctx).NewSelect().Model(v).Where("siv.item_id = ? AND siv.version = ?", id, *r.PublishedVersion).Scan(ctx)
-	return r, v, err
+	v.TenantID, v.ItemID, v.Version, v.State = r.TenantID, r.ID, *r.PublishedVersion, VersionPublished
+	return r, v, nil
 }
 
 // GetVersion returns one version.

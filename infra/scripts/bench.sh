@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# make bench: every Go benchmark, then the ratios the issues ask for, each against a baseline
+# measured in the same run (the machines are shared and noisy, so absolute numbers mislead).
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+out=.run/bench
+mkdir -p "$out"
+
+# Reuse a running test stack (e.g. after make test in this checkout); else start one and stop
+# it afterwards.
+if [ -f .run/test/env ] && (set -a; . .run/test/env; pg_isready -q -d "$DATABASE_URL"); then
+  started=""
+else
+  bash infra/scripts/stack.sh up test >/dev/null || exit 1
+  started=1
+  trap 'bash infra/scripts/stack.sh down test >/dev/null 2>&1' EXIT
+fi
+set -a; . .run/test/env; set +a
+command -v pgbench >/dev/null || { apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-client >/dev/null; }
+
+: >"$out/bench.txt"
+for m in tenants services jobs api; do
+  (cd "$m" && go test -run '^$' -bench . -benchmem -skip 'AcceptanceThroughput' ./... 2>/dev/null) | tee -a "$out/bench.txt" | grep -E '^(Benchmark|ok|FAIL|pkg:)'
+done
+(cd api && YC_BENCH_SECONDS="${YC_BENCH_SECONDS:-10}" go test -run '^$' -bench AcceptanceThroughput -benchtime 1x ./server/ 2>/dev/null) |
+  tee -a "$out/bench.txt" | grep -E '^Benchmark'
+
+python3 - "$out/bench.txt" <<'PY'
+import re, sys
+text = open(sys.argv[1]).read()
+def ns(name):
+    m = re.search(r'^Benchmark%s-\d+\s+\d+\s+([0-9.]+) ns/op' % name, text, re.M)
+    return float(m.group(1)) if m else None
+def metric(name, unit):
+    m = re.search(r'^Benchmark%s-\d+\s.*?([0-9.]+) %s' % (name, re.escape(unit)), text, re.M)
+    return float(m.group(1)) if m else None
+print("\n== ratios (same run)")
+fast, naive = ns("Add"), ns("AddNaive")
+if fast and naive:
+    r = naive / fast
+    print(f"due date, 20 working days: indexed {fast:.1f} ns vs naive lunar-go loop {naive/1000:.1f} µs = {r:,.0f}x faster (target >= 1000x) {'OK' if r >= 1000 else 'BELOW TARGET'}")
+else:
+    print("due date benchmarks missing"); sys.exit(1)
+ratio = metric("AcceptanceThroughput", "ratio")
+if ratio is not None:
+    http, pg = metric("AcceptanceThroughput", "http_intakes/s"), metric("AcceptanceThroughput", "pgbench_tps")
+    print(f"acceptance through HTTP with sessions: {http:.0f}/s vs pgbench same inserts {pg:.0f}/s = {ratio:.2f} (target >= 0.5) {'OK' if ratio >= 0.5 else 'BELOW TARGET'}")
+else:
+    print("acceptance throughput benchmark missing"); sys.exit(1)
+PY
