@@ -68,10 +68,10 @@ type Actor struct {
 	// OrgKind and OrgParentID describe the member's unit (loaded with the membership).
 	OrgKind     OrgKind
 	OrgParentID *uuid.UUID
-	Name       string
-	Phone      string
-	Roles      []Role
-	Scope      Scope
+	Name        string
+	Phone       string
+	Roles       []Role
+	Scope       Scope
 }
 
 // HasAny reports whether the actor holds at least one of roles.

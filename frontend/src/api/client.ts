@@ -44,3 +44,22 @@ export async function call<D>(request: Promise<Result<D>>): Promise<D> {
   if (!res.response.ok) throw new ApiError(res.response.status, res.error)
   return res.data as D
 }
+
+/**
+ * Awaits a file download (an openapi-fetch call with parseAs: 'blob') and returns the blob with
+ * the file name of its Content-Disposition; throws an ApiError like call().
+ */
+export async function callFile(
+  request: Promise<{ data?: unknown; error?: unknown; response: Response }>,
+): Promise<{ blob: Blob; disposition: string | null }> {
+  let res: { data?: unknown; error?: unknown; response: Response }
+  try {
+    res = await request
+  } catch (e) {
+    if (e instanceof ApiError) throw e
+    throw new ApiError(0, null)
+  }
+  if (!res.response.ok) throw new ApiError(res.response.status, res.error)
+  const blob = res.data instanceof Blob ? res.data : new Blob([])
+  return { blob, disposition: res.response.headers.get('Content-Disposition') }
+}

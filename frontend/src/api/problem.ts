@@ -57,11 +57,55 @@ export function problemFieldErrors(body: unknown): Record<string, string> {
   return out
 }
 
+/**
+ * Field errors keyed by their full path below the body: `body.applicant.id_no` →
+ * `applicant.id_no`, `body.materials[2].condition` → `materials[2].condition`. For nested forms
+ * (intake, catalogue items) whose inputs sit deeper than the top level.
+ */
+export function problemPathErrors(body: unknown): Record<string, string> {
+  const out: Record<string, string> = {}
+  if (!isProblem(body) || !Array.isArray(body.errors)) return out
+  for (const e of body.errors) {
+    if (!e || typeof e.location !== 'string' || !e.location.startsWith('body.')) continue
+    const path = e.location.slice('body.'.length)
+    const msg = (e.message || e.message_en || '').trim()
+    if (!path || !msg) continue
+    out[path] = out[path] ? `${out[path]}；${msg}` : msg
+  }
+  return out
+}
+
+/** One problem of an imported workbook (errors[].value carries sheet, row and column). */
+export interface SheetError {
+  sheet: string
+  row: number | null
+  column: string
+  message: string
+}
+
+export function problemSheetErrors(body: unknown): SheetError[] {
+  if (!isProblem(body) || !Array.isArray(body.errors)) return []
+  return body.errors
+    .filter((e) => e && typeof e === 'object')
+    .map((e) => {
+      const v = (e.value && typeof e.value === 'object' ? e.value : {}) as Record<string, unknown>
+      const row = typeof v.row === 'number' ? v.row : Number.isFinite(Number(v.row)) && v.row !== '' && v.row != null ? Number(v.row) : null
+      return {
+        sheet: typeof v.sheet === 'string' ? v.sheet : '',
+        row: row && row > 0 ? row : null,
+        column: v.column == null ? '' : String(v.column),
+        message: (e.message || e.message_en || '').trim(),
+      }
+    })
+}
+
 export class ApiError extends Error {
   readonly status: number
   readonly problem: Problem | null
   readonly fieldErrors: Record<string, string>
+  readonly pathErrors: Record<string, string>
   readonly requestId: string | undefined
+  readonly code: string
 
   constructor(status: number, body: unknown) {
     super(problemMessage(status, body))
@@ -69,7 +113,9 @@ export class ApiError extends Error {
     this.status = status
     this.problem = isProblem(body) ? body : null
     this.fieldErrors = problemFieldErrors(body)
+    this.pathErrors = problemPathErrors(body)
     this.requestId = this.problem?.request_id
+    this.code = typeof this.problem?.code === 'string' ? this.problem.code : ''
   }
 }
 

@@ -1,10 +1,33 @@
 // The single place that decides which roles see which pages. The side menu and the route guard
 // both read it, so a new feature adds one entry here (and its route in src/router).
 import type { Component } from 'vue'
-import { House, OfficeBuilding, User, Document } from '@element-plus/icons-vue'
+import {
+  Bell,
+  Calendar,
+  Collection,
+  DataAnalysis,
+  Document,
+  DocumentAdd,
+  House,
+  OfficeBuilding,
+  Setting,
+  Tickets,
+  User,
+} from '@element-plus/icons-vue'
 import type { Role } from '@/api/types'
 
-export type MenuKey = 'home' | 'org-units' | 'staff' | 'audit'
+export type MenuKey =
+  | 'home'
+  | 'intake'
+  | 'applications'
+  | 'notifications'
+  | 'stats'
+  | 'catalogue'
+  | 'calendar'
+  | 'settings'
+  | 'org-units'
+  | 'staff'
+  | 'audit'
 
 export interface MenuItem {
   key: MenuKey
@@ -16,9 +39,20 @@ export interface MenuItem {
 }
 
 export const ADMIN_ROLES: readonly Role[] = ['county_admin']
+/** The county's staff: everyone who handles applications (not the platform operator). */
+export const STAFF_ROLES: readonly Role[] = ['county_admin', 'department_staff', 'township_clerk', 'community_worker']
+/** Who takes in applications: the township window (窗口收件) and village/community workers (代办收件). */
+export const INTAKE_ROLES: readonly Role[] = ['township_clerk', 'community_worker']
 
 export const MENU: readonly MenuItem[] = [
   { key: 'home', title: '工作台', path: '/', icon: House, roles: 'all' },
+  { key: 'intake', title: '收件', path: '/intake', icon: DocumentAdd, roles: INTAKE_ROLES },
+  { key: 'applications', title: '办件列表', path: '/applications', icon: Tickets, roles: STAFF_ROLES },
+  { key: 'notifications', title: '消息中心', path: '/notifications', icon: Bell, roles: STAFF_ROLES },
+  { key: 'stats', title: '办件统计', path: '/stats', icon: DataAnalysis, roles: ADMIN_ROLES },
+  { key: 'catalogue', title: '事项目录', path: '/catalogue', icon: Collection, roles: ADMIN_ROLES },
+  { key: 'calendar', title: '工作日历', path: '/calendar', icon: Calendar, roles: 'all' },
+  { key: 'settings', title: '规则设置', path: '/settings', icon: Setting, roles: ADMIN_ROLES },
   { key: 'org-units', title: '组织机构', path: '/org-units', icon: OfficeBuilding, roles: ADMIN_ROLES },
   { key: 'staff', title: '人员账号', path: '/staff', icon: User, roles: ADMIN_ROLES },
   { key: 'audit', title: '审计日志', path: '/audit', icon: Document, roles: ADMIN_ROLES },

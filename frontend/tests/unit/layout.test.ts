@@ -31,6 +31,25 @@ async function mountAs(roles: string[]) {
   return w
 }
 
+/** Mounts with /me answering `roles` and GET /api/v1/notifications answering `inbox`. */
+async function mountWith(roles: string[], inbox: unknown) {
+  vi.stubGlobal('fetch', async (req: Request) => {
+    const body = new URL(req.url).pathname === '/api/v1/notifications' ? inbox : me(roles)
+    return new Response(JSON.stringify(body), { status: 200, headers: { 'Content-Type': 'application/json' } })
+  })
+  clearSession()
+  await loadMe(true)
+  const router = createRouter({
+    history: createMemoryHistory(),
+    routes: [{ path: '/:p(.*)*', component: { template: '<div />' } }],
+  })
+  await router.push('/')
+  const w = mount(AppLayout, { global: { plugins: [ElementPlus, router] } })
+  await flushPromises()
+  await flushPromises()
+  return w
+}
+
 const menuIds = (w: Awaited<ReturnType<typeof mountAs>>) =>
   w.findAll('[data-testid^="menu-"]').map((e) => e.attributes('data-testid'))
 
@@ -46,7 +65,32 @@ describe('AppLayout', () => {
   })
 
   it('builds the side menu from the roles', async () => {
-    expect(menuIds(await mountAs(['township_clerk']))).toEqual(['menu-home'])
-    expect(menuIds(await mountAs(['county_admin']))).toEqual(['menu-home', 'menu-org-units', 'menu-staff', 'menu-audit'])
+    expect(menuIds(await mountAs(['township_clerk']))).toEqual([
+      'menu-home',
+      'menu-intake',
+      'menu-applications',
+      'menu-notifications',
+      'menu-calendar',
+    ])
+    expect(menuIds(await mountAs(['county_admin']))).toEqual([
+      'menu-home',
+      'menu-applications',
+      'menu-notifications',
+      'menu-stats',
+      'menu-catalogue',
+      'menu-calendar',
+      'menu-settings',
+      'menu-org-units',
+      'menu-staff',
+      'menu-audit',
+    ])
+  })
+
+  it('shows the unread count on the bell for staff, and no bell for the platform operator', async () => {
+    const w = await mountWith(['township_clerk'], { items: [], next_cursor: '', unread: 3 })
+    expect(w.find('[data-testid="notification-bell"]').exists()).toBe(true)
+    expect(w.get('[data-testid="notification-badge"]').text()).toContain('3')
+    const op = await mountWith(['platform_operator'], { items: [], next_cursor: '', unread: 0 })
+    expect(op.find('[data-testid="notification-bell"]').exists()).toBe(false)
   })
 })

@@ -1,29 +1,59 @@
 import { describe, expect, it } from 'vitest'
-import { MENU, menuForRoles, menuTestId, rolesAllow } from '@/nav/menu'
+import { MENU, menuForRoles, menuItem, menuTestId, rolesAllow } from '@/nav/menu'
 import { ALL_ROLES, ROLE_LABELS, roleLabel, scopeLabel, orgKindLabel } from '@/labels'
 import { router } from '@/router'
 
 const titles = (roles: string[]) => menuForRoles(roles).map((m) => m.title)
 
+const ADMIN_MENU = ['工作台', '办件列表', '消息中心', '办件统计', '事项目录', '工作日历', '规则设置', '组织机构', '人员账号', '审计日志']
+
 describe('role → menu', () => {
   it('gives a county admin the admin pages in order', () => {
-    expect(titles(['county_admin'])).toEqual(['工作台', '组织机构', '人员账号', '审计日志'])
+    expect(titles(['county_admin'])).toEqual(ADMIN_MENU)
   })
 
-  it.each(['department_staff', 'township_clerk', 'community_worker', 'platform_operator'])(
-    'gives %s only the workbench',
-    (role) => {
-      expect(titles([role])).toEqual(['工作台'])
-    },
-  )
+  it('gives a township clerk intake, the worklist, notifications and the calendar', () => {
+    expect(titles(['township_clerk'])).toEqual(['工作台', '收件', '办件列表', '消息中心', '工作日历'])
+  })
+
+  it('gives a community worker the same working pages (代办收件)', () => {
+    expect(titles(['community_worker'])).toEqual(['工作台', '收件', '办件列表', '消息中心', '工作日历'])
+  })
+
+  it('gives department staff the worklist but no intake', () => {
+    expect(titles(['department_staff'])).toEqual(['工作台', '办件列表', '消息中心', '工作日历'])
+  })
+
+  it('gives the platform operator only the workbench and the calendar', () => {
+    expect(titles(['platform_operator'])).toEqual(['工作台', '工作日历'])
+  })
+
+  it('keeps the county-only pages from every other role', () => {
+    for (const role of ['department_staff', 'township_clerk', 'community_worker', 'platform_operator']) {
+      const keys = menuForRoles([role]).map((m) => m.key)
+      for (const k of ['catalogue', 'settings', 'stats', 'org-units', 'staff', 'audit']) expect(keys).not.toContain(k)
+    }
+  })
 
   it('unions the menus of several roles without duplicates', () => {
-    expect(titles(['township_clerk', 'county_admin'])).toEqual(['工作台', '组织机构', '人员账号', '审计日志'])
+    expect(titles(['township_clerk', 'county_admin'])).toEqual([
+      '工作台',
+      '收件',
+      '办件列表',
+      '消息中心',
+      '办件统计',
+      '事项目录',
+      '工作日历',
+      '规则设置',
+      '组织机构',
+      '人员账号',
+      '审计日志',
+    ])
   })
 
-  it('shows only the workbench for no or unknown roles', () => {
-    expect(titles([])).toEqual(['工作台'])
-    expect(titles(['hacker'])).toEqual(['工作台'])
+  it('shows only the pages open to everyone for no or unknown roles', () => {
+    expect(titles([])).toEqual(['工作台', '工作日历'])
+    expect(titles(['hacker'])).toEqual(['工作台', '工作日历'])
   })
 
   it('has unique keys, paths and test ids', () => {
@@ -44,6 +74,13 @@ describe('role → menu', () => {
       expect(resolved.name).toBe(item.key)
       expect(resolved.meta.roles).toEqual(item.roles)
     }
+  })
+
+  it('guards the pages below a menu entry like the entry', () => {
+    expect(router.resolve('/applications/abc').name).toBe('application-detail')
+    expect(router.resolve('/applications/abc').meta.roles).toEqual(menuItem('applications').roles)
+    expect(router.resolve('/catalogue/new').name).toBe('catalogue-item')
+    expect(router.resolve('/catalogue/new').meta.roles).toEqual(['county_admin'])
   })
 })
 
