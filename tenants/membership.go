@@ -22,8 +22,10 @@ type Membership struct {
 	Roles      []Role    `bun:"roles,array"`
 	Scope      Scope     `bun:"scope"`
 	Status     string    `bun:"status"`
-	CreatedAt  time.Time `bun:"created_at,nullzero,default:now()"`
-	UpdatedAt  time.Time `bun:"updated_at,nullzero,default:now()"`
+	// SupervisorID receives copies of this member's deadline warnings.
+	SupervisorID *uuid.UUID `bun:"supervisor_id,type:uuid"`
+	CreatedAt    time.Time  `bun:"created_at,nullzero,default:now()"`
+	UpdatedAt    time.Time  `bun:"updated_at,nullzero,default:now()"`
 
 	OrgUnit *OrgUnit `bun:"rel:belongs-to,join:tenant_id=tenant_id,join:org_unit_id=id"`
 }

@@ -175,10 +175,19 @@ func TestLifecycleThroughTheAPI(t *testing.T) {
 		t.Error("the department was not told of the routed application")
 	}
 
+	// The department member's supervisor gets copies of the warnings.
+	status, body, _ = b.call(t, c.admin, "PUT", "/api/v1/staff/"+c.deptM.m.IdentityID.String()+"/supervisor",
+		map[string]any{"supervisor_id": c.admin.m.IdentityID})
+	if status != http.StatusOK || body["supervisor_id"] != c.admin.m.IdentityID.String() {
+		t.Fatalf("set supervisor: %d %v", status, body)
+	}
 	// Two working days before the committed date the yellow job warns the department.
 	yellow := cal.YellowFrom(cal.Add(workday.Date{Year: 2026, Month: 10, Day: 9}, 10), 2)
 	clk.StubNow(yellow.In(clock.Zone).Add(30 * time.Minute))
 	waitFor(t, "the yellow warning", func() bool { return b.hasNotification(t, c.deptM, "deadline_yellow", id) })
+	if !b.hasNotification(t, c.admin, "deadline_yellow", id) {
+		t.Error("the supervisor got no copy of the yellow warning")
+	}
 	_, app, _ = b.call(t, c.deptM, "GET", "/api/v1/applications/"+id, nil)
 	if app["warning"] != "yellow" || app["levels"].(map[string]any)["promised_due"] != "yellow" {
 		t.Errorf("after the yellow moment: warning %v levels %v", app["warning"], app["levels"])

@@ -24,6 +24,7 @@ func (s *Server) routes() {
 	s.staffRoutes()
 	s.auditRoutes()
 	s.acceptanceRoutes()
+	s.supervisorRoutes()
 }
 
 // ---- health
@@ -228,11 +229,13 @@ type Staff struct {
 	Scope       string    `json:"scope" enum:"tenant,org_subtree,self"`
 	Status      string    `json:"status" enum:"active,disabled"`
 	CreatedAt   time.Time `json:"created_at"`
+	// SupervisorID receives copies of this member's deadline warnings.
+	SupervisorID *uuid.UUID `json:"supervisor_id,omitempty"`
 }
 
 func toStaff(m *tenants.Membership, unitName string) Staff {
 	st := Staff{IdentityID: m.IdentityID, Name: m.Name, Phone: m.Phone, OrgUnitID: m.OrgUnitID, OrgUnitName: unitName,
-		Scope: string(m.Scope), Status: m.Status, CreatedAt: m.CreatedAt, Roles: []string{}}
+		Scope: string(m.Scope), Status: m.Status, CreatedAt: m.CreatedAt, Roles: []string{}, SupervisorID: m.SupervisorID}
 	if m.OrgUnit != nil {
 		st.OrgUnitName = m.OrgUnit.Name
 	}
@@ -322,6 +325,29 @@ func (s *Server) staffRoutes() {
 		admins, func(ctx context.Context, in *identityPath) (*staffOut, error) {
 			a := actor(ctx)
 			m, err := s.staff.Disable(ctx, a.TenantID, in.IdentityID, a)
+			if err != nil {
+				return nil, err
+			}
+			return s.staffWithUnit(ctx, m)
+		})
+}
+
+type supervisorIn struct {
+	IdentityID uuid.UUID `path:"identity_id"`
+	Body       struct {
+		SupervisorID *uuid.UUID `json:"supervisor_id" doc:"上级账号；null 表示不设（预警抄送县级管理员）"`
+	}
+}
+
+func (s *Server) supervisorRoutes() {
+	register(s, huma.Operation{OperationID: "set-staff-supervisor", Method: http.MethodPut, Path: "/api/v1/staff/{identity_id}/supervisor", Summary: "设置上级 / Set who receives copies of deadline warnings",
+		Tags: []string{"staff"}, Errors: []int{404, 422}},
+		admins, func(ctx context.Context, in *supervisorIn) (*staffOut, error) {
+			var m *tenants.Membership
+			err := s.inTx(ctx, func(ctx context.Context) (err error) {
+				m, err = staff.SetSupervisor(ctx, in.IdentityID, in.Body.SupervisorID)
+				return err
+			})
 			if err != nil {
 				return nil, err
 			}

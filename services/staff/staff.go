@@ -188,3 +188,30 @@ func (s *Service) Disable(ctx context.Context, tenantID, identityID uuid.UUID, b
 	})
 	return m, err
 }
+
+// SetSupervisor names the member who receives copies of id's deadline warnings (nil: none,
+// the county admins then receive them). It runs in the caller's tenant transaction.
+func SetSupervisor(ctx context.Context, id uuid.UUID, supervisor *uuid.UUID) (*tenants.Membership, error) {
+	m, err := tenants.GetMembership(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if supervisor != nil {
+		if *supervisor == id {
+			return nil, problem.Invalid(problem.Field{Location: "body.supervisor_id", Message: "不能把本人设为自己的上级", MessageEn: "a member cannot supervise themselves"})
+		}
+		s, err := tenants.GetMembership(ctx, *supervisor)
+		if errors.Is(err, tenants.ErrNotFound) || (err == nil && s.Status != tenants.StatusActive) {
+			return nil, problem.Invalid(problem.Field{Location: "body.supervisor_id", Message: "上级须为本县在用账号", MessageEn: "the supervisor must be an active member of this county"})
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	if _, err := tenants.DB(ctx).NewUpdate().Model(m).Set("supervisor_id = ?", supervisor).Set("updated_at = now()").WherePK().Exec(ctx); err != nil {
+		return nil, err
+	}
+	m.SupervisorID = supervisor
+	return m, tenants.Audit(ctx, tenants.Change{Action: "staff.set_supervisor", TargetType: "membership", TargetID: id.String(),
+		Summary: map[string]any{"supervisor_id": supervisor}})
+}
