@@ -48,6 +48,14 @@ func parseDate(loc, v string) (workday.Date, error) {
 	return d, nil
 }
 
+// dateText is "" for a date not set yet.
+func dateText(d workday.Date) string {
+	if d.IsZero() {
+		return ""
+	}
+	return d.String()
+}
+
 func optDate(loc, v string) (workday.Date, error) {
 	if v == "" {
 		return workday.Date{}, nil
@@ -981,8 +989,8 @@ type ApplicationRow struct {
 	ApplicantIDNo string    `json:"applicant_id_no" doc:"masked"`
 	HallID        uuid.UUID `json:"hall_id"`
 	ReceivedOn    string    `json:"received_on"`
-	PromisedDue   string    `json:"promised_due"`
-	LegalDue      string    `json:"legal_due"`
+	PromisedDue   string    `json:"promised_due" doc:"empty before acceptance"`
+	LegalDue      string    `json:"legal_due" doc:"empty before acceptance or without a statutory limit"`
 	Warning       string    `json:"warning" enum:"normal,yellow,red"`
 	Paused        bool      `json:"paused"`
 	CreatedAt     time.Time `json:"created_at"`
@@ -1077,8 +1085,8 @@ func (s *Server) applicationRoutes() {
 				}
 				for _, r := range p.Items {
 					row := ApplicationRow{ID: r.ID, ItemName: r.ItemName, State: string(r.State), StateLabel: r.State.Label(), Channel: r.Channel,
-						ApplicantName: r.ApplicantName, ApplicantIDNo: r.ApplicantIDNo, HallID: r.HallID, ReceivedOn: r.ReceivedOn.String(),
-						PromisedDue: r.PromisedDue.String(), LegalDue: r.LegalDue.String(), Warning: r.Warning, Paused: r.Paused, CreatedAt: r.CreatedAt}
+						ApplicantName: r.ApplicantName, ApplicantIDNo: r.ApplicantIDNo, HallID: r.HallID, ReceivedOn: dateText(r.ReceivedOn),
+						PromisedDue: dateText(r.PromisedDue), LegalDue: dateText(r.LegalDue), Warning: r.Warning, Paused: r.Paused, CreatedAt: r.CreatedAt}
 					if r.ReceiptNo != nil {
 						row.ReceiptNo = *r.ReceiptNo
 					}

@@ -135,6 +135,10 @@ func TestLifecycleThroughTheAPI(t *testing.T) {
 	if status != http.StatusCreated || app["state"] != "proxy_received" {
 		t.Fatalf("proxy intake: %d %v", status, app)
 	}
+	_, list, _ := b.call(t, c.worker, "GET", "/api/v1/applications", nil)
+	if row := list["items"].([]any)[0].(map[string]any); row["promised_due"] != "" || row["received_on"] != "2026-09-28" {
+		t.Errorf("worklist row before acceptance: %v", row)
+	}
 	if due := app["dates"].(map[string]any)["forward_due"]; due != "2026-10-08" {
 		t.Errorf("forward due %v, want 2026-10-08 (three working days across National Day)", due)
 	}
@@ -224,7 +228,7 @@ func TestLifecycleThroughTheAPI(t *testing.T) {
 		t.Errorf("%d audit rows for %d timeline events", n, len(timeline))
 	}
 	// The worklist filters by state and paginates by cursor.
-	_, list, _ := b.call(t, c.clerk, "GET", "/api/v1/applications?state=archived&limit=1", nil)
+	_, list, _ = b.call(t, c.clerk, "GET", "/api/v1/applications?state=archived&limit=1", nil)
 	if items := list["items"].([]any); len(items) != 1 || items[0].(map[string]any)["applicant_id_no"] != "110105********002X" {
 		t.Errorf("worklist: %v", list)
 	}

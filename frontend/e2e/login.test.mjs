@@ -18,11 +18,22 @@ const TIMEOUT = 15_000
 
 /** Menu test ids each role must see, exactly (see src/nav/menu.ts). */
 const EXPECTED_MENU = {
-  county_admin: ['menu-home', 'menu-org-units', 'menu-staff', 'menu-audit'],
-  department_staff: ['menu-home'],
-  township_clerk: ['menu-home'],
-  community_worker: ['menu-home'],
-  platform_operator: ['menu-home'],
+  county_admin: [
+    'menu-home',
+    'menu-applications',
+    'menu-notifications',
+    'menu-stats',
+    'menu-catalogue',
+    'menu-calendar',
+    'menu-settings',
+    'menu-org-units',
+    'menu-staff',
+    'menu-audit',
+  ],
+  department_staff: ['menu-home', 'menu-applications', 'menu-notifications', 'menu-calendar'],
+  township_clerk: ['menu-home', 'menu-intake', 'menu-applications', 'menu-notifications', 'menu-calendar'],
+  community_worker: ['menu-home', 'menu-intake', 'menu-applications', 'menu-notifications', 'menu-calendar'],
+  platform_operator: ['menu-home', 'menu-calendar'],
 }
 
 async function loadAccounts() {

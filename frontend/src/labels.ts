@@ -177,6 +177,10 @@ export function handlingLabel(h: string): string {
 
 export const LEVEL_LABELS: Record<ItemLevel, string> = { county: '县级大厅', township: '乡镇大厅', community: '村（社区）代办' }
 export const ALL_LEVELS = Object.keys(LEVEL_LABELS) as ItemLevel[]
+const LEVEL_SHORT: Record<ItemLevel, string> = { county: '县级', township: '乡镇', community: '村（社区）' }
+export function levelShort(l: string): string {
+  return (LEVEL_SHORT as Record<string, string>)[l] ?? l
+}
 export function levelLabel(l: string): string {
   return (LEVEL_LABELS as Record<string, string>)[l] ?? l
 }

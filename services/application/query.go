@@ -258,8 +258,10 @@ func (d *Detail) fill(cal *workday.Calendar, st *settings.Settings, actor *tenan
 		}
 	}
 	if actor != nil {
+		// 受理 is offered even with materials unticked: its dialog ticks them, and Act checks
+		// completeness after applying the ticks.
 		d.Available = lifecycle.Available(d.State, &lifecycle.Facts{Roles: actor.Roles, Proxy: d.Channel == ChannelProxy,
-			Instant: d.Item.Handling == catalog.HandlingInstant, Complete: complete(d.Materials), MaxExtension: st.MaxExtension,
+			Instant: d.Item.Handling == catalog.HandlingInstant, Complete: true, MaxExtension: st.MaxExtension,
 			Extended: d.ExtensionDays})
 	}
 }

@@ -895,8 +895,10 @@ export interface components {
             hall_id: string;
             id: string;
             item_name: string;
+            /** @description empty before acceptance or without a statutory limit */
             legal_due: string;
             paused: boolean;
+            /** @description empty before acceptance */
             promised_due: string;
             receipt_no: string;
             received_on: string;

@@ -2,7 +2,28 @@
 // If the OpenAPI document changes shape, these fail `npm run typecheck` / `npm run build`
 // instead of silently becoming `never` (which would make every property access type-check).
 import { describe, expect, expectTypeOf, it } from 'vitest'
-import type { AuditCheck, AuditEvent, CreateOrgUnit, CreateStaff, Me, OrgUnit, Problem, Staff } from '@/api/types'
+import type {
+  ActionBody,
+  ApplicationDetail,
+  ApplicationRow,
+  AuditCheck,
+  AuditEvent,
+  CalendarDay,
+  CreateOrgUnit,
+  CreateStaff,
+  DueResult,
+  IntakeBody,
+  ItemBody,
+  ItemDetail,
+  ItemSummary,
+  Me,
+  Notification,
+  OrgUnit,
+  Problem,
+  Settings,
+  Staff,
+  StatsReport,
+} from '@/api/types'
 
 describe('API type aliases', () => {
   it('resolve to real object types', () => {
@@ -17,6 +38,19 @@ describe('API type aliases', () => {
     expectTypeOf<AuditEvent['seq']>().toEqualTypeOf<number>()
     expectTypeOf<AuditCheck['status']>().not.toBeNever()
     expectTypeOf<Problem['message']>().toEqualTypeOf<string>()
+    expectTypeOf<ApplicationRow['warning']>().toEqualTypeOf<'normal' | 'yellow' | 'red'>()
+    expectTypeOf<ApplicationDetail['version']>().toEqualTypeOf<number>()
+    expectTypeOf<ApplicationDetail['dates']>().toEqualTypeOf<Record<string, string>>()
+    expectTypeOf<IntakeBody['applicant']['id_no']>().toEqualTypeOf<string>()
+    expectTypeOf<ActionBody>().not.toBeNever()
+    expectTypeOf<ItemBody['handling']>().toEqualTypeOf<'instant' | 'promised'>()
+    expectTypeOf<ItemDetail['row_version']>().toEqualTypeOf<number>()
+    expectTypeOf<ItemSummary['status']>().toEqualTypeOf<'draft' | 'published' | 'retired'>()
+    expectTypeOf<CalendarDay['working']>().toEqualTypeOf<boolean>()
+    expectTypeOf<DueResult['due']>().toEqualTypeOf<string>()
+    expectTypeOf<Settings['max_extension']>().toEqualTypeOf<number>()
+    expectTypeOf<Notification['title']>().toEqualTypeOf<string>()
+    expectTypeOf<StatsReport['total']['on_time_rate']>().toEqualTypeOf<number>()
     expect(true).toBe(true)
   })
 })

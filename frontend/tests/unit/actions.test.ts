@@ -1,0 +1,143 @@
+import { describe, expect, it } from 'vitest'
+import type { ApplicationDetail } from '@/api/types'
+import { ACTION_SPECS, actionSpec, buildActionBody, deliveryOptions, initialActionForm, validateActionForm } from '@/utils/actions'
+
+type Detail = Pick<ApplicationDetail, 'materials' | 'channel'>
+
+const detail: Detail = {
+  channel: 'window',
+  materials: [
+    { key: 'm1', name: '居民身份证', form: 'original', copies: 1, required: true, provided: true },
+    { key: 'm2', name: '居民户口簿', form: 'original', copies: 1, required: true, provided: false },
+    { key: 'm3', name: '授权委托书', form: 'original', copies: 1, required: false, condition: '委托他人代办的', provided: false },
+    { key: 'm4', name: '申请书', form: 'original', copies: 1, required: true, provided: false, problem: 'incorrect' },
+  ],
+}
+const ctx = { ...detail, maxExtension: 10 }
+
+describe('action → dialog fields', () => {
+  it('asks each action for what the API needs', () => {
+    expect(actionSpec('accept').fields).toEqual(['materials'])
+    expect(actionSpec('resubmit').fields).toEqual(['materials'])
+    expect(actionSpec('request_correction').fields).toEqual(['corrections'])
+    for (const a of ['reject', 'deny', 'withdraw', 'resume']) {
+      expect(actionSpec(a).fields).toEqual(['reason'])
+      expect(actionSpec(a).reason).toBe('required')
+    }
+    expect(actionSpec('approve').reason).toBe('optional')
+    expect(actionSpec('pause').fields).toEqual(['step', 'reason'])
+    expect(actionSpec('extend').fields).toEqual(['days', 'reason'])
+    expect(actionSpec('deliver').fields).toEqual(['delivery_method'])
+    for (const a of ['forward', 'route', 'archive']) expect(actionSpec(a).fields).toEqual([])
+  })
+
+  it('covers all fourteen actions and treats an unknown one as a confirmation', () => {
+    expect(Object.keys(ACTION_SPECS)).toHaveLength(14)
+    expect(actionSpec('something_new').fields).toEqual([])
+  })
+
+  it('offers proxy delivery only for proxy applications', () => {
+    expect(deliveryOptions('window').map((o) => o.label)).toEqual(['窗口领取', '邮寄'])
+    expect(deliveryOptions('proxy').map((o) => o.value)).toEqual(['window', 'post', 'proxy'])
+  })
+})
+
+describe('initial form', () => {
+  it('starts from the checklist as it stands and pre-selects what a correction notice lists', () => {
+    const f = initialActionForm('request_correction', detail)
+    expect(f.materials).toEqual({ m1: true, m2: false, m3: false, m4: false })
+    expect(f.corrections.m1!.selected).toBe(false)
+    expect(f.corrections.m2).toEqual({ selected: true, problem: 'missing', note: '' })
+    expect(f.corrections.m3!.selected).toBe(false)
+    expect(f.corrections.m4).toEqual({ selected: true, problem: 'incorrect', note: '' })
+  })
+
+  it('defaults delivery to window pickup', () => {
+    expect(initialActionForm('deliver', detail).delivery_method).toBe('window')
+    expect(initialActionForm('accept', detail).delivery_method).toBe('')
+  })
+})
+
+describe('validation', () => {
+  it('requires a reason where the law asks for one', () => {
+    const f = initialActionForm('reject', detail)
+    expect(validateActionForm('reject', f, ctx)).toEqual({ reason: '请填写不予受理理由' })
+    f.reason = '  '
+    expect(validateActionForm('withdraw', f, ctx).reason).toBe('请填写撤回原因')
+    f.reason = '不属于本机关职权范围'
+    expect(validateActionForm('reject', f, ctx)).toEqual({})
+    expect(validateActionForm('approve', initialActionForm('approve', detail), ctx)).toEqual({})
+    f.reason = 'x'.repeat(501)
+    expect(validateActionForm('deny', f, ctx).reason).toMatch(/500/)
+  })
+
+  it('refuses to accept while a required material is missing', () => {
+    const f = initialActionForm('accept', detail)
+    expect(validateActionForm('accept', f, ctx).materials).toMatch(/居民户口簿、申请书/)
+    f.materials.m2 = true
+    f.materials.m4 = true
+    expect(validateActionForm('accept', f, ctx)).toEqual({})
+  })
+
+  it('needs at least one material in a correction notice', () => {
+    const f = initialActionForm('request_correction', detail)
+    for (const c of Object.values(f.corrections)) c.selected = false
+    expect(validateActionForm('request_correction', f, ctx).corrections).toBe('请至少选择一项需要补正的材料')
+  })
+
+  it('bounds extension days by the county setting', () => {
+    const f = initialActionForm('extend', detail)
+    f.reason = '需要现场核查'
+    expect(validateActionForm('extend', f, ctx).days).toBe('延期天数须为 1 至 10 个工作日')
+    f.days = 11
+    expect(validateActionForm('extend', f, ctx).days).toBeDefined()
+    f.days = 10
+    expect(validateActionForm('extend', f, ctx)).toEqual({})
+    expect(validateActionForm('extend', f, { ...ctx, maxExtension: 0 }).days).toBe('本县规则不允许延期')
+  })
+
+  it('refuses proxy delivery of a window application', () => {
+    const f = initialActionForm('deliver', detail)
+    f.delivery_method = 'proxy'
+    expect(validateActionForm('deliver', f, ctx).delivery_method).toBe('请选择送达方式')
+    expect(validateActionForm('deliver', f, { ...ctx, channel: 'proxy' })).toEqual({})
+  })
+})
+
+describe('request body', () => {
+  it('sends every material tick on accept', () => {
+    const f = initialActionForm('accept', detail)
+    f.materials.m2 = true
+    expect(buildActionBody('accept', f, detail)).toEqual({
+      materials: [
+        { key: 'm1', provided: true },
+        { key: 'm2', provided: true },
+        { key: 'm3', provided: false },
+        { key: 'm4', provided: false },
+      ],
+    })
+  })
+
+  it('lists the chosen corrections in one notice, in checklist order', () => {
+    const f = initialActionForm('request_correction', detail)
+    f.corrections.m4!.note = ' 缺少签名 '
+    expect(buildActionBody('request_correction', f, detail)).toEqual({
+      corrections: [
+        { key: 'm2', problem: 'missing' },
+        { key: 'm4', problem: 'incorrect', note: '缺少签名' },
+      ],
+    })
+  })
+
+  it('sends step, days, reason and delivery only where they belong', () => {
+    const f = initialActionForm('pause', detail)
+    f.step = ' 入户调查 '
+    f.reason = '需核实家庭收入'
+    f.days = 5
+    expect(buildActionBody('pause', f, detail)).toEqual({ step: '入户调查', reason: '需核实家庭收入' })
+    expect(buildActionBody('extend', f, detail)).toEqual({ days: 5, reason: '需核实家庭收入' })
+    expect(buildActionBody('route', f, detail)).toEqual({})
+    expect(buildActionBody('approve', { ...f, reason: '' }, detail)).toEqual({})
+    expect(buildActionBody('deliver', initialActionForm('deliver', detail), detail)).toEqual({ delivery_method: 'window' })
+  })
+})
