@@ -92,7 +92,7 @@ func (s Scope) Apply(q *bun.SelectQuery, a *Actor, orgPath, owner string) *bun.S
 	case ScopeTenant:
 		return q
 	case ScopeOrgSubtree:
-		return q.Where("? LIKE ?", bun.Safe(orgPath), escapeLike(a.OrgPath)+"%")
+		return q.Where("? LIKE ?", bun.Safe(orgPath), EscapeLike(a.OrgPath)+"%")
 	default:
 		if owner == "" {
 			return q.Where("false")
@@ -101,7 +101,8 @@ func (s Scope) Apply(q *bun.SelectQuery, a *Actor, orgPath, owner string) *bun.S
 	}
 }
 
-func escapeLike(s string) string {
+// EscapeLike quotes LIKE's wildcards in s, so user text and paths match literally.
+func EscapeLike(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
 

@@ -130,7 +130,7 @@ func ListOrgUnits(ctx context.Context, a *Actor) ([]OrgUnit, error) {
 	// An org-scoped member sees their own unit's ancestors too, so the tree has its root.
 	if a.Scope == ScopeOrgSubtree {
 		q = q.WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
-			return q.Where("ou.path LIKE ?", escapeLike(a.OrgPath)+"%").WhereOr("? LIKE ou.path || '%'", a.OrgPath)
+			return q.Where("ou.path LIKE ?", EscapeLike(a.OrgPath)+"%").WhereOr("? LIKE ou.path || '%'", a.OrgPath)
 		})
 	} else {
 		q = a.Scope.Apply(q, a, "ou.path", "")

@@ -3,6 +3,7 @@ package server
 import (
 	"bytes"
 	"context"
+	"mime"
 	"net/http"
 	"strconv"
 	"strings"
@@ -708,20 +709,9 @@ func departments(ctx context.Context) (map[uuid.UUID]string, map[string]uuid.UUI
 	return names, ids, nil
 }
 
+// attachment is a Content-Disposition naming a Chinese file name (RFC 2231 encoding).
 func attachment(name string) string {
-	return `attachment; filename="export.xlsx"; filename*=UTF-8''` + urlEscape(name)
-}
-
-func urlEscape(s string) string {
-	var b strings.Builder
-	for _, c := range []byte(s) {
-		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '-' || c == '_' {
-			b.WriteByte(c)
-		} else {
-			b.WriteString("%" + strings.ToUpper(strconv.FormatInt(int64(c)|0x100, 16)[1:]))
-		}
-	}
-	return b.String()
+	return mime.FormatMediaType("attachment", map[string]string{"filename": name})
 }
 
 // ---- applications

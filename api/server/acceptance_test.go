@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"mime"
 	"net/http"
 	"strconv"
 	"strings"
@@ -337,6 +338,9 @@ func (b *testBundle) download(t testing.TB, m *member, path string) []byte {
 	raw, _ := io.ReadAll(resp.Body)
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("GET %s: %d %s", path, resp.StatusCode, raw)
+	}
+	if _, params, err := mime.ParseMediaType(resp.Header.Get("Content-Disposition")); err != nil || !strings.HasSuffix(params["filename"], ".xlsx") {
+		t.Errorf("GET %s: Content-Disposition %q", path, resp.Header.Get("Content-Disposition"))
 	}
 	return raw
 }

@@ -8,17 +8,13 @@
 // Each run uses a new random applicant, so it does not depend on (or disturb) other tests' data.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdir, readFile } from 'node:fs/promises'
-import { dirname, join, resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { chromium } from 'playwright-core'
+import { readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { BASE_URL, SCREENSHOT_DIR, field, launch, shot, tid, waitForText as waitFor } from './support/browser.mjs'
 
-const HERE = dirname(fileURLToPath(import.meta.url))
-const BASE_URL = (process.env.YC_E2E_BASE_URL || '').replace(/\/+$/, '')
 const PASSWORD = process.env.YC_E2E_PASSWORD || 'Yichuang@2026'
-const SCREENSHOT_DIR = resolve(process.env.YC_E2E_SCREENSHOT_DIR || join(HERE, '../../docs/screenshots'))
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium'
 const TIMEOUT = 20_000
+const waitForText = (locator, text, timeout = TIMEOUT) => waitFor(locator, text, timeout)
 
 /** Demo logins (services/demo). */
 const USERS = {
@@ -62,44 +58,11 @@ const applicant = {
   phone: '138' + pad(rand(1e8), 8),
 }
 
-// ---- helpers (as in login.test.mjs)
-
-const tid = (id) => `[data-testid="${id}"]`
-const field = (id) => `:is(input[data-testid="${id}"], textarea[data-testid="${id}"], [data-testid="${id}"] input, [data-testid="${id}"] textarea)`
-
-async function waitForText(locator, text, timeout = TIMEOUT) {
-  const deadline = Date.now() + timeout
-  let last = ''
-  while (Date.now() < deadline) {
-    try {
-      last = (await locator.first().innerText({ timeout: 1000 })) ?? ''
-      if (last.includes(text)) return last
-    } catch {
-      // not attached yet
-    }
-    await new Promise((r) => setTimeout(r, 200))
-  }
-  throw new Error(`timed out waiting for ${JSON.stringify(text)}; last text was ${JSON.stringify(last)}`)
-}
-
-async function shot(page, name, opts = {}) {
-  await page.locator('.el-overlay:visible').first().waitFor({ state: 'hidden', timeout: 5000 }).catch(() => {})
-  await page.locator('.el-message').first().waitFor({ state: 'hidden', timeout: 6000 }).catch(() => {})
-  await page.locator('.el-loading-mask:visible').first().waitFor({ state: 'hidden', timeout: 5000 }).catch(() => {})
-  await page.waitForTimeout(400)
-  await page.screenshot({ path: join(SCREENSHOT_DIR, name), ...opts })
-}
-
 let browser
 
 before(async () => {
   if (setupError) return
-  await mkdir(SCREENSHOT_DIR, { recursive: true })
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  })
+  browser = await launch()
 })
 
 after(async () => {

@@ -4,17 +4,13 @@
 // accounts.json: [{"role":"county_admin","phone":"13900000001","password":"...","name":"..."}, ...]
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdir, readFile } from 'node:fs/promises'
-import { dirname, join, resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { chromium } from 'playwright-core'
+import { readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { BASE_URL, SCREENSHOT_DIR, field, launch, shot, tid, waitForText as waitFor } from './support/browser.mjs'
 
-const HERE = dirname(fileURLToPath(import.meta.url))
-const BASE_URL = (process.env.YC_E2E_BASE_URL || '').replace(/\/+$/, '')
 const ACCOUNTS_PATH = process.env.YC_E2E_ACCOUNTS || ''
-const SCREENSHOT_DIR = resolve(process.env.YC_E2E_SCREENSHOT_DIR || join(HERE, '../../docs/screenshots'))
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium'
 const TIMEOUT = 15_000
+const waitForText = (locator, text, timeout = TIMEOUT) => waitFor(locator, text, timeout)
 
 /** Menu test ids each role must see, exactly (see src/nav/menu.ts). */
 const EXPECTED_MENU = {
@@ -68,32 +64,6 @@ try {
   setupError = e
 }
 
-const tid = (id) => `[data-testid="${id}"]`
-/** The <input> of an ElInput: Element Plus puts extra attributes on the input itself. */
-const field = (id) => `:is(input[data-testid="${id}"], [data-testid="${id}"] input)`
-
-/** Polls until the locator's text contains `text` (Playwright's expect is not part of playwright-core). */
-async function waitForText(locator, text, timeout = TIMEOUT) {
-  const deadline = Date.now() + timeout
-  let last = ''
-  while (Date.now() < deadline) {
-    try {
-      last = (await locator.first().innerText({ timeout: 1000 })) ?? ''
-      if (last.includes(text)) return last
-    } catch {
-      // not attached yet
-    }
-    await new Promise((r) => setTimeout(r, 200))
-  }
-  throw new Error(`timed out waiting for ${JSON.stringify(text)}; last text was ${JSON.stringify(last)}`)
-}
-
-/** Lets Element Plus transitions (dialogs, message boxes, toasts) finish before a screenshot. */
-async function shot(page, name) {
-  await page.locator('.el-message-box__wrapper:visible, .el-overlay:visible').first().waitFor({ state: 'hidden', timeout: 5000 }).catch(() => {})
-  await page.waitForTimeout(500)
-  await page.screenshot({ path: join(SCREENSHOT_DIR, name) })
-}
 
 async function waitForPath(page, path, timeout = TIMEOUT) {
   await page.waitForURL((u) => new URL(u).pathname === path, { timeout })
@@ -119,12 +89,7 @@ let browser
 
 before(async () => {
   if (setupError) return
-  await mkdir(SCREENSHOT_DIR, { recursive: true })
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  })
+  browser = await launch()
 })
 
 after(async () => {

@@ -319,6 +319,20 @@ func TestClockThroughTheLifecycle(t *testing.T) {
 		t.Fatal(err)
 	}
 	b.clock.StubNow(time.Date(2026, 10, 16, 10, 0, 0, 0, clock.Zone))
+	// The reconciler sees the open pause too: the application stays paused, no warning.
+	b.db.Ctx(t, b.tenant.ID, func(ctx context.Context) error {
+		if _, err := b.svc.Reconcile(ctx); err != nil {
+			return err
+		}
+		var row application.Application
+		if err := tenants.DB(ctx).NewSelect().Model(&row).Where("a.id = ?", d.ID).Scan(ctx); err != nil {
+			return err
+		}
+		if !row.Paused || row.Warning != "normal" {
+			t.Errorf("reconciled during the pause: paused %v warning %s", row.Paused, row.Warning)
+		}
+		return nil
+	})
 	d, err = b.act(t, b.dept, d.ID, application.Step{Action: lifecycle.Resume, Version: d.Version, Reason: "调查完毕"})
 	if err != nil {
 		t.Fatal(err)

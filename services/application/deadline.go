@@ -264,14 +264,20 @@ func (s *Service) Reconcile(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	// All open applications' pauses in one query, not one per application.
+	var all []Pause
+	if err := tenants.DB(ctx).NewSelect().Model(&all).
+		Where("p.application_id IN (SELECT id FROM applications WHERE closed_on IS NULL)").Order("p.seq").Scan(ctx); err != nil {
+		return 0, err
+	}
+	pauses := map[uuid.UUID][]Pause{}
+	for _, p := range all {
+		pauses[p.ApplicationID] = append(pauses[p.ApplicationID], p)
+	}
 	today := s.today()
 	for i := range open {
 		a := &open[i]
-		pauses, err := loadPauses(ctx, a.ID)
-		if err != nil {
-			return 0, err
-		}
-		recompute(cal, a, pauses, today, st.YellowDays)
+		recompute(cal, a, pauses[a.ID], today, st.YellowDays)
 		for kind, due := range moments(a) {
 			if !s.now().Before(fireAt(cal, kind, due, st.YellowDays)) {
 				if err := s.warn(ctx, a, kind, due); err != nil {

@@ -40,7 +40,7 @@ func visible(q *bun.SelectQuery, a *tenants.Actor) *bun.SelectQuery {
 	case tenants.ScopeTenant:
 		return q
 	case tenants.ScopeOrgSubtree:
-		p := escapeLike(a.OrgPath) + "%"
+		p := tenants.EscapeLike(a.OrgPath) + "%"
 		return q.WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
 			return q.Where("a.hall_path LIKE ?", p).WhereOr("a.proxy_path LIKE ?", p).WhereOr("(a.routed AND a.department_path LIKE ?)", p)
 		})
@@ -49,10 +49,6 @@ func visible(q *bun.SelectQuery, a *tenants.Actor) *bun.SelectQuery {
 			return q.Where("a.created_by = ?", a.IdentityID).WhereOr("a.assignee_id = ?", a.IdentityID)
 		})
 	}
-}
-
-func escapeLike(s string) string {
-	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
 
 func loadPauses(ctx context.Context, id uuid.UUID) ([]Pause, error) {
@@ -185,7 +181,7 @@ func (s *Service) List(ctx context.Context, f Filter) (*Page, error) {
 	}
 	if v := strings.TrimSpace(f.Q); v != "" {
 		q = q.WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
-			return q.Where("a.receipt_no LIKE ?", escapeLike(v)+"%").WhereOr("a.applicant_name LIKE ?", "%"+escapeLike(v)+"%")
+			return q.Where("a.receipt_no LIKE ?", tenants.EscapeLike(v)+"%").WhereOr("a.applicant_name LIKE ?", "%"+tenants.EscapeLike(v)+"%")
 		})
 	}
 	if f.Mine {

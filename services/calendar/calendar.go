@@ -80,13 +80,22 @@ func Of(ctx context.Context, st *settings.Settings) (*workday.Calendar, error) {
 	return cal, nil
 }
 
-func build(ctx context.Context) (*workday.Calendar, error) {
+// load reads the county's stored calendar data.
+func load(ctx context.Context) ([]Day, []Year, error) {
 	var days []Day
 	if err := tenants.DB(ctx).NewSelect().Model(&days).Order("cd.day").Scan(ctx); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	var years []Year
 	if err := tenants.DB(ctx).NewSelect().Model(&years).Order("cy.year").Scan(ctx); err != nil {
+		return nil, nil, err
+	}
+	return days, years, nil
+}
+
+func build(ctx context.Context) (*workday.Calendar, error) {
+	days, years, err := load(ctx)
+	if err != nil {
 		return nil, err
 	}
 	return assemble(days, years, nil, nil)
@@ -200,15 +209,11 @@ func DeleteYear(ctx context.Context, year int, changed Changed) error {
 }
 
 func validateWith(ctx context.Context, d *Day, y *Year) error {
-	var days []Day
-	if err := tenants.DB(ctx).NewSelect().Model(&days).Scan(ctx); err != nil {
+	days, years, err := load(ctx)
+	if err != nil {
 		return err
 	}
-	var years []Year
-	if err := tenants.DB(ctx).NewSelect().Model(&years).Scan(ctx); err != nil {
-		return err
-	}
-	_, err := assemble(days, years, d, y)
+	_, err = assemble(days, years, d, y)
 	return err
 }
 
@@ -229,14 +234,4 @@ func after(ctx context.Context, action, target string, summary map[string]any, c
 }
 
 // Overrides lists the tenant's local data for the admin screen.
-func Overrides(ctx context.Context) ([]Day, []Year, error) {
-	var days []Day
-	if err := tenants.DB(ctx).NewSelect().Model(&days).Order("cd.day").Scan(ctx); err != nil {
-		return nil, nil, err
-	}
-	var years []Year
-	if err := tenants.DB(ctx).NewSelect().Model(&years).Order("cy.year").Scan(ctx); err != nil {
-		return nil, nil, err
-	}
-	return days, years, nil
-}
+func Overrides(ctx context.Context) ([]Day, []Year, error) { return load(ctx) }

@@ -324,9 +324,9 @@ func Search(ctx context.Context, f Filter) (*Page, error) {
 	var items []Record
 	q := tenants.DB(ctx).NewSelect().Model(&items).OrderExpr("si.name, si.id").Limit(int64(f.Limit + 1))
 	if s := strings.TrimSpace(f.Q); s != "" {
-		like := "%" + escapeLike(s) + "%"
+		like := "%" + tenants.EscapeLike(s) + "%"
 		q = q.WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
-			return q.Where("si.name LIKE ?", like).WhereOr("si.impl_code LIKE ?", escapeLike(s)+"%").WhereOr("si.base_code LIKE ?", escapeLike(s)+"%")
+			return q.Where("si.name LIKE ?", like).WhereOr("si.impl_code LIKE ?", tenants.EscapeLike(s)+"%").WhereOr("si.base_code LIKE ?", tenants.EscapeLike(s)+"%")
 		})
 	}
 	if f.Status != "" {
@@ -354,10 +354,6 @@ func Search(ctx context.Context, f Filter) (*Page, error) {
 		p.Items, p.Next = items[:f.Limit], encodeNameCursor(last.Name, last.ID)
 	}
 	return p, nil
-}
-
-func escapeLike(s string) string {
-	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
 
 // Newest returns every item's newest content (the draft if there is one), by code, for export.
