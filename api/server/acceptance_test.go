@@ -148,6 +148,15 @@ func TestLifecycleThroughTheAPI(t *testing.T) {
 	// The village does not forward in time: the forwarding job fires on 10-09.
 	clk.StubNow(time.Date(2026, 10, 9, 0, 30, 0, 0, clock.Zone))
 	waitFor(t, "the forwarding-limit warning", func() bool { return b.hasNotification(t, c.worker, "deadline_forward", id) })
+	// Its text messages leave through the outbox: the delivery job hands them to the sender.
+	waitFor(t, "the SMS outbox to be sent", func() bool {
+		var pending, sent int
+		b.db.Ctx(t, c.tenant.ID, func(ctx context.Context) error {
+			return tenants.DB(ctx).NewSelect().Table("sms_outbox").
+				ColumnExpr("count(*) FILTER (WHERE status = 'pending'), count(*) FILTER (WHERE status = 'sent')").Scan(ctx, &pending, &sent)
+		})
+		return pending == 0 && sent > 0
+	})
 
 	app = act(c.worker, app, "forward", nil)
 	if app["state"] != "received" {
