@@ -20,6 +20,9 @@ import (
 	"github.com/yichuang/yichuang/services/auditlog"
 	"github.com/yichuang/yichuang/services/clock"
 	"github.com/yichuang/yichuang/services/notify"
+	"github.com/yichuang/yichuang/services/pay"
+	"github.com/yichuang/yichuang/services/problem"
+	"github.com/yichuang/yichuang/services/workforce"
 	"github.com/yichuang/yichuang/tenants"
 	"github.com/yichuang/yichuang/tenants/migration"
 )
@@ -61,6 +64,25 @@ func NewClient(store *tenants.Store, opts Options) (*river.Client[pgx.Tx], error
 	}})
 	river.AddWorker(workers, &tenantWorker[notify.DeliverArgs]{store: store, work: func(ctx context.Context, _ notify.DeliverArgs) error {
 		_, err := notify.Deliver(ctx, opts.SMS, 200)
+		return err
+	}})
+	people := &workforce.Service{Clock: opts.Clock} // jobs never open ID numbers: no key
+	river.AddWorker(workers, &tenantWorker[workforce.SweepArgs]{store: store, work: func(ctx context.Context, _ workforce.SweepArgs) error {
+		_, err := people.Sweep(ctx)
+		return err
+	}})
+	river.AddWorker(workers, &tenantWorker[workforce.ApplyArgs]{store: store, work: func(ctx context.Context, a workforce.ApplyArgs) error {
+		return people.Apply(ctx, a.BatchID)
+	}})
+	river.AddWorker(workers, &tenantWorker[workforce.PayrollArgs]{store: store, work: func(ctx context.Context, a workforce.PayrollArgs) error {
+		m, err := pay.ParseMonth(a.Month)
+		if err != nil {
+			return river.JobCancel(err)
+		}
+		_, err = people.Compute(ctx, m)
+		if p, ok := problem.As(err); ok && p.Code == "payroll_final" {
+			return nil // finalised meanwhile: nothing to recompute
+		}
 		return err
 	}})
 	river.AddWorker(workers, &sweepWorker{store: store})
@@ -118,7 +140,8 @@ func auditCheck(ctx context.Context, args auditlog.CheckArgs) error {
 	return err
 }
 
-// SweepArgs start the periodic safety net: one reconciliation per active tenant.
+// SweepArgs start the periodic safety net: per active tenant, one deadline reconciliation
+// and one workforce sweep (dated record changes, the year's progression, the month's payroll).
 type SweepArgs struct{}
 
 // Kind is River's job kind.
@@ -139,7 +162,10 @@ func (w *sweepWorker) Work(ctx context.Context, _ *river.Job[SweepArgs]) error {
 	}
 	for _, t := range all {
 		err := w.store.InTx(ctx, t.ID, func(ctx context.Context) error {
-			_, err := tenants.Enqueue(ctx, application.ReconcileArgs{TenantID: t.ID}, nil)
+			if _, err := tenants.Enqueue(ctx, application.ReconcileArgs{TenantID: t.ID}, nil); err != nil {
+				return err
+			}
+			_, err := tenants.Enqueue(ctx, workforce.SweepArgs{TenantID: t.ID}, nil)
 			return err
 		})
 		if err != nil {

@@ -24,6 +24,7 @@ func (s *Server) routes() {
 	s.staffRoutes()
 	s.auditRoutes()
 	s.acceptanceRoutes()
+	s.workforceRoutes()
 	s.supervisorRoutes()
 }
 

@@ -12,6 +12,7 @@ import (
 	"net/http/httputil"
 	"net/url"
 	"path"
+	"reflect"
 	"regexp"
 	"strings"
 	"time"
@@ -23,8 +24,10 @@ import (
 	"github.com/yichuang/yichuang/services/application"
 	"github.com/yichuang/yichuang/services/clock"
 	"github.com/yichuang/yichuang/services/identity"
+	"github.com/yichuang/yichuang/services/secret"
 	"github.com/yichuang/yichuang/services/staff"
 	"github.com/yichuang/yichuang/services/storage"
+	"github.com/yichuang/yichuang/services/workforce"
 	"github.com/yichuang/yichuang/tenants"
 )
 
@@ -47,6 +50,8 @@ type Deps struct {
 	// Clock is the time deadlines are computed for; nil is the system clock. Only tests
 	// inject another.
 	Clock clock.Clock
+	// Box encrypts workers' ID numbers (YC_DATA_KEY); nil refuses worker operations.
+	Box *secret.Box
 }
 
 // Server holds the routes.
@@ -55,6 +60,8 @@ type Server struct {
 	api   huma.API
 	staff *staff.Service
 	apps  *application.Service
+	// workforce is the community-worker service (records, progression, payroll).
+	workforce *workforce.Service
 }
 
 // New builds the handler.
@@ -67,7 +74,8 @@ func New(deps Deps) (http.Handler, huma.API) {
 	if deps.Clock == nil {
 		deps.Clock = clock.System{}
 	}
-	s := &Server{deps: deps, staff: &staff.Service{Store: deps.Store, Identities: deps.Kratos}, apps: &application.Service{Clock: deps.Clock}}
+	s := &Server{deps: deps, staff: &staff.Service{Store: deps.Store, Identities: deps.Kratos}, apps: &application.Service{Clock: deps.Clock},
+		workforce: &workforce.Service{Box: deps.Box, Clock: deps.Clock}}
 	s.api = humago.New(mux, apiConfig())
 	s.routes()
 
@@ -84,8 +92,28 @@ func OpenAPI() *huma.OpenAPI {
 	return api.OpenAPI()
 }
 
+// schemaPrefix names the packages whose types reach the API under a prefix, because their
+// short names (Record, Page, Result …) collide with other packages' types.
+var schemaPrefix = map[string]string{
+	"github.com/yichuang/yichuang/services/workforce": "Workforce",
+	"github.com/yichuang/yichuang/services/pay":       "Pay",
+	"github.com/yichuang/yichuang/services/level":     "Level",
+}
+
+func schemaName(t reflect.Type, hint string) string {
+	name := huma.DefaultSchemaNamer(t, hint)
+	for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice || t.Kind() == reflect.Map {
+		t = t.Elem()
+	}
+	if p, ok := schemaPrefix[t.PkgPath()]; ok && !strings.HasPrefix(name, p) {
+		return p + name
+	}
+	return name
+}
+
 func apiConfig() huma.Config {
 	cfg := huma.DefaultConfig("一窗 Yichuang API", Version)
+	cfg.Components.Schemas = huma.NewMapRegistry("#/components/schemas/", schemaName)
 	cfg.Info.Description = "县级政务服务一窗受理平台的 HTTP API。Every operation lists the roles that may call it. " +
 		"Errors are application/problem+json with a stable `code`, a Chinese `message` and an English `message_en`."
 	cfg.OpenAPIPath = "/openapi"

@@ -20,6 +20,7 @@ import (
 	"github.com/yichuang/yichuang/jobs"
 	"github.com/yichuang/yichuang/services/clock"
 	"github.com/yichuang/yichuang/services/identity"
+	"github.com/yichuang/yichuang/services/secret"
 	"github.com/yichuang/yichuang/services/staff"
 	"github.com/yichuang/yichuang/services/storage"
 	"github.com/yichuang/yichuang/tenants"
@@ -34,6 +35,8 @@ type testBundle struct {
 	publicURL string
 	staff     *staff.Service
 	srv       *httptest.Server
+	store     *tenants.Store
+	clock     clock.Clock
 }
 
 func setup(t testing.TB) *testBundle {
@@ -76,12 +79,16 @@ func setupWith(t testing.TB, clk *clock.Stub) *testBundle {
 	if err := st.EnsureBuckets(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	h, _ := server.New(server.Deps{Store: store, Kratos: kr, Storage: st, KratosPublicURL: pub, Clock: c})
+	box, err := secret.New("api-test-key-material-0123456789abcdef")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, _ := server.New(server.Deps{Store: store, Kratos: kr, Storage: st, KratosPublicURL: pub, Clock: c, Box: box})
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	d2 := *db
 	d2.Store = store
-	return &testBundle{db: &d2, kratos: kr, publicURL: pub, staff: &staff.Service{Store: store, Identities: kr}, srv: srv}
+	return &testBundle{db: &d2, kratos: kr, publicURL: pub, staff: &staff.Service{Store: store, Identities: kr}, srv: srv, store: store, clock: c}
 }
 
 func randomPhone() string {

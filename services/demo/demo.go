@@ -9,6 +9,7 @@ import (
 	"errors"
 
 	"github.com/yichuang/yichuang/services/catalog"
+	"github.com/yichuang/yichuang/services/secret"
 	"github.com/yichuang/yichuang/services/staff"
 	"github.com/yichuang/yichuang/services/tenancy"
 	"github.com/yichuang/yichuang/tenants"
@@ -63,8 +64,9 @@ var accounts = []account{
 	{tenants.RoleCommunityWorker, "刘芳", "13900000004", "dongguan"},
 }
 
-// Seed creates the demo county (if missing) and returns its logins.
-func Seed(ctx context.Context, svc *staff.Service, password string) ([]Account, error) {
+// Seed creates the demo county (if missing) and returns its logins. With a key it also puts
+// a roster of community workers on the books (三岗十八级), linking 刘芳 to her sign-in.
+func Seed(ctx context.Context, svc *staff.Service, password string, box *secret.Box) ([]Account, error) {
 	admin := accounts[0]
 	p, err := tenancy.Provision(ctx, svc, tenancy.NewCounty{Code: Code, Name: "示范县", RegionCode: "130826",
 		AdminName: admin.name, AdminPhone: admin.phone, AdminPass: password}, true)
@@ -103,13 +105,24 @@ func Seed(ctx context.Context, svc *staff.Service, password string) ([]Account, 
 		return nil, err
 	}
 	var out []Account
+	var worker *tenants.Membership
 	for _, a := range accounts {
 		u := ids[a.unit]
-		if _, err := svc.Create(ctx, p.Tenant.ID, staff.NewAccount{Name: a.name, Phone: a.phone, Password: password,
-			OrgUnitID: u.ID, Roles: []tenants.Role{a.role}, Scope: tenants.DefaultScope([]tenants.Role{a.role})}); err != nil {
+		m, err := svc.Create(ctx, p.Tenant.ID, staff.NewAccount{Name: a.name, Phone: a.phone, Password: password,
+			OrgUnitID: u.ID, Roles: []tenants.Role{a.role}, Scope: tenants.DefaultScope([]tenants.Role{a.role})})
+		if err != nil {
 			return nil, err
 		}
+		if a.role == tenants.RoleCommunityWorker {
+			worker = m
+		}
 		out = append(out, Account{Role: a.role, RoleName: a.role.Label(), Name: a.name, Phone: a.phone, Password: password, OrgUnit: u.Name})
+	}
+	if box != nil {
+		err := svc.Store.InTx(ctx, p.Tenant.ID, func(ctx context.Context) error { return seedWorkforce(ctx, box, ids, worker) })
+		if err != nil {
+			return nil, err
+		}
 	}
 	return out, nil
 }

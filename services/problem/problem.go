@@ -85,3 +85,9 @@ func (c *Checker) Err() error {
 	}
 	return Invalid(c.fields...)
 }
+
+// Add records field errors found elsewhere (e.g. by a pure package's validation).
+func (c *Checker) Add(fields ...Field) { c.fields = append(c.fields, fields...) }
+
+// Fields returns the errors recorded so far.
+func (c *Checker) Fields() []Field { return c.fields }

@@ -1,6 +1,7 @@
 package workday
 
 import (
+	"database/sql/driver"
 	"fmt"
 	"time"
 )
@@ -161,4 +162,42 @@ func fromYday(y, yd int) Date {
 		m++
 	}
 	return Date{y, m, yd - start(m) + 1}
+}
+
+// Scan reads a SQL date (the driver hands over a time.Time at midnight UTC, or text), so
+// that stored models can hold a Date rather than a time.Time and a zone to get wrong.
+func (d *Date) Scan(src any) error {
+	switch v := src.(type) {
+	case nil:
+		*d = Date{}
+		return nil
+	case time.Time:
+		*d = DateOf(v)
+		return nil
+	case string:
+		return d.scanText(v)
+	case []byte:
+		return d.scanText(string(v))
+	}
+	return fmt.Errorf("workday: cannot scan %T into a Date", src)
+}
+
+func (d *Date) scanText(s string) error {
+	if len(s) > 10 {
+		s = s[:10]
+	}
+	t, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		return fmt.Errorf("workday: scan date %q: %w", s, err)
+	}
+	*d = DateOf(t)
+	return nil
+}
+
+// Value writes the Date as SQL text "YYYY-MM-DD", or NULL for the zero Date.
+func (d Date) Value() (driver.Value, error) {
+	if d.IsZero() {
+		return nil, nil
+	}
+	return d.String(), nil
 }

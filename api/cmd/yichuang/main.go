@@ -24,6 +24,7 @@ import (
 	"github.com/yichuang/yichuang/services/demo"
 	"github.com/yichuang/yichuang/services/identity"
 	"github.com/yichuang/yichuang/services/problem"
+	"github.com/yichuang/yichuang/services/secret"
 	"github.com/yichuang/yichuang/services/staff"
 	"github.com/yichuang/yichuang/services/storage"
 	"github.com/yichuang/yichuang/services/tenancy"
@@ -40,10 +41,12 @@ Usage:
   yichuang seed-demo [--password PASSWORD] [--json FILE]
   yichuang audit verify --tenant CODE|UUID
   yichuang calendar due --from YYYY-MM-DD --days N [--explain] [--tenant CODE|UUID]
+  yichuang workforce level --post head|deputy|staff --hired YYYY-MM-DD [--education none|college|bachelor|master|doctor]
+      [--certificate none|junior|intermediate|senior] [--as-of YYYY-MM-DD] [--unsatisfactory-years 2019,2021] [--explain]
   yichuang openapi
 
 Configuration is read from the environment (see README.md): DATABASE_URL, APP_DATABASE_URL,
-YC_KRATOS_PUBLIC_URL, YC_KRATOS_ADMIN_URL, YC_MINIO_*, YC_ADDR, YC_LOG_LEVEL, YC_LOG_FORMAT.
+YC_KRATOS_PUBLIC_URL, YC_KRATOS_ADMIN_URL, YC_MINIO_*, YC_DATA_KEY, YC_ADDR, YC_LOG_LEVEL, YC_LOG_FORMAT.
 `
 
 func main() {
@@ -75,6 +78,8 @@ func main() {
 		err = auditVerify(ctx, args[1:])
 	case "calendar":
 		err = calendarCmd(ctx, args)
+	case "workforce":
+		err = workforceCmd(ctx, args)
 	case "openapi":
 		err = json.NewEncoder(os.Stdout).Encode(server.OpenAPI())
 	case "help", "-h", "--help":
@@ -164,6 +169,16 @@ func open(ctx context.Context) (*deps, error) {
 	return d, nil
 }
 
+// dataKey is the key for workers' ID numbers. The server refuses to start without one rather
+// than store the numbers unencrypted.
+func dataKey() (*secret.Box, error) {
+	box, err := secret.New(os.Getenv(secret.EnvKey))
+	if err != nil {
+		return nil, fmt.Errorf("%w (generate one with: head -c 32 /dev/urandom | base64)", err)
+	}
+	return box, nil
+}
+
 func serve(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("serve", flag.ExitOnError)
 	addr := fs.String("addr", env("YC_ADDR", "127.0.0.1:8080"), "listen address (YC_ADDR)")
@@ -175,6 +190,10 @@ func serve(ctx context.Context, args []string) error {
 		return errors.New("--api-only and --workers-only exclude each other")
 	}
 	log := logger()
+	box, err := dataKey()
+	if err != nil {
+		return err
+	}
 	d, err := open(ctx)
 	if err != nil {
 		return err
@@ -205,7 +224,7 @@ func serve(ctx context.Context, args []string) error {
 		return nil
 	}
 	handler, _ := server.New(server.Deps{Store: d.store, Kratos: d.kratos, Storage: d.storage, Logger: log,
-		KratosPublicURL: env("YC_KRATOS_PUBLIC_URL", "http://127.0.0.1:4433"), Assets: frontend.Assets()})
+		KratosPublicURL: env("YC_KRATOS_PUBLIC_URL", "http://127.0.0.1:4433"), Assets: frontend.Assets(), Box: box})
 	srv := &http.Server{Addr: *addr, Handler: handler, ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.ListenAndServe() }()
@@ -271,12 +290,16 @@ func seedDemo(ctx context.Context, args []string) error {
 	password := fs.String("password", env("YC_DEMO_PASSWORD", "Yichuang@2026"), "password of every demo account")
 	jsonOut := fs.String("json", "", "also write the accounts as JSON to this file")
 	_ = fs.Parse(args)
+	box, err := dataKey()
+	if err != nil {
+		return err
+	}
 	d, err := open(ctx)
 	if err != nil {
 		return err
 	}
 	defer d.pool.Close()
-	accounts, err := demo.Seed(ctx, d.staff, *password)
+	accounts, err := demo.Seed(ctx, d.staff, *password, box)
 	if err != nil {
 		return err
 	}
