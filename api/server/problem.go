@@ -104,6 +104,9 @@ func installErrors(logger *slog.Logger) {
 				if strings.Contains(strings.ToLower(d.Location), "password") {
 					value = nil // never echo a secret back
 				}
+				if _, whole := value.(map[string]any); whole {
+					value = nil // a whole object echoed back may carry an ID number (and says nothing new)
+				}
 				p.Errors = append(p.Errors, FieldProblem{Location: d.Location, Message: zh, MessageEn: d.Message, Value: value})
 			}
 		}

@@ -76,6 +76,11 @@ func TestWorkforceThroughTheAPI(t *testing.T) {
 		t.Fatalf("impossible date accepted: %d %v", st, body)
 	}
 
+	// A schema error (missing name) does not echo the body, which holds the ID number.
+	if st, body, _ = b.call(t, c.admin, "POST", "/api/v1/workers", map[string]any{"id_number": workerID, "org_unit_id": c.community,
+		"post": "staff", "hired": "2018-01-01"}); st != 422 || strings.Contains(fmt.Sprint(body), workerID) {
+		t.Fatalf("missing name: %d %v", st, body)
+	}
 	hire := map[string]any{"id_number": workerID, "name": "刘芳", "org_unit_id": c.community, "post": "staff", "title": "社区工作者",
 		"hired": "2018-01-01", "education": "none", "certificate": "none", "reason": "公开招聘", "approver": "王建国"}
 	st, body, hdr := b.call(t, c.admin, "POST", "/api/v1/workers", hire)

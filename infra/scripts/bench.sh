@@ -41,6 +41,18 @@ if fast and naive:
     print(f"due date, 20 working days: indexed {fast:.1f} ns vs naive lunar-go loop {naive/1000:.1f} µs = {r:,.0f}x faster (target >= 1000x) {'OK' if r >= 1000 else 'BELOW TARGET'}")
 else:
     print("due date benchmarks missing"); sys.exit(1)
+pay, oracle = ns("Payroll10k"), ns("PayrollOracle10k")
+if pay and oracle:
+    print(f"payroll, 10,000 workers with 3 months of arrears (no I/O): {pay/1e6:.1f} ms (target < 200 ms) {'OK' if pay < 200e6 else 'ABOVE TARGET'}; "
+          f"{oracle/pay:,.0f}x faster than the day-by-day oracle ({oracle/1e6:.0f} ms)")
+else:
+    print("payroll benchmarks missing"); sys.exit(1)
+xl, cells = ns("PayrollExcel10k"), ns("PayrollExcelCellByCell10k")
+if xl and cells:
+    print(f"payroll Excel, 10,000 rows: {xl/1e9:.2f} s (target < 3 s) {'OK' if xl < 3e9 else 'ABOVE TARGET'}; "
+          f"{cells/xl:.1f}x faster than excelize cell by cell ({cells/1e9:.2f} s)")
+else:
+    print("payroll Excel benchmarks missing"); sys.exit(1)
 ratio = metric("AcceptanceThroughput", "ratio")
 if ratio is not None:
     http, pg = metric("AcceptanceThroughput", "http_intakes/s"), metric("AcceptanceThroughput", "pgbench_tps")
