@@ -16,6 +16,7 @@ import (
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 	"github.com/riverqueue/river/rivertype"
 
+	"github.com/yichuang/yichuang/services/access"
 	"github.com/yichuang/yichuang/services/application"
 	"github.com/yichuang/yichuang/services/auditlog"
 	"github.com/yichuang/yichuang/services/clock"
@@ -85,6 +86,13 @@ func NewClient(store *tenants.Store, opts Options) (*river.Client[pgx.Tx], error
 		}
 		return err
 	}})
+	lists := &access.Service{Clock: opts.Clock}
+	river.AddWorker(workers, &tenantWorker[access.NoticeArgs]{store: store, work: func(ctx context.Context, a access.NoticeArgs) error {
+		_, err := lists.EndNotice(ctx, a.RequestID)
+		return err
+	}})
+	river.AddWorker(workers, &tenantWorker[access.StepArgs]{store: store, work: lists.CheckStep})
+	river.AddWorker(workers, &tenantWorker[access.TaskDueArgs]{store: store, work: lists.CheckTaskDue})
 	river.AddWorker(workers, &sweepWorker{store: store})
 
 	cfg := &river.Config{Schema: migration.RiverSchema, Workers: workers, Logger: opts.Logger, TestOnly: opts.TestOnly}

@@ -43,6 +43,8 @@ func count(t *testing.T, b *testBundle, query string, args ...any) int {
 	return n
 }
 
+// Counts only this test's kind: a parallel test's periodic sweep enqueues per-tenant
+// housekeeping for every tenant in the shared database, this one's included.
 func TestEnqueueRollsBackWithTheRows(t *testing.T) {
 	t.Parallel()
 	b := setup(t, false)
@@ -59,7 +61,7 @@ func TestEnqueueRollsBackWithTheRows(t *testing.T) {
 	if n := count(t, b, "SELECT count(*) FROM audit_checks WHERE tenant_id = $1", b.tenant.ID); n != 0 {
 		t.Errorf("rolled-back transaction left %d audit_checks rows", n)
 	}
-	if n := count(t, b, "SELECT count(*) FROM river.river_job WHERE args->>'tenant_id' = $1", b.tenant.ID.String()); n != 0 {
+	if n := count(t, b, "SELECT count(*) FROM river.river_job WHERE kind = 'audit_check' AND args->>'tenant_id' = $1", b.tenant.ID.String()); n != 0 {
 		t.Errorf("rolled-back transaction left %d jobs", n)
 	}
 
@@ -70,7 +72,7 @@ func TestEnqueueRollsBackWithTheRows(t *testing.T) {
 	if n := count(t, b, "SELECT count(*) FROM audit_checks WHERE tenant_id = $1", b.tenant.ID); n != 1 {
 		t.Errorf("committed transaction left %d audit_checks rows, want 1", n)
 	}
-	if n := count(t, b, "SELECT count(*) FROM river.river_job WHERE args->>'tenant_id' = $1", b.tenant.ID.String()); n != 1 {
+	if n := count(t, b, "SELECT count(*) FROM river.river_job WHERE kind = 'audit_check' AND args->>'tenant_id' = $1", b.tenant.ID.String()); n != 1 {
 		t.Errorf("committed transaction left %d jobs, want 1", n)
 	}
 }

@@ -25,6 +25,7 @@ func (s *Server) routes() {
 	s.auditRoutes()
 	s.acceptanceRoutes()
 	s.workforceRoutes()
+	s.accessRoutes()
 	s.supervisorRoutes()
 }
 

@@ -21,6 +21,7 @@ import (
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
 	"github.com/google/uuid"
 
+	"github.com/yichuang/yichuang/services/access"
 	"github.com/yichuang/yichuang/services/application"
 	"github.com/yichuang/yichuang/services/clock"
 	"github.com/yichuang/yichuang/services/identity"
@@ -62,6 +63,8 @@ type Server struct {
 	apps  *application.Service
 	// workforce is the community-worker service (records, progression, payroll).
 	workforce *workforce.Service
+	// access is the community access lists (items, admission, dispatch).
+	access *access.Service
 }
 
 // New builds the handler.
@@ -75,7 +78,7 @@ func New(deps Deps) (http.Handler, huma.API) {
 		deps.Clock = clock.System{}
 	}
 	s := &Server{deps: deps, staff: &staff.Service{Store: deps.Store, Identities: deps.Kratos}, apps: &application.Service{Clock: deps.Clock},
-		workforce: &workforce.Service{Box: deps.Box, Clock: deps.Clock}}
+		workforce: &workforce.Service{Box: deps.Box, Clock: deps.Clock}, access: &access.Service{Clock: deps.Clock}}
 	s.api = humago.New(mux, apiConfig())
 	s.routes()
 
@@ -96,6 +99,7 @@ func OpenAPI() *huma.OpenAPI {
 // short names (Record, Page, Result …) collide with other packages' types.
 var schemaPrefix = map[string]string{
 	"github.com/yichuang/yichuang/services/workforce": "Workforce",
+	"github.com/yichuang/yichuang/services/access":    "Access",
 	"github.com/yichuang/yichuang/services/pay":       "Pay",
 	"github.com/yichuang/yichuang/services/level":     "Level",
 }

@@ -595,6 +595,15 @@ func (s *Server) payrollRoutes() {
 			})
 			return out, err
 		})
+	register(s, huma.Operation{OperationID: "discard-payroll", Method: http.MethodDelete, Path: "/api/v1/payroll/{month}", Summary: "删除工资表草稿 / Discard a draft",
+		Tags: tags, DefaultStatus: http.StatusNoContent, Errors: []int{409, 422}},
+		admins, func(ctx context.Context, in *monthIn) (*struct{}, error) {
+			m, err := parseMonth("path.month", in.Month)
+			if err != nil {
+				return nil, err
+			}
+			return nil, s.wtx(ctx, func(ctx context.Context) error { return workforce.DiscardRun(ctx, m) })
+		})
 	register(s, huma.Operation{OperationID: "export-payroll", Method: http.MethodGet, Path: "/api/v1/payroll/{month}/export.xlsx", Summary: "导出工资表 / Export for the finance office",
 		Description: "Title, header, one row per worker with masked ID numbers, 小计 per community, 合计 per township, 总计, signature line; A4 landscape.",
 		Tags:        tags, Errors: []int{404, 422}, Responses: map[string]*huma.Response{"200": {Description: "Excel workbook", Content: map[string]*huma.MediaType{xlsxMIME: {}}}}},

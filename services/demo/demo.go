@@ -104,6 +104,9 @@ func Seed(ctx context.Context, svc *staff.Service, password string, box *secret.
 	if err := svc.Store.InTx(ctx, p.Tenant.ID, func(ctx context.Context) error { return seedCatalog(ctx, ids) }); err != nil {
 		return nil, err
 	}
+	if err := svc.Store.InTx(ctx, p.Tenant.ID, func(ctx context.Context) error { return seedAccess(ctx, ids) }); err != nil {
+		return nil, err
+	}
 	var out []Account
 	var worker *tenants.Membership
 	for _, a := range accounts {

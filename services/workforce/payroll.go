@@ -289,6 +289,18 @@ func (s *Service) Finalize(ctx context.Context, m pay.Month, rowVersion int) (*R
 		Summary: map[string]any{"workers": run.Workers, "total": run.Total, "arrears": run.Arrears}})
 }
 
+// DiscardRun deletes a month's draft (a final month is what was paid and stays).
+func DiscardRun(ctx context.Context, m pay.Month) error {
+	res, err := tenants.DB(ctx).NewDelete().Model((*Run)(nil)).Where("month = ? AND status = 'draft'", m.First()).Exec(ctx)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return problem.Conflict("payroll_not_draft", "只能删除草稿状态的工资表", "only a draft payroll can be discarded")
+	}
+	return tenants.Audit(ctx, tenants.Change{Action: "payroll.discard", TargetType: "payroll_run", TargetID: m.String()})
+}
+
 // Runs lists the months with a payroll, newest first, with their totals.
 func Runs(ctx context.Context) ([]Run, error) {
 	var rs []Run

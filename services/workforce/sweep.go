@@ -37,7 +37,7 @@ type SweepReport struct {
 
 // Sweep refreshes snapshots whose dated change has come, prepares the year's progression
 // draft once its date has come (and tells the county admins), applies approved batches that
-// are due, and starts the month's draft payroll. Each step checks state first, so a sweep
+// are due, and starts the month's draft payroll once the county pays through the system. Each step checks state first, so a sweep
 // that runs twice does nothing the second time.
 func (s *Service) Sweep(ctx context.Context) (*SweepReport, error) {
 	rep := &SweepReport{}
@@ -85,13 +85,19 @@ func (s *Service) Sweep(ctx context.Context) (*SweepReport, error) {
 		}
 		rep.Applied++
 	}
+	// Only a county that pays through the system (it has finalised a month) gets the month's
+	// draft started for it; otherwise a draft nobody asked for would block finalising in order.
+	var finals int
+	if err := tenants.DB(ctx).NewSelect().Model((*Run)(nil)).ColumnExpr("count(*)").Where("status = 'final'").Scan(ctx, &finals); err != nil {
+		return nil, err
+	}
 	m := pay.MonthOf(today)
-	if _, err := lockRun(ctx, m); errors.Is(err, errRunNotFound) {
+	if _, err := lockRun(ctx, m); finals > 0 && errors.Is(err, errRunNotFound) {
 		if _, err := s.Compute(ctx, m); err != nil {
 			return nil, err
 		}
 		rep.Payroll = true
-	} else if err != nil {
+	} else if err != nil && !errors.Is(err, errRunNotFound) {
 		return nil, err
 	}
 	return rep, nil

@@ -646,6 +646,18 @@ func TestSweepPreparesProgressionAndPayrollOnce(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
 	b.hire(t, idA, "甲", level.Staff, "2018-01-01", 0)
+	b.must(t, func(ctx context.Context) error {
+		rep, err := b.svc.Sweep(ctx)
+		// 2026's progression date has passed without a batch: the draft is prepared.
+		if err != nil || rep.Payroll || rep.Prepared != 1 {
+			t.Fatalf("a sweep started a payroll for a county that pays outside the system, or missed 2026: %+v %v", rep, err)
+		}
+		if err := workforce.DiscardRun(ctx, month("2026-12")); err == nil {
+			t.Fatal("discarded a payroll that does not exist")
+		}
+		_, err = b.svc.Finalize(ctx, month("2026-12"), 0)
+		return err
+	})
 	b.setDay("2027-01-01")
 	b.must(t, func(ctx context.Context) error {
 		rep, err := b.svc.Sweep(ctx)
@@ -659,8 +671,14 @@ func TestSweepPreparesProgressionAndPayrollOnce(t *testing.T) {
 		var notes int
 		err = tenants.DB(ctx).NewSelect().Table("notifications").ColumnExpr("count(*)").
 			Where("recipient_id = ? AND kind = 'workforce'", b.admin.IdentityID).Scan(ctx, &notes)
-		if notes != 1 {
+		if notes != 2 { // 2026 and 2027, once each
 			t.Fatalf("admin notified %d times", notes)
+		}
+		if err := workforce.DiscardRun(ctx, month("2027-01")); err != nil {
+			t.Fatalf("discard the swept draft: %v", err)
+		}
+		if err := workforce.DiscardRun(ctx, month("2026-12")); err == nil {
+			t.Fatal("discarded a final payroll")
 		}
 		return err
 	})

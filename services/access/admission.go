@@ -1,0 +1,537 @@
+package access
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/riverqueue/river"
+	"github.com/uptrace/bun"
+
+	"github.com/yichuang/yichuang/services/calendar"
+	"github.com/yichuang/yichuang/services/clock"
+	"github.com/yichuang/yichuang/services/notify"
+	"github.com/yichuang/yichuang/services/problem"
+	"github.com/yichuang/yichuang/services/workday"
+	"github.com/yichuang/yichuang/tenants"
+)
+
+// Settings are the county's variants of the procedure. Defaults from the published local
+// rules (Beijing Xicheng): apply 30 working days ahead, approval within 15, a 5-day notice.
+type Settings struct {
+	bun.BaseModel `bun:"table:access_settings,alias:acs"`
+
+	TenantID       uuid.UUID  `bun:"tenant_id,pk,type:uuid" json:"-"`
+	ApplyAheadDays int        `bun:"apply_ahead_days" json:"apply_ahead_days" minimum:"0" maximum:"250" doc:"a department applies at least this many working days before the requested start"`
+	ReviewDays     int        `bun:"review_days" json:"review_days" minimum:"1" maximum:"60" doc:"working days for each of 民政审核 and 合法性审查"`
+	ApprovalDays   int        `bun:"approval_days" json:"approval_days" minimum:"1" maximum:"120" doc:"working days from submission to the joint meeting's decision"`
+	NoticeDays     int        `bun:"notice_days" json:"notice_days" minimum:"1" maximum:"60" doc:"working days of public notice (公示)"`
+	CivilDeptID    *uuid.UUID `bun:"civil_dept_id,type:uuid" json:"civil_dept_id" doc:"the civil-affairs department whose staff do 民政审核 (county admins may too)"`
+	LegalDeptID    *uuid.UUID `bun:"legal_dept_id,type:uuid" json:"legal_dept_id" doc:"the department whose staff do 合法性审查 (county admins may too)"`
+	UpdatedAt      time.Time  `bun:"updated_at,nullzero,default:now()" json:"-"`
+}
+
+// DefaultSettings are the brief's defaults.
+func DefaultSettings() Settings {
+	return Settings{ApplyAheadDays: 30, ReviewDays: 5, ApprovalDays: 15, NoticeDays: 5}
+}
+
+// GetSettings returns the county's settings or the defaults.
+func GetSettings(ctx context.Context) (*Settings, error) {
+	st := new(Settings)
+	err := tenants.DB(ctx).NewSelect().Model(st).Where("acs.tenant_id = app_current_tenant()").Scan(ctx)
+	if errors.Is(err, sql.ErrNoRows) {
+		d := DefaultSettings()
+		return &d, nil
+	}
+	return st, err
+}
+
+// PutSettings stores the county's settings.
+func PutSettings(ctx context.Context, in Settings) (*Settings, error) {
+	var ck problem.Checker
+	ck.Check(in.ApplyAheadDays >= 0 && in.ApplyAheadDays <= 250, "body.apply_ahead_days", "须为 0 至 250 个工作日", "must be 0 to 250", in.ApplyAheadDays)
+	ck.Check(in.ReviewDays >= 1 && in.ReviewDays <= 60, "body.review_days", "须为 1 至 60 个工作日", "must be 1 to 60", in.ReviewDays)
+	ck.Check(in.ApprovalDays >= 1 && in.ApprovalDays <= 120, "body.approval_days", "须为 1 至 120 个工作日", "must be 1 to 120", in.ApprovalDays)
+	ck.Check(in.NoticeDays >= 1 && in.NoticeDays <= 60, "body.notice_days", "公示须为 1 至 60 个工作日", "must be 1 to 60", in.NoticeDays)
+	for loc, id := range map[string]*uuid.UUID{"body.civil_dept_id": in.CivilDeptID, "body.legal_dept_id": in.LegalDeptID} {
+		if id == nil {
+			continue
+		}
+		u, err := tenants.GetOrgUnit(ctx, *id)
+		if err != nil && !errors.Is(err, tenants.ErrNotFound) {
+			return nil, err
+		}
+		ck.Check(err == nil && u.Kind == tenants.KindDepartment, loc, "须为本县的县直部门", "must be a county department", id.String())
+	}
+	if err := ck.Err(); err != nil {
+		return nil, err
+	}
+	tx, _ := tenants.TxFrom(ctx)
+	in.TenantID = tx.TenantID()
+	_, err := tenants.DB(ctx).NewInsert().Model(&in).On("CONFLICT (tenant_id) DO UPDATE").
+		Set("apply_ahead_days = EXCLUDED.apply_ahead_days, review_days = EXCLUDED.review_days, approval_days = EXCLUDED.approval_days").
+		Set("notice_days = EXCLUDED.notice_days, civil_dept_id = EXCLUDED.civil_dept_id, legal_dept_id = EXCLUDED.legal_dept_id, updated_at = now()").
+		Exec(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &in, tenants.Audit(ctx, tenants.Change{Action: "access_settings.update", TargetType: "access_settings", TargetID: in.TenantID.String(), Summary: in})
+}
+
+// Stage is where an admission request stands.
+type Stage string
+
+const (
+	StageCivil    Stage = "civil_review"  // 民政审核
+	StageLegal    Stage = "legal_review"  // 合法性审查
+	StageMeeting  Stage = "joint_meeting" // 联席会议审定
+	StageNotice   Stage = "notice"        // 公示
+	StageEffect   Stage = "effective"     // 生效
+	StageReturned Stage = "returned"      // 退回修改
+	StageRejected Stage = "rejected"      // 不予准入
+	StageWithdraw Stage = "withdrawn"     // 申请撤回
+)
+
+var stageLabels = map[Stage]string{StageCivil: "民政审核", StageLegal: "合法性审查", StageMeeting: "联席会议审定", StageNotice: "公示",
+	StageEffect: "已生效", StageReturned: "退回修改", StageRejected: "不予准入", StageWithdraw: "已撤回"}
+
+func (s Stage) Label() string { return stageLabels[s] }
+
+// next is the stage an approval leads to.
+var next = map[Stage]Stage{StageCivil: StageLegal, StageLegal: StageMeeting, StageMeeting: StageNotice}
+
+// Request is a department's application for a new item.
+type Request struct {
+	bun.BaseModel `bun:"table:admission_requests,alias:ar"`
+
+	TenantID       uuid.UUID    `bun:"tenant_id,pk,type:uuid" json:"-"`
+	ID             uuid.UUID    `bun:"id,pk,type:uuid" json:"id"`
+	DepartmentID   uuid.UUID    `bun:"department_id,type:uuid" json:"department_id"`
+	Content        Content      `bun:"content,type:jsonb" json:"content"`
+	RequestedStart workday.Date `bun:"requested_start,type:date" json:"requested_start"`
+	Status         Stage        `bun:"status" json:"status"`
+	StepDue        workday.Date `bun:"step_due,type:date,nullzero" json:"step_due"`
+	ApprovalDue    workday.Date `bun:"approval_due,type:date,nullzero" json:"approval_due"`
+	NoticeUntil    workday.Date `bun:"notice_until,type:date,nullzero" json:"notice_until"`
+	ItemID         *uuid.UUID   `bun:"item_id,type:uuid" json:"item_id"`
+	SubmittedBy    *uuid.UUID   `bun:"submitted_by,type:uuid" json:"-"`
+	SubmittedAt    time.Time    `bun:"submitted_at,nullzero,default:now()" json:"submitted_at"`
+	RowVersion     int          `bun:"row_version" json:"row_version"`
+
+	DepartmentName string `bun:"department_name,scanonly" json:"department_name"`
+}
+
+// Step is one entry of a request's history.
+type Step struct {
+	bun.BaseModel `bun:"table:admission_steps,alias:ast"`
+
+	TenantID  uuid.UUID  `bun:"tenant_id,pk,type:uuid" json:"-"`
+	RequestID uuid.UUID  `bun:"request_id,pk,type:uuid" json:"-"`
+	Seq       int        `bun:"seq,pk" json:"seq"`
+	Step      string     `bun:"step" json:"step"`
+	Decision  string     `bun:"decision" json:"decision"`
+	Reason    string     `bun:"reason" json:"reason"`
+	ActorID   *uuid.UUID `bun:"actor_id,type:uuid" json:"-"`
+	ActorName string     `bun:"actor_name" json:"actor_name"`
+	At        time.Time  `bun:"at,nullzero,default:now()" json:"at"`
+}
+
+// Application is what a department submits.
+type Application struct {
+	Content
+	RequestedStart workday.Date `json:"requested_start"`
+}
+
+var errRequestNotFound = problem.NotFound("admission_not_found", "找不到该准入申请", "admission request not found")
+
+func department(ctx context.Context) (*tenants.Actor, error) {
+	a, ok := tenants.ActorFrom(ctx)
+	if !ok || a.OrgKind != tenants.KindDepartment {
+		return nil, problem.Forbidden("not_a_department", "只有县直部门可以申请准入", "only a county department may apply")
+	}
+	return a, nil
+}
+
+// Apply submits an application for a new item on behalf of the actor's department.
+func (s *Service) Apply(ctx context.Context, in Application) (*Request, error) {
+	a, err := department(ctx)
+	if err != nil {
+		return nil, err
+	}
+	st, err := GetSettings(ctx)
+	if err != nil {
+		return nil, err
+	}
+	cal, err := calendar.For(ctx)
+	if err != nil {
+		return nil, err
+	}
+	today := s.today()
+	in.DepartmentID = &a.OrgUnitID
+	var ck problem.Checker
+	in.Content.check(&ck, "body.")
+	ck.Check(in.Kind.Dispatchable(), "body.kind", "准入申请只能是履职、协助或证明事项", "an application adds a duty, assist or certificate item", in.Kind)
+	earliest := cal.Add(today, st.ApplyAheadDays)
+	ck.Check(!in.RequestedStart.IsZero() && !in.RequestedStart.Before(earliest), "body.requested_start",
+		fmt.Sprintf("须提前 %d 个工作日申请：最早可申请 %s 起实施", st.ApplyAheadDays, earliest),
+		fmt.Sprintf("apply %d working days ahead: the earliest start is %s", st.ApplyAheadDays, earliest), in.RequestedStart.String())
+	if err := in.Content.checkUnits(ctx, &ck, "body."); err != nil {
+		return nil, err
+	}
+	var taken int
+	if err := tenants.DB(ctx).NewSelect().Model((*Item)(nil)).ColumnExpr("count(*)").Where("code = ?", in.Code).Scan(ctx, &taken); err != nil {
+		return nil, err
+	}
+	ck.Check(taken == 0, "body.code", "清单编号已存在", "the code is taken", in.Code)
+	if err := ck.Err(); err != nil {
+		return nil, err
+	}
+	tx, _ := tenants.TxFrom(ctx)
+	r := &Request{TenantID: tx.TenantID(), ID: uuid.New(), DepartmentID: a.OrgUnitID, Content: in.Content, RequestedStart: in.RequestedStart,
+		Status: StageCivil, StepDue: cal.Add(today, st.ReviewDays), ApprovalDue: cal.Add(today, st.ApprovalDays), SubmittedBy: &a.IdentityID, RowVersion: 1}
+	if _, err := tenants.DB(ctx).NewInsert().Model(r).Exec(ctx); err != nil {
+		return nil, fmt.Errorf("insert admission request: %w", err)
+	}
+	if err := addStep(ctx, r, "submit", ""); err != nil {
+		return nil, err
+	}
+	if err := scheduleStepCheck(ctx, r); err != nil {
+		return nil, err
+	}
+	return r, tenants.Audit(ctx, tenants.Change{Action: "admission.apply", TargetType: "admission_request", TargetID: r.ID.String(),
+		Summary: map[string]any{"code": in.Code, "name": in.Name, "requested_start": in.RequestedStart.String()}})
+}
+
+func addStep(ctx context.Context, r *Request, decision, reason string) error {
+	var seq int
+	if err := tenants.DB(ctx).NewSelect().Model((*Step)(nil)).ColumnExpr("coalesce(max(seq), 0) + 1").Where("request_id = ?", r.ID).Scan(ctx, &seq); err != nil {
+		return err
+	}
+	st := &Step{TenantID: r.TenantID, RequestID: r.ID, Seq: seq, Step: string(r.Status), Decision: decision, Reason: reason, ActorID: actorID(ctx)}
+	if a, ok := tenants.ActorFrom(ctx); ok && a != nil {
+		st.ActorName = a.Name
+	} else {
+		st.ActorName = "系统"
+	}
+	_, err := tenants.DB(ctx).NewInsert().Model(st).Exec(ctx)
+	return err
+}
+
+// mayDecide reports whether the actor may decide at stage.
+func mayDecide(a *tenants.Actor, st *Settings, stage Stage) bool {
+	if a == nil {
+		return false
+	}
+	if a.HasAny(tenants.RoleCountyAdmin) {
+		return stage == StageCivil || stage == StageLegal || stage == StageMeeting
+	}
+	if !a.HasAny(tenants.RoleDepartmentStaff) {
+		return false
+	}
+	switch stage {
+	case StageCivil:
+		return st.CivilDeptID != nil && *st.CivilDeptID == a.OrgUnitID
+	case StageLegal:
+		return st.LegalDeptID != nil && *st.LegalDeptID == a.OrgUnitID
+	}
+	return false
+}
+
+// Decision is a reviewer's decision at the request's current stage.
+type Decision struct {
+	Decision string `json:"decision" enum:"approve,return,reject" doc:"通过 / 退回修改 / 不予准入"`
+	Reason   string `json:"reason,omitempty"`
+}
+
+// NoticeArgs end a request's public notice and make its item effective.
+type NoticeArgs struct {
+	TenantID  uuid.UUID `json:"tenant_id"`
+	RequestID uuid.UUID `json:"request_id"`
+}
+
+func (NoticeArgs) Kind() string        { return "access_notice_end" }
+func (a NoticeArgs) Tenant() uuid.UUID { return a.TenantID }
+func (NoticeArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true}}
+}
+
+// StepArgs check a request's stage deadline and warn the reviewers if it passed.
+type StepArgs struct {
+	TenantID  uuid.UUID `json:"tenant_id"`
+	RequestID uuid.UUID `json:"request_id"`
+	Stage     Stage     `json:"stage"`
+	Due       string    `json:"due"`
+}
+
+func (StepArgs) Kind() string        { return "access_step_deadline" }
+func (a StepArgs) Tenant() uuid.UUID { return a.TenantID }
+func (StepArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true}}
+}
+
+// scheduleStepCheck schedules the warning for the day after the stage's due date.
+func scheduleStepCheck(ctx context.Context, r *Request) error {
+	if r.StepDue.IsZero() {
+		return nil
+	}
+	_, err := tenants.Enqueue(ctx, StepArgs{TenantID: r.TenantID, RequestID: r.ID, Stage: r.Status, Due: r.StepDue.String()},
+		&river.InsertOpts{ScheduledAt: r.StepDue.AddDays(1).In(clock.Zone)})
+	return err
+}
+
+func lockRequest(ctx context.Context, id uuid.UUID, rowVersion int) (*Request, error) {
+	r := new(Request)
+	err := tenants.DB(ctx).NewSelect().Model(r).Where("ar.id = ?", id).For("UPDATE").Scan(ctx)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, errRequestNotFound
+	}
+	if err != nil {
+		return nil, err
+	}
+	if rowVersion != 0 && r.RowVersion != rowVersion {
+		return nil, errStale
+	}
+	return r, nil
+}
+
+// Decide records a reviewer's decision. Approval moves the request to the next stage; the
+// joint meeting's approval starts the public notice, whose end a job turns into the item.
+func (s *Service) Decide(ctx context.Context, id uuid.UUID, rowVersion int, d Decision) (*Request, error) {
+	r, err := lockRequest(ctx, id, rowVersion)
+	if err != nil {
+		return nil, err
+	}
+	st, err := GetSettings(ctx)
+	if err != nil {
+		return nil, err
+	}
+	a, _ := tenants.ActorFrom(ctx)
+	if _, open := next[r.Status]; !open {
+		return nil, problem.Conflict("admission_closed", "该申请当前不在审核环节（"+r.Status.Label()+"）", "the request is not under review")
+	}
+	if !mayDecide(a, st, r.Status) {
+		return nil, problem.Forbidden("not_your_step", "您无权办理“"+r.Status.Label()+"”环节", "you may not decide this stage")
+	}
+	var ck problem.Checker
+	ck.Check(d.Decision == "approve" || d.Decision == "return" || d.Decision == "reject", "body.decision", "决定须为 通过、退回修改 或 不予准入", "decision must be approve, return or reject", d.Decision)
+	ck.Check(d.Decision == "approve" || len([]rune(d.Reason)) >= 2, "body.reason", "退回或不予准入须写明理由", "a return or rejection needs a reason", d.Reason)
+	ck.Check(len([]rune(d.Reason)) <= 1000, "body.reason", "理由不超过 1000 字", "reason too long", nil)
+	if err := ck.Err(); err != nil {
+		return nil, err
+	}
+	if err := addStep(ctx, r, d.Decision, d.Reason); err != nil {
+		return nil, err
+	}
+	cal, err := calendar.For(ctx)
+	if err != nil {
+		return nil, err
+	}
+	today := s.today()
+	switch d.Decision {
+	case "return":
+		r.Status, r.StepDue = StageReturned, workday.Date{}
+	case "reject":
+		r.Status, r.StepDue = StageRejected, workday.Date{}
+	default:
+		r.Status = next[r.Status]
+		switch r.Status {
+		case StageLegal:
+			r.StepDue = cal.Add(today, st.ReviewDays)
+		case StageMeeting:
+			r.StepDue = r.ApprovalDue
+		case StageNotice:
+			r.StepDue = workday.Date{}
+			r.NoticeUntil = cal.Add(today, st.NoticeDays)
+			// The notice ends at the close of its last working day.
+			if _, err := tenants.Enqueue(ctx, NoticeArgs{TenantID: r.TenantID, RequestID: r.ID},
+				&river.InsertOpts{ScheduledAt: r.NoticeUntil.AddDays(1).In(clock.Zone)}); err != nil {
+				return nil, err
+			}
+		}
+	}
+	r.RowVersion++
+	if _, err := tenants.DB(ctx).NewUpdate().Model(r).Column("status", "step_due", "notice_until", "row_version").WherePK().Exec(ctx); err != nil {
+		return nil, err
+	}
+	if err := scheduleStepCheck(ctx, r); err != nil {
+		return nil, err
+	}
+	if err := s.tellDepartment(ctx, r, d); err != nil {
+		return nil, err
+	}
+	return r, tenants.Audit(ctx, tenants.Change{Action: "admission." + d.Decision, TargetType: "admission_request", TargetID: id.String(),
+		Summary: map[string]any{"status": r.Status, "reason": d.Reason}})
+}
+
+func (s *Service) tellDepartment(ctx context.Context, r *Request, d Decision) error {
+	if r.SubmittedBy == nil {
+		return nil
+	}
+	title := fmt.Sprintf("准入申请“%s”：%s", r.Content.Name, r.Status.Label())
+	body := d.Reason
+	if r.Status == StageNotice {
+		body = fmt.Sprintf("联席会议已审定，公示至 %s；期满后自动生效。", r.NoticeUntil)
+	}
+	_, err := notify.Send(ctx, []uuid.UUID{*r.SubmittedBy}, notify.Message{Kind: "admission", Title: title, Body: body,
+		DedupKey: fmt.Sprintf("admission:%s:%d", r.ID, r.RowVersion)})
+	return err
+}
+
+// Resubmit sends a returned request back to 民政审核 with revised content.
+func (s *Service) Resubmit(ctx context.Context, id uuid.UUID, rowVersion int, in Application) (*Request, error) {
+	a, err := department(ctx)
+	if err != nil {
+		return nil, err
+	}
+	r, err := lockRequest(ctx, id, rowVersion)
+	if err != nil {
+		return nil, err
+	}
+	if r.DepartmentID != a.OrgUnitID {
+		return nil, errRequestNotFound
+	}
+	if r.Status != StageReturned {
+		return nil, problem.Conflict("not_returned", "只有退回修改的申请可以重新提交", "only a returned request can be resubmitted")
+	}
+	st, err := GetSettings(ctx)
+	if err != nil {
+		return nil, err
+	}
+	cal, err := calendar.For(ctx)
+	if err != nil {
+		return nil, err
+	}
+	today := s.today()
+	in.DepartmentID = &a.OrgUnitID
+	var ck problem.Checker
+	in.Content.check(&ck, "body.")
+	ck.Check(in.Kind.Dispatchable(), "body.kind", "准入申请只能是履职、协助或证明事项", "an application adds a duty, assist or certificate item", in.Kind)
+	earliest := cal.Add(today, st.ApplyAheadDays)
+	ck.Check(!in.RequestedStart.Before(earliest), "body.requested_start", fmt.Sprintf("须提前 %d 个工作日申请：最早可申请 %s 起实施", st.ApplyAheadDays, earliest),
+		fmt.Sprintf("the earliest start is %s", earliest), in.RequestedStart.String())
+	if err := in.Content.checkUnits(ctx, &ck, "body."); err != nil {
+		return nil, err
+	}
+	if err := ck.Err(); err != nil {
+		return nil, err
+	}
+	r.Content, r.RequestedStart, r.Status = in.Content, in.RequestedStart, StageCivil
+	r.StepDue, r.ApprovalDue = cal.Add(today, st.ReviewDays), cal.Add(today, st.ApprovalDays)
+	r.RowVersion++
+	if _, err := tenants.DB(ctx).NewUpdate().Model(r).Column("content", "requested_start", "status", "step_due", "approval_due", "row_version").WherePK().Exec(ctx); err != nil {
+		return nil, err
+	}
+	if err := addStep(ctx, r, "resubmit", ""); err != nil {
+		return nil, err
+	}
+	if err := scheduleStepCheck(ctx, r); err != nil {
+		return nil, err
+	}
+	return r, tenants.Audit(ctx, tenants.Change{Action: "admission.resubmit", TargetType: "admission_request", TargetID: id.String()})
+}
+
+// EndNotice makes the item of a request whose notice has ended effective, from the later of
+// the requested start and the day after the notice. A second run finds the request already
+// effective and does nothing.
+func (s *Service) EndNotice(ctx context.Context, id uuid.UUID) (*Item, error) {
+	r, err := lockRequest(ctx, id, 0)
+	if err != nil {
+		return nil, err
+	}
+	today := s.today()
+	if r.Status != StageNotice || !today.After(r.NoticeUntil) {
+		return nil, nil
+	}
+	from := r.RequestedStart
+	if from.Before(today) {
+		from = today
+	}
+	it, err := s.insert(ctx, r.Content, from, workday.Date{}, &r.ID, "admit", "准入申请审定并公示期满")
+	if err != nil {
+		return nil, err
+	}
+	r.Status, r.ItemID = StageEffect, &it.ID
+	r.RowVersion++
+	if _, err := tenants.DB(ctx).NewUpdate().Model(r).Column("status", "item_id", "row_version").WherePK().Exec(ctx); err != nil {
+		return nil, err
+	}
+	if err := addStep(ctx, r, "effective", "公示期满，列入清单，"+from.String()+" 起实施"); err != nil {
+		return nil, err
+	}
+	return it, s.tellDepartment(ctx, r, Decision{Reason: "公示期满，已列入清单，" + from.String() + " 起实施"})
+}
+
+// CheckStep warns the reviewers of a stage that is past its due date and still open.
+func (s *Service) CheckStep(ctx context.Context, args StepArgs) error {
+	r := new(Request)
+	err := tenants.DB(ctx).NewSelect().Model(r).Where("ar.id = ?", args.RequestID).Scan(ctx)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	if err != nil || r.Status != args.Stage || r.StepDue.String() != args.Due {
+		return err // moved on meanwhile: nothing to warn about
+	}
+	st, err := GetSettings(ctx)
+	if err != nil {
+		return err
+	}
+	var recipients []uuid.UUID
+	q := tenants.DB(ctx).NewSelect().Table("memberships").Column("identity_id").Where("status = 'active'")
+	switch {
+	case r.Status == StageCivil && st.CivilDeptID != nil:
+		q = q.WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
+			return q.Where("'county_admin' = ANY(roles)").WhereOr("org_unit_id = ?", *st.CivilDeptID)
+		})
+	case r.Status == StageLegal && st.LegalDeptID != nil:
+		q = q.WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
+			return q.Where("'county_admin' = ANY(roles)").WhereOr("org_unit_id = ?", *st.LegalDeptID)
+		})
+	default:
+		q = q.Where("'county_admin' = ANY(roles)")
+	}
+	if err := q.Scan(ctx, &recipients); err != nil {
+		return err
+	}
+	_, err = notify.Send(ctx, recipients, notify.Message{Kind: "admission",
+		Title: fmt.Sprintf("准入申请“%s”%s已超期", r.Content.Name, r.Status.Label()),
+		Body:  fmt.Sprintf("该环节应于 %s 前办结，请尽快审核。", r.StepDue), DedupKey: fmt.Sprintf("admission-overdue:%s:%s:%s", r.ID, r.Status, args.Due)})
+	return err
+}
+
+// Requests lists requests, newest first: a department sees its own, reviewers and admins all.
+func (s *Service) Requests(ctx context.Context) ([]Request, error) {
+	var rs []Request
+	q := tenants.DB(ctx).NewSelect().Model(&rs).ColumnExpr("ar.*, d.name AS department_name").
+		Join("JOIN org_units AS d ON d.tenant_id = ar.tenant_id AND d.id = ar.department_id").Order("ar.submitted_at DESC").Limit(500)
+	if a, ok := tenants.ActorFrom(ctx); ok && a != nil && !a.HasAny(tenants.RoleCountyAdmin) {
+		st, err := GetSettings(ctx)
+		if err != nil {
+			return nil, err
+		}
+		reviewer := (st.CivilDeptID != nil && *st.CivilDeptID == a.OrgUnitID) || (st.LegalDeptID != nil && *st.LegalDeptID == a.OrgUnitID)
+		if !reviewer {
+			q = q.Where("ar.department_id = ?", a.OrgUnitID)
+		}
+	}
+	return rs, q.Scan(ctx)
+}
+
+// RequestOf returns one request with its steps, within the same visibility as Requests.
+func (s *Service) RequestOf(ctx context.Context, id uuid.UUID) (*Request, []Step, error) {
+	rs, err := s.Requests(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	for i := range rs {
+		if rs[i].ID == id {
+			var steps []Step
+			err := tenants.DB(ctx).NewSelect().Model(&steps).Where("request_id = ?", id).Order("seq").Scan(ctx)
+			return &rs[i], steps, err
+		}
+	}
+	return nil, nil, errRequestNotFound
+}
