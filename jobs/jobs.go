@@ -92,6 +92,10 @@ func NewClient(store *tenants.Store, opts Options) (*river.Client[pgx.Tx], error
 		return err
 	}})
 	river.AddWorker(workers, &tenantWorker[access.StepArgs]{store: store, work: lists.CheckStep})
+	river.AddWorker(workers, &tenantWorker[access.SweepArgs]{store: store, work: func(ctx context.Context, _ access.SweepArgs) error {
+		_, err := lists.Sweep(ctx)
+		return err
+	}})
 	river.AddWorker(workers, &tenantWorker[access.TaskDueArgs]{store: store, work: lists.CheckTaskDue})
 	river.AddWorker(workers, &sweepWorker{store: store})
 
@@ -149,7 +153,8 @@ func auditCheck(ctx context.Context, args auditlog.CheckArgs) error {
 }
 
 // SweepArgs start the periodic safety net: per active tenant, one deadline reconciliation
-// and one workforce sweep (dated record changes, the year's progression, the month's payroll).
+// one workforce sweep (dated record changes, the year's progression, the month's payroll) and
+// one access-list sweep (the yearly re-confirmation reminder).
 type SweepArgs struct{}
 
 // Kind is River's job kind.
@@ -173,7 +178,10 @@ func (w *sweepWorker) Work(ctx context.Context, _ *river.Job[SweepArgs]) error {
 			if _, err := tenants.Enqueue(ctx, application.ReconcileArgs{TenantID: t.ID}, nil); err != nil {
 				return err
 			}
-			_, err := tenants.Enqueue(ctx, workforce.SweepArgs{TenantID: t.ID}, nil)
+			if _, err := tenants.Enqueue(ctx, workforce.SweepArgs{TenantID: t.ID}, nil); err != nil {
+				return err
+			}
+			_, err := tenants.Enqueue(ctx, access.SweepArgs{TenantID: t.ID}, nil)
 			return err
 		})
 		if err != nil {

@@ -97,6 +97,15 @@ func TestAdmissionAndDispatchThroughTheAPI(t *testing.T) {
 	if st != 200 || body["due_on"] != "2026-12-21" {
 		t.Fatalf("accept: %d %v", st, body)
 	}
+	// The county's yellow window (2 working days) opens on 2026-12-17: the community is reminded.
+	clk.StubNow(time.Date(2026, 12, 17, 8, 0, 0, 0, clock.Zone))
+	waitFor(t, "the task reminder", func() bool {
+		_, body, _ := b.call(t, c.worker, "GET", "/api/v1/notifications", nil)
+		return strings.Contains(fmt.Sprint(body), "任务即将到期：签约宣传入户")
+	})
+	if st, body, _ = b.call(t, c.worker, "POST", "/api/v1/access/tasks/"+taskID+"/complete", nil, "If-Match", `"2"`); st != 200 || body["status"] != "done" {
+		t.Fatalf("complete: %d %v", st, body)
+	}
 	if st, _, _ = b.call(t, c.clerk, "GET", "/api/v1/access/burden?from=2026-12&to=2026-12", nil); st != http.StatusForbidden {
 		t.Fatalf("clerk read the burden statistics: %d", st)
 	}

@@ -506,3 +506,35 @@ func TestAdmissionWorkflow(t *testing.T) {
 		t.Fatal("unreachable")
 	}
 }
+
+func TestYearlyConfirmationReminder(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	it := b.item(t, "XZ-400", access.KindAssist, b.deptUnit) // confirmed for 2026 on entry
+	sweep := func() int {
+		var n int
+		if err := b.as(t, nil, func(ctx context.Context) (err error) { n, err = b.svc.Sweep(ctx); return err }); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if n := sweep(); n != 0 {
+		t.Fatalf("%d items waiting in the year they were entered", n)
+	}
+	b.clock.StubNow(time.Date(2027, 1, 4, 9, 0, 0, 0, clock.Zone))
+	if sweep() != 1 || sweep() != 1 {
+		t.Fatal("the unconfirmed item is not counted")
+	}
+	b.as(t, b.admin, func(ctx context.Context) error {
+		var notes int
+		tenants.DB(ctx).NewSelect().Table("notifications").ColumnExpr("count(*)").Where("recipient_id = ? AND kind = 'access'", b.admin.IdentityID).Scan(ctx, &notes)
+		if notes != 1 {
+			t.Fatalf("admin reminded %d times", notes)
+		}
+		_, err := b.svc.Confirm(ctx, it.ID, 2027)
+		return err
+	})
+	if n := sweep(); n != 0 {
+		t.Fatalf("%d waiting after the confirmation", n)
+	}
+}

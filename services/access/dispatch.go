@@ -17,6 +17,7 @@ import (
 	"github.com/yichuang/yichuang/services/clock"
 	"github.com/yichuang/yichuang/services/notify"
 	"github.com/yichuang/yichuang/services/problem"
+	"github.com/yichuang/yichuang/services/settings"
 	"github.com/yichuang/yichuang/services/workday"
 	"github.com/yichuang/yichuang/tenants"
 )
@@ -268,7 +269,7 @@ func (s *Service) Dispatch(ctx context.Context, key uuid.UUID, in DispatchInput)
 
 var errTaskNotFound = problem.NotFound("task_not_found", "找不到该任务", "task not found")
 
-// TaskDueArgs remind a community on a task's due date and warn both sides the day after.
+// TaskDueArgs remind a community as a task's due date nears and warn both sides the day after.
 type TaskDueArgs struct {
 	TenantID uuid.UUID `json:"tenant_id"`
 	TaskID   uuid.UUID `json:"task_id"`
@@ -326,8 +327,13 @@ func (s *Service) Answer(ctx context.Context, id uuid.UUID, rowVersion int, in A
 			return nil, err
 		}
 		t.Status, t.DueOn = TaskAccepted, cal.Add(s.today(), t.DueDays)
+		st, err := settings.Get(ctx)
+		if err != nil {
+			return nil, err
+		}
+		// Warned when the county's yellow window opens (as for applications), and the day after.
 		for _, overdue := range []bool{false, true} {
-			at := t.DueOn.In(clock.Zone)
+			at := cal.YellowFrom(t.DueOn, st.YellowDays).In(clock.Zone)
 			if overdue {
 				at = t.DueOn.AddDays(1).In(clock.Zone)
 			}
@@ -375,7 +381,7 @@ func (s *Service) Complete(ctx context.Context, id uuid.UUID, rowVersion int) (*
 	return t, tenants.Audit(ctx, tenants.Change{Action: "task.complete", TargetType: "community_task", TargetID: id.String()})
 }
 
-// CheckTaskDue sends the due-day reminder or the overdue warning if the task is still open.
+// CheckTaskDue sends the reminder or the overdue warning if the task is still open.
 func (s *Service) CheckTaskDue(ctx context.Context, args TaskDueArgs) error {
 	t := new(Task)
 	err := tenants.DB(ctx).NewSelect().Model(t).Where("ct.id = ?", args.TaskID).Scan(ctx)
@@ -390,7 +396,7 @@ func (s *Service) CheckTaskDue(ctx context.Context, args TaskDueArgs) error {
 		Where("status = 'active' AND 'community_worker' = ANY(roles) AND org_unit_id = ?", t.CommunityID).Scan(ctx, &to); err != nil {
 		return err
 	}
-	title := "任务今日到期：" + t.Title
+	title := "任务即将到期：" + t.Title
 	if args.Overdue {
 		title = "任务已超期：" + t.Title
 		if t.CreatedBy != nil {

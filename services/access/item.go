@@ -15,10 +15,12 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/riverqueue/river"
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect/pgdialect"
 
 	"github.com/yichuang/yichuang/services/clock"
+	"github.com/yichuang/yichuang/services/notify"
 	"github.com/yichuang/yichuang/services/problem"
 	"github.com/yichuang/yichuang/services/workday"
 	"github.com/yichuang/yichuang/tenants"
@@ -428,4 +430,36 @@ func (s *Service) Get(ctx context.Context, id uuid.UUID) (*Item, []Version, erro
 	var vs []Version
 	err = tenants.DB(ctx).NewSelect().Model(&vs).Where("item_id = ?", id).Order("version DESC").Scan(ctx)
 	return it, vs, err
+}
+
+// SweepArgs run a county's yearly list housekeeping.
+type SweepArgs struct {
+	TenantID uuid.UUID `json:"tenant_id"`
+}
+
+func (SweepArgs) Kind() string        { return "access_sweep" }
+func (a SweepArgs) Tenant() uuid.UUID { return a.TenantID }
+func (SweepArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true, ByPeriod: 10 * time.Minute}}
+}
+
+// Sweep reminds the county admins, once a year, of the items in force that are not yet
+// re-confirmed for the year (年度确认). It returns how many items are waiting.
+func (s *Service) Sweep(ctx context.Context) (int, error) {
+	today := s.today()
+	var n int
+	if err := tenants.DB(ctx).NewSelect().Model((*Item)(nil)).ColumnExpr("count(*)").
+		Where("effective_from <= ? AND (effective_to IS NULL OR effective_to >= ?) AND withdrawn_at IS NULL", today, today).
+		Where("(confirmed_year IS NULL OR confirmed_year < ?)", today.Year).Scan(ctx, &n); err != nil || n == 0 {
+		return n, err
+	}
+	var admins []uuid.UUID
+	if err := tenants.DB(ctx).NewSelect().Table("memberships").Column("identity_id").
+		Where("status = 'active' AND 'county_admin' = ANY(roles)").Scan(ctx, &admins); err != nil {
+		return n, err
+	}
+	_, err := notify.Send(ctx, admins, notify.Message{Kind: "access", Title: fmt.Sprintf("%d 年度准入清单待确认", today.Year),
+		Body:     fmt.Sprintf("有 %d 项清单事项尚未完成 %d 年度确认，请在“准入清单”中逐项确认或撤销。", n, today.Year),
+		DedupKey: fmt.Sprintf("access-confirm:%d", today.Year)})
+	return n, err
 }
