@@ -23,6 +23,7 @@ import (
 	"github.com/yichuang/yichuang/services/notify"
 	"github.com/yichuang/yichuang/services/pay"
 	"github.com/yichuang/yichuang/services/problem"
+	"github.com/yichuang/yichuang/services/status"
 	"github.com/yichuang/yichuang/services/workforce"
 	"github.com/yichuang/yichuang/tenants"
 	"github.com/yichuang/yichuang/tenants/migration"
@@ -97,6 +98,12 @@ func NewClient(store *tenants.Store, opts Options) (*river.Client[pgx.Tx], error
 		return err
 	}})
 	river.AddWorker(workers, &tenantWorker[access.TaskDueArgs]{store: store, work: lists.CheckTaskDue})
+	residents := &status.Service{Clock: opts.Clock}
+	river.AddWorker(workers, &tenantWorker[status.RectifyArgs]{store: store, work: residents.CheckCase})
+	river.AddWorker(workers, &tenantWorker[status.SweepArgs]{store: store, work: func(ctx context.Context, _ status.SweepArgs) error {
+		_, err := residents.DefaultUnrated(ctx)
+		return err
+	}})
 	river.AddWorker(workers, &sweepWorker{store: store})
 
 	cfg := &river.Config{Schema: migration.RiverSchema, Workers: workers, Logger: opts.Logger, TestOnly: opts.TestOnly}
@@ -154,7 +161,8 @@ func auditCheck(ctx context.Context, args auditlog.CheckArgs) error {
 
 // SweepArgs start the periodic safety net: per active tenant, one deadline reconciliation
 // one workforce sweep (dated record changes, the year's progression, the month's payroll) and
-// one access-list sweep (the yearly re-confirmation reminder).
+// one access-list sweep (the yearly re-confirmation reminder) and one rating sweep (the
+// county's default-rating rule, if on).
 type SweepArgs struct{}
 
 // Kind is River's job kind.
@@ -181,7 +189,10 @@ func (w *sweepWorker) Work(ctx context.Context, _ *river.Job[SweepArgs]) error {
 			if _, err := tenants.Enqueue(ctx, workforce.SweepArgs{TenantID: t.ID}, nil); err != nil {
 				return err
 			}
-			_, err := tenants.Enqueue(ctx, access.SweepArgs{TenantID: t.ID}, nil)
+			if _, err := tenants.Enqueue(ctx, access.SweepArgs{TenantID: t.ID}, nil); err != nil {
+				return err
+			}
+			_, err := tenants.Enqueue(ctx, status.SweepArgs{TenantID: t.ID}, nil)
 			return err
 		})
 		if err != nil {

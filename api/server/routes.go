@@ -26,6 +26,7 @@ func (s *Server) routes() {
 	s.acceptanceRoutes()
 	s.workforceRoutes()
 	s.accessRoutes()
+	s.statusRoutes()
 	s.supervisorRoutes()
 }
 

@@ -27,6 +27,7 @@ import (
 	"github.com/yichuang/yichuang/services/identity"
 	"github.com/yichuang/yichuang/services/secret"
 	"github.com/yichuang/yichuang/services/staff"
+	"github.com/yichuang/yichuang/services/status"
 	"github.com/yichuang/yichuang/services/storage"
 	"github.com/yichuang/yichuang/services/workforce"
 	"github.com/yichuang/yichuang/tenants"
@@ -65,6 +66,8 @@ type Server struct {
 	workforce *workforce.Service
 	// access is the community access lists (items, admission, dispatch).
 	access *access.Service
+	// status is the resident's side: public lookup and 好差评.
+	status *status.Service
 }
 
 // New builds the handler.
@@ -78,7 +81,8 @@ func New(deps Deps) (http.Handler, huma.API) {
 		deps.Clock = clock.System{}
 	}
 	s := &Server{deps: deps, staff: &staff.Service{Store: deps.Store, Identities: deps.Kratos}, apps: &application.Service{Clock: deps.Clock},
-		workforce: &workforce.Service{Box: deps.Box, Clock: deps.Clock}, access: &access.Service{Clock: deps.Clock}}
+		workforce: &workforce.Service{Box: deps.Box, Clock: deps.Clock}, access: &access.Service{Clock: deps.Clock},
+		status: &status.Service{Clock: deps.Clock}}
 	s.api = humago.New(mux, apiConfig())
 	s.routes()
 
@@ -100,6 +104,7 @@ func OpenAPI() *huma.OpenAPI {
 var schemaPrefix = map[string]string{
 	"github.com/yichuang/yichuang/services/workforce": "Workforce",
 	"github.com/yichuang/yichuang/services/access":    "Access",
+	"github.com/yichuang/yichuang/services/status":    "Status",
 	"github.com/yichuang/yichuang/services/pay":       "Pay",
 	"github.com/yichuang/yichuang/services/level":     "Level",
 }

@@ -1224,6 +1224,153 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/public/{county}/status/lookup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 办件进度查询 / Look up an application (public)
+         * @description By receipt number and the phone's last four digits. Shows the item, status, due date and next step, nothing personal. Five wrong tries per IP address or per receipt number within 15 minutes lock further tries (429).
+         */
+        post: operations["public-status-lookup"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/public/{county}/status/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 扫码查询 / Status by QR token (public) */
+        get: operations["public-status"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/public/{county}/status/{token}/rating": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 好差评 / Rate the service (public)
+         * @description After 办结 or 送达: 1–5 (非常不满意 … 非常满意), optional comment and indicators. One rating per service event; one re-rating after a 差评's rectification.
+         */
+        post: operations["public-rate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ratings/cases": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 差评整改 / Rectification cases
+         * @description Open cases first. A township clerk sees their hall's; a county admin all.
+         *
+         *     可调用角色 / Roles: 县级管理员 (county_admin)、乡镇窗口人员 (township_clerk)
+         */
+        get: operations["list-rectifications"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ratings/cases/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 回访 / 整改 / 审核 / Act on a case
+         * @description callback (回访) and complete (整改完成) by the hall; invalid (无效差评) and impossible (无法整改) by a county admin after review.
+         *
+         *     可调用角色 / Roles: 县级管理员 (county_admin)、乡镇窗口人员 (township_clerk)
+         */
+        post: operations["act-rectification"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ratings/indicators": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 好差评指标 / Indicators
+         * @description 好评率, 主动评价好评率 and 未评价率 per hall, township, item and clerk, for service events completed in the period.
+         *
+         *     可调用角色 / Roles: 县级管理员 (county_admin)
+         */
+        get: operations["rating-indicators"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ratings/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 好差评规则 / Rating rules
+         * @description 可调用角色 / Roles: 县级管理员 (county_admin)
+         */
+        get: operations["get-rating-settings"];
+        /**
+         * 保存好差评规则 / Save rating rules
+         * @description 可调用角色 / Roles: 县级管理员 (county_admin)
+         */
+        put: operations["put-rating-settings"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/settings": {
         parameters: {
             query?: never;
@@ -2315,6 +2462,51 @@ export interface components {
             /** Format: int64 */
             year: number;
         };
+        CaseOut: {
+            /**
+             * Format: uri
+             * @description A URL to the JSON Schema for this object.
+             * @example https://example.com/schemas/CaseOut.json
+             */
+            readonly $schema?: string;
+            application_id: string;
+            /** Format: date-time */
+            callback_at: string | null;
+            /** Format: date-time */
+            callback_due: string;
+            callback_note: string;
+            comment: string;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            done_at: string | null;
+            hall_name: string;
+            handler_id: string;
+            id: string;
+            item_name: string;
+            note: string;
+            rating_id: string;
+            receipt_no: string;
+            rectify_due: string;
+            review_note: string;
+            /** Format: int64 */
+            row_version: number;
+            /** Format: int64 */
+            score: number;
+            score_label: string;
+            /** @enum {string} */
+            status: "pending" | "in_progress" | "done" | "invalid" | "impossible" | "overdue";
+            status_label: string;
+        };
+        CasesOutBody: {
+            /**
+             * Format: uri
+             * @description A URL to the JSON Schema for this object.
+             * @example https://example.com/schemas/CasesOutBody.json
+             */
+            readonly $schema?: string;
+            cases: components["schemas"]["CaseOut"][] | null;
+        };
         CommunitiesOutBody: {
             /**
              * Format: uri
@@ -2637,6 +2829,17 @@ export interface components {
             readonly $schema?: string;
             /** @description the member's identity; null unlinks */
             identity_id?: string;
+        };
+        LookupInBody: {
+            /**
+             * Format: uri
+             * @description A URL to the JSON Schema for this object.
+             * @example https://example.com/schemas/LookupInBody.json
+             */
+            readonly $schema?: string;
+            /** @description 手机号后四位 */
+            phone_last4: string;
+            receipt_no: string;
         };
         MarkedOutBody: {
             /**
@@ -3135,6 +3338,139 @@ export interface components {
             items: components["schemas"]["Staff"][] | null;
             /** @description empty on the last page */
             next_cursor: string;
+        };
+        StatusCaseAction: {
+            /**
+             * Format: uri
+             * @description A URL to the JSON Schema for this object.
+             * @example https://example.com/schemas/StatusCaseAction.json
+             */
+            readonly $schema?: string;
+            /**
+             * @description 回访 / 整改完成 / 无效差评 / 无法整改 (the last two by a county admin after review)
+             * @enum {string}
+             */
+            action: "callback" | "complete" | "invalid" | "impossible";
+            note: string;
+        };
+        StatusIndicator: {
+            /**
+             * Format: int64
+             * @description ratings the resident gave (not by the default rule)
+             */
+            active: number;
+            /** Format: int64 */
+            active_good: number;
+            /** Format: double */
+            active_good_rate: number;
+            /**
+             * Format: int64
+             * @description 差评: 不满意 or 非常不满意
+             */
+            bad: number;
+            /**
+             * Format: int64
+             * @description completed service events in the period
+             */
+            events: number;
+            /**
+             * Format: int64
+             * @description ratings of 满意 or 非常满意
+             */
+            good: number;
+            /** Format: double */
+            good_rate: number;
+            key: string;
+            label: string;
+            /** Format: int64 */
+            rated: number;
+            /** Format: double */
+            unrated_rate: number;
+        };
+        StatusRateInput: {
+            /**
+             * Format: uri
+             * @description A URL to the JSON Schema for this object.
+             * @example https://example.com/schemas/StatusRateInput.json
+             */
+            readonly $schema?: string;
+            comment?: string;
+            indicators?: string[] | null;
+            /** Format: int64 */
+            score: number;
+        };
+        StatusRatingState: {
+            can_rate: boolean;
+            /** @description scores already given, by round */
+            given: number[] | null;
+            /** @description the 差评's rectification status, if any */
+            rectification?: string;
+            /**
+             * Format: int64
+             * @description the round a new rating would be (1, or 2 after rectification)
+             */
+            round: number;
+        };
+        StatusReport: {
+            /**
+             * Format: uri
+             * @description A URL to the JSON Schema for this object.
+             * @example https://example.com/schemas/StatusReport.json
+             */
+            readonly $schema?: string;
+            by_clerk: components["schemas"]["StatusIndicator"][] | null;
+            by_hall: components["schemas"]["StatusIndicator"][] | null;
+            by_item: components["schemas"]["StatusIndicator"][] | null;
+            by_township: components["schemas"]["StatusIndicator"][] | null;
+            from: string;
+            to: string;
+            total: components["schemas"]["StatusIndicator"];
+        };
+        StatusSettings: {
+            /**
+             * Format: uri
+             * @description A URL to the JSON Schema for this object.
+             * @example https://example.com/schemas/StatusSettings.json
+             */
+            readonly $schema?: string;
+            /**
+             * Format: int64
+             * @description a 差评 is called back within this many hours (Zhejiang: 1 day)
+             */
+            callback_hours: number;
+            /**
+             * Format: int64
+             * @description null = off
+             */
+            default_after_days: number | null;
+            /** Format: int64 */
+            default_score: number;
+            /**
+             * Format: int64
+             * @description working days to rectify (local rules: 5, 7 or 15)
+             */
+            rectify_days: number;
+        };
+        StatusView: {
+            /**
+             * Format: uri
+             * @description A URL to the JSON Schema for this object.
+             * @example https://example.com/schemas/StatusView.json
+             */
+            readonly $schema?: string;
+            hall: string;
+            /** @description the indicators a rating may tick */
+            indicators: string[] | null;
+            item_name: string;
+            next_step: string;
+            paused: boolean;
+            promised_due: string;
+            rating: components["schemas"]["StatusRatingState"];
+            receipt_no: string;
+            received_on: string;
+            state: string;
+            state_label: string;
+            token: string;
         };
         SupervisorInBody: {
             /**
@@ -8680,6 +9016,551 @@ export interface operations {
             };
             /** @description Internal Server Error */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "public-status-lookup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                county: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LookupInBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StatusView"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "public-status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                county: string;
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StatusView"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "public-rate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                county: string;
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StatusRateInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StatusView"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "list-rectifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CasesOutBody"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "act-rectification": {
+        parameters: {
+            query?: never;
+            header: {
+                "If-Match": string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StatusCaseAction"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaseOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Precondition Failed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "rating-indicators": {
+        parameters: {
+            query: {
+                /** @description YYYY-MM-DD */
+                from: string;
+                /** @description YYYY-MM-DD */
+                to: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StatusReport"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "get-rating-settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StatusSettings"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "put-rating-settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StatusSettings"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StatusSettings"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };

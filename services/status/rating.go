@@ -1,0 +1,489 @@
+package status
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/riverqueue/river"
+	"github.com/uptrace/bun"
+
+	"github.com/yichuang/yichuang/services/calendar"
+	"github.com/yichuang/yichuang/services/clock"
+	"github.com/yichuang/yichuang/services/notify"
+	"github.com/yichuang/yichuang/services/problem"
+	"github.com/yichuang/yichuang/services/workday"
+	"github.com/yichuang/yichuang/tenants"
+)
+
+// Scores are the five levels of GB/T 39734-2020; 1 and 2 are 差评.
+var scoreLabels = map[int]string{5: "非常满意", 4: "满意", 3: "基本满意", 2: "不满意", 1: "非常不满意"}
+
+// ScoreLabel names a score.
+func ScoreLabel(score int) string { return scoreLabels[score] }
+
+// Indicators a resident may tick; the national evaluation asks about these aspects.
+var Indicators = []string{"办事效率高", "服务态度好", "材料精简", "一次办成", "指引清楚", "环境便利"}
+
+// Bad reports whether a score is a 差评.
+func Bad(score int) bool { return score <= 2 }
+
+// Settings are the county's rating rules.
+type Settings struct {
+	bun.BaseModel `bun:"table:rating_settings,alias:rs"`
+
+	TenantID uuid.UUID `bun:"tenant_id,pk,type:uuid" json:"-"`
+	// DefaultAfterDays: an event still unrated after this many days is rated DefaultScore
+	// (Guangdong: 基本满意 after 7 days). Nil is off, the default.
+	DefaultAfterDays *int      `bun:"default_after_days" json:"default_after_days" doc:"null = off"`
+	DefaultScore     int       `bun:"default_score" json:"default_score" minimum:"3" maximum:"5"`
+	CallbackHours    int       `bun:"callback_hours" json:"callback_hours" minimum:"1" maximum:"240" doc:"a 差评 is called back within this many hours (Zhejiang: 1 day)"`
+	RectifyDays      int       `bun:"rectify_days" json:"rectify_days" minimum:"1" maximum:"60" doc:"working days to rectify (local rules: 5, 7 or 15)"`
+	UpdatedAt        time.Time `bun:"updated_at,nullzero,default:now()" json:"-"`
+}
+
+// DefaultSettings: no default rating, callback within 24 hours, 5 working days to rectify.
+func DefaultSettings() Settings { return Settings{DefaultScore: 3, CallbackHours: 24, RectifyDays: 5} }
+
+// GetSettings returns the county's rules or the defaults.
+func GetSettings(ctx context.Context) (*Settings, error) {
+	st := new(Settings)
+	err := tenants.DB(ctx).NewSelect().Model(st).Where("rs.tenant_id = app_current_tenant()").Scan(ctx)
+	if errors.Is(err, sql.ErrNoRows) {
+		d := DefaultSettings()
+		return &d, nil
+	}
+	return st, err
+}
+
+// PutSettings stores the county's rules.
+func PutSettings(ctx context.Context, in Settings) (*Settings, error) {
+	var ck problem.Checker
+	ck.Check(in.DefaultAfterDays == nil || (*in.DefaultAfterDays >= 1 && *in.DefaultAfterDays <= 90), "body.default_after_days", "默认评价天数须为 1 至 90", "must be 1 to 90", in.DefaultAfterDays)
+	ck.Check(in.DefaultScore >= 3 && in.DefaultScore <= 5, "body.default_score", "默认评价须为 基本满意、满意 或 非常满意", "the default must be 3 to 5", in.DefaultScore)
+	ck.Check(in.CallbackHours >= 1 && in.CallbackHours <= 240, "body.callback_hours", "回访时限须为 1 至 240 小时", "must be 1 to 240", in.CallbackHours)
+	ck.Check(in.RectifyDays >= 1 && in.RectifyDays <= 60, "body.rectify_days", "整改时限须为 1 至 60 个工作日", "must be 1 to 60", in.RectifyDays)
+	if err := ck.Err(); err != nil {
+		return nil, err
+	}
+	tx, _ := tenants.TxFrom(ctx)
+	in.TenantID = tx.TenantID()
+	if _, err := tenants.DB(ctx).NewInsert().Model(&in).On("CONFLICT (tenant_id) DO UPDATE").
+		Set("default_after_days = EXCLUDED.default_after_days, default_score = EXCLUDED.default_score, callback_hours = EXCLUDED.callback_hours").
+		Set("rectify_days = EXCLUDED.rectify_days, updated_at = now()").Exec(ctx); err != nil {
+		return nil, err
+	}
+	return &in, tenants.Audit(ctx, tenants.Change{Action: "rating_settings.update", TargetType: "rating_settings", TargetID: in.TenantID.String(), Summary: in})
+}
+
+// Rating is one rating.
+type Rating struct {
+	bun.BaseModel `bun:"table:ratings,alias:r"`
+
+	TenantID      uuid.UUID    `bun:"tenant_id,pk,type:uuid" json:"-"`
+	ID            uuid.UUID    `bun:"id,pk,type:uuid" json:"id"`
+	ApplicationID uuid.UUID    `bun:"application_id,type:uuid" json:"application_id"`
+	Round         int          `bun:"round" json:"round"`
+	Score         int          `bun:"score" json:"score"`
+	Comment       string       `bun:"comment" json:"comment"`
+	Indicators    []string     `bun:"indicators,array" json:"indicators"`
+	Source        string       `bun:"source" json:"source" enum:"active,default"`
+	ItemID        uuid.UUID    `bun:"item_id,type:uuid" json:"item_id"`
+	HallID        uuid.UUID    `bun:"hall_id,type:uuid" json:"hall_id"`
+	ClerkID       *uuid.UUID   `bun:"clerk_id,type:uuid" json:"clerk_id"`
+	RatedOn       workday.Date `bun:"rated_on,type:date" json:"rated_on"`
+	CreatedAt     time.Time    `bun:"created_at,nullzero,default:now()" json:"created_at"`
+
+	ItemName  string `bun:"item_name,scanonly" json:"item_name"`
+	ReceiptNo string `bun:"receipt_no,scanonly" json:"receipt_no"`
+}
+
+// Rectification states (整改).
+const (
+	RectPending    = "pending"     // 待整改
+	RectInProgress = "in_progress" // 整改中
+	RectDone       = "done"        // 整改完成
+	RectInvalid    = "invalid"     // 无效差评 (after review)
+	RectImpossible = "impossible"  // 无法整改 (after review)
+	RectOverdue    = "overdue"     // 超期
+)
+
+var rectLabels = map[string]string{RectPending: "待整改", RectInProgress: "整改中", RectDone: "整改完成", RectInvalid: "无效差评", RectImpossible: "无法整改", RectOverdue: "超期"}
+
+// RectLabel names a rectification state.
+func RectLabel(s string) string { return rectLabels[s] }
+
+// Rectification is the case a 差评 opens.
+type Rectification struct {
+	bun.BaseModel `bun:"table:rectifications,alias:rc"`
+
+	TenantID      uuid.UUID    `bun:"tenant_id,pk,type:uuid" json:"-"`
+	ID            uuid.UUID    `bun:"id,pk,type:uuid" json:"id"`
+	RatingID      uuid.UUID    `bun:"rating_id,type:uuid" json:"rating_id"`
+	ApplicationID uuid.UUID    `bun:"application_id,type:uuid" json:"application_id"`
+	Status        string       `bun:"status" json:"status" enum:"pending,in_progress,done,invalid,impossible,overdue"`
+	CallbackDue   time.Time    `bun:"callback_due" json:"callback_due"`
+	CallbackAt    *time.Time   `bun:"callback_at" json:"callback_at"`
+	CallbackNote  string       `bun:"callback_note" json:"callback_note"`
+	RectifyDue    workday.Date `bun:"rectify_due,type:date" json:"rectify_due"`
+	DoneAt        *time.Time   `bun:"done_at" json:"done_at"`
+	Note          string       `bun:"note" json:"note"`
+	ReviewNote    string       `bun:"review_note" json:"review_note"`
+	ReviewedBy    *uuid.UUID   `bun:"reviewed_by,type:uuid" json:"-"`
+	HandlerID     *uuid.UUID   `bun:"handler_id,type:uuid" json:"handler_id"`
+	CreatedAt     time.Time    `bun:"created_at,nullzero,default:now()" json:"created_at"`
+	RowVersion    int          `bun:"row_version" json:"row_version"`
+
+	Score     int    `bun:"score,scanonly" json:"score"`
+	Comment   string `bun:"comment,scanonly" json:"comment"`
+	ItemName  string `bun:"item_name,scanonly" json:"item_name"`
+	ReceiptNo string `bun:"receipt_no,scanonly" json:"receipt_no"`
+	HallName  string `bun:"hall_name,scanonly" json:"hall_name"`
+}
+
+func ratingState(ctx context.Context, a *app) (RatingState, error) {
+	var rs []Rating
+	if err := tenants.DB(ctx).NewSelect().Model(&rs).Where("application_id = ?", a.ID).Order("round").Scan(ctx); err != nil {
+		return RatingState{}, err
+	}
+	st := RatingState{Given: []int{}}
+	for _, r := range rs {
+		st.Given = append(st.Given, r.Score)
+	}
+	var rect string
+	err := tenants.DB(ctx).NewSelect().Model((*Rectification)(nil)).Column("status").Where("application_id = ?", a.ID).Scan(ctx, &rect)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return st, err
+	}
+	st.Rectification = rect
+	switch {
+	case !a.ratable():
+	case len(rs) == 0:
+		st.CanRate, st.Round = true, 1
+	case len(rs) == 1 && rect == RectDone:
+		// One re-rating, after the rectification is done.
+		st.CanRate, st.Round = true, 2
+	}
+	return st, nil
+}
+
+// RateInput is the resident's rating.
+type RateInput struct {
+	Score      int      `json:"score" minimum:"1" maximum:"5"`
+	Comment    string   `json:"comment,omitempty" maxLength:"500"`
+	Indicators []string `json:"indicators,omitempty"`
+}
+
+// RectifyArgs check a rectification at its callback deadline and after its rectify deadline.
+type RectifyArgs struct {
+	TenantID uuid.UUID `json:"tenant_id"`
+	CaseID   uuid.UUID `json:"case_id"`
+	Stage    string    `json:"stage" doc:"callback or rectify"`
+}
+
+func (RectifyArgs) Kind() string        { return "rating_rectify_check" }
+func (a RectifyArgs) Tenant() uuid.UUID { return a.TenantID }
+func (RectifyArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true}}
+}
+
+// Rate records the resident's rating through their QR token. A 差评 opens a rectification
+// case with its callback and rectification deadlines, kept by jobs.
+func (s *Service) Rate(ctx context.Context, token, ip string, in RateInput) (*View, error) {
+	a, err := s.byToken(ctx, token, ip)
+	if err != nil {
+		return nil, err
+	}
+	var ck problem.Checker
+	ck.Check(in.Score >= 1 && in.Score <= 5, "body.score", "请选择 1 至 5 星", "score must be 1 to 5", in.Score)
+	ck.Check(len([]rune(in.Comment)) <= 500, "body.comment", "评价内容不超过 500 字", "comment too long", nil)
+	for i, ind := range in.Indicators {
+		ck.Check(slices.Contains(Indicators, ind), fmt.Sprintf("body.indicators[%d]", i), "未知的评价指标", "unknown indicator", ind)
+	}
+	if err := ck.Err(); err != nil {
+		return nil, err
+	}
+	// Lock the application so two submissions of one rating cannot both pass the check.
+	if _, err := tenants.DB(ctx).NewRaw("SELECT 1 FROM applications WHERE id = ? FOR UPDATE", a.ID).Exec(ctx); err != nil {
+		return nil, err
+	}
+	st, err := ratingState(ctx, a)
+	if err != nil {
+		return nil, err
+	}
+	if !st.CanRate {
+		return nil, problem.Conflict("cannot_rate", "本次服务暂不能评价：办结后方可评价，每次服务评价一次，差评整改完成后可再评价一次",
+			"this service cannot be rated now: after completion, once, and once more after rectification")
+	}
+	if in.Indicators == nil {
+		in.Indicators = []string{}
+	}
+	r, err := s.insertRating(ctx, a, st.Round, in, "active")
+	if err != nil {
+		return nil, err
+	}
+	if st.Round == 2 {
+		// The re-rating closes the case; the first rating stays as it was given.
+		if _, err := tenants.DB(ctx).NewUpdate().Model((*Rectification)(nil)).Set("note = note || ?", fmt.Sprintf("（整改后再评价：%s）", ScoreLabel(in.Score))).
+			Where("application_id = ?", a.ID).Exec(ctx); err != nil {
+			return nil, err
+		}
+	} else if Bad(in.Score) {
+		if err := s.openCase(ctx, a, r); err != nil {
+			return nil, err
+		}
+	}
+	return s.view(ctx, a)
+}
+
+// clerkOf is who served the resident: whoever accepted it at the window, else who took it in.
+func clerkOf(ctx context.Context, a *app) (*uuid.UUID, error) {
+	var id uuid.UUID
+	err := tenants.DB(ctx).NewSelect().Table("application_events").Column("actor_id").
+		Where("application_id = ? AND action = 'accept' AND actor_id IS NOT NULL", a.ID).Order("seq").Limit(1).Scan(ctx, &id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return a.CreatedBy, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &id, nil
+}
+
+func (s *Service) insertRating(ctx context.Context, a *app, round int, in RateInput, source string) (*Rating, error) {
+	clerk, err := clerkOf(ctx, a)
+	if err != nil {
+		return nil, err
+	}
+	tx, _ := tenants.TxFrom(ctx)
+	r := &Rating{TenantID: tx.TenantID(), ID: uuid.New(), ApplicationID: a.ID, Round: round, Score: in.Score, Comment: in.Comment,
+		Indicators: in.Indicators, Source: source, ItemID: a.ItemID, HallID: a.HallID, ClerkID: clerk, RatedOn: s.today()}
+	res, err := tenants.DB(ctx).NewInsert().Model(r).On("CONFLICT (tenant_id, application_id, round) DO NOTHING").Exec(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("insert rating: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return nil, problem.Conflict("already_rated", "本次服务已评价", "this service was already rated")
+	}
+	return r, tenants.Audit(ctx, tenants.Change{Action: "rating.create", TargetType: "application", TargetID: a.ID.String(),
+		Summary: map[string]any{"round": round, "score": in.Score, "source": source}})
+}
+
+func (s *Service) openCase(ctx context.Context, a *app, r *Rating) error {
+	st, err := GetSettings(ctx)
+	if err != nil {
+		return err
+	}
+	cal, err := calendar.For(ctx)
+	if err != nil {
+		return err
+	}
+	now := s.Clock.Now()
+	c := &Rectification{TenantID: r.TenantID, ID: uuid.New(), RatingID: r.ID, ApplicationID: a.ID, Status: RectPending,
+		CallbackDue: now.Add(time.Duration(st.CallbackHours) * time.Hour), RectifyDue: cal.Add(s.today(), st.RectifyDays),
+		HandlerID: r.ClerkID, RowVersion: 1}
+	if _, err := tenants.DB(ctx).NewInsert().Model(c).Exec(ctx); err != nil {
+		return fmt.Errorf("open rectification: %w", err)
+	}
+	for stage, at := range map[string]time.Time{"callback": c.CallbackDue, "rectify": c.RectifyDue.AddDays(1).In(clock.Zone)} {
+		if _, err := tenants.Enqueue(ctx, RectifyArgs{TenantID: c.TenantID, CaseID: c.ID, Stage: stage}, &river.InsertOpts{ScheduledAt: at}); err != nil {
+			return err
+		}
+	}
+	to, err := hallStaff(ctx, a.HallID, r.ClerkID)
+	if err != nil {
+		return err
+	}
+	_, err = notify.Send(ctx, to, notify.Message{Kind: "rating", Title: "收到差评，请及时回访整改：" + a.ItemName,
+		Body:     fmt.Sprintf("评价：%s。%s 请在 %d 小时内回访，%s 前完成整改。", ScoreLabel(r.Score), r.Comment, st.CallbackHours, c.RectifyDue),
+		DedupKey: "rating-bad:" + r.ID.String(), SMS: true})
+	return err
+}
+
+// hallStaff are the clerk and the hall's clerks and the county admins.
+func hallStaff(ctx context.Context, hall uuid.UUID, clerk *uuid.UUID) ([]uuid.UUID, error) {
+	var ids []uuid.UUID
+	err := tenants.DB(ctx).NewSelect().Table("memberships").Column("identity_id").Where("status = 'active'").
+		WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
+			q = q.Where("'county_admin' = ANY(roles)").WhereOr("org_unit_id = ? AND 'township_clerk' = ANY(roles)", hall)
+			if clerk != nil {
+				q = q.WhereOr("identity_id = ?", *clerk)
+			}
+			return q
+		}).Scan(ctx, &ids)
+	return ids, err
+}
+
+var errCaseNotFound = problem.NotFound("rectification_not_found", "找不到该整改记录", "rectification case not found")
+
+// lockCase locks a case the actor may handle: a county admin any, a township clerk their hall's.
+func lockCase(ctx context.Context, id uuid.UUID, rowVersion int) (*Rectification, *tenants.Actor, error) {
+	a, _ := tenants.ActorFrom(ctx)
+	c := new(Rectification)
+	q := tenants.DB(ctx).NewSelect().Model(c).Where("rc.id = ?", id).For("UPDATE OF rc")
+	if a == nil || !a.HasAny(tenants.RoleCountyAdmin) {
+		if a == nil {
+			return nil, nil, errCaseNotFound
+		}
+		q = q.Join("JOIN applications AS ap ON ap.tenant_id = rc.tenant_id AND ap.id = rc.application_id").Where("ap.hall_id = ?", a.OrgUnitID)
+	}
+	err := q.Scan(ctx)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil, errCaseNotFound
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	if rowVersion != 0 && c.RowVersion != rowVersion {
+		return nil, nil, &problem.Error{Status: 412, Code: "stale_version", Message: "该记录已被他人修改，请刷新后重试", MessageEn: "the record changed since you loaded it"}
+	}
+	return c, a, nil
+}
+
+// CaseAction is a step on a rectification case.
+type CaseAction struct {
+	Action string `json:"action" enum:"callback,complete,invalid,impossible" doc:"回访 / 整改完成 / 无效差评 / 无法整改 (the last two by a county admin after review)"`
+	Note   string `json:"note"`
+}
+
+// Act applies a step to a case.
+func (s *Service) Act(ctx context.Context, id uuid.UUID, rowVersion int, in CaseAction) (*Rectification, error) {
+	c, a, err := lockCase(ctx, id, rowVersion)
+	if err != nil {
+		return nil, err
+	}
+	n := len([]rune(in.Note))
+	if n < 2 || n > 1000 {
+		return nil, problem.Invalid(problem.Field{Location: "body.note", Message: "请填写说明（2 至 1000 字）", MessageEn: "a note of 2 to 1000 characters is required", Value: in.Note})
+	}
+	now := s.Clock.Now()
+	open := c.Status == RectPending || c.Status == RectInProgress || c.Status == RectOverdue
+	switch {
+	case in.Action == "callback" && c.Status == RectPending:
+		c.Status, c.CallbackAt, c.CallbackNote = RectInProgress, &now, in.Note
+	case in.Action == "callback" && c.CallbackAt == nil && open:
+		c.CallbackAt, c.CallbackNote = &now, in.Note
+	case in.Action == "complete" && open:
+		c.Status, c.DoneAt, c.Note = RectDone, &now, in.Note
+		if c.CallbackAt == nil {
+			c.CallbackAt = &now
+		}
+	case (in.Action == "invalid" || in.Action == "impossible") && open:
+		if !a.HasAny(tenants.RoleCountyAdmin) {
+			return nil, problem.Forbidden("review_by_admin", "认定无效差评或无法整改须由县级管理员审核", "only a county admin may rule a rating invalid or impossible to rectify")
+		}
+		c.Status, c.ReviewNote, c.ReviewedBy = in.Action, in.Note, &a.IdentityID
+	default:
+		return nil, problem.Conflict("case_step_not_allowed", "当前状态（"+RectLabel(c.Status)+"）下不能执行该操作", "the step is not allowed in the case's state")
+	}
+	c.RowVersion++
+	if _, err := tenants.DB(ctx).NewUpdate().Model(c).Column("status", "callback_at", "callback_note", "done_at", "note", "review_note", "reviewed_by", "row_version").
+		WherePK().Exec(ctx); err != nil {
+		return nil, err
+	}
+	return c, tenants.Audit(ctx, tenants.Change{Action: "rectification." + in.Action, TargetType: "rectification", TargetID: id.String(), Summary: map[string]any{"status": c.Status}})
+}
+
+// CheckCase runs at a case's callback and rectify deadlines: an uncalled case warns, an
+// unfinished one becomes overdue. A case that moved on is left alone.
+func (s *Service) CheckCase(ctx context.Context, args RectifyArgs) error {
+	c := new(Rectification)
+	err := tenants.DB(ctx).NewSelect().Model(c).Where("rc.id = ?", args.CaseID).For("UPDATE").Scan(ctx)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	var hall uuid.UUID
+	if err := tenants.DB(ctx).NewSelect().Table("applications").Column("hall_id").Where("id = ?", c.ApplicationID).Scan(ctx, &hall); err != nil {
+		return err
+	}
+	to, err := hallStaff(ctx, hall, c.HandlerID)
+	if err != nil {
+		return err
+	}
+	switch {
+	case args.Stage == "callback" && c.CallbackAt == nil && (c.Status == RectPending):
+		_, err = notify.Send(ctx, to, notify.Message{Kind: "rating", Title: "差评回访已超时", Body: "请立即回访评价人。",
+			DedupKey: "rating-callback:" + c.ID.String(), SMS: true})
+		return err
+	case args.Stage == "rectify" && (c.Status == RectPending || c.Status == RectInProgress) && s.today().After(c.RectifyDue):
+		c.Status = RectOverdue
+		c.RowVersion++
+		if _, err := tenants.DB(ctx).NewUpdate().Model(c).Column("status", "row_version").WherePK().Exec(ctx); err != nil {
+			return err
+		}
+		if err := tenants.Audit(ctx, tenants.Change{Action: "rectification.overdue", TargetType: "rectification", TargetID: c.ID.String()}); err != nil {
+			return err
+		}
+		_, err = notify.Send(ctx, to, notify.Message{Kind: "rating", Title: "差评整改已超期", Body: "整改期限 " + c.RectifyDue.String() + " 已过。",
+			DedupKey: "rating-overdue:" + c.ID.String()})
+		return err
+	}
+	return nil
+}
+
+// Cases lists rectification cases, open ones first: a county admin all, a clerk their hall's.
+func (s *Service) Cases(ctx context.Context) ([]Rectification, error) {
+	a, _ := tenants.ActorFrom(ctx)
+	var cs []Rectification
+	q := tenants.DB(ctx).NewSelect().Model(&cs).
+		ColumnExpr("rc.*, r.score, r.comment, ap.item_name, coalesce(ap.receipt_no, '') AS receipt_no, h.name AS hall_name").
+		Join("JOIN ratings AS r ON r.tenant_id = rc.tenant_id AND r.id = rc.rating_id").
+		Join("JOIN applications AS ap ON ap.tenant_id = rc.tenant_id AND ap.id = rc.application_id").
+		Join("JOIN org_units AS h ON h.tenant_id = ap.tenant_id AND h.id = ap.hall_id").
+		OrderExpr("rc.status IN ('pending', 'in_progress', 'overdue') DESC, rc.created_at DESC").Limit(500)
+	if a == nil || !a.HasAny(tenants.RoleCountyAdmin) {
+		if a == nil {
+			return nil, nil
+		}
+		q = q.Where("ap.hall_id = ?", a.OrgUnitID)
+	}
+	return cs, q.Scan(ctx)
+}
+
+// DefaultUnrated rates, by the county's rule, completed events still unrated after the
+// configured days (source 'default'); off unless the county sets it.
+func (s *Service) DefaultUnrated(ctx context.Context) (int, error) {
+	st, err := GetSettings(ctx)
+	if err != nil || st.DefaultAfterDays == nil {
+		return 0, err
+	}
+	var apps []app
+	if err := tenants.DB(ctx).NewSelect().Model(&apps).ColumnExpr(appColumns).
+		Where("a.state IN ('decided', 'delivered', 'archived') AND a.decided_on IS NOT NULL AND a.decided_on <= ?", s.today().AddDays(-*st.DefaultAfterDays)).
+		Where("NOT EXISTS (SELECT 1 FROM ratings r WHERE r.tenant_id = a.tenant_id AND r.application_id = a.id)").Limit(5000).Scan(ctx); err != nil {
+		return 0, err
+	}
+	for i := range apps {
+		if _, err := s.insertRating(ctx, &apps[i], 1, RateInput{Score: st.DefaultScore, Indicators: []string{}}, "default"); err != nil {
+			return 0, err
+		}
+	}
+	return len(apps), nil
+}
+
+// SweepArgs run the default-rating rule.
+type SweepArgs struct {
+	TenantID uuid.UUID `json:"tenant_id"`
+}
+
+func (SweepArgs) Kind() string        { return "rating_sweep" }
+func (a SweepArgs) Tenant() uuid.UUID { return a.TenantID }
+func (SweepArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true, ByPeriod: 10 * time.Minute}}
+}
+
+// RatingsOf lists the ratings of services a member gave (the workforce record shows them).
+func RatingsOf(ctx context.Context, identity uuid.UUID) ([]Rating, error) {
+	var rs []Rating
+	err := tenants.DB(ctx).NewSelect().Model(&rs).ColumnExpr("r.*, ap.item_name, coalesce(ap.receipt_no, '') AS receipt_no").
+		Join("JOIN applications AS ap ON ap.tenant_id = r.tenant_id AND ap.id = r.application_id").
+		Where("r.clerk_id = ?", identity).Order("r.created_at DESC").Limit(200).Scan(ctx)
+	return rs, err
+}

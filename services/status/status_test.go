@@ -1,0 +1,340 @@
+package status_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+
+	"github.com/yichuang/yichuang/services/application"
+	"github.com/yichuang/yichuang/services/catalog"
+	"github.com/yichuang/yichuang/services/clock"
+	"github.com/yichuang/yichuang/services/lifecycle"
+	"github.com/yichuang/yichuang/services/problem"
+	"github.com/yichuang/yichuang/services/status"
+	"github.com/yichuang/yichuang/services/workday"
+	"github.com/yichuang/yichuang/tenants"
+	"github.com/yichuang/yichuang/tenants/migration"
+	"github.com/yichuang/yichuang/tenants/tenanttest"
+)
+
+type testBundle struct {
+	db                 *tenanttest.DB
+	tenant             *tenanttest.Tenant
+	clock              *clock.Stub
+	apps               *application.Service
+	svc                *status.Service
+	admin, clerk, dept *tenants.Actor
+	otherClerk         *tenants.Actor
+	itemID             uuid.UUID
+}
+
+// setup makes a county with a hall (城关镇), a second hall, a department and a published item;
+// today is Monday 2026-11-02.
+func setup(t *testing.T) *testBundle {
+	t.Helper()
+	db := tenanttest.New(t)
+	rc, err := river.NewClient[pgx.Tx](riverpgxv5.New(db.App), &river.Config{Schema: migration.RiverSchema})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Store.SetInserter(rc)
+	b := &testBundle{db: db, tenant: tenanttest.NewTenant(t, db, "测试县"), clock: clock.NewStub(time.Date(2026, 11, 2, 9, 0, 0, 0, clock.Zone))}
+	b.apps, b.svc = &application.Service{Clock: b.clock}, &status.Service{Clock: b.clock}
+	db.Ctx(t, b.tenant.ID, func(ctx context.Context) error {
+		county := b.tenant.County.ID
+		mk := func(parent uuid.UUID, kind tenants.OrgKind, name, code string) *tenants.OrgUnit {
+			u, err := tenants.CreateOrgUnit(ctx, tenants.NewOrgUnit{ParentID: &parent, Kind: kind, Name: name, Code: code})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return u
+		}
+		hall := mk(county, tenants.KindTownship, "城关镇", "cg")
+		other := mk(county, tenants.KindTownship, "河西镇", "hx")
+		dp := mk(county, tenants.KindDepartment, "县民政局", "mz")
+		member := func(u *tenants.OrgUnit, role tenants.Role, phone string) *tenants.Actor {
+			m := &tenants.Membership{TenantID: b.tenant.ID, IdentityID: uuid.New(), OrgUnitID: u.ID, Name: "成员" + phone[7:], Phone: phone,
+				Roles: []tenants.Role{role}, Scope: tenants.ScopeOrgSubtree, Status: tenants.StatusActive}
+			if _, err := tenants.DB(ctx).NewInsert().Model(m).Exec(ctx); err != nil {
+				t.Fatal(err)
+			}
+			m.OrgUnit = u
+			return m.Actor("")
+		}
+		b.admin = member(b.tenant.County, tenants.RoleCountyAdmin, "13800000001")
+		b.clerk = member(hall, tenants.RoleTownshipClerk, "13800000002")
+		b.dept = member(dp, tenants.RoleDepartmentStaff, "13800000003")
+		b.otherClerk = member(other, tenants.RoleTownshipClerk, "13800000004")
+		it := catalog.Item{BaseCode: "000172001000", ImplCode: "TEST-LS-001", Name: "临时救助申请", Kind: catalog.KindPayment,
+			DepartmentID: dp.ID, LegalBasis: "《社会救助暂行办法》", Levels: []catalog.Level{catalog.LevelTownship},
+			Materials: []catalog.Material{{Key: "id", Name: "居民身份证", Form: catalog.FormOriginal, Copies: 1, Required: true}},
+			Handling: catalog.HandlingPromised, LegalDays: 20, PromisedDays: 10}
+		r, err := catalog.Create(ctx, it)
+		if err != nil {
+			return err
+		}
+		_, err = catalog.Publish(ctx, r.ID, r.RowVersion)
+		b.itemID = r.ID
+		return err
+	})
+	return b
+}
+
+func (b *testBundle) as(t *testing.T, a *tenants.Actor, fn func(ctx context.Context) error) error {
+	t.Helper()
+	ctx := context.Background()
+	if a != nil {
+		ctx = tenants.WithActor(ctx, a)
+	}
+	return b.db.Store.InTx(ctx, b.tenant.ID, fn)
+}
+
+// application takes one in at the window, accepts it, and with decide routes and approves it.
+func (b *testBundle) application(t *testing.T, decide bool) *application.Detail {
+	t.Helper()
+	var d *application.Detail
+	step := func(a *tenants.Actor, s application.Step) {
+		t.Helper()
+		s.Version = d.Version
+		if err := b.as(t, a, func(ctx context.Context) (err error) { d, err = b.apps.Act(ctx, d.ID, s); return err }); err != nil {
+			t.Fatalf("%s: %v", s.Action, err)
+		}
+	}
+	in := application.NewApplication{ItemID: b.itemID, Applicant: application.Applicant{Kind: application.ApplicantPerson, Name: "张三",
+		IDNo: "110105198503120020", Phone: "13912345678"}, Materials: []application.Tick{{Key: "id", Provided: true}}}
+	if err := b.as(t, b.clerk, func(ctx context.Context) (err error) { d, err = b.apps.Intake(ctx, in); return err }); err != nil {
+		t.Fatal(err)
+	}
+	step(b.clerk, application.Step{Action: lifecycle.Accept})
+	if decide {
+		step(b.clerk, application.Step{Action: lifecycle.Route})
+		step(b.dept, application.Step{Action: lifecycle.Approve, Reason: "符合条件"})
+	}
+	return d
+}
+
+func (b *testBundle) lookup(t *testing.T, receipt, last4, ip string) (*status.View, error) {
+	t.Helper()
+	var v *status.View
+	var fail *status.Failure
+	err := b.as(t, nil, func(ctx context.Context) (err error) {
+		v, err = b.svc.Lookup(ctx, receipt, last4, ip)
+		if errors.As(err, &fail) {
+			return nil // the count of wrong tries must be kept
+		}
+		return err
+	})
+	if fail != nil {
+		return nil, fail.Err
+	}
+	return v, err
+}
+
+func TestLookupShowsNothingPersonalAndThrottles(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	d := b.application(t, false)
+	receipt := *d.ReceiptNo
+	v, err := b.lookup(t, receipt, "5678", "10.0.0.1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v.ItemName != "临时救助申请" || v.StateLabel != "已受理" || v.PromisedDue.IsZero() || v.Token == "" || v.Rating.CanRate {
+		t.Fatalf("view: %+v", v)
+	}
+	if s := fmt.Sprintf("%+v", v); strings.Contains(s, "张三") || strings.Contains(s, "13912345678") || strings.Contains(s, "110105") {
+		t.Fatalf("the public view leaks personal data: %s", s)
+	}
+	// Five wrong tries on the receipt lock it, even from other addresses and with the right digits.
+	for i := range status.MaxFailures {
+		if _, err := b.lookup(t, receipt, "0000", fmt.Sprintf("10.0.1.%d", i)); err == nil {
+			t.Fatal("a wrong code was accepted")
+		} else if p, _ := problem.As(err); p.Status != 404 {
+			t.Fatalf("try %d: %v", i, err)
+		}
+	}
+	if _, err := b.lookup(t, receipt, "5678", "10.0.2.1"); err == nil {
+		t.Fatal("a throttled receipt number answered")
+	} else if p, _ := problem.As(err); p.Status != 429 {
+		t.Fatalf("throttled: %v", err)
+	}
+	// Five wrong tries from one address lock that address for every receipt and token.
+	for range status.MaxFailures {
+		b.lookup(t, "YC2026110299999", "1234", "10.0.3.1")
+	}
+	var fail *status.Failure
+	b.as(t, nil, func(ctx context.Context) error {
+		_, err := b.svc.ByToken(ctx, v.Token, "10.0.3.1")
+		errors.As(err, &fail)
+		return nil
+	})
+	if fail == nil || fail.Err.Status != 429 {
+		t.Fatalf("a throttled address looked up a token: %+v", fail)
+	}
+	// The window passes.
+	b.clock.Advance(status.Window + time.Minute)
+	if _, err := b.lookup(t, receipt, "5678", "10.0.3.1"); err != nil {
+		t.Fatalf("after the window: %v", err)
+	}
+}
+
+func (b *testBundle) rate(t *testing.T, token string, in status.RateInput) (*status.View, error) {
+	t.Helper()
+	var v *status.View
+	err := b.as(t, nil, func(ctx context.Context) (err error) { v, err = b.svc.Rate(ctx, token, "10.9.9.9", in); return err })
+	return v, err
+}
+
+func TestRatingAndRectification(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	open := b.application(t, false)
+	v, _ := b.lookup(t, *open.ReceiptNo, "5678", "10.0.0.1")
+	if _, err := b.rate(t, v.Token, status.RateInput{Score: 5}); err == nil {
+		t.Fatal("rated before completion")
+	}
+	d := b.application(t, true)
+	v, _ = b.lookup(t, *d.ReceiptNo, "5678", "10.0.0.1")
+	if !v.Rating.CanRate || v.Rating.Round != 1 {
+		t.Fatalf("rating state: %+v", v.Rating)
+	}
+	if _, err := b.rate(t, v.Token, status.RateInput{Score: 2, Indicators: []string{"不存在"}}); err == nil {
+		t.Fatal("an unknown indicator was accepted")
+	}
+	v, err := b.rate(t, v.Token, status.RateInput{Score: 1, Comment: "等了很久", Indicators: []string{"指引清楚"}})
+	if err != nil || v.Rating.CanRate || v.Rating.Rectification != status.RectPending {
+		t.Fatalf("差评: %+v %v", v, err)
+	}
+	if _, err := b.rate(t, v.Token, status.RateInput{Score: 5}); err == nil {
+		t.Fatal("rated twice")
+	}
+	// The case: the clerk's hall sees it, another hall does not; review is for admins.
+	var cs []status.Rectification
+	b.as(t, b.clerk, func(ctx context.Context) (err error) { cs, err = b.svc.Cases(ctx); return err })
+	if len(cs) != 1 || cs[0].Score != 1 || cs[0].RectifyDue != (workday.Date{Year: 2026, Month: 11, Day: 9}) {
+		t.Fatalf("cases: %+v", cs)
+	}
+	b.as(t, b.otherClerk, func(ctx context.Context) error {
+		if got, _ := b.svc.Cases(ctx); len(got) != 0 {
+			t.Fatal("another hall sees the case")
+		}
+		return nil
+	})
+	act := func(a *tenants.Actor, action string) (*status.Rectification, error) {
+		var c *status.Rectification
+		err := b.as(t, a, func(ctx context.Context) (err error) {
+			c, err = b.svc.Act(ctx, cs[0].ID, 0, status.CaseAction{Action: action, Note: "已电话联系评价人，说明情况"})
+			return err
+		})
+		return c, err
+	}
+	if _, err := act(b.clerk, "invalid"); err == nil {
+		t.Fatal("a clerk ruled the rating invalid")
+	}
+	if c, err := act(b.clerk, "callback"); err != nil || c.Status != status.RectInProgress {
+		t.Fatalf("callback: %+v %v", c, err)
+	}
+	if c, err := act(b.clerk, "complete"); err != nil || c.Status != status.RectDone {
+		t.Fatalf("complete: %+v %v", c, err)
+	}
+	// One re-rating after rectification, and no more.
+	v, _ = b.lookup(t, *d.ReceiptNo, "5678", "10.0.0.1")
+	if !v.Rating.CanRate || v.Rating.Round != 2 {
+		t.Fatalf("after rectification: %+v", v.Rating)
+	}
+	if v, err = b.rate(t, v.Token, status.RateInput{Score: 4}); err != nil || len(v.Rating.Given) != 2 || v.Rating.CanRate {
+		t.Fatalf("re-rating: %+v %v", v, err)
+	}
+	if _, err := b.rate(t, v.Token, status.RateInput{Score: 5}); err == nil {
+		t.Fatal("a third rating")
+	}
+	// The clerk who accepted it carries the ratings.
+	b.as(t, b.admin, func(ctx context.Context) error {
+		rs, err := status.RatingsOf(ctx, b.clerk.IdentityID)
+		if err != nil || len(rs) != 2 || rs[0].ItemName != "临时救助申请" {
+			t.Fatalf("ratings of the clerk: %+v %v", rs, err)
+		}
+		rep, err := status.Compute(ctx, workday.Date{Year: 2026, Month: 11, Day: 1}, workday.Date{Year: 2026, Month: 11, Day: 30})
+		if err != nil {
+			return err
+		}
+		// One completed event, rated 1 (round 1 counts): 好评率 0, 未评价率 0.
+		if rep.Total.Events != 1 || rep.Total.Rated != 1 || rep.Total.Bad != 1 || rep.Total.GoodRate != 0 || rep.Total.UnratedRate != 0 || len(rep.ByClerk) != 1 {
+			t.Fatalf("indicators: %+v", rep)
+		}
+		return nil
+	})
+}
+
+func TestOverdueRectificationAndDefaultRating(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	d := b.application(t, true)
+	v, _ := b.lookup(t, *d.ReceiptNo, "5678", "10.0.0.1")
+	if _, err := b.rate(t, v.Token, status.RateInput{Score: 2}); err != nil {
+		t.Fatal(err)
+	}
+	var c status.Rectification
+	b.as(t, b.admin, func(ctx context.Context) error {
+		cs, err := b.svc.Cases(ctx)
+		c = cs[0]
+		return err
+	})
+	check := func(stage string) {
+		if err := b.as(t, nil, func(ctx context.Context) error {
+			return b.svc.CheckCase(ctx, status.RectifyArgs{TenantID: b.tenant.ID, CaseID: c.ID, Stage: stage})
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	check("rectify") // not due yet: nothing
+	b.as(t, b.admin, func(ctx context.Context) error {
+		cs, _ := b.svc.Cases(ctx)
+		if cs[0].Status != status.RectPending {
+			t.Fatalf("overdue too early: %s", cs[0].Status)
+		}
+		return nil
+	})
+	b.clock.StubNow(time.Date(2026, 11, 10, 0, 5, 0, 0, clock.Zone))
+	check("rectify")
+	b.as(t, b.admin, func(ctx context.Context) error {
+		cs, _ := b.svc.Cases(ctx)
+		if cs[0].Status != status.RectOverdue {
+			t.Fatalf("not overdue after its limit: %s", cs[0].Status)
+		}
+		return nil
+	})
+	// Default rating: off by default; on, an event unrated after 7 days gets 基本满意.
+	e := b.application(t, true)
+	b.clock.StubNow(time.Date(2026, 11, 20, 9, 0, 0, 0, clock.Zone))
+	run := func() int {
+		var n int
+		b.as(t, nil, func(ctx context.Context) (err error) { n, err = b.svc.DefaultUnrated(ctx); return err })
+		return n
+	}
+	if run() != 0 {
+		t.Fatal("the default rule ran while off")
+	}
+	seven := 7
+	b.as(t, b.admin, func(ctx context.Context) error {
+		st := status.DefaultSettings()
+		st.DefaultAfterDays = &seven
+		_, err := status.PutSettings(ctx, st)
+		return err
+	})
+	if n := run(); n != 1 || run() != 0 {
+		t.Fatalf("default ratings: %d", n)
+	}
+	v, _ = b.lookup(t, *e.ReceiptNo, "5678", "10.0.0.1")
+	if v.Rating.CanRate || len(v.Rating.Given) != 1 || v.Rating.Given[0] != 3 {
+		t.Fatalf("defaulted event: %+v", v.Rating)
+	}
+}
