@@ -14,6 +14,7 @@ import (
 
 	"github.com/yichuang/yichuang/services/level"
 	"github.com/yichuang/yichuang/services/problem"
+	"github.com/yichuang/yichuang/services/status"
 	"github.com/yichuang/yichuang/services/workday"
 	"github.com/yichuang/yichuang/tenants"
 )
@@ -125,6 +126,8 @@ type Detail struct {
 	Entitled    *level.Result `json:"entitled"`
 	Explanation []string      `json:"explanation"`
 	Pay         []PayLine     `json:"pay"`
+	// Ratings are the 好差评 of services the worker gave (when linked to a sign-in).
+	Ratings []status.Rating `json:"ratings"`
 }
 
 // Describe returns the worker's page. finalPayOnly limits the pay lines to final payrolls
@@ -181,8 +184,16 @@ func (s *Service) Describe(ctx context.Context, id uuid.UUID, finalPayOnly bool)
 				Certificate: d.Record.Certificate, Appraisals: results(as)}, today)
 		}
 	}
-	d.Pay, err = linesOf(ctx, id, finalPayOnly)
-	return d, err
+	if d.Pay, err = linesOf(ctx, id, finalPayOnly); err != nil {
+		return nil, err
+	}
+	d.Ratings = []status.Rating{}
+	if w.IdentityID != nil {
+		if d.Ratings, err = status.RatingsOf(ctx, *w.IdentityID); err != nil {
+			return nil, err
+		}
+	}
+	return d, nil
 }
 
 func diff(before, after Record, all bool, units map[uuid.UUID]unitNames) []FieldDiff {

@@ -3399,6 +3399,26 @@ export interface components {
             /** Format: int64 */
             score: number;
         };
+        StatusRating: {
+            application_id: string;
+            clerk_id: string;
+            comment: string;
+            /** Format: date-time */
+            created_at: string;
+            hall_id: string;
+            id: string;
+            indicators: string[] | null;
+            item_id: string;
+            item_name: string;
+            rated_on: string;
+            receipt_no: string;
+            /** Format: int64 */
+            round: number;
+            /** Format: int64 */
+            score: number;
+            /** @enum {string} */
+            source: "active" | "default";
+        };
         StatusRatingState: {
             can_rate: boolean;
             /** @description scores already given, by round */
@@ -3603,6 +3623,7 @@ export interface components {
             explanation: string[] | null;
             history: components["schemas"]["WorkforceHistoryEntry"][] | null;
             pay: components["schemas"]["WorkforcePayLine"][] | null;
+            ratings: components["schemas"]["StatusRating"][] | null;
             record: components["schemas"]["WorkforceRecord"];
             worker: components["schemas"]["WorkforceWorker"];
         };
