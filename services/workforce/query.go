@@ -189,9 +189,11 @@ func (s *Service) Describe(ctx context.Context, id uuid.UUID, finalPayOnly bool)
 	}
 	d.Ratings = []status.Rating{}
 	if w.IdentityID != nil {
-		if d.Ratings, err = status.RatingsOf(ctx, *w.IdentityID); err != nil {
+		rs, err := status.RatingsOf(ctx, *w.IdentityID)
+		if err != nil {
 			return nil, err
 		}
+		d.Ratings = append(d.Ratings, rs...)
 	}
 	return d, nil
 }
