@@ -10,6 +10,16 @@ say() { printf '==> %s\n' "$*"; }
   { echo "With DATABASE_URL set, also set APP_DATABASE_URL (the runtime role) or YC_APP_DB_PASSWORD" >&2; exit 1; }
 
 say "first run? building Kratos and MinIO and installing packages takes several minutes; later runs take seconds"
+# Notice PDFs (services/notice) embed these fonts; without them issuing a notice fails.
+if [ ! -f "${YC_PDF_FONT:-/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf}" ] ||
+  [ ! -f "${YC_PDF_LATIN_FONT:-/usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf}" ]; then
+  if [ "$(id -u)" = 0 ]; then
+    say "installing the fonts notice PDFs embed"
+    apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-droid-fallback fonts-liberation >/dev/null
+  else
+    echo "notice PDFs need fonts, until then issuing a notice fails: sudo apt-get install fonts-droid-fallback fonts-liberation" >&2
+  fi
+fi
 cleanup() { say "stopping"; bash infra/scripts/stack.sh down dev; }
 trap cleanup EXIT
 trap 'exit 130' INT TERM

@@ -28,6 +28,18 @@ if ! fc-list 2>/dev/null | grep -qi 'cjk\|droid sans fallback'; then
     echo "CJK fonts are missing: sudo apt-get install fonts-noto-cjk" >&2; exit 1
   fi
 fi
+# Notice PDFs (services/notice) embed Droid Sans Fallback for hanzi and Liberation Sans for
+# digits and Latin; their tests read the PDFs back with poppler-utils (pdftotext, pdftoppm).
+if ! { [ -f "${YC_PDF_FONT:-/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf}" ] &&
+  [ -f "${YC_PDF_LATIN_FONT:-/usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf}" ] &&
+  command -v pdftotext >/dev/null && command -v pdftoppm >/dev/null; }; then
+  if [ "$(id -u)" = 0 ]; then
+    say "installing the notice PDF fonts and poppler-utils"
+    apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-droid-fallback fonts-liberation poppler-utils >/dev/null || exit 1
+  else
+    echo "notice PDF fonts or poppler-utils are missing: sudo apt-get install fonts-droid-fallback fonts-liberation poppler-utils" >&2; exit 1
+  fi
+fi
 
 say "frontend packages"
 bash infra/scripts/frontend-deps.sh || exit 1
