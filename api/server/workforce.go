@@ -99,7 +99,7 @@ type revealOut struct {
 type linkIn struct {
 	ID   uuid.UUID `path:"id"`
 	Body struct {
-		IdentityID *uuid.UUID `json:"identity_id" required:"false" doc:"the member's identity; null unlinks"`
+		IdentityID *uuid.UUID `json:"identity_id,omitempty" required:"false" nullable:"true" doc:"the member's identity; null or absent unlinks"`
 	}
 }
 

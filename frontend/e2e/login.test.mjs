@@ -24,11 +24,15 @@ const EXPECTED_MENU = {
     'menu-settings',
     'menu-org-units',
     'menu-staff',
+    'menu-workers',
+    'menu-pay-schemes',
+    'menu-progression',
+    'menu-payroll',
     'menu-audit',
   ],
   department_staff: ['menu-home', 'menu-applications', 'menu-notifications', 'menu-calendar'],
   township_clerk: ['menu-home', 'menu-intake', 'menu-applications', 'menu-notifications', 'menu-calendar'],
-  community_worker: ['menu-home', 'menu-intake', 'menu-applications', 'menu-notifications', 'menu-calendar'],
+  community_worker: ['menu-home', 'menu-intake', 'menu-applications', 'menu-notifications', 'menu-my-record', 'menu-calendar'],
   platform_operator: ['menu-home', 'menu-calendar'],
 }
 

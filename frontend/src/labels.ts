@@ -2,6 +2,15 @@
 // the OpenAPI document fails the type-check until it gets a label.
 import type {
   AppState,
+  Appraisal,
+  BatchStatus,
+  Certificate,
+  ChangeKind,
+  Education,
+  PayMode,
+  RunStatus,
+  WorkerPost,
+  WorkerStatus,
   Channel,
   CorrectionProblem,
   DayKind,
@@ -52,6 +61,22 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
   'staff.disable': '停用人员账号',
   'org_unit.create': '新增组织机构',
   'audit.check': '校验审计链',
+  'worker.hire': '社区工作者建档',
+  'worker.import': '导入花名册',
+  'worker.export': '导出花名册',
+  'worker.change': '社区工作者档案变更',
+  'worker.appraisal': '录入年度考核',
+  'worker.reveal_id': '查看完整身份证号',
+  'worker.link_identity': '关联登录账号',
+  'pay_scheme.put': '保存薪酬方案',
+  'pay_scheme.delete': '删除薪酬方案',
+  'progression.prepare': '生成年度晋级草稿',
+  'progression.approve': '审定年度晋级',
+  'progression.apply': '年度晋级生效',
+  'progression.discard': '删除年度晋级草稿',
+  'payroll.compute': '计算工资表',
+  'payroll.finalize': '工资表定稿',
+  'payroll.export': '导出工资表',
 }
 
 export function roleLabel(role: string): string {
@@ -201,3 +226,91 @@ export const DAY_KIND_LABELS: Record<DayKind, string> = {
 export function dayKindLabel(k: string): string {
   return (DAY_KIND_LABELS as Record<string, string>)[k] ?? k
 }
+
+// ---- 社区工作者 (三岗十八级)
+
+export const POST_LABELS: Record<WorkerPost, string> = { head: '正职', deputy: '副职', staff: '其他社区工作者' }
+export const ALL_POSTS = Object.keys(POST_LABELS) as WorkerPost[]
+export function postLabel(p: string): string {
+  return (POST_LABELS as Record<string, string>)[p] ?? p
+}
+
+export const WORKER_STATUS_LABELS: Record<WorkerStatus, string> = { active: '在岗', away: '离岗', retired: '退休' }
+export const WORKER_STATUS_TAG: Record<WorkerStatus, TagType> = { active: 'success', away: 'warning', retired: 'info' }
+export const ALL_WORKER_STATUSES = Object.keys(WORKER_STATUS_LABELS) as WorkerStatus[]
+export function workerStatusLabel(s: string): string {
+  return (WORKER_STATUS_LABELS as Record<string, string>)[s] ?? s
+}
+export function workerStatusTag(s: string): TagType {
+  return (WORKER_STATUS_TAG as Record<string, TagType>)[s] ?? 'info'
+}
+
+export const EDUCATION_LABELS: Record<Education, string> = {
+  none: '高中及以下',
+  college: '大专',
+  bachelor: '本科',
+  master: '硕士',
+  doctor: '博士',
+}
+export const ALL_EDUCATIONS = Object.keys(EDUCATION_LABELS) as Education[]
+export function educationLabel(e: string): string {
+  return (EDUCATION_LABELS as Record<string, string>)[e] ?? e
+}
+
+export const CERTIFICATE_LABELS: Record<Certificate, string> = {
+  none: '无',
+  junior: '初级（助理社会工作师）',
+  intermediate: '中级（社会工作师）',
+  senior: '高级（高级社会工作师）',
+}
+export const CERTIFICATE_SHORT: Record<Certificate, string> = { none: '无', junior: '初级', intermediate: '中级', senior: '高级' }
+export const ALL_CERTIFICATES = Object.keys(CERTIFICATE_LABELS) as Certificate[]
+export function certificateLabel(c: string): string {
+  return (CERTIFICATE_LABELS as Record<string, string>)[c] ?? c
+}
+
+export const APPRAISAL_LABELS: Record<Appraisal, string> = { excellent: '优秀', competent: '称职', basic: '基本称职', incompetent: '不称职' }
+export const APPRAISAL_TAG: Record<Appraisal, TagType> = { excellent: 'success', competent: 'primary', basic: 'warning', incompetent: 'danger' }
+export const ALL_APPRAISALS = Object.keys(APPRAISAL_LABELS) as Appraisal[]
+export function appraisalLabel(a: string): string {
+  return (APPRAISAL_LABELS as Record<string, string>)[a] ?? a
+}
+
+export const CHANGE_KIND_LABELS: Record<ChangeKind, string> = {
+  hire: '建档',
+  edit: '信息变更',
+  post: '岗位变动',
+  level: '等级调整',
+  status: '状态变更',
+  progression: '年度晋级',
+  certificate: '取得证书',
+  correction: '考核补录更正等级',
+}
+export function changeKindLabel(k: string): string {
+  return (CHANGE_KIND_LABELS as Record<string, string>)[k] ?? k
+}
+
+export const BATCH_STATUS_LABELS: Record<BatchStatus, string> = { draft: '草稿', approved: '已审定', effective: '已生效' }
+export const BATCH_STATUS_TAG: Record<BatchStatus, TagType> = { draft: 'warning', approved: 'primary', effective: 'success' }
+export function batchStatusLabel(s: string): string {
+  return (BATCH_STATUS_LABELS as Record<string, string>)[s] ?? s
+}
+export function batchStatusTag(s: string): TagType {
+  return (BATCH_STATUS_TAG as Record<string, TagType>)[s] ?? 'info'
+}
+
+export const RUN_STATUS_LABELS: Record<RunStatus, string> = { draft: '草稿', final: '已定稿' }
+export const RUN_STATUS_TAG: Record<RunStatus, TagType> = { draft: 'warning', final: 'success' }
+export function runStatusLabel(s: string): string {
+  return (RUN_STATUS_LABELS as Record<string, string>)[s] ?? s
+}
+export function runStatusTag(s: string): TagType {
+  return (RUN_STATUS_TAG as Record<string, TagType>)[s] ?? 'info'
+}
+
+export const PAY_MODE_LABELS: Record<PayMode, string> = { coefficient: '基数 × 系数', amount: '固定金额' }
+export function payModeLabel(m: string): string {
+  return (PAY_MODE_LABELS as Record<string, string>)[m] ?? m
+}
+
+export const GENDER_LABELS: Record<string, string> = { male: '男', female: '女' }

@@ -244,7 +244,7 @@ func (s *Service) Finalize(ctx context.Context, m pay.Month, rowVersion int) (*R
 		return nil, err
 	}
 	if rowVersion != 0 && run.RowVersion != rowVersion {
-		return nil, errStale
+		return nil, errStaleRecord
 	}
 	if run.Status == RunFinal {
 		return nil, problem.Conflict("payroll_final", "该月工资表已定稿", "the month's payroll is already final")

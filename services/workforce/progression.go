@@ -220,7 +220,7 @@ func (s *Service) Approve(ctx context.Context, year, rowVersion int) (*Batch, er
 		return nil, err
 	}
 	if rowVersion != 0 && b.RowVersion != rowVersion {
-		return nil, errStale
+		return nil, errStaleRecord
 	}
 	if b.Status != BatchDraft {
 		return nil, problem.Conflict("batch_not_draft", "该年度晋级已审定", "the batch is already approved")

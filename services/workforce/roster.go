@@ -13,6 +13,8 @@ import (
 	"github.com/google/uuid"
 	"github.com/xuri/excelize/v2"
 
+	"github.com/yichuang/yichuang/services/clock"
+	"github.com/yichuang/yichuang/services/idno"
 	"github.com/yichuang/yichuang/services/level"
 	"github.com/yichuang/yichuang/services/problem"
 	"github.com/yichuang/yichuang/services/workday"
@@ -196,6 +198,14 @@ func (s *Service) Import(ctx context.Context, r io.Reader) (*ImportResult, []Row
 			}
 		}
 		if len(errs) > before {
+			// The rest of the row is wrong too: still check the ID number, so one report lists
+			// every problem of the row.
+			if _, err := idno.Resident(in.IDNumber, s.today().In(clock.Zone)); err != nil {
+				var e *idno.Error
+				if errors.As(err, &e) {
+					fail(cID, e.Reason, e.ReasonEn)
+				}
+			}
 			continue
 		}
 		_, err := s.hire(ctx, in, ds, "")

@@ -87,10 +87,8 @@ func schemeOn(ds []pay.Dated, day workday.Date) *pay.Scheme {
 // payroll pays or recovers the difference as arrears.
 func PutScheme(ctx context.Context, from workday.Date, s pay.Scheme) (*StoredScheme, error) {
 	var c problem.Checker
-	c.Check(!from.IsZero(), "body.effective_from", "生效日期必填", "effective_from is required", "")
+	c.Check(!from.IsZero(), "path.effective_from", "生效日期必填", "effective_from is required", "")
 	c.Add(s.Validate()...)
-	n := len([]rune(s.Label))
-	c.Check(n >= 1 && n <= 100, "body.scheme.label", "方案名称须为 1 至 100 个字", "label must be 1 to 100 characters", s.Label)
 	if err := c.Err(); err != nil {
 		return nil, err
 	}

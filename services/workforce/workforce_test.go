@@ -508,7 +508,7 @@ func TestRosterImportAllOrNothing(t *testing.T) {
 	for _, e := range errs {
 		got[e.Column+"@"+string(rune('0'+e.Row))] = true
 	}
-	for _, want := range []string{"社区（村）@4", "岗位@4", "入职日期@4", "等级@4", "身份证号@5"} {
+	for _, want := range []string{"社区（村）@4", "岗位@4", "入职日期@4", "等级@4", "身份证号@4", "身份证号@5"} {
 		if !got[want] {
 			t.Fatalf("missing row error %s in %+v", want, errs)
 		}

@@ -454,6 +454,182 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/applications/{id}/archive/download": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 下载归档包 / Download the archive package (zip)
+         * @description Returns a presigned URL valid 5 minutes. 409 not_archived before the package is stored.
+         *
+         *     可调用角色 / Roles: 县级管理员 (county_admin)、部门工作人员 (department_staff)、乡镇窗口人员 (township_clerk)、村社区工作者 (community_worker)
+         */
+        get: operations["download-application-archive"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/applications/{id}/documents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 办件文件 / An application's files, notices and archive package
+         * @description Readable by whoever may read the application.
+         *
+         *     可调用角色 / Roles: 县级管理员 (county_admin)、部门工作人员 (department_staff)、乡镇窗口人员 (township_clerk)、村社区工作者 (community_worker)
+         */
+        get: operations["list-application-documents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/applications/{id}/files": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 上传材料文件 / Upload a material's file
+         * @description The body is the file (JPEG, PNG, TIFF, PDF or OFD), at most the county's size limit. Its type is sniffed from the content; an unknown type, or a declared Content-Type the content contradicts, is refused (422); a file over the limit gets 413. The file is attached to the material once a background job has re-read it and checked its SHA-256 (status verified). Township clerks of the application's hall and the community worker of a proxy application may upload while it is open.
+         *
+         *     可调用角色 / Roles: 乡镇窗口人员 (township_clerk)、村社区工作者 (community_worker)
+         */
+        post: operations["upload-application-file"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/applications/{id}/files/{file}/download": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 下载材料文件 / Download an attached file
+         * @description Returns a presigned URL valid 5 minutes, pinned to the verified version. Files not attached (being verified, rejected, tampered) are not served (409).
+         *
+         *     可调用角色 / Roles: 县级管理员 (county_admin)、部门工作人员 (department_staff)、乡镇窗口人员 (township_clerk)、村社区工作者 (community_worker)
+         */
+        get: operations["download-application-file"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/applications/{id}/notices/{kind}/download": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 下载通知书 / Download a notice (PDF)
+         * @description Returns a presigned URL valid 5 minutes. 409 notice_pending while it is being rendered.
+         *
+         *     可调用角色 / Roles: 县级管理员 (county_admin)、部门工作人员 (department_staff)、乡镇窗口人员 (township_clerk)、村社区工作者 (community_worker)
+         */
+        get: operations["download-application-notice"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/applications/{id}/notices/{kind}/regenerate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 重新生成通知书 / Render a notice again
+         * @description Renders the newest notice of the kind again, with what it printed when issued. Identical bytes change nothing (changed: false); different bytes are stored as a new version of the same object.
+         *
+         *     可调用角色 / Roles: 乡镇窗口人员 (township_clerk)、部门工作人员 (department_staff)、县级管理员 (county_admin)
+         */
+        post: operations["regenerate-application-notice"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/applications/{id}/uploads": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 申请直传地址 / Get a presigned upload URL
+         * @description Declare the material, type, size and SHA-256 of a file; PUT the file to the returned URL (valid 15 minutes) with the returned headers, then complete the upload. The declared SHA-256 is what the file is verified against.
+         *
+         *     可调用角色 / Roles: 乡镇窗口人员 (township_clerk)、村社区工作者 (community_worker)
+         */
+        post: operations["begin-application-upload"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/applications/{id}/uploads/{upload}/complete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 确认直传 / Complete a presigned upload
+         * @description Registers the uploaded object. One that is over the limit, not the declared size, or whose content is not the declared type is kept but flagged (status rejected, with the reason); otherwise it is verified by a background job. No object at the URL yet gives 409 upload_missing. Completing again returns the same file.
+         *
+         *     可调用角色 / Roles: 乡镇窗口人员 (township_clerk)、村社区工作者 (community_worker)
+         */
+        post: operations["complete-application-upload"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/audit-checks": {
         parameters: {
             query?: never;
@@ -667,6 +843,32 @@ export interface paths {
          * @description 可调用角色 / Roles: 县级管理员 (county_admin)
          */
         delete: operations["calendar-delete-year"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/document-settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 文件规则 / The county's document rules
+         * @description 可调用角色 / Roles: 县级管理员 (county_admin)、部门工作人员 (department_staff)、乡镇窗口人员 (township_clerk)、村社区工作者 (community_worker)
+         */
+        get: operations["get-document-settings"];
+        /**
+         * 修改文件规则 / Change the document rules
+         * @description The retention applies to packages archived from now on; stored packages keep the lock they were stored with.
+         *
+         *     可调用角色 / Roles: 县级管理员 (county_admin)
+         */
+        put: operations["put-document-settings"];
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -2344,6 +2546,26 @@ export interface components {
             /** @description levels corrected because an effective progression counted this year differently */
             corrections: components["schemas"]["WorkforceChange"][] | null;
         };
+        ArchiveInfo: {
+            /** Format: date-time */
+            archived_at: string;
+            /**
+             * Format: int64
+             * @description files in the package, manifest.json aside
+             */
+            files: number;
+            /** @enum {string} */
+            lock_mode: "COMPLIANCE" | "GOVERNANCE";
+            /** Format: date-time */
+            retain_until: string;
+            /** @enum {string} */
+            retention: "permanent" | "30y" | "10y";
+            /** @description 永久, 定期30年, 定期10年 */
+            retention_label: string;
+            sha256: string;
+            /** Format: int64 */
+            size: number;
+        };
         AuditCheck: {
             /**
              * Format: uri
@@ -2547,6 +2769,36 @@ export interface components {
             readonly $schema?: string;
             tasks: components["schemas"]["AccessTask"][] | null;
         };
+        DocumentSettings: {
+            /**
+             * Format: uri
+             * @description A URL to the JSON Schema for this object.
+             * @example https://example.com/schemas/DocumentSettings.json
+             */
+            readonly $schema?: string;
+            /**
+             * Format: int64
+             * @description 单个文件大小上限，MB（默认 20）
+             */
+            max_upload_mb: number;
+            /**
+             * @description 归档包保管期限：永久 / 定期30年（默认）/ 定期10年（国家档案局令第8号）
+             * @enum {string}
+             */
+            retention: "permanent" | "30y" | "10y";
+        };
+        DocumentsOutBody: {
+            /**
+             * Format: uri
+             * @description A URL to the JSON Schema for this object.
+             * @example https://example.com/schemas/DocumentsOutBody.json
+             */
+            readonly $schema?: string;
+            /** @description present once the archive package is stored */
+            archive?: components["schemas"]["ArchiveInfo"];
+            files: components["schemas"]["FileInfo"][] | null;
+            notices: components["schemas"]["NoticeInfo"][] | null;
+        };
         DueOutBody: {
             /**
              * Format: uri
@@ -2570,6 +2822,47 @@ export interface components {
             /** @description Reason (English) */
             message_en: string;
             value?: unknown;
+        };
+        FileInfo: {
+            /**
+             * Format: uri
+             * @description A URL to the JSON Schema for this object.
+             * @example https://example.com/schemas/FileInfo.json
+             */
+            readonly $schema?: string;
+            /** @description verified, so attached to the material and downloadable */
+            attached: boolean;
+            /**
+             * @description streamed through the API, or PUT to a presigned URL
+             * @enum {string}
+             */
+            channel: "direct" | "presigned";
+            /** Format: date-time */
+            checked_at?: string;
+            /** @description the type the content is (sniffed, never from the name); empty until known */
+            content_type: string;
+            /** Format: date-time */
+            created_at: string;
+            /** @description the type the uploader declared, if any */
+            declared_type: string;
+            filename: string;
+            id: string;
+            material_key: string;
+            /** @description why the file was rejected or flagged */
+            reason?: string;
+            reason_en?: string;
+            /** @description registered at upload: computed by the server, or declared for a presigned upload */
+            sha256: string;
+            /** Format: int64 */
+            size: number;
+            /**
+             * @description verified: attached to the material; uploaded: being verified
+             * @enum {string}
+             */
+            status: "awaiting_upload" | "uploaded" | "verified" | "rejected" | "tampered";
+            status_label: string;
+            /** Format: date-time */
+            uploaded_at?: string;
         };
         HealthOutBody: {
             /**
@@ -2827,8 +3120,20 @@ export interface components {
              * @example https://example.com/schemas/LinkInBody.json
              */
             readonly $schema?: string;
-            /** @description the member's identity; null unlinks */
-            identity_id?: string;
+            /** @description the member's identity; null or absent unlinks */
+            identity_id?: string | null;
+        };
+        LinkOutBody: {
+            /**
+             * Format: uri
+             * @description A URL to the JSON Schema for this object.
+             * @example https://example.com/schemas/LinkOutBody.json
+             */
+            readonly $schema?: string;
+            /** Format: date-time */
+            expires_at: string;
+            /** @description short-lived presigned URL; GET it to download */
+            url: string;
         };
         LookupInBody: {
             /**
@@ -2917,6 +3222,43 @@ export interface components {
             /** @enum {string} */
             scope: "tenant" | "org_subtree" | "self";
             tenant: components["schemas"]["TenantRef"];
+        };
+        NoticeInfo: {
+            /** Format: date-time */
+            generated_at?: string;
+            /**
+             * Format: int64
+             * @description how many different renderings were stored
+             */
+            generations: number;
+            issued_on: string;
+            /** @enum {string} */
+            kind: "accepted" | "correction" | "rejected" | "decided";
+            /** @description rendered and stored; false while the job runs */
+            ready: boolean;
+            sha256?: string;
+            /** Format: int64 */
+            size?: number;
+            /** @description 受理通知书, 一次性告知书, 不予受理通知书, 办结通知书 */
+            title: string;
+            /**
+             * Format: int64
+             * @description the application version the issuing step produced
+             */
+            version: number;
+            /** @description the stored version a download serves */
+            version_id?: string;
+        };
+        NoticeRegenerateOutBody: {
+            /**
+             * Format: uri
+             * @description A URL to the JSON Schema for this object.
+             * @example https://example.com/schemas/NoticeRegenerateOutBody.json
+             */
+            readonly $schema?: string;
+            /** @description false: the rendering equals the stored PDF, nothing was written */
+            changed: boolean;
+            notice: components["schemas"]["NoticeInfo"];
         };
         Notification: {
             application_id?: string;
@@ -3539,6 +3881,46 @@ export interface components {
         UnitRef: {
             id: string;
             name: string;
+        };
+        UploadBeginInBody: {
+            /**
+             * Format: uri
+             * @description A URL to the JSON Schema for this object.
+             * @example https://example.com/schemas/UploadBeginInBody.json
+             */
+            readonly $schema?: string;
+            /** @description image/jpeg, image/png, image/tiff, application/pdf or application/ofd */
+            content_type: string;
+            filename?: string;
+            /** @description the material's key on the checklist */
+            material: string;
+            /** @description of the file, 64 hex digits; the upload is verified against it */
+            sha256: string;
+            /**
+             * Format: int64
+             * @description bytes
+             */
+            size: number;
+        };
+        UploadBeginOutBody: {
+            /**
+             * Format: uri
+             * @description A URL to the JSON Schema for this object.
+             * @example https://example.com/schemas/UploadBeginOutBody.json
+             */
+            readonly $schema?: string;
+            /** Format: date-time */
+            expires_at: string;
+            file: components["schemas"]["FileInfo"];
+            /** @description send these headers with the PUT */
+            headers: {
+                [key: string]: string;
+            };
+            /** @enum {string} */
+            method: "PUT";
+            upload_id: string;
+            /** @description PUT the file here */
+            url: string;
         };
         WorkforceAppraisal: {
             approver: string;
@@ -5876,6 +6258,712 @@ export interface operations {
             };
         };
     };
+    "download-application-archive": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LinkOutBody"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "list-application-documents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DocumentsOutBody"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "upload-application-file": {
+        parameters: {
+            query: {
+                /** @description the material's key on the checklist */
+                material: string;
+                /** @description shown on downloads only; the type is sniffed from the content */
+                filename?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** @description the file */
+        requestBody: {
+            content: {
+                "application/octet-stream": string;
+                "application/ofd": string;
+                "application/pdf": string;
+                "image/jpeg": string;
+                "image/png": string;
+                "image/tiff": string;
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FileInfo"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "download-application-file": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                file: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LinkOutBody"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "download-application-notice": {
+        parameters: {
+            query?: {
+                /** @description the issuing step's application version; omitted: the newest notice of the kind */
+                version?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+                kind: "accepted" | "correction" | "rejected" | "decided";
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LinkOutBody"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "regenerate-application-notice": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                kind: "accepted" | "correction" | "rejected" | "decided";
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NoticeRegenerateOutBody"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "begin-application-upload": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UploadBeginInBody"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UploadBeginOutBody"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "complete-application-upload": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                upload: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FileInfo"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     "create-audit-check": {
         parameters: {
             query?: never;
@@ -6655,6 +7743,131 @@ export interface operations {
             };
             /** @description Not Found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "get-document-settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DocumentSettings"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "put-document-settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DocumentSettings"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DocumentSettings"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

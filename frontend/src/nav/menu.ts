@@ -2,16 +2,21 @@
 // both read it, so a new feature adds one entry here (and its route in src/router).
 import type { Component } from 'vue'
 import {
+  Avatar,
   Bell,
   Calendar,
+  Coin,
   Collection,
   DataAnalysis,
   Document,
   DocumentAdd,
   House,
+  Money,
   OfficeBuilding,
+  Postcard,
   Setting,
   Tickets,
+  TrendCharts,
   User,
 } from '@element-plus/icons-vue'
 import type { Role } from '@/api/types'
@@ -27,6 +32,11 @@ export type MenuKey =
   | 'settings'
   | 'org-units'
   | 'staff'
+  | 'workers'
+  | 'pay-schemes'
+  | 'progression'
+  | 'payroll'
+  | 'my-record'
   | 'audit'
 
 export interface MenuItem {
@@ -43,18 +53,25 @@ export const ADMIN_ROLES: readonly Role[] = ['county_admin']
 export const STAFF_ROLES: readonly Role[] = ['county_admin', 'department_staff', 'township_clerk', 'community_worker']
 /** Who takes in applications: the township window (窗口收件) and village/community workers (代办收件). */
 export const INTAKE_ROLES: readonly Role[] = ['township_clerk', 'community_worker']
+/** 我的档案: a community worker's own record, levels and pay (三岗十八级 self-service). */
+export const SELF_SERVICE_ROLES: readonly Role[] = ['community_worker']
 
 export const MENU: readonly MenuItem[] = [
   { key: 'home', title: '工作台', path: '/', icon: House, roles: 'all' },
   { key: 'intake', title: '收件', path: '/intake', icon: DocumentAdd, roles: INTAKE_ROLES },
   { key: 'applications', title: '办件列表', path: '/applications', icon: Tickets, roles: STAFF_ROLES },
   { key: 'notifications', title: '消息中心', path: '/notifications', icon: Bell, roles: STAFF_ROLES },
+  { key: 'my-record', title: '我的档案', path: '/my-record', icon: Postcard, roles: SELF_SERVICE_ROLES },
   { key: 'stats', title: '办件统计', path: '/stats', icon: DataAnalysis, roles: ADMIN_ROLES },
   { key: 'catalogue', title: '事项目录', path: '/catalogue', icon: Collection, roles: ADMIN_ROLES },
   { key: 'calendar', title: '工作日历', path: '/calendar', icon: Calendar, roles: 'all' },
   { key: 'settings', title: '规则设置', path: '/settings', icon: Setting, roles: ADMIN_ROLES },
   { key: 'org-units', title: '组织机构', path: '/org-units', icon: OfficeBuilding, roles: ADMIN_ROLES },
   { key: 'staff', title: '人员账号', path: '/staff', icon: User, roles: ADMIN_ROLES },
+  { key: 'workers', title: '社区工作者', path: '/workers', icon: Avatar, roles: ADMIN_ROLES },
+  { key: 'pay-schemes', title: '薪酬方案', path: '/pay-schemes', icon: Coin, roles: ADMIN_ROLES },
+  { key: 'progression', title: '年度晋级', path: '/progression', icon: TrendCharts, roles: ADMIN_ROLES },
+  { key: 'payroll', title: '工资表', path: '/payroll', icon: Money, roles: ADMIN_ROLES },
   { key: 'audit', title: '审计日志', path: '/audit', icon: Document, roles: ADMIN_ROLES },
 ]
 

@@ -82,7 +82,19 @@ describe('AppLayout', () => {
       'menu-settings',
       'menu-org-units',
       'menu-staff',
+      'menu-workers',
+      'menu-pay-schemes',
+      'menu-progression',
+      'menu-payroll',
       'menu-audit',
+    ])
+    expect(menuIds(await mountAs(['community_worker']))).toEqual([
+      'menu-home',
+      'menu-intake',
+      'menu-applications',
+      'menu-notifications',
+      'menu-my-record',
+      'menu-calendar',
     ])
   })
 

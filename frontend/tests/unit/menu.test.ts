@@ -5,7 +5,22 @@ import { router } from '@/router'
 
 const titles = (roles: string[]) => menuForRoles(roles).map((m) => m.title)
 
-const ADMIN_MENU = ['工作台', '办件列表', '消息中心', '办件统计', '事项目录', '工作日历', '规则设置', '组织机构', '人员账号', '审计日志']
+const ADMIN_MENU = [
+  '工作台',
+  '办件列表',
+  '消息中心',
+  '办件统计',
+  '事项目录',
+  '工作日历',
+  '规则设置',
+  '组织机构',
+  '人员账号',
+  '社区工作者',
+  '薪酬方案',
+  '年度晋级',
+  '工资表',
+  '审计日志',
+]
 
 describe('role → menu', () => {
   it('gives a county admin the admin pages in order', () => {
@@ -16,8 +31,16 @@ describe('role → menu', () => {
     expect(titles(['township_clerk'])).toEqual(['工作台', '收件', '办件列表', '消息中心', '工作日历'])
   })
 
-  it('gives a community worker the same working pages (代办收件)', () => {
-    expect(titles(['community_worker'])).toEqual(['工作台', '收件', '办件列表', '消息中心', '工作日历'])
+  it('gives a community worker the same working pages (代办收件) and their own record', () => {
+    expect(titles(['community_worker'])).toEqual(['工作台', '收件', '办件列表', '消息中心', '我的档案', '工作日历'])
+  })
+
+  it('keeps 我的档案 to community workers and the workforce admin pages to the county admin', () => {
+    expect(menuForRoles(['county_admin']).map((m) => m.key)).not.toContain('my-record')
+    for (const role of ['community_worker', 'township_clerk', 'department_staff', 'platform_operator']) {
+      const keys = menuForRoles([role]).map((m) => m.key)
+      for (const k of ['workers', 'pay-schemes', 'progression', 'payroll']) expect(keys).not.toContain(k)
+    }
   })
 
   it('gives department staff the worklist but no intake', () => {
@@ -31,7 +54,7 @@ describe('role → menu', () => {
   it('keeps the county-only pages from every other role', () => {
     for (const role of ['department_staff', 'township_clerk', 'community_worker', 'platform_operator']) {
       const keys = menuForRoles([role]).map((m) => m.key)
-      for (const k of ['catalogue', 'settings', 'stats', 'org-units', 'staff', 'audit']) expect(keys).not.toContain(k)
+      for (const k of ['catalogue', 'settings', 'stats', 'org-units', 'staff', 'workers', 'payroll', 'audit']) expect(keys).not.toContain(k)
     }
   })
 
@@ -47,6 +70,10 @@ describe('role → menu', () => {
       '规则设置',
       '组织机构',
       '人员账号',
+      '社区工作者',
+      '薪酬方案',
+      '年度晋级',
+      '工资表',
       '审计日志',
     ])
   })
@@ -81,6 +108,9 @@ describe('role → menu', () => {
     expect(router.resolve('/applications/abc').meta.roles).toEqual(menuItem('applications').roles)
     expect(router.resolve('/catalogue/new').name).toBe('catalogue-item')
     expect(router.resolve('/catalogue/new').meta.roles).toEqual(['county_admin'])
+    expect(router.resolve('/workers/abc').name).toBe('worker-detail')
+    expect(router.resolve('/workers/abc').meta.roles).toEqual(['county_admin'])
+    expect(router.resolve('/my-record').meta.roles).toEqual(['community_worker'])
   })
 })
 
