@@ -20,10 +20,12 @@ import (
 	"github.com/yichuang/yichuang/services/application"
 	"github.com/yichuang/yichuang/services/auditlog"
 	"github.com/yichuang/yichuang/services/clock"
+	"github.com/yichuang/yichuang/services/document"
 	"github.com/yichuang/yichuang/services/notify"
 	"github.com/yichuang/yichuang/services/pay"
 	"github.com/yichuang/yichuang/services/problem"
 	"github.com/yichuang/yichuang/services/status"
+	"github.com/yichuang/yichuang/services/storage"
 	"github.com/yichuang/yichuang/services/workforce"
 	"github.com/yichuang/yichuang/tenants"
 	"github.com/yichuang/yichuang/tenants/migration"
@@ -45,6 +47,16 @@ type Options struct {
 	SMS notify.Sender
 	// ReconcileEvery is the period of the deadline safety net; 0 means hourly.
 	ReconcileEvery time.Duration
+	// Storage is MinIO. With it the client also works the documents queue (rendering
+	// notices, verifying uploads, packing archives); without it those jobs wait in their
+	// queue for a process that has it.
+	Storage *storage.Store
+	// PublicURL is the public origin the notices' QR codes link to (YC_PUBLIC_URL).
+	PublicURL string
+	// Queues, when set, are the only queues worked (and the periodic sweep is scheduled only
+	// if the default queue is among them). Tests that share a database with clients on other
+	// clocks work just their own queue.
+	Queues []string
 }
 
 // NewClient builds the River client on the store's pool and attaches it to the store, so
@@ -105,6 +117,12 @@ func NewClient(store *tenants.Store, opts Options) (*river.Client[pgx.Tx], error
 		return err
 	}})
 	river.AddWorker(workers, &sweepWorker{store: store})
+	// Registered even without storage: River refuses to insert a kind it has no worker for,
+	// and steps enqueue these everywhere. Without storage their queue is not worked.
+	docs := &document.Service{Store: store, Storage: opts.Storage, Apps: apps, Clock: opts.Clock, PublicURL: opts.PublicURL}
+	river.AddWorker(workers, &tenantWorker[document.NoticeArgs]{store: store, work: docs.GenerateNotice})
+	river.AddWorker(workers, &tenantWorker[document.VerifyArgs]{store: store, work: docs.Verify})
+	river.AddWorker(workers, &tenantWorker[document.ArchiveArgs]{store: store, work: docs.Pack})
 
 	cfg := &river.Config{Schema: migration.RiverSchema, Workers: workers, Logger: opts.Logger, TestOnly: opts.TestOnly}
 	if st, ok := opts.Clock.(rivertype.TimeGenerator); ok {
@@ -113,17 +131,33 @@ func NewClient(store *tenants.Store, opts Options) (*river.Client[pgx.Tx], error
 		}
 	}
 	if opts.Work {
-		every := opts.ReconcileEvery
-		if every <= 0 {
-			every = time.Hour
-		}
-		cfg.PeriodicJobs = []*river.PeriodicJob{river.NewPeriodicJob(river.PeriodicInterval(every),
-			func() (river.JobArgs, *river.InsertOpts) { return SweepArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true})}
 		n := opts.MaxWorkers
 		if n <= 0 {
 			n = 20
 		}
-		cfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: n}}
+		queues := map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: n}}
+		if opts.Storage != nil {
+			// Few at a time: each holds a file of up to the upload limit, or a whole package.
+			queues[document.Queue] = river.QueueConfig{MaxWorkers: 4}
+		}
+		if len(opts.Queues) > 0 {
+			only := map[string]river.QueueConfig{}
+			for _, q := range opts.Queues {
+				if c, ok := queues[q]; ok {
+					only[q] = c
+				}
+			}
+			queues = only
+		}
+		if _, ok := queues[river.QueueDefault]; ok {
+			every := opts.ReconcileEvery
+			if every <= 0 {
+				every = time.Hour
+			}
+			cfg.PeriodicJobs = []*river.PeriodicJob{river.NewPeriodicJob(river.PeriodicInterval(every),
+				func() (river.JobArgs, *river.InsertOpts) { return SweepArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true})}
+		}
+		cfg.Queues = queues
 	}
 	client, err := river.NewClient(riverpgxv5.New(store.Pool()), cfg)
 	if err != nil {

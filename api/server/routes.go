@@ -28,6 +28,7 @@ func (s *Server) routes() {
 	s.accessRoutes()
 	s.statusRoutes()
 	s.supervisorRoutes()
+	s.documentRoutes()
 }
 
 // ---- health

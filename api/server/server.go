@@ -24,6 +24,7 @@ import (
 	"github.com/yichuang/yichuang/services/access"
 	"github.com/yichuang/yichuang/services/application"
 	"github.com/yichuang/yichuang/services/clock"
+	"github.com/yichuang/yichuang/services/document"
 	"github.com/yichuang/yichuang/services/identity"
 	"github.com/yichuang/yichuang/services/secret"
 	"github.com/yichuang/yichuang/services/staff"
@@ -54,6 +55,8 @@ type Deps struct {
 	Clock clock.Clock
 	// Box encrypts workers' ID numbers (YC_DATA_KEY); nil refuses worker operations.
 	Box *secret.Box
+	// PublicURL is the public origin (YC_PUBLIC_URL) the QR codes of regenerated notices link to.
+	PublicURL string
 }
 
 // Server holds the routes.
@@ -68,6 +71,8 @@ type Server struct {
 	access *access.Service
 	// status is the resident's side: public lookup and 好差评.
 	status *status.Service
+	// docs is the applications' files, notices and archive packages.
+	docs *document.Service
 }
 
 // New builds the handler.
@@ -80,9 +85,10 @@ func New(deps Deps) (http.Handler, huma.API) {
 	if deps.Clock == nil {
 		deps.Clock = clock.System{}
 	}
-	s := &Server{deps: deps, staff: &staff.Service{Store: deps.Store, Identities: deps.Kratos}, apps: &application.Service{Clock: deps.Clock},
+	s := &Server{deps: deps, staff: &staff.Service{Store: deps.Store, Identities: deps.Kratos}, apps: &application.Service{Clock: deps.Clock, AfterStep: document.AfterStep},
 		workforce: &workforce.Service{Box: deps.Box, Clock: deps.Clock}, access: &access.Service{Clock: deps.Clock},
 		status: &status.Service{Clock: deps.Clock}}
+	s.docs = &document.Service{Store: deps.Store, Storage: deps.Storage, Apps: s.apps, Clock: deps.Clock, PublicURL: deps.PublicURL}
 	s.api = humago.New(mux, apiConfig())
 	s.routes()
 

@@ -49,6 +49,9 @@ func setup(t testing.TB) *testBundle {
 func setupWith(t testing.TB, clk *clock.Stub) *testBundle {
 	t.Helper()
 	db := tenanttest.New(t)
+	if clk != nil {
+		db = tenanttest.NewIsolated(t) // its own River leader, on this test's clock
+	}
 	pub := tenanttest.Require(t, "YC_KRATOS_PUBLIC_URL")
 	kr := identity.New(pub, tenanttest.Require(t, "YC_KRATOS_ADMIN_URL"))
 	store := tenants.NewStore(db.App, nil)

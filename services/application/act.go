@@ -205,8 +205,14 @@ func (s *Service) Act(ctx context.Context, id uuid.UUID, in Step) (*Detail, erro
 		Set("updated_at = now()").WherePK().Exec(ctx); err != nil {
 		return nil, err
 	}
-	if _, err := s.record(ctx, a, string(in.Action), from, a.State, in.Reason, data); err != nil {
+	e, err := s.record(ctx, a, string(in.Action), from, a.State, in.Reason, data)
+	if err != nil {
 		return nil, err
+	}
+	if s.AfterStep != nil {
+		if err := s.AfterStep(ctx, a, in.Action, e); err != nil {
+			return nil, err
+		}
 	}
 	if handover != "" {
 		if err := tell(ctx, a, handover); err != nil {

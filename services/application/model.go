@@ -5,6 +5,7 @@
 package application
 
 import (
+	"context"
 	"time"
 
 	"github.com/google/uuid"
@@ -19,6 +20,11 @@ import (
 // Service carries what the operations need besides the transaction in ctx.
 type Service struct {
 	Clock clock.Clock
+	// AfterStep, when set, runs in each step's transaction once the row and its timeline
+	// event are written: services that follow the lifecycle (documents: the notices a step
+	// issues, the archive package) enqueue their work there, so it exists exactly when the
+	// step does. They depend on this package, so it cannot call them by name.
+	AfterStep func(ctx context.Context, a *Application, action lifecycle.Action, e *Event) error
 }
 
 func (s *Service) now() time.Time {

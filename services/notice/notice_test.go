@@ -341,6 +341,22 @@ func TestRenderSameBytes(t *testing.T) {
 	}
 }
 
+// An item without a statutory limit (即办件) has only its promised date; its acceptance
+// notice prints that alone.
+func TestAcceptanceWithoutStatutoryLimit(t *testing.T) {
+	t.Parallel()
+	n := sample(t, KindAccepted)
+	n.LegalDue = workday.Date{}
+	pdf, err := Render(n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := pdfText(t, pdf)
+	if !strings.Contains(text, "承诺办结时限") || strings.Contains(text, "法定办结时限") {
+		t.Fatalf("text:\n%s", text)
+	}
+}
+
 func TestRenderRefuses(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
@@ -351,7 +367,7 @@ func TestRenderRefuses(t *testing.T) {
 	}{
 		{"unknown kind", func(n *Notice) { n.Kind = "withdrawn" }, KindAccepted, "unknown kind"},
 		{"acceptance without receipt number", func(n *Notice) { n.ReceiptNo = "" }, KindAccepted, "ReceiptNo"},
-		{"acceptance without deadlines", func(n *Notice) { n.PromisedDue, n.LegalDue = workday.Date{}, workday.Date{} }, KindAccepted, "PromisedDue, LegalDue"},
+		{"acceptance without deadlines", func(n *Notice) { n.PromisedDue, n.LegalDue = workday.Date{}, workday.Date{} }, KindAccepted, "PromisedDue"},
 		{"一次性告知 listing nothing", func(n *Notice) { n.Missing = nil }, KindCorrection, "Missing"},
 		{"refusal without reason", func(n *Notice) { n.Reason = " \n " }, KindRejected, "Reason"},
 		{"denial without reason", func(n *Notice) { n.Approved, n.Reason = false, "" }, KindDecided, "Reason"},

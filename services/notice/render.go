@@ -175,7 +175,7 @@ func (n Notice) validate() error {
 	case KindAccepted: // 行政许可法 art. 32: the receipt number and the time limit
 		need(n.ReceiptNo != "", "ReceiptNo")
 		need(!n.PromisedDue.IsZero(), "PromisedDue")
-		need(!n.LegalDue.IsZero(), "LegalDue")
+		// LegalDue may be zero: an item with no statutory limit (即办件) prints only its promise.
 	case KindCorrection: // it must list everything missing, once
 		need(len(n.Missing) > 0, "Missing")
 	case KindRejected:
@@ -249,8 +249,11 @@ func body(w *writer, n Notice) (last string) {
 		if !n.AcceptedOn.IsZero() {
 			s.WriteString("受理日期：" + formatDate(n.AcceptedOn) + "；")
 		}
-		fmt.Fprintf(&s, "受理编号：%s；承诺办结时限：%s前（法定办结时限：%s）。",
-			n.ReceiptNo, formatDate(n.PromisedDue), formatDate(n.LegalDue))
+		fmt.Fprintf(&s, "受理编号：%s；承诺办结时限：%s前", n.ReceiptNo, formatDate(n.PromisedDue))
+		if !n.LegalDue.IsZero() {
+			fmt.Fprintf(&s, "（法定办结时限：%s）", formatDate(n.LegalDue))
+		}
+		s.WriteString("。")
 		text(s.String())
 		if ms := provided(n.Materials); len(ms) > 0 {
 			text("本机关已收到您提交的下列材料：")

@@ -76,7 +76,7 @@ func setup(t *testing.T) *testBundle {
 		it := catalog.Item{BaseCode: "000172001000", ImplCode: "TEST-LS-001", Name: "临时救助申请", Kind: catalog.KindPayment,
 			DepartmentID: dp.ID, LegalBasis: "《社会救助暂行办法》", Levels: []catalog.Level{catalog.LevelTownship},
 			Materials: []catalog.Material{{Key: "id", Name: "居民身份证", Form: catalog.FormOriginal, Copies: 1, Required: true}},
-			Handling: catalog.HandlingPromised, LegalDays: 20, PromisedDays: 10}
+			Handling:  catalog.HandlingPromised, LegalDays: 20, PromisedDays: 10}
 		r, err := catalog.Create(ctx, it)
 		if err != nil {
 			return err

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"net/url"
 	"path"
 	"strings"
@@ -104,6 +105,12 @@ func (s *Store) Documents(tenantID uuid.UUID) *Tenant {
 	return &Tenant{s: s, bucket: s.documents, prefix: "tenants/" + tenantID.String() + "/"}
 }
 
+// Archive returns the tenant's view of the archive bucket, where objects are stored with an
+// object-lock retention (PutLocked) and cannot be deleted or overwritten until it ends.
+func (s *Store) Archive(tenantID uuid.UUID) *Tenant {
+	return &Tenant{s: s, bucket: s.archive, prefix: "tenants/" + tenantID.String() + "/"}
+}
+
 // ErrBadKey is returned for keys that are empty or try to leave the tenant's prefix.
 var ErrBadKey = errors.New("storage: invalid object key")
 
@@ -122,6 +129,13 @@ type Object struct {
 	ContentType string
 	ETag        string
 	VersionID   string
+	// Metadata is the user metadata stored with the object (keys in canonical header form,
+	// e.g. "Sha256").
+	Metadata map[string]string
+}
+
+func describe(key string, st minio.ObjectInfo) *Object {
+	return &Object{Key: key, Size: st.Size, ContentType: st.ContentType, ETag: st.ETag, VersionID: st.VersionID, Metadata: st.UserMetadata}
 }
 
 // Put stores r (size bytes, or -1 when unknown) at key.
@@ -152,14 +166,55 @@ func (t *Tenant) Get(ctx context.Context, key string) (io.ReadCloser, *Object, e
 		o.Close()
 		return nil, nil, notFound(err)
 	}
-	return o, &Object{Key: key, Size: st.Size, ContentType: st.ContentType, ETag: st.ETag, VersionID: st.VersionID}, nil
+	return o, describe(key, st), nil
+}
+
+// Reader is an opened object version: read it through, or at offsets (a ZIP's central
+// directory sits at its end).
+type Reader interface {
+	io.Reader
+	io.ReaderAt
+	io.Seeker
+	io.Closer
+}
+
+// Open opens one version of key; version "" is the newest.
+func (t *Tenant) Open(ctx context.Context, key, version string) (Reader, *Object, error) {
+	name, err := t.object(key)
+	if err != nil {
+		return nil, nil, err
+	}
+	o, err := t.s.client.GetObject(ctx, t.bucket, name, minio.GetObjectOptions{VersionID: version})
+	if err != nil {
+		return nil, nil, err
+	}
+	st, err := o.Stat()
+	if err != nil {
+		o.Close()
+		return nil, nil, notFound(err)
+	}
+	return o, describe(key, st), nil
+}
+
+// Stat describes one version of key ("" is the newest) without reading it.
+func (t *Tenant) Stat(ctx context.Context, key, version string) (*Object, error) {
+	name, err := t.object(key)
+	if err != nil {
+		return nil, err
+	}
+	st, err := t.s.client.StatObject(ctx, t.bucket, name, minio.StatObjectOptions{VersionID: version})
+	if err != nil {
+		return nil, notFound(err)
+	}
+	return describe(key, st), nil
 }
 
 // ErrNotFound is returned for a key the tenant has no object at.
 var ErrNotFound = errors.New("storage: object not found")
 
 func notFound(err error) error {
-	if minio.ToErrorResponse(err).Code == "NoSuchKey" {
+	switch minio.ToErrorResponse(err).Code {
+	case "NoSuchKey", "NoSuchVersion":
 		return ErrNotFound
 	}
 	return err
@@ -168,6 +223,14 @@ func notFound(err error) error {
 // PresignGet returns a short-lived download URL. Callers check the actor may read the
 // document first; the URL itself is the authorisation afterwards.
 func (t *Tenant) PresignGet(ctx context.Context, key string, ttl time.Duration, filename string) (*url.URL, error) {
+	return t.PresignGetVersion(ctx, key, "", ttl, filename, "")
+}
+
+// PresignGetVersion is PresignGet for one version ("" is the newest): a download pinned to
+// the version that was checked cannot be swapped by a later overwrite of the key. A
+// contentType overrides the stored one in the response, which for a browser upload is
+// whatever the browser claimed.
+func (t *Tenant) PresignGetVersion(ctx context.Context, key, version string, ttl time.Duration, filename, contentType string) (*url.URL, error) {
 	name, err := t.object(key)
 	if err != nil {
 		return nil, err
@@ -176,7 +239,88 @@ func (t *Tenant) PresignGet(ctx context.Context, key string, ttl time.Duration, 
 	if filename != "" {
 		params.Set("response-content-disposition", "attachment; filename*=UTF-8''"+url.PathEscape(filename))
 	}
+	if contentType != "" {
+		params.Set("response-content-type", contentType)
+	}
+	if version != "" {
+		params.Set("versionId", version)
+	}
 	return t.s.client.PresignedGetObject(ctx, t.bucket, name, ttl, params)
+}
+
+// PresignPut returns a short-lived URL the browser uploads key to directly, with the
+// Content-Type header signed: the upload must send exactly contentType. MinIO checks only
+// the signature: what arrives (size, content) is for the caller to check afterwards.
+func (t *Tenant) PresignPut(ctx context.Context, key string, ttl time.Duration, contentType string) (*url.URL, error) {
+	name, err := t.object(key)
+	if err != nil {
+		return nil, err
+	}
+	h := http.Header{}
+	if contentType != "" {
+		h.Set("Content-Type", contentType)
+	}
+	return t.s.client.PresignHeader(ctx, http.MethodPut, t.bucket, name, ttl, nil, h)
+}
+
+// RetentionMode is an object lock's mode.
+type RetentionMode string
+
+const (
+	// Compliance: no one, the root account included, can delete or overwrite the version, or
+	// shorten its retention, before it ends.
+	Compliance RetentionMode = "COMPLIANCE"
+	// Governance: a user with the bypass permission can still delete it.
+	Governance RetentionMode = "GOVERNANCE"
+)
+
+// PutLocked stores r (size bytes) at key with an object-lock retention until the given time,
+// and metadata as user metadata. Only the archive bucket has object lock enabled.
+func (t *Tenant) PutLocked(ctx context.Context, key string, r io.Reader, size int64, contentType string, metadata map[string]string, mode RetentionMode, until time.Time) (*Object, error) {
+	name, err := t.object(key)
+	if err != nil {
+		return nil, err
+	}
+	info, err := t.s.client.PutObject(ctx, t.bucket, name, r, size, minio.PutObjectOptions{ContentType: contentType, UserMetadata: metadata,
+		Mode: minio.RetentionMode(mode), RetainUntilDate: until.UTC(), SendContentMd5: true})
+	if err != nil {
+		return nil, err
+	}
+	return &Object{Key: key, Size: info.Size, ContentType: contentType, ETag: info.ETag, VersionID: info.VersionID, Metadata: metadata}, nil
+}
+
+// Retention reads the object lock of one version of key.
+func (t *Tenant) Retention(ctx context.Context, key, version string) (RetentionMode, time.Time, error) {
+	name, err := t.object(key)
+	if err != nil {
+		return "", time.Time{}, err
+	}
+	mode, until, err := t.s.client.GetObjectRetention(ctx, t.bucket, name, version)
+	if err != nil {
+		return "", time.Time{}, notFound(err)
+	}
+	var m RetentionMode
+	if mode != nil {
+		m = RetentionMode(*mode)
+	}
+	var u time.Time
+	if until != nil {
+		u = *until
+	}
+	return m, u, nil
+}
+
+// DeleteVersion removes one version of key for good. MinIO refuses it while the version is
+// under an object-lock retention.
+func (t *Tenant) DeleteVersion(ctx context.Context, key, version string) error {
+	name, err := t.object(key)
+	if err != nil {
+		return err
+	}
+	if version == "" {
+		return errors.New("storage: DeleteVersion needs a version id")
+	}
+	return t.s.client.RemoveObject(ctx, t.bucket, name, minio.RemoveObjectOptions{VersionID: version})
 }
 
 // Delete removes key (a delete marker, since the bucket is versioned).

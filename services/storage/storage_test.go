@@ -94,3 +94,82 @@ func TestReadyReportsDownServer(t *testing.T) {
 		t.Fatal("Ready succeeded against a server that is down")
 	}
 }
+
+func TestPresignedPutAndVersions(t *testing.T) {
+	t.Parallel()
+	s := setup(t)
+	ctx := context.Background()
+	docs := s.Documents(uuid.New())
+	u, err := docs.PresignPut(ctx, "applications/2/scan.png", time.Minute, "image/png")
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := []byte("\x89PNG\r\n\x1a\nfirst")
+	// The Content-Type is signed: another one is refused.
+	req, _ := http.NewRequest(http.MethodPut, u.String(), bytes.NewReader(first))
+	req.Header.Set("Content-Type", "text/html")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("presigned PUT with another Content-Type: %d, want 403", resp.StatusCode)
+	}
+	req, _ = http.NewRequest(http.MethodPut, u.String(), bytes.NewReader(first))
+	req.Header.Set("Content-Type", "image/png")
+	resp, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("presigned PUT: %d", resp.StatusCode)
+	}
+	v1, err := docs.Stat(ctx, "applications/2/scan.png", "")
+	if err != nil || v1.Size != int64(len(first)) {
+		t.Fatalf("stat after PUT: %+v %v", v1, err)
+	}
+	// An overwrite is a new version; the first stays readable by its id.
+	if _, err := docs.Put(ctx, "applications/2/scan.png", bytes.NewReader([]byte("second")), 6, "image/png"); err != nil {
+		t.Fatal(err)
+	}
+	r, obj, err := docs.Open(ctx, "applications/2/scan.png", v1.VersionID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := io.ReadAll(r)
+	r.Close()
+	if !bytes.Equal(got, first) || obj.VersionID != v1.VersionID {
+		t.Fatalf("version %s reads %q", v1.VersionID, got)
+	}
+	if _, err := docs.Stat(ctx, "applications/2/none.png", ""); !errors.Is(err, storage.ErrNotFound) {
+		t.Fatalf("stat of a missing key: %v", err)
+	}
+}
+
+func TestArchiveObjectsAreLocked(t *testing.T) {
+	t.Parallel()
+	s := setup(t)
+	ctx := context.Background()
+	arch := s.Archive(uuid.New())
+	until := time.Now().Add(24 * time.Hour).Truncate(time.Second)
+	body := []byte("PK archive")
+	obj, err := arch.PutLocked(ctx, "applications/3.zip", bytes.NewReader(body), int64(len(body)), "application/zip",
+		map[string]string{"sha256": "abc"}, storage.Compliance, until)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mode, got, err := arch.Retention(ctx, "applications/3.zip", obj.VersionID)
+	if err != nil || mode != storage.Compliance || !got.Equal(until) {
+		t.Fatalf("retention = %s %v %v, want COMPLIANCE until %v", mode, got, err, until)
+	}
+	// Deleting the locked version is refused by MinIO itself.
+	if err := arch.DeleteVersion(ctx, "applications/3.zip", obj.VersionID); err == nil {
+		t.Fatal("deleting a version under COMPLIANCE retention succeeded")
+	}
+	st, err := arch.Stat(ctx, "applications/3.zip", obj.VersionID)
+	if err != nil || st.Metadata["Sha256"] != "abc" {
+		t.Fatalf("after the refused delete: %+v %v", st, err)
+	}
+}

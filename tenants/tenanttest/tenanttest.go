@@ -44,6 +44,7 @@ type DB struct {
 	// Owner is a superuser pool, for what the application itself may never do.
 	Owner *pgxpool.Pool
 	Store *tenants.Store
+	name  string
 }
 
 var (
@@ -65,6 +66,41 @@ func Require(t testing.TB, name string) string {
 		t.Skipf("integration test: %s not set (run `make test`, which starts the real stack)", name)
 	}
 	return v
+}
+
+// NewIsolated returns a database of the test's own, dropped when the test ends. Tests that run
+// River workers on a stub clock need one: River elects one leader per database to move
+// scheduled jobs along, and a leader on another test's clock would hold this test's jobs back.
+func NewIsolated(t testing.TB) *DB {
+	t.Helper()
+	New(t) // the template exists once the shared database does
+	admin := Require(t, "YC_TEST_DATABASE_URL")
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, admin)
+	if err != nil {
+		t.Fatalf("test database: %v", err)
+	}
+	defer conn.Close(ctx)
+	tmpl, err := templateName()
+	if err != nil {
+		t.Fatalf("test database: %v", err)
+	}
+	db, err := clone(ctx, conn, admin, tmpl)
+	if err != nil {
+		t.Fatalf("test database: %v", err)
+	}
+	t.Cleanup(func() {
+		db.App.Close()
+		db.Owner.Close()
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		if c, err := pgx.Connect(ctx, admin); err == nil {
+			_, _ = c.Exec(ctx, "DROP DATABASE IF EXISTS "+db.name+" WITH (FORCE)")
+			c.Close(ctx)
+		}
+	})
+	return db
 }
 
 // New returns the package's database, creating it on first use.
@@ -117,6 +153,11 @@ func create(adminURL string) (*DB, error) {
 		}
 	}
 
+	return clone(ctx, admin, adminURL, tmpl)
+}
+
+// clone creates a database from the migrated template and opens its pools.
+func clone(ctx context.Context, admin *pgx.Conn, adminURL, tmpl string) (*DB, error) {
 	name := "yc_" + strings.ToLower(randomHex(6))
 	if err := retry(ctx, func() error {
 		_, err := admin.Exec(ctx, "CREATE DATABASE "+name+" TEMPLATE "+tmpl)
@@ -124,7 +165,8 @@ func create(adminURL string) (*DB, error) {
 	}); err != nil {
 		return nil, err
 	}
-	db := &DB{OwnerURL: withDB(adminURL, name, "", ""), AppURL: withDB(adminURL, name, AppRole, appPassword)}
+	db := &DB{OwnerURL: withDB(adminURL, name, "", ""), AppURL: withDB(adminURL, name, AppRole, appPassword), name: name}
+	var err error
 	if db.App, err = pgxpool.New(context.Background(), db.AppURL); err != nil {
 		return nil, err
 	}

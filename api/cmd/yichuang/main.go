@@ -46,7 +46,7 @@ Usage:
   yichuang openapi
 
 Configuration is read from the environment (see README.md): DATABASE_URL, APP_DATABASE_URL,
-YC_KRATOS_PUBLIC_URL, YC_KRATOS_ADMIN_URL, YC_MINIO_*, YC_DATA_KEY, YC_ADDR, YC_LOG_LEVEL, YC_LOG_FORMAT.
+YC_KRATOS_PUBLIC_URL, YC_KRATOS_ADMIN_URL, YC_MINIO_*, YC_DATA_KEY, YC_PUBLIC_URL, YC_ADDR, YC_LOG_LEVEL, YC_LOG_FORMAT.
 `
 
 func main() {
@@ -199,7 +199,8 @@ func serve(ctx context.Context, args []string) error {
 		return err
 	}
 	defer d.pool.Close()
-	client, err := jobs.NewClient(d.store, jobs.Options{Work: !*apiOnly, MaxWorkers: *maxWorkers, Logger: log})
+	client, err := jobs.NewClient(d.store, jobs.Options{Work: !*apiOnly, MaxWorkers: *maxWorkers, Logger: log,
+		Storage: d.storage, PublicURL: os.Getenv("YC_PUBLIC_URL")})
 	if err != nil {
 		return err
 	}
@@ -224,7 +225,8 @@ func serve(ctx context.Context, args []string) error {
 		return nil
 	}
 	handler, _ := server.New(server.Deps{Store: d.store, Kratos: d.kratos, Storage: d.storage, Logger: log,
-		KratosPublicURL: env("YC_KRATOS_PUBLIC_URL", "http://127.0.0.1:4433"), Assets: frontend.Assets(), Box: box})
+		KratosPublicURL: env("YC_KRATOS_PUBLIC_URL", "http://127.0.0.1:4433"), Assets: frontend.Assets(), Box: box,
+		PublicURL: os.Getenv("YC_PUBLIC_URL")})
 	srv := &http.Server{Addr: *addr, Handler: handler, ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.ListenAndServe() }()

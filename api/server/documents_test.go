@@ -1,0 +1,405 @@
+package server_test
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/yichuang/yichuang/api/server"
+	"github.com/yichuang/yichuang/jobs"
+	"github.com/yichuang/yichuang/services/clock"
+	"github.com/yichuang/yichuang/services/document"
+	"github.com/yichuang/yichuang/services/identity"
+	"github.com/yichuang/yichuang/services/secret"
+	"github.com/yichuang/yichuang/services/staff"
+	"github.com/yichuang/yichuang/services/storage"
+	"github.com/yichuang/yichuang/tenants"
+	"github.com/yichuang/yichuang/tenants/tenanttest"
+)
+
+// docBundle is the server with MinIO and a River client that works the documents queue
+// only: the database is shared with tests whose clients run other queues on stub clocks.
+type docBundle struct {
+	*testBundle
+	storage *storage.Store
+}
+
+func setupDocs(t *testing.T) *docBundle {
+	t.Helper()
+	db := tenanttest.New(t)
+	pub := tenanttest.Require(t, "YC_KRATOS_PUBLIC_URL")
+	kr := identity.New(pub, tenanttest.Require(t, "YC_KRATOS_ADMIN_URL"))
+	store := tenants.NewStore(db.App, nil)
+	st, err := storage.New(storage.Config{Endpoint: tenanttest.Require(t, "YC_MINIO_ENDPOINT"),
+		AccessKey: tenanttest.Require(t, "YC_MINIO_ACCESS_KEY"), SecretKey: tenanttest.Require(t, "YC_MINIO_SECRET_KEY"), Prefix: "api-test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.EnsureBuckets(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	const public = "https://yc.example.gov.cn"
+	rc, err := jobs.NewClient(store, jobs.Options{Work: true, TestOnly: true, Storage: st, PublicURL: public, Queues: []string{document.Queue}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := rc.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_ = rc.Stop(ctx)
+	})
+	box, err := secret.New("api-test-key-material-0123456789abcdef")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, _ := server.New(server.Deps{Store: store, Kratos: kr, Storage: st, KratosPublicURL: pub, Box: box, PublicURL: public})
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	d2 := *db
+	d2.Store = store
+	return &docBundle{testBundle: &testBundle{db: &d2, kratos: kr, publicURL: pub, staff: &staff.Service{Store: store, Identities: kr}, srv: srv,
+		store: store, clock: clock.System{}}, storage: st}
+}
+
+func randomJPEG(n int) []byte {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	copy(b, "\xFF\xD8\xFF\xE0\x00\x10JFIF\x00")
+	return b
+}
+
+func hexSum(b []byte) string {
+	s := sha256.Sum256(b)
+	return hex.EncodeToString(s[:])
+}
+
+// raw posts body as the request body with the given Content-Type.
+func (b *docBundle) raw(t *testing.T, m *member, path, ctype string, body []byte) (int, map[string]any) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, b.srv.URL+path, bytes.NewReader(body))
+	if ctype != "" {
+		req.Header.Set("Content-Type", ctype)
+	}
+	req.Header.Set("X-Session-Token", m.token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	out := map[string]any{}
+	rawBody, _ := io.ReadAll(resp.Body)
+	_ = json.Unmarshal(rawBody, &out)
+	if resp.StatusCode >= 400 && resp.Header.Get("Content-Type") != "application/problem+json" {
+		t.Errorf("POST %s: %d with Content-Type %q", path, resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	return resp.StatusCode, out
+}
+
+func fetchURL(t *testing.T, u string) []byte {
+	t.Helper()
+	resp, err := http.Get(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET %s: %d %s", u, resp.StatusCode, body)
+	}
+	return body
+}
+
+func putURL(t *testing.T, u string, headers map[string]any, body []byte) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPut, u, bytes.NewReader(body))
+	for k, v := range headers {
+		req.Header.Set(k, v.(string))
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("presigned PUT: %d", resp.StatusCode)
+	}
+}
+
+// wantProblem checks a problem+json answer: status, code, both languages, and the field.
+func wantProblem(t *testing.T, what string, status int, body map[string]any, wantStatus int, code, location string) {
+	t.Helper()
+	if status != wantStatus || (code != "" && body["code"] != code) || body["message"] == "" || body["message_en"] == "" {
+		t.Errorf("%s: %d %v, want %d %s", what, status, body, wantStatus, code)
+		return
+	}
+	if location == "" {
+		return
+	}
+	errs, _ := body["errors"].([]any)
+	for _, e := range errs {
+		if fe := e.(map[string]any); fe["location"] == location && fe["message"] != "" && fe["message_en"] != "" {
+			return
+		}
+	}
+	t.Errorf("%s: errors %v lack %s", what, errs, location)
+}
+
+func (b *docBundle) fileStatus(t *testing.T, m *member, app, file string) string {
+	t.Helper()
+	_, docs, _ := b.call(t, m, "GET", "/api/v1/applications/"+app+"/documents", nil)
+	files, _ := docs["files"].([]any)
+	for _, f := range files {
+		if f := f.(map[string]any); f["id"] == file {
+			return f["status"].(string)
+		}
+	}
+	return ""
+}
+
+func (b *docBundle) windowIntake(t *testing.T, c *county, itemID string) map[string]any {
+	t.Helper()
+	status, app, _ := b.call(t, c.clerk, "POST", "/api/v1/applications", map[string]any{"item_id": itemID,
+		"applicant": map[string]any{"kind": "person", "name": "王秀兰", "id_no": "11010519491231002X", "phone": "13912345678"},
+		"materials": []map[string]any{{"key": "id", "provided": true}, {"key": "hukou", "provided": true}}})
+	if status != http.StatusCreated {
+		t.Fatalf("intake: %d %v", status, app)
+	}
+	return app
+}
+
+// TestMaterialFilesThroughTheAPI uploads through the API and by presigned PUT, with the
+// verification job running on real MinIO, and checks what is refused, flagged and served.
+func TestMaterialFilesThroughTheAPI(t *testing.T) {
+	t.Parallel()
+	b := setupDocs(t)
+	c := b.newCounty(t)
+	itemID := b.publishItem(t, c, "FILES-"+strings.ToUpper(uuid.NewString()[:8]))
+	app := b.windowIntake(t, c, itemID)
+	id := app["id"].(string)
+	files := "/api/v1/applications/" + id + "/files"
+
+	// Streamed through the API, then verified by the job, then downloaded as uploaded.
+	scan := randomJPEG(200 << 10)
+	status, f := b.raw(t, c.clerk, files+"?material=id&filename="+url.QueryEscape("身份证正面.jpg"), "image/jpeg", scan)
+	if status != http.StatusCreated || f["status"] != "uploaded" || f["sha256"] != hexSum(scan) || f["content_type"] != "image/jpeg" || f["attached"] != false {
+		t.Fatalf("upload: %d %v", status, f)
+	}
+	fid := f["id"].(string)
+	waitFor(t, "the upload to be verified", func() bool { return b.fileStatus(t, c.clerk, id, fid) == "verified" })
+	status, link, _ := b.call(t, c.clerk, "GET", files+"/"+fid+"/download", nil)
+	if status != http.StatusOK || link["url"] == "" {
+		t.Fatalf("download: %d %v", status, link)
+	}
+	if got := fetchURL(t, link["url"].(string)); !bytes.Equal(got, scan) {
+		t.Fatal("the downloaded bytes differ from the upload")
+	}
+
+	// Refused: content of no accepted type, a declared type the content contradicts, a
+	// material the checklist lacks.
+	status, body := b.raw(t, c.clerk, files+"?material=id&filename=a.jpg", "image/jpeg", []byte("<svg onload=alert(1)>"))
+	wantProblem(t, "unknown content named .jpg", status, body, 422, "unknown_file_type", "body")
+	status, body = b.raw(t, c.clerk, files+"?material=id", "image/png", append([]byte("%PDF-1.7\n"), scan...))
+	wantProblem(t, "a PDF declared as PNG", status, body, 422, "type_mismatch", "header.Content-Type")
+	status, body = b.raw(t, c.clerk, files+"?material=nope", "", scan)
+	wantProblem(t, "an unknown material", status, body, 422, "", "query.material")
+
+	// Presigned: the client declares type, size and SHA-256, PUTs to MinIO, completes.
+	png := append([]byte("\x89PNG\r\n\x1a\n"), randomJPEG(30<<10)...)
+	status, ticket, _ := b.call(t, c.clerk, "POST", "/api/v1/applications/"+id+"/uploads",
+		map[string]any{"material": "hukou", "filename": "户口簿.png", "content_type": "image/png", "size": len(png), "sha256": hexSum(png)})
+	if status != http.StatusCreated || ticket["method"] != "PUT" {
+		t.Fatalf("begin upload: %d %v", status, ticket)
+	}
+	up := ticket["upload_id"].(string)
+	status, body, _ = b.call(t, c.clerk, "POST", "/api/v1/applications/"+id+"/uploads/"+up+"/complete", nil)
+	wantProblem(t, "complete before the PUT", status, body, 409, "upload_missing", "")
+	putURL(t, ticket["url"].(string), ticket["headers"].(map[string]any), png)
+	status, body, _ = b.call(t, c.clerk, "POST", "/api/v1/applications/"+id+"/uploads/"+up+"/complete", nil)
+	if status != http.StatusOK || body["status"] != "uploaded" {
+		t.Fatalf("complete: %d %v", status, body)
+	}
+	waitFor(t, "the presigned upload to be verified", func() bool { return b.fileStatus(t, c.clerk, id, up) == "verified" })
+
+	// Tampered: the bytes PUT are not those whose SHA-256 was declared.
+	status, ticket, _ = b.call(t, c.clerk, "POST", "/api/v1/applications/"+id+"/uploads",
+		map[string]any{"material": "hukou", "content_type": "image/jpeg", "size": len(scan), "sha256": hexSum(randomJPEG(10))})
+	if status != http.StatusCreated {
+		t.Fatalf("begin upload: %d %v", status, ticket)
+	}
+	bad := ticket["upload_id"].(string)
+	putURL(t, ticket["url"].(string), ticket["headers"].(map[string]any), scan)
+	b.call(t, c.clerk, "POST", "/api/v1/applications/"+id+"/uploads/"+bad+"/complete", nil)
+	waitFor(t, "the tampered upload to be flagged", func() bool { return b.fileStatus(t, c.clerk, id, bad) == "tampered" })
+	status, body, _ = b.call(t, c.clerk, "GET", files+"/"+bad+"/download", nil)
+	wantProblem(t, "download of a tampered file", status, body, 409, "file_not_attached", "")
+	if !b.hasNotification(t, c.clerk, "file_flagged", id) {
+		t.Error("the clerk was not told the upload failed verification")
+	}
+
+	// The size limit is the county's setting; clerks can read it.
+	status, body, _ = b.call(t, c.clerk, "PUT", "/api/v1/document-settings", map[string]any{"max_upload_mb": 1, "retention": "30y"})
+	if status != http.StatusForbidden {
+		t.Errorf("a clerk changes the document rules: %d %v", status, body)
+	}
+	status, body, _ = b.call(t, c.admin, "PUT", "/api/v1/document-settings", map[string]any{"max_upload_mb": 1, "retention": "30y"})
+	if status != http.StatusOK || body["max_upload_mb"] != float64(1) {
+		t.Fatalf("set the limit: %d %v", status, body)
+	}
+	if _, body, _ = b.call(t, c.clerk, "GET", "/api/v1/document-settings", nil); body["max_upload_mb"] != float64(1) {
+		t.Errorf("settings as the clerk reads them: %v", body)
+	}
+	status, body = b.raw(t, c.clerk, files+"?material=id", "image/jpeg", randomJPEG(1<<20+1))
+	wantProblem(t, "a file over the limit", status, body, 413, "file_too_large", "body")
+	status, body, _ = b.call(t, c.clerk, "POST", "/api/v1/applications/"+id+"/uploads",
+		map[string]any{"material": "id", "content_type": "image/jpeg", "size": 2 << 20, "sha256": hexSum(scan)})
+	wantProblem(t, "a presigned upload over the limit", status, body, 413, "file_too_large", "body.size")
+
+	// Another county's member: the application, its files and its uploads do not exist.
+	other := b.newCounty(t)
+	for _, p := range []string{files + "/" + fid + "/download", "/api/v1/applications/" + id + "/documents"} {
+		status, body, _ := b.call(t, other.clerk, "GET", p, nil)
+		wantProblem(t, "another county GET "+p, status, body, 404, "", "")
+	}
+	status, body = b.raw(t, other.clerk, files+"?material=id", "image/jpeg", scan)
+	wantProblem(t, "another county uploads", status, body, 404, "", "")
+	// So too for a department member of the county before the application is routed to it.
+	status, body, _ = b.call(t, c.deptM, "GET", files+"/"+fid+"/download", nil)
+	wantProblem(t, "an unrouted department downloads", status, body, 404, "", "")
+	// Everything written is in the audit chain.
+	_, events, _ := b.call(t, c.admin, "GET", "/api/v1/audit-events?limit=200", nil)
+	seen := map[string]int{}
+	for _, e := range events["items"].([]any) {
+		seen[e.(map[string]any)["action"].(string)]++
+	}
+	if seen["document.file.upload"] != 1 || seen["document.upload.begin"] != 2 || seen["document.upload.complete"] != 2 ||
+		seen["document.file.verify"] != 3 || seen["document_settings.update"] != 1 {
+		t.Errorf("audit actions %v", seen)
+	}
+}
+
+// TestNoticesAndArchiveThroughTheAPI takes an application from intake to the archive: each
+// notice is rendered by the job and downloadable, and the archive package is stored once,
+// under a COMPLIANCE lock MinIO enforces.
+func TestNoticesAndArchiveThroughTheAPI(t *testing.T) {
+	t.Parallel()
+	b := setupDocs(t)
+	c := b.newCounty(t)
+	itemID := b.publishItem(t, c, "ARCHIVE-"+strings.ToUpper(uuid.NewString()[:8]))
+	app := b.windowIntake(t, c, itemID)
+	id := app["id"].(string)
+	scan := randomJPEG(64 << 10)
+	status, f := b.raw(t, c.clerk, "/api/v1/applications/"+id+"/files?material=id", "", scan)
+	if status != http.StatusCreated {
+		t.Fatalf("upload: %d %v", status, f)
+	}
+	act := func(m *member, action string, body map[string]any) {
+		t.Helper()
+		if body == nil {
+			body = map[string]any{}
+		}
+		status, out, _ := b.call(t, m, "POST", "/api/v1/applications/"+id+"/actions/"+action, body, "If-Match", strconv.Itoa(int(app["version"].(float64))))
+		if status != http.StatusOK {
+			t.Fatalf("%s: %d %v", action, status, out)
+		}
+		app = out
+	}
+	noticeReady := func(kind string) bool {
+		_, docs, _ := b.call(t, c.clerk, "GET", "/api/v1/applications/"+id+"/documents", nil)
+		ns, _ := docs["notices"].([]any)
+		for _, n := range ns {
+			if n := n.(map[string]any); n["kind"] == kind && n["ready"] == true {
+				return true
+			}
+		}
+		return false
+	}
+
+	act(c.clerk, "accept", nil)
+	waitFor(t, "the 受理通知书", func() bool { return noticeReady("accepted") })
+	status, link, _ := b.call(t, c.clerk, "GET", "/api/v1/applications/"+id+"/notices/accepted/download", nil)
+	if status != http.StatusOK {
+		t.Fatalf("notice download: %d %v", status, link)
+	}
+	if pdf := fetchURL(t, link["url"].(string)); !bytes.HasPrefix(pdf, []byte("%PDF-")) {
+		t.Fatalf("the notice is not a PDF: %q", pdf[:min(20, len(pdf))])
+	}
+	status, regen, _ := b.call(t, c.clerk, "POST", "/api/v1/applications/"+id+"/notices/accepted/regenerate", nil)
+	if status != http.StatusOK || regen["changed"] != false || regen["notice"].(map[string]any)["generations"] != float64(1) {
+		t.Errorf("regenerate identical: %d %v", status, regen)
+	}
+	status, body, _ := b.call(t, c.worker, "POST", "/api/v1/applications/"+id+"/notices/accepted/regenerate", nil)
+	wantProblem(t, "a community worker regenerates", status, body, 403, "", "")
+	status, body, _ = b.call(t, c.clerk, "GET", "/api/v1/applications/"+id+"/notices/rejected/download", nil)
+	wantProblem(t, "a notice never issued", status, body, 404, "notice_not_found", "")
+	status, body, _ = b.call(t, c.clerk, "GET", "/api/v1/applications/"+id+"/archive/download", nil)
+	wantProblem(t, "the archive before archiving", status, body, 409, "not_archived", "")
+
+	act(c.clerk, "route", nil)
+	act(c.deptM, "approve", map[string]any{"reason": "符合条件"})
+	waitFor(t, "the 办结通知", func() bool { return noticeReady("decided") })
+	act(c.clerk, "deliver", map[string]any{"delivery_method": "window"})
+	act(c.clerk, "archive", nil)
+	var archive map[string]any
+	waitFor(t, "the archive package", func() bool {
+		_, docs, _ := b.call(t, c.clerk, "GET", "/api/v1/applications/"+id+"/documents", nil)
+		archive, _ = docs["archive"].(map[string]any)
+		return archive != nil
+	})
+	if archive["lock_mode"] != "COMPLIANCE" || archive["retention"] != "30y" || archive["files"] != float64(5) {
+		t.Errorf("archive %v", archive)
+	}
+	status, link, _ = b.call(t, c.clerk, "GET", "/api/v1/applications/"+id+"/archive/download", nil)
+	if status != http.StatusOK {
+		t.Fatalf("archive download: %d %v", status, link)
+	}
+	pkg := fetchURL(t, link["url"].(string))
+	if hexSum(pkg) != archive["sha256"] {
+		t.Error("the downloaded package differs from its recorded SHA-256")
+	}
+	zr, err := zip.NewReader(bytes.NewReader(pkg), int64(len(pkg)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, zf := range zr.File {
+		names = append(names, zf.Name)
+	}
+	want := fmt.Sprint([]string{"record.json", "timeline.json", "notices/accepted-2.pdf", "notices/decided-4.pdf", "materials/id/" + f["id"].(string) + ".jpg", "manifest.json"})
+	if fmt.Sprint(names) != want {
+		t.Errorf("package entries %v, want %s", names, want)
+	}
+
+	// MinIO refuses to delete the package during its retention.
+	var key, version string
+	if err := b.db.Owner.QueryRow(context.Background(), `SELECT object_key, version_id FROM application_archives WHERE application_id = $1`, id).Scan(&key, &version); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.storage.Archive(c.tenant.ID).DeleteVersion(context.Background(), key, version); err == nil {
+		t.Fatal("the archive package was deleted during its retention")
+	}
+	if _, err := b.storage.Archive(c.tenant.ID).Stat(context.Background(), key, version); err != nil {
+		t.Fatalf("the package after the refused delete: %v", err)
+	}
+	// Another county cannot reach it.
+	other := b.newCounty(t)
+	status, body, _ = b.call(t, other.admin, "GET", "/api/v1/applications/"+id+"/archive/download", nil)
+	wantProblem(t, "another county's admin downloads the archive", status, body, 404, "", "")
+}
