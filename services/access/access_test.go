@@ -49,11 +49,7 @@ func setup(t *testing.T) *testBundle {
 	db.Ctx(t, b.tenant.ID, func(ctx context.Context) error {
 		county := b.tenant.County.ID
 		mk := func(parent uuid.UUID, kind tenants.OrgKind, name, code string) *tenants.OrgUnit {
-			u, err := tenants.CreateOrgUnit(ctx, tenants.NewOrgUnit{ParentID: &parent, Kind: kind, Name: name, Code: code})
-			if err != nil {
-				t.Fatal(err)
-			}
-			return u
+			return tenanttest.Unit(t, ctx, parent, kind, name, code)
 		}
 		b.township = mk(county, tenants.KindTownship, "城关镇", "cg")
 		b.hx = mk(county, tenants.KindTownship, "河西镇", "hx")
@@ -65,13 +61,7 @@ func setup(t *testing.T) *testBundle {
 		b.civilUnit = mk(county, tenants.KindDepartment, "县民政局", "mz")
 		b.legalUnit = mk(county, tenants.KindDepartment, "县司法局", "sf")
 		member := func(u *tenants.OrgUnit, role tenants.Role, phone string) *tenants.Actor {
-			m := &tenants.Membership{TenantID: b.tenant.ID, IdentityID: uuid.New(), OrgUnitID: u.ID, Name: "成员" + phone[7:], Phone: phone,
-				Roles: []tenants.Role{role}, Scope: tenants.ScopeOrgSubtree, Status: tenants.StatusActive}
-			if _, err := tenants.DB(ctx).NewInsert().Model(m).Exec(ctx); err != nil {
-				t.Fatal(err)
-			}
-			m.OrgUnit = u
-			return m.Actor("")
+			return tenanttest.Member(t, ctx, u, role, phone)
 		}
 		b.admin = member(b.tenant.County, tenants.RoleCountyAdmin, "13800000001")
 		b.civil = member(b.civilUnit, tenants.RoleDepartmentStaff, "13800000002")

@@ -158,38 +158,11 @@ func department(ctx context.Context) (*tenants.Actor, error) {
 
 // Apply submits an application for a new item on behalf of the actor's department.
 func (s *Service) Apply(ctx context.Context, in Application) (*Request, error) {
-	a, err := department(ctx)
-	if err != nil {
-		return nil, err
-	}
-	st, err := GetSettings(ctx)
-	if err != nil {
-		return nil, err
-	}
-	cal, err := calendar.For(ctx)
+	a, st, cal, err := s.checkApplication(ctx, &in)
 	if err != nil {
 		return nil, err
 	}
 	today := s.today()
-	in.DepartmentID = &a.OrgUnitID
-	var ck problem.Checker
-	in.Content.check(&ck, "body.")
-	ck.Check(in.Kind.Dispatchable(), "body.kind", "准入申请只能是履职、协助或证明事项", "an application adds a duty, assist or certificate item", in.Kind)
-	earliest := cal.Add(today, st.ApplyAheadDays)
-	ck.Check(!in.RequestedStart.IsZero() && !in.RequestedStart.Before(earliest), "body.requested_start",
-		fmt.Sprintf("须提前 %d 个工作日申请：最早可申请 %s 起实施", st.ApplyAheadDays, earliest),
-		fmt.Sprintf("apply %d working days ahead: the earliest start is %s", st.ApplyAheadDays, earliest), in.RequestedStart.String())
-	if err := in.Content.checkUnits(ctx, &ck, "body."); err != nil {
-		return nil, err
-	}
-	var taken int
-	if err := tenants.DB(ctx).NewSelect().Model((*Item)(nil)).ColumnExpr("count(*)").Where("code = ?", in.Code).Scan(ctx, &taken); err != nil {
-		return nil, err
-	}
-	ck.Check(taken == 0, "body.code", "清单编号已存在", "the code is taken", in.Code)
-	if err := ck.Err(); err != nil {
-		return nil, err
-	}
 	tx, _ := tenants.TxFrom(ctx)
 	r := &Request{TenantID: tx.TenantID(), ID: uuid.New(), DepartmentID: a.OrgUnitID, Content: in.Content, RequestedStart: in.RequestedStart,
 		Status: StageCivil, StepDue: cal.Add(today, st.ReviewDays), ApprovalDue: cal.Add(today, st.ApprovalDays), SubmittedBy: &a.IdentityID, RowVersion: 1}
@@ -204,6 +177,41 @@ func (s *Service) Apply(ctx context.Context, in Application) (*Request, error) {
 	}
 	return r, tenants.Audit(ctx, tenants.Change{Action: "admission.apply", TargetType: "admission_request", TargetID: r.ID.String(),
 		Summary: map[string]any{"code": in.Code, "name": in.Name, "requested_start": in.RequestedStart.String()}})
+}
+
+// checkApplication validates what a department submits (first or after a return): the content,
+// the kind, the start at least the county's apply-ahead working days away, the units, and a
+// code not taken by an item.
+func (s *Service) checkApplication(ctx context.Context, in *Application) (*tenants.Actor, *Settings, *workday.Calendar, error) {
+	a, err := department(ctx)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	st, err := GetSettings(ctx)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	cal, err := calendar.For(ctx)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	in.DepartmentID = &a.OrgUnitID
+	var ck problem.Checker
+	in.Content.check(&ck, "body.")
+	ck.Check(in.Kind.Dispatchable(), "body.kind", "准入申请只能是履职、协助或证明事项", "an application adds a duty, assist or certificate item", in.Kind)
+	earliest := cal.Add(s.today(), st.ApplyAheadDays)
+	ck.Check(!in.RequestedStart.IsZero() && !in.RequestedStart.Before(earliest), "body.requested_start",
+		fmt.Sprintf("须提前 %d 个工作日申请：最早可申请 %s 起实施", st.ApplyAheadDays, earliest),
+		fmt.Sprintf("apply %d working days ahead: the earliest start is %s", st.ApplyAheadDays, earliest), in.RequestedStart.String())
+	if err := in.Content.checkUnits(ctx, &ck, "body."); err != nil {
+		return nil, nil, nil, err
+	}
+	var taken int
+	if err := tenants.DB(ctx).NewSelect().Model((*Item)(nil)).ColumnExpr("count(*)").Where("code = ?", in.Code).Scan(ctx, &taken); err != nil {
+		return nil, nil, nil, err
+	}
+	ck.Check(taken == 0, "body.code", "清单编号已存在", "the code is taken", in.Code)
+	return a, st, cal, ck.Err()
 }
 
 func addStep(ctx context.Context, r *Request, decision, reason string) error {
@@ -383,7 +391,7 @@ func (s *Service) tellDepartment(ctx context.Context, r *Request, d Decision) er
 
 // Resubmit sends a returned request back to 民政审核 with revised content.
 func (s *Service) Resubmit(ctx context.Context, id uuid.UUID, rowVersion int, in Application) (*Request, error) {
-	a, err := department(ctx)
+	a, st, cal, err := s.checkApplication(ctx, &in)
 	if err != nil {
 		return nil, err
 	}
@@ -397,28 +405,7 @@ func (s *Service) Resubmit(ctx context.Context, id uuid.UUID, rowVersion int, in
 	if r.Status != StageReturned {
 		return nil, problem.Conflict("not_returned", "只有退回修改的申请可以重新提交", "only a returned request can be resubmitted")
 	}
-	st, err := GetSettings(ctx)
-	if err != nil {
-		return nil, err
-	}
-	cal, err := calendar.For(ctx)
-	if err != nil {
-		return nil, err
-	}
 	today := s.today()
-	in.DepartmentID = &a.OrgUnitID
-	var ck problem.Checker
-	in.Content.check(&ck, "body.")
-	ck.Check(in.Kind.Dispatchable(), "body.kind", "准入申请只能是履职、协助或证明事项", "an application adds a duty, assist or certificate item", in.Kind)
-	earliest := cal.Add(today, st.ApplyAheadDays)
-	ck.Check(!in.RequestedStart.Before(earliest), "body.requested_start", fmt.Sprintf("须提前 %d 个工作日申请：最早可申请 %s 起实施", st.ApplyAheadDays, earliest),
-		fmt.Sprintf("the earliest start is %s", earliest), in.RequestedStart.String())
-	if err := in.Content.checkUnits(ctx, &ck, "body."); err != nil {
-		return nil, err
-	}
-	if err := ck.Err(); err != nil {
-		return nil, err
-	}
 	r.Content, r.RequestedStart, r.Status = in.Content, in.RequestedStart, StageCivil
 	r.StepDue, r.ApprovalDue = cal.Add(today, st.ReviewDays), cal.Add(today, st.ApprovalDays)
 	r.RowVersion++

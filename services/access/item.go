@@ -218,7 +218,7 @@ func (s *Service) today() workday.Date { return clock.Today(s.Clock) }
 
 var (
 	errItemNotFound = problem.NotFound("access_item_not_found", "找不到该清单事项", "list item not found")
-	errStale        = &problem.Error{Status: 412, Code: "stale_version", Message: "该记录已被他人修改，请刷新后重试", MessageEn: "the record changed since you loaded it; reload and retry"}
+	errStale        = problem.Stale("该记录", "the record")
 )
 
 func actorID(ctx context.Context) *uuid.UUID {

@@ -73,7 +73,7 @@ type Version struct {
 
 var (
 	errNotFound = problem.NotFound("item_not_found", "事项不存在", "service item not found")
-	errStale    = &problem.Error{Status: 412, Code: "stale_version", Message: "该事项已被他人修改，请刷新后重试", MessageEn: "the item was changed by someone else; reload and retry"}
+	errStale    = problem.Stale("该事项", "the item")
 )
 
 func actorID(ctx context.Context) uuid.UUID {

@@ -74,24 +74,14 @@ func setup(t *testing.T) *bundle {
 	d2.Ctx(t, b.tenant.ID, func(ctx context.Context) error {
 		county := b.tenant.County.ID
 		mk := func(parent uuid.UUID, kind tenants.OrgKind, name, code string) *tenants.OrgUnit {
-			u, err := tenants.CreateOrgUnit(ctx, tenants.NewOrgUnit{ParentID: &parent, Kind: kind, Name: name, Code: code})
-			if err != nil {
-				t.Fatal(err)
-			}
-			return u
+			return tenanttest.Unit(t, ctx, parent, kind, name, code)
 		}
 		town := mk(county, tenants.KindTownship, "城关镇", "cg")
 		other := mk(county, tenants.KindTownship, "河西镇", "hx")
 		community := mk(town.ID, tenants.KindCommunity, "东关社区", "dg")
 		dp := mk(county, tenants.KindDepartment, "县民政局", "mz")
 		member := func(u *tenants.OrgUnit, role tenants.Role, phone string) *tenants.Actor {
-			m := &tenants.Membership{TenantID: b.tenant.ID, IdentityID: uuid.New(), OrgUnitID: u.ID, Name: "成员" + phone[7:], Phone: phone,
-				Roles: []tenants.Role{role}, Scope: tenants.ScopeOrgSubtree, Status: tenants.StatusActive}
-			if _, err := tenants.DB(ctx).NewInsert().Model(m).Exec(ctx); err != nil {
-				t.Fatal(err)
-			}
-			m.OrgUnit = u
-			return m.Actor("")
+			return tenanttest.Member(t, ctx, u, role, phone)
 		}
 		b.clerk = member(town, tenants.RoleTownshipClerk, "13800000001")
 		b.worker = member(community, tenants.RoleCommunityWorker, "13800000002")

@@ -91,3 +91,10 @@ func (c *Checker) Add(fields ...Field) { c.fields = append(c.fields, fields...) 
 
 // Fields returns the errors recorded so far.
 func (c *Checker) Fields() []Field { return c.fields }
+
+// Stale is the 412 for a change made on a copy someone else has changed since (If-Match):
+// what names the thing, e.g. "该档案".
+func Stale(what, whatEn string) *Error {
+	return &Error{Status: http.StatusPreconditionFailed, Code: "stale_version", Message: what + "已被他人修改，请刷新后重试",
+		MessageEn: whatEn + " changed since you loaded it; reload and retry"}
+}

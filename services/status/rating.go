@@ -339,7 +339,7 @@ func lockCase(ctx context.Context, id uuid.UUID, rowVersion int) (*Rectification
 		return nil, nil, err
 	}
 	if rowVersion != 0 && c.RowVersion != rowVersion {
-		return nil, nil, &problem.Error{Status: 412, Code: "stale_version", Message: "该记录已被他人修改，请刷新后重试", MessageEn: "the record changed since you loaded it"}
+		return nil, nil, problem.Stale("该整改记录", "the case")
 	}
 	return c, a, nil
 }

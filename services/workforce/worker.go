@@ -98,9 +98,9 @@ func (r *changeRow) change() (Change, error) {
 
 var (
 	errNotFound = problem.NotFound("worker_not_found", "找不到该社区工作者", "worker not found")
-	errStale    = &problem.Error{Status: 412, Code: "stale_version", Message: "该档案已被他人修改，请刷新后重试", MessageEn: "the record changed since you loaded it; reload and retry"}
+	errStale    = problem.Stale("该档案", "the worker's record")
 	// errStaleRecord is the same refusal for a batch or a month's payroll.
-	errStaleRecord = &problem.Error{Status: 412, Code: "stale_version", Message: "该记录已被他人修改，请刷新后重试", MessageEn: "the record changed since you loaded it; reload and retry"}
+	errStaleRecord = problem.Stale("该记录", "the record")
 	errDup         = problem.Conflict("worker_exists", "该身份证号已建档", "a worker with this ID number already exists")
 )
 

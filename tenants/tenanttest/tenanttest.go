@@ -260,3 +260,28 @@ func (db *DB) Ctx(t testing.TB, tenantID uuid.UUID, fn func(ctx context.Context)
 		t.Fatalf("tenant transaction: %v", err)
 	}
 }
+
+// Unit creates an org unit under parent inside the tenant transaction in ctx.
+func Unit(t testing.TB, ctx context.Context, parent uuid.UUID, kind tenants.OrgKind, name, code string) *tenants.OrgUnit {
+	t.Helper()
+	u, err := tenants.CreateOrgUnit(ctx, tenants.NewOrgUnit{ParentID: &parent, Kind: kind, Name: name, Code: code})
+	if err != nil {
+		t.Fatalf("create org unit %s: %v", name, err)
+	}
+	return u
+}
+
+// Member inserts an active membership in u with one role (a random identity, no Kratos
+// account) and returns it as an actor: enough for service tests, which act as members
+// without signing in.
+func Member(t testing.TB, ctx context.Context, u *tenants.OrgUnit, role tenants.Role, phone string) *tenants.Actor {
+	t.Helper()
+	tx, _ := tenants.TxFrom(ctx)
+	m := &tenants.Membership{TenantID: tx.TenantID(), IdentityID: uuid.New(), OrgUnitID: u.ID, Name: "成员" + phone[len(phone)-4:], Phone: phone,
+		Roles: []tenants.Role{role}, Scope: tenants.ScopeOrgSubtree, Status: tenants.StatusActive}
+	if _, err := tenants.DB(ctx).NewInsert().Model(m).Exec(ctx); err != nil {
+		t.Fatalf("insert member %s: %v", phone, err)
+	}
+	m.OrgUnit = u
+	return m.Actor("")
+}
