@@ -37,12 +37,13 @@ type FileInfo struct {
 	CreatedAt    time.Time  `json:"created_at"`
 	UploadedAt   *time.Time `json:"uploaded_at,omitempty"`
 	CheckedAt    *time.Time `json:"checked_at,omitempty"`
+	UploaderName string     `json:"uploader_name" doc:"who uploaded it"`
 }
 
 func toFileInfo(f *document.File) FileInfo {
 	return FileInfo{ID: f.ID, MaterialKey: f.MaterialKey, Filename: f.Filename, Channel: f.Channel, Status: f.Status, StatusLabel: document.StatusLabel(f.Status),
 		Attached: f.Status == document.StatusVerified, ContentType: f.ContentType, DeclaredType: f.DeclaredType, Size: f.Size, SHA256: f.SHA256,
-		Reason: f.Reason, ReasonEn: f.ReasonEn, CreatedAt: f.CreatedAt, UploadedAt: f.UploadedAt, CheckedAt: f.CheckedAt}
+		Reason: f.Reason, ReasonEn: f.ReasonEn, CreatedAt: f.CreatedAt, UploadedAt: f.UploadedAt, CheckedAt: f.CheckedAt, UploaderName: f.UploaderName}
 }
 
 // NoticeInfo is a written notice an application's step issued.

@@ -34,7 +34,7 @@ const (
 )
 
 var statusLabels = map[string]string{
-	StatusAwaiting: "待上传", StatusUploaded: "校验中", StatusVerified: "已挂接", StatusRejected: "已拒收", StatusTampered: "校验不符",
+	StatusAwaiting: "待上传", StatusUploaded: "校验中", StatusVerified: "已校验", StatusRejected: "已拒收", StatusTampered: "疑似篡改",
 }
 
 // StatusLabel is a file status's Chinese name.
@@ -70,6 +70,8 @@ type File struct {
 	ExpiresAt     *time.Time `bun:"expires_at"`
 	UploadedAt    *time.Time `bun:"uploaded_at"`
 	CheckedAt     *time.Time `bun:"checked_at"`
+
+	UploaderName string `bun:"uploader_name,scanonly"`
 }
 
 func fileKey(app, id uuid.UUID, t FileType) string {
@@ -391,7 +393,8 @@ func (s *Service) CompleteUpload(ctx context.Context, app, id uuid.UUID) (*File,
 			return nil, err
 		}
 	case obj.Size != f.Size:
-		f.flag(StatusRejected, "收到的文件大小与声明的不符", "the uploaded size differs from the declared size")
+		f.flag(StatusRejected, "收到的文件大小（"+mb(obj.Size)+"）与声明的（"+mb(f.Size)+"）不符", "the uploaded size differs from the declared size")
+		f.Size = obj.Size // the row tells what arrived; the reason keeps what was declared
 	default:
 		r, _, err := docs.Open(ctx, f.ObjectKey, obj.VersionID)
 		if err != nil {
@@ -530,6 +533,8 @@ func (s *Service) FileLink(ctx context.Context, app, id uuid.UUID) (*Link, error
 
 func listFiles(ctx context.Context, app uuid.UUID) ([]File, error) {
 	var fs []File
-	err := tenants.DB(ctx).NewSelect().Model(&fs).Where("f.application_id = ?", app).OrderExpr("f.created_at, f.id").Scan(ctx)
+	err := tenants.DB(ctx).NewSelect().Model(&fs).ColumnExpr("f.*, coalesce(m.name, '') AS uploader_name").
+		Join("LEFT JOIN memberships AS m ON m.tenant_id = f.tenant_id AND m.identity_id = f.uploaded_by").
+		Where("f.application_id = ?", app).OrderExpr("f.created_at, f.id").Scan(ctx)
 	return fs, err
 }

@@ -347,7 +347,7 @@ func (s *Service) NoticeLink(ctx context.Context, app uuid.UUID, kind notice.Kin
 	if err != nil {
 		return nil, err
 	}
-	u, err := docs.PresignGetVersion(ctx, n.ObjectKey, *n.VersionID, DownloadTTL, n.Filename(), "application/pdf")
+	u, err := docs.PresignViewVersion(ctx, n.ObjectKey, *n.VersionID, DownloadTTL, n.Filename(), "application/pdf")
 	if err != nil {
 		return nil, err
 	}

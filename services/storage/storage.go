@@ -231,13 +231,23 @@ func (t *Tenant) PresignGet(ctx context.Context, key string, ttl time.Duration, 
 // contentType overrides the stored one in the response, which for a browser upload is
 // whatever the browser claimed.
 func (t *Tenant) PresignGetVersion(ctx context.Context, key, version string, ttl time.Duration, filename, contentType string) (*url.URL, error) {
+	return t.presignGet(ctx, key, version, ttl, "attachment", filename, contentType)
+}
+
+// PresignViewVersion is PresignGetVersion for showing in the browser (a PDF notice opens in
+// its viewer, to read or print) rather than saving.
+func (t *Tenant) PresignViewVersion(ctx context.Context, key, version string, ttl time.Duration, filename, contentType string) (*url.URL, error) {
+	return t.presignGet(ctx, key, version, ttl, "inline", filename, contentType)
+}
+
+func (t *Tenant) presignGet(ctx context.Context, key, version string, ttl time.Duration, disposition, filename, contentType string) (*url.URL, error) {
 	name, err := t.object(key)
 	if err != nil {
 		return nil, err
 	}
 	params := url.Values{}
 	if filename != "" {
-		params.Set("response-content-disposition", "attachment; filename*=UTF-8''"+url.PathEscape(filename))
+		params.Set("response-content-disposition", disposition+"; filename*=UTF-8''"+url.PathEscape(filename))
 	}
 	if contentType != "" {
 		params.Set("response-content-type", contentType)

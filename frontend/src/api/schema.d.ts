@@ -2863,6 +2863,8 @@ export interface components {
             status_label: string;
             /** Format: date-time */
             uploaded_at?: string;
+            /** @description who uploaded it */
+            uploader_name: string;
         };
         HealthOutBody: {
             /**
