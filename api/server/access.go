@@ -239,6 +239,20 @@ func (s *Server) accessItemRoutes() {
 			})
 			return out, err
 		})
+	register(s, huma.Operation{OperationID: "access-scope-units", Method: http.MethodGet, Path: "/api/v1/access/scope-units",
+		Summary: "适用范围可选单位 / Units an item's scope may name", Description: "The county, its townships and streets, and their villages and communities: what an application's scope chooses from.",
+		Tags: tags}, reviewerRoles, func(ctx context.Context, _ *struct{}) (*orgListOut, error) {
+		out := &orgListOut{}
+		out.Body.Items = []OrgUnit{}
+		err := s.inTx(ctx, func(ctx context.Context) error {
+			us, err := access.ScopeUnits(ctx)
+			for i := range us {
+				out.Body.Items = append(out.Body.Items, toOrgUnit(&us[i]))
+			}
+			return err
+		})
+		return out, err
+	})
 	register(s, huma.Operation{OperationID: "get-access-settings", Method: http.MethodGet, Path: "/api/v1/access/settings", Summary: "准入规则设置 / Admission settings", Tags: tags},
 		admins, func(ctx context.Context, _ *struct{}) (out *accessSettingsOut, err error) {
 			out = &accessSettingsOut{}

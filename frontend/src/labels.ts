@@ -1,7 +1,16 @@
 // Chinese labels for the enums of the API. Typed as Record<Enum, string> so a new enum value in
 // the OpenAPI document fails the type-check until it gets a label.
 import type {
+  AccessItemStatus,
+  AccessKind,
+  AdmissionDecisionKind,
+  AdmissionStage,
   AppState,
+  CaseAction,
+  Funding,
+  InterceptRule,
+  RectStatus,
+  TaskStatus,
   Appraisal,
   BatchStatus,
   Certificate,
@@ -77,6 +86,28 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
   'payroll.compute': '计算工资表',
   'payroll.finalize': '工资表定稿',
   'payroll.export': '导出工资表',
+  'access_item.create': '录入准入清单事项',
+  'access_item.edit': '修改准入清单事项',
+  'access_item.withdraw': '撤销准入清单事项',
+  'access_item.confirm': '准入清单年度确认',
+  'access_item.admit': '准入事项生效',
+  'access_settings.update': '保存准入规则设置',
+  'admission.apply': '申请准入',
+  'admission.approve': '准入审核通过',
+  'admission.return': '准入申请退回修改',
+  'admission.reject': '不予准入',
+  'admission.resubmit': '准入申请重新提交',
+  'dispatch.create': '向社区交办任务',
+  'dispatch.intercept': '交办被清单拦截',
+  'task.accept': '社区接收任务',
+  'task.refuse': '社区拒绝任务',
+  'task.complete': '社区办结任务',
+  'rating.create': '好差评',
+  'rating_settings.update': '保存好差评规则',
+  'rectification.callback': '差评回访',
+  'rectification.complete': '差评整改完成',
+  'rectification.invalid': '认定无效差评',
+  'rectification.impossible': '认定无法整改',
 }
 
 export function roleLabel(role: string): string {
@@ -314,3 +345,126 @@ export function payModeLabel(m: string): string {
 }
 
 export const GENDER_LABELS: Record<string, string> = { male: '男', female: '女' }
+
+// ---- 社区工作事项准入 (access lists)
+
+/** The five lists, in the order a county publishes them. */
+export const ACCESS_KIND_LABELS: Record<AccessKind, string> = {
+  duty: '依法履职事项',
+  assist: '依法协助政府工作事项',
+  certificate: '可出具证明事项',
+  no_certificate: '不得出具证明事项',
+  forbidden: '不得承担事项',
+}
+export const ACCESS_KIND_SHORT: Record<AccessKind, string> = {
+  duty: '依法履职',
+  assist: '依法协助',
+  certificate: '可出具证明',
+  no_certificate: '不得出具证明',
+  forbidden: '不得承担',
+}
+export const ALL_ACCESS_KINDS = Object.keys(ACCESS_KIND_LABELS) as AccessKind[]
+/** Kinds whose work may be given to a community (and that an admission request may add). */
+export const DISPATCHABLE_KINDS: readonly AccessKind[] = ['duty', 'assist', 'certificate']
+
+export const ACCESS_ITEM_STATUS_LABELS: Record<AccessItemStatus, string> = {
+  in_force: '有效',
+  pending: '待生效',
+  withdrawn: '已撤销',
+  expired: '已到期',
+}
+export const ACCESS_ITEM_STATUS_TAG: Record<AccessItemStatus, TagType> = {
+  in_force: 'success',
+  pending: 'warning',
+  withdrawn: 'info',
+  expired: 'info',
+}
+
+export const FUNDING_LABELS: Record<Funding, string> = { none: '无专项经费', per_year: '按年拨付', per_task: '按件拨付' }
+export const ALL_FUNDINGS = Object.keys(FUNDING_LABELS) as Funding[]
+
+/** Stages of an admission request; the first five are the normal path. */
+export const ADMISSION_STAGE_LABELS: Record<AdmissionStage, string> = {
+  civil_review: '民政审核',
+  legal_review: '合法性审查',
+  joint_meeting: '联席会议审定',
+  notice: '公示',
+  effective: '已生效',
+  returned: '退回修改',
+  rejected: '不予准入',
+  withdrawn: '已撤回',
+}
+export const ADMISSION_STAGE_TAG: Record<AdmissionStage, TagType> = {
+  civil_review: 'primary',
+  legal_review: 'primary',
+  joint_meeting: 'primary',
+  notice: 'warning',
+  effective: 'success',
+  returned: 'warning',
+  rejected: 'danger',
+  withdrawn: 'info',
+}
+
+/** Decisions recorded in a request's history (steps[].decision). */
+export const ADMISSION_DECISION_LABELS: Record<AdmissionDecisionKind | 'submit' | 'resubmit' | 'effective', string> = {
+  submit: '提交申请',
+  resubmit: '修改后重新提交',
+  approve: '通过',
+  return: '退回修改',
+  reject: '不予准入',
+  effective: '列入清单',
+}
+
+export const ITEM_VERSION_ACTION_LABELS: Record<string, string> = {
+  create: '录入',
+  edit: '修改',
+  withdraw: '撤销',
+  admit: '准入生效',
+}
+
+export const TASK_STATUS_LABELS: Record<TaskStatus, string> = { pending: '待接收', accepted: '已接收', refused: '已拒绝', done: '已办结' }
+export const TASK_STATUS_TAG: Record<TaskStatus, TagType> = { pending: 'warning', accepted: 'primary', refused: 'danger', done: 'success' }
+
+export const INTERCEPT_RULE_LABELS: Record<InterceptRule, string> = {
+  no_item: '未关联清单事项',
+  not_in_force: '事项不在有效期',
+  no_certificate: '不得出具的证明',
+  wrong_department: '非本部门事项',
+  forbidden: '不得承担事项',
+  out_of_scope: '超出适用范围',
+}
+
+// ---- 好差评 (ratings)
+
+/** The five levels of GB/T 39734-2020; 1 and 2 are 差评. */
+export const SCORE_LABELS: Record<1 | 2 | 3 | 4 | 5, string> = {
+  1: '非常不满意',
+  2: '不满意',
+  3: '基本满意',
+  4: '满意',
+  5: '非常满意',
+}
+
+export const RECT_STATUS_LABELS: Record<RectStatus, string> = {
+  pending: '待整改',
+  in_progress: '整改中',
+  done: '整改完成',
+  invalid: '无效差评',
+  impossible: '无法整改',
+  overdue: '超期',
+}
+export const RECT_STATUS_TAG: Record<RectStatus, TagType> = {
+  pending: 'danger',
+  in_progress: 'warning',
+  done: 'success',
+  invalid: 'info',
+  impossible: 'info',
+  overdue: 'danger',
+}
+
+export const CASE_ACTION_LABELS: Record<CaseAction, string> = {
+  callback: '回访',
+  complete: '整改完成',
+  invalid: '无效差评',
+  impossible: '无法整改',
+}

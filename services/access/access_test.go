@@ -528,3 +528,37 @@ func TestYearlyConfirmationReminder(t *testing.T) {
 		t.Fatalf("%d waiting after the confirmation", n)
 	}
 }
+
+func TestEditKeepsHistory(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	it := b.item(t, "XZ-500", access.KindAssist, b.deptUnit)
+	c := it.Content()
+	c.Name, c.FundingAmount = "入户核查（修订）", 30000
+	var edited *access.Item
+	if err := b.as(t, b.admin, func(ctx context.Context) (err error) {
+		edited, err = b.svc.Edit(ctx, it.ID, it.Version, c, "经费标准调整")
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if edited.Version != 2 || edited.Name != "入户核查（修订）" {
+		t.Fatalf("edited: %+v", edited)
+	}
+	err := b.as(t, b.admin, func(ctx context.Context) error { _, err := b.svc.Edit(ctx, it.ID, 1, c, "再改"); return err })
+	if p, ok := problem.As(err); !ok || p.Status != 412 {
+		t.Fatalf("stale edit: %v", err)
+	}
+	c.Code = "XZ-501"
+	err = b.as(t, b.admin, func(ctx context.Context) error { _, err := b.svc.Edit(ctx, it.ID, 2, c, "改编号"); return err })
+	if p, ok := problem.As(err); !ok || p.Status != 422 {
+		t.Fatalf("code change: %v", err)
+	}
+	b.as(t, b.admin, func(ctx context.Context) error {
+		got, vs, err := b.svc.Get(ctx, it.ID)
+		if err != nil || len(vs) != 2 || vs[0].Action != "edit" || vs[0].Reason != "经费标准调整" || got.DepartmentName != "县卫生健康委员会" {
+			t.Fatalf("history: %+v %+v %v", got, vs, err)
+		}
+		return nil
+	})
+}

@@ -29,8 +29,8 @@ type Settings struct {
 	ReviewDays     int        `bun:"review_days" json:"review_days" minimum:"1" maximum:"60" doc:"working days for each of 民政审核 and 合法性审查"`
 	ApprovalDays   int        `bun:"approval_days" json:"approval_days" minimum:"1" maximum:"120" doc:"working days from submission to the joint meeting's decision"`
 	NoticeDays     int        `bun:"notice_days" json:"notice_days" minimum:"1" maximum:"60" doc:"working days of public notice (公示)"`
-	CivilDeptID    *uuid.UUID `bun:"civil_dept_id,type:uuid" json:"civil_dept_id" doc:"the civil-affairs department whose staff do 民政审核 (county admins may too)"`
-	LegalDeptID    *uuid.UUID `bun:"legal_dept_id,type:uuid" json:"legal_dept_id" doc:"the department whose staff do 合法性审查 (county admins may too)"`
+	CivilDeptID    *uuid.UUID `bun:"civil_dept_id,type:uuid" json:"civil_dept_id,omitempty" required:"false" nullable:"true" doc:"the civil-affairs department whose staff do 民政审核 (county admins may too)"`
+	LegalDeptID    *uuid.UUID `bun:"legal_dept_id,type:uuid" json:"legal_dept_id,omitempty" required:"false" nullable:"true" doc:"the department whose staff do 合法性审查 (county admins may too)"`
 	UpdatedAt      time.Time  `bun:"updated_at,nullzero,default:now()" json:"-"`
 }
 
@@ -123,6 +123,8 @@ type Request struct {
 	RowVersion     int          `bun:"row_version" json:"row_version"`
 
 	DepartmentName string `bun:"department_name,scanonly" json:"department_name"`
+	// CanDecide says whether the reader may decide the current stage.
+	CanDecide bool `bun:"-" json:"can_decide"`
 }
 
 // Step is one entry of a request's history.
@@ -158,7 +160,7 @@ func department(ctx context.Context) (*tenants.Actor, error) {
 
 // Apply submits an application for a new item on behalf of the actor's department.
 func (s *Service) Apply(ctx context.Context, in Application) (*Request, error) {
-	a, st, cal, err := s.checkApplication(ctx, &in)
+	a, st, cal, err := s.checkApplication(ctx, &in, uuid.Nil)
 	if err != nil {
 		return nil, err
 	}
@@ -182,7 +184,7 @@ func (s *Service) Apply(ctx context.Context, in Application) (*Request, error) {
 // checkApplication validates what a department submits (first or after a return): the content,
 // the kind, the start at least the county's apply-ahead working days away, the units, and a
 // code not taken by an item.
-func (s *Service) checkApplication(ctx context.Context, in *Application) (*tenants.Actor, *Settings, *workday.Calendar, error) {
+func (s *Service) checkApplication(ctx context.Context, in *Application, self uuid.UUID) (*tenants.Actor, *Settings, *workday.Calendar, error) {
 	a, err := department(ctx)
 	if err != nil {
 		return nil, nil, nil, err
@@ -211,6 +213,17 @@ func (s *Service) checkApplication(ctx context.Context, in *Application) (*tenan
 		return nil, nil, nil, err
 	}
 	ck.Check(taken == 0, "body.code", "清单编号已存在", "the code is taken", in.Code)
+	// An open request holding the code would make the later one fail when its notice ends.
+	var pending int
+	q := tenants.DB(ctx).NewSelect().Model((*Request)(nil)).ColumnExpr("count(*)").
+		Where("content->>'code' = ? AND status NOT IN ('effective', 'rejected', 'withdrawn')", in.Code)
+	if self != uuid.Nil {
+		q = q.Where("id <> ?", self)
+	}
+	if err := q.Scan(ctx, &pending); err != nil {
+		return nil, nil, nil, err
+	}
+	ck.Check(pending == 0, "body.code", "已有使用该编号的准入申请在办理中", "an open request uses this code", in.Code)
 	return a, st, cal, ck.Err()
 }
 
@@ -391,7 +404,7 @@ func (s *Service) tellDepartment(ctx context.Context, r *Request, d Decision) er
 
 // Resubmit sends a returned request back to 民政审核 with revised content.
 func (s *Service) Resubmit(ctx context.Context, id uuid.UUID, rowVersion int, in Application) (*Request, error) {
-	a, st, cal, err := s.checkApplication(ctx, &in)
+	a, st, cal, err := s.checkApplication(ctx, &in, id)
 	if err != nil {
 		return nil, err
 	}
@@ -504,7 +517,19 @@ func (s *Service) Requests(ctx context.Context) ([]Request, error) {
 			q = q.Where("ar.department_id = ?", a.OrgUnitID)
 		}
 	}
-	return rs, q.Scan(ctx)
+	if err := q.Scan(ctx); err != nil {
+		return nil, err
+	}
+	st, err := GetSettings(ctx)
+	if err != nil {
+		return nil, err
+	}
+	a, _ := tenants.ActorFrom(ctx)
+	for i := range rs {
+		_, open := next[rs[i].Status]
+		rs[i].CanDecide = open && mayDecide(a, st, rs[i].Status)
+	}
+	return rs, nil
 }
 
 // RequestOf returns one request with its steps, within the same visibility as Requests.

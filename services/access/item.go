@@ -137,7 +137,7 @@ type Item struct {
 	Kind          Kind         `bun:"kind" json:"kind"`
 	Name          string       `bun:"name" json:"name"`
 	LegalBasis    string       `bun:"legal_basis" json:"legal_basis"`
-	DepartmentID  *uuid.UUID   `bun:"department_id,type:uuid" json:"department_id"`
+	DepartmentID  *uuid.UUID   `bun:"department_id,type:uuid" json:"department_id" nullable:"true"`
 	ScopeUnitIDs  []uuid.UUID  `bun:"scope_unit_ids,array,type:uuid[]" json:"scope_unit_ids"`
 	Funding       Funding      `bun:"funding_kind" json:"funding"`
 	FundingAmount int64        `bun:"funding_amount" json:"funding_amount"`
@@ -147,10 +147,10 @@ type Item struct {
 	HoursPerYear  float64      `bun:"hours_per_year" json:"hours_per_year"`
 	EffectiveFrom workday.Date `bun:"effective_from,type:date" json:"effective_from"`
 	EffectiveTo   workday.Date `bun:"effective_to,type:date,nullzero" json:"effective_to"`
-	WithdrawnAt   *time.Time   `bun:"withdrawn_at" json:"withdrawn_at"`
-	ConfirmedYear *int         `bun:"confirmed_year" json:"confirmed_year"`
+	WithdrawnAt   *time.Time   `bun:"withdrawn_at" json:"withdrawn_at" nullable:"true"`
+	ConfirmedYear *int         `bun:"confirmed_year" json:"confirmed_year" nullable:"true"`
 	Version       int          `bun:"version" json:"version"`
-	RequestID     *uuid.UUID   `bun:"request_id,type:uuid" json:"request_id"`
+	RequestID     *uuid.UUID   `bun:"request_id,type:uuid" json:"request_id" nullable:"true"`
 	CreatedAt     time.Time    `bun:"created_at,nullzero,default:now()" json:"created_at"`
 	UpdatedAt     time.Time    `bun:"updated_at,nullzero,default:now()" json:"updated_at"`
 
@@ -322,7 +322,7 @@ func (s *Service) Edit(ctx context.Context, id uuid.UUID, rowVersion int, c Cont
 	}
 	it.set(c)
 	it.Version++
-	if _, err := tenants.DB(ctx).NewUpdate().Model(it).ExcludeColumn("tenant_id", "id", "created_at", "department_name").
+	if _, err := tenants.DB(ctx).NewUpdate().Model(it).ExcludeColumn("tenant_id", "id", "created_at", "updated_at").
 		Set("updated_at = now()").WherePK().Exec(ctx); err != nil {
 		return nil, err
 	}
@@ -462,4 +462,14 @@ func (s *Service) Sweep(ctx context.Context) (int, error) {
 		Body:     fmt.Sprintf("有 %d 项清单事项尚未完成 %d 年度确认，请在“准入清单”中逐项确认或撤销。", n, today.Year),
 		DedupKey: fmt.Sprintf("access-confirm:%d", today.Year)})
 	return n, err
+}
+
+// ScopeUnits are the units an item's scope may name (townships, streets, villages,
+// communities) with the county as their root: what a department applying chooses from,
+// though its own data scope shows it none of them.
+func ScopeUnits(ctx context.Context) ([]tenants.OrgUnit, error) {
+	var us []tenants.OrgUnit
+	err := tenants.DB(ctx).NewSelect().Model(&us).Where("ou.kind IN ('county', 'township', 'street', 'village', 'community')").
+		Order("ou.depth", "ou.path").Scan(ctx)
+	return us, err
 }

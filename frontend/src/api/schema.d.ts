@@ -296,6 +296,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/access/scope-units": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 适用范围可选单位 / Units an item's scope may name
+         * @description The county, its townships and streets, and their villages and communities: what an application's scope chooses from.
+         *
+         *     可调用角色 / Roles: 县级管理员 (county_admin)、部门工作人员 (department_staff)
+         */
+        get: operations["access-scope-units"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/access/settings": {
         parameters: {
             query?: never;
@@ -2193,7 +2215,7 @@ export interface components {
             confirmed_year: number | null;
             /** Format: date-time */
             created_at: string;
-            department_id: string;
+            department_id: string | null;
             department_name: string;
             effective_from: string;
             effective_to: string;
@@ -2213,7 +2235,7 @@ export interface components {
             name: string;
             /** Format: int64 */
             reports: number;
-            request_id: string;
+            request_id: string | null;
             scope_unit_ids: string[] | null;
             /** @enum {string} */
             status: "in_force" | "pending" | "withdrawn" | "expired";
@@ -2329,9 +2351,9 @@ export interface components {
              */
             approval_days: number;
             /** @description the civil-affairs department whose staff do 民政审核 (county admins may too) */
-            civil_dept_id: string;
+            civil_dept_id?: string | null;
             /** @description the department whose staff do 合法性审查 (county admins may too) */
-            legal_dept_id: string;
+            legal_dept_id?: string | null;
             /**
              * Format: int64
              * @description working days of public notice (公示)
@@ -3509,6 +3531,7 @@ export interface components {
         };
         RequestOut: {
             approval_due: string;
+            can_decide: boolean;
             content: components["schemas"]["AccessContent"];
             department_id: string;
             department_name: string;
@@ -5489,6 +5512,62 @@ export interface operations {
             };
             /** @description Unprocessable Entity */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "access-scope-units": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrgListOutBody"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -3,6 +3,13 @@
 import type { Component } from 'vue'
 import {
   Avatar,
+  ChatLineSquare,
+  Checked,
+  Finished,
+  Histogram,
+  List,
+  Promotion,
+  Star,
   Bell,
   Calendar,
   Coin,
@@ -38,6 +45,13 @@ export type MenuKey =
   | 'payroll'
   | 'my-record'
   | 'audit'
+  | 'access-items'
+  | 'access-requests'
+  | 'access-dispatch'
+  | 'access-tasks'
+  | 'access-burden'
+  | 'rating-cases'
+  | 'rating-indicators'
 
 export interface MenuItem {
   key: MenuKey
@@ -55,6 +69,14 @@ export const STAFF_ROLES: readonly Role[] = ['county_admin', 'department_staff',
 export const INTAKE_ROLES: readonly Role[] = ['township_clerk', 'community_worker']
 /** 我的档案: a community worker's own record, levels and pay (三岗十八级 self-service). */
 export const SELF_SERVICE_ROLES: readonly Role[] = ['community_worker']
+/** 准入申请: departments apply (and the reviewing ones decide), the county admin decides and oversees. */
+export const ADMISSION_ROLES: readonly Role[] = ['county_admin', 'department_staff']
+/** 交办任务: only a county department gives work to communities, and only under the lists. */
+export const DISPATCH_ROLES: readonly Role[] = ['department_staff']
+/** 我的任务: a community answers and finishes the tasks it was given. */
+export const TASK_ROLES: readonly Role[] = ['community_worker']
+/** 差评整改: the township hall calls back and rectifies; the county admin reviews. */
+export const RECTIFY_ROLES: readonly Role[] = ['county_admin', 'township_clerk']
 
 export const MENU: readonly MenuItem[] = [
   { key: 'home', title: '工作台', path: '/', icon: House, roles: 'all' },
@@ -62,7 +84,14 @@ export const MENU: readonly MenuItem[] = [
   { key: 'applications', title: '办件列表', path: '/applications', icon: Tickets, roles: STAFF_ROLES },
   { key: 'notifications', title: '消息中心', path: '/notifications', icon: Bell, roles: STAFF_ROLES },
   { key: 'my-record', title: '我的档案', path: '/my-record', icon: Postcard, roles: SELF_SERVICE_ROLES },
+  { key: 'access-tasks', title: '我的任务', path: '/access/tasks', icon: Finished, roles: TASK_ROLES },
+  { key: 'access-dispatch', title: '交办任务', path: '/access/dispatch', icon: Promotion, roles: DISPATCH_ROLES },
+  { key: 'access-requests', title: '准入申请', path: '/access/requests', icon: Checked, roles: ADMISSION_ROLES },
+  { key: 'access-items', title: '准入清单', path: '/access/items', icon: List, roles: STAFF_ROLES },
+  { key: 'rating-cases', title: '差评整改', path: '/ratings/cases', icon: ChatLineSquare, roles: RECTIFY_ROLES },
   { key: 'stats', title: '办件统计', path: '/stats', icon: DataAnalysis, roles: ADMIN_ROLES },
+  { key: 'rating-indicators', title: '好差评指标', path: '/ratings/indicators', icon: Star, roles: ADMIN_ROLES },
+  { key: 'access-burden', title: '减负统计', path: '/access/burden', icon: Histogram, roles: ADMIN_ROLES },
   { key: 'catalogue', title: '事项目录', path: '/catalogue', icon: Collection, roles: ADMIN_ROLES },
   { key: 'calendar', title: '工作日历', path: '/calendar', icon: Calendar, roles: 'all' },
   { key: 'settings', title: '规则设置', path: '/settings', icon: Setting, roles: ADMIN_ROLES },

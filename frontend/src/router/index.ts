@@ -15,6 +15,20 @@ declare module 'vue-router' {
 
 const routes: RouteRecordRaw[] = [
   { path: '/login', name: 'login', component: () => import('@/views/LoginView.vue'), meta: { public: true, title: '登录' } },
+  // Public pages for residents (no sign-in, no staff layout): the lists in force and 办件进度 / 好差评.
+  {
+    path: '/public/:county/access-list',
+    name: 'public-access-list',
+    component: () => import('@/views/PublicAccessListView.vue'),
+    meta: { public: true, title: '社区工作事项准入清单' },
+  },
+  { path: '/status/:county', name: 'public-status', component: () => import('@/views/PublicStatusView.vue'), meta: { public: true, title: '办件进度查询' } },
+  {
+    path: '/status/:county/:token',
+    name: 'public-status-token',
+    component: () => import('@/views/PublicStatusView.vue'),
+    meta: { public: true, title: '办件进度' },
+  },
   {
     path: '/',
     component: () => import('@/layouts/AppLayout.vue'),
@@ -37,6 +51,14 @@ const routes: RouteRecordRaw[] = [
       { path: 'progression', name: 'progression', component: () => import('@/views/ProgressionView.vue'), meta: { title: menuItem('progression').title, roles: menuItem('progression').roles } },
       { path: 'payroll', name: 'payroll', component: () => import('@/views/PayrollView.vue'), meta: { title: menuItem('payroll').title, roles: menuItem('payroll').roles } },
       { path: 'my-record', name: 'my-record', component: () => import('@/views/MyRecordView.vue'), meta: { title: menuItem('my-record').title, roles: menuItem('my-record').roles } },
+      { path: 'access/items', name: 'access-items', component: () => import('@/views/AccessItemsView.vue'), meta: { title: menuItem('access-items').title, roles: menuItem('access-items').roles } },
+      { path: 'access/requests', name: 'access-requests', component: () => import('@/views/AccessRequestsView.vue'), meta: { title: menuItem('access-requests').title, roles: menuItem('access-requests').roles } },
+      { path: 'access/requests/:id', name: 'access-request-detail', component: () => import('@/views/AccessRequestDetailView.vue'), meta: { title: '准入申请详情', roles: menuItem('access-requests').roles } },
+      { path: 'access/dispatch', name: 'access-dispatch', component: () => import('@/views/AccessDispatchView.vue'), meta: { title: menuItem('access-dispatch').title, roles: menuItem('access-dispatch').roles } },
+      { path: 'access/tasks', name: 'access-tasks', component: () => import('@/views/AccessTasksView.vue'), meta: { title: menuItem('access-tasks').title, roles: menuItem('access-tasks').roles } },
+      { path: 'access/burden', name: 'access-burden', component: () => import('@/views/AccessBurdenView.vue'), meta: { title: menuItem('access-burden').title, roles: menuItem('access-burden').roles } },
+      { path: 'ratings/cases', name: 'rating-cases', component: () => import('@/views/RatingCasesView.vue'), meta: { title: menuItem('rating-cases').title, roles: menuItem('rating-cases').roles } },
+      { path: 'ratings/indicators', name: 'rating-indicators', component: () => import('@/views/RatingIndicatorsView.vue'), meta: { title: menuItem('rating-indicators').title, roles: menuItem('rating-indicators').roles } },
       { path: 'audit', name: 'audit', component: () => import('@/views/AuditView.vue'), meta: { title: menuItem('audit').title, roles: menuItem('audit').roles } },
       { path: '403', name: 'forbidden', component: () => import('@/views/ForbiddenView.vue'), meta: { title: '无权访问' } },
       { path: ':pathMatch(.*)*', name: 'not-found', component: () => import('@/views/NotFoundView.vue'), meta: { title: '页面不存在' } },

@@ -49,6 +49,7 @@ function file(over: Partial<DocFile> = {}): DocFile {
     size: 70,
     sha256: SHA,
     created_at: '2026-11-21T08:10:50Z',
+    uploader_name: '张伟',
     ...over,
   }
 }

@@ -70,13 +70,20 @@ describe('AppLayout', () => {
       'menu-intake',
       'menu-applications',
       'menu-notifications',
+      'menu-access-items',
+      'menu-rating-cases',
       'menu-calendar',
     ])
     expect(menuIds(await mountAs(['county_admin']))).toEqual([
       'menu-home',
       'menu-applications',
       'menu-notifications',
+      'menu-access-requests',
+      'menu-access-items',
+      'menu-rating-cases',
       'menu-stats',
+      'menu-rating-indicators',
+      'menu-access-burden',
       'menu-catalogue',
       'menu-calendar',
       'menu-settings',
@@ -94,6 +101,17 @@ describe('AppLayout', () => {
       'menu-applications',
       'menu-notifications',
       'menu-my-record',
+      'menu-access-tasks',
+      'menu-access-items',
+      'menu-calendar',
+    ])
+    expect(menuIds(await mountAs(['department_staff']))).toEqual([
+      'menu-home',
+      'menu-applications',
+      'menu-notifications',
+      'menu-access-dispatch',
+      'menu-access-requests',
+      'menu-access-items',
       'menu-calendar',
     ])
   })

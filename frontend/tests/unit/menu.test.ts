@@ -9,7 +9,12 @@ const ADMIN_MENU = [
   '工作台',
   '办件列表',
   '消息中心',
+  '准入申请',
+  '准入清单',
+  '差评整改',
   '办件统计',
+  '好差评指标',
+  '减负统计',
   '事项目录',
   '工作日历',
   '规则设置',
@@ -27,12 +32,12 @@ describe('role → menu', () => {
     expect(titles(['county_admin'])).toEqual(ADMIN_MENU)
   })
 
-  it('gives a township clerk intake, the worklist, notifications and the calendar', () => {
-    expect(titles(['township_clerk'])).toEqual(['工作台', '收件', '办件列表', '消息中心', '工作日历'])
+  it('gives a township clerk intake, the worklist, notifications, the access lists, 差评整改 and the calendar', () => {
+    expect(titles(['township_clerk'])).toEqual(['工作台', '收件', '办件列表', '消息中心', '准入清单', '差评整改', '工作日历'])
   })
 
-  it('gives a community worker the same working pages (代办收件) and their own record', () => {
-    expect(titles(['community_worker'])).toEqual(['工作台', '收件', '办件列表', '消息中心', '我的档案', '工作日历'])
+  it('gives a community worker the same working pages (代办收件), their own record and their tasks', () => {
+    expect(titles(['community_worker'])).toEqual(['工作台', '收件', '办件列表', '消息中心', '我的档案', '我的任务', '准入清单', '工作日历'])
   })
 
   it('keeps 我的档案 to community workers and the workforce admin pages to the county admin', () => {
@@ -43,8 +48,25 @@ describe('role → menu', () => {
     }
   })
 
-  it('gives department staff the worklist but no intake', () => {
-    expect(titles(['department_staff'])).toEqual(['工作台', '办件列表', '消息中心', '工作日历'])
+  it('gives department staff the worklist, dispatch and admission but no intake', () => {
+    expect(titles(['department_staff'])).toEqual(['工作台', '办件列表', '消息中心', '交办任务', '准入申请', '准入清单', '工作日历'])
+  })
+
+  it('keeps each access and rating page to the roles the API allows', () => {
+    const keysOf = (role: string) => menuForRoles([role]).map((m) => m.key)
+    expect(keysOf('department_staff')).toContain('access-dispatch')
+    for (const role of ['county_admin', 'township_clerk', 'community_worker']) expect(keysOf(role)).not.toContain('access-dispatch')
+    expect(keysOf('community_worker')).toContain('access-tasks')
+    for (const role of ['county_admin', 'township_clerk', 'department_staff']) expect(keysOf(role)).not.toContain('access-tasks')
+    for (const role of ['township_clerk', 'community_worker']) expect(keysOf(role)).not.toContain('access-requests')
+    for (const role of ['county_admin', 'department_staff', 'township_clerk', 'community_worker']) expect(keysOf(role)).toContain('access-items')
+    expect(keysOf('platform_operator')).not.toContain('access-items')
+    for (const role of ['county_admin', 'township_clerk']) expect(keysOf(role)).toContain('rating-cases')
+    for (const role of ['department_staff', 'community_worker']) expect(keysOf(role)).not.toContain('rating-cases')
+    for (const role of ['department_staff', 'township_clerk', 'community_worker']) {
+      expect(keysOf(role)).not.toContain('access-burden')
+      expect(keysOf(role)).not.toContain('rating-indicators')
+    }
   })
 
   it('gives the platform operator only the workbench and the calendar', () => {
@@ -64,7 +86,12 @@ describe('role → menu', () => {
       '收件',
       '办件列表',
       '消息中心',
+      '准入申请',
+      '准入清单',
+      '差评整改',
       '办件统计',
+      '好差评指标',
+      '减负统计',
       '事项目录',
       '工作日历',
       '规则设置',
@@ -111,6 +138,21 @@ describe('role → menu', () => {
     expect(router.resolve('/workers/abc').name).toBe('worker-detail')
     expect(router.resolve('/workers/abc').meta.roles).toEqual(['county_admin'])
     expect(router.resolve('/my-record').meta.roles).toEqual(['community_worker'])
+    expect(router.resolve('/access/requests/abc').name).toBe('access-request-detail')
+    expect(router.resolve('/access/requests/abc').meta.roles).toEqual(menuItem('access-requests').roles)
+  })
+
+  it("opens the residents' pages without sign-in and outside the staff layout", () => {
+    for (const [path, name] of [
+      ['/public/demo/access-list', 'public-access-list'],
+      ['/status/demo', 'public-status'],
+      ['/status/demo/abcdefghijklmnopqrstuv', 'public-status-token'],
+    ] as const) {
+      const r = router.resolve(path)
+      expect(r.name).toBe(name)
+      expect(r.meta.public).toBe(true)
+      expect(r.matched).toHaveLength(1)
+    }
   })
 })
 

@@ -1,0 +1,360 @@
+// Browser test of the community work-item access lists (社区工作事项准入) against a server with the
+// demo county (`make run`): 李秀英 (县民政局, the demo's 民政审核 department) applies for a new item
+// and passes 民政审核; the county admin 王建国 passes 合法性审查 (no legal department is configured)
+// and 联席会议审定, and the request goes to 公示; the public list opens without sign-in; 李秀英
+// dispatches two tasks under 最低生活保障对象入户调查协助 (XZ-MZ-001) to 东关社区 and one with no item,
+// which the lists intercept; 刘芳 (东关社区) accepts one task and refuses the other; the admin's
+// 减负统计 for this month counts them.
+//   YC_E2E_BASE_URL=http://127.0.0.1:8080 YC_E2E_ACCOUNTS=/tmp/accounts.json node --test e2e/access.test.mjs
+// Each run uses a new item code and new task titles, and compares the statistics with the counts
+// read before it dispatched, so it depends on no other test's data and leaves theirs alone.
+import { test, before, after } from 'node:test'
+import assert from 'node:assert/strict'
+import { readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { BASE_URL, SCREENSHOT_DIR, field, launch, shot, tid, waitForText as waitFor } from './support/browser.mjs'
+
+const PASSWORD = process.env.YC_E2E_PASSWORD || 'Yichuang@2026'
+const TIMEOUT = 20_000
+const waitForText = (locator, text, timeout = TIMEOUT) => waitFor(locator, text, timeout)
+
+/** Demo logins (services/demo). */
+const USERS = {
+  admin: { phone: '13900000001', name: '王建国' }, // county_admin
+  dept: { phone: '13900000002', name: '李秀英' }, // department_staff, 县民政局 (民政审核)
+  worker: { phone: '13900000004', name: '刘芳' }, // community_worker, 东关社区
+}
+
+let setupError = BASE_URL ? null : new Error('e2e: YC_E2E_BASE_URL is not set (e.g. http://127.0.0.1:8080). The harness must set it; refusing to skip.')
+const passwords = new Map()
+if (process.env.YC_E2E_ACCOUNTS) {
+  try {
+    for (const a of JSON.parse(await readFile(process.env.YC_E2E_ACCOUNTS, 'utf8'))) if (a?.phone && a?.password) passwords.set(a.phone, a.password)
+  } catch (e) {
+    setupError ??= new Error(`e2e: cannot read YC_E2E_ACCOUNTS=${process.env.YC_E2E_ACCOUNTS}: ${e.message}`)
+  }
+}
+const passwordOf = (phone) => passwords.get(phone) ?? PASSWORD
+
+const rand = (n) => Math.floor(Math.random() * n)
+const RUN = `${Date.now().toString(36).slice(-4)}${rand(100)}`
+const ITEM = { code: '', name: '' } // chosen in step 0 (a code not yet used)
+const TASKS = { accept: `入户核查低保家庭收入变化（${RUN}-甲）`, refuse: `低保对象信息复核（${RUN}-乙）`, outside: `创建文明社区评比台账报送（${RUN}）` }
+const DEMO_ITEM = { code: 'XZ-MZ-001', name: '最低生活保障对象入户调查协助' }
+
+let browser
+before(async () => {
+  if (setupError) return
+  browser = await launch()
+})
+after(async () => {
+  await browser?.close()
+})
+
+const DESKTOP = { viewport: { width: 1366, height: 900 } }
+
+async function signIn(user, device = DESKTOP) {
+  const context = await browser.newContext({ ...device, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' })
+  context.setDefaultTimeout(TIMEOUT)
+  const page = await context.newPage()
+  await page.goto(`${BASE_URL}/login`)
+  await page.locator(`${tid('login-submit')}:not([disabled]):not(.is-disabled)`).waitFor()
+  await page.locator(field('login-phone')).fill(user.phone)
+  await page.locator(field('login-password')).fill(passwordOf(user.phone))
+  await page.locator(tid('login-submit')).click()
+  await page.waitForURL((u) => new URL(u).pathname === '/', { timeout: TIMEOUT })
+  await page.locator(tid('page-home')).waitFor()
+  await waitForText(page.locator(tid('header-user')), user.name)
+  return { context, page }
+}
+
+async function step(name, user, fn) {
+  const { context, page } = await signIn(user)
+  try {
+    await fn(page)
+  } catch (e) {
+    await page.screenshot({ path: join(SCREENSHOT_DIR, `failure-access-${name}.png`), fullPage: true }).catch(() => {})
+    throw e
+  } finally {
+    await context.close()
+  }
+}
+
+/** GET an API path with the page's session. */
+const apiGet = (page, path) =>
+  page.evaluate(async (p) => {
+    const r = await fetch(p, { credentials: 'include', headers: { Accept: 'application/json' } })
+    return { status: r.status, body: await r.json().catch(() => null) }
+  }, path)
+
+async function openMenu(page, key, testid) {
+  await page.locator(tid(`menu-${key}`)).click()
+  await page.locator(tid(testid)).waitFor()
+}
+
+/** Opens an Element Plus select and clicks the option with the text, until the select shows it. */
+async function pick(page, selectTestId, text) {
+  const select = page.locator(tid(selectTestId))
+  for (let attempt = 0; attempt < 3; attempt++) {
+    await select.click()
+    const option = page.locator('.el-select-dropdown__item:visible', { hasText: text }).first()
+    await option.waitFor()
+    await page.waitForTimeout(200) // the dropdown's opening transition
+    await option.click()
+    try {
+      await waitForText(select, text, 3000)
+      return
+    } catch {
+      await page.keyboard.press('Escape')
+    }
+  }
+  await waitForText(select, text, 1000)
+}
+
+/** Types a date into a picker wrapped in a data-testid element, then closes the panel. */
+async function typeDate(page, wrapTestId, date) {
+  const input = page.locator(field(wrapTestId))
+  await input.click()
+  await input.fill(date)
+  await input.press('Enter')
+}
+
+/** Decides the current step on the request page and waits for the next stage. */
+async function decide(page, decision, nextLabel) {
+  await page.locator(tid(`decide-${decision}`)).click()
+  const dialog = page.locator('.el-dialog:visible', { has: page.locator(tid('decide-confirm')) })
+  await dialog.waitFor()
+  await dialog.locator(field('decide-reason')).fill('材料齐全，依据充分，工作量和经费保障明确。')
+  await dialog.locator(tid('decide-confirm')).click()
+  await dialog.waitFor({ state: 'hidden' })
+  await waitForText(page.locator(tid('request-status')), nextLabel)
+}
+
+async function openRequest(page) {
+  await openMenu(page, 'access-requests', 'page-access-requests')
+  const row = page.locator(`${tid('requests-table')} .el-table__body tr`, { hasText: ITEM.name })
+  await row.first().waitFor()
+  await row.first().click()
+  await page.locator(tid('page-access-request')).waitFor()
+  await waitForText(page.locator(tid('request-name')), ITEM.name)
+}
+
+let county = ''
+let month = ''
+let baseline = null
+
+test('e2e environment is configured', () => {
+  if (setupError) assert.fail(setupError.message)
+})
+
+const skip = !!setupError && 'environment missing (see the failing test above)'
+
+test('0. the county admin reads the county code and this month’s burden before the run', { skip }, async () => {
+  await step('0-baseline', USERS.admin, async (page) => {
+    const me = await apiGet(page, '/api/v1/me')
+    assert.equal(me.status, 200)
+    county = me.body.tenant.code
+    assert.ok(county, 'the county has a code')
+    month = await page.evaluate(() => {
+      const d = new Date()
+      return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}`
+    })
+    const b = await apiGet(page, `/api/v1/access/burden?from=${month}&to=${month}`)
+    assert.equal(b.status, 200, JSON.stringify(b.body))
+    baseline = b.body.total
+    // A code the lists and the requests do not use yet.
+    const items = await apiGet(page, '/api/v1/access/items')
+    const reqs = await apiGet(page, '/api/v1/access/requests')
+    const used = new Set([...(items.body.items ?? []).map((i) => i.code), ...(reqs.body.requests ?? []).map((r) => r.content.code)])
+    for (let i = 0; i < 200 && (!ITEM.code || used.has(ITEM.code)); i++) ITEM.code = `XZ-MZ-9${String(rand(100)).padStart(2, '0')}`
+    assert.ok(!used.has(ITEM.code), 'found an unused code')
+    ITEM.name = `社区老年人助餐服务需求摸底协助（${ITEM.code}）`
+  })
+})
+
+test('1. 李秀英 applies for a new item; the form shows the earliest allowed start; she passes 民政审核', { skip }, async () => {
+  assert.ok(ITEM.code, 'step 0 chose a code')
+  await step('1-apply', USERS.dept, async (page) => {
+    await openMenu(page, 'access-requests', 'page-access-requests')
+    await page.locator(tid('requests-apply')).click()
+    const dialog = page.locator('.el-dialog:visible', { has: page.locator(tid('admission-submit')) })
+    await dialog.waitFor()
+    await dialog.locator(field('apply-code')).fill(ITEM.code)
+    await waitForText(dialog.locator(tid('apply-kind')), '依法协助政府工作事项')
+    await dialog.locator(field('apply-name')).fill(ITEM.name)
+    await dialog.locator(field('apply-legal-basis')).fill('《中华人民共和国老年人权益保障法》第三十七条；《社会救助暂行办法》第十一条')
+    await pick(page, 'apply-funding', '按件拨付')
+    await dialog.locator(field('apply-funding-amount')).fill('30')
+    await dialog.locator(field('apply-hours')).fill('12')
+    await dialog.locator(field('apply-ledgers')).fill('1')
+
+    // Too soon: the county asks departments to apply ahead; the 422 names the earliest start.
+    const tomorrow = await page.evaluate(() => {
+      const d = new Date(Date.now() + 86_400_000)
+      return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`
+    })
+    await typeDate(page, 'apply-start', tomorrow)
+    await dialog.locator('.el-dialog__title').click() // close the picker
+    await dialog.locator(tid('admission-submit')).click()
+    const earliestText = await waitForText(dialog.locator(tid('apply-earliest')), '最早可申请')
+    const earliest = /(\d{4}-\d{2}-\d{2})/.exec(earliestText)?.[1]
+    assert.ok(earliest && earliest > tomorrow, `earliest start ${earliest} is after ${tomorrow}`)
+    await dialog.locator(tid('apply-use-earliest')).click()
+    assert.equal(await dialog.locator(field('apply-start')).inputValue(), earliest)
+    await dialog.locator(tid('admission-submit')).click()
+
+    await page.waitForURL((u) => /^\/access\/requests\/[0-9a-f-]{36}$/.test(new URL(u).pathname))
+    await waitForText(page.locator(tid('request-status')), '民政审核')
+    await waitForText(page.locator(tid('request-content')), earliest)
+    await waitForText(page.locator(tid('request-history')), '提交申请')
+
+    // 县民政局 is the demo's 民政审核 department: she decides this step herself.
+    await decide(page, 'approve', '合法性审查')
+    await waitForText(page.locator(tid('request-history')), '民政审核：通过')
+  })
+})
+
+test('2. 王建国 passes 合法性审查 and 联席会议审定; the request goes to 公示 with its end date', { skip }, async () => {
+  assert.ok(ITEM.name)
+  await step('2-approve', USERS.admin, async (page) => {
+    await openRequest(page)
+    await waitForText(page.locator(tid('request-status')), '合法性审查')
+    await decide(page, 'approve', '联席会议审定')
+    await decide(page, 'approve', '公示')
+    const notice = await waitForText(page.locator(tid('request-notice')), '公示至')
+    const until = (await page.locator(tid('request-notice-until')).innerText()).trim()
+    assert.match(until, /^\d{4}-\d{2}-\d{2}$/)
+    assert.ok(notice.includes(until), `the notice names its end ${until}`)
+    for (const label of ['民政审核：通过', '合法性审查：通过', '联席会议审定：通过']) await waitForText(page.locator(tid('request-history')), label)
+    assert.equal(await page.locator(tid('decide-approve')).count(), 0, 'nothing to decide during the notice')
+    await shot(page, 'access-notice.png')
+
+    // The list marks it for the admin.
+    await openMenu(page, 'access-requests', 'page-access-requests')
+    const row = page.locator(`${tid('requests-table')} .el-table__body tr`, { hasText: ITEM.name })
+    await waitForText(row.locator(tid('request-stage')), '公示')
+  })
+})
+
+test('3. anyone can read the lists in force without signing in, on a phone', { skip }, async () => {
+  assert.ok(county, 'step 0 read the county code')
+  const context = await browser.newContext({
+    viewport: { width: 390, height: 844 },
+    deviceScaleFactor: 2,
+    isMobile: true,
+    hasTouch: true,
+    locale: 'zh-CN',
+    timezoneId: 'Asia/Shanghai',
+  })
+  context.setDefaultTimeout(TIMEOUT)
+  const page = await context.newPage()
+  try {
+    await page.goto(`${BASE_URL}/public/${county}/access-list`)
+    await page.locator(tid('page-public-access')).waitFor()
+    await waitForText(page.locator(tid('public-county')), '示范县')
+    await waitForText(page.locator(tid('public-group-assist')), DEMO_ITEM.name)
+    await waitForText(page.locator(tid('public-group-forbidden')), '不得承担事项')
+    await waitForText(page.locator(tid('public-group-no_certificate')), '无犯罪记录证明')
+    // Still in 公示: not on the lists yet.
+    assert.equal(await page.locator(tid('public-item'), { hasText: ITEM.code }).count(), 0, 'an item in 公示 is not in force')
+    assert.equal(await page.locator(tid('side-menu')).count(), 0, 'no staff layout')
+    const widths = await page.evaluate(() => ({ doc: document.documentElement.scrollWidth, view: window.innerWidth }))
+    assert.ok(widths.doc <= widths.view, `no horizontal scrolling: ${JSON.stringify(widths)}`)
+    await shot(page, 'access-public.png')
+  } catch (e) {
+    await page.screenshot({ path: join(SCREENSHOT_DIR, 'failure-access-3-public.png'), fullPage: true }).catch(() => {})
+    throw e
+  } finally {
+    await context.close()
+  }
+})
+
+test('4. 李秀英 dispatches two tasks under XZ-MZ-001 to 东关社区; a task with no item is intercepted', { skip }, async () => {
+  await step('4-dispatch', USERS.dept, async (page) => {
+    await openMenu(page, 'access-dispatch', 'page-access-dispatch')
+    for (const title of [TASKS.accept, TASKS.refuse]) {
+      await pick(page, 'dispatch-item', DEMO_ITEM.code)
+      await page.locator(tid('dispatch-community-东关社区')).waitFor()
+      // The department sees only the communities the item applies to.
+      await page.locator(tid('dispatch-community-东关社区')).click()
+      await page.locator(field('dispatch-title')).fill(title)
+      await page.locator(field('dispatch-detail')).fill('请于接收后按时完成入户调查，核实家庭收入和财产变化情况，填写入户调查表。')
+      await page.locator(tid('dispatch-submit')).click()
+      await waitForText(page.locator(tid('dispatch-sent')), title)
+      await waitForText(page.locator(tid('dispatch-tasks')), title)
+    }
+
+    // No list item: the lists refuse it, and the refusal is recorded.
+    await page.locator(tid('dispatch-reset')).click()
+    await page.locator(tid('dispatch-community-东关社区')).click()
+    await page.locator(field('dispatch-title')).fill(TASKS.outside)
+    await page.locator(tid('dispatch-submit')).click()
+    const reason = await waitForText(page.locator(tid('dispatch-intercepted-reason')), '不在本县社区工作事项准入清单内')
+    assert.match(reason, /社区无须承担/)
+    await waitForText(page.locator(tid('dispatch-intercepted')), '已记入拦截记录')
+    await waitForText(page.locator(tid('dispatch-interceptions')), TASKS.outside)
+    await waitForText(page.locator(tid('dispatch-interceptions')), '未关联清单事项')
+    await page.evaluate(() => window.scrollTo(0, 0))
+    await shot(page, 'access-intercepted.png', { fullPage: true })
+  })
+})
+
+test('5. 刘芳 accepts one task and refuses the other with a reason', { skip }, async () => {
+  await step('5-tasks', USERS.worker, async (page) => {
+    await openMenu(page, 'access-tasks', 'page-access-tasks')
+    const pending = page.locator(tid('tasks-pending'))
+    const first = pending.locator(tid('task-card'), { hasText: TASKS.accept })
+    await first.waitFor()
+    await waitForText(first, DEMO_ITEM.name)
+    await first.locator(tid('task-accept')).click()
+    const accepted = page.locator(tid('tasks-accepted')).locator(tid('task-card'), { hasText: TASKS.accept })
+    await accepted.waitFor()
+    assert.match(await accepted.locator(tid('task-due')).innerText(), /办结期限：\d{4}-\d{2}-\d{2}/)
+
+    const second = pending.locator(tid('task-card'), { hasText: TASKS.refuse })
+    await second.locator(tid('task-refuse')).click()
+    const dialog = page.locator('.el-dialog:visible', { has: page.locator(tid('refuse-confirm')) })
+    await dialog.waitFor()
+    await dialog.locator(tid('refuse-confirm')).click()
+    await waitForText(dialog, '拒绝须写明理由')
+    await dialog.locator(field('refuse-reason')).fill('本月已由县民政局统一组织复核，重复布置，社区不再重复承担。')
+    await dialog.locator(tid('refuse-confirm')).click()
+    await dialog.waitFor({ state: 'hidden' })
+    const closed = page.locator(tid('tasks-closed')).locator(tid('task-card'), { hasText: TASKS.refuse })
+    await closed.waitFor()
+    await waitForText(closed, '已拒绝')
+    await waitForText(closed, '重复布置')
+    assert.equal(await pending.locator(tid('task-card'), { hasText: RUN }).count(), 0, 'both answered')
+    await shot(page, 'access-tasks.png', { fullPage: true })
+  })
+})
+
+test('6. the county admin’s 减负统计 for this month counts the tasks, the answers and the interception', { skip }, async () => {
+  assert.ok(baseline, 'step 0 read the baseline')
+  await step('6-burden', USERS.admin, async (page) => {
+    await page.goto(`${BASE_URL}/access/burden?from=${month}&to=${month}`)
+    await page.locator(tid('page-access-burden')).waitFor()
+    const value = async (key) => {
+      const el = page.locator(`${tid(`burden-${key}`)} .stat-value`)
+      await page.waitForFunction((e) => /^\d+(\.\d)?$/.test(e?.textContent?.trim() ?? ''), await el.elementHandle())
+      return Number(await el.innerText())
+    }
+    await waitForText(page.locator(tid('burden-communities')), '东关社区')
+    assert.equal(await value('tasks'), baseline.tasks + 2, 'two tasks dispatched this run')
+    assert.equal(await value('accepted'), baseline.accepted + 1, 'one accepted')
+    assert.equal(await value('refused'), baseline.refused + 1, 'one refused')
+    assert.ok((await value('intercepted')) >= baseline.intercepted + 1, 'at least this run’s interception')
+    assert.ok((await value('ledgers')) >= baseline.ledgers + 1, 'the accepted task brings XZ-MZ-001’s ledger')
+    if (baseline.tasks === 0) {
+      // A fresh county: exactly this run's numbers.
+      assert.equal(await value('tasks'), 2)
+      assert.equal(await value('accepted'), 1)
+      assert.equal(await value('refused'), 1)
+    }
+    await page.locator(tid('chart-row-东关社区')).waitFor()
+    await page.locator(tid('burden-tabs')).getByText('按部门').click()
+    await waitForText(page.locator(tid('burden-departments')), '县民政局')
+    await page.locator(tid('burden-tabs')).getByText('按村（社区）').click()
+    await shot(page, 'access-burden.png', { fullPage: true })
+  })
+})

@@ -1,0 +1,296 @@
+// Browser test of the resident's side (办件进度 and 好差评) on a phone, against a server with the demo
+// county (`make run`). Set-up through the API with the demo accounts: 张伟 (城关镇 window) takes in
+// and accepts an application for 临时救助申请 (县民政局's item) and routes it, 李秀英 (县民政局)
+// approves it. Then an anonymous resident on a 390×844 touch screen looks it up (wrong digits
+// first), rates it 不满意; 张伟 calls back and completes the rectification in 差评整改; the resident
+// reloads the QR page and re-rates it 满意.
+//   YC_E2E_BASE_URL=http://127.0.0.1:8080 YC_E2E_ACCOUNTS=/tmp/accounts.json node --test e2e/rating.test.mjs
+// Each run uses a new random applicant, so it depends on no other test's data. It makes one wrong
+// lookup (the server locks an address after five within 15 minutes).
+import { test, before, after } from 'node:test'
+import assert from 'node:assert/strict'
+import { readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { BASE_URL, SCREENSHOT_DIR, field, launch, shot, tid, waitForText as waitFor } from './support/browser.mjs'
+
+const PASSWORD = process.env.YC_E2E_PASSWORD || 'Yichuang@2026'
+const TIMEOUT = 20_000
+const waitForText = (locator, text, timeout = TIMEOUT) => waitFor(locator, text, timeout)
+
+const USERS = {
+  admin: { phone: '13900000001', name: '王建国' }, // county_admin
+  dept: { phone: '13900000002', name: '李秀英' }, // department_staff, 县民政局
+  clerk: { phone: '13900000003', name: '张伟' }, // township_clerk, 城关镇
+}
+const ITEM_NAME = '临时救助申请' // a 县民政局 item taken in at the township window
+
+let setupError = BASE_URL ? null : new Error('e2e: YC_E2E_BASE_URL is not set (e.g. http://127.0.0.1:8080). The harness must set it; refusing to skip.')
+const passwords = new Map()
+if (process.env.YC_E2E_ACCOUNTS) {
+  try {
+    for (const a of JSON.parse(await readFile(process.env.YC_E2E_ACCOUNTS, 'utf8'))) if (a?.phone && a?.password) passwords.set(a.phone, a.password)
+  } catch (e) {
+    setupError ??= new Error(`e2e: cannot read YC_E2E_ACCOUNTS=${process.env.YC_E2E_ACCOUNTS}: ${e.message}`)
+  }
+}
+const passwordOf = (phone) => passwords.get(phone) ?? PASSWORD
+
+// ---- the applicant: random each run
+const WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+const rand = (n) => Math.floor(Math.random() * n)
+const pad = (n, w) => String(n).padStart(w, '0')
+function residentId() {
+  const body = `130826${1950 + rand(50)}${pad(1 + rand(12), 2)}${pad(1 + rand(28), 2)}${pad(rand(1000), 3)}`
+  let sum = 0
+  for (let i = 0; i < 17; i++) sum += Number(body[i]) * WEIGHTS[i]
+  return body + '10X98765432'[sum % 11]
+}
+const HAN = '春夏秋冬梅兰竹菊松柏江河湖海山川云雨风雪'
+const applicant = {
+  name: '孙' + Array.from({ length: 2 }, () => HAN[rand(HAN.length)]).join(''),
+  idNo: residentId(),
+  phone: '139' + pad(rand(1e8), 8),
+}
+const last4 = applicant.phone.slice(-4)
+const wrong4 = [...last4].map((d) => String((Number(d) + 1) % 10)).join('')
+
+let browser
+before(async () => {
+  if (setupError) return
+  browser = await launch()
+})
+after(async () => {
+  await browser?.close()
+})
+
+const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true }
+const DESKTOP = { viewport: { width: 1366, height: 900 } }
+
+async function newContext(device) {
+  const context = await browser.newContext({ ...device, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' })
+  context.setDefaultTimeout(TIMEOUT)
+  return context
+}
+
+async function signIn(user) {
+  const context = await newContext(DESKTOP)
+  const page = await context.newPage()
+  await page.goto(`${BASE_URL}/login`)
+  await page.locator(`${tid('login-submit')}:not([disabled]):not(.is-disabled)`).waitFor()
+  await page.locator(field('login-phone')).fill(user.phone)
+  await page.locator(field('login-password')).fill(passwordOf(user.phone))
+  await page.locator(tid('login-submit')).click()
+  await page.waitForURL((u) => new URL(u).pathname === '/', { timeout: TIMEOUT })
+  await page.locator(tid('page-home')).waitFor()
+  await waitForText(page.locator(tid('header-user')), user.name)
+  return { context, page }
+}
+
+/** Runs fn with a page signed in as user (staff) or anonymous on a phone (user null). */
+async function step(name, user, fn) {
+  const { context, page } = user ? await signIn(user) : await (async () => {
+    const context = await newContext(PHONE)
+    return { context, page: await context.newPage() }
+  })()
+  try {
+    await fn(page)
+  } catch (e) {
+    await page.screenshot({ path: join(SCREENSHOT_DIR, `failure-rating-${name}.png`), fullPage: true }).catch(() => {})
+    throw e
+  } finally {
+    await context.close()
+  }
+}
+
+/** Calls the API with the page's session; returns status and JSON body. */
+const apiCall = (page, method, path, body, headers = {}) =>
+  page.evaluate(
+    async ({ method, path, body, headers }) => {
+      const r = await fetch(path, {
+        method,
+        credentials: 'include',
+        headers: { Accept: 'application/json', ...(body ? { 'Content-Type': 'application/json' } : {}), ...headers },
+        body: body ? JSON.stringify(body) : undefined,
+      })
+      return { status: r.status, body: await r.json().catch(() => null) }
+    },
+    { method, path, body, headers },
+  )
+
+async function ok(res, what) {
+  assert.ok(res.status >= 200 && res.status < 300, `${what}: ${res.status} ${JSON.stringify(res.body)}`)
+  return res.body
+}
+
+/** The phone page neither scrolls sideways nor has small touch targets. */
+async function assertPhoneFriendly(page, targets) {
+  const w = await page.evaluate(() => ({ doc: document.documentElement.scrollWidth, body: document.body.scrollWidth, view: window.innerWidth }))
+  assert.ok(w.doc <= w.view && w.body <= w.view, `no horizontal scrolling at 390 px: ${JSON.stringify(w)}`)
+  for (const [what, loc] of Object.entries(targets)) {
+    const n = await loc.count()
+    assert.ok(n > 0, `${what} is on the page`)
+    for (let i = 0; i < n; i++) {
+      const box = await loc.nth(i).boundingBox()
+      assert.ok(box && box.height >= 44, `${what} #${i + 1} is a large touch target (${box?.height}px high)`)
+    }
+  }
+}
+
+let county = ''
+let receiptNo = ''
+let statusPath = ''
+
+test('e2e environment is configured', () => {
+  if (setupError) assert.fail(setupError.message)
+})
+
+const skip = !!setupError && 'environment missing (see the failing test above)'
+
+test(`0. set-up: 张伟 accepts and routes a ${ITEM_NAME} application, 李秀英 approves it`, { skip }, async () => {
+  let applicationId = ''
+  let version = 0
+  await step('0-clerk', USERS.clerk, async (page) => {
+    county = (await ok(await apiCall(page, 'GET', '/api/v1/me'), 'me')).tenant.code
+    const items = await ok(await apiCall(page, 'GET', `/api/v1/items?status=published&limit=200&q=${encodeURIComponent(ITEM_NAME)}`), 'items')
+    const summary = (items.items ?? []).find((i) => i.name === ITEM_NAME && i.status === 'published')
+    assert.ok(summary, `${ITEM_NAME} is published in the demo catalogue`)
+    const item = await ok(await apiCall(page, 'GET', `/api/v1/items/${summary.id}`), 'item')
+    const materials = (item.published?.materials ?? []).filter((m) => m.key).map((m) => ({ key: m.key, provided: !!m.required }))
+    const app = await ok(
+      await apiCall(
+        page,
+        'POST',
+        '/api/v1/applications',
+        { item_id: summary.id, applicant: { kind: 'person', name: applicant.name, id_no: applicant.idNo, phone: applicant.phone }, materials },
+        { 'Idempotency-Key': crypto.randomUUID() },
+      ),
+      'intake',
+    )
+    applicationId = app.id
+    const accepted = await ok(
+      await apiCall(page, 'POST', `/api/v1/applications/${app.id}/actions/accept`, { materials }, { 'If-Match': String(app.version) }),
+      'accept',
+    )
+    receiptNo = accepted.receipt_no
+    assert.ok(receiptNo, 'accepted with a receipt number')
+    const routed = await ok(
+      await apiCall(page, 'POST', `/api/v1/applications/${app.id}/actions/route`, {}, { 'If-Match': String(accepted.version) }),
+      'route',
+    )
+    assert.equal(routed.state, 'processing')
+    version = routed.version
+  })
+  await step('0-dept', USERS.dept, async (page) => {
+    const decided = await ok(
+      await apiCall(page, 'POST', `/api/v1/applications/${applicationId}/actions/approve`, { reason: '符合临时救助条件，准予救助。' }, { 'If-Match': String(version) }),
+      'approve',
+    )
+    assert.equal(decided.state, 'decided')
+  })
+})
+
+test('1. the resident looks it up on a phone: wrong digits are refused, the right ones show the status', { skip }, async () => {
+  assert.ok(receiptNo && county, 'step 0 prepared the application')
+  await step('1-lookup', null, async (page) => {
+    await page.goto(`${BASE_URL}/status/${county}`)
+    await page.locator(tid('status-lookup')).waitFor()
+    await page.locator(field('status-receipt')).fill(receiptNo)
+    await page.locator(field('status-last4')).fill(wrong4)
+    await page.locator(tid('status-submit')).click()
+    await waitForText(page.locator(tid('status-error')), '未查到办件')
+    assert.equal(new URL(page.url()).pathname, `/status/${county}`, 'still on the lookup form')
+    await assertPhoneFriendly(page, {
+      receipt: page.locator('.el-input__wrapper', { has: page.locator(tid('status-receipt')) }),
+      digits: page.locator('.el-input__wrapper', { has: page.locator(tid('status-last4')) }),
+      submit: page.locator(tid('status-submit')),
+    })
+
+    await page.locator(field('status-last4')).fill(last4)
+    await page.locator(tid('status-submit')).click()
+    await page.waitForURL((u) => new URL(u).pathname.startsWith(`/status/${county}/`))
+    statusPath = new URL(page.url()).pathname
+    await waitForText(page.locator(tid('status-item')), ITEM_NAME)
+    await waitForText(page.locator(tid('status-state')), '已办结')
+    await waitForText(page.locator(tid('status-receipt-no')), receiptNo)
+    await waitForText(page.locator(tid('status-hall')), '城关镇')
+    assert.match(await page.locator(tid('status-due')).innerText(), /^\d{4}-\d{2}-\d{2}$/)
+    await waitForText(page.locator(tid('status-next')), '欢迎对本次服务作出评价')
+    const body = await page.locator('body').innerText()
+    assert.ok(!body.includes(applicant.name) && !body.includes(applicant.idNo), 'nothing personal on the public page')
+    await page.locator(tid('rating-form')).waitFor()
+    await assertPhoneFriendly(page, {
+      score: page.locator('[data-testid^="rating-score-"]'),
+      indicator: page.locator('[data-testid^="rating-indicator-"]'),
+      submit: page.locator(tid('rating-submit')),
+    })
+    await shot(page, 'status-phone.png')
+  })
+})
+
+test('2. the resident rates it 不满意 with a comment; the 差评 goes to rectification', { skip }, async () => {
+  assert.ok(statusPath, 'step 1 found the status page')
+  await step('2-rate-bad', null, async (page) => {
+    await page.goto(`${BASE_URL}${statusPath}`)
+    await page.locator(tid('rating-form')).waitFor()
+    await page.locator(tid('rating-score-2')).tap()
+    assert.equal(await page.locator(tid('rating-score-2')).getAttribute('aria-checked'), 'true')
+    await page.locator(tid('rating-indicator-指引清楚')).tap()
+    await page.locator(field('rating-comment')).fill('窗口没有一次性告知需要的材料，跑了两趟。')
+    await page.locator(tid('rating-submit')).tap()
+    await waitForText(page.locator(tid('rating-given')), '不满意')
+    await waitForText(page.locator(tid('rating-notice')), '您的评价已转交整改，整改完成后可再次评价')
+    await waitForText(page.locator(tid('rating-rectification')), '待整改')
+    assert.equal(await page.locator(tid('rating-form')).count(), 0, 'no second rating before the rectification')
+    await assertPhoneFriendly(page, {})
+    await shot(page, 'rating-bad.png', { fullPage: true })
+  })
+})
+
+test('3. 张伟 calls the resident back and completes the rectification in 差评整改', { skip }, async () => {
+  assert.ok(receiptNo)
+  await step('3-rectify', USERS.clerk, async (page) => {
+    await page.locator(tid('menu-rating-cases')).click()
+    await page.locator(tid('page-rating-cases')).waitFor()
+    const row = page.locator(`${tid('cases-table')} .el-table__body tr`, { hasText: receiptNo })
+    await row.first().waitFor()
+    await waitForText(row.first(), '不满意')
+    await waitForText(row.first(), '跑了两趟')
+    await waitForText(row.first().locator(tid('case-status')), '待整改')
+    assert.equal(await row.first().locator(tid('case-invalid')).count(), 0, '无效差评 is for the county admin')
+
+    const act = async (action, note, status) => {
+      await row.first().locator(tid(`case-${action}`)).click()
+      const dialog = page.locator('.el-dialog:visible', { has: page.locator(tid('case-confirm')) })
+      await dialog.waitFor()
+      await dialog.locator(field('case-note')).fill(note)
+      await dialog.locator(tid('case-confirm')).click()
+      await dialog.waitFor({ state: 'hidden' })
+      if (status) await waitForText(row.first().locator(tid('case-status')), status)
+    }
+    await act('callback', '已电话回访评价人，致歉并了解情况：窗口未一次性告知补充材料。', '整改中')
+    await act('complete', '已向评价人补办并当面解释；窗口已张贴临时救助一次性告知单，全员学习。', null)
+    // Completed cases leave the open list; all cases show it done.
+    await page.locator(tid('cases-filter')).getByText('全部').click()
+    await waitForText(row.first().locator(tid('case-status')), '整改完成')
+  })
+})
+
+test('4. the resident reloads the QR page and re-rates it 满意', { skip }, async () => {
+  assert.ok(statusPath)
+  await step('4-rerate', null, async (page) => {
+    await page.goto(`${BASE_URL}${statusPath}`)
+    await waitForText(page.locator(tid('rating-notice')), '再次评价')
+    await page.locator(tid('rating-form')).waitFor()
+    await page.locator(tid('rating-score-4')).tap()
+    await page.locator(tid('rating-indicator-服务态度好')).tap()
+    await page.locator(field('rating-comment')).fill('回访及时，问题解决了。')
+    await page.locator(tid('rating-submit')).tap()
+    const given = await waitForText(page.locator(tid('rating-given')), '第 2 次评价')
+    assert.match(given, /第 1 次评价：\s*不满意/)
+    assert.match(given, /第 2 次评价：\s*满意/)
+    await waitForText(page.locator(tid('rating-notice')), '感谢您的评价')
+    assert.equal(await page.locator(tid('rating-form')).count(), 0, 'one re-rating only')
+    await assertPhoneFriendly(page, {})
+    await shot(page, 'rating-rerate.png', { fullPage: true })
+  })
+})

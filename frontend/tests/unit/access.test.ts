@@ -1,0 +1,311 @@
+import { describe, expect, it } from 'vitest'
+import {
+  ACCESS_KIND_LABELS,
+  ADMISSION_STAGE_LABELS,
+  ALL_ACCESS_KINDS,
+  DISPATCHABLE_KINDS,
+  INTERCEPT_RULE_LABELS,
+  TASK_STATUS_LABELS,
+  auditActionLabel,
+} from '@/labels'
+import {
+  BURDEN_METRICS,
+  STAGE_FLOW,
+  accessKindLabel,
+  axisTicks,
+  burdenBars,
+  burdenText,
+  changeText,
+  comparisonLines,
+  contentBody,
+  contentFormFrom,
+  decisionLabel,
+  decisionNeedsReason,
+  earliestStartFrom,
+  effectiveRange,
+  emptyContentForm,
+  formatAmount,
+  fundingText,
+  groupByKind,
+  interceptRuleLabel,
+  isMonthValue,
+  itemStatusLabel,
+  itemStatusTag,
+  monthOf,
+  niceMax,
+  scopeText,
+  splitTasks,
+  stageLabel,
+  stageProgress,
+  stageTag,
+  taskStatusLabel,
+  taskStatusTag,
+  validateContent,
+  versionActionLabel,
+  versionLabel,
+} from '@/utils/access'
+
+const row = (key: string, tasks: number, intercepted: number) => ({
+  key,
+  label: key,
+  month: '',
+  tasks,
+  accepted: 0,
+  refused: 0,
+  intercepted,
+  hours: 0,
+  ledgers: 0,
+  certificates: 0,
+  inspections: 0,
+})
+
+describe('access lists: kinds and grouping', () => {
+  it('labels the five lists in publication order, three of them dispatchable', () => {
+    expect(ALL_ACCESS_KINDS).toEqual(['duty', 'assist', 'certificate', 'no_certificate', 'forbidden'])
+    expect(ACCESS_KIND_LABELS.assist).toBe('依法协助政府工作事项')
+    expect(DISPATCHABLE_KINDS).toEqual(['duty', 'assist', 'certificate'])
+    expect(accessKindLabel('forbidden')).toBe('不得承担事项')
+    expect(accessKindLabel('mystery')).toBe('mystery')
+  })
+
+  it('groups items by list in publication order, by code within a list, unknown kinds last', () => {
+    const items = [
+      { kind: 'forbidden', code: 'BD-001' },
+      { kind: 'assist', code: 'XZ-MZ-002' },
+      { kind: 'duty', code: 'LZ-001' },
+      { kind: 'assist', code: 'XZ-MZ-001' },
+      { kind: 'other', code: 'Q-1' },
+    ]
+    const groups = groupByKind(items)
+    expect(groups.map((g) => g.kind)).toEqual(['duty', 'assist', 'forbidden', 'other'])
+    expect(groups[1]!.items.map((i) => i.code)).toEqual(['XZ-MZ-001', 'XZ-MZ-002'])
+    expect(groups[1]!.label).toBe('依法协助政府工作事项')
+    expect(groups[3]!.label).toBe('other')
+  })
+
+  it('keeps empty lists when asked to', () => {
+    expect(groupByKind([], true).map((g) => g.kind)).toEqual(ALL_ACCESS_KINDS)
+    expect(groupByKind([])).toEqual([])
+  })
+
+  it('labels item statuses with tag colours', () => {
+    expect(itemStatusLabel('in_force')).toBe('有效')
+    expect(itemStatusLabel('pending')).toBe('待生效')
+    expect(itemStatusLabel('withdrawn')).toBe('已撤销')
+    expect(itemStatusLabel('expired')).toBe('已到期')
+    expect(itemStatusTag('in_force')).toBe('success')
+    expect(itemStatusTag('pending')).toBe('warning')
+    expect(itemStatusTag('nonsense')).toBe('info')
+  })
+
+  it('writes funding in 元 per task or per community and year', () => {
+    expect(fundingText('per_task', 5000)).toBe('50.00 元/件')
+    expect(fundingText('per_year', 200000)).toBe('2,000.00 元/社区/年')
+    expect(fundingText('none', 0)).toBe('无专项经费')
+    expect(fundingText('', 0)).toBe('无专项经费')
+  })
+
+  it('writes the effective period, ignoring an unset end', () => {
+    expect(effectiveRange('2026-01-01', '')).toBe('2026-01-01 起')
+    expect(effectiveRange('2026-01-01', '2026-12-31')).toBe('2026-01-01 至 2026-12-31')
+    expect(effectiveRange('2026-01-01', '0001-01-01')).toBe('2026-01-01 起')
+    expect(effectiveRange('', '')).toBe('')
+  })
+
+  it('summarises what an item brings and names versions', () => {
+    expect(burdenText({ ledgers: 1, reports: 0, inspections: 2 })).toBe('台账 1 · 报表 0 · 检查 2')
+    expect(versionActionLabel('admit')).toBe('准入生效')
+    expect(versionActionLabel('x')).toBe('x')
+  })
+
+  it('names the scope, whole county when empty', () => {
+    const units = [
+      { id: 'a', name: '城关镇' },
+      { id: 'b', name: '李家村' },
+    ]
+    expect(scopeText([], units)).toBe('全县')
+    expect(scopeText(null, units)).toBe('全县')
+    expect(scopeText(['a', 'b'], units)).toBe('城关镇、李家村')
+    expect(scopeText(['a', 'zz'], units)).toBe('城关镇 等 2 个')
+    expect(scopeText(['zz'], [])).toBe('1 个乡镇或村（社区）')
+  })
+})
+
+describe('access lists: the content form', () => {
+  it('turns 元 into fen, drops the amount without funding and an empty department', () => {
+    const f = { ...emptyContentForm('assist'), code: 'xz-mz-901', name: ' 入户调查 ', legal_basis: '《社会救助暂行办法》', funding: 'per_task' as const, funding_yuan: 50.5 }
+    const body = contentBody(f)
+    expect(body.code).toBe('XZ-MZ-901')
+    expect(body.name).toBe('入户调查')
+    expect(body.funding_amount).toBe(5050)
+    expect('department_id' in body).toBe(false)
+    expect(contentBody({ ...f, funding: 'none' }).funding_amount).toBe(0)
+    expect(contentBody({ ...f, department_id: 'd1' }).department_id).toBe('d1')
+  })
+
+  it('fills the form from an item, amounts back in 元', () => {
+    const f = contentFormFrom({ code: 'XZ-MZ-001', kind: 'assist', name: 'n', funding: 'per_year', funding_amount: 200000, scope_unit_ids: null, department_id: 'd' })
+    expect(f.funding_yuan).toBe(2000)
+    expect(f.scope_unit_ids).toEqual([])
+    expect(f.department_id).toBe('d')
+    expect(contentFormFrom({ kind: 'weird', funding: 'weird' }).kind).toBe('assist')
+    expect(contentFormFrom({ kind: 'weird', funding: 'weird' }).funding).toBe('none')
+  })
+
+  it('checks what the server checks', () => {
+    const ok = { ...emptyContentForm('assist'), code: 'XZ-1', name: '事项', legal_basis: '依据', department_id: 'd' }
+    expect(validateContent(ok, { needDepartment: true })).toEqual({})
+    expect(validateContent({ ...ok, code: 'x y' })).toHaveProperty('code')
+    expect(validateContent({ ...ok, name: '' })).toHaveProperty('name')
+    expect(validateContent({ ...ok, legal_basis: '' })).toHaveProperty('legal_basis')
+    expect(validateContent({ ...ok, kind: 'forbidden', legal_basis: '' })).not.toHaveProperty('legal_basis')
+    expect(validateContent({ ...ok, department_id: '' }, { needDepartment: true })).toHaveProperty('department_id')
+    expect(validateContent({ ...ok, department_id: '' })).not.toHaveProperty('department_id')
+    expect(validateContent({ ...ok, funding: 'per_task', funding_yuan: 0 })).toHaveProperty('funding_amount')
+  })
+})
+
+describe('admission: stages and decisions', () => {
+  it('labels every stage and its tag', () => {
+    expect(STAGE_FLOW.map(stageLabel)).toEqual(['民政审核', '合法性审查', '联席会议审定', '公示', '已生效'])
+    expect(ADMISSION_STAGE_LABELS.returned).toBe('退回修改')
+    expect(stageLabel('rejected')).toBe('不予准入')
+    expect(stageTag('effective')).toBe('success')
+    expect(stageTag('rejected')).toBe('danger')
+    expect(stageTag('notice')).toBe('warning')
+    expect(decisionLabel('return')).toBe('退回修改')
+    expect(decisionLabel('submit')).toBe('提交申请')
+  })
+
+  it('places a request on the path, a stopped one at the stage it stopped', () => {
+    expect(stageProgress('civil_review')).toEqual({ active: 0, status: 'process' })
+    expect(stageProgress('notice')).toEqual({ active: 3, status: 'process' })
+    expect(stageProgress('effective')).toEqual({ active: 4, status: 'finish' })
+    const steps = [
+      { step: 'civil_review', decision: 'submit' },
+      { step: 'civil_review', decision: 'approve' },
+      { step: 'legal_review', decision: 'return' },
+    ]
+    expect(stageProgress('returned', steps)).toEqual({ active: 1, status: 'error' })
+    expect(stageProgress('rejected', [])).toEqual({ active: 0, status: 'error' })
+  })
+
+  it('asks a reason for 退回修改 and 不予准入 only', () => {
+    expect(decisionNeedsReason('return')).toBe(true)
+    expect(decisionNeedsReason('reject')).toBe(true)
+    expect(decisionNeedsReason('approve')).toBe(false)
+  })
+
+  it('reads the earliest allowed start from the 422 message', () => {
+    expect(earliestStartFrom('须提前 30 个工作日申请：最早可申请 2027-01-05 起实施')).toBe('2027-01-05')
+    expect(earliestStartFrom('apply 30 working days ahead: the earliest start is 2027-01-05')).toBe('2027-01-05')
+    expect(earliestStartFrom('清单编号已存在')).toBe('')
+    expect(earliestStartFrom(undefined)).toBe('')
+  })
+})
+
+describe('tasks and interceptions', () => {
+  it('labels task statuses', () => {
+    expect(Object.values(TASK_STATUS_LABELS)).toEqual(['待接收', '已接收', '已拒绝', '已办结'])
+    expect(taskStatusLabel('refused')).toBe('已拒绝')
+    expect(taskStatusTag('done')).toBe('success')
+    expect(taskStatusTag('??')).toBe('info')
+  })
+
+  it('splits a community’s tasks: to answer, to finish soonest first, closed', () => {
+    const tasks = [
+      { id: '1', status: 'accepted', due_on: '2026-12-10' },
+      { id: '2', status: 'pending', due_on: '' },
+      { id: '3', status: 'done', due_on: '2026-11-30' },
+      { id: '4', status: 'accepted', due_on: '2026-12-01' },
+      { id: '5', status: 'refused', due_on: '' },
+    ]
+    const s = splitTasks(tasks)
+    expect(s.pending.map((t) => t.id)).toEqual(['2'])
+    expect(s.accepted.map((t) => t.id)).toEqual(['4', '1'])
+    expect(s.closed.map((t) => t.id)).toEqual(['3', '5'])
+  })
+
+  it('labels every interception rule', () => {
+    for (const r of Object.keys(INTERCEPT_RULE_LABELS)) expect(interceptRuleLabel(r)).toMatch(/[\u4e00-\u9fff]/)
+    expect(interceptRuleLabel('no_item')).toBe('未关联清单事项')
+    expect(interceptRuleLabel('new_rule')).toBe('new_rule')
+  })
+
+  it('labels the audit actions of the access lists', () => {
+    expect(auditActionLabel('dispatch.intercept')).toBe('交办被清单拦截')
+    expect(auditActionLabel('rectification.complete')).toBe('差评整改完成')
+  })
+})
+
+describe('burden statistics', () => {
+  it('rounds the axis up to 1, 2 or 5 × 10^k', () => {
+    expect(niceMax(0)).toBe(1)
+    expect(niceMax(-3)).toBe(1)
+    expect(niceMax(1)).toBe(1)
+    expect(niceMax(2)).toBe(2)
+    expect(niceMax(3)).toBe(5)
+    expect(niceMax(7)).toBe(10)
+    expect(niceMax(12)).toBe(20)
+    expect(niceMax(50)).toBe(50)
+    expect(niceMax(51)).toBe(100)
+    expect(niceMax(0.3)).toBe(0.5)
+  })
+
+  it('makes evenly spaced ticks, whole numbers for counts', () => {
+    expect(axisTicks(1)).toEqual([0, 1])
+    expect(axisTicks(5)).toEqual([0, 1, 2, 3, 4, 5])
+    expect(axisTicks(10)).toEqual([0, 2, 4, 6, 8, 10])
+    expect(axisTicks(20)).toEqual([0, 5, 10, 15, 20])
+    expect(axisTicks(50)).toEqual([0, 10, 20, 30, 40, 50])
+    expect(axisTicks(200)).toEqual([0, 50, 100, 150, 200])
+    expect(axisTicks(0.5)).toEqual([0, 0.1, 0.2, 0.3, 0.4, 0.5])
+    expect(axisTicks(0)).toEqual([0])
+  })
+
+  it('scales both series against one nice maximum, busiest communities first', () => {
+    const { max, ticks, bars } = burdenBars([row('西街社区', 1, 0), row('东关社区', 4, 3)], 400)
+    expect(max).toBe(5)
+    expect(ticks[ticks.length - 1]).toBe(5)
+    expect(bars.map((b) => b.label)).toEqual(['东关社区', '西街社区'])
+    expect(bars[0]!.tasksLen).toBe(320)
+    expect(bars[0]!.interceptedLen).toBe(240)
+    expect(bars[1]!.interceptedLen).toBe(0)
+    // a tiny value still shows
+    expect(burdenBars([row('a', 1, 0), row('b', 1000, 0)], 100).bars[1]!.tasksLen).toBeGreaterThanOrEqual(1)
+  })
+
+  it('draws an empty chart with an axis', () => {
+    expect(burdenBars([], 400)).toEqual({ max: 1, ticks: [0, 1], bars: [] })
+  })
+
+  it('formats amounts and changes', () => {
+    expect(formatAmount(3)).toBe('3')
+    expect(formatAmount(3.456)).toBe('3.5')
+    expect(formatAmount(undefined)).toBe('—')
+    expect(changeText(10, 6)).toBe('−40.0%')
+    expect(changeText(4, 5)).toBe('+25.0%')
+    expect(changeText(2, 2)).toBe('持平')
+    expect(changeText(0, 3)).toBe('—')
+  })
+
+  it('lays out the before/after comparison with its trend', () => {
+    expect(comparisonLines(null)).toEqual([])
+    const lines = comparisonLines({ before: { ...row('x', 4, 1), ledgers: 2 }, after: { ...row('x', 2, 1), ledgers: 3 } })
+    expect(lines.map((l) => l.key)).toEqual(BURDEN_METRICS.map((m) => m.key))
+    const tasks = lines.find((l) => l.key === 'tasks')!
+    expect(tasks).toMatchObject({ before: '4', after: '2', change: '−50.0%', trend: 'down' })
+    expect(lines.find((l) => l.key === 'ledgers')!.trend).toBe('up')
+    expect(lines.find((l) => l.key === 'intercepted')!.change).toBe('持平')
+  })
+
+  it('names list versions and months', () => {
+    expect(versionLabel({ date: '2026-01-01', added: 16, removed: 0 })).toBe('2026-01-01（+16 项）')
+    expect(versionLabel({ date: '2027-01-01', added: 1, removed: 2 })).toBe('2027-01-01（+1 −2 项）')
+    expect(versionLabel({ date: '2027-03-01', added: 0, removed: 0 })).toBe('2027-03-01')
+    expect(monthOf(new Date(2026, 10, 21))).toBe('2026-11')
+    expect(isMonthValue('2026-11')).toBe(true)
+    expect(isMonthValue('2026-13')).toBe(false)
+    expect(isMonthValue(['2026-11'])).toBe(false)
+  })
+})

@@ -1,0 +1,116 @@
+import { describe, expect, it } from 'vitest'
+import { RECT_STATUS_LABELS, SCORE_LABELS } from '@/labels'
+import {
+  SCORES,
+  caseActionLabel,
+  caseActions,
+  caseOpen,
+  givenText,
+  indicatorRates,
+  isBadScore,
+  rateText,
+  ratingNotice,
+  rectLabel,
+  rectTag,
+  scoreLabel,
+  scoreTag,
+} from '@/utils/rating'
+
+const indicator = (over: Partial<Record<string, number>> = {}) => ({
+  key: 'k',
+  label: 'l',
+  events: 10,
+  rated: 8,
+  good: 6,
+  bad: 1,
+  active: 5,
+  active_good: 4,
+  good_rate: 0.75,
+  active_good_rate: 0.8,
+  unrated_rate: 0.2,
+  ...over,
+})
+
+describe('rating levels', () => {
+  it('maps 1–5 to the five levels of GB/T 39734, worst first', () => {
+    expect(SCORES.map(scoreLabel)).toEqual(['非常不满意', '不满意', '基本满意', '满意', '非常满意'])
+    expect(SCORE_LABELS[4]).toBe('满意')
+    expect(scoreLabel(7)).toBe('7')
+    expect(scoreLabel(null)).toBe('')
+  })
+
+  it('counts 1 and 2 as 差评', () => {
+    expect(SCORES.filter(isBadScore)).toEqual([1, 2])
+    expect(isBadScore(null)).toBe(false)
+    expect(scoreTag(2)).toBe('danger')
+    expect(scoreTag(3)).toBe('warning')
+    expect(scoreTag(5)).toBe('success')
+  })
+
+  it('describes the ratings given', () => {
+    expect(givenText([])).toBe('')
+    expect(givenText([2])).toBe('不满意')
+    expect(givenText([2, 4])).toBe('第 1 次：不满意；第 2 次：满意')
+  })
+})
+
+describe('rectification cases', () => {
+  it('labels every status', () => {
+    expect(Object.values(RECT_STATUS_LABELS)).toEqual(['待整改', '整改中', '整改完成', '无效差评', '无法整改', '超期'])
+    expect(rectLabel('done')).toBe('整改完成')
+    expect(rectLabel('')).toBe('')
+    expect(rectTag('overdue')).toBe('danger')
+    expect(rectTag('done')).toBe('success')
+    expect(rectTag(undefined)).toBe('info')
+    expect(caseOpen('overdue')).toBe(true)
+    expect(caseOpen('invalid')).toBe(false)
+  })
+
+  it('offers the steps the server allows: 回访 once, 整改完成 while open, the reviews to the admin only', () => {
+    expect(caseActions({ status: 'pending', callback_at: null }, false)).toEqual(['callback', 'complete'])
+    expect(caseActions({ status: 'pending', callback_at: null }, true)).toEqual(['callback', 'complete', 'invalid', 'impossible'])
+    expect(caseActions({ status: 'in_progress', callback_at: '2026-11-21T08:00:00Z' }, false)).toEqual(['complete'])
+    expect(caseActions({ status: 'overdue', callback_at: null }, false)).toEqual(['callback', 'complete'])
+    for (const s of ['done', 'invalid', 'impossible']) expect(caseActions({ status: s }, true)).toEqual([])
+    expect(caseActionLabel('callback')).toBe('回访')
+    expect(caseActionLabel('invalid')).toBe('无效差评')
+  })
+})
+
+describe('what the resident is told', () => {
+  it('says nothing before the first rating', () => {
+    expect(ratingNotice({ can_rate: true, round: 1, given: [] })).toBeNull()
+    expect(ratingNotice(null)).toBeNull()
+  })
+
+  it('tells a 差评 in rectification that it may rate again afterwards', () => {
+    expect(ratingNotice({ can_rate: false, round: 0, given: [2], rectification: 'pending' })).toEqual({
+      type: 'warning',
+      text: '您的评价已转交整改，整改完成后可再次评价。',
+    })
+    expect(ratingNotice({ can_rate: false, round: 0, given: [1], rectification: 'in_progress' })?.type).toBe('warning')
+  })
+
+  it('invites the re-rating once rectified, and thanks afterwards', () => {
+    expect(ratingNotice({ can_rate: true, round: 2, given: [2], rectification: 'done' })?.text).toContain('再次评价')
+    expect(ratingNotice({ can_rate: false, round: 0, given: [2, 4], rectification: 'done' })).toEqual({ type: 'success', text: '感谢您的评价！' })
+    expect(ratingNotice({ can_rate: false, round: 0, given: [5] })?.text).toBe('感谢您的评价！')
+  })
+
+  it('explains a 差评 closed by review', () => {
+    expect(ratingNotice({ can_rate: false, round: 0, given: [1], rectification: 'invalid' })?.text).toContain('无效差评')
+  })
+})
+
+describe('indicators', () => {
+  it('shows a rate only when its denominator is not zero', () => {
+    expect(rateText(0.756, 10)).toBe('75.6%')
+    expect(rateText(0, 0)).toBe('—')
+    expect(indicatorRates(indicator())).toEqual({ good: '75.0%', activeGood: '80.0%', unrated: '20.0%' })
+    expect(indicatorRates(indicator({ rated: 0, active: 0, events: 0, good_rate: 0, active_good_rate: 0, unrated_rate: 0 }))).toEqual({
+      good: '—',
+      activeGood: '—',
+      unrated: '—',
+    })
+  })
+})
