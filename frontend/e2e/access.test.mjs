@@ -10,12 +10,10 @@
 // read before it dispatched, so it depends on no other test's data and leaves theirs alone.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { BASE_URL, SCREENSHOT_DIR, field, launch, shot, tid, waitForText as waitFor } from './support/browser.mjs'
+import { apiGet, DESKTOP, ENV_ERROR, rand, signIn as signInAs, TIMEOUT } from './support/session.mjs'
 
-const PASSWORD = process.env.YC_E2E_PASSWORD || 'Yichuang@2026'
-const TIMEOUT = 20_000
 const waitForText = (locator, text, timeout = TIMEOUT) => waitFor(locator, text, timeout)
 
 /** Demo logins (services/demo). */
@@ -25,18 +23,8 @@ const USERS = {
   worker: { phone: '13900000004', name: '刘芳' }, // community_worker, 东关社区
 }
 
-let setupError = BASE_URL ? null : new Error('e2e: YC_E2E_BASE_URL is not set (e.g. http://127.0.0.1:8080). The harness must set it; refusing to skip.')
-const passwords = new Map()
-if (process.env.YC_E2E_ACCOUNTS) {
-  try {
-    for (const a of JSON.parse(await readFile(process.env.YC_E2E_ACCOUNTS, 'utf8'))) if (a?.phone && a?.password) passwords.set(a.phone, a.password)
-  } catch (e) {
-    setupError ??= new Error(`e2e: cannot read YC_E2E_ACCOUNTS=${process.env.YC_E2E_ACCOUNTS}: ${e.message}`)
-  }
-}
-const passwordOf = (phone) => passwords.get(phone) ?? PASSWORD
+let setupError = ENV_ERROR
 
-const rand = (n) => Math.floor(Math.random() * n)
 const RUN = `${Date.now().toString(36).slice(-4)}${rand(100)}`
 const ITEM = { code: '', name: '' } // chosen in step 0 (a code not yet used)
 const TASKS = { accept: `入户核查低保家庭收入变化（${RUN}-甲）`, refuse: `低保对象信息复核（${RUN}-乙）`, outside: `创建文明社区评比台账报送（${RUN}）` }
@@ -51,22 +39,9 @@ after(async () => {
   await browser?.close()
 })
 
-const DESKTOP = { viewport: { width: 1366, height: 900 } }
 
-async function signIn(user, device = DESKTOP) {
-  const context = await browser.newContext({ ...device, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' })
-  context.setDefaultTimeout(TIMEOUT)
-  const page = await context.newPage()
-  await page.goto(`${BASE_URL}/login`)
-  await page.locator(`${tid('login-submit')}:not([disabled]):not(.is-disabled)`).waitFor()
-  await page.locator(field('login-phone')).fill(user.phone)
-  await page.locator(field('login-password')).fill(passwordOf(user.phone))
-  await page.locator(tid('login-submit')).click()
-  await page.waitForURL((u) => new URL(u).pathname === '/', { timeout: TIMEOUT })
-  await page.locator(tid('page-home')).waitFor()
-  await waitForText(page.locator(tid('header-user')), user.name)
-  return { context, page }
-}
+/** A fresh context signed in as `user`, on the workbench. */
+const signIn = (user, device = DESKTOP) => signInAs(browser, user, device)
 
 async function step(name, user, fn) {
   const { context, page } = await signIn(user)
@@ -80,12 +55,6 @@ async function step(name, user, fn) {
   }
 }
 
-/** GET an API path with the page's session. */
-const apiGet = (page, path) =>
-  page.evaluate(async (p) => {
-    const r = await fetch(p, { credentials: 'include', headers: { Accept: 'application/json' } })
-    return { status: r.status, body: await r.json().catch(() => null) }
-  }, path)
 
 async function openMenu(page, key, testid) {
   await page.locator(tid(`menu-${key}`)).click()

@@ -9,12 +9,10 @@
 // lookup (the server locks an address after five within 15 minutes).
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { BASE_URL, SCREENSHOT_DIR, field, launch, shot, tid, waitForText as waitFor } from './support/browser.mjs'
+import { DESKTOP, ENV_ERROR, pad, PHONE, rand, residentId, signIn as signInAs, TIMEOUT } from './support/session.mjs'
 
-const PASSWORD = process.env.YC_E2E_PASSWORD || 'Yichuang@2026'
-const TIMEOUT = 20_000
 const waitForText = (locator, text, timeout = TIMEOUT) => waitFor(locator, text, timeout)
 
 const USERS = {
@@ -24,27 +22,9 @@ const USERS = {
 }
 const ITEM_NAME = '临时救助申请' // a 县民政局 item taken in at the township window
 
-let setupError = BASE_URL ? null : new Error('e2e: YC_E2E_BASE_URL is not set (e.g. http://127.0.0.1:8080). The harness must set it; refusing to skip.')
-const passwords = new Map()
-if (process.env.YC_E2E_ACCOUNTS) {
-  try {
-    for (const a of JSON.parse(await readFile(process.env.YC_E2E_ACCOUNTS, 'utf8'))) if (a?.phone && a?.password) passwords.set(a.phone, a.password)
-  } catch (e) {
-    setupError ??= new Error(`e2e: cannot read YC_E2E_ACCOUNTS=${process.env.YC_E2E_ACCOUNTS}: ${e.message}`)
-  }
-}
-const passwordOf = (phone) => passwords.get(phone) ?? PASSWORD
+let setupError = ENV_ERROR
 
 // ---- the applicant: random each run
-const WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
-const rand = (n) => Math.floor(Math.random() * n)
-const pad = (n, w) => String(n).padStart(w, '0')
-function residentId() {
-  const body = `130826${1950 + rand(50)}${pad(1 + rand(12), 2)}${pad(1 + rand(28), 2)}${pad(rand(1000), 3)}`
-  let sum = 0
-  for (let i = 0; i < 17; i++) sum += Number(body[i]) * WEIGHTS[i]
-  return body + '10X98765432'[sum % 11]
-}
 const HAN = '春夏秋冬梅兰竹菊松柏江河湖海山川云雨风雪'
 const applicant = {
   name: '孙' + Array.from({ length: 2 }, () => HAN[rand(HAN.length)]).join(''),
@@ -63,8 +43,6 @@ after(async () => {
   await browser?.close()
 })
 
-const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true }
-const DESKTOP = { viewport: { width: 1366, height: 900 } }
 
 async function newContext(device) {
   const context = await browser.newContext({ ...device, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' })
@@ -72,19 +50,8 @@ async function newContext(device) {
   return context
 }
 
-async function signIn(user) {
-  const context = await newContext(DESKTOP)
-  const page = await context.newPage()
-  await page.goto(`${BASE_URL}/login`)
-  await page.locator(`${tid('login-submit')}:not([disabled]):not(.is-disabled)`).waitFor()
-  await page.locator(field('login-phone')).fill(user.phone)
-  await page.locator(field('login-password')).fill(passwordOf(user.phone))
-  await page.locator(tid('login-submit')).click()
-  await page.waitForURL((u) => new URL(u).pathname === '/', { timeout: TIMEOUT })
-  await page.locator(tid('page-home')).waitFor()
-  await waitForText(page.locator(tid('header-user')), user.name)
-  return { context, page }
-}
+/** A fresh context signed in as `user`, on the workbench. */
+const signIn = (user) => signInAs(browser, user, DESKTOP)
 
 /** Runs fn with a page signed in as user (staff) or anonymous on a phone (user null). */
 async function step(name, user, fn) {

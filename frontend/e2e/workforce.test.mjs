@@ -14,11 +14,10 @@ import { readFile, stat } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { BASE_URL, SCREENSHOT_DIR, field, launch, shot, tid, waitForText as waitFor } from './support/browser.mjs'
+import { apiGet, DESKTOP, ENV_ERROR, signIn as signInAs, TIMEOUT } from './support/session.mjs'
 
 const HERE = dirname(fileURLToPath(import.meta.url))
 const FIXTURES = join(HERE, 'fixtures')
-const PASSWORD = process.env.YC_E2E_PASSWORD || 'Yichuang@2026'
-const TIMEOUT = 20_000
 const waitForText = (locator, text, timeout = TIMEOUT) => waitFor(locator, text, timeout)
 
 const USERS = {
@@ -37,16 +36,7 @@ const parts = Object.fromEntries(
 const YEAR = Number(parts.year)
 const MONTH = `${parts.year}-${parts.month}`
 
-let setupError = BASE_URL ? null : new Error('e2e: YC_E2E_BASE_URL is not set (e.g. http://127.0.0.1:8080). The harness must set it; refusing to skip.')
-const passwords = new Map()
-if (process.env.YC_E2E_ACCOUNTS) {
-  try {
-    for (const a of JSON.parse(await readFile(process.env.YC_E2E_ACCOUNTS, 'utf8'))) if (a?.phone && a?.password) passwords.set(a.phone, a.password)
-  } catch (e) {
-    setupError ??= new Error(`e2e: cannot read YC_E2E_ACCOUNTS=${process.env.YC_E2E_ACCOUNTS}: ${e.message}`)
-  }
-}
-const passwordOf = (phone) => passwords.get(phone) ?? PASSWORD
+let setupError = ENV_ERROR
 
 let browser
 
@@ -59,22 +49,9 @@ after(async () => {
   await browser?.close()
 })
 
-const DESKTOP = { viewport: { width: 1366, height: 860 } }
 
-async function signIn(user) {
-  const context = await browser.newContext({ ...DESKTOP, locale: 'zh-CN', timezoneId: 'Asia/Shanghai', acceptDownloads: true })
-  context.setDefaultTimeout(TIMEOUT)
-  const page = await context.newPage()
-  await page.goto(`${BASE_URL}/login`)
-  await page.locator(`${tid('login-submit')}:not([disabled]):not(.is-disabled)`).waitFor()
-  await page.locator(field('login-phone')).fill(user.phone)
-  await page.locator(field('login-password')).fill(passwordOf(user.phone))
-  await page.locator(tid('login-submit')).click()
-  await page.waitForURL((u) => new URL(u).pathname === '/', { timeout: TIMEOUT })
-  await page.locator(tid('page-home')).waitFor()
-  await waitForText(page.locator(tid('header-user')), user.name)
-  return { context, page }
-}
+/** A fresh context signed in as `user`, on the workbench. */
+const signIn = (user) => signInAs(browser, user, DESKTOP, { acceptDownloads: true })
 
 /** Runs a step signed in as `user`; on failure leaves a full-page screenshot. */
 async function step(name, user, fn) {
@@ -89,12 +66,6 @@ async function step(name, user, fn) {
   }
 }
 
-/** GET an API path with the page's session. */
-const apiGet = (page, path) =>
-  page.evaluate(async (p) => {
-    const r = await fetch(p, { credentials: 'include', headers: { Accept: 'application/json' } })
-    return { status: r.status, body: await r.json().catch(() => null) }
-  }, path)
 
 /** Clicks the confirm button of the open ElMessageBox. */
 async function confirmBox(page, label) {
