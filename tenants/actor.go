@@ -132,3 +132,13 @@ func RequestID(ctx context.Context) string {
 	id, _ := ctx.Value(requestIDKey{}).(string)
 	return id
 }
+
+// ActorIdentity is the identity of the actor in ctx, for "created by" columns; nil for the
+// system (a job or the CLI).
+func ActorIdentity(ctx context.Context) *uuid.UUID {
+	if a, ok := ActorFrom(ctx); ok && a != nil {
+		id := a.IdentityID
+		return &id
+	}
+	return nil
+}

@@ -89,3 +89,12 @@ func ListMemberships(ctx context.Context, a *Actor, cursor string, limit int) (*
 	}
 	return page, nil
 }
+
+// CountyAdmins are the identities of the tenant's active county admins: who hears of what
+// has no other owner.
+func CountyAdmins(ctx context.Context) ([]uuid.UUID, error) {
+	var ids []uuid.UUID
+	err := DB(ctx).NewSelect().Model((*Membership)(nil)).Column("identity_id").
+		Where("status = 'active' AND ? = ANY(roles)", RoleCountyAdmin).Scan(ctx, &ids)
+	return ids, err
+}

@@ -126,20 +126,11 @@ func (s *Server) accessItemRoutes() {
 	register(s, huma.Operation{OperationID: "public-access-list", Method: http.MethodGet, Path: "/api/v1/public/{county}/access-list",
 		Summary: "公开清单 / The lists in force (public)", Description: "No sign-in. The county's access lists in force today.", Tags: tags, Errors: []int{404}},
 		nil, func(ctx context.Context, in *publicListIn) (*publicListOut, error) {
-			id, err := tenants.ParseRef(in.County)
-			if err != nil {
-				return nil, problem.NotFound("county_not_found", "找不到该县", "no such county")
-			}
 			out := &publicListOut{}
 			out.Body.AsOf = s.today()
-			err = s.deps.Store.InTx(ctx, id, func(ctx context.Context) error {
-				t, err := tenants.Current(ctx)
-				if err != nil {
-					return problem.NotFound("county_not_found", "找不到该县", "no such county")
-				}
+			err := s.inCounty(ctx, in.County, func(ctx context.Context, t *tenants.Tenant) error {
 				out.Body.County = t.Name
-				svc := &access.Service{Clock: s.deps.Clock}
-				items, err := svc.List(ctx, access.Filter{On: s.today()})
+				items, err := s.access.List(ctx, access.Filter{On: s.today()})
 				for _, it := range items {
 					out.Body.Items = append(out.Body.Items, PublicItem{Code: it.Code, Kind: string(it.Kind), KindLabel: it.Kind.Label(), Name: it.Name,
 						LegalBasis: it.LegalBasis, Department: it.DepartmentName, Funding: string(it.Funding), FundingAmount: it.FundingAmount, EffectiveFrom: it.EffectiveFrom})

@@ -96,19 +96,30 @@ type ratingSettingsIn struct{ Body status.Settings }
 
 var caseRoles = []tenants.Role{tenants.RoleCountyAdmin, tenants.RoleTownshipClerk}
 
+var errNoCounty = problem.NotFound("county_not_found", "找不到该县", "no such county")
+
+// inCounty runs fn, for a caller without a session, in the transaction of the county named
+// by its code (the tenant id derives from the code, so no cross-tenant lookup is needed).
+func (s *Server) inCounty(ctx context.Context, county string, fn func(ctx context.Context, t *tenants.Tenant) error) error {
+	id, err := tenants.ParseRef(county)
+	if err != nil {
+		return errNoCounty
+	}
+	return s.deps.Store.InTx(ctx, id, func(ctx context.Context) error {
+		t, err := tenants.Current(ctx)
+		if err != nil {
+			return errNoCounty
+		}
+		return fn(ctx, t)
+	})
+}
+
 // public runs fn in the county's transaction (the county named by its code in the path). A
 // *status.Failure (a wrong try) is committed before it is answered, so the throttle counts it.
 func (s *Server) public(ctx context.Context, county string, fn func(ctx context.Context) (*status.View, error)) (*statusOut, error) {
-	id, err := tenants.ParseRef(county)
-	if err != nil {
-		return nil, problem.NotFound("county_not_found", "找不到该县", "no such county")
-	}
 	var v *status.View
 	var fail *status.Failure
-	err = s.deps.Store.InTx(ctx, id, func(ctx context.Context) error {
-		if _, err := tenants.Current(ctx); err != nil {
-			return problem.NotFound("county_not_found", "找不到该县", "no such county")
-		}
+	err := s.inCounty(ctx, county, func(ctx context.Context, _ *tenants.Tenant) error {
 		var err error
 		v, err = fn(ctx)
 		if errors.As(err, &fail) {

@@ -232,7 +232,7 @@ func addStep(ctx context.Context, r *Request, decision, reason string) error {
 	if err := tenants.DB(ctx).NewSelect().Model((*Step)(nil)).ColumnExpr("coalesce(max(seq), 0) + 1").Where("request_id = ?", r.ID).Scan(ctx, &seq); err != nil {
 		return err
 	}
-	st := &Step{TenantID: r.TenantID, RequestID: r.ID, Seq: seq, Step: string(r.Status), Decision: decision, Reason: reason, ActorID: actorID(ctx)}
+	st := &Step{TenantID: r.TenantID, RequestID: r.ID, Seq: seq, Step: string(r.Status), Decision: decision, Reason: reason, ActorID: tenants.ActorIdentity(ctx)}
 	if a, ok := tenants.ActorFrom(ctx); ok && a != nil {
 		st.ActorName = a.Name
 	} else {

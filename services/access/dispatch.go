@@ -188,6 +188,17 @@ func (s *Service) Dispatch(ctx context.Context, key uuid.UUID, in DispatchInput)
 	ck.Check(in.ExpectedHours >= 0 && in.ExpectedHours <= 10000, "body.expected_hours", "预计工时无效", "invalid expected hours", in.ExpectedHours)
 	ck.Check(len([]rune(in.Detail)) <= 4000, "body.detail", "任务说明不超过 4000 字", "detail too long", nil)
 	ck.Check(len(in.Attachments) <= 20, "body.attachments", "附件最多 20 个", "at most 20 attachments", len(in.Attachments))
+	// One query for all the communities: a dispatch may name hundreds.
+	var units []tenants.OrgUnit
+	if len(in.CommunityIDs) > 0 {
+		if err := tenants.DB(ctx).NewSelect().Model(&units).Where("ou.id IN (?)", bun.In(in.CommunityIDs)).Scan(ctx); err != nil {
+			return nil, err
+		}
+	}
+	byID := make(map[uuid.UUID]*tenants.OrgUnit, len(units))
+	for i := range units {
+		byID[units[i].ID] = &units[i]
+	}
 	targets := make([]Target, 0, len(in.CommunityIDs))
 	seen := map[uuid.UUID]bool{}
 	for i, id := range in.CommunityIDs {
@@ -195,11 +206,8 @@ func (s *Service) Dispatch(ctx context.Context, key uuid.UUID, in DispatchInput)
 			continue
 		}
 		seen[id] = true
-		u, err := tenants.GetOrgUnit(ctx, id)
-		if err != nil && !errors.Is(err, tenants.ErrNotFound) {
-			return nil, err
-		}
-		ok := err == nil && (u.Kind == tenants.KindCommunity || u.Kind == tenants.KindVillage)
+		u := byID[id]
+		ok := u != nil && (u.Kind == tenants.KindCommunity || u.Kind == tenants.KindVillage)
 		ck.Check(ok, fmt.Sprintf("body.community_ids[%d]", i), "须为本县的村或社区", "must be a village or community of this county", id.String())
 		if ok {
 			targets = append(targets, Target{ID: u.ID, Name: u.Name, Path: u.Path})
@@ -320,7 +328,7 @@ func (s *Service) Answer(ctx context.Context, id uuid.UUID, rowVersion int, in A
 		return nil, problem.Invalid(problem.Field{Location: "body.reason", Message: "拒绝须写明理由（2 至 500 字）", MessageEn: "a refusal needs a reason (2 to 500 characters)", Value: in.Reason})
 	}
 	now := time.Now()
-	t.DecidedBy, t.DecidedAt = actorID(ctx), &now
+	t.DecidedBy, t.DecidedAt = tenants.ActorIdentity(ctx), &now
 	if in.Accept {
 		cal, err := calendar.For(ctx)
 		if err != nil {

@@ -221,14 +221,6 @@ var (
 	errStale        = problem.Stale("该记录", "the record")
 )
 
-func actorID(ctx context.Context) *uuid.UUID {
-	if a, ok := tenants.ActorFrom(ctx); ok && a != nil {
-		id := a.IdentityID
-		return &id
-	}
-	return nil
-}
-
 func snapshot(ctx context.Context, it *Item, action, reason string) error {
 	b, err := json.Marshal(struct {
 		Content
@@ -238,7 +230,7 @@ func snapshot(ctx context.Context, it *Item, action, reason string) error {
 	if err != nil {
 		return err
 	}
-	v := &Version{TenantID: it.TenantID, ItemID: it.ID, Version: it.Version, Action: action, Content: b, Reason: reason, CreatedBy: actorID(ctx)}
+	v := &Version{TenantID: it.TenantID, ItemID: it.ID, Version: it.Version, Action: action, Content: b, Reason: reason, CreatedBy: tenants.ActorIdentity(ctx)}
 	_, err = tenants.DB(ctx).NewInsert().Model(v).Exec(ctx)
 	return err
 }
@@ -453,12 +445,11 @@ func (s *Service) Sweep(ctx context.Context) (int, error) {
 		Where("(confirmed_year IS NULL OR confirmed_year < ?)", today.Year).Scan(ctx, &n); err != nil || n == 0 {
 		return n, err
 	}
-	var admins []uuid.UUID
-	if err := tenants.DB(ctx).NewSelect().Table("memberships").Column("identity_id").
-		Where("status = 'active' AND 'county_admin' = ANY(roles)").Scan(ctx, &admins); err != nil {
+	admins, err := tenants.CountyAdmins(ctx)
+	if err != nil {
 		return n, err
 	}
-	_, err := notify.Send(ctx, admins, notify.Message{Kind: "access", Title: fmt.Sprintf("%d 年度准入清单待确认", today.Year),
+	_, err = notify.Send(ctx, admins, notify.Message{Kind: "access", Title: fmt.Sprintf("%d 年度准入清单待确认", today.Year),
 		Body:     fmt.Sprintf("有 %d 项清单事项尚未完成 %d 年度确认，请在“准入清单”中逐项确认或撤销。", n, today.Year),
 		DedupKey: fmt.Sprintf("access-confirm:%d", today.Year)})
 	return n, err

@@ -325,9 +325,8 @@ func supervisors(ctx context.Context, ids []uuid.UUID) ([]uuid.UUID, error) {
 		}
 	}
 	if orphan {
-		var admins []uuid.UUID
-		if err := tenants.DB(ctx).NewSelect().Table("memberships").Column("identity_id").
-			Where("status = 'active' AND 'county_admin' = ANY(roles)").Scan(ctx, &admins); err != nil {
+		admins, err := tenants.CountyAdmins(ctx)
+		if err != nil {
 			return nil, err
 		}
 		out = append(out, admins...)

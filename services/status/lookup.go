@@ -213,10 +213,17 @@ func (s *Service) byToken(ctx context.Context, token, ip string) (*app, error) {
 }
 
 func (s *Service) view(ctx context.Context, a *app) (*View, error) {
-	token, err := Token(ctx, a.ID)
-	if err != nil {
-		return nil, err
+	// Only the first view writes the token: a lookup is otherwise a read.
+	var token string
+	if a.Token != nil {
+		token = *a.Token
+	} else {
+		var err error
+		if token, err = Token(ctx, a.ID); err != nil {
+			return nil, err
+		}
 	}
+	var err error
 	v := &View{ItemName: a.ItemName, Hall: a.HallName, State: string(a.State), StateLabel: a.State.Label(), ReceivedOn: a.ReceivedOn,
 		PromisedDue: a.PromisedDue, Paused: a.Paused, NextStep: nextSteps[a.State], Token: token}
 	if a.ReceiptNo != nil {

@@ -280,7 +280,7 @@ func (s *Service) Finalize(ctx context.Context, m pay.Month, rowVersion int) (*R
 		}
 	}
 	now := time.Now()
-	run.Status, run.FinalizedBy, run.FinalizedAt = RunFinal, actorID(ctx), &now
+	run.Status, run.FinalizedBy, run.FinalizedAt = RunFinal, tenants.ActorIdentity(ctx), &now
 	run.RowVersion++
 	if _, err := tenants.DB(ctx).NewUpdate().Model(run).Column("status", "finalized_by", "finalized_at", "row_version").WherePK().Exec(ctx); err != nil {
 		return nil, err

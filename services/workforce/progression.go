@@ -97,7 +97,7 @@ func (s *Service) Prepare(ctx context.Context, year int) (*Batch, error) {
 	tx, _ := tenants.TxFrom(ctx)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
-		b = &Batch{TenantID: tx.TenantID(), ID: uuid.New(), Year: year, EffectiveOn: on, Status: BatchDraft, CreatedBy: actorID(ctx), RowVersion: 1}
+		b = &Batch{TenantID: tx.TenantID(), ID: uuid.New(), Year: year, EffectiveOn: on, Status: BatchDraft, CreatedBy: tenants.ActorIdentity(ctx), RowVersion: 1}
 		res, err := tenants.DB(ctx).NewInsert().Model(b).On("CONFLICT (tenant_id, year) DO NOTHING").Exec(ctx)
 		if err != nil {
 			return nil, fmt.Errorf("insert batch: %w", err)
@@ -226,7 +226,7 @@ func (s *Service) Approve(ctx context.Context, year, rowVersion int) (*Batch, er
 		return nil, problem.Conflict("batch_not_draft", "该年度晋级已审定", "the batch is already approved")
 	}
 	now := time.Now()
-	b.Status, b.ApprovedBy, b.ApprovedAt = BatchApproved, actorID(ctx), &now
+	b.Status, b.ApprovedBy, b.ApprovedAt = BatchApproved, tenants.ActorIdentity(ctx), &now
 	b.RowVersion++
 	if _, err := tenants.DB(ctx).NewUpdate().Model(b).Column("status", "approved_by", "approved_at", "row_version").WherePK().Exec(ctx); err != nil {
 		return nil, err

@@ -94,7 +94,7 @@ func PutScheme(ctx context.Context, from workday.Date, s pay.Scheme) (*StoredSch
 	}
 	tx, _ := tenants.TxFrom(ctx)
 	row := &StoredScheme{TenantID: tx.TenantID(), ID: uuid.New(), EffectiveFrom: from, Label: s.Label,
-		Sample: s.Sample, Body: s, CreatedBy: actorID(ctx), Stored: true}
+		Sample: s.Sample, Body: s, CreatedBy: tenants.ActorIdentity(ctx), Stored: true}
 	_, err := tenants.DB(ctx).NewInsert().Model(row).
 		On("CONFLICT (tenant_id, effective_from) DO UPDATE").
 		Set("label = EXCLUDED.label, sample = EXCLUDED.sample, body = EXCLUDED.body, created_by = EXCLUDED.created_by, created_at = now()").
@@ -116,14 +116,6 @@ func DeleteScheme(ctx context.Context, from workday.Date) error {
 		return problem.NotFound("scheme_not_found", "该日期没有薪酬方案", "no pay scheme takes effect on that date")
 	}
 	return tenants.Audit(ctx, tenants.Change{Action: "pay_scheme.delete", TargetType: "pay_scheme", TargetID: from.String()})
-}
-
-func actorID(ctx context.Context) *uuid.UUID {
-	if a, ok := tenants.ActorFrom(ctx); ok {
-		id := a.IdentityID
-		return &id
-	}
-	return nil
 }
 
 // SchemeOn returns the scheme in force on day.

@@ -104,11 +104,10 @@ func (s *Service) Sweep(ctx context.Context) (*SweepReport, error) {
 }
 
 func tellAdmins(ctx context.Context, title, body, key string) error {
-	var admins []uuid.UUID
-	if err := tenants.DB(ctx).NewSelect().Table("memberships").Column("identity_id").
-		Where("status = 'active' AND 'county_admin' = ANY(roles)").Scan(ctx, &admins); err != nil {
+	admins, err := tenants.CountyAdmins(ctx)
+	if err != nil {
 		return err
 	}
-	_, err := notify.Send(ctx, admins, notify.Message{Kind: "workforce", Title: title, Body: body, DedupKey: key})
+	_, err = notify.Send(ctx, admins, notify.Message{Kind: "workforce", Title: title, Body: body, DedupKey: key})
 	return err
 }

@@ -231,7 +231,7 @@ func insertChange(ctx context.Context, worker uuid.UUID, seq int, c Change) erro
 	}
 	tx, _ := tenants.TxFrom(ctx)
 	row := &changeRow{TenantID: tx.TenantID(), WorkerID: worker, Seq: seq, EffectiveFrom: c.EffectiveFrom,
-		Kind: c.Kind, Fields: fields, Reason: c.Reason, Approver: c.Approver, BatchID: c.BatchID, RecordedBy: actorID(ctx)}
+		Kind: c.Kind, Fields: fields, Reason: c.Reason, Approver: c.Approver, BatchID: c.BatchID, RecordedBy: tenants.ActorIdentity(ctx)}
 	if _, err := tenants.DB(ctx).NewInsert().Model(row).Exec(ctx); err != nil {
 		return fmt.Errorf("insert worker change: %w", err)
 	}
@@ -450,7 +450,7 @@ func (s *Service) RecordAppraisal(ctx context.Context, id uuid.UUID, in Appraisa
 		return nil, err
 	}
 	tx, _ := tenants.TxFrom(ctx)
-	a := &Appraisal{TenantID: tx.TenantID(), WorkerID: id, Year: in.Year, Seq: seq, Result: in.Result, Reason: in.Reason, Approver: in.Approver, RecordedBy: actorID(ctx)}
+	a := &Appraisal{TenantID: tx.TenantID(), WorkerID: id, Year: in.Year, Seq: seq, Result: in.Result, Reason: in.Reason, Approver: in.Approver, RecordedBy: tenants.ActorIdentity(ctx)}
 	if _, err := tenants.DB(ctx).NewInsert().Model(a).Exec(ctx); err != nil {
 		return nil, fmt.Errorf("insert appraisal: %w", err)
 	}
