@@ -100,6 +100,20 @@ func TestStatusAndRatingThroughTheAPI(t *testing.T) {
 	if st, view, _ = b.call(t, nil, "POST", public+"/"+token+"/rating", map[string]any{"score": 4}); st != 200 || len(view["rating"].(map[string]any)["given"].([]any)) != 2 {
 		t.Fatalf("re-rating: %d %v", st, view)
 	}
+	// The clerk's worker record shows the ratings of the services the clerk gave.
+	st, w, _ := b.call(t, c.admin, "POST", "/api/v1/workers", map[string]any{"id_number": "110105198001010016", "name": "窗口人员",
+		"org_unit_id": c.community, "post": "staff", "hired": "2020-01-01", "reason": "建档", "approver": "县级管理员"})
+	if st != http.StatusCreated {
+		t.Fatalf("hire: %d %v", st, w)
+	}
+	wid := w["id"].(string)
+	if st, body, _ := b.call(t, c.admin, "PUT", "/api/v1/workers/"+wid+"/identity", map[string]any{"identity_id": c.clerk.m.IdentityID}); st != 200 {
+		t.Fatalf("link: %d %v", st, body)
+	}
+	_, wd, _ := b.call(t, c.admin, "GET", "/api/v1/workers/"+wid, nil)
+	if rs, _ := wd["ratings"].([]any); len(rs) != 2 || rs[0].(map[string]any)["receipt_no"] != receipt {
+		t.Fatalf("worker's ratings: %v", wd["ratings"])
+	}
 	_, rep, _ := b.call(t, c.admin, "GET", "/api/v1/ratings/indicators?from=2020-01-01&to=2030-12-31", nil)
 	total := rep["total"].(map[string]any)
 	if total["events"] != float64(1) || total["bad"] != float64(1) || total["unrated_rate"] != float64(0) {

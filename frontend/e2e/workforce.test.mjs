@@ -239,6 +239,8 @@ test('4. 刘芳 sees her own record and the rule explanation, and no admin pages
     await waitForText(page.locator(tid('entitled-level')), '级')
     await waitForText(page.locator(tid('my-level-history')), '级')
     await waitForText(page.locator(tid('my-pay')), MONTH) // the month finalised in step 3
+    // Her 好差评 (she accepted none at a window here, so the table is there and empty).
+    await page.locator(tid('my-ratings')).waitFor()
     await shot(page, 'workforce-my-record.png')
 
     await page.goto(`${BASE_URL}/workers`)

@@ -67,6 +67,7 @@ export type WorkerFieldDiff = NonNullable<WorkerHistoryEntry['diffs']>[number]
 export type WorkerAppraisal = NonNullable<WorkerDetail['appraisals']>[number]
 export type LevelResult = WorkerDetail['entitled']
 export type PayLine = NonNullable<WorkerDetail['pay']>[number]
+export type WorkerRating = NonNullable<WorkerDetail['ratings']>[number]
 export type PayDiff = NonNullable<PayLine['detail']>[number]
 export type ChangeBody = ReqBody<'/api/v1/workers/{id}/changes', 'post'>
 export type WorkerFields = ChangeBody['fields']

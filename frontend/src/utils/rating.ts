@@ -101,3 +101,10 @@ export function indicatorRates(r: RatingIndicator): { good: string; activeGood: 
     unrated: rateText(r.unrated_rate, r.events),
   }
 }
+
+/** 好评率 of a worker's first-round ratings (re-ratings after rectification do not count twice), e.g. "80.0%"; "—" without any. */
+export function goodRateText(ratings: readonly { score: number; round: number }[]): string {
+  const first = ratings.filter((r) => r.round === 1)
+  if (!first.length) return '—'
+  return `${((first.filter((r) => r.score >= 4).length / first.length) * 100).toFixed(1)}%`
+}

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { RECT_STATUS_LABELS, SCORE_LABELS } from '@/labels'
 import {
+  goodRateText,
   SCORES,
   caseActionLabel,
   caseActions,
@@ -112,5 +113,13 @@ describe('indicators', () => {
       activeGood: '—',
       unrated: '—',
     })
+  })
+})
+
+describe("a worker's 好评率", () => {
+  it('counts first-round ratings only, 4 and 5 as good', () => {
+    expect(goodRateText([])).toBe('—')
+    expect(goodRateText([{ score: 5, round: 1 }, { score: 2, round: 1 }, { score: 4, round: 2 }, { score: 4, round: 1 }])).toBe('66.7%')
+    expect(goodRateText([{ score: 3, round: 1 }])).toBe('0.0%')
   })
 })
