@@ -134,3 +134,21 @@ func actor(ctx context.Context) *tenants.Actor {
 func (s *Server) inTx(ctx context.Context, fn func(ctx context.Context) error) error {
 	return s.deps.Store.InTx(ctx, actor(ctx).TenantID, fn)
 }
+
+var errNoCounty = problem.NotFound("county_not_found", "找不到该县", "no such county")
+
+// inCounty runs fn, for a caller without a session, in the transaction of the county named
+// by its code (the tenant id derives from the code, so no cross-tenant lookup is needed).
+func (s *Server) inCounty(ctx context.Context, county string, fn func(ctx context.Context, t *tenants.Tenant) error) error {
+	id, err := tenants.ParseRef(county)
+	if err != nil {
+		return errNoCounty
+	}
+	return s.deps.Store.InTx(ctx, id, func(ctx context.Context) error {
+		t, err := tenants.Current(ctx)
+		if err != nil {
+			return errNoCounty
+		}
+		return fn(ctx, t)
+	})
+}

@@ -4,7 +4,6 @@
 package server
 
 import (
-	"context"
 	"encoding/json"
 	"io/fs"
 	"log/slog"
@@ -30,6 +29,7 @@ import (
 	"github.com/yichuang/yichuang/services/staff"
 	"github.com/yichuang/yichuang/services/status"
 	"github.com/yichuang/yichuang/services/storage"
+	"github.com/yichuang/yichuang/services/workday"
 	"github.com/yichuang/yichuang/services/workforce"
 	"github.com/yichuang/yichuang/tenants"
 )
@@ -240,50 +240,4 @@ func mustJSON(v any) string {
 	return string(b)
 }
 
-// readiness of each dependency.
-type componentStatus struct {
-	OK    bool   `json:"ok"`
-	Error string `json:"error,omitempty"`
-}
-
-func (s *Server) ready(ctx context.Context) (map[string]componentStatus, bool) {
-	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
-	defer cancel()
-	out := map[string]componentStatus{}
-	check := func(name string, fn func(context.Context) error) {
-		if err := fn(ctx); err != nil {
-			out[name] = componentStatus{Error: err.Error()}
-			return
-		}
-		out[name] = componentStatus{OK: true}
-	}
-	check("postgres", func(ctx context.Context) error {
-		if s.deps.Store == nil {
-			return errNotConfigured
-		}
-		return s.deps.Store.Pool().Ping(ctx)
-	})
-	check("kratos", func(ctx context.Context) error {
-		if s.deps.Kratos == nil {
-			return errNotConfigured
-		}
-		return s.deps.Kratos.Ready(ctx)
-	})
-	check("minio", func(ctx context.Context) error {
-		if s.deps.Storage == nil {
-			return errNotConfigured
-		}
-		return s.deps.Storage.Ready(ctx)
-	})
-	all := true
-	for _, c := range out {
-		all = all && c.OK
-	}
-	return out, all
-}
-
-type notConfigured struct{}
-
-func (notConfigured) Error() string { return "not configured" }
-
-var errNotConfigured = notConfigured{}
+func (s *Server) today() workday.Date { return clock.Today(s.deps.Clock) }

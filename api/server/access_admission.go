@@ -1,0 +1,126 @@
+package server
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/danielgtaylor/huma/v2"
+	"github.com/google/uuid"
+
+	"github.com/yichuang/yichuang/services/access"
+)
+
+// RequestOut is a request with its stage's label.
+type RequestOut struct {
+	access.Request
+	StatusLabel string `json:"status_label"`
+}
+
+type requestsOut struct {
+	Body struct {
+		Requests []RequestOut `json:"requests"`
+	}
+}
+
+type applyIn struct{ Body access.Application }
+
+type requestOut struct {
+	ETag string `header:"ETag"`
+	Body struct {
+		Request RequestOut    `json:"request"`
+		Steps   []access.Step `json:"steps"`
+	}
+}
+
+type decideIn struct {
+	ID      uuid.UUID `path:"id"`
+	IfMatch string    `header:"If-Match" required:"true"`
+	Body    access.Decision
+}
+
+type resubmitIn struct {
+	ID      uuid.UUID `path:"id"`
+	IfMatch string    `header:"If-Match" required:"true"`
+	Body    access.Application
+}
+
+func (s *Server) requestDetail(ctx context.Context, id uuid.UUID) (*requestOut, error) {
+	r, steps, err := s.access.RequestOf(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	out := &requestOut{ETag: etag(r.RowVersion)}
+	out.Body.Request, out.Body.Steps = RequestOut{Request: *r, StatusLabel: r.Status.Label()}, steps
+	return out, nil
+}
+
+func (s *Server) admissionRoutes() {
+	tags := []string{"access"}
+	register(s, huma.Operation{OperationID: "list-admissions", Method: http.MethodGet, Path: "/api/v1/access/requests", Summary: "准入申请 / Admission requests",
+		Description: "A department sees its own; the reviewing departments and county admins see all.", Tags: tags},
+		reviewerRoles, func(ctx context.Context, _ *struct{}) (*requestsOut, error) {
+			out := &requestsOut{}
+			out.Body.Requests = []RequestOut{}
+			err := s.inTx(ctx, func(ctx context.Context) error {
+				rs, err := s.access.Requests(ctx)
+				for _, r := range rs {
+					out.Body.Requests = append(out.Body.Requests, RequestOut{Request: r, StatusLabel: r.Status.Label()})
+				}
+				return err
+			})
+			return out, err
+		})
+	register(s, huma.Operation{OperationID: "apply-admission", Method: http.MethodPost, Path: "/api/v1/access/requests", Summary: "申请准入 / Apply to add an item",
+		Description: "By a county department, with the legal basis, scope, expected hours and funding, at least the county's apply-ahead working days before the requested start.",
+		Tags:        tags, DefaultStatus: http.StatusCreated, Errors: []int{403, 422}},
+		deptRoles, func(ctx context.Context, in *applyIn) (out *requestOut, err error) {
+			err = s.inTx(ctx, func(ctx context.Context) error {
+				r, err := s.access.Apply(ctx, in.Body)
+				if err != nil {
+					return err
+				}
+				out, err = s.requestDetail(ctx, r.ID)
+				return err
+			})
+			return out, err
+		})
+	register(s, huma.Operation{OperationID: "get-admission", Method: http.MethodGet, Path: "/api/v1/access/requests/{id}", Summary: "准入申请详情 / A request with its steps",
+		Tags: tags, Errors: []int{404}},
+		reviewerRoles, func(ctx context.Context, in *accessIDIn) (out *requestOut, err error) {
+			err = s.inTx(ctx, func(ctx context.Context) (err error) { out, err = s.requestDetail(ctx, in.ID); return err })
+			return out, err
+		})
+	register(s, huma.Operation{OperationID: "decide-admission", Method: http.MethodPost, Path: "/api/v1/access/requests/{id}/decide", Summary: "审核 / Decide the current step",
+		Description: "民政审核 by the civil-affairs department (or a county admin), 合法性审查 by the legal department (or a county admin), 联席会议审定 by a county admin. " +
+			"Approving the joint meeting starts the public notice; its end makes the item effective (a job).", Tags: tags, Errors: []int{403, 404, 409, 412, 422}},
+		reviewerRoles, func(ctx context.Context, in *decideIn) (out *requestOut, err error) {
+			v, err := ifMatch(in.IfMatch)
+			if err != nil {
+				return nil, err
+			}
+			err = s.inTx(ctx, func(ctx context.Context) error {
+				if _, err := s.access.Decide(ctx, in.ID, v, in.Body); err != nil {
+					return err
+				}
+				out, err = s.requestDetail(ctx, in.ID)
+				return err
+			})
+			return out, err
+		})
+	register(s, huma.Operation{OperationID: "resubmit-admission", Method: http.MethodPost, Path: "/api/v1/access/requests/{id}/resubmit", Summary: "修改后重新提交 / Resubmit a returned request",
+		Tags: tags, Errors: []int{403, 404, 409, 412, 422}},
+		deptRoles, func(ctx context.Context, in *resubmitIn) (out *requestOut, err error) {
+			v, err := ifMatch(in.IfMatch)
+			if err != nil {
+				return nil, err
+			}
+			err = s.inTx(ctx, func(ctx context.Context) error {
+				if _, err := s.access.Resubmit(ctx, in.ID, v, in.Body); err != nil {
+					return err
+				}
+				out, err = s.requestDetail(ctx, in.ID)
+				return err
+			})
+			return out, err
+		})
+}

@@ -1,0 +1,123 @@
+package server
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/danielgtaylor/huma/v2"
+	"github.com/google/uuid"
+
+	"github.com/yichuang/yichuang/services/access"
+	"github.com/yichuang/yichuang/services/problem"
+)
+
+type dispatchIn struct {
+	IdempotencyKey string `header:"Idempotency-Key" doc:"a UUID; a retry with the same key returns the first answer"`
+	Body           access.DispatchInput
+}
+
+type dispatchOut struct {
+	Body struct {
+		Tasks []access.Task `json:"tasks"`
+	}
+}
+
+type tasksIn struct {
+	Status string `query:"status" enum:"pending,accepted,refused,done,"`
+}
+
+type tasksOut struct {
+	Body struct {
+		Tasks []access.Task `json:"tasks"`
+	}
+}
+
+type answerIn struct {
+	ID      uuid.UUID `path:"id"`
+	IfMatch string    `header:"If-Match" required:"true"`
+	Body    access.Answer
+}
+
+type taskOut struct {
+	ETag string `header:"ETag"`
+	Body *access.Task
+}
+
+type completeIn struct {
+	ID      uuid.UUID `path:"id"`
+	IfMatch string    `header:"If-Match" required:"true"`
+}
+
+func (s *Server) taskRoutes() {
+	tags := []string{"access"}
+	register(s, huma.Operation{OperationID: "dispatch-task", Method: http.MethodPost, Path: "/api/v1/access/dispatch", Summary: "交办任务 / Dispatch a task to communities",
+		Description: "Refused with 409 and recorded as an interception when the task is not tied to an item in force that day, is a certificate on the 不得出具 list, " +
+			"comes from a department that is not the item's, is on the 不得承担 list, or names a community outside the item's scope.",
+		Tags: tags, DefaultStatus: http.StatusCreated, Errors: []int{403, 409, 422}},
+		deptRoles, func(ctx context.Context, in *dispatchIn) (*dispatchOut, error) {
+			key := uuid.New()
+			if in.IdempotencyKey != "" {
+				k, err := uuid.Parse(in.IdempotencyKey)
+				if err != nil {
+					return nil, problem.Invalid(problem.Field{Location: "header.Idempotency-Key", Message: "Idempotency-Key 须为 UUID", MessageEn: "Idempotency-Key must be a UUID"})
+				}
+				key = k
+			}
+			var res *access.Dispatched
+			// The interception is committed before the 409 is answered: the refusal is evidence.
+			err := s.inTx(ctx, func(ctx context.Context) (err error) { res, err = s.access.Dispatch(ctx, key, in.Body); return err })
+			if err != nil {
+				return nil, err
+			}
+			if res.Refusal != nil {
+				return nil, res.Refusal.Problem()
+			}
+			out := &dispatchOut{}
+			out.Body.Tasks = res.Tasks
+			return out, nil
+		})
+	register(s, huma.Operation{OperationID: "list-tasks", Method: http.MethodGet, Path: "/api/v1/access/tasks", Summary: "交办任务 / Tasks",
+		Description: "A community sees its own tasks, a department those it dispatched, a county admin all.", Tags: tags, Errors: []int{422}},
+		taskRoles, func(ctx context.Context, in *tasksIn) (*tasksOut, error) {
+			out := &tasksOut{}
+			err := s.inTx(ctx, func(ctx context.Context) (err error) {
+				out.Body.Tasks, err = s.access.Tasks(ctx, access.TaskFilter{Status: access.TaskStatus(in.Status)})
+				return err
+			})
+			if out.Body.Tasks == nil {
+				out.Body.Tasks = []access.Task{}
+			}
+			return out, err
+		})
+	register(s, huma.Operation{OperationID: "answer-task", Method: http.MethodPost, Path: "/api/v1/access/tasks/{id}/answer", Summary: "接收或拒绝 / Accept or refuse a task",
+		Description: "Accepting starts the working-day deadline; refusing needs a reason.", Tags: tags, Errors: []int{404, 409, 412, 422}},
+		communityRoles, func(ctx context.Context, in *answerIn) (*taskOut, error) {
+			v, err := ifMatch(in.IfMatch)
+			if err != nil {
+				return nil, err
+			}
+			out := &taskOut{}
+			err = s.inTx(ctx, func(ctx context.Context) (err error) {
+				out.Body, err = s.access.Answer(ctx, in.ID, v, in.Body)
+				return err
+			})
+			if err == nil {
+				out.ETag = etag(out.Body.RowVersion)
+			}
+			return out, err
+		})
+	register(s, huma.Operation{OperationID: "complete-task", Method: http.MethodPost, Path: "/api/v1/access/tasks/{id}/complete", Summary: "办结 / Complete a task",
+		Tags: tags, Errors: []int{404, 409, 412}},
+		communityRoles, func(ctx context.Context, in *completeIn) (*taskOut, error) {
+			v, err := ifMatch(in.IfMatch)
+			if err != nil {
+				return nil, err
+			}
+			out := &taskOut{}
+			err = s.inTx(ctx, func(ctx context.Context) (err error) { out.Body, err = s.access.Complete(ctx, in.ID, v); return err })
+			if err == nil {
+				out.ETag = etag(out.Body.RowVersion)
+			}
+			return out, err
+		})
+}

@@ -1,0 +1,174 @@
+package server
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+	"github.com/google/uuid"
+
+	"github.com/yichuang/yichuang/services/document"
+)
+
+// FileInfo is a file of an application's material.
+type FileInfo struct {
+	ID           uuid.UUID  `json:"id"`
+	MaterialKey  string     `json:"material_key"`
+	Filename     string     `json:"filename"`
+	Channel      string     `json:"channel" enum:"direct,presigned" doc:"streamed through the API, or PUT to a presigned URL"`
+	Status       string     `json:"status" enum:"awaiting_upload,uploaded,verified,rejected,tampered" doc:"verified: attached to the material; uploaded: being verified"`
+	StatusLabel  string     `json:"status_label"`
+	Attached     bool       `json:"attached" doc:"verified, so attached to the material and downloadable"`
+	ContentType  string     `json:"content_type" doc:"the type the content is (sniffed, never from the name); empty until known"`
+	DeclaredType string     `json:"declared_type" doc:"the type the uploader declared, if any"`
+	Size         int64      `json:"size"`
+	SHA256       string     `json:"sha256" doc:"registered at upload: computed by the server, or declared for a presigned upload"`
+	Reason       string     `json:"reason,omitempty" doc:"why the file was rejected or flagged"`
+	ReasonEn     string     `json:"reason_en,omitempty"`
+	CreatedAt    time.Time  `json:"created_at"`
+	UploadedAt   *time.Time `json:"uploaded_at,omitempty"`
+	CheckedAt    *time.Time `json:"checked_at,omitempty"`
+	UploaderName string     `json:"uploader_name" doc:"who uploaded it"`
+}
+
+func toFileInfo(f *document.File) FileInfo {
+	return FileInfo{ID: f.ID, MaterialKey: f.MaterialKey, Filename: f.Filename, Channel: f.Channel, Status: f.Status, StatusLabel: document.StatusLabel(f.Status),
+		Attached: f.Status == document.StatusVerified, ContentType: f.ContentType, DeclaredType: f.DeclaredType, Size: f.Size, SHA256: f.SHA256,
+		Reason: f.Reason, ReasonEn: f.ReasonEn, CreatedAt: f.CreatedAt, UploadedAt: f.UploadedAt, CheckedAt: f.CheckedAt, UploaderName: f.UploaderName}
+}
+
+type docFileOut struct{ Body FileInfo }
+
+// Upload types a client may declare; the content decides in any case.
+var uploadTypes = map[string]*huma.MediaType{}
+
+func init() {
+	for _, t := range append(document.Types, "application/octet-stream") {
+		uploadTypes[string(t)] = &huma.MediaType{Schema: &huma.Schema{Type: "string", Format: "binary"}}
+	}
+}
+
+type fileUploadIn struct {
+	ID            uuid.UUID `path:"id"`
+	Material      string    `query:"material" required:"true" maxLength:"40" doc:"the material's key on the checklist"`
+	Filename      string    `query:"filename" maxLength:"200" doc:"shown on downloads only; the type is sniffed from the content"`
+	body          io.Reader
+	contentType   string
+	contentLength int64
+}
+
+// Resolve keeps the request body for the handler to stream (huma would read it whole), with
+// its declared type and length.
+func (in *fileUploadIn) Resolve(ctx huma.Context) []error {
+	in.body, in.contentType = ctx.BodyReader(), ctx.Header("Content-Type")
+	in.contentLength = -1
+	if n, err := strconv.ParseInt(ctx.Header("Content-Length"), 10, 64); err == nil && n >= 0 {
+		in.contentLength = n
+	}
+	return nil
+}
+
+type uploadBeginIn struct {
+	ID   uuid.UUID `path:"id"`
+	Body struct {
+		Material    string `json:"material" maxLength:"40" doc:"the material's key on the checklist"`
+		Filename    string `json:"filename,omitempty" maxLength:"200"`
+		ContentType string `json:"content_type" doc:"image/jpeg, image/png, image/tiff, application/pdf or application/ofd"`
+		Size        int64  `json:"size" minimum:"1" doc:"bytes"`
+		SHA256      string `json:"sha256" doc:"of the file, 64 hex digits; the upload is verified against it"`
+	}
+}
+
+type uploadBeginOut struct {
+	Body struct {
+		UploadID  uuid.UUID         `json:"upload_id"`
+		URL       string            `json:"url" doc:"PUT the file here"`
+		Method    string            `json:"method" enum:"PUT"`
+		Headers   map[string]string `json:"headers" doc:"send these headers with the PUT"`
+		ExpiresAt time.Time         `json:"expires_at"`
+		File      FileInfo          `json:"file"`
+	}
+}
+
+type uploadPath struct {
+	ID     uuid.UUID `path:"id"`
+	Upload uuid.UUID `path:"upload"`
+}
+
+type filePath struct {
+	ID   uuid.UUID `path:"id"`
+	File uuid.UUID `path:"file"`
+}
+
+func (s *Server) fileRoutes() {
+	register(s, huma.Operation{OperationID: "upload-application-file", Method: http.MethodPost, Path: "/api/v1/applications/{id}/files",
+		Summary: "上传材料文件 / Upload a material's file",
+		Description: "The body is the file (JPEG, PNG, TIFF, PDF or OFD), at most the county's size limit. Its type is sniffed from the content; " +
+			"an unknown type, or a declared Content-Type the content contradicts, is refused (422); a file over the limit gets 413. " +
+			"The file is attached to the material once a background job has re-read it and checked its SHA-256 (status verified). " +
+			"Township clerks of the application's hall and the community worker of a proxy application may upload while it is open.",
+		Tags: []string{"documents"}, DefaultStatus: http.StatusCreated, Errors: []int{404, 409, 413, 422},
+		RequestBody: &huma.RequestBody{Required: true, Description: "the file", Content: uploadTypes}},
+		intakeRoles, func(ctx context.Context, in *fileUploadIn) (*docFileOut, error) {
+			f, err := s.docs.Upload(ctx, document.Upload{ApplicationID: in.ID, Material: in.Material, Filename: in.Filename,
+				DeclaredType: in.contentType, Length: in.contentLength, Body: in.body})
+			if err != nil {
+				return nil, err
+			}
+			return &docFileOut{Body: toFileInfo(f)}, nil
+		})
+	register(s, huma.Operation{OperationID: "begin-application-upload", Method: http.MethodPost, Path: "/api/v1/applications/{id}/uploads",
+		Summary: "申请直传地址 / Get a presigned upload URL",
+		Description: "Declare the material, type, size and SHA-256 of a file; PUT the file to the returned URL (valid 15 minutes) with the returned headers, " +
+			"then complete the upload. The declared SHA-256 is what the file is verified against.",
+		Tags: []string{"documents"}, DefaultStatus: http.StatusCreated, Errors: []int{404, 409, 413, 422}},
+		intakeRoles, func(ctx context.Context, in *uploadBeginIn) (*uploadBeginOut, error) {
+			out := &uploadBeginOut{}
+			err := s.inTx(ctx, func(ctx context.Context) error {
+				t, err := s.docs.BeginUpload(ctx, document.UploadRequest{ApplicationID: in.ID, Material: in.Body.Material, Filename: in.Body.Filename,
+					ContentType: in.Body.ContentType, Size: in.Body.Size, SHA256: in.Body.SHA256})
+				if err != nil {
+					return err
+				}
+				out.Body.UploadID, out.Body.URL, out.Body.Method, out.Body.Headers, out.Body.ExpiresAt = t.File.ID, t.URL, t.Method, t.Headers, t.ExpiresAt
+				out.Body.File = toFileInfo(t.File)
+				return nil
+			})
+			return out, err
+		})
+	register(s, huma.Operation{OperationID: "complete-application-upload", Method: http.MethodPost, Path: "/api/v1/applications/{id}/uploads/{upload}/complete",
+		Summary: "确认直传 / Complete a presigned upload",
+		Description: "Registers the uploaded object. One that is over the limit, not the declared size, or whose content is not the declared type " +
+			"is kept but flagged (status rejected, with the reason); otherwise it is verified by a background job. " +
+			"No object at the URL yet gives 409 upload_missing. Completing again returns the same file.",
+		Tags: []string{"documents"}, Errors: []int{404, 409}},
+		intakeRoles, func(ctx context.Context, in *uploadPath) (*docFileOut, error) {
+			out := &docFileOut{}
+			err := s.inTx(ctx, func(ctx context.Context) error {
+				f, err := s.docs.CompleteUpload(ctx, in.ID, in.Upload)
+				if err == nil {
+					out.Body = toFileInfo(f)
+				}
+				return err
+			})
+			return out, err
+		})
+	register(s, huma.Operation{OperationID: "download-application-file", Method: http.MethodGet, Path: "/api/v1/applications/{id}/files/{file}/download",
+		Summary: "下载材料文件 / Download an attached file", Description: "Returns a presigned URL valid 5 minutes, pinned to the verified version. " +
+			"Files not attached (being verified, rejected, tampered) are not served (409).",
+		Tags: []string{"documents"}, Errors: []int{404, 409}},
+		staffRoles, func(ctx context.Context, in *filePath) (*linkOut, error) {
+			var out *linkOut
+			err := s.inTx(ctx, func(ctx context.Context) error {
+				l, err := s.docs.FileLink(ctx, in.ID, in.File)
+				if err == nil {
+					out = toLink(l)
+				}
+				return err
+			})
+			return out, err
+		})
+}

@@ -1,0 +1,104 @@
+package server
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+	"github.com/google/uuid"
+
+	"github.com/yichuang/yichuang/services/document"
+	"github.com/yichuang/yichuang/services/notice"
+	"github.com/yichuang/yichuang/services/problem"
+)
+
+// NoticeInfo is a written notice an application's step issued.
+type NoticeInfo struct {
+	Kind        string     `json:"kind" enum:"accepted,correction,rejected,decided"`
+	Title       string     `json:"title" doc:"受理通知书, 一次性告知书, 不予受理通知书, 办结通知书"`
+	Version     int        `json:"version" doc:"the application version the issuing step produced"`
+	IssuedOn    string     `json:"issued_on"`
+	Ready       bool       `json:"ready" doc:"rendered and stored; false while the job runs"`
+	SHA256      string     `json:"sha256,omitempty"`
+	Size        int64      `json:"size,omitempty"`
+	VersionID   string     `json:"version_id,omitempty" doc:"the stored version a download serves"`
+	GeneratedAt *time.Time `json:"generated_at,omitempty"`
+	Generations int        `json:"generations" doc:"how many different renderings were stored"`
+}
+
+func toNoticeInfo(n *document.Notice) NoticeInfo {
+	o := NoticeInfo{Kind: string(n.Kind), Title: notice.Title(n.Kind), Version: n.Version, IssuedOn: dateText(n.Content.IssuedOn),
+		Ready: n.SHA256 != nil, GeneratedAt: n.GeneratedAt, Generations: n.Generations}
+	if n.SHA256 != nil {
+		o.SHA256, o.Size, o.VersionID = *n.SHA256, *n.Size, *n.VersionID
+	}
+	return o
+}
+
+type noticePath struct {
+	ID      uuid.UUID `path:"id"`
+	Kind    string    `path:"kind" enum:"accepted,correction,rejected,decided"`
+	Version int       `query:"version" minimum:"0" doc:"the issuing step's application version; omitted: the newest notice of the kind"`
+}
+
+type noticeRegenerateIn struct {
+	ID   uuid.UUID `path:"id"`
+	Kind string    `path:"kind" enum:"accepted,correction,rejected,decided"`
+}
+
+type noticeRegenerateOut struct {
+	Body struct {
+		Notice  NoticeInfo `json:"notice"`
+		Changed bool       `json:"changed" doc:"false: the rendering equals the stored PDF, nothing was written"`
+	}
+}
+
+func noticeKind(v string) (notice.Kind, error) {
+	k, ok := document.ParseKind(v)
+	if !ok {
+		return "", problem.Invalid(problem.Field{Location: "path.kind", Message: "通知书种类无效：" + v, MessageEn: "unknown notice kind " + v, Value: v})
+	}
+	return k, nil
+}
+
+func (s *Server) noticeRoutes() {
+	register(s, huma.Operation{OperationID: "download-application-notice", Method: http.MethodGet, Path: "/api/v1/applications/{id}/notices/{kind}/download",
+		Summary: "下载通知书 / Download a notice (PDF)", Description: "Returns a presigned URL valid 5 minutes. 409 notice_pending while it is being rendered.",
+		Tags: []string{"documents"}, Errors: []int{404, 409, 422}},
+		staffRoles, func(ctx context.Context, in *noticePath) (*linkOut, error) {
+			kind, err := noticeKind(in.Kind)
+			if err != nil {
+				return nil, err
+			}
+			var out *linkOut
+			err = s.inTx(ctx, func(ctx context.Context) error {
+				l, err := s.docs.NoticeLink(ctx, in.ID, kind, in.Version)
+				if err == nil {
+					out = toLink(l)
+				}
+				return err
+			})
+			return out, err
+		})
+	register(s, huma.Operation{OperationID: "regenerate-application-notice", Method: http.MethodPost, Path: "/api/v1/applications/{id}/notices/{kind}/regenerate",
+		Summary: "重新生成通知书 / Render a notice again",
+		Description: "Renders the newest notice of the kind again, with what it printed when issued. Identical bytes change nothing (changed: false); " +
+			"different bytes are stored as a new version of the same object.",
+		Tags: []string{"documents"}, Errors: []int{404, 422}},
+		noticeRoles, func(ctx context.Context, in *noticeRegenerateIn) (*noticeRegenerateOut, error) {
+			kind, err := noticeKind(in.Kind)
+			if err != nil {
+				return nil, err
+			}
+			out := &noticeRegenerateOut{}
+			err = s.inTx(ctx, func(ctx context.Context) error {
+				n, changed, err := s.docs.Regenerate(ctx, in.ID, kind)
+				if err == nil {
+					out.Body.Notice, out.Body.Changed = toNoticeInfo(n), changed
+				}
+				return err
+			})
+			return out, err
+		})
+}

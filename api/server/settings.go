@@ -1,0 +1,58 @@
+package server
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/yichuang/yichuang/services/application"
+	"github.com/yichuang/yichuang/services/settings"
+)
+
+// Settings are the county's local rules.
+type Settings struct {
+	YellowDays     int    `json:"yellow_days" minimum:"0" maximum:"30" doc:"临期提醒：剩余工作日不超过此数时标黄（默认 2）"`
+	ForwardDays    int    `json:"forward_days" minimum:"1" maximum:"30" doc:"代办转交时限，工作日（默认 3）"`
+	CorrectionDays int    `json:"correction_days" minimum:"1" maximum:"30" doc:"补正告知时限，工作日（默认 5，行政许可法第三十二条）"`
+	MaxExtension   int    `json:"max_extension" minimum:"0" maximum:"250" doc:"一次延期的上限，工作日（默认 10，行政许可法第四十二条）"`
+	ReceiptPrefix  string `json:"receipt_prefix" maxLength:"12" doc:"受理编号前缀（空则用行政区划代码）"`
+}
+
+type settingsOut struct{ Body Settings }
+
+type settingsIn struct{ Body Settings }
+
+func toSettings(st *settings.Settings) Settings {
+	return Settings{YellowDays: st.YellowDays, ForwardDays: st.ForwardDays, CorrectionDays: st.CorrectionDays, MaxExtension: st.MaxExtension, ReceiptPrefix: st.ReceiptPrefix}
+}
+
+func (s *Server) settingsRoutes() {
+	register(s, huma.Operation{OperationID: "get-settings", Method: http.MethodGet, Path: "/api/v1/settings", Summary: "本县规则设置 / The county's local rules", Tags: []string{"settings"}},
+		staffRoles, func(ctx context.Context, _ *struct{}) (*settingsOut, error) {
+			out := &settingsOut{}
+			err := s.inTx(ctx, func(ctx context.Context) error {
+				st, err := settings.Get(ctx)
+				if err == nil {
+					out.Body = toSettings(st)
+				}
+				return err
+			})
+			return out, err
+		})
+	register(s, huma.Operation{OperationID: "put-settings", Method: http.MethodPut, Path: "/api/v1/settings", Summary: "修改本县规则 / Change the local rules",
+		Description: "Changing the warning threshold recomputes open deadlines through a background job.", Tags: []string{"settings"}, Errors: []int{422}},
+		admins, func(ctx context.Context, in *settingsIn) (*settingsOut, error) {
+			out := &settingsOut{}
+			err := s.inTx(ctx, func(ctx context.Context) error {
+				st, err := settings.Update(ctx, settings.Settings{YellowDays: in.Body.YellowDays, ForwardDays: in.Body.ForwardDays,
+					CorrectionDays: in.Body.CorrectionDays, MaxExtension: in.Body.MaxExtension, ReceiptPrefix: in.Body.ReceiptPrefix})
+				if err != nil {
+					return err
+				}
+				out.Body = toSettings(st)
+				return application.CalendarChanged(ctx)
+			})
+			return out, err
+		})
+}
