@@ -11,7 +11,7 @@ require (
 )
 
 require (
-	github.com/6tail/lunar-go v1.4.6 // indirect
+	github.com/6tail/lunar-go v1.4.7 // indirect
 	github.com/richardlehane/mscfb v1.0.6 // indirect
 	github.com/richardlehane/msoleps v1.0.6 // indirect
 	github.com/riverqueue/river/riverdriver/riverpgxv5 v0.51.0 // indirect

@@ -12,7 +12,7 @@ require (
 )
 
 require (
-	github.com/6tail/lunar-go v1.4.6 // indirect
+	github.com/6tail/lunar-go v1.4.7 // indirect
 	github.com/google/uuid v1.6.0 // indirect
 	github.com/jackc/pgpassfile v1.0.0 // indirect
 	github.com/jackc/pgservicefile v0.0.0-20240606120523-5a60cdf6a761 // indirect

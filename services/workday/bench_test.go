@@ -77,7 +77,7 @@ func BenchmarkNew(b *testing.B) {
 		os = append(os, Closure{Date: dt("2025-03-02").AddDays(i * 17), Working: i%2 == 0, Reason: fmt.Sprint("override ", i)})
 	}
 	for b.Loop() {
-		if _, err := New([]Year{year2027}, os); err != nil {
+		if _, err := New([]Year{year2028}, os); err != nil {
 			b.Fatal(err)
 		}
 	}

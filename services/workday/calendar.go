@@ -89,6 +89,9 @@ type DayInfo struct {
 	// Name is the holiday a Holiday or MakeupWorkday belongs to (春节, 国庆节),
 	// or the reason of a local override.
 	Name string `json:"name,omitempty"`
+	// Provisional is set on every day of a year whose official schedule is not
+	// known yet: only the fixed statutory days are off (see Statutory).
+	Provisional bool `json:"provisional,omitempty"`
 }
 
 // Closure is a county's override of a single day: Working false closes the
@@ -239,6 +242,11 @@ func buildNational() *Calendar {
 			// Year 2002) under the year before.
 			known = known || strings.HasPrefix(h.GetTarget(), strconv.Itoa(y))
 		}
+		if !known && y >= StatutoryFrom {
+			// No schedule yet: the days the law itself fixes are off all the same, and
+			// Known(y) stays false so that every date counted through y is provisional.
+			ms = append(ms, statutoryMarks(y)...)
+		}
 		c.years[i] = newYear(y, known, ms)
 	}
 	c.total()
@@ -378,7 +386,7 @@ func (c *Calendar) nth(k, i int) (Date, bool) {
 func (c *Calendar) Day(d Date) DayInfo {
 	i, yd := c.index(d)
 	y := c.years[i]
-	info := DayInfo{Date: d, Working: y.working(yd)}
+	info := DayInfo{Date: d, Working: y.working(yd), Provisional: !y.known}
 	if j, ok := slices.BinarySearchFunc(y.marks, yd, func(m mark, t int) int { return m.yday - t }); ok {
 		info.Kind, info.Name = y.marks[j].kind, y.marks[j].name
 	} else if wd := d.Weekday(); wd == time.Saturday || wd == time.Sunday {
@@ -395,10 +403,25 @@ func (c *Calendar) IsWorkday(d Date) bool {
 
 // Known reports whether the official schedule of year is known, from lunar-go
 // or entered by the county. An unknown year is still computed, with weekends
-// off and weekdays on, but a due date in it may move when the State Council
-// publishes the year, so screens should say so.
+// and the fixed statutory days off (Statutory), but a due date in it may move
+// when the State Council publishes the year, so screens say so (Provisional).
 func (c *Calendar) Known(year int) bool {
 	return year >= MinYear && year <= MaxYear && c.years[year-MinYear].known
+}
+
+// Provisional reports whether a date counted over the days (from, to] depends
+// on a year whose schedule is not known: it may move when the State Council
+// publishes that year. An empty span depends on no year.
+func (c *Calendar) Provisional(from, to Date) bool {
+	if !to.After(from) {
+		return false
+	}
+	for y := from.AddDays(1).Year; y <= to.Year; y++ {
+		if !c.Known(y) {
+			return true
+		}
+	}
+	return false
 }
 
 // Add returns the n-th working day strictly after from; from itself when n

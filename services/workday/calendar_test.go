@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/6tail/lunar-go/HolidayUtil"
+	"github.com/6tail/lunar-go/calendar"
 )
 
 func dt(s string) Date {
@@ -19,15 +20,40 @@ func dt(s string) Date {
 func weekend(d Date) bool { return d.Weekday() == time.Saturday || d.Weekday() == time.Sunday }
 
 // lunar is the naive reading of lunar-go for one day, as code without an
-// index would do it.
+// index would do it. In a year lunar-go has no schedule for (from 2028 as of
+// v1.4.7), the 全国年节及纪念日放假办法 art. 2 (as amended, in force 2025)
+// fixes the days off; they are read here day by day from the lunar calendar,
+// not from Statutory.
 func lunar(d Date) bool {
 	if h := HolidayUtil.GetHolidayByYmd(d.Year, int(d.Month), d.Day); h != nil {
 		return h.IsWork()
 	}
+	if d.Year >= StatutoryFrom && !scheduled(d.Year) && statutoryDay(d) {
+		return false
+	}
 	return !weekend(d)
 }
 
-// schedule is the State Council's notices for 2024–2026, typed in from them.
+func scheduled(y int) bool { return HolidayUtil.GetHolidaysByYear(y).Len() > 0 }
+
+// statutoryDay: 元旦, 除夕 to 初三, 清明, 1–2 May, 端午, 中秋, 1–3 October.
+func statutoryDay(d Date) bool {
+	l := calendar.NewSolarFromYmd(d.Year, int(d.Month), d.Day).GetLunar()
+	next := calendar.NewSolarFromYmd(d.Year, int(d.Month), d.Day).NextDay(1).GetLunar()
+	lm, ld := l.GetMonth(), l.GetDay()
+	switch {
+	case d.Month == 1 && d.Day == 1, d.Month == 5 && d.Day <= 2, d.Month == 10 && d.Day <= 3:
+		return true
+	case next.GetMonth() == 1 && next.GetDay() == 1: // 除夕, the last day of the year
+		return true
+	case lm == 1 && ld <= 3, lm == 5 && ld == 5, lm == 8 && ld == 15:
+		return true
+	}
+	return l.GetJieQi() == "清明"
+}
+
+// schedule is the State Council's notices for 2024–2027, typed in from them
+// (the 2027 one is 国办发明电〔2026〕 of November 2026, as the domain brief lists it).
 var schedule = []struct {
 	year    int
 	off     []struct{ name, from, to string }
@@ -59,10 +85,20 @@ var schedule = []struct {
 		{"中秋节", "2026-09-25", "2026-09-27"},
 		{"国庆节", "2026-10-01", "2026-10-07"},
 	}, []string{"2026-01-04", "2026-02-14", "2026-02-28", "2026-05-09", "2026-09-20", "2026-10-10"}},
+	{2027, []struct{ name, from, to string }{
+		{"元旦节", "2027-01-01", "2027-01-03"},
+		{"春节", "2027-02-05", "2027-02-13"},
+		{"清明节", "2027-04-03", "2027-04-05"},
+		{"劳动节", "2027-05-01", "2027-05-05"},
+		{"端午节", "2027-06-09", "2027-06-09"},
+		{"中秋节", "2027-09-15", "2027-09-15"},
+		{"国庆节", "2027-10-01", "2027-10-07"},
+	}, []string{"2027-01-31", "2027-02-14", "2027-05-08", "2027-09-26", "2027-10-09"}},
 }
 
-// TestSchedule reads every day of 2024–2026 from lunar-go and from National
-// and holds both to the notices.
+// TestSchedule reads every day of 2024–2027 from lunar-go and from National
+// and holds both to the notices. When lunar-go is upgraded for a new year
+// (each November or December), that year's notice is added here.
 func TestSchedule(t *testing.T) {
 	t.Parallel()
 	c := National()
@@ -124,7 +160,7 @@ func TestKnown(t *testing.T) {
 	t.Parallel()
 	c := National()
 	for y := MinYear - 1; y <= MaxYear+1; y++ {
-		if got, want := c.Known(y), y >= 2002 && y <= 2026; got != want {
+		if got, want := c.Known(y), y >= 2002 && y <= 2027; got != want {
 			t.Errorf("Known(%d) = %v, want %v", y, got, want)
 		}
 	}
@@ -174,7 +210,23 @@ func TestAdd(t *testing.T) {
 		{"2026-09-24", 1, "2026-09-28"},   // 中秋
 		{"2026-09-30", 1, "2026-10-08"},   // 国庆
 		{"2026-10-09", 1, "2026-10-10"},   // make-up Saturday
-		{"2026-12-31", 1, "2027-01-01"},   // unknown 2027: a plain Friday
+		{"2026-12-31", 1, "2027-01-04"},   // 元旦 2027
+		{"2026-12-07", 20, "2027-01-05"},  // the example: across 元旦 2027
+		{"2027-01-29", 1, "2027-01-31"},   // make-up Sunday before 春节 2027
+		{"2027-02-04", 1, "2027-02-14"},   // 春节 2027-02-05..02-13, make-up Sunday
+		{"2027-04-02", 1, "2027-04-06"},   // 清明 2027
+		{"2027-04-30", 1, "2027-05-06"},   // 劳动节 2027
+		{"2027-05-07", 1, "2027-05-08"},   // make-up Saturday
+		{"2027-06-08", 1, "2027-06-10"},   // 端午 2027, one day
+		{"2027-09-14", 1, "2027-09-16"},   // 中秋 2027, one day
+		{"2027-09-24", 1, "2027-09-26"},   // make-up Sunday before 国庆
+		{"2027-09-30", 1, "2027-10-08"},   // 国庆 2027
+		{"2027-10-08", 1, "2027-10-09"},   // make-up Saturday
+		{"2027-12-31", 1, "2028-01-03"},   // 2028 unknown: 元旦 is a Saturday anyway
+		{"2028-01-24", 1, "2028-01-31"},   // 2028 unknown: 除夕 to 初三 (01-25..01-28) off
+		{"2028-04-03", 1, "2028-04-05"},   // 清明 2028-04-04
+		{"2028-04-28", 1, "2028-05-03"},   // 劳动节 1–2 May only
+		{"2028-09-29", 1, "2028-10-04"},   // 国庆 1–3 October (中秋 falls on 10-03)
 		{"2024-10-01", 0, "2024-10-01"},   // 即办件 on a holiday
 		{"2024-10-08", 0, "2024-10-08"},   // 即办件
 		{"2024-09-27", 5, "2024-10-10"},   // 9-29, 9-30, 10-08, 10-09, 10-10
@@ -248,25 +300,25 @@ func TestCount(t *testing.T) {
 	}
 }
 
-// year2027 is made up for the tests; it is not the State Council's 2027
+// year2028 is made up for the tests; it is not the State Council's 2028
 // schedule, which is not out as of this writing.
-var year2027 = Year{
-	Year: 2027,
+var year2028 = Year{
+	Year: 2028,
 	Holidays: []Block{
-		{"元旦节", dt("2027-01-01"), dt("2027-01-03")},
-		{"春节", dt("2027-02-06"), dt("2027-02-13")},
+		{"元旦节", dt("2028-01-01"), dt("2028-01-03")},
+		{"春节", dt("2028-01-25"), dt("2028-02-01")},
 	},
-	Makeups: []Date{dt("2027-02-14"), dt("2027-02-20")},
+	Makeups: []Date{dt("2028-01-23"), dt("2028-02-05")},
 }
 
 func TestNew(t *testing.T) {
 	t.Parallel()
-	c, err := New([]Year{year2027, {Year: 2026, Holidays: []Block{{"元旦节", dt("2026-01-01"), dt("2026-01-01")}}}},
+	c, err := New([]Year{year2028, {Year: 2026, Holidays: []Block{{"元旦节", dt("2026-01-01"), dt("2026-01-01")}}}},
 		[]Closure{
 			{Date: dt("2025-03-12"), Reason: "防汛闭馆"},
 			{Date: dt("2025-03-15"), Working: true, Reason: "集中办件日"},
-			{Date: dt("2027-02-08"), Working: true, Reason: "春节值守"},
-			{Date: dt("2027-02-15"), Reason: "本县民俗节"},
+			{Date: dt("2028-01-27"), Working: true, Reason: "春节值守"},
+			{Date: dt("2028-02-02"), Reason: "本县民俗节"},
 		})
 	if err != nil {
 		t.Fatal(err)
@@ -283,10 +335,11 @@ func TestNew(t *testing.T) {
 		{"2026-10-01", DayInfo{Working: true, Kind: Workday}},                    // 2026 replaced
 		{"2026-02-14", DayInfo{Kind: Weekend}},                                   // its make-up day too
 		{"2026-01-01", DayInfo{Kind: Holiday, Name: "元旦节"}},                      // by what was entered
-		{"2027-01-01", DayInfo{Kind: Holiday, Name: "元旦节"}},                      // an entered year
-		{"2027-02-14", DayInfo{Working: true, Kind: MakeupWorkday}},              // its make-up day
-		{"2027-02-08", DayInfo{Working: true, Kind: LocalWorkday, Name: "春节值守"}}, // an override beats it
-		{"2027-02-15", DayInfo{Kind: LocalClosure, Name: "本县民俗节"}},
+		{"2028-01-03", DayInfo{Kind: Holiday, Name: "元旦节"}},                      // an entered year
+		{"2028-01-23", DayInfo{Working: true, Kind: MakeupWorkday}},              // its make-up day
+		{"2028-01-27", DayInfo{Working: true, Kind: LocalWorkday, Name: "春节值守"}}, // an override beats it
+		{"2028-02-02", DayInfo{Kind: LocalClosure, Name: "本县民俗节"}},
+		{"2029-02-12", DayInfo{Kind: Holiday, Name: "春节", Provisional: true}},    // 除夕 2029, no schedule yet
 	} {
 		tt.want.Date = dt(tt.day)
 		if got := c.Day(dt(tt.day)); got != tt.want {
@@ -301,9 +354,9 @@ func TestNew(t *testing.T) {
 		{"2025-03-03", 10, "2025-03-17", "2025-03-17"}, // closure 3-12, extra Saturday 3-15
 		{"2025-03-10", 4, "2025-03-14", "2025-03-15"},  // the closure pushes, the Saturday pulls
 		{"2025-03-11", 1, "2025-03-12", "2025-03-13"},
-		{"2027-02-05", 1, "2027-02-08", "2027-02-08"},
-		{"2027-02-05", 2, "2027-02-09", "2027-02-14"},
-		{"2027-02-12", 2, "2027-02-16", "2027-02-16"}, // 2-14 make-up, 2-15 closed
+		{"2028-01-24", 1, "2028-01-31", "2028-01-27"}, // statutory 01-25..28 off; entered: 01-27 opened
+		{"2028-01-24", 2, "2028-02-01", "2028-02-03"}, // entered 春节 to 02-01, 02-02 closed
+		{"2028-01-21", 1, "2028-01-24", "2028-01-23"}, // the entered make-up Sunday
 		{"2026-09-30", 1, "2026-10-08", "2026-10-01"},
 		{"2025-12-31", 1, "2026-01-04", "2026-01-02"},
 	} {
@@ -314,14 +367,14 @@ func TestNew(t *testing.T) {
 			t.Errorf("county: Add(%s, %d) = %v, want %s", tt.from, tt.n, got, tt.county)
 		}
 	}
-	if !c.Known(2027) || n.Known(2027) || !c.Known(2026) || !c.Known(2025) {
-		t.Errorf("Known(2027) = %v, national %v", c.Known(2027), n.Known(2027))
+	if !c.Known(2028) || n.Known(2028) || !c.Known(2026) || !c.Known(2025) || c.Known(2029) {
+		t.Errorf("Known(2028) = %v, national %v", c.Known(2028), n.Known(2028))
 	}
 	// Years after the overrides are still counted right: the totals moved.
-	if got, want := c.Count(dt("2025-01-01"), dt("2028-01-01")), n.Count(dt("2025-01-01"), dt("2028-01-01")); got == want {
+	if got, want := c.Count(dt("2025-01-01"), dt("2029-01-01")), n.Count(dt("2025-01-01"), dt("2029-01-01")); got == want {
 		t.Errorf("Count over the overridden years = %d, same as national", got)
 	}
-	if got := c.Add(dt("2028-01-03"), 5); got != dt("2028-01-10") {
+	if got := c.Add(dt("2029-01-03"), 5); got != dt("2029-01-10") {
 		t.Errorf("Add after the overrides = %v", got)
 	}
 	if got := n.Day(dt("2025-03-12")); !got.Working {
@@ -349,7 +402,7 @@ func TestNewInvalid(t *testing.T) {
 	}{
 		{[]Year{{Year: 1989}}, nil, "year 1989 is outside"},
 		{[]Year{{Year: 2101}}, nil, "year 2101 is outside"},
-		{[]Year{year2027, year2027}, nil, "year 2027 is entered twice"},
+		{[]Year{year2028, year2028}, nil, "year 2028 is entered twice"},
 		{[]Year{y([]Block{b("春节", "2027-02-13", "2027-02-06")})}, nil, "holiday 春节 2027-02-13..2027-02-06 ends before it starts"},
 		{[]Year{y([]Block{b("元旦节", "2026-12-31", "2027-01-02")})}, nil, "holiday 元旦节 2026-12-31..2027-01-02 is not inside 2027"},
 		{[]Year{y([]Block{{"春节", dt("2027-02-06"), Date{}}})}, nil, "is not inside 2027"},

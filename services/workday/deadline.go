@@ -26,6 +26,9 @@ type Deadline struct {
 	Due        Date `json:"due"`
 	Paused     bool `json:"paused"`      // a pause is still open
 	PausedDays int  `json:"paused_days"` // working days the pauses added
+	// Provisional is set when the count ran through a year whose official schedule
+	// is not known yet (Calendar.Provisional): the date may move when it is published.
+	Provisional bool `json:"provisional"`
 }
 
 // span is a stretch (from, to] in which the clock stands still.
@@ -75,15 +78,26 @@ func spans(l Limit, asOf Date) ([]span, bool) {
 // the day the case resumes. An open pause counts up to asOf, so the due date
 // is the one the case would have if it resumed on asOf.
 //
+// A period never ends on a day off (民法典 art. 203): a pause resumed on a day off
+// with no working days left ends on the next working day, not on the day of
+// resumption. Only a limit of 0 days with no pause (即办件) ends on Start itself.
+//
 // Always Count(Start, Due) == Days + Extension + PausedDays. Deadline panics
 // on a negative Days or Extension.
 func (c *Calendar) Deadline(l Limit, asOf Date) Deadline {
+	d, _ := c.deadline(l, asOf)
+	return d
+}
+
+// deadline is Deadline with the spans it removed, as Explain shows them.
+func (c *Calendar) deadline(l Limit, asOf Date) (Deadline, []span) {
 	if l.Days < 0 || l.Extension < 0 {
 		panic(fmt.Sprintf("workday: limit of %d days with an extension of %d", l.Days, l.Extension))
 	}
 	ss, open := spans(l, asOf)
 	d := Deadline{Paused: open}
 	n, at := l.Days+l.Extension, l.Start
+	used := 0
 	for _, s := range ss {
 		if c.Add(at, n).Before(s.from) {
 			break
@@ -91,9 +105,19 @@ func (c *Calendar) Deadline(l Limit, asOf Date) Deadline {
 		n -= c.Count(at, s.from)
 		d.PausedDays += c.Count(s.from, s.to)
 		at = s.to
+		used++
+	}
+	ss = ss[:used]
+	if n == 0 && used > 0 && !c.IsWorkday(at) {
+		// Resumed on a day off with nothing left to count: the last day is the next
+		// working day (民法典 art. 203), so the pause reaches to it.
+		next := c.Add(at, 1)
+		d.PausedDays += c.Count(at, next)
+		ss[used-1].to, at = next, next
 	}
 	d.Due = c.Add(at, n)
-	return d
+	d.Provisional = c.Provisional(l.Start, d.Due)
+	return d, ss
 }
 
 // Level is how close a case is to its due date.
@@ -191,8 +215,8 @@ type Step struct {
 // walks day by day, as its answer does; it is for showing a case, not for
 // scanning many.
 func (c *Calendar) Explain(l Limit, asOf Date) []Step {
-	due := c.Deadline(l, asOf).Due
-	ss, _ := spans(l, asOf)
+	dl, ss := c.deadline(l, asOf)
+	due := dl.Due
 	var steps []Step
 	n := 0
 	for d := l.Start.AddDays(1); !d.After(due); d = d.AddDays(1) {

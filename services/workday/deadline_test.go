@@ -2,6 +2,7 @@ package workday
 
 import (
 	"encoding/json"
+	"math/rand/v2"
 	"testing"
 	"time"
 )
@@ -53,6 +54,18 @@ func TestDeadline(t *testing.T) {
 			"2024-10-09", Deadline{Due: dt("2024-10-09"), PausedDays: 1}},
 		{"paused 即办件 still open", Limit{Start: dt("2024-10-08"), Pauses: []Pause{{dt("2024-10-08"), nil}}},
 			"2024-10-08", Deadline{Due: dt("2024-10-08"), Paused: true}},
+		// 民法典 art. 203: a period whose last day is a day off ends on the next working day.
+		{"民法典203: resumed on a Saturday with nothing left", Limit{Start: dt("2025-03-03"), Days: 10, Pauses: []Pause{{dt("2025-03-17"), at("2025-03-22")}}},
+			"2025-03-25", Deadline{Due: dt("2025-03-24"), PausedDays: 5}},
+		{"民法典203: resumed inside 国庆 with nothing left", Limit{Start: dt("2024-09-20"), Days: 5, Pauses: []Pause{{dt("2024-09-27"), at("2024-10-03")}}},
+			"2024-10-10", Deadline{Due: dt("2024-10-08"), PausedDays: 3}},
+		{"民法典203: still paused on a Sunday", Limit{Start: dt("2025-03-03"), Days: 10, Pauses: []Pause{{dt("2025-03-17"), nil}}},
+			"2025-03-23", Deadline{Due: dt("2025-03-24"), Paused: true, PausedDays: 5}},
+		{"resumed on a Saturday with days left", Limit{Start: dt("2025-03-03"), Days: 10, Pauses: []Pause{{dt("2025-03-14"), at("2025-03-22")}}},
+			"2025-03-25", Deadline{Due: dt("2025-03-24"), PausedDays: 5}},
+		{"provisional: runs into 2028, which has no schedule", Limit{Start: dt("2027-12-20"), Days: 20}, "2027-12-20",
+			Deadline{Due: dt("2028-01-17"), Provisional: true}},
+		{"not provisional: ends in 2027", Limit{Start: dt("2027-11-01"), Days: 20}, "2027-11-01", Deadline{Due: dt("2027-11-29")}},
 	} {
 		got := c.Deadline(tt.l, dt(tt.asOf))
 		if got != tt.want {
@@ -236,6 +249,43 @@ func TestYellowFrom(t *testing.T) {
 			if c.Level(due, due, y) != Yellow || c.Level(due, due.AddDays(1), y) != Red {
 				t.Errorf("Level on and after due %v: %v, %v", due, c.Level(due, due, y), c.Level(due, due.AddDays(1), y))
 			}
+		}
+	}
+}
+
+// TestDeadlineIsAWorkingDay is the property 民法典 art. 203 asks of every due
+// date: over random limits, extensions and pauses (closed, open, overlapping,
+// resumed on any day) on a county calendar with closures, the due date is a
+// working day of that calendar, unless the limit is 0 days and no pause moved
+// it (a 即办件 ends on its own day).
+func TestDeadlineIsAWorkingDay(t *testing.T) {
+	t.Parallel()
+	c, err := New([]Year{year2028}, tenantOverrides)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(11, 203))
+	day := func(from Date, span int) Date { return from.AddDays(rng.IntN(span)) }
+	for i := range 20000 {
+		l := Limit{Start: day(dt("2024-01-01"), 5*365), Days: rng.IntN(46), Extension: rng.IntN(3) * rng.IntN(16)}
+		for range rng.IntN(4) {
+			p := Pause{From: day(l.Start.AddDays(-3), 70)}
+			if rng.IntN(4) > 0 {
+				to := day(p.From, 40)
+				p.To = &to
+			}
+			l.Pauses = append(l.Pauses, p)
+		}
+		asOf := day(l.Start, 120)
+		d := c.Deadline(l, asOf)
+		if !c.IsWorkday(d.Due) && (l.Days+l.Extension > 0 || d.Due != l.Start) {
+			t.Fatalf("case %d: %+v as of %v is due %v, a %s", i, l, asOf, d.Due, c.Day(d.Due).Kind.Label())
+		}
+		if n := c.Count(l.Start, d.Due); n != l.Days+l.Extension+d.PausedDays {
+			t.Fatalf("case %d: %+v: Count(Start, Due) = %d, want %d", i, l, n, l.Days+l.Extension+d.PausedDays)
+		}
+		if want := d.Due.After(l.Start) && (!c.Known(d.Due.Year) || !c.Known(l.Start.AddDays(1).Year)); d.Provisional != want {
+			t.Fatalf("case %d: %+v due %v: provisional %v", i, l, d.Due, d.Provisional)
 		}
 	}
 }

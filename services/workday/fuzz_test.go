@@ -41,7 +41,7 @@ var tenantOverrides = []Closure{
 	{Date: dt("2099-12-31"), Reason: "世纪末"},
 }
 
-// tenant is the reference for the calendar New builds from year2027 and
+// tenant is the reference for the calendar New builds from year2028 and
 // tenantOverrides, read straight from the inputs and lunar-go.
 func tenant(d Date) bool {
 	for _, o := range tenantOverrides {
@@ -49,15 +49,15 @@ func tenant(d Date) bool {
 			return o.Working
 		}
 	}
-	if d.Year != year2027.Year {
+	if d.Year != year2028.Year {
 		return lunar(d)
 	}
-	for _, m := range year2027.Makeups {
+	for _, m := range year2028.Makeups {
 		if m == d {
 			return true
 		}
 	}
-	for _, h := range year2027.Holidays {
+	for _, h := range year2028.Holidays {
 		if !d.Before(h.From) && !d.After(h.To) {
 			return false
 		}
@@ -87,7 +87,7 @@ func FuzzAdd(f *testing.F) {
 		f.Add(off(s.from), s.n, false)
 		f.Add(off(s.from), s.n, true)
 	}
-	county, err := New([]Year{year2027}, tenantOverrides)
+	county, err := New([]Year{year2028}, tenantOverrides)
 	if err != nil {
 		f.Fatal(err)
 	}

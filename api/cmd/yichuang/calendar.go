@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"strconv"
+	"strings"
 
 	"github.com/yichuang/yichuang/services/calendar"
 	"github.com/yichuang/yichuang/services/problem"
@@ -58,8 +59,15 @@ func calendarDue(ctx context.Context, args []string, w io.Writer) error {
 	}
 	due := cal.Add(from, *days)
 	fmt.Fprintln(w, due)
-	if !cal.Known(from.Year) || !cal.Known(due.Year) {
-		fmt.Fprintf(w, "注意：%d 年的国务院放假安排尚未录入，仅按周末计算 / note: no official schedule for a year in this span; weekends only\n", due.Year)
+	if cal.Provisional(from, due) {
+		var missing []string
+		for y := from.AddDays(1).Year; y <= due.Year; y++ {
+			if !cal.Known(y) {
+				missing = append(missing, strconv.Itoa(y))
+			}
+		}
+		fmt.Fprintf(w, "暂定：%s 年的国务院放假安排尚未公布，已按《全国年节及纪念日放假办法》的法定假日计算，公布后可能变动 / provisional: no official schedule for %s yet; the statutory holidays are off, and the date may move when the schedule is published\n",
+			strings.Join(missing, "、"), strings.Join(missing, ", "))
 	}
 	if *explain {
 		for _, st := range cal.Explain(workday.Limit{Start: from, Days: *days}, from) {
@@ -70,6 +78,9 @@ func calendarDue(ctx context.Context, args []string, w io.Writer) error {
 			name := st.Name
 			if name != "" {
 				name = " " + name
+			}
+			if cal.Day(st.Date).Provisional {
+				name += "（暂定）"
 			}
 			fmt.Fprintf(w, "%s %s %-4s %s%s\n", st.Date, st.Date.Weekday().String()[:3], mark, st.Kind.Label(), name)
 		}
