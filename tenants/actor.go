@@ -18,10 +18,17 @@ const (
 	RoleDepartmentStaff  Role = "department_staff"
 	RoleTownshipClerk    Role = "township_clerk"
 	RoleCommunityWorker  Role = "community_worker"
+	// RoleAgencyHead is 本行政机关负责人: a department's head, who alone grants an extension
+	// of its applications (行政许可法 art. 42).
+	RoleAgencyHead Role = "agency_head"
+	// RoleGovernmentHead is the head of the county government (县政府负责人), who grants the
+	// extension of an item handled under art. 26 (统一办理/联合办理/集中办理).
+	RoleGovernmentHead Role = "government_head"
 )
 
 // Roles lists every role, in the order screens show them.
-var Roles = []Role{RolePlatformOperator, RoleCountyAdmin, RoleDepartmentStaff, RoleTownshipClerk, RoleCommunityWorker}
+var Roles = []Role{RolePlatformOperator, RoleCountyAdmin, RoleDepartmentStaff, RoleTownshipClerk, RoleCommunityWorker,
+	RoleAgencyHead, RoleGovernmentHead}
 
 var roleLabels = map[Role]string{
 	RolePlatformOperator: "平台运营",
@@ -29,6 +36,8 @@ var roleLabels = map[Role]string{
 	RoleDepartmentStaff:  "部门工作人员",
 	RoleTownshipClerk:    "乡镇窗口人员",
 	RoleCommunityWorker:  "村社区工作者",
+	RoleAgencyHead:       "本行政机关负责人",
+	RoleGovernmentHead:   "县政府负责人",
 }
 
 // Label is the role's Chinese name.

@@ -3,6 +3,7 @@ package application
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -30,13 +31,15 @@ type Step struct {
 	Materials []Tick
 	// Corrections list every missing or incorrect material (request_correction).
 	Corrections []CorrectionEntry
-	// Days of an extension.
+	// Days of an extension, or the time a special procedure needs (所需时间, art. 45) when the
+	// item does not set it.
 	Days int
 	// DeliveryMethod: window, post or proxy.
 	DeliveryMethod string
 	// AssigneeID optionally names the department member who handles a routed application.
 	AssigneeID uuid.UUID
-	// Step names the special step of a pause (from the item's list, or free text).
+	// StepName names the special procedure of a pause: one art. 45 names
+	// (lifecycle.SpecialProcedures) or one of the item's special steps.
 	StepName string
 }
 
@@ -72,6 +75,7 @@ func (s *Service) Act(ctx context.Context, id uuid.UUID, in Step) (*Detail, erro
 		return nil, problem.Invalid(problem.Field{Location: "body.reason", Message: "理由不超过 500 字", MessageEn: "reason must be at most 500 characters"})
 	}
 
+	before := slices.Clone(a.Materials)
 	// Re-ticking comes first, so accepting can follow ticking the last material.
 	if len(in.Materials) > 0 {
 		if in.Action != lifecycle.Accept && in.Action != lifecycle.Resubmit && in.Action != lifecycle.RequestCorrection {
@@ -93,7 +97,8 @@ func (s *Service) Act(ctx context.Context, id uuid.UUID, in Step) (*Detail, erro
 	facts := &lifecycle.Facts{
 		Roles: actor.Roles, Proxy: a.Channel == ChannelProxy, Instant: ver.Content.Handling == catalog.HandlingInstant,
 		Complete: complete(a.Materials), Reason: in.Reason, Missing: len(in.Corrections), Days: in.Days,
-		DeliveryMethod: in.DeliveryMethod, Extended: a.ExtensionDays, MaxExtension: st.MaxExtension,
+		DeliveryMethod: in.DeliveryMethod, Extended: a.ExtensionDays, MaxExtension: st.ExtensionCap(ver.Content.Unified),
+		Overdue: overdue(a, today), Head: isHead(actor, a, &ver.Content),
 	}
 	tr, refusal := lifecycle.Check(a.State, in.Action, facts)
 	if refusal != nil {
@@ -106,17 +111,23 @@ func (s *Service) Act(ctx context.Context, id uuid.UUID, in Step) (*Detail, erro
 
 	switch in.Action {
 	case lifecycle.Forward:
-		a.ReceivedOn, a.CorrectionDue = stored(today), stored(cal.Add(today, st.CorrectionDays))
+		a.ReceivedOn, a.CorrectionDays = stored(today), st.CorrectionDays
 		a.AssigneeID = nil
 		data["forward_due"] = date(a.ForwardDue).String()
 		data["late"] = today.After(date(a.ForwardDue))
 		handover = "新代办件待受理"
 	case lifecycle.Accept:
-		// 行政许可法 art. 32: without a correction notice within the limit, the application
-		// counts as accepted from the day the materials were received.
-		accepted := today
-		late := today.After(date(a.CorrectionDue))
-		if late {
+		// 行政许可法 art. 32. The acceptance date is: the day the materials were first
+		// received, when a correction notice came too late (already fixed then, see below) or
+		// no decision came within the limit; the day they became complete after an in-time
+		// notice; otherwise today.
+		accepted, late := today, today.After(date(a.CorrectionDue))
+		switch {
+		case a.AcceptedOn != nil:
+			accepted, late = date(a.AcceptedOn), true
+		case a.CompleteOn != nil:
+			accepted = date(a.CompleteOn)
+		case late:
 			accepted = date(a.ReceivedOn)
 		}
 		no, err := nextReceipt(ctx, st.ReceiptPrefix, today)
@@ -126,12 +137,35 @@ func (s *Service) Act(ctx context.Context, id uuid.UUID, in Step) (*Detail, erro
 		a.ReceiptNo, a.AcceptedOn, a.AssigneeID = &no, stored(accepted), &me
 		data["receipt_no"], data["accepted_on"], data["late"] = no, accepted.String(), late
 	case lifecycle.RequestCorrection:
-		a.Correction = &Correction{NotifiedOn: today, Late: today.After(date(a.CorrectionDue)), Items: in.Corrections}
+		repeat, err := s.oneNotice(a, in.Corrections)
+		if err != nil {
+			return nil, err
+		}
+		late := today.After(date(a.CorrectionDue))
+		a.Correction = &Correction{NotifiedOn: today, Late: late, Items: in.Corrections, Repeat: repeat}
+		a.CorrectionCount++
+		if repeat {
+			a.RepeatCorrections++
+		}
 		a.AssigneeID = &me
-		data["corrections"], data["late"] = in.Corrections, a.Correction.Late
+		data["corrections"], data["late"], data["repeat"] = in.Corrections, late, repeat
+		if late && a.AcceptedOn == nil {
+			// art. 32: no notice within the limit means the application was accepted on the
+			// day the materials were received. A late notice does not undo that: the clock
+			// runs from then, and a resubmission moves neither the date nor the clock.
+			a.AcceptedOn = a.ReceivedOn
+			data["deemed_accepted_on"] = date(a.ReceivedOn).String()
+		}
 	case lifecycle.Resubmit:
-		// The materials are complete from today: the limits start again from here.
-		a.ReceivedOn, a.CorrectionDue = stored(today), stored(cal.Add(today, st.CorrectionDays))
+		if a.Correction != nil {
+			a.Correction.Changed = changedSince(a.Correction, before, a.Materials)
+			data["changed"] = a.Correction.Changed
+		}
+		if a.AcceptedOn == nil {
+			// An in-time notice: the materials are complete from today, which is the
+			// acceptance date if the hall accepts; its decision limit starts again from here.
+			a.CompleteOn = stored(today)
+		}
 		data["materials"] = ticks(a.Materials)
 		if a.Channel == ChannelProxy && actor.HasAny(tenants.RoleCommunityWorker) {
 			a.AssigneeID = nil
@@ -152,16 +186,22 @@ func (s *Service) Act(ctx context.Context, id uuid.UUID, in Step) (*Detail, erro
 		}
 		handover = "新办件待部门办理"
 	case lifecycle.Pause:
-		name := strings.TrimSpace(in.StepName)
-		if name == "" {
-			name = "特别程序"
-		}
-		p := Pause{TenantID: a.TenantID, ApplicationID: a.ID, Seq: len(pauses) + 1, Step: name, Reason: in.Reason, FromDate: today.In(time.UTC)}
-		if _, err := tenants.DB(ctx).NewInsert().Model(&p).Exec(ctx); err != nil {
+		p, err := specialProcedure(&ver.Content, in.StepName, in.Days)
+		if err != nil {
 			return nil, err
 		}
-		pauses = append(pauses, p)
-		data["step"] = name
+		p.TenantID, p.ApplicationID, p.Seq, p.Reason, p.FromDate = a.TenantID, a.ID, len(pauses)+1, in.Reason, today.In(time.UTC)
+		if p.LimitDays > 0 {
+			p.StepDue = stored(cal.Add(today, p.LimitDays))
+		}
+		if _, err := tenants.DB(ctx).NewInsert().Model(p).Exec(ctx); err != nil {
+			return nil, err
+		}
+		pauses = append(pauses, *p)
+		data["step"], data["counted"], data["limit_days"] = p.Step, p.Counted, p.LimitDays
+		if p.StepDue != nil {
+			data["step_due"] = date(p.StepDue).String()
+		}
 	case lifecycle.Resume:
 		for i := range pauses {
 			if pauses[i].ToDate == nil {
@@ -171,11 +211,15 @@ func (s *Service) Act(ctx context.Context, id uuid.UUID, in Step) (*Detail, erro
 					return nil, err
 				}
 				data["step"] = pauses[i].Step
+				if pauses[i].StepDue != nil && today.After(date(pauses[i].StepDue)) {
+					data["step_overrun"] = true
+				}
 			}
 		}
 	case lifecycle.Extend:
 		a.ExtensionDays = in.Days
 		data["days"] = in.Days
+		data["unified"] = ver.Content.Unified
 	case lifecycle.Approve, lifecycle.Deny:
 		d := string(in.Action)
 		a.Decision, a.DecidedOn = &d, stored(today)
@@ -190,15 +234,23 @@ func (s *Service) Act(ctx context.Context, id uuid.UUID, in Step) (*Detail, erro
 	case lifecycle.Deliver:
 		a.DeliveryMethod, a.DeliveredOn = &in.DeliveryMethod, stored(today)
 		data["method"] = in.DeliveryMethod
+		if a.DeliveryDue != nil {
+			data["delivery_due"], data["late"] = date(a.DeliveryDue).String(), today.After(date(a.DeliveryDue))
+		}
 	case lifecycle.Archive:
 	}
 	a.State = tr.To
 	if !a.State.Open() && a.ClosedOn == nil {
 		a.ClosedOn = stored(today)
 	}
-	recompute(cal, a, pauses, today, st.YellowDays)
-	if err := schedule(ctx, cal, a, st.YellowDays); err != nil {
+	recompute(cal, a, pauses, today, st)
+	if err := schedule(ctx, cal, a, pauses, st.YellowDays); err != nil {
 		return nil, err
+	}
+	if p := openPause(pauses); p != nil && p.StepDue != nil && in.Action != lifecycle.Pause {
+		if _, err := tenants.DB(ctx).NewUpdate().Model(p).Column("step_due").WherePK().Exec(ctx); err != nil {
+			return nil, err
+		}
 	}
 	a.Version++
 	if _, err := tenants.DB(ctx).NewUpdate().Model(a).ExcludeColumn("tenant_id", "id", "created_at", "created_by", "request_key", "updated_at").
@@ -312,4 +364,100 @@ func (s *Service) record(ctx context.Context, a *Application, action string, fro
 		summary["reason"] = note
 	}
 	return e, tenants.Audit(ctx, tenants.Change{Action: "application." + action, TargetType: "application", TargetID: a.ID.String(), Summary: summary})
+}
+
+// overdue reports whether a limit the application runs against has passed: an extension is
+// decided within the limit (行政许可法 art. 42), not after it ran out. The committed limit is
+// never longer than the statutory one, so it is the first to run out.
+func overdue(a *Application, today workday.Date) bool {
+	for _, due := range []*time.Time{a.PromisedDue, a.LegalDue} {
+		if due != nil && today.After(date(due)) {
+			return true
+		}
+	}
+	return false
+}
+
+// isHead reports whether the actor may grant the application's extension (art. 42): the
+// agency head (本行政机关负责人) of its department, or for an item handled under art. 26 the
+// head of the county government.
+func isHead(actor *tenants.Actor, a *Application, item *catalog.Item) bool {
+	if item.Unified {
+		return actor.HasAny(tenants.RoleGovernmentHead)
+	}
+	return actor.HasAny(tenants.RoleAgencyHead) && actor.OrgUnitID == a.DepartmentID
+}
+
+// oneNotice enforces 一次性告知 (行政许可法 art. 32): the first notice lists everything
+// missing; a later one may only question materials the applicant changed after the notice
+// before, and is a repeat notice (which supervisors count).
+func (s *Service) oneNotice(a *Application, entries []CorrectionEntry) (bool, error) {
+	if a.CorrectionCount == 0 || a.Correction == nil {
+		return false, nil
+	}
+	var c problem.Checker
+	for i, e := range entries {
+		c.Check(slices.Contains(a.Correction.Changed, e.Key), "body.corrections["+itoa(i)+"].key",
+			"一次性告知：本件已发出过补正告知书，不能再要求补正「"+e.Name+"」；只有申请人补正后变更的材料可以再次指出（行政许可法第三十二条）",
+			"one notice only (art. 32): a further notice may question only materials the applicant changed after the first one", e.Key)
+	}
+	if err := c.Err(); err != nil {
+		p, _ := problem.As(err)
+		p.Status, p.Code = 409, "correction_once"
+		p.Message, p.MessageEn = "一次性告知：一件申请只发一次补正告知书（行政许可法第三十二条）", "the law allows one correction notice per application (art. 32)"
+		return false, p
+	}
+	return true, nil
+}
+
+// changedSince lists the materials the applicant brought or changed in answer to notice n:
+// those the notice listed and those whose tick or note the resubmission changed.
+func changedSince(n *Correction, before, after []Material) []string {
+	out := slices.Clone(n.Changed)
+	add := func(k string) {
+		if !slices.Contains(out, k) {
+			out = append(out, k)
+		}
+	}
+	for _, e := range n.Items {
+		add(e.Key)
+	}
+	for i := range after {
+		if i < len(before) && (before[i].Provided != after[i].Provided || before[i].Note != after[i].Note) {
+			add(after[i].Key)
+		}
+	}
+	return out
+}
+
+// specialProcedure builds the pause for a special procedure (行政许可法 art. 45): one of the
+// item's special steps, with its time limit and whether the limit counts its days, or one of
+// the procedures the law names, whose time does not count and must be told to the applicant
+// in writing — so the department gives it (days) when the item does not.
+func specialProcedure(item *catalog.Item, name string, days int) (*Pause, error) {
+	name = strings.TrimSpace(name)
+	for _, st := range item.Steps {
+		if st.Name == name {
+			p := &Pause{Step: name, Counted: st.Counted, LimitDays: st.LimitDays}
+			if p.LimitDays == 0 {
+				p.LimitDays = days
+			}
+			return p, nil
+		}
+	}
+	if !slices.Contains(lifecycle.SpecialProcedures, name) {
+		names := slices.Clone(lifecycle.SpecialProcedures)
+		for _, st := range item.Steps {
+			names = append(names, st.Name)
+		}
+		return nil, problem.Invalid(problem.Field{Location: "body.step",
+			Message:   "特别程序须从列表中选择：" + strings.Join(names, "、") + "（行政许可法第四十五条及本事项的特殊环节）",
+			MessageEn: "choose a special procedure from the list: those art. 45 names and the item's special steps", Value: name})
+	}
+	if days < 1 || days > catalog.MaxDays {
+		return nil, problem.Invalid(problem.Field{Location: "body.days",
+			Message:   "请填写" + name + "所需时间（1 至 250 个工作日），将书面告知申请人（行政许可法第四十五条）",
+			MessageEn: "give the working days the procedure needs (1 to 250); the applicant is told in writing (art. 45)", Value: days})
+	}
+	return &Pause{Step: name, LimitDays: days}, nil
 }

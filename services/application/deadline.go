@@ -3,10 +3,12 @@ package application
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
 	"github.com/riverqueue/river"
+	"github.com/uptrace/bun"
 
 	"github.com/yichuang/yichuang/services/calendar"
 	"github.com/yichuang/yichuang/services/clock"
@@ -24,16 +26,28 @@ const (
 	KindYellow     = "yellow"     // the committed limit is near
 	KindRed        = "red"        // the committed limit passed
 	KindLegal      = "legal"      // the statutory limit passed
+	KindStep       = "step"       // a special procedure ran over its time (art. 45)
+	// A 准予 decision is served within ten working days (art. 44).
+	KindDeliveryYellow = "delivery_yellow"
+	KindDelivery       = "delivery"
 )
 
 var kindLabels = map[string]string{
 	KindForward: "代办转交超期", KindCorrection: "补正告知超期", KindYellow: "承诺时限临期", KindRed: "承诺时限超期", KindLegal: "法定时限超期",
+	KindStep: "特别程序超时", KindDeliveryYellow: "送达时限临期", KindDelivery: "送达超期",
 }
 
-// limits are the application's two clocks.
+// yellowKinds fire when the yellow window opens rather than the day after the due date.
+func yellowKind(kind string) bool { return kind == KindYellow || kind == KindDeliveryYellow }
+
+// limits are the application's two clocks. A special step the item counts in the limit does
+// not stop them (art. 45 stops the clock only for the time it does not count).
 func limits(a *Application, pauses []Pause) (legal, promised workday.Limit) {
 	var ps []workday.Pause
 	for _, p := range pauses {
+		if p.Counted {
+			continue
+		}
 		wp := workday.Pause{From: workday.DateOf(p.FromDate)}
 		if p.ToDate != nil {
 			to := workday.DateOf(*p.ToDate)
@@ -47,47 +61,117 @@ func limits(a *Application, pauses []Pause) (legal, promised workday.Limit) {
 	return legal, promised
 }
 
-// recompute sets the due dates and the warning level from the calendar as of today.
-func recompute(cal *workday.Calendar, a *Application, pauses []Pause, today workday.Date, yellowDays int) {
+// clockRuns reports whether the limits run: from acceptance (or the deemed acceptance of a
+// late correction notice, art. 32) until the decision.
+func clockRuns(a *Application) bool {
+	if a.AcceptedOn == nil {
+		return false
+	}
+	switch a.State {
+	case lifecycle.Received, lifecycle.Correcting, lifecycle.Accepted, lifecycle.Processing, lifecycle.Paused:
+		return true
+	}
+	return false
+}
+
+// awaitsDelivery reports whether a 准予 decision still has to be served (art. 44).
+func awaitsDelivery(a *Application) bool {
+	return a.State == lifecycle.Decided && a.Decision != nil && *a.Decision == string(lifecycle.Approve) && a.DeliveredOn == nil
+}
+
+// running reports whether the application still has a deadline of some kind.
+func running(a *Application) bool { return a.State.Open() || awaitsDelivery(a) }
+
+// openPause is the pause still running, if any.
+func openPause(pauses []Pause) *Pause {
+	for i := range pauses {
+		if pauses[i].ToDate == nil {
+			return &pauses[i]
+		}
+	}
+	return nil
+}
+
+// recompute sets the due dates, the warning level and the provisional flag from the calendar
+// as of today. Every date it sets that counts working days is one (民法典 art. 203).
+func recompute(cal *workday.Calendar, a *Application, pauses []Pause, today workday.Date, st *settings.Settings) {
+	provisional := false
+	add := func(from workday.Date, n int) *time.Time {
+		due := cal.Add(from, n)
+		provisional = provisional || cal.Provisional(from, due)
+		return stored(due)
+	}
+	// The short limits of the window: the limit the application got at receipt, counted on
+	// today's calendar (a closure or a newly published year moves them).
+	if a.State == lifecycle.ProxyReceived && a.ProxyReceived != nil && a.ForwardDays > 0 {
+		a.ForwardDue = add(date(a.ProxyReceived), a.ForwardDays)
+	}
+	if a.State == lifecycle.Received && a.AcceptedOn == nil && a.CorrectionDays > 0 {
+		from := date(a.ReceivedOn)
+		if a.CompleteOn != nil {
+			from = date(a.CompleteOn)
+		}
+		a.CorrectionDue = add(from, a.CorrectionDays)
+	}
 	if a.AcceptedOn != nil {
 		legal, promised := limits(a, pauses)
 		p := cal.Deadline(promised, today)
 		a.PromisedDue, a.Paused = stored(p.Due), p.Paused
+		provisional = provisional || (clockRuns(a) && p.Provisional)
 		a.LegalDue = nil
 		if a.LegalDays > 0 {
-			a.LegalDue = stored(cal.Deadline(legal, today).Due)
+			l := cal.Deadline(legal, today)
+			a.LegalDue = stored(l.Due)
+			provisional = provisional || (clockRuns(a) && l.Provisional)
+		}
+	}
+	if p := openPause(pauses); p != nil && p.LimitDays > 0 {
+		p.StepDue = add(workday.DateOf(p.FromDate), p.LimitDays)
+	}
+	a.DeliveryDue = nil
+	if a.Decision != nil && *a.Decision == string(lifecycle.Approve) && a.DecidedOn != nil {
+		a.DeliveryDue = stored(cal.Add(date(a.DecidedOn), st.DeliveryDays))
+		if awaitsDelivery(a) {
+			provisional = provisional || cal.Provisional(date(a.DecidedOn), date(a.DeliveryDue))
 		}
 	}
 	level := workday.Normal
-	worst := func(due *time.Time) {
-		if due == nil {
-			return
+	for kind, due := range moments(a, pauses) {
+		if kind == KindStep {
+			continue // a step running over is warned about, but the application is not late for it
 		}
-		if l := cal.Level(date(due), today, yellowDays); l > level {
+		if l := cal.Level(due, today, st.YellowDays); l > level {
 			level = l
 		}
 	}
-	switch a.State {
-	case lifecycle.ProxyReceived:
-		worst(a.ForwardDue)
-	case lifecycle.Received:
-		worst(a.CorrectionDue)
-	case lifecycle.Accepted, lifecycle.Processing:
-		worst(a.PromisedDue)
-		worst(a.LegalDue)
-	}
 	a.Warning = level.String()
+	a.Provisional = provisional
 }
 
 // moments are the deadline jobs an application needs now: kind → the due date it watches.
-func moments(a *Application) map[string]workday.Date {
+func moments(a *Application, pauses []Pause) map[string]workday.Date {
 	out := map[string]workday.Date{}
 	switch a.State {
 	case lifecycle.ProxyReceived:
-		out[KindForward] = date(a.ForwardDue)
+		if a.ForwardDue != nil {
+			out[KindForward] = date(a.ForwardDue)
+		}
 	case lifecycle.Received:
-		out[KindCorrection] = date(a.CorrectionDue)
-	case lifecycle.Accepted, lifecycle.Processing:
+		if a.AcceptedOn == nil && a.CorrectionDue != nil {
+			out[KindCorrection] = date(a.CorrectionDue)
+		}
+	case lifecycle.Paused:
+		if p := openPause(pauses); p != nil && p.StepDue != nil {
+			out[KindStep] = date(p.StepDue)
+		}
+	case lifecycle.Decided:
+		if awaitsDelivery(a) && a.DeliveryDue != nil {
+			out[KindDeliveryYellow] = date(a.DeliveryDue)
+			out[KindDelivery] = date(a.DeliveryDue)
+		}
+	}
+	// While a pause stops the clock the due dates move out every day: nothing to watch.
+	if clockRuns(a) && !a.Paused {
 		if a.PromisedDue != nil {
 			out[KindYellow] = date(a.PromisedDue)
 			out[KindRed] = date(a.PromisedDue)
@@ -102,7 +186,7 @@ func moments(a *Application) map[string]workday.Date {
 // fireAt is when the job of kind for due wakes: the start of the first yellow day, or the
 // start of the day after the due date.
 func fireAt(cal *workday.Calendar, kind string, due workday.Date, yellowDays int) time.Time {
-	if kind == KindYellow {
+	if yellowKind(kind) {
 		return cal.YellowFrom(due, yellowDays).In(clock.Zone)
 	}
 	return due.AddDays(1).In(clock.Zone)
@@ -131,8 +215,8 @@ func (DeadlineArgs) InsertOpts() river.InsertOpts {
 // schedule brings the application's deadline jobs in line with its moments: jobs for moments
 // that moved or ended are cancelled, new moments get a job. It runs in the transaction that
 // changed the application.
-func schedule(ctx context.Context, cal *workday.Calendar, a *Application, yellowDays int) error {
-	want := moments(a)
+func schedule(ctx context.Context, cal *workday.Calendar, a *Application, pauses []Pause, yellowDays int) error {
+	want := moments(a, pauses)
 	tx, _ := tenants.TxFrom(ctx)
 	if a.Jobs == nil {
 		a.Jobs = map[string]Job{}
@@ -182,15 +266,35 @@ func (s *Service) CheckDeadline(ctx context.Context, args DeadlineArgs) error {
 		return err
 	}
 	today := s.today()
-	recompute(cal, a, pauses, today, st.YellowDays)
-	due, current := moments(a)[args.DeadlineKind]
+	recompute(cal, a, pauses, today, st)
+	due, current := moments(a, pauses)[args.DeadlineKind]
 	if current && due == args.Due && !s.now().Before(fireAt(cal, args.DeadlineKind, due, st.YellowDays)) {
 		if err := s.warn(ctx, a, args.DeadlineKind, due); err != nil {
 			return err
 		}
 	}
-	_, err = tenants.DB(ctx).NewUpdate().Model(a).Column("legal_due", "promised_due", "paused", "warning").WherePK().Exec(ctx)
-	return err
+	return saveDerived(ctx, a, pauses, false)
+}
+
+// derived are the columns recompute sets.
+var derived = []string{"forward_due", "correction_due", "legal_due", "promised_due", "delivery_due", "paused", "warning", "provisional"}
+
+// saveDerived writes what recompute set (and the jobs, when schedule ran), and the open
+// pause's step due date.
+func saveDerived(ctx context.Context, a *Application, pauses []Pause, jobs bool) error {
+	cols := derived
+	if jobs {
+		cols = append(slices.Clone(derived), "jobs")
+	}
+	if _, err := tenants.DB(ctx).NewUpdate().Model(a).Column(cols...).WherePK().Exec(ctx); err != nil {
+		return err
+	}
+	if p := openPause(pauses); p != nil && p.StepDue != nil {
+		if _, err := tenants.DB(ctx).NewUpdate().Model(p).Column("step_due").WherePK().Exec(ctx); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (s *Service) lockForCheck(ctx context.Context, id uuid.UUID) (*Application, []Pause, error) {
@@ -256,8 +360,10 @@ func (ReconcileArgs) InsertOpts() river.InsertOpts {
 // warnings whose moment has passed (a job lost or cancelled by mistake is made good here).
 func (s *Service) Reconcile(ctx context.Context) (int, error) {
 	var open []Application
-	if err := tenants.DB(ctx).NewSelect().Model(&open).Where("a.closed_on IS NULL").
-		Where("a.state IN (?)", inStates(openStates())).For("UPDATE").Scan(ctx); err != nil {
+	if err := tenants.DB(ctx).NewSelect().Model(&open).WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
+		return q.Where("a.closed_on IS NULL AND a.state IN (?)", inStates(openStates())).
+			WhereOr("a.state = ? AND a.decision = ? AND a.delivered_on IS NULL", lifecycle.Decided, lifecycle.Approve)
+	}).For("UPDATE").Scan(ctx); err != nil {
 		return 0, err
 	}
 	cal, st, err := calendarAndSettings(ctx)
@@ -267,7 +373,7 @@ func (s *Service) Reconcile(ctx context.Context) (int, error) {
 	// All open applications' pauses in one query, not one per application.
 	var all []Pause
 	if err := tenants.DB(ctx).NewSelect().Model(&all).
-		Where("p.application_id IN (SELECT id FROM applications WHERE closed_on IS NULL)").Order("p.seq").Scan(ctx); err != nil {
+		Where("p.application_id IN (SELECT id FROM applications WHERE closed_on IS NULL AND tenant_id = app_current_tenant())").Order("p.seq").Scan(ctx); err != nil {
 		return 0, err
 	}
 	pauses := map[uuid.UUID][]Pause{}
@@ -277,18 +383,19 @@ func (s *Service) Reconcile(ctx context.Context) (int, error) {
 	today := s.today()
 	for i := range open {
 		a := &open[i]
-		recompute(cal, a, pauses[a.ID], today, st.YellowDays)
-		for kind, due := range moments(a) {
+		ps := pauses[a.ID]
+		recompute(cal, a, ps, today, st)
+		for kind, due := range moments(a, ps) {
 			if !s.now().Before(fireAt(cal, kind, due, st.YellowDays)) {
 				if err := s.warn(ctx, a, kind, due); err != nil {
 					return 0, err
 				}
 			}
 		}
-		if err := schedule(ctx, cal, a, st.YellowDays); err != nil {
+		if err := schedule(ctx, cal, a, ps, st.YellowDays); err != nil {
 			return 0, err
 		}
-		if _, err := tenants.DB(ctx).NewUpdate().Model(a).Column("legal_due", "promised_due", "paused", "warning", "jobs").WherePK().Exec(ctx); err != nil {
+		if err := saveDerived(ctx, a, ps, true); err != nil {
 			return 0, err
 		}
 	}

@@ -164,6 +164,7 @@ func (s *Service) Intake(ctx context.Context, in NewApplication) (*Detail, error
 		Channel: channel, ApplicantKind: ap.Kind, ApplicantName: ap.Name, ApplicantIDNo: ap.IDNo, ApplicantPhone: ap.Phone,
 		ContactName: strings.TrimSpace(ap.Contact), Materials: materials, DepartmentID: dept.ID, DepartmentPath: dept.Path,
 		LegalDays: ver.Content.LegalDays, PromisedDays: ver.Content.PromisedDays, Warning: "normal", Version: 1, Jobs: map[string]Job{},
+		ForwardDays: st.ForwardDays, CorrectionDays: st.CorrectionDays,
 	}
 	me := actor.IdentityID
 	a.CreatedBy, a.AssigneeID = &me, &me
@@ -172,7 +173,7 @@ func (s *Service) Intake(ctx context.Context, in NewApplication) (*Detail, error
 	}
 	if channel == ChannelWindow {
 		a.State, a.HallID, a.HallPath = lifecycle.Received, unit.ID, unit.Path
-		a.ReceivedOn, a.CorrectionDue = stored(today), stored(cal.Add(today, st.CorrectionDays))
+		a.ReceivedOn = stored(today)
 	} else {
 		hall, err := tenants.GetOrgUnit(ctx, *unit.ParentID)
 		if err != nil {
@@ -182,10 +183,10 @@ func (s *Service) Intake(ctx context.Context, in NewApplication) (*Detail, error
 		a.ProxyUnitID, a.ProxyPath = &unit.ID, &unit.Path
 		in.Authorization.Agent = actor.Name
 		a.Authorization = in.Authorization
-		a.ProxyReceived, a.ForwardDue = stored(today), stored(cal.Add(today, st.ForwardDays))
+		a.ProxyReceived = stored(today)
 	}
-	recompute(cal, a, nil, today, st.YellowDays)
-	if err := schedule(ctx, cal, a, st.YellowDays); err != nil {
+	recompute(cal, a, nil, today, st)
+	if err := schedule(ctx, cal, a, nil, st.YellowDays); err != nil {
 		return nil, err
 	}
 	res, err := tenants.DB(ctx).NewInsert().Model(a).On("CONFLICT (tenant_id, request_key) DO NOTHING").Exec(ctx)

@@ -70,6 +70,12 @@ type Correction struct {
 	NotifiedOn workday.Date      `json:"notified_on"`
 	Late       bool              `json:"late"`
 	Items      []CorrectionEntry `json:"items"`
+	// Repeat marks a later notice, which may only question materials the applicant changed
+	// after the one before (行政许可法 art. 32: 一次告知); supervisors count them.
+	Repeat bool `json:"repeat,omitempty"`
+	// Changed are the materials the applicant brought or changed when answering this notice:
+	// the only ones a later notice may question again.
+	Changed []string `json:"changed,omitempty"`
 }
 
 // CorrectionEntry is one material to bring or fix.
@@ -111,10 +117,18 @@ type Application struct {
 	RequestKey     *string         `bun:"request_key"`
 	ProxyReceived  *time.Time      `bun:"proxy_received_on,type:date"`
 	ForwardDue     *time.Time      `bun:"forward_due,type:date"`
+	ForwardDays    int             `bun:"forward_days"`
 	ReceivedOn     *time.Time      `bun:"received_on,type:date"`
+	CorrectionDays int             `bun:"correction_days"`
 	CorrectionDue  *time.Time      `bun:"correction_due,type:date"`
 	Correction     *Correction     `bun:"correction,type:jsonb"`
-	AcceptedOn     *time.Time      `bun:"accepted_on,type:date"`
+	// CorrectionCount counts the 补正 notices; RepeatCorrections those after the first.
+	CorrectionCount   int `bun:"correction_count"`
+	RepeatCorrections int `bun:"repeat_corrections"`
+	// CompleteOn is the day the materials became complete after an in-time correction notice:
+	// the acceptance date (art. 32). ReceivedOn stays the day they were first received.
+	CompleteOn *time.Time `bun:"complete_on,type:date"`
+	AcceptedOn *time.Time `bun:"accepted_on,type:date"`
 	LegalDays      int             `bun:"legal_days"`
 	PromisedDays   int             `bun:"promised_days"`
 	ExtensionDays  int             `bun:"extension_days"`
@@ -126,7 +140,12 @@ type Application struct {
 	DecisionReason *string         `bun:"decision_reason"`
 	DecidedOn      *time.Time      `bun:"decided_on,type:date"`
 	DeliveryMethod *string         `bun:"delivery_method"`
-	DeliveredOn    *time.Time      `bun:"delivered_on,type:date"`
+	// DeliveryDue: a 准予 decision is served within ten working days (art. 44).
+	DeliveryDue *time.Time `bun:"delivery_due,type:date"`
+	DeliveredOn *time.Time `bun:"delivered_on,type:date"`
+	// Provisional: a running due date was counted through a year whose holiday schedule is
+	// not known yet, so it may move when the State Council publishes it.
+	Provisional bool `bun:"provisional"`
 	ClosedOn       *time.Time      `bun:"closed_on,type:date"`
 	CloseReason    *string         `bun:"close_reason"`
 	Jobs           map[string]Job  `bun:"jobs,type:jsonb"`
@@ -158,18 +177,26 @@ type Event struct {
 	Data          map[string]any  `bun:"data,type:jsonb"`
 }
 
-// Pause is a 特别程序 span.
+// Pause is a 特别程序 span (行政许可法 art. 45).
 type Pause struct {
 	bun.BaseModel `bun:"table:application_pauses,alias:p"`
 
-	TenantID      uuid.UUID  `bun:"tenant_id,pk,type:uuid"`
-	ApplicationID uuid.UUID  `bun:"application_id,pk,type:uuid"`
-	Seq           int        `bun:"seq,pk"`
-	Step          string     `bun:"step"`
-	Reason        string     `bun:"reason"`
-	FromDate      time.Time  `bun:"from_date,type:date"`
-	ToDate        *time.Time `bun:"to_date,type:date"`
-	ResumeReason  *string    `bun:"resume_reason"`
+	TenantID      uuid.UUID `bun:"tenant_id,pk,type:uuid"`
+	ApplicationID uuid.UUID `bun:"application_id,pk,type:uuid"`
+	Seq           int       `bun:"seq,pk"`
+	// Step is the procedure: one art. 45 names (lifecycle.SpecialProcedures) or one of the
+	// item's special steps.
+	Step   string `bun:"step"`
+	Reason string `bun:"reason"`
+	// Counted: the item counts this step in the limit, so the clock does not stop.
+	Counted bool `bun:"counted"`
+	// LimitDays is the time the step may take (working days), told to the applicant in
+	// writing; StepDue is when it runs out, and a job warns the day after.
+	LimitDays    int        `bun:"limit_days"`
+	StepDue      *time.Time `bun:"step_due,type:date"`
+	FromDate     time.Time  `bun:"from_date,type:date"`
+	ToDate       *time.Time `bun:"to_date,type:date"`
+	ResumeReason *string    `bun:"resume_reason"`
 }
 
 // date converts a stored date (UTC midnight) to a civil date; nil stays zero.

@@ -66,8 +66,11 @@ type Detail struct {
 	Available []lifecycle.Action
 	// Steps is the calendar explanation of the committed limit (empty before acceptance).
 	Steps []workday.Step
-	// UnknownYear is set when a due date falls in a year whose official schedule is not known.
+	// UnknownYear repeats Provisional: a running due date was counted through a year whose
+	// official schedule is not known (kept for the API's older field).
 	UnknownYear bool
+	// StepDue is when the running special procedure's time runs out (art. 45).
+	StepDue workday.Date
 	// Today is the date the dues and levels were computed for.
 	Today workday.Date
 	// Levels colours each due date that still runs: promised_due, legal_due, forward_due,
@@ -140,7 +143,10 @@ type Summary struct {
 	LegalDue      workday.Date    `json:"legal_due"`
 	Warning       string          `json:"warning"`
 	Paused        bool            `json:"paused"`
-	CreatedAt     time.Time       `json:"created_at"`
+	// Provisional: a due date shown was counted through a year with no official schedule.
+	Provisional bool         `json:"provisional"`
+	DeliveryDue workday.Date `json:"delivery_due"`
+	CreatedAt   time.Time    `json:"created_at"`
 }
 
 // Page is one keyset page of a worklist, newest first.
@@ -158,7 +164,7 @@ func (s *Service) List(ctx context.Context, f Filter) (*Page, error) {
 	var rows []Application
 	q := tenants.DB(ctx).NewSelect().Model(&rows).
 		Column("id", "receipt_no", "item_name", "state", "channel", "applicant_name", "applicant_id_no", "hall_id",
-			"received_on", "proxy_received_on", "promised_due", "legal_due", "warning", "paused", "created_at").
+			"received_on", "proxy_received_on", "promised_due", "legal_due", "delivery_due", "warning", "paused", "provisional", "created_at").
 		OrderExpr("a.created_at DESC, a.id DESC").Limit(int64(f.Limit + 1))
 	q = visible(q, actor)
 	if len(f.States) > 0 {
@@ -211,7 +217,8 @@ func (s *Service) List(ctx context.Context, f Filter) (*Page, error) {
 		}
 		p.Items = append(p.Items, Summary{ID: r.ID, ReceiptNo: r.ReceiptNo, ItemName: r.ItemName, State: r.State, Channel: r.Channel,
 			ApplicantName: r.ApplicantName, ApplicantIDNo: mask(r.ApplicantIDNo), HallID: r.HallID, ReceivedOn: date(recv),
-			PromisedDue: date(r.PromisedDue), LegalDue: date(r.LegalDue), Warning: r.Warning, Paused: r.Paused, CreatedAt: r.CreatedAt})
+			PromisedDue: date(r.PromisedDue), LegalDue: date(r.LegalDue), Warning: r.Warning, Paused: r.Paused,
+			Provisional: r.Provisional, DeliveryDue: date(r.DeliveryDue), CreatedAt: r.CreatedAt})
 	}
 	return p, nil
 }
@@ -226,38 +233,30 @@ func mask(n string) string {
 // fill derives what the page shows from the row: levels as of today (even if a job has not
 // run yet), the explanation of the committed limit, and the actions open to the reader.
 func (d *Detail) fill(cal *workday.Calendar, st *settings.Settings, actor *tenants.Actor) {
-	if d.State.Open() {
-		recompute(cal, &d.Application, d.Pauses, d.Today, st.YellowDays)
+	if running(&d.Application) {
+		recompute(cal, &d.Application, d.Pauses, d.Today, st)
 	}
 	d.Levels = map[string]string{}
-	level := func(key string, due *time.Time) {
-		if due != nil {
-			d.Levels[key] = cal.Level(date(due), d.Today, st.YellowDays).String()
+	for kind, due := range moments(&d.Application, d.Pauses) {
+		key := map[string]string{KindForward: "forward_due", KindCorrection: "correction_due", KindRed: "promised_due",
+			KindLegal: "legal_due", KindDelivery: "delivery_due", KindStep: "step_due"}[kind]
+		if key != "" {
+			d.Levels[key] = cal.Level(due, d.Today, st.YellowDays).String()
 		}
-	}
-	switch d.State {
-	case lifecycle.ProxyReceived:
-		level("forward_due", d.ForwardDue)
-	case lifecycle.Received:
-		level("correction_due", d.CorrectionDue)
-	case lifecycle.Accepted, lifecycle.Processing:
-		level("promised_due", d.PromisedDue)
-		level("legal_due", d.LegalDue)
 	}
 	if d.AcceptedOn != nil {
 		_, promised := limits(&d.Application, d.Pauses)
 		d.Steps = cal.Explain(promised, d.Today)
 	}
-	for _, due := range []*time.Time{d.PromisedDue, d.LegalDue, d.ForwardDue, d.CorrectionDue} {
-		if due != nil && !cal.Known(due.Year()) {
-			d.UnknownYear = true
-		}
+	d.UnknownYear = d.Provisional
+	if p := openPause(d.Pauses); p != nil && p.StepDue != nil {
+		d.StepDue = date(p.StepDue)
 	}
 	if actor != nil {
 		// 受理 is offered even with materials unticked: its dialog ticks them, and Act checks
 		// completeness after applying the ticks.
 		d.Available = lifecycle.Available(d.State, &lifecycle.Facts{Roles: actor.Roles, Proxy: d.Channel == ChannelProxy,
-			Instant: d.Item.Handling == catalog.HandlingInstant, Complete: true, MaxExtension: st.MaxExtension,
-			Extended: d.ExtensionDays})
+			Instant: d.Item.Handling == catalog.HandlingInstant, Complete: true, MaxExtension: st.ExtensionCap(d.Item.Unified),
+			Extended: d.ExtensionDays, Overdue: overdue(&d.Application, d.Today), Head: isHead(actor, &d.Application, &d.Item)})
 	}
 }

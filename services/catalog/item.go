@@ -135,6 +135,10 @@ type Item struct {
 	LegalDays     int        `json:"legal_days"`    // 法定时限 (working days)
 	PromisedDays  int        `json:"promised_days"` // 承诺时限 (working days); 0 for 即办件
 	Steps         []Step     `json:"steps"`
+	// Unified: the item is handled under 行政许可法 art. 26 (统一办理, 联合办理 or 集中办理,
+	// 45-day limit), so an extension may add fifteen days and is granted by the head of the
+	// county government (art. 42).
+	Unified bool `json:"unified,omitempty"`
 	FeeBasis      string     `json:"fee_basis"`  // 收费依据; empty when free
 	FeeAmount     string     `json:"fee_amount"` // e.g. "不收费" or "10元/件"
 	Visits        int        `json:"visits"`     // 到现场次数

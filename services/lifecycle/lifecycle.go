@@ -88,6 +88,11 @@ func (a Action) Label() string { return actionLabels[a] }
 // Valid reports whether a is a known action.
 func (a Action) Valid() bool { _, ok := actionLabels[a]; return ok }
 
+// SpecialProcedures are the procedures whose time 行政许可法 art. 45 does not count in the
+// limit: 听证, 招标, 拍卖, 检验, 检测, 检疫, 鉴定 and 专家评审. A pause is one of them or one of
+// the special steps the item's legal basis lists (its catalogue entry), chosen from the list.
+var SpecialProcedures = []string{"听证", "招标", "拍卖", "检验", "检测", "检疫", "鉴定", "专家评审"}
+
 // Delivery methods (送达方式).
 const (
 	DeliverWindow = "window" // 窗口领取
@@ -110,14 +115,22 @@ type Facts struct {
 
 	// The application's history.
 	Extended     int // extension days already granted
-	MaxExtension int // the tenant's limit on extension days (art. 42: 10)
+	MaxExtension int // the most days one extension may add: the county's cap within art. 42's
+	// Overdue: the limit an extension would lengthen has already run out.
+	Overdue bool
+	// Head: the member is the head who may grant this application's extension — the agency
+	// head (本行政机关负责人) of its department, or for an item under art. 26 the head of the
+	// county government.
+	Head bool
 }
 
 // Condition is a precondition of a transition.
 type Condition struct {
 	// Input conditions depend on the request body; they are skipped when listing the actions a
 	// member may take.
-	Input     bool
+	Input bool
+	// Forbidden conditions are about who asks, not about the application: 403, not 409.
+	Forbidden bool
 	ok        func(f *Facts) bool
 	Message   string
 	MessageEn string
@@ -137,9 +150,16 @@ var (
 	proxy = Condition{ok: func(f *Facts) bool { return f.Proxy },
 		Message: "仅代办件需要转交乡镇", MessageEn: "only proxy applications are forwarded"}
 	notExtended = Condition{ok: func(f *Facts) bool { return f.Extended == 0 },
-		Message: "已延期一次，不能再次延期", MessageEn: "the limit was extended once already"}
+		Message: "已延期一次，不能再次延期（行政许可法第四十二条）", MessageEn: "the limit was extended once already (art. 42)"}
 	extensionDays = Condition{Input: true, ok: func(f *Facts) bool { return f.Days >= 1 && f.Days <= f.MaxExtension },
-		Message: "延期天数须在 1 至本县规定上限之间", MessageEn: "extension days must be between 1 and the county's limit"}
+		Message: "延期天数须在 1 至法定上限之间（行政许可法第四十二条：十日；统一办理的十五日；本县可规定更短）",
+		MessageEn: "extension days must be between 1 and the cap (art. 42: ten, fifteen for unified handling; the county may set fewer)"}
+	withinLimit = Condition{ok: func(f *Facts) bool { return !f.Overdue },
+		Message: "办理期限已届满，不能再延期：延期须在期限内决定（行政许可法第四十二条）",
+		MessageEn: "the limit has already run out: an extension is decided within the limit (art. 42)"}
+	byTheHead = Condition{Forbidden: true, ok: func(f *Facts) bool { return f.Head },
+		Message: "延期须经本行政机关负责人批准（统一办理的事项须经县政府负责人批准，行政许可法第四十二条）",
+		MessageEn: "an extension is granted by the agency head (for unified handling, the county government's head; art. 42)"}
 	deliveryMethod = Condition{Input: true, ok: func(f *Facts) bool {
 		switch f.DeliveryMethod {
 		case DeliverWindow, DeliverPost:
@@ -169,7 +189,7 @@ var (
 	worker     = []tenants.Role{tenants.RoleCommunityWorker}
 	clerkOrWkr = []tenants.Role{tenants.RoleTownshipClerk, tenants.RoleCommunityWorker}
 	department = []tenants.Role{tenants.RoleDepartmentStaff}
-	approver   = []tenants.Role{tenants.RoleDepartmentStaff, tenants.RoleCountyAdmin}
+	heads      = []tenants.Role{tenants.RoleAgencyHead, tenants.RoleGovernmentHead}
 )
 
 // Table is the whole lifecycle. Anything not listed is illegal.
@@ -192,13 +212,13 @@ var Table = []Transition{
 	{Accepted, Withdraw, Withdrawn, clerkOrWkr, []Condition{reasonGiven}},
 
 	{Processing, Pause, Paused, department, []Condition{reasonGiven}},
-	{Processing, Extend, Processing, approver, []Condition{notExtended, extensionDays, reasonGiven}},
+	{Processing, Extend, Processing, heads, []Condition{byTheHead, withinLimit, notExtended, extensionDays, reasonGiven}},
 	{Processing, Approve, Decided, department, nil},
 	{Processing, Deny, Decided, department, []Condition{reasonGiven}},
 	{Processing, Withdraw, Withdrawn, clerkOrWkr, []Condition{reasonGiven}},
 
 	{Paused, Resume, Processing, department, []Condition{reasonGiven}},
-	{Paused, Extend, Paused, approver, []Condition{notExtended, extensionDays, reasonGiven}},
+	{Paused, Extend, Paused, heads, []Condition{byTheHead, withinLimit, notExtended, extensionDays, reasonGiven}},
 	{Paused, Withdraw, Withdrawn, clerkOrWkr, []Condition{reasonGiven}},
 
 	{Decided, Deliver, Delivered, clerkOrWkr, []Condition{deliveryMethod, proxyDeliveryByWorker}},
@@ -247,11 +267,14 @@ func Check(from State, a Action, f *Facts) (*Transition, *Refusal) {
 	}
 	for _, c := range t.Requires {
 		if !c.ok(f) {
-			status := http.StatusConflict
-			if c.Input {
+			status, code := http.StatusConflict, "precondition_failed"
+			switch {
+			case c.Forbidden:
+				status, code = http.StatusForbidden, "role_not_allowed"
+			case c.Input:
 				status = http.StatusUnprocessableEntity
 			}
-			return nil, &Refusal{status, "precondition_failed", c.Message, c.MessageEn}
+			return nil, &Refusal{status, code, c.Message, c.MessageEn}
 		}
 	}
 	return t, nil

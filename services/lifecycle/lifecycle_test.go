@@ -29,12 +29,12 @@ var legal = map[[2]string]struct {
 	{"accepted", "deny"}:               {lifecycle.Decided, []tenants.Role{tenants.RoleTownshipClerk}},
 	{"accepted", "withdraw"}:           {lifecycle.Withdrawn, []tenants.Role{tenants.RoleTownshipClerk, tenants.RoleCommunityWorker}},
 	{"processing", "pause"}:            {lifecycle.Paused, []tenants.Role{tenants.RoleDepartmentStaff}},
-	{"processing", "extend"}:           {lifecycle.Processing, []tenants.Role{tenants.RoleDepartmentStaff, tenants.RoleCountyAdmin}},
+	{"processing", "extend"}:           {lifecycle.Processing, []tenants.Role{tenants.RoleAgencyHead, tenants.RoleGovernmentHead}},
 	{"processing", "approve"}:          {lifecycle.Decided, []tenants.Role{tenants.RoleDepartmentStaff}},
 	{"processing", "deny"}:             {lifecycle.Decided, []tenants.Role{tenants.RoleDepartmentStaff}},
 	{"processing", "withdraw"}:         {lifecycle.Withdrawn, []tenants.Role{tenants.RoleTownshipClerk, tenants.RoleCommunityWorker}},
 	{"paused", "resume"}:               {lifecycle.Processing, []tenants.Role{tenants.RoleDepartmentStaff}},
-	{"paused", "extend"}:               {lifecycle.Paused, []tenants.Role{tenants.RoleDepartmentStaff, tenants.RoleCountyAdmin}},
+	{"paused", "extend"}:               {lifecycle.Paused, []tenants.Role{tenants.RoleAgencyHead, tenants.RoleGovernmentHead}},
 	{"paused", "withdraw"}:             {lifecycle.Withdrawn, []tenants.Role{tenants.RoleTownshipClerk, tenants.RoleCommunityWorker}},
 	{"decided", "deliver"}:             {lifecycle.Delivered, []tenants.Role{tenants.RoleTownshipClerk, tenants.RoleCommunityWorker}},
 	{"delivered", "archive"}:           {lifecycle.Archived, []tenants.Role{tenants.RoleTownshipClerk}},
@@ -45,7 +45,7 @@ var legal = map[[2]string]struct {
 // satisfying returns facts that meet every precondition of (s, a) for a member with role r.
 func satisfying(s lifecycle.State, a lifecycle.Action, r tenants.Role) *lifecycle.Facts {
 	f := &lifecycle.Facts{Roles: []tenants.Role{r}, Proxy: true, Complete: true, Reason: "理由", Missing: 1, Days: 5,
-		MaxExtension: 10, DeliveryMethod: lifecycle.DeliverProxy}
+		MaxExtension: 10, DeliveryMethod: lifecycle.DeliverProxy, Head: true}
 	// Only instant items are decided at the window.
 	f.Instant = s == lifecycle.Accepted && (a == lifecycle.Approve || a == lifecycle.Deny)
 	return f
@@ -86,6 +86,7 @@ func TestPreconditions(t *testing.T) {
 	t.Parallel()
 	clerk := []tenants.Role{tenants.RoleTownshipClerk}
 	dept := []tenants.Role{tenants.RoleDepartmentStaff}
+	head := []tenants.Role{tenants.RoleDepartmentStaff, tenants.RoleAgencyHead}
 	worker := []tenants.Role{tenants.RoleCommunityWorker}
 	cases := []struct {
 		name   string
@@ -103,10 +104,16 @@ func TestPreconditions(t *testing.T) {
 		{"decide a promised item at the window", lifecycle.Accepted, lifecycle.Approve, lifecycle.Facts{Roles: clerk}, 409},
 		{"deny without reason", lifecycle.Processing, lifecycle.Deny, lifecycle.Facts{Roles: dept}, 422},
 		{"approve", lifecycle.Processing, lifecycle.Approve, lifecycle.Facts{Roles: dept}, 0},
-		{"extend twice", lifecycle.Processing, lifecycle.Extend, lifecycle.Facts{Roles: dept, Reason: "x", Days: 3, MaxExtension: 10, Extended: 3}, 409},
-		{"extend past the limit", lifecycle.Processing, lifecycle.Extend, lifecycle.Facts{Roles: dept, Reason: "x", Days: 11, MaxExtension: 10}, 422},
-		{"extend zero days", lifecycle.Processing, lifecycle.Extend, lifecycle.Facts{Roles: dept, Reason: "x", Days: 0, MaxExtension: 10}, 422},
-		{"extend", lifecycle.Paused, lifecycle.Extend, lifecycle.Facts{Roles: dept, Reason: "x", Days: 10, MaxExtension: 10}, 0},
+		// 行政许可法 art. 42: one extension, decided within the limit, by the agency head, at
+		// most ten days (fifteen under art. 26; the caller passes the cap as MaxExtension).
+		{"extend twice", lifecycle.Processing, lifecycle.Extend, lifecycle.Facts{Roles: head, Head: true, Reason: "x", Days: 3, MaxExtension: 10, Extended: 3}, 409},
+		{"extend past the limit", lifecycle.Processing, lifecycle.Extend, lifecycle.Facts{Roles: head, Head: true, Reason: "x", Days: 11, MaxExtension: 10}, 422},
+		{"extend zero days", lifecycle.Processing, lifecycle.Extend, lifecycle.Facts{Roles: head, Head: true, Reason: "x", Days: 0, MaxExtension: 10}, 422},
+		{"extend", lifecycle.Paused, lifecycle.Extend, lifecycle.Facts{Roles: head, Head: true, Reason: "x", Days: 10, MaxExtension: 10}, 0},
+		{"extend 15 days under art. 26", lifecycle.Processing, lifecycle.Extend, lifecycle.Facts{Roles: head, Head: true, Reason: "x", Days: 15, MaxExtension: 15}, 0},
+		{"extend by staff who is not the head", lifecycle.Processing, lifecycle.Extend, lifecycle.Facts{Roles: dept, Reason: "x", Days: 5, MaxExtension: 10}, 403},
+		{"extend by another department's head", lifecycle.Processing, lifecycle.Extend, lifecycle.Facts{Roles: head, Head: false, Reason: "x", Days: 5, MaxExtension: 10}, 403},
+		{"extend after the limit ran out", lifecycle.Processing, lifecycle.Extend, lifecycle.Facts{Roles: head, Head: true, Overdue: true, Reason: "x", Days: 5, MaxExtension: 10}, 409},
 		{"forward a window application", lifecycle.ProxyReceived, lifecycle.Forward, lifecycle.Facts{Roles: worker}, 409},
 		{"proxy delivery of a window application", lifecycle.Decided, lifecycle.Deliver, lifecycle.Facts{Roles: clerk, DeliveryMethod: "proxy"}, 422},
 		{"unknown delivery", lifecycle.Decided, lifecycle.Deliver, lifecycle.Facts{Roles: clerk, DeliveryMethod: "drone"}, 422},

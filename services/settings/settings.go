@@ -32,6 +32,11 @@ type Settings struct {
 	CorrectionDays int `bun:"correction_days" json:"correction_days"`
 	// MaxExtension: working days one extension may add (art. 42: ten).
 	MaxExtension int `bun:"max_extension" json:"max_extension"`
+	// MaxExtensionUnified: the same for an item handled under art. 26 (统一办理, 联合办理,
+	// 集中办理), whose extension art. 42 caps at fifteen.
+	MaxExtensionUnified int `bun:"max_extension_unified" json:"max_extension_unified"`
+	// DeliveryDays: a 准予 decision is served within this many working days (art. 44: ten).
+	DeliveryDays int `bun:"delivery_days" json:"delivery_days"`
 	// ReceiptPrefix starts every receipt number; empty means the county's region code.
 	ReceiptPrefix string `bun:"receipt_prefix" json:"receipt_prefix"`
 	// CalendarRev changes whenever the county's calendar does, so cached calendars refresh.
@@ -39,9 +44,28 @@ type Settings struct {
 	UpdatedAt   time.Time `bun:"updated_at,nullzero,default:now()" json:"-"`
 }
 
+// The statutory limits the settings mirror (行政许可法). A county may set any value stricter
+// than the law, never a looser one.
+const (
+	LawCorrectionDays      = 5  // art. 32: 一次性告知 within five days of receipt
+	LawMaxExtension        = 10 // art. 42: an extension of ten days
+	LawMaxExtensionUnified = 15 // art. 42 with art. 26: fifteen for 统一办理/联合办理/集中办理
+	LawDeliveryDays        = 10 // art. 44: a 准予 decision served within ten days
+)
+
 // Defaults are the national rules.
 func Defaults() Settings {
-	return Settings{YellowDays: 2, ForwardDays: 3, CorrectionDays: 5, MaxExtension: 10}
+	return Settings{YellowDays: 2, ForwardDays: 3, CorrectionDays: LawCorrectionDays, MaxExtension: LawMaxExtension,
+		MaxExtensionUnified: LawMaxExtensionUnified, DeliveryDays: LawDeliveryDays}
+}
+
+// ExtensionCap is the most working days one extension may add to an application of an item
+// handled (unified) under art. 26 or not: the county's value, which cannot exceed the law's.
+func (s *Settings) ExtensionCap(unified bool) int {
+	if unified {
+		return min(s.MaxExtensionUnified, LawMaxExtensionUnified)
+	}
+	return min(s.MaxExtension, LawMaxExtension)
 }
 
 // Get returns the tenant's settings, the defaults where it has none.
@@ -62,8 +86,18 @@ func (s *Settings) Validate() error {
 	var c problem.Checker
 	c.Check(s.YellowDays >= 0 && s.YellowDays <= 30, "body.yellow_days", "临期提醒天数须为 0 至 30 个工作日", "yellow_days must be 0 to 30", s.YellowDays)
 	c.Check(s.ForwardDays >= 1 && s.ForwardDays <= 30, "body.forward_days", "代办转交时限须为 1 至 30 个工作日", "forward_days must be 1 to 30", s.ForwardDays)
-	c.Check(s.CorrectionDays >= 1 && s.CorrectionDays <= 30, "body.correction_days", "补正告知时限须为 1 至 30 个工作日", "correction_days must be 1 to 30", s.CorrectionDays)
-	c.Check(s.MaxExtension >= 0 && s.MaxExtension <= 250, "body.max_extension", "延期上限须为 0 至 250 个工作日", "max_extension must be 0 to 250", s.MaxExtension)
+	c.Check(s.CorrectionDays >= 1 && s.CorrectionDays <= LawCorrectionDays, "body.correction_days",
+		"补正告知时限须为 1 至 5 个工作日（行政许可法第三十二条：五日内一次告知，本县只可更严）",
+		"correction_days must be 1 to 5: the law (art. 32) allows five working days, and a county may only be stricter", s.CorrectionDays)
+	c.Check(s.MaxExtension >= 0 && s.MaxExtension <= LawMaxExtension, "body.max_extension",
+		"延期上限须为 0 至 10 个工作日（行政许可法第四十二条：可以延长十日，本县只可更严）",
+		"max_extension must be 0 to 10: the law (art. 42) allows ten working days, and a county may only be stricter", s.MaxExtension)
+	c.Check(s.MaxExtensionUnified >= 0 && s.MaxExtensionUnified <= LawMaxExtensionUnified, "body.max_extension_unified",
+		"统一办理事项的延期上限须为 0 至 15 个工作日（行政许可法第四十二条第二款）",
+		"max_extension_unified must be 0 to 15: the law (arts. 26, 42) allows fifteen working days", s.MaxExtensionUnified)
+	c.Check(s.DeliveryDays >= 1 && s.DeliveryDays <= LawDeliveryDays, "body.delivery_days",
+		"送达时限须为 1 至 10 个工作日（行政许可法第四十四条：十日内送达，本县只可更严）",
+		"delivery_days must be 1 to 10: the law (art. 44) allows ten working days, and a county may only be stricter", s.DeliveryDays)
 	c.Check(prefixPattern.MatchString(s.ReceiptPrefix), "body.receipt_prefix", "受理编号前缀须为至多 12 位数字或大写字母", "receipt_prefix must be up to 12 digits or capital letters", s.ReceiptPrefix)
 	return c.Err()
 }
@@ -79,13 +113,15 @@ func Update(ctx context.Context, in Settings) (*Settings, error) {
 		On("CONFLICT (tenant_id) DO UPDATE").
 		Set("yellow_days = EXCLUDED.yellow_days, forward_days = EXCLUDED.forward_days, correction_days = EXCLUDED.correction_days").
 		Set("max_extension = EXCLUDED.max_extension, receipt_prefix = EXCLUDED.receipt_prefix, updated_at = now()").
+		Set("max_extension_unified = EXCLUDED.max_extension_unified, delivery_days = EXCLUDED.delivery_days").
 		Returning("calendar_rev").Exec(ctx)
 	if err != nil {
 		return nil, err
 	}
 	if err := tenants.Audit(ctx, tenants.Change{Action: "settings.update", TargetType: "tenant_settings", TargetID: in.TenantID.String(),
 		Summary: map[string]any{"yellow_days": in.YellowDays, "forward_days": in.ForwardDays, "correction_days": in.CorrectionDays,
-			"max_extension": in.MaxExtension, "receipt_prefix": in.ReceiptPrefix}}); err != nil {
+			"max_extension": in.MaxExtension, "max_extension_unified": in.MaxExtensionUnified, "delivery_days": in.DeliveryDays,
+			"receipt_prefix": in.ReceiptPrefix}}); err != nil {
 		return nil, err
 	}
 	return &in, nil

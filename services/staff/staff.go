@@ -79,13 +79,22 @@ func (s *Service) Create(ctx context.Context, tenantID uuid.UUID, in NewAccount)
 
 	var existing *tenants.Membership
 	err := s.Store.InTx(ctx, tenantID, func(ctx context.Context) error {
-		if _, err := tenants.GetOrgUnit(ctx, in.OrgUnitID); errors.Is(err, tenants.ErrNotFound) {
+		unit, err := tenants.GetOrgUnit(ctx, in.OrgUnitID)
+		if errors.Is(err, tenants.ErrNotFound) {
 			return problem.Invalid(problem.Field{Location: "body.org_unit_id", Message: "所属单位不存在", MessageEn: "org unit not found", Value: in.OrgUnitID})
 		} else if err != nil {
 			return err
 		}
+		// The heads who grant extensions (行政许可法 art. 42) are the head of a department,
+		// or of the county government for items under art. 26.
+		if slices.Contains(in.Roles, tenants.RoleAgencyHead) && unit.Kind != tenants.KindDepartment {
+			return problem.Invalid(problem.Field{Location: "body.roles", Message: "本行政机关负责人须属于县直部门", MessageEn: "an agency head belongs to a department", Value: in.Roles})
+		}
+		if slices.Contains(in.Roles, tenants.RoleGovernmentHead) && unit.Kind != tenants.KindCounty {
+			return problem.Invalid(problem.Field{Location: "body.roles", Message: "县政府负责人须属于县本级", MessageEn: "the county government's head belongs to the county unit", Value: in.Roles})
+		}
 		m := new(tenants.Membership)
-		err := tenants.DB(ctx).NewSelect().Model(m).Where("m.phone = ?", in.Phone).Scan(ctx)
+		err = tenants.DB(ctx).NewSelect().Model(m).Where("m.phone = ?", in.Phone).Scan(ctx)
 		switch {
 		case err == nil:
 			existing = m
