@@ -34,6 +34,7 @@ type testBundle struct {
 	tenant                  *tenanttest.Tenant
 	clerk, worker, dept     *tenants.Actor
 	otherClerk              *tenants.Actor
+	head, govHead           *tenants.Actor // 本行政机关负责人 of the department; 县政府负责人
 	itemID                  uuid.UUID
 	clock                   *clock.Stub
 	svc                     *application.Service
@@ -69,6 +70,8 @@ func setup(t *testing.T) *testBundle {
 		b.worker = member(b.community, tenants.RoleCommunityWorker, "13800000002")
 		b.dept = member(b.dp, tenants.RoleDepartmentStaff, "13800000003")
 		b.otherClerk = member(other, tenants.RoleTownshipClerk, "13800000004")
+		b.head = member(b.dp, tenants.RoleAgencyHead, "13800000005")
+		b.govHead = member(b.tenant.County, tenants.RoleGovernmentHead, "13800000006")
 		it := catalog.Item{BaseCode: "000172001000", ImplCode: "TEST-DIBAO-001", Name: "最低生活保障申请", Kind: catalog.KindPayment,
 			DepartmentID: b.dp.ID, LegalBasis: "《社会救助暂行办法》", Levels: []catalog.Level{catalog.LevelTownship, catalog.LevelCommunity},
 			Materials: []catalog.Material{
@@ -332,22 +335,30 @@ func TestClockThroughTheLifecycle(t *testing.T) {
 	if dateOf(d.PromisedDue) != want.String() {
 		t.Errorf("after the pause: promised due %s, want %s (%d paused working days)", dateOf(d.PromisedDue), want, paused)
 	}
-	d, err = b.act(t, b.dept, d.ID, application.Step{Action: lifecycle.Extend, Version: d.Version, Days: 5, Reason: "情况复杂"})
+	// 行政许可法 art. 42: the agency head grants the extension, not the staff handling it.
+	if _, err := b.act(t, b.dept, d.ID, application.Step{Action: lifecycle.Extend, Version: d.Version, Days: 5, Reason: "情况复杂"}); err == nil {
+		t.Error("department staff granted an extension")
+	}
+	d, err = b.act(t, b.head, d.ID, application.Step{Action: lifecycle.Extend, Version: d.Version, Days: 5, Reason: "情况复杂"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if dateOf(d.LegalDue) != cal.Add(day("2026-10-09"), 20+5+paused).String() {
 		t.Errorf("legal due after extension %s", dateOf(d.LegalDue))
 	}
-	if _, err := b.act(t, b.dept, d.ID, application.Step{Action: lifecycle.Extend, Version: d.Version, Days: 5, Reason: "再次"}); err == nil {
+	if _, err := b.act(t, b.head, d.ID, application.Step{Action: lifecycle.Extend, Version: d.Version, Days: 5, Reason: "再次"}); err == nil {
 		t.Error("a second extension was granted")
 	}
 	d, err = b.act(t, b.dept, d.ID, application.Step{Action: lifecycle.Approve, Version: d.Version})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d.State != lifecycle.Decided || d.ClosedOn == nil || len(d.Jobs) != 0 {
-		t.Errorf("decided: state %s closed %v jobs %v", d.State, d.ClosedOn, d.Jobs)
+	// 行政许可法 art. 44: the 准予 decision is served within ten working days; the delivery
+	// deadline's jobs replace the decision's.
+	deliveryDue := cal.Add(day("2026-10-16"), 10)
+	if d.State != lifecycle.Decided || d.ClosedOn == nil || len(d.Jobs) != 2 || d.Jobs[application.KindDelivery].Due != deliveryDue ||
+		d.Jobs[application.KindDeliveryYellow].Due != deliveryDue || dateOf(d.DeliveryDue) != deliveryDue.String() {
+		t.Errorf("decided: state %s closed %v jobs %v delivery due %s", d.State, d.ClosedOn, d.Jobs, dateOf(d.DeliveryDue))
 	}
 	// Every step wrote its timeline event and audit row.
 	b.db.Ctx(t, b.tenant.ID, func(ctx context.Context) error {

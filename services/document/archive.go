@@ -18,11 +18,13 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/uptrace/bun"
 
+	"github.com/yichuang/yichuang/services/clock"
 	"github.com/yichuang/yichuang/services/application"
 	"github.com/yichuang/yichuang/services/lifecycle"
 	"github.com/yichuang/yichuang/services/notice"
 	"github.com/yichuang/yichuang/services/problem"
 	"github.com/yichuang/yichuang/services/storage"
+	"github.com/yichuang/yichuang/services/workday"
 	"github.com/yichuang/yichuang/tenants"
 )
 
@@ -330,7 +332,8 @@ func (s *Service) build(ctx context.Context, arch *storage.Tenant, a *applicatio
 	if !until.After(now.AddDate(0, 0, 1)) {
 		// A file whose period has run out before it reached the archive (records migrated
 		// from an old system) still gets a whole period: a lock must end in the future.
-		until = now.AddDate(st.Retention.years(), 0, 0)
+		// Counted in years by 民法典 art. 202 (a year from 29 February ends on 28 February).
+		until = workday.DateOf(now.In(clock.Zone)).AddYears(st.Retention.years()).AddDays(1).In(clock.Zone)
 	}
 
 	// Bring the notices and files up to date (the other jobs may not have run yet).

@@ -79,14 +79,17 @@ func Resident(s string, today time.Time) (Person, error) {
 }
 
 // Age is the holder's age in full years on the calendar date of on (read in on's own
-// location); before the birth date it is 0. Someone born on 29 February turns a year
-// older on 1 March in common years: a choice, made because 1 March is the first day on
-// which the anniversary has certainly passed, so no benefit starts early.
+// location); before the birth date it is 0. A year counted from 29 February ends on
+// 28 February in a common year (民法典 art. 202: the month's last day when it has no
+// corresponding day), so a leap-day birth turns a year older then.
 func (p Person) Age(on time.Time) int {
 	y, m, d := on.Date()
 	age := y - p.Birth.Year()
-	// Comparing month and day gives the 1 March rule for free: (2,28) < (2,29) < (3,1).
-	if m < p.Birth.Month() || m == p.Birth.Month() && d < p.Birth.Day() {
+	bm, bd := p.Birth.Month(), p.Birth.Day()
+	if bm == time.February && bd == 29 && !(y%4 == 0 && (y%100 != 0 || y%400 == 0)) {
+		bd = 28
+	}
+	if m < bm || m == bm && d < bd {
 		age--
 	}
 	return max(age, 0)

@@ -106,13 +106,15 @@ func TestAge(t *testing.T) {
 		want int
 	}{
 		{leapling, date(2000, 2, 29), 0},
-		{leapling, date(2001, 2, 28), 0},
+		{leapling, date(2001, 2, 27), 0},
+		{leapling, date(2001, 2, 28), 1}, // 民法典 art. 202
 		{leapling, date(2001, 3, 1), 1},
 		{leapling, date(2004, 2, 28), 3},
 		{leapling, date(2004, 2, 29), 4},
 		{leapling, date(2060, 2, 28), 59},
 		{leapling, date(2060, 2, 29), 60},
-		{leapling, date(2061, 3, 1), 61},
+		{leapling, date(2061, 2, 28), 61},
+		{leapling, date(2100, 2, 28), 100}, // 2100 is a common year
 		{newYearsEve, date(2025, 12, 30), 75},
 		{newYearsEve, date(2025, 12, 31), 76},
 		{newYearsEve, time.Date(2025, 12, 31, 0, 10, 0, 0, time.FixedZone("CST", 8*3600)), 76},

@@ -47,14 +47,14 @@ func ExampleResult_Explain() {
 	// 等级 = min(18, 7 + 4 + 2) = 13
 }
 
-// A 29 February hire completes its years on 1 March in common years.
+// A 29 February hire completes its years on 28 February in common years (民法典 art. 202).
 func ExampleFullYears() {
 	hired := workday.Date{Year: 2016, Month: 2, Day: 29}
 	for _, d := range []workday.Date{{Year: 2017, Month: 2, Day: 28}, {Year: 2017, Month: 3, Day: 1}, {Year: 2020, Month: 2, Day: 29}} {
 		fmt.Println(d, level.FullYears(hired, d))
 	}
 	// Output:
-	// 2017-02-28 0
+	// 2017-02-28 1
 	// 2017-03-01 1
 	// 2020-02-29 4
 }

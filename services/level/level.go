@@ -140,15 +140,16 @@ type Result struct {
 	Capped         bool  `json:"capped"` // min + steps + bump exceeded the post maximum
 }
 
-// FullYears is the number of completed years from from to to, by anniversary: a year
-// completes on the day whose (month, day) reaches from's. A 29 February start therefore
-// completes its years on 1 March in common years (28 February has not reached 29 February).
+// FullYears is the number of completed years from from to to, by anniversary: the n-th year
+// completes on the day a period of n years from from ends (民法典 art. 202: the day that
+// corresponds to from, or the month's last day when there is none). A 29 February start
+// therefore completes its years on 28 February in common years.
 func FullYears(from, to workday.Date) int {
 	if to.Before(from) {
 		return 0
 	}
 	n := to.Year - from.Year
-	if to.Month < from.Month || (to.Month == from.Month && to.Day < from.Day) {
+	if to.Before(from.AddYears(n)) {
 		n--
 	}
 	return n

@@ -38,14 +38,22 @@ func date(s string) workday.Date {
 	return d
 }
 
-// oracleServiceYears counts anniversaries reached. time.AddDate rolls 29 February over to
-// 1 March in common years, which is the rule's anniversary for a leap-day hire.
+// oracleServiceYears counts anniversaries reached. 民法典 art. 202: a period counted in years
+// ends on the corresponding day, or on the month's last day when there is none, so a
+// leap-day hire completes its years on 28 February in common years (time.AddDate would roll
+// over to 1 March, which is why it is not used here).
 func oracleServiceYears(hired, asOf workday.Date) int {
 	n := 0
-	for !tm(hired).AddDate(n+1, 0, 0).After(tm(asOf)) {
+	for {
+		y, d := hired.Year+n+1, hired.Day
+		if hired.Month == time.February && d == 29 && (y%4 != 0 || (y%100 == 0 && y%400 != 0)) {
+			d = 28
+		}
+		if tm(workday.Date{Year: y, Month: hired.Month, Day: d}).After(tm(asOf)) {
+			return n
+		}
 		n++
 	}
-	return n
 }
 
 type oracleResult struct {
@@ -108,8 +116,9 @@ func TestLevelExhaustive(t *testing.T) {
 			for _, cert := range level.Certificates {
 				for n := 0; n <= 40; n++ {
 					for _, hired := range hires {
-						on := workday.DateOf(tm(hired).AddDate(n, 0, 0))
-						lastDay := workday.DateOf(tm(hired).AddDate(n+1, 0, 0)).AddDays(-1)
+						// 民法典 art. 202: the n-th year ends on the corresponding day, or on the
+						// month's last day (28 February for a leap-day hire in a common year).
+						on, lastDay := hired.AddYears(n), hired.AddYears(n+1).AddDays(-1)
 						for _, asOf := range []workday.Date{on, lastDay} {
 							want := oracle(post, edu, cert, hired, asOf, nil)
 							if want.service != n {
@@ -337,17 +346,19 @@ func TestAnniversaries(t *testing.T) {
 		{"2015-12-31", "2016-12-31", 1},
 		{"2015-01-01", "2015-12-31", 0},
 		{"2015-01-01", "2016-01-01", 1},
-		// A 29 February hire completes its years on 1 March in common years …
-		{"2016-02-29", "2017-02-28", 0},
+		// 民法典 art. 202: a 29 February hire completes its years on 28 February in common
+		// years (the month's last day, as the year has no corresponding day) …
+		{"2016-02-29", "2017-02-27", 0},
+		{"2016-02-29", "2017-02-28", 1},
 		{"2016-02-29", "2017-03-01", 1},
-		{"2016-02-29", "2019-02-28", 2},
-		{"2016-02-29", "2019-03-01", 3},
+		{"2016-02-29", "2019-02-27", 2},
+		{"2016-02-29", "2019-02-28", 3},
 		// … and on 29 February in leap years.
 		{"2016-02-29", "2020-02-28", 3},
 		{"2016-02-29", "2020-02-29", 4},
 		{"2016-02-29", "2020-03-01", 4},
-		{"2000-02-29", "2100-02-28", 99}, // 2100 is not a leap year
-		{"2000-02-29", "2100-03-01", 100},
+		{"2000-02-29", "2100-02-27", 99},
+		{"2000-02-29", "2100-02-28", 100}, // 2100 is not a leap year
 		// A 28 February hire is not moved by a leap year.
 		{"2015-02-28", "2016-02-28", 1},
 		{"2015-02-28", "2016-02-27", 0},
@@ -491,10 +502,10 @@ func TestHandComputed(t *testing.T) {
 		{level.Head, "1993-05-10", level.EducationNone, level.CertificateNone, "2026-05-10", nil, 18},
 		// staff: 35 years − 1 (2000) = 34 + 3 = 37, 12 steps; 1 + 12 + 1 = 14 > 12 → 12
 		{level.Staff, "1991-03-01", level.EducationBachelor, level.CertificateJunior, "2026-03-01", []int{2000}, 12},
-		// staff hired on a leap day: 2 years on 2019-02-28 (3rd not done till 03-01), ⌊2/3⌋ = 0; 1
-		{level.Staff, "2016-02-29", level.EducationNone, level.CertificateNone, "2019-02-28", nil, 1},
-		// … and 3 years on 2019-03-01, 1 step; 1 + 1 = 2
-		{level.Staff, "2016-02-29", level.EducationNone, level.CertificateNone, "2019-03-01", nil, 2},
+		// staff hired on a leap day: 2 years on 2019-02-27, ⌊2/3⌋ = 0; 1
+		{level.Staff, "2016-02-29", level.EducationNone, level.CertificateNone, "2019-02-27", nil, 1},
+		// … and 3 years on 2019-02-28 (民法典 art. 202: the month's last day), 1 step; 1 + 1 = 2
+		{level.Staff, "2016-02-29", level.EducationNone, level.CertificateNone, "2019-02-28", nil, 2},
 		// head: 6 years − 4 (2020, 2021, 2022, and 2026 although its service year runs till
 		// 2027-04-01) = 2; ⌊2/3⌋ = 0; 7 + 0 + 0 = 7
 		{level.Head, "2020-04-01", level.EducationNone, level.CertificateNone, "2026-11-21", []int{2020, 2021, 2022, 2026}, 7},

@@ -67,6 +67,15 @@ func (d Date) AddDays(n int) Date {
 	return DateOf(time.Date(d.Year, d.Month, d.Day+n, 0, 0, 0, 0, time.UTC))
 }
 
+// AddYears returns the day a period of n years from d ends on (民法典 arts. 201, 202): the
+// day of the n-th year that corresponds to d, or the last day of that month when it has no
+// such day — a year from 29 February ends on 28 February in a common year. (time.AddDate
+// would normalise 29 February to 1 March.)
+func (d Date) AddYears(n int) Date {
+	y := d.Year + n
+	return Date{y, d.Month, min(d.Day, daysIn(y, d.Month))}
+}
+
 // Before reports whether d is earlier than o.
 func (d Date) Before(o Date) bool { return d.compare(o) < 0 }
 
