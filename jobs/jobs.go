@@ -19,6 +19,7 @@ import (
 	"github.com/yichuang/yichuang/services/access"
 	"github.com/yichuang/yichuang/services/application"
 	"github.com/yichuang/yichuang/services/auditlog"
+	"github.com/yichuang/yichuang/services/calendar"
 	"github.com/yichuang/yichuang/services/clock"
 	"github.com/yichuang/yichuang/services/document"
 	"github.com/yichuang/yichuang/services/notify"
@@ -26,6 +27,7 @@ import (
 	"github.com/yichuang/yichuang/services/problem"
 	"github.com/yichuang/yichuang/services/status"
 	"github.com/yichuang/yichuang/services/storage"
+	"github.com/yichuang/yichuang/services/workday"
 	"github.com/yichuang/yichuang/services/workforce"
 	"github.com/yichuang/yichuang/tenants"
 	"github.com/yichuang/yichuang/tenants/migration"
@@ -116,6 +118,10 @@ func NewClient(store *tenants.Store, opts Options) (*river.Client[pgx.Tx], error
 		_, err := residents.DefaultUnrated(ctx)
 		return err
 	}})
+	river.AddWorker(workers, &tenantWorker[calendar.SweepArgs]{store: store, work: func(ctx context.Context, _ calendar.SweepArgs) error {
+		_, err := calendar.Remind(ctx, workday.DateOf(opts.Clock.Now().In(clock.Zone)))
+		return err
+	}})
 	river.AddWorker(workers, &sweepWorker{store: store})
 	// Registered even without storage: River refuses to insert a kind it has no worker for,
 	// and steps enqueue these everywhere. Without storage their queue is not worked.
@@ -195,7 +201,8 @@ func auditCheck(ctx context.Context, args auditlog.CheckArgs) error {
 
 // SweepArgs start the periodic safety net: per active tenant, one deadline reconciliation
 // one workforce sweep (dated record changes, the year's progression, the month's payroll) and
-// one access-list sweep (the yearly re-confirmation reminder) and one rating sweep (the
+// one calendar reminder (the coming year's holiday schedule, from November), one access-list
+// sweep (the yearly re-confirmation reminder) and one rating sweep (the
 // county's default-rating rule, if on).
 type SweepArgs struct{}
 
@@ -221,6 +228,9 @@ func (w *sweepWorker) Work(ctx context.Context, _ *river.Job[SweepArgs]) error {
 				return err
 			}
 			if _, err := tenants.Enqueue(ctx, workforce.SweepArgs{TenantID: t.ID}, nil); err != nil {
+				return err
+			}
+			if _, err := tenants.Enqueue(ctx, calendar.SweepArgs{TenantID: t.ID}, nil); err != nil {
 				return err
 			}
 			if _, err := tenants.Enqueue(ctx, access.SweepArgs{TenantID: t.ID}, nil); err != nil {

@@ -89,8 +89,11 @@ type TimelineEvent struct {
 // PauseSpan is a 特别程序.
 type PauseSpan struct {
 	Seq          int    `json:"seq"`
-	Step         string `json:"step"`
+	Step         string `json:"step" doc:"特别程序：行政许可法第四十五条所列或本事项的特殊环节"`
 	Reason       string `json:"reason"`
+	Counted      bool   `json:"counted" doc:"计入办理时限（不停止计时）"`
+	LimitDays    int    `json:"limit_days" doc:"所需时间（工作日），书面告知申请人"`
+	StepDue      string `json:"step_due,omitempty" doc:"所需时间届满之日"`
 	From         string `json:"from"`
 	To           string `json:"to,omitempty"`
 	ResumeReason string `json:"resume_reason,omitempty"`
@@ -118,6 +121,7 @@ type ItemRef struct {
 	LegalDays    int           `json:"legal_days"`
 	PromisedDays int           `json:"promised_days"`
 	Steps        []SpecialStep `json:"steps"`
+	Unified      bool          `json:"unified" doc:"统一办理/联合办理/集中办理（行政许可法第二十六条）"`
 }
 
 // ApplicationDetail is the application page.
@@ -136,7 +140,7 @@ type ApplicationDetail struct {
 	Department    UnitRef            `json:"department"`
 	Routed        bool               `json:"routed"`
 	AssigneeID    *uuid.UUID         `json:"assignee_id,omitempty"`
-	Dates         map[string]string  `json:"dates" doc:"proxy_received_on, forward_due, received_on, correction_due, accepted_on, promised_due, legal_due, decided_on, delivered_on, closed_on (present when set)"`
+	Dates         map[string]string  `json:"dates" doc:"proxy_received_on, forward_due, received_on, correction_due, complete_on, accepted_on, promised_due, legal_due, decided_on, delivery_due, delivered_on, closed_on (present when set)"`
 	Levels        map[string]string  `json:"levels" doc:"warning level (normal, yellow, red) of each running due date"`
 	Warning       string             `json:"warning" enum:"normal,yellow,red"`
 	Paused        bool               `json:"paused"`
@@ -149,7 +153,14 @@ type ApplicationDetail struct {
 	Pauses        []PauseSpan        `json:"pauses"`
 	Actions       []ActionRef        `json:"actions" doc:"what the reader may do now"`
 	Explain       []CalendarStep     `json:"explain" doc:"the committed limit day by day"`
-	UnknownYear   bool               `json:"unknown_year" doc:"a due date falls in a year without an official schedule"`
+	UnknownYear   bool               `json:"unknown_year" doc:"same as provisional (older name)"`
+	Provisional   bool               `json:"provisional" doc:"暂定：期限跨入国务院尚未公布放假安排的年度，按法定节假日计算，公布后可能变动"`
+	// What the law gives the steps (行政许可法 arts. 32, 42, 45).
+	CorrectionCount   int      `json:"correction_count" doc:"补正告知书份数"`
+	RepeatCorrections int      `json:"repeat_corrections" doc:"再次补正（仅针对申请人补正后变更的材料）的份数"`
+	ChangedMaterials  []string `json:"changed_materials" doc:"申请人补正后变更、可再次指出的材料"`
+	ExtensionCap      int      `json:"extension_cap" doc:"本件一次延期的上限（工作日）"`
+	SpecialProcedures []string `json:"special_procedures" doc:"可选择的特别程序：第四十五条所列及本事项的特殊环节"`
 	Today         string             `json:"today"`
 	Version       int                `json:"version" doc:"send as If-Match with an action"`
 }
@@ -166,7 +177,13 @@ func (s *Server) toDetail(ctx context.Context, d *application.Detail) (*applicat
 		Applicant: ApplicantBody{Kind: d.ApplicantKind, Name: d.ApplicantName, IDNo: d.ApplicantIDNo, Phone: d.ApplicantPhone, Contact: d.ContactName},
 		Materials: []MaterialLine{}, Routed: d.Routed, AssigneeID: d.AssigneeID, Dates: map[string]string{}, Levels: d.Levels,
 		Warning: d.Warning, Paused: d.Paused, ExtensionDays: d.ExtensionDays, Timeline: []TimelineEvent{}, Pauses: []PauseSpan{},
-		Actions: []ActionRef{}, Explain: toSteps(d.Steps), UnknownYear: d.UnknownYear, Today: d.Today.String(), Version: d.Version}
+		Actions: []ActionRef{}, Explain: toSteps(d.Steps), UnknownYear: d.Provisional, Provisional: d.Provisional, Today: d.Today.String(), Version: d.Version,
+		CorrectionCount: d.CorrectionCount, RepeatCorrections: d.RepeatCorrections, ChangedMaterials: []string{},
+		ExtensionCap: d.ExtensionCap, SpecialProcedures: d.SpecialProcedures}
+	o.Item.Unified = d.Item.Unified
+	if d.Correction != nil && d.Correction.Changed != nil {
+		o.ChangedMaterials = d.Correction.Changed
+	}
 	if d.ReceiptNo != nil {
 		o.ReceiptNo = *d.ReceiptNo
 	}
@@ -201,7 +218,7 @@ func (s *Server) toDetail(ctx context.Context, d *application.Detail) (*applicat
 	}
 	for k, v := range map[string]*time.Time{"proxy_received_on": d.ProxyReceived, "forward_due": d.ForwardDue, "received_on": d.ReceivedOn,
 		"correction_due": d.CorrectionDue, "accepted_on": d.AcceptedOn, "promised_due": d.PromisedDue, "legal_due": d.LegalDue,
-		"decided_on": d.DecidedOn, "delivered_on": d.DeliveredOn, "closed_on": d.ClosedOn} {
+		"decided_on": d.DecidedOn, "delivered_on": d.DeliveredOn, "closed_on": d.ClosedOn, "delivery_due": d.DeliveryDue, "complete_on": d.CompleteOn} {
 		if v != nil {
 			o.Dates[k] = workday.DateOf(*v).String()
 		}
@@ -240,7 +257,10 @@ func (s *Server) toDetail(ctx context.Context, d *application.Detail) (*applicat
 			FromState: string(e.FromState), ToState: string(e.ToState), Note: e.Note, Data: data})
 	}
 	for _, p := range d.Pauses {
-		ps := PauseSpan{Seq: p.Seq, Step: p.Step, Reason: p.Reason, From: workday.DateOf(p.FromDate).String()}
+		ps := PauseSpan{Seq: p.Seq, Step: p.Step, Reason: p.Reason, Counted: p.Counted, LimitDays: p.LimitDays, From: workday.DateOf(p.FromDate).String()}
+		if p.StepDue != nil {
+			ps.StepDue = workday.DateOf(*p.StepDue).String()
+		}
 		if p.ToDate != nil {
 			ps.To = workday.DateOf(*p.ToDate).String()
 		}
@@ -284,6 +304,8 @@ type ApplicationRow struct {
 	LegalDue      string    `json:"legal_due" doc:"empty before acceptance or without a statutory limit"`
 	Warning       string    `json:"warning" enum:"normal,yellow,red"`
 	Paused        bool      `json:"paused"`
+	Provisional   bool      `json:"provisional" doc:"暂定：期限跨入尚无放假安排的年度"`
+	DeliveryDue   string    `json:"delivery_due" doc:"准予决定的送达期限（行政许可法第四十四条），未送达时"`
 	CreatedAt     time.Time `json:"created_at"`
 }
 
@@ -299,10 +321,10 @@ type ActionBody struct {
 	Reason         string                `json:"reason,omitempty" maxLength:"500"`
 	Materials      []TickBody            `json:"materials,omitempty" maxItems:"50"`
 	Corrections    []CorrectionEntryBody `json:"corrections,omitempty" maxItems:"50"`
-	Days           int                   `json:"days,omitempty" minimum:"0" maximum:"250"`
+	Days           int                   `json:"days,omitempty" minimum:"0" maximum:"250" doc:"延期天数（extend），或特别程序所需时间（pause，事项未规定时）"`
 	DeliveryMethod string                `json:"delivery_method,omitempty" enum:"window,post,proxy,"`
 	AssigneeID     *uuid.UUID            `json:"assignee_id,omitempty"`
-	Step           string                `json:"step,omitempty" maxLength:"50" doc:"special step name for a pause"`
+	Step           string                `json:"step,omitempty" maxLength:"50" doc:"特别程序（pause）：从 special_procedures 中选择"`
 }
 
 type actionIn struct {
@@ -377,7 +399,8 @@ func (s *Server) applicationRoutes() {
 				for _, r := range p.Items {
 					row := ApplicationRow{ID: r.ID, ItemName: r.ItemName, State: string(r.State), StateLabel: r.State.Label(), Channel: r.Channel,
 						ApplicantName: r.ApplicantName, ApplicantIDNo: r.ApplicantIDNo, HallID: r.HallID, ReceivedOn: dateText(r.ReceivedOn),
-						PromisedDue: dateText(r.PromisedDue), LegalDue: dateText(r.LegalDue), Warning: r.Warning, Paused: r.Paused, CreatedAt: r.CreatedAt}
+						PromisedDue: dateText(r.PromisedDue), LegalDue: dateText(r.LegalDue), Warning: r.Warning, Paused: r.Paused,
+						Provisional: r.Provisional, DeliveryDue: dateText(r.DeliveryDue), CreatedAt: r.CreatedAt}
 					if r.ReceiptNo != nil {
 						row.ReceiptNo = *r.ReceiptNo
 					}

@@ -49,6 +49,7 @@ type ItemBody struct {
 	LegalDays     int            `json:"legal_days" doc:"法定时限（工作日）"`
 	PromisedDays  int            `json:"promised_days" doc:"承诺时限（工作日）"`
 	Steps         []SpecialStep  `json:"steps" maxItems:"20" doc:"特殊环节"`
+	Unified       bool           `json:"unified,omitempty" doc:"统一办理/联合办理/集中办理（行政许可法第二十六条）：延期至多 15 个工作日，由县政府负责人批准"`
 	FeeBasis      string         `json:"fee_basis"`
 	FeeAmount     string         `json:"fee_amount"`
 	Visits        int            `json:"visits" doc:"到现场次数"`
@@ -60,7 +61,7 @@ func fromItem(it *catalog.Item) ItemBody {
 	b := ItemBody{BaseCode: it.BaseCode, ImplCode: it.ImplCode, Name: it.Name, Kind: string(it.Kind), DepartmentID: it.DepartmentID,
 		LegalBasis: it.LegalBasis, Levels: []string{}, Conditions: it.Conditions, Materials: []MaterialSpec{}, Handling: string(it.Handling),
 		LegalDays: it.LegalDays, PromisedDays: it.PromisedDays, Steps: []SpecialStep{}, FeeBasis: it.FeeBasis, FeeAmount: it.FeeAmount,
-		Visits: it.Visits, ConsultPhone: it.ConsultPhone, ComplainPhone: it.ComplainPhone}
+		Visits: it.Visits, ConsultPhone: it.ConsultPhone, ComplainPhone: it.ComplainPhone, Unified: it.Unified}
 	for _, l := range it.Levels {
 		b.Levels = append(b.Levels, string(l))
 	}
@@ -76,7 +77,8 @@ func fromItem(it *catalog.Item) ItemBody {
 func (b *ItemBody) item() catalog.Item {
 	it := catalog.Item{BaseCode: b.BaseCode, ImplCode: b.ImplCode, Name: b.Name, Kind: catalog.Kind(b.Kind), DepartmentID: b.DepartmentID,
 		LegalBasis: b.LegalBasis, Conditions: b.Conditions, Handling: catalog.Handling(b.Handling), LegalDays: b.LegalDays,
-		PromisedDays: b.PromisedDays, FeeBasis: b.FeeBasis, FeeAmount: b.FeeAmount, Visits: b.Visits, ConsultPhone: b.ConsultPhone, ComplainPhone: b.ComplainPhone}
+		PromisedDays: b.PromisedDays, FeeBasis: b.FeeBasis, FeeAmount: b.FeeAmount, Visits: b.Visits, ConsultPhone: b.ConsultPhone, ComplainPhone: b.ComplainPhone,
+		Unified: b.Unified}
 	for _, l := range b.Levels {
 		it.Levels = append(it.Levels, catalog.Level(l))
 	}

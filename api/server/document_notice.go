@@ -15,8 +15,8 @@ import (
 
 // NoticeInfo is a written notice an application's step issued.
 type NoticeInfo struct {
-	Kind        string     `json:"kind" enum:"accepted,correction,rejected,decided"`
-	Title       string     `json:"title" doc:"受理通知书, 一次性告知书, 不予受理通知书, 办结通知书"`
+	Kind        string     `json:"kind" enum:"accepted,correction,rejected,decided,extension,special_procedure"`
+	Title       string     `json:"title" doc:"受理通知书, 一次性告知书, 不予受理通知书, 办结通知书, 延期通知书, 特别程序告知书"`
 	Version     int        `json:"version" doc:"the application version the issuing step produced"`
 	IssuedOn    string     `json:"issued_on"`
 	Ready       bool       `json:"ready" doc:"rendered and stored; false while the job runs"`
@@ -38,13 +38,13 @@ func toNoticeInfo(n *document.Notice) NoticeInfo {
 
 type noticePath struct {
 	ID      uuid.UUID `path:"id"`
-	Kind    string    `path:"kind" enum:"accepted,correction,rejected,decided"`
+	Kind    string    `path:"kind" enum:"accepted,correction,rejected,decided,extension,special_procedure"`
 	Version int       `query:"version" minimum:"0" doc:"the issuing step's application version; omitted: the newest notice of the kind"`
 }
 
 type noticeRegenerateIn struct {
 	ID   uuid.UUID `path:"id"`
-	Kind string    `path:"kind" enum:"accepted,correction,rejected,decided"`
+	Kind string    `path:"kind" enum:"accepted,correction,rejected,decided,extension,special_procedure"`
 }
 
 type noticeRegenerateOut struct {

@@ -12,11 +12,15 @@ import (
 
 // Settings are the county's local rules.
 type Settings struct {
-	YellowDays     int    `json:"yellow_days" minimum:"0" maximum:"30" doc:"临期提醒：剩余工作日不超过此数时标黄（默认 2）"`
-	ForwardDays    int    `json:"forward_days" minimum:"1" maximum:"30" doc:"代办转交时限，工作日（默认 3）"`
-	CorrectionDays int    `json:"correction_days" minimum:"1" maximum:"30" doc:"补正告知时限，工作日（默认 5，行政许可法第三十二条）"`
-	MaxExtension   int    `json:"max_extension" minimum:"0" maximum:"250" doc:"一次延期的上限，工作日（默认 10，行政许可法第四十二条）"`
-	ReceiptPrefix  string `json:"receipt_prefix" maxLength:"12" doc:"受理编号前缀（空则用行政区划代码）"`
+	YellowDays  int `json:"yellow_days" minimum:"0" maximum:"30" doc:"临期提醒：剩余工作日不超过此数时标黄（默认 2）"`
+	ForwardDays int `json:"forward_days" minimum:"1" maximum:"30" doc:"代办转交时限，工作日（默认 3）"`
+	// The statutory limits are checked by the service, whose refusal cites the article.
+	CorrectionDays int `json:"correction_days" minimum:"1" maximum:"1000" doc:"补正告知时限，工作日：1 至 5（默认 5，行政许可法第三十二条；本县只可更严）"`
+	MaxExtension   int `json:"max_extension" minimum:"0" maximum:"1000" doc:"一次延期的上限，工作日：0 至 10（默认 10，行政许可法第四十二条；本县只可更严）"`
+	// Optional so that a client of the earlier document keeps working: absent keeps the value.
+	MaxExtensionUnified *int   `json:"max_extension_unified,omitempty" minimum:"0" maximum:"1000" doc:"统一办理/联合办理/集中办理事项（行政许可法第二十六条）一次延期的上限：0 至 15（默认 15，第四十二条第二款）"`
+	DeliveryDays        *int   `json:"delivery_days,omitempty" minimum:"1" maximum:"1000" doc:"准予决定的送达时限，工作日：1 至 10（默认 10，行政许可法第四十四条）"`
+	ReceiptPrefix       string `json:"receipt_prefix" maxLength:"12" doc:"受理编号前缀（空则用行政区划代码）"`
 }
 
 type settingsOut struct{ Body Settings }
@@ -24,7 +28,8 @@ type settingsOut struct{ Body Settings }
 type settingsIn struct{ Body Settings }
 
 func toSettings(st *settings.Settings) Settings {
-	return Settings{YellowDays: st.YellowDays, ForwardDays: st.ForwardDays, CorrectionDays: st.CorrectionDays, MaxExtension: st.MaxExtension, ReceiptPrefix: st.ReceiptPrefix}
+	return Settings{YellowDays: st.YellowDays, ForwardDays: st.ForwardDays, CorrectionDays: st.CorrectionDays, MaxExtension: st.MaxExtension,
+		MaxExtensionUnified: &st.MaxExtensionUnified, DeliveryDays: &st.DeliveryDays, ReceiptPrefix: st.ReceiptPrefix}
 }
 
 func (s *Server) settingsRoutes() {
@@ -45,8 +50,19 @@ func (s *Server) settingsRoutes() {
 		admins, func(ctx context.Context, in *settingsIn) (*settingsOut, error) {
 			out := &settingsOut{}
 			err := s.inTx(ctx, func(ctx context.Context) error {
-				st, err := settings.Update(ctx, settings.Settings{YellowDays: in.Body.YellowDays, ForwardDays: in.Body.ForwardDays,
-					CorrectionDays: in.Body.CorrectionDays, MaxExtension: in.Body.MaxExtension, ReceiptPrefix: in.Body.ReceiptPrefix})
+				cur, err := settings.Get(ctx)
+				if err != nil {
+					return err
+				}
+				next := settings.Settings{YellowDays: in.Body.YellowDays, ForwardDays: in.Body.ForwardDays, CorrectionDays: in.Body.CorrectionDays,
+					MaxExtension: in.Body.MaxExtension, MaxExtensionUnified: cur.MaxExtensionUnified, DeliveryDays: cur.DeliveryDays, ReceiptPrefix: in.Body.ReceiptPrefix}
+				if in.Body.MaxExtensionUnified != nil {
+					next.MaxExtensionUnified = *in.Body.MaxExtensionUnified
+				}
+				if in.Body.DeliveryDays != nil {
+					next.DeliveryDays = *in.Body.DeliveryDays
+				}
+				st, err := settings.Update(ctx, next)
 				if err != nil {
 					return err
 				}

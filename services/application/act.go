@@ -275,9 +275,21 @@ func (s *Service) Act(ctx context.Context, id uuid.UUID, in Step) (*Detail, erro
 }
 
 // listCorrections checks the correction notice against the checklist and marks the materials.
+// The notice lists everything missing at once (一次性告知, 行政许可法 art. 32): a required
+// material not handed in must be on it.
 func (s *Service) listCorrections(a *Application, in *Step) error {
 	var c problem.Checker
 	seen := map[string]bool{}
+	for _, e := range in.Corrections {
+		seen[e.Key] = false
+	}
+	for _, m := range a.Materials {
+		if _, listed := seen[m.Key]; m.Required && !m.Provided && !listed {
+			c.Check(false, "body.corrections", "一次性告知书须列明全部需补正的材料，缺少「"+m.Name+"」（行政许可法第三十二条）",
+				"the notice must list everything missing (art. 32): "+m.Key+" is missing and not listed", m.Key)
+		}
+	}
+	seen = map[string]bool{}
 	for i := range in.Corrections {
 		e := &in.Corrections[i]
 		loc := "body.corrections[" + itoa(i) + "]"
@@ -446,12 +458,8 @@ func specialProcedure(item *catalog.Item, name string, days int) (*Pause, error)
 		}
 	}
 	if !slices.Contains(lifecycle.SpecialProcedures, name) {
-		names := slices.Clone(lifecycle.SpecialProcedures)
-		for _, st := range item.Steps {
-			names = append(names, st.Name)
-		}
 		return nil, problem.Invalid(problem.Field{Location: "body.step",
-			Message:   "特别程序须从列表中选择：" + strings.Join(names, "、") + "（行政许可法第四十五条及本事项的特殊环节）",
+			Message:   "特别程序须从列表中选择：" + strings.Join(procedures(item), "、") + "（行政许可法第四十五条及本事项的特殊环节）",
 			MessageEn: "choose a special procedure from the list: those art. 45 names and the item's special steps", Value: name})
 	}
 	if days < 1 || days > catalog.MaxDays {
@@ -460,4 +468,19 @@ func specialProcedure(item *catalog.Item, name string, days int) (*Pause, error)
 			MessageEn: "give the working days the procedure needs (1 to 250); the applicant is told in writing (art. 45)", Value: days})
 	}
 	return &Pause{Step: name, LimitDays: days}, nil
+}
+
+// procedures are the special procedures a pause may name: the item's special steps first,
+// then those art. 45 names.
+func procedures(item *catalog.Item) []string {
+	var out []string
+	for _, st := range item.Steps {
+		out = append(out, st.Name)
+	}
+	for _, p := range lifecycle.SpecialProcedures {
+		if !slices.Contains(out, p) {
+			out = append(out, p)
+		}
+	}
+	return out
 }

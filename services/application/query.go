@@ -71,6 +71,10 @@ type Detail struct {
 	UnknownYear bool
 	// StepDue is when the running special procedure's time runs out (art. 45).
 	StepDue workday.Date
+	// ExtensionCap is the most days an extension of this application may add (art. 42 and
+	// the county's stricter setting); SpecialProcedures the procedures a pause may name.
+	ExtensionCap      int
+	SpecialProcedures []string
 	// Today is the date the dues and levels were computed for.
 	Today workday.Date
 	// Levels colours each due date that still runs: promised_due, legal_due, forward_due,
@@ -249,6 +253,8 @@ func (d *Detail) fill(cal *workday.Calendar, st *settings.Settings, actor *tenan
 		d.Steps = cal.Explain(promised, d.Today)
 	}
 	d.UnknownYear = d.Provisional
+	d.ExtensionCap = st.ExtensionCap(d.Item.Unified)
+	d.SpecialProcedures = procedures(&d.Item)
 	if p := openPause(d.Pauses); p != nil && p.StepDue != nil {
 		d.StepDue = date(p.StepDue)
 	}

@@ -61,6 +61,7 @@ const (
 	iVisits
 	iConsult
 	iComplain
+	iUnified
 )
 
 const (
@@ -86,6 +87,11 @@ type xlColumn struct {
 	text   bool // formatted as text so codes keep leading zeros and phones stay phones
 }
 
+// optional are columns added after files were in use: a file without them still imports.
+var optional = map[string]bool{unifiedHeader: true}
+
+const unifiedHeader = "统一办理（是/否）" // 行政许可法第二十六条
+
 type xlSheet struct {
 	name string
 	cols []xlColumn
@@ -98,6 +104,7 @@ var (
 		{"办件类型", 10, false}, {"法定时限（工作日）", 12, false}, {"承诺时限（工作日）", 12, false},
 		{"收费依据", 20, false}, {"收费标准", 12, false}, {"到现场次数", 10, false},
 		{"咨询电话", 16, true}, {"监督投诉电话", 16, true},
+		{unifiedHeader, 14, false},
 	}}
 	materialSheet = xlSheet{sheetMaterials, []xlColumn{
 		{"实施编码", 36, true}, {"材料名称", 36, false}, {"材料形式", 10, false}, {"份数", 8, false},
@@ -115,7 +122,7 @@ var (
 		"impl_code": iImpl, "base_code": iBase, "name": iName, "kind": iKind, "department_id": iDept,
 		"legal_basis": iBasis, "levels": iLevels, "conditions": iConditions, "handling": iHandling,
 		"legal_days": iLegalDays, "promised_days": iPromisedDays, "fee_amount": iFeeAmount, "fee_basis": iFeeBasis, "visits": iVisits,
-		"consult_phone": iConsult, "complain_phone": iComplain,
+		"consult_phone": iConsult, "complain_phone": iComplain, "unified": iUnified,
 	}
 	materialColumn = map[string]int{"name": mName, "form": mForm, "copies": mCopies, "condition": mCondition, "sample": mSample}
 	stepColumn     = map[string]int{"name": sName, "limit_days": sDays}
@@ -202,7 +209,7 @@ func ExportExcel(w io.Writer, items []Item, departmentName func(uuid.UUID) strin
 		}
 		err := put(0, it.ImplCode, it.BaseCode, it.Name, shown(it.Kind), departmentName(it.DepartmentID), it.LegalBasis,
 			strings.Join(levels, levelSep), it.Conditions, shown(it.Handling), it.LegalDays, it.PromisedDays,
-			it.FeeBasis, it.FeeAmount, it.Visits, it.ConsultPhone, it.ComplainPhone)
+			it.FeeBasis, it.FeeAmount, it.Visits, it.ConsultPhone, it.ComplainPhone, yesNo(it.Unified))
 		if err != nil {
 			return err
 		}
@@ -365,7 +372,7 @@ func readSheet(f *excelize.File, s xlSheet) ([][]string, error) {
 		head = rows[0]
 	}
 	for i, c := range s.cols {
-		if got := cellText(head, i); got != c.header {
+		if got := cellText(head, i); got != c.header && !(optional[c.header] && got == "") {
 			col, _ := excelize.ColumnNumberToName(i + 1)
 			return nil, fileError(fmt.Sprintf("工作表“%s”第 1 行 %s 列应为“%s”，实际为“%s”，请使用导出的模板", s.name, col, c.header, got),
 				fmt.Sprintf("sheet %s cell %s1 should be %q but is %q; use the exported template", s.name, col, c.header, got))
@@ -503,6 +510,9 @@ func (im *importer) items(rows [][]string) {
 			LegalDays: l.number(iLegalDays), PromisedDays: l.number(iPromisedDays), FeeBasis: l.str(iFeeBasis),
 			FeeAmount: l.str(iFeeAmount), Visits: l.number(iVisits), ConsultPhone: l.str(iConsult), ComplainPhone: l.str(iComplain),
 		}}
+		if l.str(iUnified) != "" {
+			p.Unified = l.boolean(iUnified, false)
+		}
 		if name := l.str(iDept); name == "" {
 			l.fail(iDept, "请填写实施机关", "the department is required")
 		} else if id, ok := im.departmentID(name); ok {

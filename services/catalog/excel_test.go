@@ -66,7 +66,7 @@ func baseBook() testBook {
 			{
 				headerRow(itemSheet),
 				{"IMPL-A0001", "000517004000", "最低生活保障申请", "行政给付", "县民政局", "《社会救助暂行办法》第十一条", "乡镇大厅、村（社区）代办",
-					"人均收入低于当地最低生活保障标准", "承诺件", "30", "20", "", "不收费", "1", "0314-8021352", "0314-12345"},
+					"人均收入低于当地最低生活保障标准", "承诺件", "30", "20", "", "不收费", "1", "0314-8021352", "0314-12345", "是"},
 				{"IMPL-B0001", "002009003000", "生育登记", "公共服务", "县卫生健康委员会", "《中华人民共和国人口与计划生育法》", "乡镇大厅",
 					"", "即办件", "0", "0", "", "不收费", "0", "", ""},
 			},
@@ -96,7 +96,7 @@ func baseBookItems() []Item {
 				{Key: "m2", Name: "授权委托书", Form: FormOriginal, Copies: 1, Condition: "委托他人代办的", Sample: "samples/proxy.pdf"},
 			},
 			Handling: HandlingPromised, LegalDays: 30, PromisedDays: 20, Steps: []Step{{Name: "入户调查", LimitDays: 10}},
-			FeeAmount: "不收费", Visits: 1, ConsultPhone: "0314-8021352", ComplainPhone: "0314-12345",
+			FeeAmount: "不收费", Visits: 1, ConsultPhone: "0314-8021352", ComplainPhone: "0314-12345", Unified: true,
 		},
 		{
 			BaseCode: "002009003000", ImplCode: "IMPL-B0001", Name: "生育登记", Kind: KindPublicService,
@@ -280,7 +280,7 @@ func TestImportBlankRowsAndSpaces(t *testing.T) {
 	w := baseBook().clone()
 	w.rows[0] = slices.Insert(w.rows[0], 2, []string{}, []string{"  ", "", "\t"})
 	// A note beside the layout does not make a row.
-	w.rows[0] = append(w.rows[0], make([]string, 16), append(make([]string, 16), "备注：下面的事项待定"))
+	w.rows[0] = append(w.rows[0], make([]string, len(itemSheet.cols)), append(make([]string, len(itemSheet.cols)), "备注：下面的事项待定"))
 	w.rows[1] = slices.Insert(w.rows[1], 1, []string{" "})
 	w.rows[0][1][2] = "  最低生活保障申请 "
 	w.rows[0][1][6] = "乡镇大厅，村（社区）代办、"
@@ -447,5 +447,25 @@ func TestImportFileErrors(t *testing.T) {
 			!strings.Contains(p.Fields[0].Message, c.want) || p.Message != p.Fields[0].Message || items != nil || errs != nil {
 			t.Errorf("%s: got %d items, %v, %v; want a file problem mentioning %q", c.name, len(items), errs, err, c.want)
 		}
+	}
+}
+
+// A workbook from before the 统一办理 column (行政许可法 art. 26) still imports, as not unified;
+// a value other than 是/否 in it is refused on its cell.
+func TestImportWithoutTheUnifiedColumn(t *testing.T) {
+	t.Parallel()
+	w := baseBook().clone()
+	for i := range w.rows[0] {
+		w.rows[0][i] = w.rows[0][i][:iUnified]
+	}
+	got, errs, err := ImportExcel(bytes.NewReader(w.bytes(t)), testDepartmentID)
+	if err != nil || len(errs) > 0 || got[0].Unified {
+		t.Fatalf("old layout: %v %+v unified %v", err, errs, got[0].Unified)
+	}
+	w = baseBook().clone()
+	w.rows[0][1][iUnified] = "联合"
+	_, errs, err = ImportExcel(bytes.NewReader(w.bytes(t)), testDepartmentID)
+	if err != nil || len(errs) != 1 || errs[0].Column != unifiedHeader {
+		t.Errorf("bad unified cell: %v %+v", err, errs)
 	}
 }

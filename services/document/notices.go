@@ -33,6 +33,9 @@ var kinds = map[lifecycle.Action]notice.Kind{
 	lifecycle.Reject:            notice.KindRejected,   // 不予受理通知书
 	lifecycle.Approve:           notice.KindDecided,    // 办结通知（准予）
 	lifecycle.Deny:              notice.KindDecided,    // 办结通知（不予）
+	// 行政许可法 arts. 42 and 45: the applicant is told in writing.
+	lifecycle.Extend: notice.KindExtension,        // 延期通知书
+	lifecycle.Pause:  notice.KindSpecialProcedure, // 特别程序告知书
 }
 
 // ParseKind reads a notice kind from a path.
@@ -151,7 +154,7 @@ func contentOf(ctx context.Context, a *application.Application, kind notice.Kind
 	n := &notice.Notice{Kind: kind, County: t.Name, Hall: hallName(hall), ItemName: a.ItemName, ItemCode: ver.Content.ImplCode,
 		ApplicantName: a.ApplicantName, ApplicantIDMasked: maskID(a.ApplicantIDNo), ReceivedOn: dateOf(a.ReceivedOn),
 		AcceptedOn: dateOf(a.AcceptedOn), IssuedOn: workday.DateOf(e.At.In(clock.Zone)), PromisedDue: dateOf(a.PromisedDue),
-		LegalDue: dateOf(a.LegalDue), Clerk: e.ActorName, Phone: ver.Content.ConsultPhone}
+		LegalDue: dateOf(a.LegalDue), Clerk: e.ActorName, Phone: ver.Content.ConsultPhone, Provisional: a.Provisional}
 	if n.ReceivedOn.IsZero() {
 		n.ReceivedOn = dateOf(a.ProxyReceived)
 	}
@@ -183,6 +186,21 @@ func contentOf(ctx context.Context, a *application.Application, kind notice.Kind
 		n.Approved = a.Decision != nil && *a.Decision == string(lifecycle.Approve)
 		if a.DecisionReason != nil {
 			n.Reason = *a.DecisionReason
+		}
+	case notice.KindExtension:
+		n.Reason, n.ExtensionDays = e.Note, a.ExtensionDays
+	case notice.KindSpecialProcedure:
+		n.Reason = e.Note
+		n.Step, _ = e.Data["step"].(string)
+		n.StepCounted, _ = e.Data["counted"].(bool)
+		switch v := e.Data["limit_days"].(type) { // an int when just written, a float64 when read back
+		case int:
+			n.StepDays = v
+		case float64:
+			n.StepDays = int(v)
+		}
+		if v, ok := e.Data["step_due"].(string); ok {
+			n.StepDue, _ = workday.ParseDate(v)
 		}
 	}
 	return n, nil

@@ -14,6 +14,12 @@ const (
 	KindCorrection Kind = "correction" // 一次性告知书（补正材料通知）
 	KindRejected   Kind = "rejected"   // 不予受理通知书
 	KindDecided    Kind = "decided"    // 办结通知（准予 / 不予）
+	// KindExtension tells the applicant the reason of an extension in writing (行政许可法
+	// art. 42): 延期通知书.
+	KindExtension Kind = "extension"
+	// KindSpecialProcedure tells the applicant in writing which special procedure the
+	// application needs and the time it takes (art. 45): 特别程序告知书.
+	KindSpecialProcedure Kind = "special_procedure"
 )
 
 // Material is one line of a notice's materials table.
@@ -44,9 +50,19 @@ type Notice struct {
 	Materials         []Material   // received (受理) or required, with Provided marking what was received
 	Missing           []Material   // 一次性告知书: everything still missing
 	CorrectionDue     workday.Date // 一次性告知书: the date by which to bring them (if any)
-	Reason            string       // 不予受理 / 办结 不予: the specific reason
-	Approved          bool         // 办结: 准予 (true) or 不予 (false)
-	Clerk             string       // the clerk who issued it
-	Phone             string       // consultation phone (咨询电话), may be empty
-	StatusURL         string       // the QR code's content: the public status page
+	Reason            string       // 不予受理 / 办结 不予 / 延期: the specific reason
+	// Provisional: a due date printed was counted through a year whose holiday schedule the
+	// State Council has not published yet; the notice says the date may move.
+	Provisional   bool
+	ExtensionDays int // 延期通知书: the working days added
+	// 特别程序告知书: the procedure, the working days it may take, when they run out, and
+	// whether the item counts them in the limit (usually not).
+	Step        string
+	StepDays    int
+	StepDue     workday.Date
+	StepCounted bool
+	Approved    bool   // 办结: 准予 (true) or 不予 (false)
+	Clerk       string // the clerk who issued it
+	Phone       string // consultation phone (咨询电话), may be empty
+	StatusURL   string // the QR code's content: the public status page
 }

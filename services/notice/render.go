@@ -9,6 +9,8 @@ import (
 	"unicode"
 
 	"github.com/signintech/gopdf"
+
+	"github.com/yichuang/yichuang/services/workday"
 )
 
 // Remedy is the notice of the right to challenge a refusal, printed verbatim on every
@@ -29,6 +31,10 @@ func Title(k Kind) string {
 		return "不予受理通知书"
 	case KindDecided:
 		return "办结通知书"
+	case KindExtension:
+		return "延期通知书"
+	case KindSpecialProcedure:
+		return "特别程序告知书"
 	}
 	return ""
 }
@@ -140,7 +146,7 @@ func clean(n Notice) Notice {
 		}, strings.TrimSpace(s))
 	}
 	for _, p := range []*string{&n.County, &n.Hall, &n.ReceiptNo, &n.ItemName, &n.ItemCode,
-		&n.ApplicantName, &n.ApplicantIDMasked, &n.Reason, &n.Clerk, &n.Phone, &n.StatusURL} {
+		&n.ApplicantName, &n.ApplicantIDMasked, &n.Reason, &n.Clerk, &n.Phone, &n.StatusURL, &n.Step} {
 		*p = f(*p)
 	}
 	ms := func(in []Material) []Material {
@@ -182,6 +188,13 @@ func (n Notice) validate() error {
 		need(n.Reason != "", "Reason")
 	case KindDecided:
 		need(n.Approved || n.Reason != "", "Reason (required when not approved)")
+	case KindExtension: // art. 42: the reason, told in writing, and the new limit
+		need(n.Reason != "", "Reason")
+		need(n.ExtensionDays > 0, "ExtensionDays")
+		need(!n.PromisedDue.IsZero(), "PromisedDue")
+	case KindSpecialProcedure: // art. 45: the procedure and the time it needs, in writing
+		need(n.Step != "", "Step")
+		need(n.StepDays > 0, "StepDays")
 	}
 	if len(missing) > 0 {
 		return fmt.Errorf("notice: %s %s: missing %s", n.Kind, Title(n.Kind), strings.Join(missing, ", "))
@@ -249,12 +262,13 @@ func body(w *writer, n Notice) (last string) {
 		if !n.AcceptedOn.IsZero() {
 			s.WriteString("受理日期：" + formatDate(n.AcceptedOn) + "；")
 		}
-		fmt.Fprintf(&s, "受理编号：%s；承诺办结时限：%s前", n.ReceiptNo, formatDate(n.PromisedDue))
+		fmt.Fprintf(&s, "受理编号：%s；承诺办结时限：%s前", n.ReceiptNo, dueDate(n, n.PromisedDue))
 		if !n.LegalDue.IsZero() {
-			fmt.Fprintf(&s, "（法定办结时限：%s）", formatDate(n.LegalDue))
+			fmt.Fprintf(&s, "（法定办结时限：%s）", dueDate(n, n.LegalDue))
 		}
 		s.WriteString("。")
 		text(s.String())
+		provisionalNote(w, n)
 		if ms := provided(n.Materials); len(ms) > 0 {
 			text("本机关已收到您提交的下列材料：")
 			w.y += 1
@@ -283,6 +297,34 @@ func body(w *writer, n Notice) (last string) {
 			w.y += 2
 		}
 		return Remedy
+	case KindExtension:
+		var s strings.Builder
+		fmt.Fprintf(&s, "%s（受理编号：%s），因%s，", lead, n.ReceiptNo, strings.TrimRight(n.Reason, "。"))
+		fmt.Fprintf(&s, "经本机关负责人批准，根据《中华人民共和国行政许可法》第四十二条，办理期限延长%d个工作日，承诺办结时限延至%s前", n.ExtensionDays, dueDate(n, n.PromisedDue))
+		if !n.LegalDue.IsZero() {
+			fmt.Fprintf(&s, "（法定办结时限：%s）", dueDate(n, n.LegalDue))
+		}
+		s.WriteString("。")
+		text(s.String())
+		provisionalNote(w, n)
+		return "特此告知。"
+	case KindSpecialProcedure:
+		var s strings.Builder
+		fmt.Fprintf(&s, "%s（受理编号：%s），依法需要进行%s，所需时间为%d个工作日", lead, n.ReceiptNo, n.Step, n.StepDays)
+		if !n.StepDue.IsZero() {
+			fmt.Fprintf(&s, "（预计至%s）", dueDate(n, n.StepDue))
+		}
+		if n.StepCounted {
+			s.WriteString("。该环节所需时间计算在办结时限内。")
+		} else {
+			s.WriteString("。根据《中华人民共和国行政许可法》第四十五条，该时间不计算在办结时限内，办结时限相应顺延。")
+		}
+		if n.Reason != "" {
+			s.WriteString("事由：" + strings.TrimRight(n.Reason, "。") + "。")
+		}
+		text(s.String())
+		provisionalNote(w, n)
+		return "特别程序结束后，本机关将继续办理。"
 	case KindDecided:
 		if n.Approved {
 			text(lead + "，已办理完毕。经审查，符合法定条件，本机关决定准予。")
@@ -293,6 +335,22 @@ func body(w *writer, n Notice) (last string) {
 		return Remedy
 	}
 	return ""
+}
+
+// dueDate prints a due date, marked 暂定 when the notice's dates are provisional.
+func dueDate(n Notice, d workday.Date) string {
+	if n.Provisional {
+		return formatDate(d) + "（暂定）"
+	}
+	return formatDate(d)
+}
+
+// provisionalNote says why a date is marked 暂定: it was counted through a year whose
+// holiday schedule is not published yet.
+func provisionalNote(w *writer, n Notice) {
+	if n.Provisional {
+		w.para("注：上述日期所跨年度的国务院节假日安排尚未公布，暂按《全国年节及纪念日放假办法》规定的法定节假日计算；安排公布后如有变动，以重新计算的日期为准，本机关将另行告知。", smallSize, 2, gopdf.Left)
+	}
 }
 
 // reason prints the clerk's reason, each line of it as its own paragraph.
