@@ -161,8 +161,8 @@ type ApplicationDetail struct {
 	ChangedMaterials  []string `json:"changed_materials" doc:"申请人补正后变更、可再次指出的材料"`
 	ExtensionCap      int      `json:"extension_cap" doc:"本件一次延期的上限（工作日）"`
 	SpecialProcedures []string `json:"special_procedures" doc:"可选择的特别程序：第四十五条所列及本事项的特殊环节"`
-	Today         string             `json:"today"`
-	Version       int                `json:"version" doc:"send as If-Match with an action"`
+	Today             string   `json:"today"`
+	Version           int      `json:"version" doc:"send as If-Match with an action"`
 }
 
 type applicationOut struct {

@@ -210,7 +210,9 @@ var legalCases = []legalCase{
 			{on: "2026-11-02", by: "clerk", do: lifecycle.Route}, {on: "2026-11-04", by: "dept", do: lifecycle.Pause, proc: "检测", days: 3}},
 		map[string]string{"state": "paused", "step_due": "2026-11-09"}},
 	{"行政许可法第四十五条", "事项规定计入时限的特殊环节不停止计时",
-		func(it *catalog.Item) { it.Steps = append(it.Steps, catalog.Step{Name: "现场核查", LimitDays: 5, Counted: true}) },
+		func(it *catalog.Item) {
+			it.Steps = append(it.Steps, catalog.Step{Name: "现场核查", LimitDays: 5, Counted: true})
+		},
 		[]happens{{on: "2026-11-02", tick: all}, {on: "2026-11-02", by: "clerk", do: lifecycle.Accept},
 			{on: "2026-11-02", by: "clerk", do: lifecycle.Route}, {on: "2026-11-04", by: "dept", do: lifecycle.Pause, proc: "现场核查"},
 			{on: "2026-11-11", by: "dept", do: lifecycle.Resume}},

@@ -127,31 +127,31 @@ type Application struct {
 	RepeatCorrections int `bun:"repeat_corrections"`
 	// CompleteOn is the day the materials became complete after an in-time correction notice:
 	// the acceptance date (art. 32). ReceivedOn stays the day they were first received.
-	CompleteOn *time.Time `bun:"complete_on,type:date"`
-	AcceptedOn *time.Time `bun:"accepted_on,type:date"`
-	LegalDays      int             `bun:"legal_days"`
-	PromisedDays   int             `bun:"promised_days"`
-	ExtensionDays  int             `bun:"extension_days"`
-	LegalDue       *time.Time      `bun:"legal_due,type:date"`
-	PromisedDue    *time.Time      `bun:"promised_due,type:date"`
-	Paused         bool            `bun:"paused"`
-	Warning        string          `bun:"warning"`
-	Decision       *string         `bun:"decision"`
-	DecisionReason *string         `bun:"decision_reason"`
-	DecidedOn      *time.Time      `bun:"decided_on,type:date"`
-	DeliveryMethod *string         `bun:"delivery_method"`
+	CompleteOn     *time.Time `bun:"complete_on,type:date"`
+	AcceptedOn     *time.Time `bun:"accepted_on,type:date"`
+	LegalDays      int        `bun:"legal_days"`
+	PromisedDays   int        `bun:"promised_days"`
+	ExtensionDays  int        `bun:"extension_days"`
+	LegalDue       *time.Time `bun:"legal_due,type:date"`
+	PromisedDue    *time.Time `bun:"promised_due,type:date"`
+	Paused         bool       `bun:"paused"`
+	Warning        string     `bun:"warning"`
+	Decision       *string    `bun:"decision"`
+	DecisionReason *string    `bun:"decision_reason"`
+	DecidedOn      *time.Time `bun:"decided_on,type:date"`
+	DeliveryMethod *string    `bun:"delivery_method"`
 	// DeliveryDue: a 准予 decision is served within ten working days (art. 44).
 	DeliveryDue *time.Time `bun:"delivery_due,type:date"`
 	DeliveredOn *time.Time `bun:"delivered_on,type:date"`
 	// Provisional: a running due date was counted through a year whose holiday schedule is
 	// not known yet, so it may move when the State Council publishes it.
-	Provisional bool `bun:"provisional"`
-	ClosedOn       *time.Time      `bun:"closed_on,type:date"`
-	CloseReason    *string         `bun:"close_reason"`
-	Jobs           map[string]Job  `bun:"jobs,type:jsonb"`
-	Version        int             `bun:"version"`
-	CreatedAt      time.Time       `bun:"created_at,nullzero,default:now()"`
-	UpdatedAt      time.Time       `bun:"updated_at,nullzero,default:now()"`
+	Provisional bool           `bun:"provisional"`
+	ClosedOn    *time.Time     `bun:"closed_on,type:date"`
+	CloseReason *string        `bun:"close_reason"`
+	Jobs        map[string]Job `bun:"jobs,type:jsonb"`
+	Version     int            `bun:"version"`
+	CreatedAt   time.Time      `bun:"created_at,nullzero,default:now()"`
+	UpdatedAt   time.Time      `bun:"updated_at,nullzero,default:now()"`
 }
 
 // Job remembers a scheduled deadline job, so a reschedule can cancel it.

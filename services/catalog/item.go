@@ -122,28 +122,28 @@ type Step struct {
 
 // Item is the content of one version of a service item.
 type Item struct {
-	BaseCode      string     `json:"base_code"` // 基本编码
-	ImplCode      string     `json:"impl_code"` // 实施编码: the item's identity in the county
-	Name          string     `json:"name"`
-	Kind          Kind       `json:"kind"`
-	DepartmentID  uuid.UUID  `json:"department_id"` // 实施机关 (an org unit of kind department)
-	LegalBasis    string     `json:"legal_basis"`   // 设定和实施依据
-	Levels        []Level    `json:"levels"`
-	Conditions    string     `json:"conditions"` // 受理条件
-	Materials     []Material `json:"materials"`
-	Handling      Handling   `json:"handling"`
-	LegalDays     int        `json:"legal_days"`    // 法定时限 (working days)
-	PromisedDays  int        `json:"promised_days"` // 承诺时限 (working days); 0 for 即办件
-	Steps         []Step     `json:"steps"`
+	BaseCode     string     `json:"base_code"` // 基本编码
+	ImplCode     string     `json:"impl_code"` // 实施编码: the item's identity in the county
+	Name         string     `json:"name"`
+	Kind         Kind       `json:"kind"`
+	DepartmentID uuid.UUID  `json:"department_id"` // 实施机关 (an org unit of kind department)
+	LegalBasis   string     `json:"legal_basis"`   // 设定和实施依据
+	Levels       []Level    `json:"levels"`
+	Conditions   string     `json:"conditions"` // 受理条件
+	Materials    []Material `json:"materials"`
+	Handling     Handling   `json:"handling"`
+	LegalDays    int        `json:"legal_days"`    // 法定时限 (working days)
+	PromisedDays int        `json:"promised_days"` // 承诺时限 (working days); 0 for 即办件
+	Steps        []Step     `json:"steps"`
 	// Unified: the item is handled under 行政许可法 art. 26 (统一办理, 联合办理 or 集中办理,
 	// 45-day limit), so an extension may add fifteen days and is granted by the head of the
 	// county government (art. 42).
-	Unified bool `json:"unified,omitempty"`
-	FeeBasis      string     `json:"fee_basis"`  // 收费依据; empty when free
-	FeeAmount     string     `json:"fee_amount"` // e.g. "不收费" or "10元/件"
-	Visits        int        `json:"visits"`     // 到现场次数
-	ConsultPhone  string     `json:"consult_phone"`
-	ComplainPhone string     `json:"complain_phone"`
+	Unified       bool   `json:"unified,omitempty"`
+	FeeBasis      string `json:"fee_basis"`  // 收费依据; empty when free
+	FeeAmount     string `json:"fee_amount"` // e.g. "不收费" or "10元/件"
+	Visits        int    `json:"visits"`     // 到现场次数
+	ConsultPhone  string `json:"consult_phone"`
+	ComplainPhone string `json:"complain_phone"`
 }
 
 // Accepts reports whether the item may be received at level l.

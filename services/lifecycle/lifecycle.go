@@ -152,13 +152,13 @@ var (
 	notExtended = Condition{ok: func(f *Facts) bool { return f.Extended == 0 },
 		Message: "已延期一次，不能再次延期（行政许可法第四十二条）", MessageEn: "the limit was extended once already (art. 42)"}
 	extensionDays = Condition{Input: true, ok: func(f *Facts) bool { return f.Days >= 1 && f.Days <= f.MaxExtension },
-		Message: "延期天数须在 1 至法定上限之间（行政许可法第四十二条：十日；统一办理的十五日；本县可规定更短）",
+		Message:   "延期天数须在 1 至法定上限之间（行政许可法第四十二条：十日；统一办理的十五日；本县可规定更短）",
 		MessageEn: "extension days must be between 1 and the cap (art. 42: ten, fifteen for unified handling; the county may set fewer)"}
 	withinLimit = Condition{ok: func(f *Facts) bool { return !f.Overdue },
-		Message: "办理期限已届满，不能再延期：延期须在期限内决定（行政许可法第四十二条）",
+		Message:   "办理期限已届满，不能再延期：延期须在期限内决定（行政许可法第四十二条）",
 		MessageEn: "the limit has already run out: an extension is decided within the limit (art. 42)"}
 	byTheHead = Condition{Forbidden: true, ok: func(f *Facts) bool { return f.Head },
-		Message: "延期须经本行政机关负责人批准（统一办理的事项须经县政府负责人批准，行政许可法第四十二条）",
+		Message:   "延期须经本行政机关负责人批准（统一办理的事项须经县政府负责人批准，行政许可法第四十二条）",
 		MessageEn: "an extension is granted by the agency head (for unified handling, the county government's head; art. 42)"}
 	deliveryMethod = Condition{Input: true, ok: func(f *Facts) bool {
 		switch f.DeliveryMethod {

@@ -339,7 +339,7 @@ func TestNew(t *testing.T) {
 		{"2028-01-23", DayInfo{Working: true, Kind: MakeupWorkday}},              // its make-up day
 		{"2028-01-27", DayInfo{Working: true, Kind: LocalWorkday, Name: "春节值守"}}, // an override beats it
 		{"2028-02-02", DayInfo{Kind: LocalClosure, Name: "本县民俗节"}},
-		{"2029-02-12", DayInfo{Kind: Holiday, Name: "春节", Provisional: true}},    // 除夕 2029, no schedule yet
+		{"2029-02-12", DayInfo{Kind: Holiday, Name: "春节", Provisional: true}}, // 除夕 2029, no schedule yet
 	} {
 		tt.want.Date = dt(tt.day)
 		if got := c.Day(dt(tt.day)); got != tt.want {
