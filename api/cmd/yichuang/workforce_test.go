@@ -26,8 +26,9 @@ func TestWorkforceLevelFirstLine(t *testing.T) {
 		// 0 years: the post minimum
 		{[]string{"--post", "staff", "--hired", "2026-11-21", "--as-of", "2026-11-21"}, "1"},
 		// 29 February hire: 2 years on 2019-02-28, 3 on 2019-03-01
-		{[]string{"--post", "staff", "--hired", "2016-02-29", "--as-of", "2019-02-28"}, "1"},
-		{[]string{"--post", "staff", "--hired", "2016-02-29", "--as-of", "2019-03-01"}, "2"},
+		// 民法典 art. 202: a leap-day hire's third year ends on 28 February 2019.
+		{[]string{"--post", "staff", "--hired", "2016-02-29", "--as-of", "2019-02-27"}, "1"},
+		{[]string{"--post", "staff", "--hired", "2016-02-29", "--as-of", "2019-02-28"}, "2"},
 		// 30 years + 博士 7 = 37 → 12 steps; 4 + 12 + 3 = 19, capped at 15
 		{[]string{"--post", "deputy", "--hired", "1996-01-01", "--education", "doctor", "--certificate", "senior", "--as-of", "2026-01-01"}, "15"},
 		// 2026 is deducted at once, though its service year (from 2026-03-01) runs till
