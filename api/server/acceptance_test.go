@@ -289,6 +289,29 @@ func TestCalendarDueAndSettings(t *testing.T) {
 	if status != http.StatusUnprocessableEntity {
 		t.Errorf("bad receipt prefix: %d %v", status, body)
 	}
+	// Settings never loosen the law (行政许可法 arts. 32, 42, 44): each looser value is refused
+	// on its field with the article, in Chinese.
+	for field, v := range map[string]int{"correction_days": 6, "max_extension": 11, "max_extension_unified": 16, "delivery_days": 11} {
+		in := map[string]any{"yellow_days": 2, "forward_days": 3, "correction_days": 5, "max_extension": 10, "receipt_prefix": ""}
+		in[field] = v
+		status, body, _ = b.call(t, c.admin, "PUT", "/api/v1/settings", in)
+		errs, _ := body["errors"].([]any)
+		if status != http.StatusUnprocessableEntity || len(errs) != 1 || errs[0].(map[string]any)["location"] != "body."+field ||
+			!strings.Contains(errs[0].(map[string]any)["message"].(string), "行政许可法") {
+			t.Errorf("%s = %d: %d %v", field, v, status, body)
+		}
+	}
+	status, body, _ = b.call(t, c.admin, "PUT", "/api/v1/settings", map[string]any{"yellow_days": 2, "forward_days": 3, "correction_days": 3,
+		"max_extension": 7, "max_extension_unified": 12, "delivery_days": 5, "receipt_prefix": ""})
+	if status != http.StatusOK || body["correction_days"] != 3.0 || body["delivery_days"] != 5.0 || body["max_extension_unified"] != 12.0 {
+		t.Errorf("a stricter county: %d %v", status, body)
+	}
+	// 2028 has no schedule yet (lunar-go v1.4.7): the due date is counted with the statutory
+	// days off and marked provisional.
+	_, body, _ = b.call(t, c.clerk, "GET", "/api/v1/calendar/due?from=2028-01-24&days=1", nil)
+	if body["due"] != "2028-01-31" || body["provisional"] != true || body["known"] != false {
+		t.Errorf("2028: %v", body)
+	}
 }
 
 func TestCatalogueExcelThroughTheAPI(t *testing.T) {

@@ -42,11 +42,13 @@ type dueIn struct {
 
 type dueOut struct {
 	Body struct {
-		From  string         `json:"from"`
-		Days  int            `json:"days"`
-		Due   string         `json:"due"`
-		Known bool           `json:"known" doc:"false when a year in the span has no official schedule yet"`
-		Steps []CalendarStep `json:"steps,omitempty"`
+		From  string `json:"from"`
+		Days  int    `json:"days"`
+		Due   string `json:"due"`
+		Known bool   `json:"known" doc:"false when a year in the span has no official schedule yet"`
+		// Provisional is !Known under the name the rest of the API uses.
+		Provisional bool           `json:"provisional" doc:"暂定：跨入国务院尚未公布放假安排的年度，按法定节假日计算，公布后可能变动"`
+		Steps       []CalendarStep `json:"steps,omitempty"`
 	}
 }
 
@@ -57,6 +59,8 @@ type CalendarDay struct {
 	Kind    string `json:"kind" enum:"workday,weekend,holiday,makeup,local_closure,local_workday"`
 	Label   string `json:"label"`
 	Name    string `json:"name"`
+	// Provisional: the year's schedule is not published; only the statutory days are off.
+	Provisional bool `json:"provisional"`
 }
 
 type yearIn struct {
@@ -139,7 +143,8 @@ func (s *Server) calendarRoutes() {
 				}
 				due := cal.Add(from, in.Days)
 				out.Body.From, out.Body.Days, out.Body.Due = from.String(), in.Days, due.String()
-				out.Body.Known = cal.Known(from.Year) && cal.Known(due.Year)
+				out.Body.Provisional = cal.Provisional(from, due)
+				out.Body.Known = !out.Body.Provisional
 				if in.Explain {
 					out.Body.Steps = toSteps(cal.Explain(workday.Limit{Start: from, Days: in.Days}, from))
 				}
@@ -159,7 +164,8 @@ func (s *Server) calendarRoutes() {
 				out.Body.Year, out.Body.Known = in.Year, cal.Known(in.Year)
 				for d := (workday.Date{Year: in.Year, Month: time.January, Day: 1}); d.Year == in.Year; d = d.AddDays(1) {
 					info := cal.Day(d)
-					out.Body.Days = append(out.Body.Days, CalendarDay{Date: d.String(), Working: info.Working, Kind: info.Kind.String(), Label: info.Kind.Label(), Name: info.Name})
+					out.Body.Days = append(out.Body.Days, CalendarDay{Date: d.String(), Working: info.Working, Kind: info.Kind.String(), Label: info.Kind.Label(),
+						Name: info.Name, Provisional: info.Provisional})
 				}
 				return nil
 			})

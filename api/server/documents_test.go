@@ -13,6 +13,9 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -402,4 +405,82 @@ func TestNoticesAndArchiveThroughTheAPI(t *testing.T) {
 	other := b.newCounty(t)
 	status, body, _ = b.call(t, other.admin, "GET", "/api/v1/applications/"+id+"/archive/download", nil)
 	wantProblem(t, "another county's admin downloads the archive", status, body, 404, "", "")
+}
+
+// 行政许可法 arts. 42 and 45: the applicant is told in writing of an extension (its reason)
+// and of a special procedure (the time it needs): each step issues its notice as a PDF.
+func TestExtensionAndSpecialProcedureNotices(t *testing.T) {
+	t.Parallel()
+	b := setupDocs(t)
+	c := b.newCounty(t)
+	head := b.newMember(t, c.tenant, c.dept, tenants.RoleAgencyHead)
+	itemID := b.publishItem(t, c, "WRITTEN-"+strings.ToUpper(uuid.NewString()[:8]))
+	app := b.windowIntake(t, c, itemID)
+	id := app["id"].(string)
+	act := func(m *member, action string, body map[string]any) {
+		t.Helper()
+		status, out, _ := b.call(t, m, "POST", "/api/v1/applications/"+id+"/actions/"+action, body, "If-Match", strconv.Itoa(int(app["version"].(float64))))
+		if status != http.StatusOK {
+			t.Fatalf("%s: %d %v", action, status, out)
+		}
+		app = out
+	}
+	pdfOf := func(kind string) []byte {
+		var pdf []byte
+		waitFor(t, "the "+kind+" notice", func() bool {
+			status, link, _ := b.call(t, c.clerk, "GET", "/api/v1/applications/"+id+"/notices/"+kind+"/download", nil)
+			if status != http.StatusOK {
+				return false
+			}
+			pdf = fetchURL(t, link["url"].(string))
+			return bytes.HasPrefix(pdf, []byte("%PDF-"))
+		})
+		return pdf
+	}
+	act(c.clerk, "accept", map[string]any{})
+	act(c.clerk, "route", map[string]any{})
+	// Department staff may not extend; the agency head may.
+	status, body, _ := b.call(t, c.deptM, "POST", "/api/v1/applications/"+id+"/actions/extend", map[string]any{"days": 5, "reason": "需跨县核对"},
+		"If-Match", strconv.Itoa(int(app["version"].(float64))))
+	wantProblem(t, "department staff extends", status, body, 403, "role_not_allowed", "")
+	if msg, _ := body["message"].(string); !strings.Contains(msg, "负责人") {
+		t.Errorf("the refusal does not say who grants it: %q", msg)
+	}
+	act(head, "extend", map[string]any{"days": 5, "reason": "需跨县核对家庭经济状况"})
+	if text := pdfText(t, pdfOf("extension")); !strings.Contains(text, "延期通知书") || !strings.Contains(squash(text), "需跨县核对家庭经济状况") {
+		t.Errorf("extension notice:\n%s", text)
+	}
+	// A pause names a procedure from the list, with the time it needs.
+	status, body, _ = b.call(t, c.deptM, "POST", "/api/v1/applications/"+id+"/actions/pause", map[string]any{"step": "开会研究", "days": 5, "reason": "x"},
+		"If-Match", strconv.Itoa(int(app["version"].(float64))))
+	wantProblem(t, "a pause of no listed kind", status, body, 422, "", "body.step")
+	if procs := app["special_procedures"].([]any); len(procs) != 9 || procs[0] != "入户调查" {
+		t.Errorf("special procedures offered: %v", procs)
+	}
+	act(c.deptM, "pause", map[string]any{"step": "专家评审", "days": 10, "reason": "疾病认定"})
+	if text := squash(pdfText(t, pdfOf("special_procedure"))); !strings.Contains(text, "专家评审") || !strings.Contains(text, "所需时间为10个工作日") {
+		t.Errorf("special procedure notice:\n%s", text)
+	}
+	if p := app["pauses"].([]any)[0].(map[string]any); p["limit_days"] != 10.0 || p["counted"] != false || p["step_due"] == "" {
+		t.Errorf("pause: %v", p)
+	}
+}
+
+// pdfText reads a PDF's text with poppler's pdftotext (installed by make test).
+func pdfText(t testing.TB, pdf []byte) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "notice.pdf")
+	if err := os.WriteFile(path, pdf, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command("pdftotext", "-enc", "UTF-8", path, "-").Output()
+	if err != nil {
+		t.Fatalf("pdftotext: %v", err)
+	}
+	return string(out)
+}
+
+// squash drops white space, which pdftotext puts where lines wrap.
+func squash(s string) string {
+	return strings.Join(strings.Fields(s), "")
 }

@@ -6,8 +6,9 @@ import (
 
 // Who may call what: the role lists the routes name.
 var (
-	admins         = []tenants.Role{tenants.RoleCountyAdmin}
-	staffRoles     = []tenants.Role{tenants.RoleCountyAdmin, tenants.RoleDepartmentStaff, tenants.RoleTownshipClerk, tenants.RoleCommunityWorker}
+	admins     = []tenants.Role{tenants.RoleCountyAdmin}
+	staffRoles = []tenants.Role{tenants.RoleCountyAdmin, tenants.RoleDepartmentStaff, tenants.RoleTownshipClerk, tenants.RoleCommunityWorker,
+		tenants.RoleAgencyHead, tenants.RoleGovernmentHead}
 	intakeRoles    = []tenants.Role{tenants.RoleTownshipClerk, tenants.RoleCommunityWorker}
 	deptRoles      = []tenants.Role{tenants.RoleDepartmentStaff}
 	reviewerRoles  = []tenants.Role{tenants.RoleCountyAdmin, tenants.RoleDepartmentStaff}

@@ -184,6 +184,10 @@ type Transition struct {
 	Requires []Condition
 }
 
+// who says, for the actions that have one, who may take them, in the refusal of any other
+// role: an extension is the agency head's to grant (art. 42), not any approver's.
+var who = map[Action]*Condition{Extend: &byTheHead}
+
 var (
 	clerk      = []tenants.Role{tenants.RoleTownshipClerk}
 	worker     = []tenants.Role{tenants.RoleCommunityWorker}
@@ -262,6 +266,9 @@ func Check(from State, a Action, f *Facts) (*Transition, *Refusal) {
 			fmt.Sprintf("an application in state %s cannot be %s", from, a)}
 	}
 	if !holdsAny(f.Roles, t.Roles) {
+		if w := who[a]; w != nil {
+			return nil, &Refusal{http.StatusForbidden, "role_not_allowed", w.Message, w.MessageEn}
+		}
 		return nil, &Refusal{http.StatusForbidden, "role_not_allowed",
 			fmt.Sprintf("您的角色不能执行「%s」", a.Label()), fmt.Sprintf("your role may not %s", a)}
 	}

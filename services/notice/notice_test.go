@@ -79,6 +79,15 @@ func sample(t testing.TB, k Kind) Notice {
 	case KindDecided:
 		n.IssuedOn = date(t, "2026-12-03")
 		n.Approved = true
+	case KindExtension:
+		n.IssuedOn = date(t, "2026-12-01")
+		n.Reason = "需对申请人家庭经济状况进行跨县核对"
+		n.ExtensionDays = 10
+		n.PromisedDue, n.LegalDue = date(t, "2026-12-18"), date(t, "2027-01-05")
+	case KindSpecialProcedure:
+		n.IssuedOn = date(t, "2026-11-24")
+		n.Step, n.StepDays, n.StepDue = "专家评审", 15, date(t, "2026-12-15")
+		n.Reason = "申请人所患疾病需经专家评审认定"
 	}
 	return n
 }
@@ -194,6 +203,15 @@ func TestRender(t *testing.T) {
 		{"decided denied", KindDecided, false, []string{
 			"办结通知书", "本机关决定不予准予", "1308262026112100001", "家庭人均收入高于本县最低生活保障标准", Remedy,
 		}, nil},
+		// 行政许可法 art. 42: the reason of the extension, in writing, with the new limit.
+		{"extension", KindExtension, false, []string{
+			"延期通知书", "需对申请人家庭经济状况进行跨县核对", "经本机关负责人批准", "第四十二条", "延长10个工作日",
+			"2026年12月18日", "2027年1月5日",
+		}, []string{Remedy, "暂定"}},
+		// art. 45: the procedure and the time it needs, in writing.
+		{"special procedure", KindSpecialProcedure, false, []string{
+			"特别程序告知书", "专家评审", "所需时间为15个工作日", "2026年12月15日", "第四十五条", "不计算在办结时限内",
+		}, []string{Remedy}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -357,6 +375,24 @@ func TestAcceptanceWithoutStatutoryLimit(t *testing.T) {
 	}
 }
 
+// A due date counted through a year with no published schedule is printed 暂定, with the
+// reason (全国年节及纪念日放假办法; the State Council's notice is still to come).
+func TestRenderProvisional(t *testing.T) {
+	t.Parallel()
+	n := sample(t, KindAccepted)
+	n.Provisional = true
+	pdf, err := Render(n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	flat := squash(pdfText(t, pdf))
+	for _, s := range []string{"2026年12月4日（暂定）", "2026年12月18日（暂定）", "尚未公布", "全国年节及纪念日放假办法"} {
+		if !strings.Contains(flat, squash(s)) {
+			t.Errorf("provisional notice lacks %q", s)
+		}
+	}
+}
+
 func TestRenderRefuses(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
@@ -371,6 +407,9 @@ func TestRenderRefuses(t *testing.T) {
 		{"一次性告知 listing nothing", func(n *Notice) { n.Missing = nil }, KindCorrection, "Missing"},
 		{"refusal without reason", func(n *Notice) { n.Reason = " \n " }, KindRejected, "Reason"},
 		{"denial without reason", func(n *Notice) { n.Approved, n.Reason = false, "" }, KindDecided, "Reason"},
+		{"extension without reason", func(n *Notice) { n.Reason = "" }, KindExtension, "Reason"},
+		{"extension without days", func(n *Notice) { n.ExtensionDays = 0 }, KindExtension, "ExtensionDays"},
+		{"special procedure without its time", func(n *Notice) { n.StepDays = 0 }, KindSpecialProcedure, "StepDays"},
 		{"no applicant", func(n *Notice) { n.ApplicantName = "" }, KindDecided, "ApplicantName"},
 		{"no issuing date", func(n *Notice) { n.IssuedOn = workday.Date{} }, KindDecided, "IssuedOn"},
 		{"full identity number", func(n *Notice) { n.ApplicantIDMasked = fullID }, KindAccepted, "unmasked"},
@@ -524,7 +563,7 @@ func TestTitle(t *testing.T) {
 	t.Parallel()
 	for k, want := range map[Kind]string{
 		KindAccepted: "受理通知书", KindCorrection: "一次性告知书", KindRejected: "不予受理通知书",
-		KindDecided: "办结通知书", "withdrawn": "",
+		KindDecided: "办结通知书", KindExtension: "延期通知书", KindSpecialProcedure: "特别程序告知书", "withdrawn": "",
 	} {
 		if got := Title(k); got != want {
 			t.Errorf("Title(%q) = %q, want %q", k, got, want)

@@ -57,3 +57,8 @@ UPDATE applications a SET forward_days = s.forward_days, correction_days = least
 
 ALTER TABLE tenant_settings FORCE ROW LEVEL SECURITY;
 ALTER TABLE applications FORCE ROW LEVEL SECURITY;
+
+-- arts. 42 and 45: the extension and the special procedure are told in writing.
+ALTER TABLE application_notices DROP CONSTRAINT application_notices_kind_check;
+ALTER TABLE application_notices ADD CONSTRAINT application_notices_kind_check
+    CHECK (kind IN ('accepted', 'correction', 'rejected', 'decided', 'extension', 'special_procedure'));
