@@ -101,7 +101,7 @@ export interface paths {
          * 准入清单 / The access lists
          * @description Every item with its status today; in_force=true for the lists in force.
          *
-         *     可调用角色 / Roles: 县级管理员 (county_admin)、部门工作人员 (department_staff)、乡镇窗口人员 (township_clerk)、村社区工作者 (community_worker)
+         *     可调用角色 / Roles: 县级管理员 (county_admin)、部门工作人员 (department_staff)、乡镇窗口人员 (township_clerk)、村社区工作者 (community_worker)、本行政机关负责人 (agency_head)、县政府负责人 (government_head)
          */
         get: operations["list-access-items"];
         put?: never;
@@ -127,7 +127,7 @@ export interface paths {
         };
         /**
          * 清单事项 / An item with its history
-         * @description 可调用角色 / Roles: 县级管理员 (county_admin)、部门工作人员 (department_staff)、乡镇窗口人员 (township_clerk)、村社区工作者 (community_worker)
+         * @description 可调用角色 / Roles: 县级管理员 (county_admin)、部门工作人员 (department_staff)、乡镇窗口人员 (township_clerk)、村社区工作者 (community_worker)、本行政机关负责人 (agency_head)、县政府负责人 (government_head)
          */
         get: operations["get-access-item"];
         /**
@@ -417,7 +417,7 @@ export interface paths {
          * 办件列表 / Worklist
          * @description Newest first, within the reader's data scope. Keyset pagination: pass next_cursor back as cursor.
          *
-         *     可调用角色 / Roles: 县级管理员 (county_admin)、部门工作人员 (department_staff)、乡镇窗口人员 (township_clerk)、村社区工作者 (community_worker)
+         *     可调用角色 / Roles: 县级管理员 (county_admin)、部门工作人员 (department_staff)、乡镇窗口人员 (township_clerk)、村社区工作者 (community_worker)、本行政机关负责人 (agency_head)、县政府负责人 (government_head)
          */
         get: operations["list-applications"];
         put?: never;
@@ -443,7 +443,7 @@ export interface paths {
         };
         /**
          * 办件详情 / The application page
-         * @description 可调用角色 / Roles: 县级管理员 (county_admin)、部门工作人员 (department_staff)、乡镇窗口人员 (township_clerk)、村社区工作者 (community_worker)
+         * @description 可调用角色 / Roles: 县级管理员 (county_admin)、部门工作人员 (department_staff)、乡镇窗口人员 (township_clerk)、村社区工作者 (community_worker)、本行政机关负责人 (agency_head)、县政府负责人 (government_head)
          */
         get: operations["get-application"];
         put?: never;
@@ -467,7 +467,7 @@ export interface paths {
          * 办理操作 / Take a step
          * @description One step of the lifecycle. If-Match must carry the version last read: a step taken by someone else in between gives 412. A step the state does not allow gives 409 with the reason.
          *
-         *     可调用角色 / Roles: 县级管理员 (county_admin)、部门工作人员 (department_staff)、乡镇窗口人员 (township_clerk)、村社区工作者 (community_worker)
+         *     可调用角色 / Roles: 县级管理员 (county_admin)、部门工作人员 (department_staff)、乡镇窗口人员 (township_clerk)、村社区工作者 (community_worker)、本行政机关负责人 (agency_head)、县政府负责人 (government_head)
          */
         post: operations["act-on-application"];
         delete?: never;
@@ -487,7 +487,7 @@ export interface paths {
          * 下载归档包 / Download the archive package (zip)
          * @description Returns a presigned URL valid 5 minutes. 409 not_archived before the package is stored.
          *
-         *     可调用角色 / Roles: 县级管理员 (county_admin)、部门工作人员 (department_staff)、乡镇窗口人员 (township_clerk)、村社区工作者 (community_worker)
+         *     可调用角色 / Roles: 县级管理员 (county_admin)、部门工作人员 (department_staff)、乡镇窗口人员 (township_clerk)、村社区工作者 (community_worker)、本行政机关负责人 (agency_head)、县政府负责人 (government_head)
          */
         get: operations["download-application-archive"];
         put?: never;
@@ -509,7 +509,7 @@ export interface paths {
          * 办件文件 / An application's files, notices and archive package
          * @description Readable by whoever may read the application.
          *
-         *     可调用角色 / Roles: 县级管理员 (county_admin)、部门工作人员 (department_staff)、乡镇窗口人员 (township_clerk)、村社区工作者 (community_worker)
+         *     可调用角色 / Roles: 县级管理员 (county_admin)、部门工作人员 (department_staff)、乡镇窗口人员 (township_clerk)、村社区工作者 (community_worker)、本行政机关负责人 (agency_head)、县政府负责人 (government_head)
          */
         get: operations["list-application-documents"];
         put?: never;
@@ -553,7 +553,7 @@ export interface paths {
          * 下载材料文件 / Download an attached file
          * @description Returns a presigned URL valid 5 minutes, pinned to the verified version. Files not attached (being verified, rejected, tampered) are not served (409).
          *
-         *     可调用角色 / Roles: 县级管理员 (county_admin)、部门工作人员 (department_staff)、乡镇窗口人员 (township_clerk)、村社区工作者 (community_worker)
+         *     可调用角色 / Roles: 县级管理员 (county_admin)、部门工作人员 (department_staff)、乡镇窗口人员 (township_clerk)、村社区工作者 (community_worker)、本行政机关负责人 (agency_head)、县政府负责人 (government_head)
          */
         get: operations["download-application-file"];
         put?: never;
@@ -575,7 +575,7 @@ export interface paths {
          * 下载通知书 / Download a notice (PDF)
          * @description Returns a presigned URL valid 5 minutes. 409 notice_pending while it is being rendered.
          *
-         *     可调用角色 / Roles: 县级管理员 (county_admin)、部门工作人员 (department_staff)、乡镇窗口人员 (township_clerk)、村社区工作者 (community_worker)
+         *     可调用角色 / Roles: 县级管理员 (county_admin)、部门工作人员 (department_staff)、乡镇窗口人员 (township_clerk)、村社区工作者 (community_worker)、本行政机关负责人 (agency_head)、县政府负责人 (government_head)
          */
         get: operations["download-application-notice"];
         put?: never;
@@ -747,7 +747,7 @@ export interface paths {
          * 退出登录 / Sign out
          * @description Revokes the Kratos session and clears the session cookie.
          *
-         *     可调用角色 / Roles: 平台运营 (platform_operator)、县级管理员 (county_admin)、部门工作人员 (department_staff)、乡镇窗口人员 (township_clerk)、村社区工作者 (community_worker)
+         *     可调用角色 / Roles: 平台运营 (platform_operator)、县级管理员 (county_admin)、部门工作人员 (department_staff)、乡镇窗口人员 (township_clerk)、村社区工作者 (community_worker)、本行政机关负责人 (agency_head)、县政府负责人 (government_head)
          */
         post: operations["logout"];
         delete?: never;
@@ -765,7 +765,7 @@ export interface paths {
         };
         /**
          * 年度日历 / Every day of a year
-         * @description 可调用角色 / Roles: 平台运营 (platform_operator)、县级管理员 (county_admin)、部门工作人员 (department_staff)、乡镇窗口人员 (township_clerk)、村社区工作者 (community_worker)
+         * @description 可调用角色 / Roles: 平台运营 (platform_operator)、县级管理员 (county_admin)、部门工作人员 (department_staff)、乡镇窗口人员 (township_clerk)、村社区工作者 (community_worker)、本行政机关负责人 (agency_head)、县政府负责人 (government_head)
          */
         get: operations["calendar-year"];
         put?: never;
@@ -787,7 +787,7 @@ export interface paths {
          * 计算到期日 / Due date after N working days
          * @description The N-th working day strictly after `from` on the county's calendar (national schedule plus local changes).
          *
-         *     可调用角色 / Roles: 平台运营 (platform_operator)、县级管理员 (county_admin)、部门工作人员 (department_staff)、乡镇窗口人员 (township_clerk)、村社区工作者 (community_worker)
+         *     可调用角色 / Roles: 平台运营 (platform_operator)、县级管理员 (county_admin)、部门工作人员 (department_staff)、乡镇窗口人员 (township_clerk)、村社区工作者 (community_worker)、本行政机关负责人 (agency_head)、县政府负责人 (government_head)
          */
         get: operations["calendar-due"];
         put?: never;
@@ -879,7 +879,7 @@ export interface paths {
         };
         /**
          * 文件规则 / The county's document rules
-         * @description 可调用角色 / Roles: 县级管理员 (county_admin)、部门工作人员 (department_staff)、乡镇窗口人员 (township_clerk)、村社区工作者 (community_worker)
+         * @description 可调用角色 / Roles: 县级管理员 (county_admin)、部门工作人员 (department_staff)、乡镇窗口人员 (township_clerk)、村社区工作者 (community_worker)、本行政机关负责人 (agency_head)、县政府负责人 (government_head)
          */
         get: operations["get-document-settings"];
         /**
@@ -905,7 +905,7 @@ export interface paths {
         };
         /**
          * 事项目录 / Search the service catalogue
-         * @description 可调用角色 / Roles: 县级管理员 (county_admin)、部门工作人员 (department_staff)、乡镇窗口人员 (township_clerk)、村社区工作者 (community_worker)
+         * @description 可调用角色 / Roles: 县级管理员 (county_admin)、部门工作人员 (department_staff)、乡镇窗口人员 (township_clerk)、村社区工作者 (community_worker)、本行政机关负责人 (agency_head)、县政府负责人 (government_head)
          */
         get: operations["list-items"];
         put?: never;
@@ -971,7 +971,7 @@ export interface paths {
         };
         /**
          * 事项详情 / An item with its versions
-         * @description 可调用角色 / Roles: 县级管理员 (county_admin)、部门工作人员 (department_staff)、乡镇窗口人员 (township_clerk)、村社区工作者 (community_worker)
+         * @description 可调用角色 / Roles: 县级管理员 (county_admin)、部门工作人员 (department_staff)、乡镇窗口人员 (township_clerk)、村社区工作者 (community_worker)、本行政机关负责人 (agency_head)、县政府负责人 (government_head)
          */
         get: operations["get-item"];
         put?: never;
@@ -1053,7 +1053,7 @@ export interface paths {
         };
         /**
          * 事项某一版本 / One version of an item
-         * @description 可调用角色 / Roles: 县级管理员 (county_admin)、部门工作人员 (department_staff)、乡镇窗口人员 (township_clerk)、村社区工作者 (community_worker)
+         * @description 可调用角色 / Roles: 县级管理员 (county_admin)、部门工作人员 (department_staff)、乡镇窗口人员 (township_clerk)、村社区工作者 (community_worker)、本行政机关负责人 (agency_head)、县政府负责人 (government_head)
          */
         get: operations["get-item-version"];
         put?: never;
@@ -1073,7 +1073,7 @@ export interface paths {
         };
         /**
          * 当前用户 / The signed-in member
-         * @description 可调用角色 / Roles: 平台运营 (platform_operator)、县级管理员 (county_admin)、部门工作人员 (department_staff)、乡镇窗口人员 (township_clerk)、村社区工作者 (community_worker)
+         * @description 可调用角色 / Roles: 平台运营 (platform_operator)、县级管理员 (county_admin)、部门工作人员 (department_staff)、乡镇窗口人员 (township_clerk)、村社区工作者 (community_worker)、本行政机关负责人 (agency_head)、县政府负责人 (government_head)
          */
         get: operations["get-me"];
         put?: never;
@@ -1115,7 +1115,7 @@ export interface paths {
         };
         /**
          * 消息中心 / My notifications
-         * @description 可调用角色 / Roles: 县级管理员 (county_admin)、部门工作人员 (department_staff)、乡镇窗口人员 (township_clerk)、村社区工作者 (community_worker)
+         * @description 可调用角色 / Roles: 县级管理员 (county_admin)、部门工作人员 (department_staff)、乡镇窗口人员 (township_clerk)、村社区工作者 (community_worker)、本行政机关负责人 (agency_head)、县政府负责人 (government_head)
          */
         get: operations["list-notifications"];
         put?: never;
@@ -1137,7 +1137,7 @@ export interface paths {
         put?: never;
         /**
          * 全部已读 / Mark all read
-         * @description 可调用角色 / Roles: 县级管理员 (county_admin)、部门工作人员 (department_staff)、乡镇窗口人员 (township_clerk)、村社区工作者 (community_worker)
+         * @description 可调用角色 / Roles: 县级管理员 (county_admin)、部门工作人员 (department_staff)、乡镇窗口人员 (township_clerk)、村社区工作者 (community_worker)、本行政机关负责人 (agency_head)、县政府负责人 (government_head)
          */
         post: operations["read-all-notifications"];
         delete?: never;
@@ -1157,7 +1157,7 @@ export interface paths {
         put?: never;
         /**
          * 标为已读 / Mark one read
-         * @description 可调用角色 / Roles: 县级管理员 (county_admin)、部门工作人员 (department_staff)、乡镇窗口人员 (township_clerk)、村社区工作者 (community_worker)
+         * @description 可调用角色 / Roles: 县级管理员 (county_admin)、部门工作人员 (department_staff)、乡镇窗口人员 (township_clerk)、村社区工作者 (community_worker)、本行政机关负责人 (agency_head)、县政府负责人 (government_head)
          */
         post: operations["read-notification"];
         delete?: never;
@@ -1177,7 +1177,7 @@ export interface paths {
          * 组织机构 / Org units in the member's data scope
          * @description Parents come before children. Members scoped to their unit also see its ancestors, so the tree has its root.
          *
-         *     可调用角色 / Roles: 平台运营 (platform_operator)、县级管理员 (county_admin)、部门工作人员 (department_staff)、乡镇窗口人员 (township_clerk)、村社区工作者 (community_worker)
+         *     可调用角色 / Roles: 平台运营 (platform_operator)、县级管理员 (county_admin)、部门工作人员 (department_staff)、乡镇窗口人员 (township_clerk)、村社区工作者 (community_worker)、本行政机关负责人 (agency_head)、县政府负责人 (government_head)
          */
         get: operations["list-org-units"];
         put?: never;
@@ -1201,7 +1201,7 @@ export interface paths {
         };
         /**
          * 单位详情 / One org unit
-         * @description 可调用角色 / Roles: 平台运营 (platform_operator)、县级管理员 (county_admin)、部门工作人员 (department_staff)、乡镇窗口人员 (township_clerk)、村社区工作者 (community_worker)
+         * @description 可调用角色 / Roles: 平台运营 (platform_operator)、县级管理员 (county_admin)、部门工作人员 (department_staff)、乡镇窗口人员 (township_clerk)、村社区工作者 (community_worker)、本行政机关负责人 (agency_head)、县政府负责人 (government_head)
          */
         get: operations["get-org-unit"];
         put?: never;
@@ -1604,7 +1604,7 @@ export interface paths {
         };
         /**
          * 本县规则设置 / The county's local rules
-         * @description 可调用角色 / Roles: 县级管理员 (county_admin)、部门工作人员 (department_staff)、乡镇窗口人员 (township_clerk)、村社区工作者 (community_worker)
+         * @description 可调用角色 / Roles: 县级管理员 (county_admin)、部门工作人员 (department_staff)、乡镇窗口人员 (township_clerk)、村社区工作者 (community_worker)、本行政机关负责人 (agency_head)、县政府负责人 (government_head)
          */
         get: operations["get-settings"];
         /**
@@ -2440,13 +2440,16 @@ export interface components {
             readonly $schema?: string;
             assignee_id?: string;
             corrections?: components["schemas"]["CorrectionEntryBody"][] | null;
-            /** Format: int64 */
+            /**
+             * Format: int64
+             * @description 延期天数（extend），或特别程序所需时间（pause，事项未规定时）
+             */
             days?: number;
             /** @enum {string} */
             delivery_method?: "window" | "post" | "proxy" | "";
             materials?: components["schemas"]["TickBody"][] | null;
             reason?: string;
-            /** @description special step name for a pause */
+            /** @description 特别程序（pause）：从 special_procedures 中选择 */
             step?: string;
         };
         ActionRef: {
@@ -2480,10 +2483,17 @@ export interface components {
             applicant: components["schemas"]["ApplicantBody"];
             assignee_id?: string;
             authorization?: components["schemas"]["AuthorizationBody"];
+            /** @description 申请人补正后变更、可再次指出的材料 */
+            changed_materials: string[] | null;
             /** @enum {string} */
             channel: "window" | "proxy";
             correction?: components["schemas"]["CorrectionBody"];
-            /** @description proxy_received_on, forward_due, received_on, correction_due, accepted_on, promised_due, legal_due, decided_on, delivered_on, closed_on (present when set) */
+            /**
+             * Format: int64
+             * @description 补正告知书份数
+             */
+            correction_count: number;
+            /** @description proxy_received_on, forward_due, received_on, correction_due, complete_on, accepted_on, promised_due, legal_due, decided_on, delivery_due, delivered_on, closed_on (present when set) */
             dates: {
                 [key: string]: string;
             };
@@ -2494,6 +2504,11 @@ export interface components {
             department: components["schemas"]["UnitRef"];
             /** @description the committed limit day by day */
             explain: components["schemas"]["CalendarStep"][] | null;
+            /**
+             * Format: int64
+             * @description 本件一次延期的上限（工作日）
+             */
+            extension_cap: number;
             /** Format: int64 */
             extension_days: number;
             hall: components["schemas"]["UnitRef"];
@@ -2506,16 +2521,25 @@ export interface components {
             materials: components["schemas"]["MaterialLine"][] | null;
             paused: boolean;
             pauses: components["schemas"]["PauseSpan"][] | null;
+            /** @description 暂定：期限跨入国务院尚未公布放假安排的年度，按法定节假日计算，公布后可能变动 */
+            provisional: boolean;
             proxy_unit?: components["schemas"]["UnitRef"];
             /** @description decision or closing reason */
             reason?: string;
             receipt_no: string;
+            /**
+             * Format: int64
+             * @description 再次补正（仅针对申请人补正后变更的材料）的份数
+             */
+            repeat_corrections: number;
             routed: boolean;
+            /** @description 可选择的特别程序：第四十五条所列及本事项的特殊环节 */
+            special_procedures: string[] | null;
             state: string;
             state_label: string;
             timeline: components["schemas"]["TimelineEvent"][] | null;
             today: string;
-            /** @description a due date falls in a year without an official schedule */
+            /** @description same as provisional (older name) */
             unknown_year: boolean;
             /**
              * Format: int64
@@ -2543,6 +2567,8 @@ export interface components {
             channel: "window" | "proxy";
             /** Format: date-time */
             created_at: string;
+            /** @description 准予决定的送达期限（行政许可法第四十四条），未送达时 */
+            delivery_due: string;
             hall_id: string;
             id: string;
             item_name: string;
@@ -2551,6 +2577,8 @@ export interface components {
             paused: boolean;
             /** @description empty before acceptance */
             promised_due: string;
+            /** @description 暂定：期限跨入尚无放假安排的年度 */
+            provisional: boolean;
             receipt_no: string;
             received_on: string;
             state: string;
@@ -2675,6 +2703,7 @@ export interface components {
             kind: "workday" | "weekend" | "holiday" | "makeup" | "local_closure" | "local_workday";
             label: string;
             name: string;
+            provisional: boolean;
             working: boolean;
         };
         CalendarOverride: {
@@ -2834,6 +2863,8 @@ export interface components {
             from: string;
             /** @description false when a year in the span has no official schedule yet */
             known: boolean;
+            /** @description 暂定：跨入国务院尚未公布放假安排的年度，按法定节假日计算，公布后可能变动 */
+            provisional: boolean;
             steps?: components["schemas"]["CalendarStep"][] | null;
         };
         FieldProblem: {
@@ -2987,6 +3018,8 @@ export interface components {
             promised_days: number;
             /** @description 特殊环节 */
             steps: components["schemas"]["SpecialStep"][] | null;
+            /** @description 统一办理/联合办理/集中办理（行政许可法第二十六条）：延期至多 15 个工作日，由县政府负责人批准 */
+            unified?: boolean;
             /**
              * Format: int64
              * @description 到现场次数
@@ -3048,6 +3081,8 @@ export interface components {
             /** Format: int64 */
             promised_days: number;
             steps: components["schemas"]["SpecialStep"][] | null;
+            /** @description 统一办理/联合办理/集中办理（行政许可法第二十六条） */
+            unified: boolean;
             /** Format: int64 */
             version: number;
         };
@@ -3257,13 +3292,13 @@ export interface components {
             generations: number;
             issued_on: string;
             /** @enum {string} */
-            kind: "accepted" | "correction" | "rejected" | "decided";
+            kind: "accepted" | "correction" | "rejected" | "decided" | "extension" | "special_procedure";
             /** @description rendered and stored; false while the job runs */
             ready: boolean;
             sha256?: string;
             /** Format: int64 */
             size?: number;
-            /** @description 受理通知书, 一次性告知书, 不予受理通知书, 办结通知书 */
+            /** @description 受理通知书, 一次性告知书, 不予受理通知书, 办结通知书, 延期通知书, 特别程序告知书 */
             title: string;
             /**
              * Format: int64
@@ -3378,12 +3413,22 @@ export interface components {
             years: components["schemas"]["CalendarYear"][] | null;
         };
         PauseSpan: {
+            /** @description 计入办理时限（不停止计时） */
+            counted: boolean;
             from: string;
+            /**
+             * Format: int64
+             * @description 所需时间（工作日），书面告知申请人
+             */
+            limit_days: number;
             reason: string;
             resume_reason?: string;
             /** Format: int64 */
             seq: number;
+            /** @description 特别程序：行政许可法第四十五条所列或本事项的特殊环节 */
             step: string;
+            /** @description 所需时间届满之日 */
+            step_due?: string;
             to?: string;
         };
         PayAllowance: {
@@ -3623,9 +3668,14 @@ export interface components {
             readonly $schema?: string;
             /**
              * Format: int64
-             * @description 补正告知时限，工作日（默认 5，行政许可法第三十二条）
+             * @description 补正告知时限，工作日：1 至 5（默认 5，行政许可法第三十二条；本县只可更严）
              */
             correction_days: number;
+            /**
+             * Format: int64
+             * @description 准予决定的送达时限，工作日：1 至 10（默认 10，行政许可法第四十四条）
+             */
+            delivery_days?: number;
             /**
              * Format: int64
              * @description 代办转交时限，工作日（默认 3）
@@ -3633,9 +3683,14 @@ export interface components {
             forward_days: number;
             /**
              * Format: int64
-             * @description 一次延期的上限，工作日（默认 10，行政许可法第四十二条）
+             * @description 一次延期的上限，工作日：0 至 10（默认 10，行政许可法第四十二条；本县只可更严）
              */
             max_extension: number;
+            /**
+             * Format: int64
+             * @description 统一办理/联合办理/集中办理事项（行政许可法第二十六条）一次延期的上限：0 至 15（默认 15，第四十二条第二款）
+             */
+            max_extension_unified?: number;
             /** @description 受理编号前缀（空则用行政区划代码） */
             receipt_prefix: string;
             /**
@@ -6704,7 +6759,7 @@ export interface operations {
             header?: never;
             path: {
                 id: string;
-                kind: "accepted" | "correction" | "rejected" | "decided";
+                kind: "accepted" | "correction" | "rejected" | "decided" | "extension" | "special_procedure";
             };
             cookie?: never;
         };
@@ -6790,7 +6845,7 @@ export interface operations {
             header?: never;
             path: {
                 id: string;
-                kind: "accepted" | "correction" | "rejected" | "decided";
+                kind: "accepted" | "correction" | "rejected" | "decided" | "extension" | "special_procedure";
             };
             cookie?: never;
         };

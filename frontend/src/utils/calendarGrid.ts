@@ -37,6 +37,7 @@ export function monthGrids(year: number, days: readonly CalendarDay[]): MonthGri
           kind: weekend ? 'weekend' : 'workday',
           label: weekend ? '周末' : '工作日',
           name: '',
+          provisional: false,
         },
       )
     }

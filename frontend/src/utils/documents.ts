@@ -61,6 +61,8 @@ export const NOTICE_TITLES: Record<NoticeKind, string> = {
   correction: '一次性告知书',
   rejected: '不予受理通知书',
   decided: '办结通知书',
+  extension: '延期通知书',
+  special_procedure: '特别程序告知书',
 }
 
 export function noticeTitle(n: Pick<DocNotice, 'kind' | 'title'>): string {

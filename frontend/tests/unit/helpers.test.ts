@@ -9,7 +9,7 @@ import { countText, todoCards } from '@/utils/todo'
 
 describe('month grids', () => {
   it('lays out twelve Monday-first months padded to whole weeks', () => {
-    const grids = monthGrids(2026, [{ date: '2026-10-01', working: false, kind: 'holiday', label: '法定节假日', name: '国庆节' }])
+    const grids = monthGrids(2026, [{ date: '2026-10-01', working: false, kind: 'holiday', label: '法定节假日', name: '国庆节', provisional: false }])
     expect(grids).toHaveLength(12)
     for (const g of grids) expect(g.cells.length % 7).toBe(0)
     // 2026-01-01 is a Thursday: three blanks (Mon–Wed) first
