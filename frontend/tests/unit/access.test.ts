@@ -43,7 +43,7 @@ import {
   validateContent,
   versionActionLabel,
   versionLabel,
-} from '@/utils/access'
+} from '@/features/access/model'
 
 const row = (key: string, tasks: number, intercepted: number) => ({
   key,

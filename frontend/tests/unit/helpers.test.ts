@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest'
 import { problemPathErrors, problemSheetErrors } from '@/api/problem'
-import { countKinds, datesBetween, monthGrids } from '@/utils/calendarGrid'
+import { countKinds, datesBetween, monthGrids } from '@/features/calendar/calendarGrid'
 import { dispositionFilename } from '@/utils/download'
-import { emptyItemForm, itemFormFromBody, itemFormToBody, newMaterial, validateItemForm } from '@/utils/itemForm'
+import { emptyItemForm, itemFormFromBody, itemFormToBody, newMaterial, validateItemForm } from '@/features/catalog/itemForm'
 import { newRequestKey } from '@/utils/requestKey'
 import { percent, yearStart } from '@/utils/stats'
-import { countText, todoCards } from '@/utils/todo'
+import { countText, todoCards } from '@/features/home/todo'
 
 describe('month grids', () => {
   it('lays out twelve Monday-first months padded to whole weeks', () => {

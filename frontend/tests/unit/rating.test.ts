@@ -15,7 +15,7 @@ import {
   rectTag,
   scoreLabel,
   scoreTag,
-} from '@/utils/rating'
+} from '@/features/rating/model'
 
 const indicator = (over: Partial<Record<string, number>> = {}) => ({
   key: 'k',
