@@ -5,6 +5,7 @@ import type { ApplicationDetail } from '@/api/types'
 import ApplicationDocuments from '@/features/documents/components/ApplicationDocuments.vue'
 import MaterialFilesCard from '@/features/documents/components/MaterialFilesCard.vue'
 import { showPdf } from '@/features/documents/components/upload'
+import { RETENTION_OPTIONS, fileStatusLabel, fileStatusTagType, noticeTitle, retentionLabel } from '@/features/documents/labels'
 import {
   type DocFile,
   type DocNotice,
@@ -15,16 +16,11 @@ import {
   chinaDate,
   createPoller,
   fileProblem,
-  fileStatusLabel,
-  fileStatusTagType,
   filesByMaterial,
   formatFileSize,
   hasPendingWork,
   newestNotices,
-  noticeTitle,
   pendingWork,
-  retentionLabel,
-  RETENTION_OPTIONS,
   settledFiles,
   shortHash,
   uploadContentType,

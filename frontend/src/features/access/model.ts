@@ -1,33 +1,14 @@
-// Pure helpers of the community work-item access screens (社区工作事项准入): the five lists,
-// item status, funding text, the admission stages, who may decide a stage, tasks, interception
-// rules and the burden statistics' chart and comparison.
-import type { AccessContent, AdmissionStage, AdmissionStep, BurdenComparison, BurdenRow, TaskStatus } from '@/api/types'
-import {
-  ACCESS_ITEM_STATUS_LABELS,
-  ACCESS_ITEM_STATUS_TAG,
-  ACCESS_KIND_LABELS,
-  ADMISSION_DECISION_LABELS,
-  ADMISSION_STAGE_LABELS,
-  ADMISSION_STAGE_TAG,
-  ALL_ACCESS_KINDS,
-  DISPATCHABLE_KINDS,
-  FUNDING_LABELS,
-  INTERCEPT_RULE_LABELS,
-  ITEM_VERSION_ACTION_LABELS,
-  TASK_STATUS_LABELS,
-  TASK_STATUS_TAG,
-} from '@/labels'
+// Pure helpers of the community work-item access screens (社区工作事项准入; their labels are in
+// labels.ts): the five lists, funding text, the admission stages, who may decide a stage, tasks
+// and the burden statistics' chart and comparison.
+import type { AccessContent, AccessKind, AdmissionStage, AdmissionStep, BurdenComparison, BurdenRow, TaskStatus } from '@/api/types'
+import { ALL_ACCESS_KINDS, FUNDING_LABELS, accessKindLabel } from '@/features/access/labels'
 import { fenToYuan, formatFen, yuanToFen } from '@/utils/money'
-
-type TagType = 'primary' | 'success' | 'warning' | 'danger' | 'info'
-const pick = <T extends string>(map: Record<string, T>, key: string | null | undefined, fallback: T): T =>
-  key != null && Object.prototype.hasOwnProperty.call(map, key) ? map[key]! : fallback
 
 // ---- lists and items
 
-export function accessKindLabel(kind: string): string {
-  return pick(ACCESS_KIND_LABELS as Record<string, string>, kind, kind)
-}
+/** Kinds whose work may be given to a community (and that an admission request may add). */
+export const DISPATCHABLE_KINDS: readonly AccessKind[] = ['duty', 'assist', 'certificate']
 
 export interface KindGroup<T> {
   kind: string
@@ -50,14 +31,6 @@ export function groupByKind<T extends { kind: string; code?: string }>(items: re
       items: items.filter((it) => it.kind === kind).sort((a, b) => (a.code ?? '').localeCompare(b.code ?? '')),
     }))
     .filter((g) => all || g.items.length > 0)
-}
-
-export function itemStatusLabel(status: string): string {
-  return pick(ACCESS_ITEM_STATUS_LABELS as Record<string, string>, status, status)
-}
-
-export function itemStatusTag(status: string): TagType {
-  return pick(ACCESS_ITEM_STATUS_TAG as Record<string, TagType>, status, 'info')
 }
 
 /** "按件拨付 50.00 元/件", "按年拨付 2,000.00 元/社区/年", "无专项经费". */
@@ -92,28 +65,12 @@ export function burdenText(it: { ledgers: number; reports: number; inspections: 
   return `台账 ${it.ledgers} · 报表 ${it.reports} · 检查 ${it.inspections}`
 }
 
-export function versionActionLabel(action: string): string {
-  return ITEM_VERSION_ACTION_LABELS[action] ?? action
-}
-
 // ---- admission
 
 /** The normal path of a request, for a steps bar. */
 export const STAGE_FLOW: readonly AdmissionStage[] = ['civil_review', 'legal_review', 'joint_meeting', 'notice', 'effective']
 /** Stages someone may decide (通过 / 退回修改 / 不予准入). */
 export const DECIDABLE_STAGES: readonly AdmissionStage[] = ['civil_review', 'legal_review', 'joint_meeting']
-
-export function stageLabel(stage: string): string {
-  return pick(ADMISSION_STAGE_LABELS as Record<string, string>, stage, stage)
-}
-
-export function stageTag(stage: string): TagType {
-  return pick(ADMISSION_STAGE_TAG as Record<string, TagType>, stage, 'info')
-}
-
-export function decisionLabel(decision: string): string {
-  return pick(ADMISSION_DECISION_LABELS as Record<string, string>, decision, decision)
-}
 
 export interface StageProgress {
   /** Index in STAGE_FLOW of the current (or, when stopped, the last reached) stage. */
@@ -149,15 +106,7 @@ export function earliestStartFrom(message: string | null | undefined): string {
   return m?.[1] ?? ''
 }
 
-// ---- tasks and interceptions
-
-export function taskStatusLabel(status: string): string {
-  return pick(TASK_STATUS_LABELS as Record<string, string>, status, status)
-}
-
-export function taskStatusTag(status: string): TagType {
-  return pick(TASK_STATUS_TAG as Record<string, TagType>, status, 'info')
-}
+// ---- tasks
 
 /** A community's tasks: to answer, to finish (soonest due first), and the closed ones. */
 export function splitTasks<T extends { status: string; due_on?: string | null; created_at?: string }>(
@@ -166,10 +115,6 @@ export function splitTasks<T extends { status: string; due_on?: string | null; c
   const by = (s: TaskStatus) => tasks.filter((t) => t.status === s)
   const accepted = by('accepted').sort((a, b) => (a.due_on || '9999').localeCompare(b.due_on || '9999'))
   return { pending: by('pending'), accepted, closed: tasks.filter((t) => t.status !== 'pending' && t.status !== 'accepted') }
-}
-
-export function interceptRuleLabel(rule: string): string {
-  return pick(INTERCEPT_RULE_LABELS as Record<string, string>, rule, rule)
 }
 
 // ---- burden statistics
@@ -294,7 +239,6 @@ export function versionLabel(v: { date: string; added: number; removed: number }
   const parts = [v.added ? `+${v.added}` : '', v.removed ? `−${v.removed}` : ''].filter(Boolean).join(' ')
   return parts ? `${v.date}（${parts} 项）` : v.date
 }
-
 
 // ---- the content form (录入 / 修改 / 申请准入 / 重新提交)
 

@@ -1,5 +1,5 @@
 import type { OrgUnit, OrgUnitKind } from '@/api/types'
-import { orgKindLabel } from '@/labels'
+import { orgKindLabel } from '@/features/admin/labels'
 
 export interface OrgTreeNode {
   id: string

@@ -1,7 +1,7 @@
 // What each lifecycle action asks for in its dialog, and the request body it sends to
 // POST /api/v1/applications/{id}/actions/{action}. Pure, so it is unit-tested.
 import type { ActionBody, ApplicationDetail, CorrectionProblem, DeliveryMethod } from '@/api/types'
-import { DELIVERY_LABELS } from '@/labels'
+import { DELIVERY_LABELS } from '@/features/applications/labels'
 
 export type ActionField = 'materials' | 'corrections' | 'reason' | 'step' | 'days' | 'delivery_method'
 

@@ -1,8 +1,8 @@
 // The worklist's filters ↔ the URL query (so a refresh keeps them) ↔ the API's query.
 import type { LocationQuery, LocationQueryValue } from 'vue-router'
 import type { AppState, Warning } from '@/api/types'
-import { ALL_STATES } from '@/labels'
-import { isWarning } from '@/utils/deadline'
+import { isWarning } from '@/features/applications/deadline'
+import { ALL_STATES } from '@/features/applications/labels'
 
 export interface WorklistFilters {
   states: AppState[]

@@ -1,7 +1,7 @@
-// 材料附件、通知书与归档 (documents): types, Chinese labels and the pure logic of the documents
-// section of an application (file status, sizes, hashes, who may upload, client-side checks of
-// a chosen file) and a poller with backoff for what background jobs produce (verification of
-// an upload, rendering of a notice, packing of the archive).
+// 材料附件、通知书与归档 (documents): types and the pure logic of the documents section of an
+// application (file status, sizes, hashes, who may upload, client-side checks of a chosen file)
+// and a poller with backoff for what background jobs produce (verification of an upload,
+// rendering of a notice, packing of the archive). Its Chinese labels are in labels.ts.
 import type { paths } from '@/api/schema'
 
 // ---- types, taken from the operations (not schema names) like src/api/types.ts
@@ -17,34 +17,7 @@ export type FileStatus = DocFile['status']
 export type NoticeKind = DocNotice['kind']
 export type Retention = DocumentSettings['retention']
 
-// ---- labels
-
-/** What a file's status means to the clerk (the API's status_label words some differently). */
-export const FILE_STATUS_LABELS: Record<FileStatus, string> = {
-  awaiting_upload: '待上传',
-  uploaded: '校验中',
-  verified: '已校验',
-  rejected: '已拒收',
-  tampered: '疑似篡改',
-}
-
-export function fileStatusLabel(status: string, fallback = ''): string {
-  return FILE_STATUS_LABELS[status as FileStatus] ?? (fallback || status)
-}
-
-export function fileStatusTagType(status: string): 'success' | 'warning' | 'info' | 'danger' {
-  switch (status) {
-    case 'verified':
-      return 'success'
-    case 'uploaded':
-      return 'warning'
-    case 'rejected':
-    case 'tampered':
-      return 'danger'
-    default:
-      return 'info'
-  }
-}
+// ---- file status
 
 /** A file the verification job has yet to decide on. */
 export function isFilePending(f: Pick<DocFile, 'status'>): boolean {
@@ -54,35 +27,6 @@ export function isFilePending(f: Pick<DocFile, 'status'>): boolean {
 /** A file that failed: it is kept, with the reason, but not attached to the material. */
 export function isFileFlagged(f: Pick<DocFile, 'status'>): boolean {
   return f.status === 'rejected' || f.status === 'tampered'
-}
-
-export const NOTICE_TITLES: Record<NoticeKind, string> = {
-  accepted: '受理通知书',
-  correction: '一次性告知书',
-  rejected: '不予受理通知书',
-  decided: '办结通知书',
-}
-
-export function noticeTitle(n: Pick<DocNotice, 'kind' | 'title'>): string {
-  return n.title || NOTICE_TITLES[n.kind] || n.kind
-}
-
-export const RETENTION_OPTIONS: { value: Retention; label: string }[] = [
-  { value: 'permanent', label: '永久' },
-  { value: '30y', label: '定期30年' },
-  { value: '10y', label: '定期10年' },
-]
-
-export function retentionLabel(r: string): string {
-  return RETENTION_OPTIONS.find((o) => o.value === r)?.label ?? r
-}
-
-/** Where the periods come from. */
-export const RETENTION_BASIS = '国家档案局令第8号《机关文件材料归档范围和文书档案保管期限规定》'
-
-export const LOCK_MODE_LABELS: Record<string, string> = {
-  COMPLIANCE: '合规锁定（期满前任何人不能删除或覆盖）',
-  GOVERNANCE: '治理锁定',
 }
 
 /** Bounds of the county's upload limit (services/document: 1–200 MB, default 20). */

@@ -1,38 +1,12 @@
-// Pure helpers of 好差评: the five levels, what the resident is told about their rating and its
-// rectification, which steps a case allows, and the indicator rates.
+// Pure helpers of 好差评 (the labels are in labels.ts): what the resident is told about their
+// rating and its rectification, which steps a case allows, and the indicator rates.
 import type { CaseAction, RatingIndicator, RatingState } from '@/api/types'
-import { CASE_ACTION_LABELS, RECT_STATUS_LABELS, RECT_STATUS_TAG, SCORE_LABELS } from '@/labels'
-import { percent } from '@/utils/stats'
-
-type TagType = 'primary' | 'success' | 'warning' | 'danger' | 'info'
-
-/** The levels from worst to best, as the rating form lists them. */
-export const SCORES = [1, 2, 3, 4, 5] as const
-export type Score = (typeof SCORES)[number]
-
-export function scoreLabel(score: number | null | undefined): string {
-  return score != null && score in SCORE_LABELS ? SCORE_LABELS[score as Score] : score == null ? '' : String(score)
-}
+import { rectLabel, scoreLabel } from '@/features/rating/labels'
+import { percent } from '@/utils/format'
 
 /** 差评: 不满意 or 非常不满意. */
 export function isBadScore(score: number | null | undefined): boolean {
   return score != null && score >= 1 && score <= 2
-}
-
-export function scoreTag(score: number | null | undefined): TagType {
-  if (score == null) return 'info'
-  if (score <= 2) return 'danger'
-  if (score === 3) return 'warning'
-  return 'success'
-}
-
-export function rectLabel(status: string | null | undefined): string {
-  if (!status) return ''
-  return (RECT_STATUS_LABELS as Record<string, string>)[status] ?? status
-}
-
-export function rectTag(status: string | null | undefined): TagType {
-  return (status && (RECT_STATUS_TAG as Record<string, TagType>)[status]) || 'info'
 }
 
 /** A case is open while the hall still has work on it. */
@@ -51,10 +25,6 @@ export function caseActions(c: { status: string; callback_at?: string | null }, 
   if (open) out.push('complete')
   if (open && isAdmin) out.push('invalid', 'impossible')
   return out
-}
-
-export function caseActionLabel(a: string): string {
-  return (CASE_ACTION_LABELS as Record<string, string>)[a] ?? a
 }
 
 /** "第 1 次：不满意；第 2 次：满意". */

@@ -21,7 +21,7 @@ import type {
   WorkerRecord,
   WorkerStatus,
 } from '@/api/types'
-import { ALL_APPRAISALS, ALL_CERTIFICATES, ALL_EDUCATIONS, ALL_POSTS, ALL_WORKER_STATUSES } from '@/labels'
+import { ALL_APPRAISALS, ALL_CERTIFICATES, ALL_EDUCATIONS, ALL_POSTS, ALL_WORKER_STATUSES } from '@/features/workforce/labels'
 import { fenToYuan, formatFen, formatSignedFen, percentToPermille, permilleToPercent, yuanToFen } from '@/utils/money'
 
 export const LEVELS = 18

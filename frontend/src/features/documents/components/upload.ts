@@ -3,8 +3,7 @@
 // download endpoints hand out.
 import { api } from '@/api/client'
 import { ApiError } from '@/api/problem'
-import type { DocFile } from '@/features/documents/model'
-import { uploadContentType, uploadPercent, uploadUrl } from '@/features/documents/model'
+import { type DocFile, uploadContentType, uploadPercent, uploadUrl } from '@/features/documents/model'
 
 export interface UploadHandle {
   promise: Promise<DocFile>

@@ -1,16 +1,9 @@
-// Deadline display: the API's warning levels (normal / yellow / red) and civil dates.
+// Deadline display: the API's warning levels (normal / yellow / red) and the due dates of an
+// application.
 import type { Warning } from '@/api/types'
-import { WARNING_LABELS } from '@/labels'
-
-/**
- * A civil date from the API for display: '' for a missing one. The worklist sends unset dues as
- * "0000-00-00" (Go's zero date), which must not be shown.
- */
-export function displayDate(d: string | null | undefined): string {
-  if (!d) return ''
-  if (/^0{4}-/.test(d) || d.startsWith('0001-01-01')) return ''
-  return d
-}
+import { WARNING_LABELS } from '@/features/applications/labels'
+import { displayDate } from '@/utils/dates'
+import { labelOf } from '@/utils/enumLabel'
 
 /** CSS class of a due date by its level: yellow → warning colour, red → danger colour. */
 export function warningClass(level: string | null | undefined): string {
@@ -39,17 +32,11 @@ export function warningTagType(level: string | null | undefined): 'success' | 'w
 }
 
 export function warningLabel(level: string | null | undefined): string {
-  return level ? ((WARNING_LABELS as Record<string, string>)[level] ?? level) : ''
+  return level ? labelOf(WARNING_LABELS, level) : ''
 }
 
 export function isWarning(v: unknown): v is Warning {
   return v === 'normal' || v === 'yellow' || v === 'red'
-}
-
-/** Today as YYYY-MM-DD in the browser's time zone. */
-export function todayISO(now: Date = new Date()): string {
-  const p = (n: number) => String(n).padStart(2, '0')
-  return `${now.getFullYear()}-${p(now.getMonth() + 1)}-${p(now.getDate())}`
 }
 
 /** The due dates of the detail page, in the order shown, and whether each is shown. */
