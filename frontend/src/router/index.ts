@@ -60,8 +60,14 @@ const routes: RouteRecordRaw[] = [
       { path: 'ratings/cases', name: 'rating-cases', component: () => import('@/features/rating/views/RatingCasesView.vue'), meta: { title: menuItem('rating-cases').title, roles: menuItem('rating-cases').roles } },
       { path: 'ratings/indicators', name: 'rating-indicators', component: () => import('@/features/rating/views/RatingIndicatorsView.vue'), meta: { title: menuItem('rating-indicators').title, roles: menuItem('rating-indicators').roles } },
       { path: 'audit', name: 'audit', component: () => import('@/features/admin/views/AuditView.vue'), meta: { title: menuItem('audit').title, roles: menuItem('audit').roles } },
-      { path: '403', name: 'forbidden', component: () => import('@/features/home/views/ForbiddenView.vue'), meta: { title: '无权访问' } },
-      { path: ':pathMatch(.*)*', name: 'not-found', component: () => import('@/features/home/views/NotFoundView.vue'), meta: { title: '页面不存在' } },
+      { path: '403', name: 'forbidden', component: () => import('@/features/home/views/ErrorView.vue'), props: { kind: 'forbidden' }, meta: { title: '无权访问' } },
+      {
+        path: ':pathMatch(.*)*',
+        name: 'not-found',
+        component: () => import('@/features/home/views/ErrorView.vue'),
+        props: { kind: 'not-found' },
+        meta: { title: '页面不存在' },
+      },
     ],
   },
 ]
