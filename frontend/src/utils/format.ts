@@ -15,3 +15,9 @@ export function greeting(hour: number): string {
   if (hour < 18) return '下午好'
   return '晚上好'
 }
+
+/** 0.9567 → 95.7% */
+export function percent(rate: number | null | undefined): string {
+  if (rate == null || !Number.isFinite(rate)) return '—'
+  return `${(Math.round(rate * 1000) / 10).toFixed(1)}%`
+}

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { flushPromises, mount } from '@vue/test-utils'
 import ElementPlus from 'element-plus'
-import ActionDialog from '@/components/ActionDialog.vue'
+import ActionDialog from '@/features/applications/components/ActionDialog.vue'
 import type { ApplicationDetail } from '@/api/types'
 
 const detail = {

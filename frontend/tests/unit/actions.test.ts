@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { ApplicationDetail } from '@/api/types'
-import { ACTION_SPECS, actionSpec, buildActionBody, deliveryOptions, initialActionForm, validateActionForm } from '@/utils/actions'
+import { ACTION_SPECS, actionSpec, buildActionBody, deliveryOptions, initialActionForm, validateActionForm } from '@/features/applications/actions'
 
 type Detail = Pick<ApplicationDetail, 'materials' | 'channel'>
 

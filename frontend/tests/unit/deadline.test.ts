@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { displayDate, todayISO, visibleDues, warningClass, warningLabel, warningTagType } from '@/utils/deadline'
+import { visibleDues, warningClass, warningLabel, warningTagType } from '@/features/applications/deadline'
+import { displayDate, todayISO } from '@/utils/dates'
 
 describe('warning colour mapping', () => {
   it('maps yellow to the warning colour and red to danger', () => {

@@ -2,9 +2,10 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import { flushPromises, mount } from '@vue/test-utils'
 import ElementPlus from 'element-plus'
 import type { ApplicationDetail } from '@/api/types'
-import ApplicationDocuments from '@/components/documents/ApplicationDocuments.vue'
-import MaterialFilesCard from '@/components/documents/MaterialFilesCard.vue'
-import { showPdf } from '@/components/documents/upload'
+import ApplicationDocuments from '@/features/documents/components/ApplicationDocuments.vue'
+import MaterialFilesCard from '@/features/documents/components/MaterialFilesCard.vue'
+import { showPdf } from '@/features/documents/components/upload'
+import { RETENTION_OPTIONS, fileStatusLabel, fileStatusTagType, noticeTitle, retentionLabel } from '@/features/documents/labels'
 import {
   type DocFile,
   type DocNotice,
@@ -15,23 +16,18 @@ import {
   chinaDate,
   createPoller,
   fileProblem,
-  fileStatusLabel,
-  fileStatusTagType,
   filesByMaterial,
   formatFileSize,
   hasPendingWork,
   newestNotices,
-  noticeTitle,
   pendingWork,
-  retentionLabel,
-  RETENTION_OPTIONS,
   settledFiles,
   shortHash,
   uploadContentType,
   uploadPercent,
   uploadUrl,
   upsertFile,
-} from '@/utils/documents'
+} from '@/features/documents/model'
 
 const SHA = '6b7fa434f92a8b80aab02d9bf1a12e49ffcae424e4013a1c4f68b67e3d2bbcd0'
 

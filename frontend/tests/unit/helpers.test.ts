@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest'
 import { problemPathErrors, problemSheetErrors } from '@/api/problem'
-import { countKinds, datesBetween, monthGrids } from '@/utils/calendarGrid'
+import { countKinds, datesBetween, monthGrids } from '@/features/calendar/calendarGrid'
+import { emptyItemForm, itemFormFromBody, itemFormToBody, newMaterial, validateItemForm } from '@/features/catalog/itemForm'
+import { countText, todoCards } from '@/features/home/todo'
+import { yearStart } from '@/utils/dates'
 import { dispositionFilename } from '@/utils/download'
-import { emptyItemForm, itemFormFromBody, itemFormToBody, newMaterial, validateItemForm } from '@/utils/itemForm'
+import { labelOf, tagOf } from '@/utils/enumLabel'
+import { percent } from '@/utils/format'
 import { newRequestKey } from '@/utils/requestKey'
-import { percent, yearStart } from '@/utils/stats'
-import { countText, todoCards } from '@/utils/todo'
 
 describe('month grids', () => {
   it('lays out twelve Monday-first months padded to whole weeks', () => {
@@ -146,5 +148,25 @@ describe('workbench and statistics', () => {
     expect(percent(1)).toBe('100.0%')
     expect(percent(NaN)).toBe('—')
     expect(yearStart('2026-11-21')).toBe('2026-01-01')
+  })
+})
+
+describe('label lookups', () => {
+  const STATUS = { active: '在用', disabled: '停用' }
+  const TAG = { active: 'success', disabled: 'info' } as const
+
+  it('gives the label of a known value and the code of an unknown one', () => {
+    expect(labelOf(STATUS, 'active')).toBe('在用')
+    expect(labelOf(STATUS, 'archived')).toBe('archived')
+    expect(labelOf(STATUS, null)).toBe('')
+    expect(labelOf(STATUS, 'archived', '—')).toBe('—')
+    expect(tagOf(TAG, 'active')).toBe('success')
+    expect(tagOf(TAG, 'archived')).toBe('info')
+  })
+
+  it('does not read Object.prototype for a code the API might send', () => {
+    expect(labelOf(STATUS, 'constructor')).toBe('constructor')
+    expect(labelOf(STATUS, '__proto__')).toBe('__proto__')
+    expect(tagOf(TAG, 'toString')).toBe('info')
   })
 })

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
+import { ALL_ROLES, ROLE_LABELS, orgKindLabel, roleLabel, scopeLabel } from '@/features/admin/labels'
 import { MENU, menuForRoles, menuItem, menuTestId, rolesAllow } from '@/nav/menu'
-import { ALL_ROLES, ROLE_LABELS, roleLabel, scopeLabel, orgKindLabel } from '@/labels'
 import { router } from '@/router'
 
 const titles = (roles: string[]) => menuForRoles(roles).map((m) => m.title)

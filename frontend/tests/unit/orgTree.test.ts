@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { buildOrgTree, childKindsOf, orgPathNames } from '@/utils/orgTree'
-import { auditCheckText, pollUntilDone } from '@/utils/auditCheck'
+import { buildOrgTree, childKindsOf, orgPathNames } from '@/features/admin/orgTree'
+import { auditCheckText, pollUntilDone } from '@/features/admin/auditCheck'
 import type { AuditCheck, OrgUnit } from '@/api/types'
 
 const u = (id: string, parent_id: string | null, kind: OrgUnit['kind'], name: string, code: string): OrgUnit => ({

@@ -1,21 +1,15 @@
 import { describe, expect, it } from 'vitest'
-import { RECT_STATUS_LABELS, SCORE_LABELS } from '@/labels'
 import {
-  goodRateText,
+  RECT_STATUS_LABELS,
   SCORES,
+  SCORE_LABELS,
   caseActionLabel,
-  caseActions,
-  caseOpen,
-  givenText,
-  indicatorRates,
-  isBadScore,
-  rateText,
-  ratingNotice,
   rectLabel,
   rectTag,
   scoreLabel,
   scoreTag,
-} from '@/utils/rating'
+} from '@/features/rating/labels'
+import { caseActions, caseOpen, givenText, goodRateText, indicatorRates, isBadScore, rateText, ratingNotice } from '@/features/rating/model'
 
 const indicator = (over: Partial<Record<string, number>> = {}) => ({
   key: 'k',

@@ -20,7 +20,7 @@ import {
   sortBatchLines,
   stripRowPrefix,
   validateChangeForm,
-} from '@/utils/workforce'
+} from '@/features/workforce/model'
 
 const UNIT = '9bac528a-0697-4cd5-bb75-aa1d9ba8301e'
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { emptyFilters, filtersFromQuery, filtersToApi, filtersToQuery, sameFilters } from '@/utils/worklistQuery'
+import { emptyFilters, filtersFromQuery, filtersToApi, filtersToQuery, sameFilters } from '@/features/applications/worklistQuery'
 
 describe('worklist filters ↔ URL', () => {
   it('round-trips every filter through the query', () => {

@@ -1,0 +1,200 @@
+// What each lifecycle action asks for in its dialog, and the request body it sends to
+// POST /api/v1/applications/{id}/actions/{action}. Pure, so it is unit-tested.
+import type { ActionBody, ApplicationDetail, CorrectionProblem, DeliveryMethod } from '@/api/types'
+import { DELIVERY_LABELS } from '@/features/applications/labels'
+
+export type ActionField = 'materials' | 'corrections' | 'reason' | 'step' | 'days' | 'delivery_method'
+
+export interface ActionSpec {
+  /** Inputs of the dialog, in order. An empty list is a plain confirmation. */
+  fields: readonly ActionField[]
+  reason: 'none' | 'required' | 'optional'
+  reasonLabel: string
+  /** Explanatory line at the top of the dialog. */
+  hint: string
+  /** Colour of the action's button. */
+  type: 'primary' | 'success' | 'warning' | 'danger' | 'default'
+}
+
+const confirm = (hint: string, type: ActionSpec['type'] = 'primary'): ActionSpec => ({
+  fields: [],
+  reason: 'none',
+  reasonLabel: '',
+  hint,
+  type,
+})
+
+export const ACTION_SPECS: Record<string, ActionSpec> = {
+  forward: confirm('确认已收齐材料，将代办件转交乡镇便民服务中心受理。'),
+  accept: {
+    fields: ['materials'],
+    reason: 'none',
+    reasonLabel: '',
+    hint: '请逐项核对材料，勾选已收取的材料；必要材料齐全方可受理，受理后生成受理编号。',
+    type: 'success',
+  },
+  request_correction: {
+    fields: ['corrections'],
+    reason: 'none',
+    reasonLabel: '',
+    hint: '请一次性列明全部需要补正的材料（缺少或有误），申请人补正后重新计时。',
+    type: 'warning',
+  },
+  reject: { fields: ['reason'], reason: 'required', reasonLabel: '不予受理理由', hint: '不予受理须书面说明理由。', type: 'danger' },
+  resubmit: {
+    fields: ['materials'],
+    reason: 'none',
+    reasonLabel: '',
+    hint: '请勾选申请人补正后已收取的材料。',
+    type: 'primary',
+  },
+  route: confirm('将办件转实施机关办理。', 'primary'),
+  pause: {
+    fields: ['step', 'reason'],
+    reason: 'required',
+    reasonLabel: '理由',
+    hint: '特别程序（听证、检验检测、专家评审、公示等）期间不计入办理时限。',
+    type: 'warning',
+  },
+  resume: { fields: ['reason'], reason: 'required', reasonLabel: '结束说明', hint: '结束特别程序，恢复计时。', type: 'primary' },
+  extend: {
+    fields: ['days', 'reason'],
+    reason: 'required',
+    reasonLabel: '延期理由',
+    hint: '一个办件只能延期一次，延期须经批准并告知申请人。',
+    type: 'warning',
+  },
+  approve: { fields: ['reason'], reason: 'optional', reasonLabel: '办结意见', hint: '准予办结。', type: 'success' },
+  deny: { fields: ['reason'], reason: 'required', reasonLabel: '不予办结理由', hint: '不予办结须书面说明理由。', type: 'danger' },
+  deliver: { fields: ['delivery_method'], reason: 'none', reasonLabel: '', hint: '登记办理结果的送达方式。', type: 'success' },
+  archive: confirm('归档后办件不再变更。', 'default'),
+  withdraw: { fields: ['reason'], reason: 'required', reasonLabel: '撤回原因', hint: '撤回后办件终止办理。', type: 'danger' },
+}
+
+/** The spec of an action; an action this screen does not know yet is a plain confirmation. */
+export function actionSpec(action: string): ActionSpec {
+  return ACTION_SPECS[action] ?? confirm('确认执行该操作？')
+}
+
+export interface CorrectionChoice {
+  selected: boolean
+  problem: CorrectionProblem
+  note: string
+}
+
+export interface ActionForm {
+  reason: string
+  /** material key → provided */
+  materials: Record<string, boolean>
+  corrections: Record<string, CorrectionChoice>
+  step: string
+  days: number | undefined
+  delivery_method: DeliveryMethod | ''
+}
+
+type Detail = Pick<ApplicationDetail, 'materials' | 'channel'>
+
+const keyOf = (m: { key?: string }) => m.key ?? ''
+
+/** The dialog's starting values for an application as it stands. */
+export function initialActionForm(action: string, detail: Detail): ActionForm {
+  const materials: Record<string, boolean> = {}
+  const corrections: Record<string, CorrectionChoice> = {}
+  for (const m of detail.materials ?? []) {
+    const k = keyOf(m)
+    if (!k) continue
+    materials[k] = !!m.provided
+    const flagged = m.problem === 'missing' || m.problem === 'incorrect'
+    corrections[k] = {
+      // the required ones not yet provided are what a correction notice usually lists
+      selected: flagged || (m.required && !m.provided),
+      problem: flagged ? (m.problem as CorrectionProblem) : 'missing',
+      note: '',
+    }
+  }
+  return {
+    reason: '',
+    materials,
+    corrections,
+    step: '',
+    days: undefined,
+    delivery_method: action === 'deliver' ? 'window' : '',
+  }
+}
+
+/** Delivery methods offered: 代办员送达 only for a proxy application. */
+export function deliveryOptions(channel: string): { value: DeliveryMethod; label: string }[] {
+  const all: DeliveryMethod[] = channel === 'proxy' ? ['window', 'post', 'proxy'] : ['window', 'post']
+  return all.map((value) => ({ value, label: DELIVERY_LABELS[value] }))
+}
+
+export const REASON_MAX = 500
+export const STEP_MAX = 50
+export const NOTE_MAX = 200
+
+/** Chinese messages keyed by field (reason, materials, corrections, step, days, delivery_method); empty when valid. */
+export function validateActionForm(
+  action: string,
+  form: ActionForm,
+  ctx: Detail & { maxExtension: number },
+): Record<string, string> {
+  const spec = actionSpec(action)
+  const errs: Record<string, string> = {}
+  const reason = form.reason.trim()
+  if (spec.fields.includes('reason')) {
+    if (spec.reason === 'required' && !reason) errs.reason = `请填写${spec.reasonLabel}`
+    else if ([...reason].length > REASON_MAX) errs.reason = `${spec.reasonLabel}不超过 ${REASON_MAX} 字`
+  }
+  if (action === 'accept') {
+    const missing = (ctx.materials ?? []).filter((m) => m.required && !form.materials[keyOf(m)])
+    if (missing.length) {
+      errs.materials = `必要材料尚未齐全（${missing.map((m) => m.name).join('、')}），不能受理；请改用一次性告知补正`
+    }
+  }
+  if (spec.fields.includes('corrections')) {
+    const chosen = Object.values(form.corrections).filter((c) => c.selected)
+    if (chosen.length === 0) errs.corrections = '请至少选择一项需要补正的材料'
+    else if (chosen.some((c) => [...c.note.trim()].length > NOTE_MAX)) errs.corrections = `补正说明不超过 ${NOTE_MAX} 字`
+  }
+  if (spec.fields.includes('step') && [...form.step.trim()].length > STEP_MAX) {
+    errs.step = `特别程序名称不超过 ${STEP_MAX} 字`
+  }
+  if (spec.fields.includes('days')) {
+    const d = form.days
+    if (ctx.maxExtension < 1) errs.days = '本县规则不允许延期'
+    else if (d === undefined || !Number.isInteger(d) || d < 1 || d > ctx.maxExtension) {
+      errs.days = `延期天数须为 1 至 ${ctx.maxExtension} 个工作日`
+    }
+  }
+  if (spec.fields.includes('delivery_method')) {
+    const ok = deliveryOptions(ctx.channel).some((o) => o.value === form.delivery_method)
+    if (!ok) errs.delivery_method = '请选择送达方式'
+  }
+  return errs
+}
+
+/** The request body of the action. */
+export function buildActionBody(action: string, form: ActionForm, detail: Detail): ActionBody {
+  const spec = actionSpec(action)
+  const body: ActionBody = {}
+  const reason = form.reason.trim()
+  if (spec.fields.includes('reason') && reason) body.reason = reason
+  if (spec.fields.includes('materials')) {
+    body.materials = (detail.materials ?? [])
+      .filter((m) => keyOf(m))
+      .map((m) => ({ key: keyOf(m), provided: !!form.materials[keyOf(m)] }))
+  }
+  if (spec.fields.includes('corrections')) {
+    body.corrections = (detail.materials ?? [])
+      .filter((m) => form.corrections[keyOf(m)]?.selected)
+      .map((m) => {
+        const c = form.corrections[keyOf(m)]!
+        const note = c.note.trim()
+        return note ? { key: keyOf(m), problem: c.problem, note } : { key: keyOf(m), problem: c.problem }
+      })
+  }
+  if (spec.fields.includes('step') && form.step.trim()) body.step = form.step.trim()
+  if (spec.fields.includes('days') && form.days !== undefined) body.days = form.days
+  if (spec.fields.includes('delivery_method') && form.delivery_method) body.delivery_method = form.delivery_method
+  return body
+}
