@@ -462,8 +462,9 @@ export const RECT_STATUS_TAG: Record<RectStatus, TagType> = {
   overdue: 'danger',
 }
 
-export const CASE_ACTION_LABELS: Record<CaseAction, string> = {
-  callback: '回访',
+// 记录回访 is its own step (not a CaseAction), offered beside them.
+export const CASE_ACTION_LABELS: Record<CaseAction | 'callback', string> = {
+  callback: '记录回访',
   complete: '整改完成',
   invalid: '无效差评',
   impossible: '无法整改',
