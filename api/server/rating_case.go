@@ -23,6 +23,10 @@ type CaseOut struct {
 	ScoreLabel  string `json:"score_label"`
 }
 
+func caseOf(c *status.Rectification) CaseOut {
+	return CaseOut{Rectification: *c, StatusLabel: status.RectLabel(c.Status), ScoreLabel: status.ScoreLabel(c.Score)}
+}
+
 type caseActIn struct {
 	ID      uuid.UUID `path:"id"`
 	IfMatch string    `header:"If-Match" required:"true"`
@@ -44,14 +48,14 @@ func (s *Server) rectificationRoutes() {
 			err := s.inTx(ctx, func(ctx context.Context) error {
 				cs, err := s.status.Cases(ctx)
 				for _, c := range cs {
-					out.Body.Cases = append(out.Body.Cases, CaseOut{Rectification: c, StatusLabel: status.RectLabel(c.Status), ScoreLabel: status.ScoreLabel(c.Score)})
+					out.Body.Cases = append(out.Body.Cases, caseOf(&c))
 				}
 				return err
 			})
 			return out, err
 		})
-	register(s, huma.Operation{OperationID: "act-rectification", Method: http.MethodPost, Path: "/api/v1/ratings/cases/{id}", Summary: "回访 / 整改 / 审核 / Act on a case",
-		Description: "callback (回访) and complete (整改完成) by the hall; invalid (无效差评) and impossible (无法整改) by a county admin after review.",
+	register(s, huma.Operation{OperationID: "act-rectification", Method: http.MethodPost, Path: "/api/v1/ratings/cases/{id}", Summary: "整改 / 审核 / Close a case",
+		Description: "complete (整改完成) by the hall, only after a recorded callback that reached the resident (409 callback_required otherwise; the callback is its own step, POST …/callbacks); invalid (无效差评) and impossible (无法整改) by a county admin after review.",
 		Tags:        tags, Errors: []int{403, 404, 409, 412, 422}},
 		caseRoles, func(ctx context.Context, in *caseActIn) (*caseOut, error) {
 			v, err := ifMatch(in.IfMatch)
@@ -62,7 +66,7 @@ func (s *Server) rectificationRoutes() {
 			err = s.inTx(ctx, func(ctx context.Context) error {
 				c, err := s.status.Act(ctx, in.ID, v, in.Body)
 				if err == nil {
-					out.Body, out.ETag = CaseOut{Rectification: *c, StatusLabel: status.RectLabel(c.Status)}, etag(c.RowVersion)
+					out.Body, out.ETag = caseOf(c), etag(c.RowVersion)
 				}
 				return err
 			})

@@ -48,6 +48,7 @@ func (s *Server) routes() {
 	s.burdenRoutes()
 	s.statusRoutes()
 	s.rectificationRoutes()
+	s.callbackRoutes()
 	s.indicatorRoutes()
 	s.ratingSettingsRoutes()
 	s.fileRoutes()

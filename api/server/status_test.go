@@ -90,12 +90,37 @@ func TestStatusAndRatingThroughTheAPI(t *testing.T) {
 		t.Fatalf("cases: %v", cases)
 	}
 	caseID := cs[0].(map[string]any)["id"].(string)
-	st, body, hdr := b.call(t, c.clerk, "POST", "/api/v1/ratings/cases/"+caseID, map[string]any{"action": "callback", "note": "已电话回访"}, "If-Match", `"1"`)
-	if st != 200 || body["status"] != "in_progress" {
+	// 国办发〔2019〕51号: the 差评 is called back, and the callback is its own step; closing the
+	// case as 整改完成 before it is refused and invents nothing.
+	if st, body, _ := b.call(t, c.clerk, "POST", "/api/v1/ratings/cases/"+caseID, map[string]any{"action": "complete", "note": "增设取号引导"}, "If-Match", `"1"`); st != 409 || body["code"] != "callback_required" {
+		t.Fatalf("complete before the callback: %d %v", st, body)
+	}
+	if st, body, _ := b.call(t, c.clerk, "POST", "/api/v1/ratings/cases/"+caseID, map[string]any{"action": "callback", "note": "已电话回访"}, "If-Match", `"1"`); st != 422 {
+		t.Fatalf("a callback as a closing action: %d %v", st, body)
+	}
+	if st, body, _ := b.call(t, c.clerk, "POST", "/api/v1/ratings/cases/"+caseID+"/callbacks", map[string]any{"method": "phone", "outcome": "reached", "note": "好"}, "If-Match", `"1"`); st != 422 {
+		t.Fatalf("a callback without what was said: %d %v", st, body)
+	}
+	st, body, hdr := b.call(t, c.clerk, "POST", "/api/v1/ratings/cases/"+caseID+"/callbacks",
+		map[string]any{"method": "phone", "outcome": "reached", "note": "已电话回访，评价人反映排队时间长"}, "If-Match", `"1"`)
+	if st != 200 || body["status"] != "in_progress" || body["callback_at"] == nil || hdr.Get("ETag") != `"2"` {
 		t.Fatalf("callback: %d %v", st, body)
+	}
+	steps := body["steps"].([]any)
+	if cb := steps[len(steps)-1].(map[string]any); len(steps) != 2 || cb["kind"] != "callback" || cb["actor_id"] != c.clerk.m.IdentityID.String() ||
+		cb["method"] != "phone" || cb["outcome"] != "reached" || cb["note"] != "已电话回访，评价人反映排队时间长" || cb["at"] == nil {
+		t.Fatalf("callback step: %v", steps)
 	}
 	if st, body, _ = b.call(t, c.clerk, "POST", "/api/v1/ratings/cases/"+caseID, map[string]any{"action": "complete", "note": "增设取号引导"}, "If-Match", hdr.Get("ETag")); st != 200 || body["status"] != "done" {
 		t.Fatalf("complete: %d %v", st, body)
+	}
+	_, cases, _ = b.call(t, c.clerk, "GET", "/api/v1/ratings/cases", nil)
+	kinds := []string{}
+	for _, s := range cases["cases"].([]any)[0].(map[string]any)["steps"].([]any) {
+		kinds = append(kinds, s.(map[string]any)["kind"].(string))
+	}
+	if strings.Join(kinds, ",") != "opened,callback,complete" {
+		t.Fatalf("the case's history: %v", kinds)
 	}
 	if st, view, _ = b.call(t, nil, "POST", public+"/"+token+"/rating", map[string]any{"score": 4}); st != 200 || len(view["rating"].(map[string]any)["given"].([]any)) != 2 {
 		t.Fatalf("re-rating: %d %v", st, view)
@@ -118,5 +143,61 @@ func TestStatusAndRatingThroughTheAPI(t *testing.T) {
 	total := rep["total"].(map[string]any)
 	if total["events"] != float64(1) || total["bad"] != float64(1) || total["unrated_rate"] != float64(0) {
 		t.Fatalf("indicators: %v", rep)
+	}
+
+	// The brief, after 国办发〔2019〕51号: a 不予受理 and a withdrawn application are service
+	// events too (一事一评); residents rate them and the indicators count them.
+	st, rejected, _ := b.call(t, c.clerk, "POST", "/api/v1/applications", intake)
+	if st != http.StatusCreated {
+		t.Fatalf("intake: %d %v", st, rejected)
+	}
+	rejected = act(c.clerk, rejected, "reject", map[string]any{"reason": "不属于本机关职权范围"})
+	st, withdrawn, _ := b.call(t, c.clerk, "POST", "/api/v1/applications", intake)
+	if st != http.StatusCreated {
+		t.Fatalf("intake: %d %v", st, withdrawn)
+	}
+	withdrawn = act(c.clerk, act(c.clerk, withdrawn, "accept", nil), "withdraw", map[string]any{"reason": "申请人主动撤回"})
+	// The rejection has no receipt number: the resident comes through the QR code its 不予受理
+	// 通知书 prints (the notice's token, made with the step).
+	var rejToken string
+	if err := b.db.Owner.QueryRow(t.Context(), "SELECT status_token FROM applications WHERE tenant_id = $1 AND id = $2", c.tenant.ID, rejected["id"]).Scan(&rejToken); err != nil || rejToken == "" {
+		t.Fatalf("the rejection notice's token: %q %v", rejToken, err)
+	}
+	if st, view, _ = b.call(t, nil, "GET", public+"/"+rejToken, nil); st != 200 || view["state"] != "rejected" || view["rating"].(map[string]any)["can_rate"] != true {
+		t.Fatalf("a rejected application's page: %d %v", st, view)
+	}
+	if st, view, _ = b.call(t, nil, "POST", public+"/"+rejToken+"/rating", map[string]any{"score": 3}); st != 200 {
+		t.Fatalf("rating a rejection: %d %v", st, view)
+	}
+	st, view, _ = b.call(t, nil, "POST", public+"/lookup", map[string]any{"receipt_no": withdrawn["receipt_no"], "phone_last4": "5678"})
+	if st != 200 || view["state"] != "withdrawn" || view["rating"].(map[string]any)["can_rate"] != true {
+		t.Fatalf("a withdrawn application's page: %d %v", st, view)
+	}
+	if st, view, _ = b.call(t, nil, "POST", public+"/"+view["token"].(string)+"/rating", map[string]any{"score": 5}); st != 200 {
+		t.Fatalf("rating a withdrawal: %d %v", st, view)
+	}
+	// Three events now, rated 1 (round 1), 3 and 5: 基本满意 counts as 好评 by default.
+	_, rep, _ = b.call(t, c.admin, "GET", "/api/v1/ratings/indicators?from=2020-01-01&to=2030-12-31", nil)
+	total = rep["total"].(map[string]any)
+	if total["events"] != float64(3) || total["rated"] != float64(3) || total["good"] != float64(2) || total["good_rate"] != 0.6667 ||
+		rep["good_min_score"] != float64(3) || rep["good_levels"] != "非常满意、满意、基本满意" {
+		t.Fatalf("indicators with the rejection and the withdrawal: %v", rep)
+	}
+	// Which levels are 好评 is the county's setting; 差评 levels never are.
+	_, settings, _ := b.call(t, c.admin, "GET", "/api/v1/ratings/settings", nil)
+	if settings["good_min_score"] != float64(3) {
+		t.Fatalf("default rating settings: %v", settings)
+	}
+	settings["good_min_score"] = 2
+	if st, body, _ := b.call(t, c.admin, "PUT", "/api/v1/ratings/settings", settings); st != 422 {
+		t.Fatalf("不满意 as 好评: %d %v", st, body)
+	}
+	settings["good_min_score"] = 4
+	if st, body, _ := b.call(t, c.admin, "PUT", "/api/v1/ratings/settings", settings); st != 200 || body["good_min_score"] != float64(4) {
+		t.Fatalf("满意 and above: %d %v", st, body)
+	}
+	_, rep, _ = b.call(t, c.admin, "GET", "/api/v1/ratings/indicators?from=2020-01-01&to=2030-12-31", nil)
+	if total = rep["total"].(map[string]any); total["good"] != float64(1) || rep["good_levels"] != "非常满意、满意" {
+		t.Fatalf("indicators under 满意 and above: %v", rep)
 	}
 }

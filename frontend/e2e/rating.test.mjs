@@ -1,9 +1,14 @@
 // Browser test of the resident's side (办件进度 and 好差评) on a phone, against a server with the demo
 // county (`make run`). Set-up through the API with the demo accounts: 张伟 (城关镇 window) takes in
 // and accepts an application for 临时救助申请 (县民政局's item) and routes it, 李秀英 (县民政局)
-// approves it. Then an anonymous resident on a 390×844 touch screen looks it up (wrong digits
-// first), rates it 不满意; 张伟 calls back and completes the rectification in 差评整改; the resident
-// reloads the QR page and re-rates it 满意.
+// approves it; 张伟 also accepts a second application that the applicant then withdraws. Then an
+// anonymous resident on a 390×844 touch screen looks the first up (wrong digits first), rates it
+// 不满意; in 差评整改 张伟 cannot close the case before a callback, records an unanswered call and
+// then the callback that reached the resident (each its own step in the case's history), and
+// completes the rectification; the resident reloads the QR page and re-rates it 满意. The
+// withdrawn application is a service event too (国办发〔2019〕51号 一事一评, as the brief reads
+// it): the resident rates it on the public page, and 王建国 sees the indicators count 好评 by the
+// county's rule (default 基本满意 and above).
 //   YC_E2E_BASE_URL=http://127.0.0.1:8080 YC_E2E_ACCOUNTS=/tmp/accounts.json node --test e2e/rating.test.mjs
 // Each run uses a new random applicant, so it depends on no other test's data. It makes one wrong
 // lookup (the server locks an address after five within 15 minutes).
@@ -106,6 +111,7 @@ async function assertPhoneFriendly(page, targets) {
 let county = ''
 let receiptNo = ''
 let statusPath = ''
+let withdrawnReceipt = ''
 
 test('e2e environment is configured', () => {
   if (setupError) assert.fail(setupError.message)
@@ -146,6 +152,28 @@ test(`0. set-up: 张伟 accepts and routes a ${ITEM_NAME} application, 李秀英
     )
     assert.equal(routed.state, 'processing')
     version = routed.version
+
+    // The second application: accepted, then withdrawn at the applicant's request.
+    const second = await ok(
+      await apiCall(
+        page,
+        'POST',
+        '/api/v1/applications',
+        { item_id: summary.id, applicant: { kind: 'person', name: applicant.name, id_no: applicant.idNo, phone: applicant.phone }, materials },
+        { 'Idempotency-Key': crypto.randomUUID() },
+      ),
+      'intake (second)',
+    )
+    const secondAccepted = await ok(
+      await apiCall(page, 'POST', `/api/v1/applications/${second.id}/actions/accept`, { materials }, { 'If-Match': String(second.version) }),
+      'accept (second)',
+    )
+    withdrawnReceipt = secondAccepted.receipt_no
+    const withdrawn = await ok(
+      await apiCall(page, 'POST', `/api/v1/applications/${second.id}/actions/withdraw`, { reason: '申请人主动撤回申请。' }, { 'If-Match': String(secondAccepted.version) }),
+      'withdraw',
+    )
+    assert.equal(withdrawn.state, 'withdrawn')
   })
   await step('0-dept', USERS.dept, async (page) => {
     const decided = await ok(
@@ -213,7 +241,7 @@ test('2. the resident rates it 不满意 with a comment; the 差评 goes to rect
   })
 })
 
-test('3. 张伟 calls the resident back and completes the rectification in 差评整改', { skip }, async () => {
+test('3. 张伟 records the callbacks, each its own step, and only then completes the rectification', { skip }, async () => {
   assert.ok(receiptNo)
   await step('3-rectify', USERS.clerk, async (page) => {
     await page.locator(tid('menu-rating-cases')).click()
@@ -225,20 +253,62 @@ test('3. 张伟 calls the resident back and completes the rectification in 差�
     await waitForText(row.first().locator(tid('case-status')), '待整改')
     assert.equal(await row.first().locator(tid('case-invalid')).count(), 0, '无效差评 is for the county admin')
 
-    const act = async (action, note, status) => {
-      await row.first().locator(tid(`case-${action}`)).click()
-      const dialog = page.locator('.el-dialog:visible', { has: page.locator(tid('case-confirm')) })
+    // 国办发〔2019〕51号: every 差评 is called back; closing the case waits for it.
+    assert.equal(await row.first().locator(tid('case-complete')).count(), 0, '整改完成 is not offered before a callback')
+
+    const callback = async (outcome, note) => {
+      await row.first().locator(tid('case-callback')).click()
+      const dialog = page.locator('.el-dialog:visible', { has: page.locator(tid('callback-confirm')) })
       await dialog.waitFor()
-      await dialog.locator(field('case-note')).fill(note)
-      await dialog.locator(tid('case-confirm')).click()
+      // Without an outcome the form says so and sends nothing.
+      await dialog.locator(field('callback-note')).fill(note)
+      await dialog.locator(tid('callback-confirm')).click()
+      await waitForText(dialog, '请选择联系结果')
+      await dialog.locator(tid('callback-method-phone')).click()
+      await dialog.locator(tid(`callback-outcome-${outcome}`)).click()
+      await dialog.locator(tid('callback-confirm')).click()
       await dialog.waitFor({ state: 'hidden' })
-      if (status) await waitForText(row.first().locator(tid('case-status')), status)
     }
-    await act('callback', '已电话回访评价人，致歉并了解情况：窗口未一次性告知补充材料。', '整改中')
-    await act('complete', '已向评价人补办并当面解释；窗口已张贴临时救助一次性告知单，全员学习。', null)
-    // Completed cases leave the open list; all cases show it done.
+    // An unanswered call is recorded, and the callback is still owed.
+    await callback('unreachable', '电话无人接听，稍后再拨。')
+    await waitForText(row.first(), '未联系上 1 次')
+    await waitForText(row.first().locator(tid('case-status')), '待整改')
+    assert.equal(await row.first().locator(tid('case-complete')).count(), 0, 'an unanswered call is not the callback')
+    await callback('reached', '已电话回访评价人，致歉并了解情况：窗口未一次性告知补充材料。')
+    await waitForText(row.first().locator(tid('case-status')), '整改中')
+    await waitForText(row.first().locator(tid('case-callback-at')), '已回访')
+
+    // The history shows each callback: how, the outcome, who called, what was said.
+    const history = async () => {
+      await row.first().locator(tid('case-history-open')).click()
+      const drawer = page.locator('.el-drawer:visible', { has: page.locator('.el-timeline') })
+      await drawer.waitFor()
+      return drawer
+    }
+    let drawer = await history()
+    await waitForText(drawer.locator(tid('case-step-opened')), '收到差评')
+    const calls = drawer.locator(tid('case-step-callback'))
+    assert.equal(await calls.count(), 2, 'two callbacks in the history')
+    await waitForText(calls.nth(0), '回访（电话 · 未联系上）')
+    await waitForText(calls.nth(1), '回访（电话 · 已联系上评价人）')
+    await waitForText(calls.nth(1), `回访人：${USERS.clerk.name}`)
+    await waitForText(calls.nth(1), '窗口未一次性告知补充材料')
+    await shot(page, 'rating-case-history.png')
+    await page.keyboard.press('Escape')
+    await drawer.waitFor({ state: 'hidden' })
+
+    await row.first().locator(tid('case-complete')).click()
+    const dialog = page.locator('.el-dialog:visible', { has: page.locator(tid('case-confirm')) })
+    await dialog.waitFor()
+    await dialog.locator(field('case-note')).fill('已向评价人补办并当面解释；窗口已张贴临时救助一次性告知单，全员学习。')
+    await dialog.locator(tid('case-confirm')).click()
+    await dialog.waitFor({ state: 'hidden' })
+    // Completed cases leave the open list; all cases show it done, and the close is a step of its own.
     await page.locator(tid('cases-filter')).getByText('全部').click()
     await waitForText(row.first().locator(tid('case-status')), '整改完成')
+    drawer = await history()
+    await waitForText(drawer.locator(tid('case-step-complete')), '整改完成')
+    assert.equal(await drawer.locator(tid('case-step-callback')).count(), 2, 'closing the case added no callback')
   })
 })
 
@@ -259,5 +329,41 @@ test('4. the resident reloads the QR page and re-rates it 满意', { skip }, asy
     assert.equal(await page.locator(tid('rating-form')).count(), 0, 'one re-rating only')
     await assertPhoneFriendly(page, {})
     await shot(page, 'rating-rerate.png', { fullPage: true })
+  })
+})
+
+test('5. the withdrawn application is a service event too: the resident rates it on the phone', { skip }, async () => {
+  assert.ok(withdrawnReceipt && county, 'step 0 withdrew an application')
+  await step('5-withdrawn', null, async (page) => {
+    await page.goto(`${BASE_URL}/status/${county}`)
+    await page.locator(tid('status-lookup')).waitFor()
+    await page.locator(field('status-receipt')).fill(withdrawnReceipt)
+    await page.locator(field('status-last4')).fill(last4)
+    await page.locator(tid('status-submit')).click()
+    await page.waitForURL((u) => new URL(u).pathname.startsWith(`/status/${county}/`))
+    await waitForText(page.locator(tid('status-state')), '已撤回')
+    await waitForText(page.locator(tid('status-next')), '欢迎对本次服务作出评价')
+    await page.locator(tid('rating-form')).waitFor()
+    await page.locator(tid('rating-score-3')).tap()
+    await page.locator(tid('rating-submit')).tap()
+    await waitForText(page.locator(tid('rating-given')), '基本满意')
+    await waitForText(page.locator(tid('rating-notice')), '感谢您的评价')
+    assert.equal(await page.locator(tid('rating-form')).count(), 0, 'one rating per service event')
+    await assertPhoneFriendly(page, {})
+  })
+})
+
+test('6. 王建国 sees the indicators count every ended service event, 好评 by the county rule', { skip }, async () => {
+  await step('6-indicators', USERS.admin, async (page) => {
+    await page.locator(tid('menu-rating-indicators')).click()
+    await page.locator(tid('page-rating-indicators')).waitFor()
+    await waitForText(page.locator(tid('indicators-hint')), '办结、不予受理、撤回都计入')
+    await waitForText(page.locator(tid('indicators-hint')), '好评（非常满意、满意、基本满意）')
+    await waitForText(page.locator(tid('indicator-events')), '办结、不予受理、撤回')
+    await page.locator(tid('rating-settings-open')).click()
+    const dialog = page.locator('.el-dialog:visible', { has: page.locator(tid('rating-settings-save')) })
+    await dialog.waitFor()
+    await waitForText(dialog.locator(tid('rating-good-min')), '基本满意及以上（默认）')
+    await waitForText(dialog, '不满意、非常不满意为差评')
   })
 })

@@ -5,6 +5,7 @@ import (
 	"sort"
 
 	"github.com/google/uuid"
+	"github.com/uptrace/bun"
 
 	"github.com/yichuang/yichuang/services/workday"
 	"github.com/yichuang/yichuang/tenants"
@@ -14,9 +15,9 @@ import (
 type Indicator struct {
 	Key    string `json:"key"`
 	Label  string `json:"label"`
-	Events int    `json:"events" doc:"completed service events in the period"`
+	Events int    `json:"events" doc:"service events that ended in the period: 办结, 不予受理 or 撤回"`
 	Rated  int    `json:"rated"`
-	Good   int    `json:"good" doc:"ratings of 满意 or 非常满意"`
+	Good   int    `json:"good" doc:"好评: ratings at or above the county's good_min_score (default 基本满意)"`
 	Bad    int    `json:"bad" doc:"差评: 不满意 or 非常不满意"`
 	Active int    `json:"active" doc:"ratings the resident gave (not by the default rule)"`
 	// ActiveGood are the active ratings that are good.
@@ -37,6 +38,10 @@ type Report struct {
 	ByTownship []Indicator  `json:"by_township"`
 	ByItem     []Indicator  `json:"by_item"`
 	ByClerk    []Indicator  `json:"by_clerk"`
+
+	// GoodMinScore and GoodLevels are the county's rule the report counted 好评 by.
+	GoodMinScore int    `json:"good_min_score"`
+	GoodLevels   string `json:"good_levels" doc:"the levels counted as 好评, e.g. 非常满意、满意、基本满意"`
 }
 
 type event struct {
@@ -53,31 +58,35 @@ type event struct {
 	ClerkName  *string    `bun:"clerk_name"`
 }
 
-// Compute counts the service events completed (decided) from..to and their first-round
-// ratings.
+// Compute counts the service events that ended from..to — 办结, 不予受理 and 撤回 alike, each
+// one event (一事一评) — and their first-round ratings, 好评 by the county's rule.
 func Compute(ctx context.Context, from, to workday.Date) (*Report, error) {
+	st, err := GetSettings(ctx)
+	if err != nil {
+		return nil, err
+	}
 	var evs []event
-	err := tenants.DB(ctx).NewSelect().TableExpr("applications AS a").
+	err = tenants.DB(ctx).NewSelect().TableExpr("applications AS a").
 		ColumnExpr("a.id, a.item_id, a.item_name, a.hall_id, h.name AS hall_name, coalesce(t.name, h.name) AS township, coalesce(t.id, h.id) AS township_id").
 		ColumnExpr("r.score, r.source, r.clerk_id, m.name AS clerk_name").
 		Join("JOIN org_units AS h ON h.tenant_id = a.tenant_id AND h.id = a.hall_id").
 		Join("LEFT JOIN org_units AS t ON t.tenant_id = h.tenant_id AND t.id = h.parent_id AND t.kind IN ('township', 'street')").
 		Join("LEFT JOIN ratings AS r ON r.tenant_id = a.tenant_id AND r.application_id = a.id AND r.round = 1").
 		Join("LEFT JOIN memberships AS m ON m.tenant_id = r.tenant_id AND m.identity_id = r.clerk_id").
-		Where("a.decided_on BETWEEN ? AND ?", from, to).Scan(ctx, &evs)
+		Where("a.state IN (?) AND "+endedOn+" BETWEEN ? AND ?", bun.In(endedStates), from, to).Scan(ctx, &evs)
 	if err != nil {
 		return nil, err
 	}
-	rep := &Report{From: from, To: to}
+	rep := &Report{From: from, To: to, GoodMinScore: st.GoodMinScore, GoodLevels: GoodLevels(st.GoodMinScore)}
 	hall, town, item, clerk := map[string]*Indicator{}, map[string]*Indicator{}, map[string]*Indicator{}, map[string]*Indicator{}
 	add := func(m map[string]*Indicator, key, label string, e event) {
 		if m[key] == nil {
 			m[key] = &Indicator{Key: key, Label: label}
 		}
-		count(m[key], e)
+		count(m[key], e, st)
 	}
 	for _, e := range evs {
-		count(&rep.Total, e)
+		count(&rep.Total, e, st)
 		add(hall, e.HallID.String(), e.HallName, e)
 		// A hall is a township's or street's own unit in the demo and most counties; its
 		// parent (if a township) is where the township total goes.
@@ -97,13 +106,13 @@ func Compute(ctx context.Context, from, to workday.Date) (*Report, error) {
 	return rep, nil
 }
 
-func count(in *Indicator, e event) {
+func count(in *Indicator, e event, st *Settings) {
 	in.Events++
 	if e.Score == nil {
 		return
 	}
 	in.Rated++
-	good := *e.Score >= 4
+	good := st.Good(*e.Score)
 	if good {
 		in.Good++
 	}

@@ -5,6 +5,7 @@ import (
 	"crypto/subtle"
 	"database/sql"
 	"errors"
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -72,14 +73,22 @@ type app struct {
 	HallName    string          `bun:"hall_name,scanonly"`
 	ReceivedOn  workday.Date    `bun:"received_on,type:date,nullzero"`
 	PromisedDue workday.Date    `bun:"promised_due,type:date,nullzero"`
-	DecidedOn   workday.Date    `bun:"decided_on,type:date,nullzero"`
+	EndedOn     workday.Date    `bun:"ended_on,type:date,nullzero,scanonly"`
 	Paused      bool            `bun:"paused"`
 	Token       *string         `bun:"status_token"`
 	CreatedBy   *uuid.UUID      `bun:"created_by,type:uuid"`
 }
 
 const appColumns = "a.tenant_id, a.id, a.item_id, a.item_name, a.state, a.receipt_no, a.applicant_phone, a.hall_id, " +
-	"a.received_on, a.promised_due, a.decided_on, a.paused, a.status_token, a.created_by"
+	"a.received_on, a.promised_due, " + endedOn + " AS ended_on, a.paused, a.status_token, a.created_by"
+
+// A service event (一事一评: one rating per event) ends with 办结 — then 送达 and 归档 — or with
+// 不予受理 or 撤回: "a 不予受理 or a withdrawn application is a service event too" (the brief,
+// after 国办发〔2019〕51号). endedStates are the states after its end, endedOn its date: the
+// decision's day, else the day it closed.
+var endedStates = []lifecycle.State{lifecycle.Decided, lifecycle.Delivered, lifecycle.Rejected, lifecycle.Withdrawn, lifecycle.Archived}
+
+const endedOn = "coalesce(a.decided_on, a.closed_on)"
 
 var nextSteps = map[lifecycle.State]string{
 	lifecycle.ProxyReceived: "村（社区）代办员将在 3 个工作日内把材料转交乡镇便民服务中心",
@@ -90,14 +99,14 @@ var nextSteps = map[lifecycle.State]string{
 	lifecycle.Paused:        "正在进行特别程序（听证、检验、专家评审等），该期间不计入办理时限",
 	lifecycle.Decided:       "已办结，请按通知到窗口领取结果或等待送达；欢迎对本次服务作出评价",
 	lifecycle.Delivered:     "结果已送达；欢迎对本次服务作出评价",
-	lifecycle.Rejected:      "不予受理，理由见不予受理通知书；如有异议可依法申请行政复议或提起行政诉讼",
-	lifecycle.Withdrawn:     "申请已撤回，材料已退还",
+	lifecycle.Rejected:      "不予受理，理由见不予受理通知书；如有异议可依法申请行政复议或提起行政诉讼；欢迎对本次服务作出评价",
+	lifecycle.Withdrawn:     "申请已撤回，材料已退还；欢迎对本次服务作出评价",
 	lifecycle.Archived:      "已办结归档",
 }
 
-// ratable is whether the service event is complete (办结 / 送达).
+// ratable is whether the service event has ended: 办结 (送达, 归档), 不予受理 or 撤回.
 func (a *app) ratable() bool {
-	return (a.State == lifecycle.Decided || a.State == lifecycle.Delivered || a.State == lifecycle.Archived) && !a.DecidedOn.IsZero()
+	return slices.Contains(endedStates, a.State) && !a.EndedOn.IsZero()
 }
 
 var errNoMatch = problem.NotFound("status_not_found", "未查到办件：请核对受理编号和手机号后四位", "no application matches the receipt number and phone digits")

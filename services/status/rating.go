@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -20,11 +21,26 @@ import (
 	"github.com/yichuang/yichuang/tenants"
 )
 
-// Scores are the five levels of GB/T 39734-2020; 1 and 2 are 差评.
+// Scores are the five levels of 国办发〔2019〕51号 and GB/T 39734-2020; 1 and 2 are 差评.
 var scoreLabels = map[int]string{5: "非常满意", 4: "满意", 3: "基本满意", 2: "不满意", 1: "非常不满意"}
 
 // ScoreLabel names a score.
 func ScoreLabel(score int) string { return scoreLabels[score] }
+
+// DefaultGoodMinScore is the lowest level counted as 好评 unless the county sets another: of
+// the five levels (国办发〔2019〕51号, GB/T 39734-2020) the last two, 不满意 and 非常不满意,
+// are 差评, and the first three, 非常满意 · 满意 · 基本满意, commonly count as 好评 (the brief).
+const DefaultGoodMinScore = 3
+
+// GoodLevels names the levels counted as 好评 when min is the lowest, best first
+// ("非常满意、满意、基本满意").
+func GoodLevels(min int) string {
+	var out []string
+	for s := 5; s >= min && s >= 1; s-- {
+		out = append(out, scoreLabels[s])
+	}
+	return strings.Join(out, "、")
+}
 
 // Indicators a resident may tick; the national evaluation asks about these aspects.
 var Indicators = []string{"办事效率高", "服务态度好", "材料精简", "一次办成", "指引清楚", "环境便利"}
@@ -43,11 +59,18 @@ type Settings struct {
 	DefaultScore     int       `bun:"default_score" json:"default_score" minimum:"3" maximum:"5"`
 	CallbackHours    int       `bun:"callback_hours" json:"callback_hours" minimum:"1" maximum:"240" doc:"a 差评 is called back within this many hours (Zhejiang: 1 day)"`
 	RectifyDays      int       `bun:"rectify_days" json:"rectify_days" minimum:"1" maximum:"60" doc:"working days to rectify (local rules: 5, 7 or 15)"`
+	GoodMinScore     int       `bun:"good_min_score" json:"good_min_score" minimum:"3" maximum:"5" doc:"the lowest level counted as 好评 in the indicators: 3 = 基本满意 and above, the default (of the five levels of 国办发〔2019〕51号 / GB/T 39734-2020, 不满意 and 非常不满意 are 差评 and the first three, 非常满意 · 满意 · 基本满意, commonly count as 好评: the domain brief); 4 = 满意 and above; 5 = 非常满意 only. 差评 levels never count as 好评."`
 	UpdatedAt        time.Time `bun:"updated_at,nullzero,default:now()" json:"-"`
 }
 
-// DefaultSettings: no default rating, callback within 24 hours, 5 working days to rectify.
-func DefaultSettings() Settings { return Settings{DefaultScore: 3, CallbackHours: 24, RectifyDays: 5} }
+// DefaultSettings: no default rating, callback within 24 hours, 5 working days to rectify,
+// 基本满意 and above count as 好评.
+func DefaultSettings() Settings {
+	return Settings{DefaultScore: 3, CallbackHours: 24, RectifyDays: 5, GoodMinScore: DefaultGoodMinScore}
+}
+
+// Good reports whether a score counts as 好评 under the county's rule.
+func (s Settings) Good(score int) bool { return !Bad(score) && score >= s.GoodMinScore }
 
 // GetSettings returns the county's rules or the defaults.
 func GetSettings(ctx context.Context) (*Settings, error) {
@@ -67,6 +90,8 @@ func PutSettings(ctx context.Context, in Settings) (*Settings, error) {
 	ck.Check(in.DefaultScore >= 3 && in.DefaultScore <= 5, "body.default_score", "默认评价须为 基本满意、满意 或 非常满意", "the default must be 3 to 5", in.DefaultScore)
 	ck.Check(in.CallbackHours >= 1 && in.CallbackHours <= 240, "body.callback_hours", "回访时限须为 1 至 240 小时", "must be 1 to 240", in.CallbackHours)
 	ck.Check(in.RectifyDays >= 1 && in.RectifyDays <= 60, "body.rectify_days", "整改时限须为 1 至 60 个工作日", "must be 1 to 60", in.RectifyDays)
+	ck.Check(in.GoodMinScore >= 3 && in.GoodMinScore <= 5, "body.good_min_score", "计为好评的等级须从 基本满意、满意 或 非常满意 起：不满意、非常不满意 是差评",
+		"好评 must start at 3 to 5: 1 and 2 are 差评", in.GoodMinScore)
 	if err := ck.Err(); err != nil {
 		return nil, err
 	}
@@ -74,7 +99,7 @@ func PutSettings(ctx context.Context, in Settings) (*Settings, error) {
 	in.TenantID = tx.TenantID()
 	if _, err := tenants.DB(ctx).NewInsert().Model(&in).On("CONFLICT (tenant_id) DO UPDATE").
 		Set("default_after_days = EXCLUDED.default_after_days, default_score = EXCLUDED.default_score, callback_hours = EXCLUDED.callback_hours").
-		Set("rectify_days = EXCLUDED.rectify_days, updated_at = now()").Exec(ctx); err != nil {
+		Set("rectify_days = EXCLUDED.rectify_days, good_min_score = EXCLUDED.good_min_score, updated_at = now()").Exec(ctx); err != nil {
 		return nil, err
 	}
 	return &in, tenants.Audit(ctx, tenants.Change{Action: "rating_settings.update", TargetType: "rating_settings", TargetID: in.TenantID.String(), Summary: in})
@@ -100,6 +125,8 @@ type Rating struct {
 
 	ItemName  string `bun:"item_name,scanonly" json:"item_name"`
 	ReceiptNo string `bun:"receipt_no,scanonly" json:"receipt_no"`
+	// Good is whether the score counts as 好评 under the county's rule (RatingsOf fills it).
+	Good bool `bun:"-" json:"good"`
 }
 
 // Rectification states (整改).
@@ -117,7 +144,7 @@ var rectLabels = map[string]string{RectPending: "待整改", RectInProgress: "�
 // RectLabel names a rectification state.
 func RectLabel(s string) string { return rectLabels[s] }
 
-// Rectification is the case a 差评 opens.
+// Rectification is the case a 差评 opens. Its history, the 回访 among it, is its Steps.
 type Rectification struct {
 	bun.BaseModel `bun:"table:rectifications,alias:rc"`
 
@@ -127,8 +154,6 @@ type Rectification struct {
 	ApplicationID uuid.UUID    `bun:"application_id,type:uuid" json:"application_id"`
 	Status        string       `bun:"status" json:"status" enum:"pending,in_progress,done,invalid,impossible,overdue"`
 	CallbackDue   time.Time    `bun:"callback_due" json:"callback_due"`
-	CallbackAt    *time.Time   `bun:"callback_at" json:"callback_at"`
-	CallbackNote  string       `bun:"callback_note" json:"callback_note"`
 	RectifyDue    workday.Date `bun:"rectify_due,type:date" json:"rectify_due"`
 	DoneAt        *time.Time   `bun:"done_at" json:"done_at"`
 	Note          string       `bun:"note" json:"note"`
@@ -143,6 +168,12 @@ type Rectification struct {
 	ItemName  string `bun:"item_name,scanonly" json:"item_name"`
 	ReceiptNo string `bun:"receipt_no,scanonly" json:"receipt_no"`
 	HallName  string `bun:"hall_name,scanonly" json:"hall_name"`
+
+	// Steps are the case's history, oldest first.
+	Steps []Step `bun:"-" json:"steps"`
+	// CallbackAt is when the first 回访 that reached the resident took place (from Steps);
+	// nil while the callback is owed.
+	CallbackAt *time.Time `bun:"-" json:"callback_at"`
 }
 
 func ratingState(ctx context.Context, a *app) (RatingState, error) {
@@ -216,8 +247,8 @@ func (s *Service) Rate(ctx context.Context, token, ip string, in RateInput) (*Vi
 		return nil, err
 	}
 	if !st.CanRate {
-		return nil, problem.Conflict("cannot_rate", "本次服务暂不能评价：办结后方可评价，每次服务评价一次，差评整改完成后可再评价一次",
-			"this service cannot be rated now: after completion, once, and once more after rectification")
+		return nil, problem.Conflict("cannot_rate", "本次服务暂不能评价：办结、不予受理或撤回后方可评价，每次服务评价一次，差评整改完成后可再评价一次",
+			"this service cannot be rated now: after it ends (decided, rejected or withdrawn), once, and once more after rectification")
 	}
 	if in.Indicators == nil {
 		in.Indicators = []string{}
@@ -227,9 +258,12 @@ func (s *Service) Rate(ctx context.Context, token, ip string, in RateInput) (*Vi
 		return nil, err
 	}
 	if st.Round == 2 {
-		// The re-rating closes the case; the first rating stays as it was given.
-		if _, err := tenants.DB(ctx).NewUpdate().Model((*Rectification)(nil)).Set("note = note || ?", fmt.Sprintf("（整改后再评价：%s）", ScoreLabel(in.Score))).
-			Where("application_id = ?", a.ID).Exec(ctx); err != nil {
+		// The re-rating is the case's last step; the first rating stays as it was given.
+		var caseID uuid.UUID
+		if err := tenants.DB(ctx).NewSelect().Model((*Rectification)(nil)).Column("id").Where("application_id = ?", a.ID).Scan(ctx, &caseID); err != nil {
+			return nil, err
+		}
+		if err := s.addStep(ctx, caseID, Step{Kind: StepRerated, At: s.Clock.Now(), Note: "整改后再评价：" + ScoreLabel(in.Score)}); err != nil {
 			return nil, err
 		}
 	} else if Bad(in.Score) {
@@ -240,11 +274,12 @@ func (s *Service) Rate(ctx context.Context, token, ip string, in RateInput) (*Vi
 	return s.view(ctx, a)
 }
 
-// clerkOf is who served the resident: whoever accepted it at the window, else who took it in.
+// clerkOf is who served the resident: whoever decided at the window to accept it or not
+// (受理 / 不予受理), else who took it in.
 func clerkOf(ctx context.Context, a *app) (*uuid.UUID, error) {
 	var id uuid.UUID
 	err := tenants.DB(ctx).NewSelect().Table("application_events").Column("actor_id").
-		Where("application_id = ? AND action = 'accept' AND actor_id IS NOT NULL", a.ID).Order("seq").Limit(1).Scan(ctx, &id)
+		Where("application_id = ? AND action IN ('accept', 'reject') AND actor_id IS NOT NULL", a.ID).Order("seq").Limit(1).Scan(ctx, &id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return a.CreatedBy, nil
 	}
@@ -285,9 +320,12 @@ func (s *Service) openCase(ctx context.Context, a *app, r *Rating) error {
 	now := s.Clock.Now()
 	c := &Rectification{TenantID: r.TenantID, ID: uuid.New(), RatingID: r.ID, ApplicationID: a.ID, Status: RectPending,
 		CallbackDue: now.Add(time.Duration(st.CallbackHours) * time.Hour), RectifyDue: cal.Add(s.today(), st.RectifyDays),
-		HandlerID: r.ClerkID, RowVersion: 1}
+		HandlerID: r.ClerkID, CreatedAt: now, RowVersion: 1}
 	if _, err := tenants.DB(ctx).NewInsert().Model(c).Exec(ctx); err != nil {
 		return fmt.Errorf("open rectification: %w", err)
+	}
+	if err := s.addStep(ctx, c.ID, Step{Kind: StepOpened, At: now, Note: "评价：" + ScoreLabel(r.Score)}); err != nil {
+		return err
 	}
 	for stage, at := range map[string]time.Time{"callback": c.CallbackDue, "rectify": c.RectifyDue.AddDays(1).In(clock.Zone)} {
 		if _, err := tenants.Enqueue(ctx, RectifyArgs{TenantID: c.TenantID, CaseID: c.ID, Stage: stage}, &river.InsertOpts{ScheduledAt: at}); err != nil {
@@ -298,7 +336,7 @@ func (s *Service) openCase(ctx context.Context, a *app, r *Rating) error {
 	if err != nil {
 		return err
 	}
-	_, err = notify.Send(ctx, to, notify.Message{Kind: "rating", Title: "收到差评，请及时回访整改：" + a.ItemName,
+	_, err = notify.Send(ctx, to, notify.Message{Kind: "rating", ApplicationID: &a.ID, Title: "收到差评，请及时回访整改：" + a.ItemName,
 		Body:     fmt.Sprintf("评价：%s。%s 请在 %d 小时内回访，%s 前完成整改。", ScoreLabel(r.Score), r.Comment, st.CallbackHours, c.RectifyDue),
 		DedupKey: "rating-bad:" + r.ID.String(), SMS: true})
 	return err
@@ -344,35 +382,45 @@ func lockCase(ctx context.Context, id uuid.UUID, rowVersion int) (*Rectification
 	return c, a, nil
 }
 
-// CaseAction is a step on a rectification case.
+// CaseAction closes a rectification case. The 回访 is not one of these: it is recorded as its
+// own step (Callback), and 整改完成 needs one that reached the resident.
 type CaseAction struct {
-	Action string `json:"action" enum:"callback,complete,invalid,impossible" doc:"回访 / 整改完成 / 无效差评 / 无法整改 (the last two by a county admin after review)"`
+	Action string `json:"action" enum:"complete,invalid,impossible" doc:"整改完成 (only after a recorded 回访 that reached the resident) / 无效差评 / 无法整改 (the last two by a county admin after review)"`
 	Note   string `json:"note"`
+}
+
+// caseOpen is whether the hall still has work on a case.
+func caseOpen(status string) bool {
+	return status == RectPending || status == RectInProgress || status == RectOverdue
 }
 
 // Act applies a step to a case.
 func (s *Service) Act(ctx context.Context, id uuid.UUID, rowVersion int, in CaseAction) (*Rectification, error) {
+	var ck problem.Checker
+	ck.Check(in.Action == StepComplete || in.Action == StepInvalid || in.Action == StepImpossible, "body.action",
+		"未知的操作：回访请用“记录回访”", "unknown step: a callback is recorded as its own step", in.Action)
+	n := len([]rune(in.Note))
+	ck.Check(n >= 2 && n <= 1000, "body.note", "请填写说明（2 至 1000 字）", "a note of 2 to 1000 characters is required", in.Note)
+	if err := ck.Err(); err != nil {
+		return nil, err
+	}
 	c, a, err := lockCase(ctx, id, rowVersion)
 	if err != nil {
 		return nil, err
 	}
-	n := len([]rune(in.Note))
-	if n < 2 || n > 1000 {
-		return nil, problem.Invalid(problem.Field{Location: "body.note", Message: "请填写说明（2 至 1000 字）", MessageEn: "a note of 2 to 1000 characters is required", Value: in.Note})
+	if err := loadSteps(ctx, c); err != nil {
+		return nil, err
 	}
 	now := s.Clock.Now()
-	open := c.Status == RectPending || c.Status == RectInProgress || c.Status == RectOverdue
+	open := caseOpen(c.Status)
 	switch {
-	case in.Action == "callback" && c.Status == RectPending:
-		c.Status, c.CallbackAt, c.CallbackNote = RectInProgress, &now, in.Note
-	case in.Action == "callback" && c.CallbackAt == nil && open:
-		c.CallbackAt, c.CallbackNote = &now, in.Note
-	case in.Action == "complete" && open:
+	case in.Action == StepComplete && open && c.CallbackAt == nil:
+		// Closing never stands in for the callback (国办发〔2019〕51号: every 差评 is called back).
+		return nil, problem.Conflict("callback_required", "尚未回访评价人：须先记录回访（谁、何时、联系结果、沟通内容），方可整改完成",
+			"the resident has not been called back: record the callback before closing the case as rectified")
+	case in.Action == StepComplete && open:
 		c.Status, c.DoneAt, c.Note = RectDone, &now, in.Note
-		if c.CallbackAt == nil {
-			c.CallbackAt = &now
-		}
-	case (in.Action == "invalid" || in.Action == "impossible") && open:
+	case (in.Action == StepInvalid || in.Action == StepImpossible) && open:
 		if !a.HasAny(tenants.RoleCountyAdmin) {
 			return nil, problem.Forbidden("review_by_admin", "认定无效差评或无法整改须由县级管理员审核", "only a county admin may rule a rating invalid or impossible to rectify")
 		}
@@ -381,8 +429,14 @@ func (s *Service) Act(ctx context.Context, id uuid.UUID, rowVersion int, in Case
 		return nil, problem.Conflict("case_step_not_allowed", "当前状态（"+RectLabel(c.Status)+"）下不能执行该操作", "the step is not allowed in the case's state")
 	}
 	c.RowVersion++
-	if _, err := tenants.DB(ctx).NewUpdate().Model(c).Column("status", "callback_at", "callback_note", "done_at", "note", "review_note", "reviewed_by", "row_version").
+	if _, err := tenants.DB(ctx).NewUpdate().Model(c).Column("status", "done_at", "note", "review_note", "reviewed_by", "row_version").
 		WherePK().Exec(ctx); err != nil {
+		return nil, err
+	}
+	if err := s.addStep(ctx, c.ID, Step{Kind: in.Action, ActorID: &a.IdentityID, ActorName: a.Name, At: now, Note: in.Note}); err != nil {
+		return nil, err
+	}
+	if err := loadSteps(ctx, c); err != nil {
 		return nil, err
 	}
 	return c, tenants.Audit(ctx, tenants.Change{Action: "rectification." + in.Action, TargetType: "rectification", TargetID: id.String(), Summary: map[string]any{"status": c.Status}})
@@ -407,9 +461,19 @@ func (s *Service) CheckCase(ctx context.Context, args RectifyArgs) error {
 	if err != nil {
 		return err
 	}
+	if err := loadSteps(ctx, c); err != nil {
+		return err
+	}
 	switch {
-	case args.Stage == "callback" && c.CallbackAt == nil && (c.Status == RectPending):
-		_, err = notify.Send(ctx, to, notify.Message{Kind: "rating", Title: "差评回访已超时", Body: "请立即回访评价人。",
+	case args.Stage == "callback":
+		// Kept against the recorded callback, not the case's state: a case closed as 整改完成
+		// has one, and a 回访 recorded after the limit is late however the case ends. Only a
+		// 差评 ruled invalid or impossible on review before the limit owes none.
+		body := callbackOverdue(c)
+		if body == "" {
+			return nil
+		}
+		_, err = notify.Send(ctx, to, notify.Message{Kind: "rating", ApplicationID: &c.ApplicationID, Title: "差评回访已超时", Body: body,
 			DedupKey: "rating-callback:" + c.ID.String(), SMS: true})
 		return err
 	case args.Stage == "rectify" && (c.Status == RectPending || c.Status == RectInProgress) && s.today().After(c.RectifyDue):
@@ -418,10 +482,13 @@ func (s *Service) CheckCase(ctx context.Context, args RectifyArgs) error {
 		if _, err := tenants.DB(ctx).NewUpdate().Model(c).Column("status", "row_version").WherePK().Exec(ctx); err != nil {
 			return err
 		}
+		if err := s.addStep(ctx, c.ID, Step{Kind: StepOverdue, At: s.Clock.Now(), Note: "整改期限 " + c.RectifyDue.String() + " 已过"}); err != nil {
+			return err
+		}
 		if err := tenants.Audit(ctx, tenants.Change{Action: "rectification.overdue", TargetType: "rectification", TargetID: c.ID.String()}); err != nil {
 			return err
 		}
-		_, err = notify.Send(ctx, to, notify.Message{Kind: "rating", Title: "差评整改已超期", Body: "整改期限 " + c.RectifyDue.String() + " 已过。",
+		_, err = notify.Send(ctx, to, notify.Message{Kind: "rating", ApplicationID: &c.ApplicationID, Title: "差评整改已超期", Body: "整改期限 " + c.RectifyDue.String() + " 已过。",
 			DedupKey: "rating-overdue:" + c.ID.String()})
 		return err
 	}
@@ -444,11 +511,19 @@ func (s *Service) Cases(ctx context.Context) ([]Rectification, error) {
 		}
 		q = q.Where("ap.hall_id = ?", a.OrgUnitID)
 	}
-	return cs, q.Scan(ctx)
+	if err := q.Scan(ctx); err != nil {
+		return nil, err
+	}
+	ptrs := make([]*Rectification, len(cs))
+	for i := range cs {
+		ptrs[i] = &cs[i]
+	}
+	return cs, loadSteps(ctx, ptrs...)
 }
 
-// DefaultUnrated rates, by the county's rule, completed events still unrated after the
-// configured days (source 'default'); off unless the county sets it.
+// DefaultUnrated rates, by the county's rule, service events (办结, 不予受理, 撤回) still
+// unrated the configured days after they ended (source 'default'); off unless the county
+// sets it.
 func (s *Service) DefaultUnrated(ctx context.Context) (int, error) {
 	st, err := GetSettings(ctx)
 	if err != nil || st.DefaultAfterDays == nil {
@@ -456,7 +531,7 @@ func (s *Service) DefaultUnrated(ctx context.Context) (int, error) {
 	}
 	var apps []app
 	if err := tenants.DB(ctx).NewSelect().Model(&apps).ColumnExpr(appColumns).
-		Where("a.state IN ('decided', 'delivered', 'archived') AND a.decided_on IS NOT NULL AND a.decided_on <= ?", s.today().AddDays(-*st.DefaultAfterDays)).
+		Where("a.state IN (?) AND "+endedOn+" <= ?", bun.In(endedStates), s.today().AddDays(-*st.DefaultAfterDays)).
 		Where("NOT EXISTS (SELECT 1 FROM ratings r WHERE r.tenant_id = a.tenant_id AND r.application_id = a.id)").Limit(5000).Scan(ctx); err != nil {
 		return 0, err
 	}
@@ -485,5 +560,15 @@ func RatingsOf(ctx context.Context, identity uuid.UUID) ([]Rating, error) {
 	err := tenants.DB(ctx).NewSelect().Model(&rs).ColumnExpr("r.*, ap.item_name, coalesce(ap.receipt_no, '') AS receipt_no").
 		Join("JOIN applications AS ap ON ap.tenant_id = r.tenant_id AND ap.id = r.application_id").
 		Where("r.clerk_id = ?", identity).Order("r.created_at DESC").Limit(200).Scan(ctx)
-	return rs, err
+	if err != nil {
+		return nil, err
+	}
+	st, err := GetSettings(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for i := range rs {
+		rs[i].Good = st.Good(rs[i].Score)
+	}
+	return rs, nil
 }

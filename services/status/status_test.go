@@ -90,25 +90,44 @@ func (b *testBundle) as(t *testing.T, a *tenants.Actor, fn func(ctx context.Cont
 // application takes one in at the window, accepts it, and with decide routes and approves it.
 func (b *testBundle) application(t *testing.T, decide bool) *application.Detail {
 	t.Helper()
-	var d *application.Detail
-	step := func(a *tenants.Actor, s application.Step) {
-		t.Helper()
-		s.Version = d.Version
-		if err := b.as(t, a, func(ctx context.Context) (err error) { d, err = b.apps.Act(ctx, d.ID, s); return err }); err != nil {
-			t.Fatalf("%s: %v", s.Action, err)
-		}
+	d := b.intake(t)
+	d = b.step(t, d, b.clerk, application.Step{Action: lifecycle.Accept})
+	if decide {
+		d = b.step(t, d, b.clerk, application.Step{Action: lifecycle.Route})
+		d = b.step(t, d, b.dept, application.Step{Action: lifecycle.Approve, Reason: "符合条件"})
 	}
+	return d
+}
+
+// intake takes an application in at the window (接件), not yet accepted.
+func (b *testBundle) intake(t *testing.T) *application.Detail {
+	t.Helper()
+	var d *application.Detail
 	in := application.NewApplication{ItemID: b.itemID, Applicant: application.Applicant{Kind: application.ApplicantPerson, Name: "张三",
 		IDNo: "110105198503120020", Phone: "13912345678"}, Materials: []application.Tick{{Key: "id", Provided: true}}}
 	if err := b.as(t, b.clerk, func(ctx context.Context) (err error) { d, err = b.apps.Intake(ctx, in); return err }); err != nil {
 		t.Fatal(err)
 	}
-	step(b.clerk, application.Step{Action: lifecycle.Accept})
-	if decide {
-		step(b.clerk, application.Step{Action: lifecycle.Route})
-		step(b.dept, application.Step{Action: lifecycle.Approve, Reason: "符合条件"})
+	return d
+}
+
+func (b *testBundle) step(t *testing.T, d *application.Detail, a *tenants.Actor, s application.Step) *application.Detail {
+	t.Helper()
+	s.Version = d.Version
+	if err := b.as(t, a, func(ctx context.Context) (err error) { d, err = b.apps.Act(ctx, d.ID, s); return err }); err != nil {
+		t.Fatalf("%s: %v", s.Action, err)
 	}
 	return d
+}
+
+// token is the application's QR token, as the notices print it.
+func (b *testBundle) token(t *testing.T, id uuid.UUID) string {
+	t.Helper()
+	var tok string
+	if err := b.as(t, nil, func(ctx context.Context) (err error) { tok, err = status.Token(ctx, id); return err }); err != nil {
+		t.Fatal(err)
+	}
+	return tok
 }
 
 func (b *testBundle) lookup(t *testing.T, receipt, last4, ip string) (*status.View, error) {
@@ -176,6 +195,23 @@ func TestLookupShowsNothingPersonalAndThrottles(t *testing.T) {
 	}
 }
 
+func (b *testBundle) act(t *testing.T, a *tenants.Actor, id uuid.UUID, action string) (*status.Rectification, error) {
+	t.Helper()
+	var c *status.Rectification
+	err := b.as(t, a, func(ctx context.Context) (err error) {
+		c, err = b.svc.Act(ctx, id, 0, status.CaseAction{Action: action, Note: "已向评价人说明情况并落实改进"})
+		return err
+	})
+	return c, err
+}
+
+func (b *testBundle) callback(t *testing.T, a *tenants.Actor, id uuid.UUID, in status.CallbackInput) (*status.Rectification, error) {
+	t.Helper()
+	var c *status.Rectification
+	err := b.as(t, a, func(ctx context.Context) (err error) { c, err = b.svc.Callback(ctx, id, 0, in); return err })
+	return c, err
+}
+
 func (b *testBundle) rate(t *testing.T, token string, in status.RateInput) (*status.View, error) {
 	t.Helper()
 	var v *status.View
@@ -219,17 +255,12 @@ func TestRatingAndRectification(t *testing.T) {
 		return nil
 	})
 	act := func(a *tenants.Actor, action string) (*status.Rectification, error) {
-		var c *status.Rectification
-		err := b.as(t, a, func(ctx context.Context) (err error) {
-			c, err = b.svc.Act(ctx, cs[0].ID, 0, status.CaseAction{Action: action, Note: "已电话联系评价人，说明情况"})
-			return err
-		})
-		return c, err
+		return b.act(t, a, cs[0].ID, action)
 	}
 	if _, err := act(b.clerk, "invalid"); err == nil {
 		t.Fatal("a clerk ruled the rating invalid")
 	}
-	if c, err := act(b.clerk, "callback"); err != nil || c.Status != status.RectInProgress {
+	if c, err := b.callback(t, b.clerk, cs[0].ID, status.CallbackInput{Method: status.MethodPhone, Outcome: status.OutcomeReached, Note: "已电话联系评价人，说明情况"}); err != nil || c.Status != status.RectInProgress {
 		t.Fatalf("callback: %+v %v", c, err)
 	}
 	if c, err := act(b.clerk, "complete"); err != nil || c.Status != status.RectDone {

@@ -1496,7 +1496,7 @@ export interface paths {
         put?: never;
         /**
          * 好差评 / Rate the service (public)
-         * @description After 办结 or 送达: 1–5 (非常不满意 … 非常满意), optional comment and indicators. One rating per service event; one re-rating after a 差评's rectification.
+         * @description After the service event ends — 办结 or 送达, 不予受理, or 撤回 (each a service event, 国办发〔2019〕51号 一事一评): 1–5 (非常不满意 … 非常满意), optional comment and indicators. One rating per service event; one re-rating after a 差评's rectification.
          */
         post: operations["public-rate"];
         delete?: never;
@@ -1537,12 +1537,34 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * 回访 / 整改 / 审核 / Act on a case
-         * @description callback (回访) and complete (整改完成) by the hall; invalid (无效差评) and impossible (无法整改) by a county admin after review.
+         * 整改 / 审核 / Close a case
+         * @description complete (整改完成) by the hall, only after a recorded callback that reached the resident (409 callback_required otherwise; the callback is its own step, POST …/callbacks); invalid (无效差评) and impossible (无法整改) by a county admin after review.
          *
          *     可调用角色 / Roles: 县级管理员 (county_admin)、乡镇窗口人员 (township_clerk)
          */
         post: operations["act-rectification"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ratings/cases/{id}/callbacks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 记录回访 / Record a callback
+         * @description Every 差评 is called back (国办发〔2019〕51号). The callback is its own step in the case's history: who called (the caller), when (called_at, default now), how, whether the resident was reached, and what was said. The first callback that reaches the resident moves a pending case to 整改中 and is what the callback deadline is checked against; 整改完成 needs it.
+         *
+         *     可调用角色 / Roles: 县级管理员 (county_admin)、乡镇窗口人员 (township_clerk)
+         */
+        post: operations["record-callback"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2747,7 +2769,6 @@ export interface components {
             callback_at: string | null;
             /** Format: date-time */
             callback_due: string;
-            callback_note: string;
             comment: string;
             /** Format: date-time */
             created_at: string;
@@ -2770,6 +2791,7 @@ export interface components {
             /** @enum {string} */
             status: "pending" | "in_progress" | "done" | "invalid" | "impossible" | "overdue";
             status_label: string;
+            steps: components["schemas"]["StatusStep"][] | null;
         };
         CasesOutBody: {
             /**
@@ -3761,6 +3783,31 @@ export interface components {
             /** @description empty on the last page */
             next_cursor: string;
         };
+        StatusCallbackInput: {
+            /**
+             * Format: uri
+             * @description A URL to the JSON Schema for this object.
+             * @example https://example.com/schemas/StatusCallbackInput.json
+             */
+            readonly $schema?: string;
+            /**
+             * Format: date-time
+             * @description when the call took place (default: now); not in the future and not before the 差评
+             */
+            called_at?: string;
+            /**
+             * @description 电话 / 当面 / 短信或网络留言
+             * @enum {string}
+             */
+            method: "phone" | "in_person" | "message";
+            /** @description what was said: the resident's account and the answer given (2 to 1000 characters) */
+            note: string;
+            /**
+             * @description reached: the resident was reached, which discharges the callback; unreachable: an attempt, the callback is still owed
+             * @enum {string}
+             */
+            outcome: "reached" | "unreachable";
+        };
         StatusCaseAction: {
             /**
              * Format: uri
@@ -3769,10 +3816,10 @@ export interface components {
              */
             readonly $schema?: string;
             /**
-             * @description 回访 / 整改完成 / 无效差评 / 无法整改 (the last two by a county admin after review)
+             * @description 整改完成 (only after a recorded 回访 that reached the resident) / 无效差评 / 无法整改 (the last two by a county admin after review)
              * @enum {string}
              */
-            action: "callback" | "complete" | "invalid" | "impossible";
+            action: "complete" | "invalid" | "impossible";
             note: string;
         };
         StatusIndicator: {
@@ -3792,12 +3839,12 @@ export interface components {
             bad: number;
             /**
              * Format: int64
-             * @description completed service events in the period
+             * @description service events that ended in the period: 办结, 不予受理 or 撤回
              */
             events: number;
             /**
              * Format: int64
-             * @description ratings of 满意 or 非常满意
+             * @description 好评: ratings at or above the county's good_min_score (default 基本满意)
              */
             good: number;
             /** Format: double */
@@ -3827,6 +3874,7 @@ export interface components {
             comment: string;
             /** Format: date-time */
             created_at: string;
+            good: boolean;
             hall_id: string;
             id: string;
             indicators: string[] | null;
@@ -3865,6 +3913,10 @@ export interface components {
             by_item: components["schemas"]["StatusIndicator"][] | null;
             by_township: components["schemas"]["StatusIndicator"][] | null;
             from: string;
+            /** @description the levels counted as 好评, e.g. 非常满意、满意、基本满意 */
+            good_levels: string;
+            /** Format: int64 */
+            good_min_score: number;
             to: string;
             total: components["schemas"]["StatusIndicator"];
         };
@@ -3889,9 +3941,31 @@ export interface components {
             default_score: number;
             /**
              * Format: int64
+             * @description the lowest level counted as 好评 in the indicators: 3 = 基本满意 and above, the default (of the five levels of 国办发〔2019〕51号 / GB/T 39734-2020, 不满意 and 非常不满意 are 差评 and the first three, 非常满意 · 满意 · 基本满意, commonly count as 好评: the domain brief); 4 = 满意 and above; 5 = 非常满意 only. 差评 levels never count as 好评.
+             */
+            good_min_score: number;
+            /**
+             * Format: int64
              * @description working days to rectify (local rules: 5, 7 or 15)
              */
             rectify_days: number;
+        };
+        StatusStep: {
+            actor_id: string;
+            actor_name: string;
+            /** Format: date-time */
+            at: string;
+            /** @enum {string} */
+            kind: "opened" | "callback" | "complete" | "invalid" | "impossible" | "overdue" | "rerated";
+            /** @enum {string} */
+            method?: "phone" | "in_person" | "message";
+            note: string;
+            /** @enum {string} */
+            outcome?: "reached" | "unreachable";
+            /** Format: date-time */
+            recorded_at: string;
+            /** Format: int64 */
+            seq: number;
         };
         StatusView: {
             /**
@@ -10658,6 +10732,107 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["StatusCaseAction"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaseOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Precondition Failed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "record-callback": {
+        parameters: {
+            query?: never;
+            header: {
+                "If-Match": string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StatusCallbackInput"];
             };
         };
         responses: {

@@ -9,7 +9,19 @@ import {
   scoreLabel,
   scoreTag,
 } from '@/features/rating/labels'
-import { caseActions, caseOpen, givenText, goodRateText, indicatorRates, isBadScore, rateText, ratingNotice } from '@/features/rating/model'
+import {
+  caseActions,
+  caseOpen,
+  givenText,
+  goodLevelsText,
+  goodRateText,
+  indicatorRates,
+  isBadScore,
+  rateText,
+  ratingNotice,
+  stepTitle,
+  unansweredCallbacks,
+} from '@/features/rating/model'
 
 const indicator = (over: Partial<Record<string, number>> = {}) => ({
   key: 'k',
@@ -61,14 +73,34 @@ describe('rectification cases', () => {
     expect(caseOpen('invalid')).toBe(false)
   })
 
-  it('offers the steps the server allows: 回访 once, 整改完成 while open, the reviews to the admin only', () => {
-    expect(caseActions({ status: 'pending', callback_at: null }, false)).toEqual(['callback', 'complete'])
-    expect(caseActions({ status: 'pending', callback_at: null }, true)).toEqual(['callback', 'complete', 'invalid', 'impossible'])
-    expect(caseActions({ status: 'in_progress', callback_at: '2026-11-21T08:00:00Z' }, false)).toEqual(['complete'])
-    expect(caseActions({ status: 'overdue', callback_at: null }, false)).toEqual(['callback', 'complete'])
+  // 国办发〔2019〕51号: every 差评 is called back; the callback is its own step, and 整改完成
+  // waits for one that reached the resident.
+  it('offers the steps the server allows: 记录回访 while open, 整改完成 only after a callback, the reviews to the admin only', () => {
+    expect(caseActions({ status: 'pending', callback_at: null }, false)).toEqual(['callback'])
+    expect(caseActions({ status: 'pending', callback_at: null }, true)).toEqual(['callback', 'invalid', 'impossible'])
+    expect(caseActions({ status: 'in_progress', callback_at: '2026-11-21T08:00:00Z' }, false)).toEqual(['callback', 'complete'])
+    expect(caseActions({ status: 'overdue', callback_at: null }, false)).toEqual(['callback'])
+    expect(caseActions({ status: 'overdue', callback_at: '2026-11-21T08:00:00Z' }, false)).toEqual(['callback', 'complete'])
     for (const s of ['done', 'invalid', 'impossible']) expect(caseActions({ status: s }, true)).toEqual([])
-    expect(caseActionLabel('callback')).toBe('回访')
+    expect(caseActionLabel('callback')).toBe('记录回访')
     expect(caseActionLabel('invalid')).toBe('无效差评')
+  })
+
+  it('names each step of the history, a callback with how and what came of it', () => {
+    expect(stepTitle({ kind: 'callback', method: 'phone', outcome: 'reached' })).toBe('回访（电话 · 已联系上评价人）')
+    expect(stepTitle({ kind: 'callback', method: 'in_person', outcome: 'unreachable' })).toBe('回访（当面 · 未联系上）')
+    expect(stepTitle({ kind: 'callback' })).toBe('回访')
+    expect(stepTitle({ kind: 'complete' })).toBe('整改完成')
+    expect(stepTitle({ kind: 'rerated' })).toBe('整改后再评价')
+    expect(
+      unansweredCallbacks([
+        { kind: 'opened' },
+        { kind: 'callback', outcome: 'unreachable' },
+        { kind: 'callback', outcome: 'unreachable' },
+        { kind: 'callback', outcome: 'reached' },
+      ]),
+    ).toBe(2)
+    expect(unansweredCallbacks(null)).toBe(0)
   })
 })
 
@@ -111,9 +143,20 @@ describe('indicators', () => {
 })
 
 describe("a worker's 好评率", () => {
-  it('counts first-round ratings only, 4 and 5 as good', () => {
+  it('counts first-round ratings only, 好评 as the server counted it by the county rule', () => {
     expect(goodRateText([])).toBe('—')
-    expect(goodRateText([{ score: 5, round: 1 }, { score: 2, round: 1 }, { score: 4, round: 2 }, { score: 4, round: 1 }])).toBe('66.7%')
-    expect(goodRateText([{ score: 3, round: 1 }])).toBe('0.0%')
+    expect(goodRateText([{ good: true, round: 1 }, { good: false, round: 1 }, { good: true, round: 2 }, { good: true, round: 1 }])).toBe('66.7%')
+    expect(goodRateText([{ good: false, round: 1 }])).toBe('0.0%')
+  })
+})
+
+describe('which levels are 好评', () => {
+  // 国办发〔2019〕51号 / GB/T 39734-2020 as the brief reads them: five levels, the last two 差评,
+  // the first three commonly 好评 (the default); a county may count fewer.
+  it('names the levels from the county setting down, never a 差评 level', () => {
+    expect(goodLevelsText(3)).toBe('非常满意、满意、基本满意')
+    expect(goodLevelsText(4)).toBe('非常满意、满意')
+    expect(goodLevelsText(5)).toBe('非常满意')
+    expect(goodLevelsText(1)).toBe('非常满意、满意、基本满意')
   })
 })

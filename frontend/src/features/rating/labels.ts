@@ -1,6 +1,6 @@
 // Chinese labels of 好差评 (ratings): the five levels, rectification status and steps, with their
 // lookups and the wording of a case step's note.
-import type { CaseAction, RectStatus } from '@/api/types'
+import type { CallbackBody, CaseAction, CaseStep, RectStatus } from '@/api/types'
 import { type TagType, labelOf, tagOf } from '@/utils/enumLabel'
 
 /** The levels from worst to best, as the rating form lists them. */
@@ -33,8 +33,9 @@ export const RECT_STATUS_TAG: Record<RectStatus, TagType> = {
   overdue: 'danger',
 }
 
-export const CASE_ACTION_LABELS: Record<CaseAction, string> = {
-  callback: '回访',
+// 记录回访 is its own step (not a CaseAction), offered beside them.
+export const CASE_ACTION_LABELS: Record<CaseAction | 'callback', string> = {
+  callback: '记录回访',
   complete: '整改完成',
   invalid: '无效差评',
   impossible: '无法整改',
@@ -66,14 +67,27 @@ export function caseActionLabel(a: string): string {
 
 /** What the note of each case step records, and an example of it. */
 export const NOTE_LABELS: Record<CaseAction, string> = {
-  callback: '回访情况',
   complete: '整改措施和结果',
   invalid: '认定无效的理由',
   impossible: '无法整改的理由',
 }
 export const NOTE_HINTS: Record<CaseAction, string> = {
-  callback: '例如：已电话联系评价人，了解到……',
   complete: '例如：已向评价人当面解释并补办……，窗口已加强……',
   invalid: '例如：评价与本次服务无关（恶意差评）……',
   impossible: '例如：诉求超出法定权限，已向评价人解释……',
+}
+
+type CallbackMethod = CallbackBody['method']
+type CallbackOutcome = CallbackBody['outcome']
+
+export const CALLBACK_METHOD_LABELS: Record<CallbackMethod, string> = { phone: '电话', in_person: '当面', message: '短信或网络留言' }
+export const CALLBACK_OUTCOME_LABELS: Record<CallbackOutcome, string> = { reached: '已联系上评价人', unreachable: '未联系上' }
+export const STEP_LABELS: Record<CaseStep['kind'], string> = {
+  opened: '收到差评',
+  callback: '回访',
+  complete: '整改完成',
+  invalid: '认定无效差评',
+  impossible: '认定无法整改',
+  overdue: '整改超期',
+  rerated: '整改后再评价',
 }

@@ -1,7 +1,7 @@
 // Pure helpers of 好差评 (the labels are in labels.ts): what the resident is told about their
 // rating and its rectification, which steps a case allows, and the indicator rates.
-import type { CaseAction, RatingIndicator, RatingState } from '@/api/types'
-import { rectLabel, scoreLabel } from '@/features/rating/labels'
+import type { CaseAction, CaseStep, RatingIndicator, RatingState } from '@/api/types'
+import { CALLBACK_METHOD_LABELS, CALLBACK_OUTCOME_LABELS, rectLabel, scoreLabel, STEP_LABELS } from '@/features/rating/labels'
 import { percent } from '@/utils/format'
 
 /** 差评: 不满意 or 非常不满意. */
@@ -14,17 +14,46 @@ export function caseOpen(status: string): boolean {
   return status === 'pending' || status === 'in_progress' || status === 'overdue'
 }
 
+/** A button on a case: a closing step, or 记录回访 (its own step). */
+export type CaseButton = CaseAction | 'callback'
+
 /**
- * The steps a case allows, as the server rules them: 回访 once (while pending, or while open and
- * not yet called back), 整改完成 while open, and 无效差评 / 无法整改 while open by a county admin only.
+ * The steps a case allows, as the server rules them (国办发〔2019〕51号: every 差评 is called
+ * back): 记录回访 while open (an unanswered call is recorded too, and leaves the callback owed),
+ * 整改完成 while open once a callback reached the resident, and 无效差评 / 无法整改 while open by a
+ * county admin only.
  */
-export function caseActions(c: { status: string; callback_at?: string | null }, isAdmin: boolean): CaseAction[] {
-  const open = caseOpen(c.status)
-  const out: CaseAction[] = []
-  if (c.status === 'pending' || (open && !c.callback_at)) out.push('callback')
-  if (open) out.push('complete')
-  if (open && isAdmin) out.push('invalid', 'impossible')
+export function caseActions(c: { status: string; callback_at?: string | null }, isAdmin: boolean): CaseButton[] {
+  if (!caseOpen(c.status)) return []
+  const out: CaseButton[] = ['callback']
+  if (c.callback_at) out.push('complete')
+  if (isAdmin) out.push('invalid', 'impossible')
   return out
+}
+
+/** A step's title in the case's history: "回访（电话 · 已联系上评价人）". */
+export function stepTitle(s: Pick<CaseStep, 'kind' | 'method' | 'outcome'>): string {
+  const label = STEP_LABELS[s.kind] ?? s.kind
+  if (s.kind !== 'callback') return label
+  const parts = [s.method ? CALLBACK_METHOD_LABELS[s.method] : '', s.outcome ? CALLBACK_OUTCOME_LABELS[s.outcome] : ''].filter(Boolean)
+  return parts.length ? `${label}（${parts.join(' · ')}）` : label
+}
+
+/** Callbacks tried on a case that did not reach the resident. */
+export function unansweredCallbacks(steps: readonly Pick<CaseStep, 'kind' | 'outcome'>[] | null | undefined): number {
+  return (steps ?? []).filter((s) => s.kind === 'callback' && s.outcome === 'unreachable').length
+}
+
+/**
+ * The levels counted as 好评 when `min` is the lowest, best first. The county sets `min`; the
+ * default 3 follows 国办发〔2019〕51号 / GB/T 39734-2020 as the brief reads them: 不满意 and
+ * 非常不满意 are 差评, the first three commonly count as 好评.
+ */
+export function goodLevelsText(min: number): string {
+  return [5, 4, 3, 2, 1]
+    .filter((s) => s >= Math.max(min, 3))
+    .map((s) => scoreLabel(s))
+    .join('、')
 }
 
 /** "第 1 次：不满意；第 2 次：满意". */
@@ -72,9 +101,12 @@ export function indicatorRates(r: RatingIndicator): { good: string; activeGood: 
   }
 }
 
-/** 好评率 of a worker's first-round ratings (re-ratings after rectification do not count twice), e.g. "80.0%"; "—" without any. */
-export function goodRateText(ratings: readonly { score: number; round: number }[]): string {
+/**
+ * 好评率 of a worker's first-round ratings (re-ratings after rectification do not count twice), e.g.
+ * "80.0%"; "—" without any. Whether a rating is 好评 is the county's rule, which the server applies.
+ */
+export function goodRateText(ratings: readonly { good: boolean; round: number }[]): string {
   const first = ratings.filter((r) => r.round === 1)
   if (!first.length) return '—'
-  return `${((first.filter((r) => r.score >= 4).length / first.length) * 100).toFixed(1)}%`
+  return `${((first.filter((r) => r.good).length / first.length) * 100).toFixed(1)}%`
 }
