@@ -42,13 +42,20 @@ var demoItems = []demoItem{
 }
 
 func seedAccess(ctx context.Context, units map[string]*tenants.OrgUnit) error {
-	var n int
-	if err := tenants.DB(ctx).NewSelect().Table("access_items").ColumnExpr("count(*)").Scan(ctx, &n); err != nil || n > 0 {
+	// 民政审核 by 县民政局, 合法性审查 by 县司法局; a county seeded before the legal department
+	// existed gets it too.
+	st, err := access.GetSettings(ctx)
+	if err != nil {
 		return err
 	}
-	st := access.DefaultSettings()
-	st.CivilDeptID = &units["minzheng"].ID
-	if _, err := access.PutSettings(ctx, st); err != nil {
+	if st.CivilDeptID == nil || st.LegalDeptID == nil {
+		st.CivilDeptID, st.LegalDeptID = &units["minzheng"].ID, &units["sifa"].ID
+		if _, err := access.PutSettings(ctx, *st); err != nil {
+			return err
+		}
+	}
+	var n int
+	if err := tenants.DB(ctx).NewSelect().Table("access_items").ColumnExpr("count(*)").Scan(ctx, &n); err != nil || n > 0 {
 		return err
 	}
 	svc := &access.Service{Clock: clock.System{}}
