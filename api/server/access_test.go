@@ -312,6 +312,24 @@ func TestAccessLawThroughTheAPI(t *testing.T) {
 	if st, body, _ := b.call(t, c.deptM, "POST", "/api/v1/access/dispatch", task); st != 201 {
 		t.Fatalf("dispatch after the re-confirmation: %d %v", st, body)
 	}
+	// Entering an adopted item confirms it for this year; recorded as last confirmed for 2026, it
+	// is overdue, and saving the settings runs the year's check at once: it lapses then.
+	item["code"], item["name"] = "XZ-MZ-102", "困难群众走访协助"
+	st, body, _ = b.call(t, c.admin, "POST", "/api/v1/access/items", item)
+	if st != 201 || body["item"].(map[string]any)["unconfirmed"] != false || body["item"].(map[string]any)["confirmed_year"] != float64(2027) {
+		t.Fatalf("enter an item: %d %v", st, body)
+	}
+	late := body["item"].(map[string]any)["id"].(string)
+	if st, body, _ = b.call(t, c.admin, "POST", "/api/v1/access/items/"+late+"/confirm", map[string]any{"year": 2026}); st != 200 || body["item"].(map[string]any)["unconfirmed"] != true {
+		t.Fatalf("last confirmed for 2026: %d %v", st, body)
+	}
+	settings["confirm_by"] = "03-31"
+	if st, body, _ := b.call(t, c.admin, "PUT", "/api/v1/access/settings", settings); st != 200 {
+		t.Fatalf("settings: %d %v", st, body)
+	}
+	if _, body, _ = b.call(t, c.admin, "GET", "/api/v1/access/items/"+late, nil); body["item"].(map[string]any)["status"] != "lapsed" {
+		t.Fatalf("saving the settings did not run the check: %v", body["item"])
+	}
 }
 
 func (b *testBundle) notifications(t *testing.T, m *member) any {

@@ -30,8 +30,8 @@ type Settings struct {
 	ReviewDays     int        `bun:"review_days" json:"review_days" minimum:"1" maximum:"60" doc:"working days for each of 民政审核 and 合法性审查"`
 	ApprovalDays   int        `bun:"approval_days" json:"approval_days" minimum:"1" maximum:"120" doc:"working days from submission to the joint meeting's decision"`
 	NoticeDays     int        `bun:"notice_days" json:"notice_days" minimum:"1" maximum:"60" doc:"working days of public notice (公示)"`
-	CivilDeptID    *uuid.UUID `bun:"civil_dept_id,type:uuid" json:"civil_dept_id,omitempty" required:"false" nullable:"true" doc:"the civil-affairs department whose staff do 民政审核 (county admins may too)"`
-	LegalDeptID    *uuid.UUID `bun:"legal_dept_id,type:uuid" json:"legal_dept_id,omitempty" required:"false" nullable:"true" doc:"the department whose staff do 合法性审查 (county admins may too)"`
+	CivilDeptID    *uuid.UUID `bun:"civil_dept_id,type:uuid" json:"civil_dept_id,omitempty" required:"false" nullable:"true" doc:"the civil-affairs department whose staff alone do 民政审核 (unset, or for its own requests: a county admin)"`
+	LegalDeptID    *uuid.UUID `bun:"legal_dept_id,type:uuid" json:"legal_dept_id,omitempty" required:"false" nullable:"true" doc:"the department whose staff alone do 合法性审查 (unset, or for its own requests: a county admin)"`
 	ConfirmBy      string     `bun:"confirm_by" json:"confirm_by" required:"false" doc:"MM-DD: the yearly re-confirmation (年度确认) is due by this day of each year; an item of the work lists not confirmed for the year lapses after it (default 03-31)"`
 	UpdatedAt      time.Time  `bun:"updated_at,nullzero,default:now()" json:"-"`
 }

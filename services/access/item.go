@@ -299,7 +299,9 @@ func (s *Service) insert(ctx context.Context, c Content, from, to workday.Date, 
 	tx, _ := tenants.TxFrom(ctx)
 	it := &Item{TenantID: tx.TenantID(), ID: uuid.New(), EffectiveFrom: from, EffectiveTo: to, Version: 1, RequestID: request}
 	it.set(c)
-	year := from.Year
+	// Entering or admitting an item is the county's confirmation of it for the year it starts,
+	// and at least for this year: an adopted item entered today is not already overdue.
+	year := max(from.Year, s.today().Year)
 	it.ConfirmedYear = &year
 	res, err := tenants.DB(ctx).NewInsert().Model(it).On("CONFLICT (tenant_id, code) DO NOTHING").Exec(ctx)
 	if err != nil {

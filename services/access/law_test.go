@@ -679,4 +679,9 @@ func TestConfirmDeadlineSetting(t *testing.T) {
 	if got.Lapsed != 0 || got.Waiting != 1 {
 		t.Fatalf("the county's own deadline is not used: %+v (%s)", got, it.Code)
 	}
+	// An adopted item entered now counts as confirmed for this year, whatever its start.
+	entered := b.item(t, "XZ-711", access.KindAssist, b.deptUnit)
+	if entered.EffectiveFrom != day("2026-01-01") || *entered.ConfirmedYear != 2027 {
+		t.Fatalf("entered in 2027: %+v", entered)
+	}
 }

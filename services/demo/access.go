@@ -65,8 +65,16 @@ func seedAccess(ctx context.Context, units map[string]*tenants.OrgUnit) error {
 		if d.dept != "" {
 			c.DepartmentID = &units[d.dept].ID
 		}
-		if _, err := svc.Create(ctx, access.NewItem{Content: c, EffectiveFrom: workday.Date{Year: 2026, Month: time.January, Day: 1}}); err != nil {
+		it, err := svc.Create(ctx, access.NewItem{Content: c, EffectiveFrom: workday.Date{Year: 2026, Month: time.January, Day: 1}})
+		if err != nil {
 			return err
+		}
+		// The county's list as re-confirmed this year (年度确认), so a demo seeded in a later
+		// year does not lapse at its first sweep.
+		if y := clock.Today(clock.System{}).Year; y > it.EffectiveFrom.Year {
+			if _, err := svc.Confirm(ctx, it.ID, y); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
