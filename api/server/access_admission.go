@@ -38,6 +38,14 @@ type decideIn struct {
 	Body    access.Decision
 }
 
+type requestReasonIn struct {
+	ID      uuid.UUID `path:"id"`
+	IfMatch string    `header:"If-Match" required:"true"`
+	Body    struct {
+		Reason string `json:"reason" doc:"2 to 500 characters"`
+	}
+}
+
 type resubmitIn struct {
 	ID      uuid.UUID `path:"id"`
 	IfMatch string    `header:"If-Match" required:"true"`
@@ -91,7 +99,9 @@ func (s *Server) admissionRoutes() {
 			return out, err
 		})
 	register(s, huma.Operation{OperationID: "decide-admission", Method: http.MethodPost, Path: "/api/v1/access/requests/{id}/decide", Summary: "审核 / Decide the current step",
-		Description: "民政审核 by the civil-affairs department (or a county admin), 合法性审查 by the legal department (or a county admin), 联席会议审定 by a county admin. " +
+		Description: "Reviews are separate duties: 民政审核 by the configured civil-affairs department and 合法性审查 by the configured legal department " +
+			"(county admins only where none is configured, or where that department is the applicant), 联席会议审定 by a county admin; " +
+			"nobody decides a request of their own department, and nobody decides two stages of one request (403 with the reason). " +
 			"Approving the joint meeting starts the public notice; its end makes the item effective (a job).", Tags: tags, Errors: []int{403, 404, 409, 412, 422}},
 		reviewerRoles, func(ctx context.Context, in *decideIn) (out *requestOut, err error) {
 			v, err := ifMatch(in.IfMatch)
@@ -100,6 +110,40 @@ func (s *Server) admissionRoutes() {
 			}
 			err = s.inTx(ctx, func(ctx context.Context) error {
 				if _, err := s.access.Decide(ctx, in.ID, v, in.Body); err != nil {
+					return err
+				}
+				out, err = s.requestDetail(ctx, in.ID)
+				return err
+			})
+			return out, err
+		})
+	register(s, huma.Operation{OperationID: "withdraw-admission", Method: http.MethodPost, Path: "/api/v1/access/requests/{id}/withdraw", Summary: "撤回申请 / Withdraw a request",
+		Description: "By the applying department, at any open stage (a returned request is abandoned this way), with a reason. The request releases its code.",
+		Tags:        tags, Errors: []int{403, 404, 409, 412, 422}},
+		deptRoles, func(ctx context.Context, in *requestReasonIn) (out *requestOut, err error) {
+			v, err := ifMatch(in.IfMatch)
+			if err != nil {
+				return nil, err
+			}
+			err = s.inTx(ctx, func(ctx context.Context) error {
+				if _, err := s.access.WithdrawRequest(ctx, in.ID, v, in.Body.Reason); err != nil {
+					return err
+				}
+				out, err = s.requestDetail(ctx, in.ID)
+				return err
+			})
+			return out, err
+		})
+	register(s, huma.Operation{OperationID: "stop-admission", Method: http.MethodPost, Path: "/api/v1/access/requests/{id}/stop", Summary: "终止准入 / Stop a request during its notice",
+		Description: "By a county admin, during the public notice (公示), with a reason: the item is not admitted and the code is released.",
+		Tags:        tags, Errors: []int{403, 404, 409, 412, 422}},
+		admins, func(ctx context.Context, in *requestReasonIn) (out *requestOut, err error) {
+			v, err := ifMatch(in.IfMatch)
+			if err != nil {
+				return nil, err
+			}
+			err = s.inTx(ctx, func(ctx context.Context) error {
+				if _, err := s.access.Stop(ctx, in.ID, v, in.Body.Reason); err != nil {
 					return err
 				}
 				out, err = s.requestDetail(ctx, in.ID)

@@ -15,7 +15,7 @@ import (
 // AccessItemOut is a list item with its status today.
 type AccessItemOut struct {
 	access.Item
-	Status      string `json:"status" enum:"in_force,pending,withdrawn,expired"`
+	Status      string `json:"status" enum:"in_force,pending,withdrawn,expired,lapsed" doc:"lapsed: not re-confirmed (年度确认) by the county's deadline"`
 	KindLabel   string `json:"kind_label"`
 	Unconfirmed bool   `json:"unconfirmed" doc:"not re-confirmed for this year yet (年度确认)"`
 }
@@ -23,8 +23,7 @@ type AccessItemOut struct {
 func (s *Server) itemOut(it access.Item) AccessItemOut {
 	today := s.today()
 	now := s.deps.Clock.Now()
-	return AccessItemOut{Item: it, Status: it.Status(today, now), KindLabel: it.Kind.Label(),
-		Unconfirmed: it.InForce(today, now) && (it.ConfirmedYear == nil || *it.ConfirmedYear < today.Year)}
+	return AccessItemOut{Item: it, Status: it.Status(today, now), KindLabel: it.Kind.Label(), Unconfirmed: it.Unconfirmed(today, now)}
 }
 
 type accessListIn struct {
@@ -170,7 +169,8 @@ func (s *Server) accessItemRoutes() {
 			return out, err
 		})
 	register(s, huma.Operation{OperationID: "confirm-access-item", Method: http.MethodPost, Path: "/api/v1/access/items/{id}/confirm", Summary: "年度确认 / Re-confirm an item for a year",
-		Tags: tags, Errors: []int{404, 422}},
+		Description: "Confirming a lapsed item for this year brings it back on the lists from now (a new version in its history); refused while a request to re-admit it is open.",
+		Tags:        tags, Errors: []int{404, 409, 422}},
 		admins, func(ctx context.Context, in *accessConfirmIn) (out *accessItemOut, err error) {
 			err = s.inTx(ctx, func(ctx context.Context) error {
 				if _, err := s.access.Confirm(ctx, in.ID, in.Body.Year); err != nil {

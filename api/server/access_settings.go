@@ -21,10 +21,18 @@ func (s *Server) accessSettingsRoutes() {
 			return out, err
 		})
 	register(s, huma.Operation{OperationID: "put-access-settings", Method: http.MethodPut, Path: "/api/v1/access/settings", Summary: "保存准入规则设置 / Save admission settings",
+		Description: "A new re-confirmation deadline applies at once: saving runs the year's check, so after a deadline that has passed the items " +
+			"not re-confirmed for the year lapse now (with their notices), not at the next hourly sweep.",
 		Tags: tags, Errors: []int{422}},
 		admins, func(ctx context.Context, in *accessSettingsIn) (out *accessSettingsOut, err error) {
 			out = &accessSettingsOut{}
-			err = s.inTx(ctx, func(ctx context.Context) (err error) { out.Body, err = access.PutSettings(ctx, in.Body); return err })
+			err = s.inTx(ctx, func(ctx context.Context) (err error) {
+				if out.Body, err = access.PutSettings(ctx, in.Body); err != nil {
+					return err
+				}
+				_, err = s.access.Sweep(ctx)
+				return err
+			})
 			return out, err
 		})
 }

@@ -52,7 +52,8 @@ func (s *Server) taskRoutes() {
 	tags := []string{"access"}
 	register(s, huma.Operation{OperationID: "dispatch-task", Method: http.MethodPost, Path: "/api/v1/access/dispatch", Summary: "交办任务 / Dispatch a task to communities",
 		Description: "Refused with 409 and recorded as an interception when the task is not tied to an item in force that day, is a certificate on the 不得出具 list, " +
-			"comes from a department that is not the item's, is on the 不得承担 list, or names a community outside the item's scope.",
+			"comes from a department that is not the item's, is on the 不得承担 list, names a community outside the item's scope, " +
+			"or is 依法协助 work whose funding the item does not state (费随事转).",
 		Tags: tags, DefaultStatus: http.StatusCreated, Errors: []int{403, 409, 422}},
 		deptRoles, func(ctx context.Context, in *dispatchIn) (*dispatchOut, error) {
 			key := uuid.New()

@@ -1,10 +1,14 @@
 // Browser test of the community work-item access lists (社区工作事项准入) against a server with the
-// demo county (`make run`): 李秀英 (县民政局, the demo's 民政审核 department) applies for a new item
-// and passes 民政审核; the county admin 王建国 passes 合法性审查 (no legal department is configured)
-// and 联席会议审定, and the request goes to 公示; the public list opens without sign-in; 李秀英
-// dispatches two tasks under 最低生活保障对象入户调查协助 (XZ-MZ-001) to 东关社区 and one with no item,
-// which the lists intercept; 刘芳 (东关社区) accepts one task and refuses the other; the admin's
-// 减负统计 for this month counts them.
+// demo county (`make run`). Reviews are separate duties (brief §2, the published local rules of
+// Beijing Xicheng: each stage by its own department and person, nobody reviews their own
+// department's request): 陈静 (县卫生健康委员会) applies for a new item — an assist item must state
+// its funding first (费随事转) — 李秀英 (县民政局) passes 民政审核, 赵敏 (县司法局) 合法性审查 and the
+// county admin 王建国 联席会议审定, and the request goes to 公示; the public list opens without
+// sign-in; 李秀英 dispatches two tasks under 最低生活保障对象入户调查协助 (XZ-MZ-001) to 东关社区 and
+// one with no item, which the lists intercept; 刘芳 (东关社区) accepts one task and refuses the other;
+// the admin's 减负统计 for this month counts them. Then 陈静 withdraws another request (its code is
+// free again), 王建国 stops the first one during its 公示, and an item not re-confirmed by the
+// county's deadline lapses, is shown as such, and comes back by a late re-confirmation.
 //   YC_E2E_BASE_URL=http://127.0.0.1:8080 YC_E2E_ACCOUNTS=/tmp/accounts.json node --test e2e/access.test.mjs
 // Each run uses a new item code and new task titles, and compares the statistics with the counts
 // read before it dispatched, so it depends on no other test's data and leaves theirs alone.
@@ -21,12 +25,34 @@ const USERS = {
   admin: { phone: '13900000001', name: '王建国' }, // county_admin
   dept: { phone: '13900000002', name: '李秀英' }, // department_staff, 县民政局 (民政审核)
   worker: { phone: '13900000004', name: '刘芳' }, // community_worker, 东关社区
+  applicant: { phone: '13900000005', name: '陈静' }, // department_staff, 县卫生健康委员会
+  legal: { phone: '13900000006', name: '赵敏' }, // department_staff, 县司法局 (合法性审查)
 }
 
 let setupError = ENV_ERROR
 
+/** Sends a JSON request with the page's session. */
+const apiSend = (page, method, path, body, headers = {}) =>
+  page.evaluate(
+    async ([m, p, b, h]) => {
+      const r = await fetch(p, {
+        method: m,
+        credentials: 'include',
+        headers: { 'Content-Type': 'application/json', Accept: 'application/json', ...h },
+        body: b === null ? undefined : JSON.stringify(b),
+      })
+      return { status: r.status, body: await r.json().catch(() => null), etag: r.headers.get('ETag') }
+    },
+    [method, path, body ?? null, headers],
+  )
+
+/** Today in China as YYYY-MM-DD. */
+const todayInChina = () => new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10)
+
 const RUN = `${Date.now().toString(36).slice(-4)}${rand(100)}`
 const ITEM = { code: '', name: '' } // chosen in step 0 (a code not yet used)
+const WITHDRAWN = { code: '', name: '' } // a second request, withdrawn by its department
+const LAPSING = { code: '', name: '' } // an item not re-confirmed for this year
 const TASKS = { accept: `入户核查低保家庭收入变化（${RUN}-甲）`, refuse: `低保对象信息复核（${RUN}-乙）`, outside: `创建文明社区评比台账报送（${RUN}）` }
 const DEMO_ITEM = { code: 'XZ-MZ-001', name: '最低生活保障对象入户调查协助' }
 
@@ -135,15 +161,25 @@ test('0. the county admin reads the county code and this month’s burden before
     const items = await apiGet(page, '/api/v1/access/items')
     const reqs = await apiGet(page, '/api/v1/access/requests')
     const used = new Set([...(items.body.items ?? []).map((i) => i.code), ...(reqs.body.requests ?? []).map((r) => r.content.code)])
-    for (let i = 0; i < 200 && (!ITEM.code || used.has(ITEM.code)); i++) ITEM.code = `XZ-MZ-9${String(rand(100)).padStart(2, '0')}`
-    assert.ok(!used.has(ITEM.code), 'found an unused code')
-    ITEM.name = `社区老年人助餐服务需求摸底协助（${ITEM.code}）`
+    const pickCode = (prefix) => {
+      let c = ''
+      for (let i = 0; i < 200 && (!c || used.has(c)); i++) c = `${prefix}${String(rand(1000)).padStart(3, '0')}`
+      assert.ok(!used.has(c), `found an unused ${prefix} code`)
+      used.add(c)
+      return c
+    }
+    ITEM.code = pickCode('XZ-WJ-')
+    ITEM.name = `家庭医生签约服务入户宣传协助（${ITEM.code}）`
+    WITHDRAWN.code = pickCode('XZ-WJ-')
+    WITHDRAWN.name = `慢性病随访信息采集协助（${WITHDRAWN.code}）`
+    LAPSING.code = pickCode('XZ-MZ-')
+    LAPSING.name = `困难群众走访慰问协助（${LAPSING.code}）`
   })
 })
 
-test('1. 李秀英 applies for a new item; the form shows the earliest allowed start; she passes 民政审核', { skip }, async () => {
+test('1. 陈静 (县卫生健康委员会) applies for a new item: funding first (费随事转), then the earliest allowed start', { skip }, async () => {
   assert.ok(ITEM.code, 'step 0 chose a code')
-  await step('1-apply', USERS.dept, async (page) => {
+  await step('1-apply', USERS.applicant, async (page) => {
     await openMenu(page, 'access-requests', 'page-access-requests')
     await page.locator(tid('requests-apply')).click()
     const dialog = page.locator('.el-dialog:visible', { has: page.locator(tid('admission-submit')) })
@@ -151,7 +187,13 @@ test('1. 李秀英 applies for a new item; the form shows the earliest allowed s
     await dialog.locator(field('apply-code')).fill(ITEM.code)
     await waitForText(dialog.locator(tid('apply-kind')), '依法协助政府工作事项')
     await dialog.locator(field('apply-name')).fill(ITEM.name)
-    await dialog.locator(field('apply-legal-basis')).fill('《中华人民共和国老年人权益保障法》第三十七条；《社会救助暂行办法》第十一条')
+    await dialog.locator(field('apply-legal-basis')).fill('《中华人民共和国基本医疗卫生与健康促进法》第三十一条')
+    await waitForText(dialog.locator(tid('apply-funding-hint')), '依法协助事项须写明经费')
+
+    // 费随事转: an assist item without its funding is not submitted.
+    await dialog.locator(tid('admission-submit')).click()
+    await waitForText(dialog.locator('.el-form-item__error', { hasText: '费随事转' }), '依法协助事项须写明经费保障')
+
     await pick(page, 'apply-funding', '按件拨付')
     await dialog.locator(field('apply-funding-amount')).fill('30')
     await dialog.locator(field('apply-hours')).fill('12')
@@ -176,26 +218,40 @@ test('1. 李秀英 applies for a new item; the form shows the earliest allowed s
     await waitForText(page.locator(tid('request-status')), '民政审核')
     await waitForText(page.locator(tid('request-content')), earliest)
     await waitForText(page.locator(tid('request-history')), '提交申请')
-
-    // 县民政局 is the demo's 民政审核 department: she decides this step herself.
-    await decide(page, 'approve', '合法性审查')
-    await waitForText(page.locator(tid('request-history')), '民政审核：通过')
+    // Nobody reviews their own department's request: 民政审核 is the 民政局's, not hers.
+    await waitForText(page.locator(tid('request-reviewer')), '县民政局')
+    assert.equal(await page.locator(tid('decide-approve')).count(), 0, 'the applicant decides nothing')
+    await page.locator(tid('request-withdraw')).waitFor() // her department may withdraw it
   })
 })
 
-test('2. 王建国 passes 合法性审查 and 联席会议审定; the request goes to 公示 with its end date', { skip }, async () => {
+test('2. 李秀英 passes 民政审核, 赵敏 合法性审查, 王建国 联席会议审定: each stage its own department and person', { skip }, async () => {
   assert.ok(ITEM.name)
-  await step('2-approve', USERS.admin, async (page) => {
+  await step('2-civil', USERS.dept, async (page) => {
+    await openRequest(page)
+    await decide(page, 'approve', '合法性审查')
+    await waitForText(page.locator(tid('request-history')), '民政审核：通过')
+    await waitForText(page.locator(tid('request-reviewer')), '县司法局')
+    assert.equal(await page.locator(tid('decide-approve')).count(), 0, 'the 民政 reviewer does not take the legal review')
+  })
+  await step('2-legal', USERS.legal, async (page) => {
     await openRequest(page)
     await waitForText(page.locator(tid('request-status')), '合法性审查')
     await decide(page, 'approve', '联席会议审定')
+    assert.equal(await page.locator(tid('decide-approve')).count(), 0, 'the legal reviewer does not record the meeting')
+  })
+  await step('2-meeting', USERS.admin, async (page) => {
+    await openRequest(page)
+    await waitForText(page.locator(tid('request-status')), '联席会议审定')
     await decide(page, 'approve', '公示')
     const notice = await waitForText(page.locator(tid('request-notice')), '公示至')
     const until = (await page.locator(tid('request-notice-until')).innerText()).trim()
     assert.match(until, /^\d{4}-\d{2}-\d{2}$/)
     assert.ok(notice.includes(until), `the notice names its end ${until}`)
     for (const label of ['民政审核：通过', '合法性审查：通过', '联席会议审定：通过']) await waitForText(page.locator(tid('request-history')), label)
+    for (const name of [USERS.dept.name, USERS.legal.name, USERS.admin.name]) await waitForText(page.locator(tid('request-history')), name)
     assert.equal(await page.locator(tid('decide-approve')).count(), 0, 'nothing to decide during the notice')
+    await page.locator(tid('request-stop')).waitFor() // a county admin may stop it during the notice
     await shot(page, 'access-notice.png')
 
     // The list marks it for the admin.
@@ -325,5 +381,128 @@ test('6. the county admin’s 减负统计 for this month counts the tasks, the 
     await waitForText(page.locator(tid('burden-departments')), '县民政局')
     await page.locator(tid('burden-tabs')).getByText('按村（社区）').click()
     await shot(page, 'access-burden.png', { fullPage: true })
+  })
+})
+
+/** Fills the close dialog (withdraw or stop): refused without a reason, then with one. */
+async function closeWith(page, button, reason) {
+  await page.locator(tid(button)).click()
+  const dialog = page.locator('.el-dialog:visible', { has: page.locator(tid('close-confirm')) })
+  await dialog.waitFor()
+  await dialog.locator(tid('close-confirm')).click()
+  await waitForText(dialog, '请写明理由')
+  await dialog.locator(field('close-reason')).fill(reason)
+  await dialog.locator(tid('close-confirm')).click()
+  await dialog.waitFor({ state: 'hidden' })
+}
+
+test('7. 陈静 withdraws another request of her department; its code is free again', { skip }, async () => {
+  assert.ok(WITHDRAWN.code)
+  await step('7-withdraw', USERS.applicant, async (page) => {
+    const body = {
+      code: WITHDRAWN.code, kind: 'assist', name: WITHDRAWN.name, legal_basis: '《中华人民共和国基本医疗卫生与健康促进法》',
+      scope_unit_ids: [], funding: 'per_year', funding_amount: 100000, ledgers: 1, reports: 0, inspections: 0, hours_per_year: 6,
+      requested_start: todayInChina(),
+    }
+    // The earliest allowed start is in the 422's message.
+    const early = await apiSend(page, 'POST', '/api/v1/access/requests', body)
+    assert.equal(early.status, 422, JSON.stringify(early.body))
+    body.requested_start = /最早可申请 (\d{4}-\d{2}-\d{2})/.exec(JSON.stringify(early.body.errors))?.[1]
+    assert.ok(body.requested_start, JSON.stringify(early.body))
+    const made = await apiSend(page, 'POST', '/api/v1/access/requests', body)
+    assert.equal(made.status, 201, JSON.stringify(made.body))
+
+    await openMenu(page, 'access-requests', 'page-access-requests')
+    const row = page.locator(`${tid('requests-table')} .el-table__body tr`, { hasText: WITHDRAWN.name })
+    await row.first().click()
+    await page.locator(tid('page-access-request')).waitFor()
+    await waitForText(page.locator(tid('request-status')), '民政审核')
+    await closeWith(page, 'request-withdraw', '经研究由本部门家庭医生团队自行承担，不再需要社区协助。')
+    await waitForText(page.locator(tid('request-status')), '已撤回')
+    await waitForText(page.locator(tid('request-withdrawn')), `清单编号 ${WITHDRAWN.code} 已释放`)
+    await waitForText(page.locator(tid('request-history')), '申请部门撤回申请')
+    assert.equal(await page.locator(tid('request-withdraw')).count(), 0, 'withdrawn once')
+
+    // The code is free: a new request may use it (withdrawn again, to leave the demo tidy).
+    const again = await apiSend(page, 'POST', '/api/v1/access/requests', body)
+    assert.equal(again.status, 201, JSON.stringify(again.body))
+    const gone = await apiSend(page, 'POST', `/api/v1/access/requests/${again.body.request.id}/withdraw`, { reason: '测试后撤回' }, { 'If-Match': again.etag })
+    assert.equal(gone.status, 200, JSON.stringify(gone.body))
+  })
+})
+
+test('8. 王建国 stops the first request during its 公示, with a reason', { skip }, async () => {
+  assert.ok(ITEM.name)
+  await step('8-stop', USERS.admin, async (page) => {
+    await openRequest(page)
+    await waitForText(page.locator(tid('request-status')), '公示')
+    await closeWith(page, 'request-stop', '公示期间收到社区异议，经核实该工作属部门自身职责，不列入清单。')
+    await waitForText(page.locator(tid('request-status')), '已终止')
+    await waitForText(page.locator(tid('request-stopped')), '社区异议')
+    await waitForText(page.locator(tid('request-history')), '公示期间终止准入')
+    assert.equal(await page.locator(tid('request-stop')).count(), 0, 'stopped once')
+  })
+})
+
+test('9. an item not re-confirmed by the county’s deadline lapses, is shown as lapsed, and comes back when re-confirmed', { skip }, async () => {
+  assert.ok(LAPSING.code)
+  await step('9-lapse', USERS.admin, async (page) => {
+    const st = await apiGet(page, '/api/v1/access/settings')
+    assert.equal(st.status, 200)
+    const year = Number(todayInChina().slice(0, 4))
+    const made = await apiSend(page, 'POST', '/api/v1/access/items', {
+      code: LAPSING.code, kind: 'assist', name: LAPSING.name, legal_basis: '《社会救助暂行办法》第五十条', department_id: st.body.civil_dept_id,
+      scope_unit_ids: [], funding: 'per_year', funding_amount: 50000, ledgers: 0, reports: 0, inspections: 0, hours_per_year: 4,
+      effective_from: `${year - 1}-01-01`,
+    })
+    assert.equal(made.status, 201, JSON.stringify(made.body))
+    // Entering it confirmed it for this year; it was last confirmed for last year (a correction
+    // the admin may record), so this year's confirmation is outstanding.
+    const back = await apiSend(page, 'POST', `/api/v1/access/items/${made.body.item.id}/confirm`, { year: year - 1 })
+    assert.equal(back.status, 200, JSON.stringify(back.body))
+    assert.equal(back.body.item.confirmed_year, year - 1)
+    // On 1 January no day of the year has passed yet: the deadline can only be today.
+    const lapses = !todayInChina().endsWith('-01-01')
+
+    await openMenu(page, 'access-items', 'page-access-items')
+    const row = () => page.locator(`${tid('access-table-assist')} .el-table__body tr`, { hasText: LAPSING.code })
+    await row().waitFor()
+    // The county moves its deadline to 1 January: already passed, as the dialog warns.
+    await page.locator(tid('access-settings-open')).click()
+    const dialog = page.locator('.el-dialog:visible', { has: page.locator(tid('settings-save')) })
+    await dialog.waitFor()
+    await pick(page, 'settings-confirm-month', '1 月')
+    await pick(page, 'settings-confirm-day', '1 日')
+    if (lapses) await waitForText(dialog.locator(tid('settings-confirm-passed')), '将立即失效')
+    await dialog.locator(tid('settings-save')).click()
+    await dialog.waitFor({ state: 'hidden' })
+    try {
+      if (lapses) {
+        await waitForText(page.locator(tid('access-items-lapsed-alert')), '已失效')
+        await page.locator(tid('access-items-show-lapsed')).click()
+        await waitForText(row().locator(tid('access-item-status')), '已失效')
+        await row().click()
+        const drawer = page.locator(tid('access-item-drawer'))
+        await waitForText(drawer.locator(tid('access-item-versions')), '未年度确认，失效')
+        await waitForText(drawer.locator(tid('access-item-lapsed-at')), '未按期完成年度确认')
+        await shot(page, 'access-lapsed.png')
+        await page.keyboard.press('Escape')
+        await drawer.locator(tid('access-item-versions')).waitFor({ state: 'hidden' })
+        const notes = await apiGet(page, '/api/v1/notifications?limit=50')
+        assert.ok(JSON.stringify(notes.body).includes(`清单事项已失效：${LAPSING.name}`), 'the admins are told')
+        // A late re-confirmation brings it back.
+        await row().locator(tid('access-item-reconfirm')).click()
+        await page.locator('.el-message-box').getByRole('button', { name: '确认' }).click()
+        await page.locator(tid('page-access-items')).locator(tid('access-items-lapsed')).click() // show every item again
+        await waitForText(row().locator(tid('access-item-status')), '有效')
+      } else {
+        await waitForText(row().locator(tid('access-unconfirmed')), '待年度确认')
+      }
+    } finally {
+      // The demo keeps its default deadline.
+      const cur = await apiGet(page, '/api/v1/access/settings')
+      const put = await apiSend(page, 'PUT', '/api/v1/access/settings', { ...cur.body, confirm_by: '03-31' })
+      assert.equal(put.status, 200, JSON.stringify(put.body))
+    }
   })
 })

@@ -28,14 +28,16 @@ type testBundle struct {
 	svc                            *access.Service
 	admin, civil, legal, dept      *tenants.Actor
 	otherDept, worker, otherWorker *tenants.Actor
+	admin2, admin3, civil2         *tenants.Actor
 	township, dg, xg, hx, lj       *tenants.OrgUnit
 	deptUnit, civilUnit, legalUnit *tenants.OrgUnit
 	otherUnit                      *tenants.OrgUnit
 }
 
 // setup makes a county with two townships (城关镇: 东关社区, 西关社区; 河西镇: 李家村), the
-// civil-affairs and justice bureaus as reviewers, a department that dispatches, another that
-// does not own the items, and a worker in 东关社区 and in 西关社区. Today is Monday 2026-11-02.
+// civil-affairs and justice bureaus as reviewers (two staff at 民政), three county admins, a
+// department that dispatches, another that does not own the items, and a worker in 东关社区
+// and in 西关社区. Today is Monday 2026-11-02.
 func setup(t *testing.T) *testBundle {
 	t.Helper()
 	db := tenanttest.New(t)
@@ -70,6 +72,9 @@ func setup(t *testing.T) *testBundle {
 		b.otherDept = member(b.otherUnit, tenants.RoleDepartmentStaff, "13800000005")
 		b.worker = member(b.dg, tenants.RoleCommunityWorker, "13800000006")
 		b.otherWorker = member(b.xg, tenants.RoleCommunityWorker, "13800000007")
+		b.admin2 = member(b.tenant.County, tenants.RoleCountyAdmin, "13800000008")
+		b.admin3 = member(b.tenant.County, tenants.RoleCountyAdmin, "13800000009")
+		b.civil2 = member(b.civilUnit, tenants.RoleDepartmentStaff, "13800000010")
 		st := access.DefaultSettings()
 		st.CivilDeptID, st.LegalDeptID = &b.civilUnit.ID, &b.legalUnit.ID
 		_, err := access.PutSettings(ctx, st)
@@ -130,7 +135,8 @@ func TestCheckRefusesEachRule(t *testing.T) {
 	day, now := workday.Date{Year: 2026, Month: 11, Day: 2}, time.Date(2026, 11, 2, 10, 0, 0, 0, clock.Zone)
 	target := []access.Target{{ID: community, Name: "东关社区", Path: "/c/" + township.String() + "/" + community.String() + "/"}}
 	ok := func() *access.Item {
-		return &access.Item{Name: "入户核查", Kind: access.KindAssist, DepartmentID: &dept, EffectiveFrom: workday.Date{Year: 2026, Month: 1, Day: 1}}
+		return &access.Item{Name: "入户核查", Kind: access.KindAssist, DepartmentID: &dept, EffectiveFrom: workday.Date{Year: 2026, Month: 1, Day: 1},
+			Funding: access.FundingPerTask, FundingAmount: 5000}
 	}
 	if r := access.Check(ok(), dept, target, day, now); r != nil {
 		t.Fatalf("an allowed dispatch was refused: %+v", r)
@@ -143,6 +149,8 @@ func TestCheckRefusesEachRule(t *testing.T) {
 		access.RuleNotInForce:    func(it *access.Item) *access.Item { it.WithdrawnAt = &withdrawn; return it },
 		access.RuleWrongDept:     func(it *access.Item) *access.Item { it.DepartmentID = &other; return it },
 		access.RuleOutOfScope:    func(it *access.Item) *access.Item { it.ScopeUnitIDs = []uuid.UUID{uuid.New()}; return it },
+		// 费随事转 (brief §2): assisted work without its funding is not dispatched.
+		access.RuleNoFunding: func(it *access.Item) *access.Item { it.Funding, it.FundingAmount = access.FundingNone, 0; return it },
 	}
 	for rule, mutate := range cases {
 		r := access.Check(mutate(ok()), dept, target, day, now)
@@ -502,11 +510,11 @@ func TestYearlyConfirmationReminder(t *testing.T) {
 	b := setup(t)
 	it := b.item(t, "XZ-400", access.KindAssist, b.deptUnit) // confirmed for 2026 on entry
 	sweep := func() int {
-		var n int
+		var n access.Swept
 		if err := b.as(t, nil, func(ctx context.Context) (err error) { n, err = b.svc.Sweep(ctx); return err }); err != nil {
 			t.Fatal(err)
 		}
-		return n
+		return n.Waiting
 	}
 	if n := sweep(); n != 0 {
 		t.Fatalf("%d items waiting in the year they were entered", n)

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/riverqueue/river"
 	"github.com/uptrace/bun"
 
@@ -29,14 +30,39 @@ type Settings struct {
 	ReviewDays     int        `bun:"review_days" json:"review_days" minimum:"1" maximum:"60" doc:"working days for each of 民政审核 and 合法性审查"`
 	ApprovalDays   int        `bun:"approval_days" json:"approval_days" minimum:"1" maximum:"120" doc:"working days from submission to the joint meeting's decision"`
 	NoticeDays     int        `bun:"notice_days" json:"notice_days" minimum:"1" maximum:"60" doc:"working days of public notice (公示)"`
-	CivilDeptID    *uuid.UUID `bun:"civil_dept_id,type:uuid" json:"civil_dept_id,omitempty" required:"false" nullable:"true" doc:"the civil-affairs department whose staff do 民政审核 (county admins may too)"`
-	LegalDeptID    *uuid.UUID `bun:"legal_dept_id,type:uuid" json:"legal_dept_id,omitempty" required:"false" nullable:"true" doc:"the department whose staff do 合法性审查 (county admins may too)"`
+	CivilDeptID    *uuid.UUID `bun:"civil_dept_id,type:uuid" json:"civil_dept_id,omitempty" required:"false" nullable:"true" doc:"the civil-affairs department whose staff alone do 民政审核 (unset, or for its own requests: a county admin)"`
+	LegalDeptID    *uuid.UUID `bun:"legal_dept_id,type:uuid" json:"legal_dept_id,omitempty" required:"false" nullable:"true" doc:"the department whose staff alone do 合法性审查 (unset, or for its own requests: a county admin)"`
+	ConfirmBy      string     `bun:"confirm_by" json:"confirm_by" required:"false" doc:"MM-DD: the yearly re-confirmation (年度确认) is due by this day of each year; an item of the work lists not confirmed for the year lapses after it (default 03-31)"`
 	UpdatedAt      time.Time  `bun:"updated_at,nullzero,default:now()" json:"-"`
 }
 
+// DefaultConfirmBy is the default re-confirmation deadline: the end of the year's first
+// quarter. The brief only says the lists are re-confirmed yearly and an item not re-confirmed
+// lapses; a deadline at the year's end would leave an unconfirmed item in force for a whole
+// year, which is what the rule is against.
+const DefaultConfirmBy = "03-31"
+
 // DefaultSettings are the brief's defaults.
 func DefaultSettings() Settings {
-	return Settings{ApplyAheadDays: 30, ReviewDays: 5, ApprovalDays: 15, NoticeDays: 5}
+	return Settings{ApplyAheadDays: 30, ReviewDays: 5, ApprovalDays: 15, NoticeDays: 5, ConfirmBy: DefaultConfirmBy}
+}
+
+// parseMonthDay reads "MM-DD" as a day that exists in every year (so not 29 February).
+func parseMonthDay(s string) (time.Month, int, bool) {
+	d, err := workday.ParseDate("2001-" + s)
+	if err != nil || len(s) != 5 {
+		return 0, 0, false
+	}
+	return d.Month, d.Day, true
+}
+
+// ConfirmDeadline is the last day of year on which the year's re-confirmation is on time.
+func (st *Settings) ConfirmDeadline(year int) workday.Date {
+	m, d, ok := parseMonthDay(st.ConfirmBy)
+	if !ok {
+		m, d, _ = parseMonthDay(DefaultConfirmBy)
+	}
+	return workday.Date{Year: year, Month: m, Day: d}
 }
 
 // GetSettings returns the county's settings or the defaults.
@@ -57,6 +83,15 @@ func PutSettings(ctx context.Context, in Settings) (*Settings, error) {
 	ck.Check(in.ReviewDays >= 1 && in.ReviewDays <= 60, "body.review_days", "须为 1 至 60 个工作日", "must be 1 to 60", in.ReviewDays)
 	ck.Check(in.ApprovalDays >= 1 && in.ApprovalDays <= 120, "body.approval_days", "须为 1 至 120 个工作日", "must be 1 to 120", in.ApprovalDays)
 	ck.Check(in.NoticeDays >= 1 && in.NoticeDays <= 60, "body.notice_days", "公示须为 1 至 60 个工作日", "must be 1 to 60", in.NoticeDays)
+	if in.ConfirmBy == "" {
+		in.ConfirmBy = DefaultConfirmBy
+	}
+	_, _, ok := parseMonthDay(in.ConfirmBy)
+	ck.Check(ok, "body.confirm_by", "年度确认截止日须为每年都有的月-日，例如 03-31（不能是 2 月 29 日）",
+		"confirm_by must be a month-day every year has, e.g. 03-31 (not 02-29)", in.ConfirmBy)
+	// Reviews are separate duties: each stage by its own department (brief §2).
+	ck.Check(in.CivilDeptID == nil || in.LegalDeptID == nil || *in.CivilDeptID != *in.LegalDeptID, "body.legal_dept_id",
+		"民政审核和合法性审查须由不同部门办理", "民政审核 and 合法性审查 must be different departments", in.LegalDeptID)
 	for loc, id := range map[string]*uuid.UUID{"body.civil_dept_id": in.CivilDeptID, "body.legal_dept_id": in.LegalDeptID} {
 		if id == nil {
 			continue
@@ -74,7 +109,8 @@ func PutSettings(ctx context.Context, in Settings) (*Settings, error) {
 	in.TenantID = tx.TenantID()
 	_, err := tenants.DB(ctx).NewInsert().Model(&in).On("CONFLICT (tenant_id) DO UPDATE").
 		Set("apply_ahead_days = EXCLUDED.apply_ahead_days, review_days = EXCLUDED.review_days, approval_days = EXCLUDED.approval_days").
-		Set("notice_days = EXCLUDED.notice_days, civil_dept_id = EXCLUDED.civil_dept_id, legal_dept_id = EXCLUDED.legal_dept_id, updated_at = now()").
+		Set("notice_days = EXCLUDED.notice_days, civil_dept_id = EXCLUDED.civil_dept_id, legal_dept_id = EXCLUDED.legal_dept_id").
+		Set("confirm_by = EXCLUDED.confirm_by, updated_at = now()").
 		Exec(ctx)
 	if err != nil {
 		return nil, err
@@ -93,11 +129,25 @@ const (
 	StageEffect   Stage = "effective"     // 生效
 	StageReturned Stage = "returned"      // 退回修改
 	StageRejected Stage = "rejected"      // 不予准入
-	StageWithdraw Stage = "withdrawn"     // 申请撤回
+	StageWithdraw Stage = "withdrawn"     // 申请撤回（退回后放弃亦同）
+	StageStopped  Stage = "stopped"       // 公示期间终止
 )
 
 var stageLabels = map[Stage]string{StageCivil: "民政审核", StageLegal: "合法性审查", StageMeeting: "联席会议审定", StageNotice: "公示",
-	StageEffect: "已生效", StageReturned: "退回修改", StageRejected: "不予准入", StageWithdraw: "已撤回"}
+	StageEffect: "已生效", StageReturned: "退回修改", StageRejected: "不予准入", StageWithdraw: "已撤回", StageStopped: "已终止"}
+
+// openStages are those of a request still under way: it holds its code, and its department
+// may withdraw it.
+var openStages = []Stage{StageCivil, StageLegal, StageMeeting, StageNotice, StageReturned}
+
+func (s Stage) open() bool {
+	for _, o := range openStages {
+		if s == o {
+			return true
+		}
+	}
+	return false
+}
 
 func (s Stage) Label() string { return stageLabels[s] }
 
@@ -125,6 +175,12 @@ type Request struct {
 	DepartmentName string `bun:"department_name,scanonly" json:"department_name"`
 	// CanDecide says whether the reader may decide the current stage.
 	CanDecide bool `bun:"-" json:"can_decide"`
+	// CanWithdraw says whether the reader may withdraw the request (its department, while open).
+	CanWithdraw bool `bun:"-" json:"can_withdraw"`
+	// CanStop says whether the reader may stop it during its public notice (a county admin).
+	CanStop bool `bun:"-" json:"can_stop"`
+	// Reviewer names who decides the current stage.
+	Reviewer string `bun:"-" json:"reviewer" doc:"who decides the current stage, e.g. 县民政局 or 县级管理员"`
 }
 
 // Step is one entry of a request's history.
@@ -168,8 +224,8 @@ func (s *Service) Apply(ctx context.Context, in Application) (*Request, error) {
 	tx, _ := tenants.TxFrom(ctx)
 	r := &Request{TenantID: tx.TenantID(), ID: uuid.New(), DepartmentID: a.OrgUnitID, Content: in.Content, RequestedStart: in.RequestedStart,
 		Status: StageCivil, StepDue: cal.Add(today, st.ReviewDays), ApprovalDue: cal.Add(today, st.ApprovalDays), SubmittedBy: &a.IdentityID, RowVersion: 1}
-	if _, err := tenants.DB(ctx).NewInsert().Model(r).Exec(ctx); err != nil {
-		return nil, fmt.Errorf("insert admission request: %w", err)
+	if err := insertRequest(ctx, r); err != nil {
+		return nil, err
 	}
 	if err := addStep(ctx, r, "submit", ""); err != nil {
 		return nil, err
@@ -208,23 +264,40 @@ func (s *Service) checkApplication(ctx context.Context, in *Application, self uu
 	if err := in.Content.checkUnits(ctx, &ck, "body."); err != nil {
 		return nil, nil, nil, err
 	}
-	var taken int
-	if err := tenants.DB(ctx).NewSelect().Model((*Item)(nil)).ColumnExpr("count(*)").Where("code = ?", in.Code).Scan(ctx, &taken); err != nil {
+	// The code is free, or it is the department's own lapsed item, which a new admission
+	// brings back (重新准入).
+	var it Item
+	err = tenants.DB(ctx).NewSelect().Model(&it).Where("ai.code = ?", in.Code).Scan(ctx)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return nil, nil, nil, err
 	}
-	ck.Check(taken == 0, "body.code", "清单编号已存在", "the code is taken", in.Code)
+	ck.Check(errors.Is(err, sql.ErrNoRows) || it.readmittableBy(a.OrgUnitID), "body.code", "清单编号已存在", "the code is taken", in.Code)
 	// An open request holding the code would make the later one fail when its notice ends.
-	var pending int
-	q := tenants.DB(ctx).NewSelect().Model((*Request)(nil)).ColumnExpr("count(*)").
-		Where("content->>'code' = ? AND status NOT IN ('effective', 'rejected', 'withdrawn')", in.Code)
-	if self != uuid.Nil {
-		q = q.Where("id <> ?", self)
-	}
-	if err := q.Scan(ctx, &pending); err != nil {
+	held, err := codeHeld(ctx, in.Code, self)
+	if err != nil {
 		return nil, nil, nil, err
 	}
-	ck.Check(pending == 0, "body.code", "已有使用该编号的准入申请在办理中", "an open request uses this code", in.Code)
+	ck.Check(!held, "body.code", "已有使用该编号的准入申请在办理中", "an open request uses this code", in.Code)
 	return a, st, cal, ck.Err()
+}
+
+// readmittableBy reports whether dept may apply to bring the item back: it lapsed (for want of
+// the yearly re-confirmation, not withdrawn) and is dept's.
+func (it *Item) readmittableBy(dept uuid.UUID) bool {
+	return it.LapsedAt != nil && it.WithdrawnAt == nil && it.DepartmentID != nil && *it.DepartmentID == dept
+}
+
+// insertRequest stores a new request; a request racing for the same code loses with a 422.
+func insertRequest(ctx context.Context, r *Request) error {
+	_, err := tenants.DB(ctx).NewInsert().Model(r).Exec(ctx)
+	var pg *pgconn.PgError
+	if errors.As(err, &pg) && pg.Code == "23505" && pg.ConstraintName == "admission_requests_open_code" {
+		return problem.Invalid(problem.Field{Location: "body.code", Message: "已有使用该编号的准入申请在办理中", MessageEn: "an open request uses this code", Value: r.Content.Code})
+	}
+	if err != nil {
+		return fmt.Errorf("insert admission request: %w", err)
+	}
+	return nil
 }
 
 func addStep(ctx context.Context, r *Request, decision, reason string) error {
@@ -242,24 +315,85 @@ func addStep(ctx context.Context, r *Request, decision, reason string) error {
 	return err
 }
 
-// mayDecide reports whether the actor may decide at stage.
-func mayDecide(a *tenants.Actor, st *Settings, stage Stage) bool {
-	if a == nil {
-		return false
-	}
-	if a.HasAny(tenants.RoleCountyAdmin) {
-		return stage == StageCivil || stage == StageLegal || stage == StageMeeting
-	}
-	if !a.HasAny(tenants.RoleDepartmentStaff) {
-		return false
-	}
+// reviewingDept is the department whose staff decide stage of a request from applicant: the
+// configured 民政 or legal department, unless it is the applicant itself (nobody reviews their
+// own department's request), and none for the joint meeting. Without one, a county admin
+// decides.
+func reviewingDept(st *Settings, applicant uuid.UUID, stage Stage) *uuid.UUID {
+	var d *uuid.UUID
 	switch stage {
 	case StageCivil:
-		return st.CivilDeptID != nil && *st.CivilDeptID == a.OrgUnitID
+		d = st.CivilDeptID
 	case StageLegal:
-		return st.LegalDeptID != nil && *st.LegalDeptID == a.OrgUnitID
+		d = st.LegalDeptID
 	}
-	return false
+	if d != nil && *d == applicant {
+		return nil
+	}
+	return d
+}
+
+// decisionStages are the stages someone decides; each by its own person.
+func (s Stage) decided() bool { _, ok := next[s]; return ok }
+
+// CheckReviewer is the separation of duties for deciding the current stage of r, pure (brief
+// §2, the published local rules of Beijing Xicheng: "each stage by its own department and
+// person, nobody reviews their own department's request"). history is the request's steps
+// so far. It returns why a may not decide, or nil:
+//   - nobody decides a request of their own department, nor one they submitted;
+//   - a stage with a reviewing department configured is that department's staff's, and no
+//     one else's (county admins included); a stage without one, or whose department is the
+//     applicant, and the joint meeting, are the county admins';
+//   - nobody decides two stages of one request (a return and its re-review are one stage).
+func CheckReviewer(a *tenants.Actor, st *Settings, r *Request, history []Step) *problem.Error {
+	stage := r.Status
+	if a == nil {
+		return problem.Forbidden("not_your_step", "您无权办理“"+stage.Label()+"”环节", "you may not decide this stage")
+	}
+	if a.OrgUnitID == r.DepartmentID || (r.SubmittedBy != nil && *r.SubmittedBy == a.IdentityID) {
+		return problem.Forbidden("review_own_department", "审核须回避：不能审核本部门提出的准入申请", "nobody reviews a request of their own department")
+	}
+	if d := reviewingDept(st, r.DepartmentID, stage); d != nil {
+		if !a.HasAny(tenants.RoleDepartmentStaff) || a.OrgUnitID != *d {
+			return problem.Forbidden("not_your_step", "“"+stage.Label()+"”由设定的审核部门办理，其他部门和县级管理员不能代为办理",
+				"this stage is decided by the configured reviewing department only")
+		}
+	} else if !a.HasAny(tenants.RoleCountyAdmin) {
+		return problem.Forbidden("not_your_step", "“"+stage.Label()+"”由县级管理员办理", "a county admin decides this stage")
+	}
+	for _, h := range history {
+		if h.ActorID != nil && *h.ActorID == a.IdentityID && Stage(h.Step) != stage && Stage(h.Step).decided() && isDecision(h.Decision) {
+			return problem.Forbidden("review_second_stage", "同一申请的各审核环节须由不同人员办理：您已办理该申请的“"+Stage(h.Step).Label()+"”",
+				"one person may not decide two stages of one request")
+		}
+	}
+	return nil
+}
+
+func isDecision(d string) bool { return d == "approve" || d == "return" || d == "reject" }
+
+// reviewerLabel names who decides the current stage of r; names are the reviewing
+// departments' names.
+func reviewerLabel(st *Settings, r *Request, names map[uuid.UUID]string) string {
+	if !r.Status.decided() {
+		return ""
+	}
+	if d := reviewingDept(st, r.DepartmentID, r.Status); d != nil {
+		return names[*d]
+	}
+	for _, d := range []*uuid.UUID{st.CivilDeptID, st.LegalDeptID} {
+		if r.Status != StageMeeting && d != nil && *d == r.DepartmentID {
+			return "县级管理员（申请部门即审核部门，须回避）"
+		}
+	}
+	return "县级管理员"
+}
+
+// decisions are the reviewers' decisions on request id so far.
+func decisions(ctx context.Context, id uuid.UUID) ([]Step, error) {
+	var steps []Step
+	err := tenants.DB(ctx).NewSelect().Model(&steps).Where("request_id = ? AND decision IN ('approve', 'return', 'reject')", id).Order("seq").Scan(ctx)
+	return steps, err
 }
 
 // Decision is a reviewer's decision at the request's current stage.
@@ -331,11 +465,15 @@ func (s *Service) Decide(ctx context.Context, id uuid.UUID, rowVersion int, d De
 		return nil, err
 	}
 	a, _ := tenants.ActorFrom(ctx)
-	if _, open := next[r.Status]; !open {
+	if !r.Status.decided() {
 		return nil, problem.Conflict("admission_closed", "该申请当前不在审核环节（"+r.Status.Label()+"）", "the request is not under review")
 	}
-	if !mayDecide(a, st, r.Status) {
-		return nil, problem.Forbidden("not_your_step", "您无权办理“"+r.Status.Label()+"”环节", "you may not decide this stage")
+	history, err := decisions(ctx, r.ID)
+	if err != nil {
+		return nil, err
+	}
+	if p := CheckReviewer(a, st, r, history); p != nil {
+		return nil, p
 	}
 	var ck problem.Checker
 	ck.Check(d.Decision == "approve" || d.Decision == "return" || d.Decision == "reject", "body.decision", "决定须为 通过、退回修改 或 不予准入", "decision must be approve, return or reject", d.Decision)
@@ -434,6 +572,103 @@ func (s *Service) Resubmit(ctx context.Context, id uuid.UUID, rowVersion int, in
 	return r, tenants.Audit(ctx, tenants.Change{Action: "admission.resubmit", TargetType: "admission_request", TargetID: id.String()})
 }
 
+func checkReason(reason, what string) error {
+	n := len([]rune(reason))
+	if n < 2 || n > 500 {
+		return problem.Invalid(problem.Field{Location: "body.reason", Message: what + "须写明理由（2 至 500 字）", MessageEn: "a reason of 2 to 500 characters is required", Value: reason})
+	}
+	return nil
+}
+
+// WithdrawRequest is the applying department taking its request back at any open stage
+// before the item is in force (brief §2: "the applying department may withdraw its request");
+// withdrawing a returned request abandons it. Either way the request releases its code, and
+// a notice already scheduled finds it withdrawn and does nothing.
+func (s *Service) WithdrawRequest(ctx context.Context, id uuid.UUID, rowVersion int, reason string) (*Request, error) {
+	a, err := department(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkReason(reason, "撤回申请"); err != nil {
+		return nil, err
+	}
+	r, err := lockRequest(ctx, id, rowVersion)
+	if err != nil {
+		return nil, err
+	}
+	if r.DepartmentID != a.OrgUnitID {
+		return nil, errRequestNotFound
+	}
+	if !r.Status.open() {
+		return nil, problem.Conflict("admission_closed", "该申请已办结（"+r.Status.Label()+"），不能撤回；已列入清单的事项由县级管理员撤销",
+			"the request is closed and cannot be withdrawn")
+	}
+	from := r.Status
+	decision := "withdraw"
+	if from == StageReturned {
+		decision = "abandon"
+	}
+	if err := addStep(ctx, r, decision, reason); err != nil {
+		return nil, err
+	}
+	r.Status, r.StepDue = StageWithdraw, workday.Date{}
+	r.RowVersion++
+	if _, err := tenants.DB(ctx).NewUpdate().Model(r).Column("status", "step_due", "row_version").WherePK().Exec(ctx); err != nil {
+		return nil, err
+	}
+	// The reviewers of the stage it was at hear of it.
+	st, err := GetSettings(ctx)
+	if err != nil {
+		return nil, err
+	}
+	to, err := stageRecipients(ctx, st, r.DepartmentID, from)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := notify.Send(ctx, to, notify.Message{Kind: "admission", Title: fmt.Sprintf("准入申请“%s”已由申请部门撤回", r.Content.Name),
+		Body: fmt.Sprintf("撤回时环节：%s。理由：%s", from.Label(), reason), DedupKey: fmt.Sprintf("admission:%s:%d", r.ID, r.RowVersion)}); err != nil {
+		return nil, err
+	}
+	return r, tenants.Audit(ctx, tenants.Change{Action: "admission." + decision, TargetType: "admission_request", TargetID: id.String(),
+		Summary: map[string]any{"from": from, "reason": reason, "code": r.Content.Code}})
+}
+
+// Stop is a county admin ending a request during its public notice (an objection upheld,
+// say), with a reason: the item is not admitted and the code is released.
+func (s *Service) Stop(ctx context.Context, id uuid.UUID, rowVersion int, reason string) (*Request, error) {
+	a, ok := tenants.ActorFrom(ctx)
+	if !ok || a == nil || !a.HasAny(tenants.RoleCountyAdmin) {
+		return nil, problem.Forbidden("not_county_admin", "只有县级管理员可以终止公示中的准入申请", "only a county admin may stop a request during its notice")
+	}
+	if err := checkReason(reason, "终止准入"); err != nil {
+		return nil, err
+	}
+	r, err := lockRequest(ctx, id, rowVersion)
+	if err != nil {
+		return nil, err
+	}
+	if r.Status != StageNotice {
+		return nil, problem.Conflict("not_in_notice", "只有公示中的申请可以终止（当前："+r.Status.Label()+"）", "only a request in its public notice can be stopped")
+	}
+	if s.today().After(r.NoticeUntil) {
+		return nil, problem.Conflict("notice_ended", "公示已于 "+r.NoticeUntil.String()+" 期满，不能再终止；事项列入清单后可由县级管理员撤销",
+			"the notice has ended; withdraw the item instead")
+	}
+	if err := addStep(ctx, r, "stop", reason); err != nil {
+		return nil, err
+	}
+	r.Status = StageStopped
+	r.RowVersion++
+	if _, err := tenants.DB(ctx).NewUpdate().Model(r).Column("status", "row_version").WherePK().Exec(ctx); err != nil {
+		return nil, err
+	}
+	if err := s.tellDepartment(ctx, r, Decision{Reason: "公示期间终止准入：" + reason}); err != nil {
+		return nil, err
+	}
+	return r, tenants.Audit(ctx, tenants.Change{Action: "admission.stop", TargetType: "admission_request", TargetID: id.String(),
+		Summary: map[string]any{"reason": reason, "code": r.Content.Code, "notice_until": r.NoticeUntil.String()}})
+}
+
 // EndNotice makes the item of a request whose notice has ended effective, from the later of
 // the requested start and the day after the notice. A second run finds the request already
 // effective and does nothing.
@@ -450,9 +685,14 @@ func (s *Service) EndNotice(ctx context.Context, id uuid.UUID) (*Item, error) {
 	if from.Before(today) {
 		from = today
 	}
-	it, err := s.insert(ctx, r.Content, from, workday.Date{}, &r.ID, "admit", "准入申请审定并公示期满")
+	it, err := s.readmit(ctx, r, from)
 	if err != nil {
 		return nil, err
+	}
+	if it == nil {
+		if it, err = s.insert(ctx, r.Content, from, workday.Date{}, &r.ID, "admit", "准入申请审定并公示期满"); err != nil {
+			return nil, err
+		}
 	}
 	r.Status, r.ItemID = StageEffect, &it.ID
 	r.RowVersion++
@@ -463,6 +703,49 @@ func (s *Service) EndNotice(ctx context.Context, id uuid.UUID) (*Item, error) {
 		return nil, err
 	}
 	return it, s.tellDepartment(ctx, r, Decision{Reason: "公示期满，已列入清单，" + from.String() + " 起实施"})
+}
+
+// readmit brings the department's lapsed item with the request's code back on the lists as a
+// new version with the request's content (重新准入), or returns nil when there is none.
+func (s *Service) readmit(ctx context.Context, r *Request, from workday.Date) (*Item, error) {
+	it := new(Item)
+	err := tenants.DB(ctx).NewSelect().Model(it).Where("ai.code = ?", r.Content.Code).For("UPDATE").Scan(ctx)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil || !it.readmittableBy(r.DepartmentID) {
+		return nil, err // taken otherwise: the insert reports it
+	}
+	it.set(r.Content)
+	year := from.Year
+	it.EffectiveFrom, it.EffectiveTo, it.LapsedAt, it.ConfirmedYear, it.RequestID = from, workday.Date{}, nil, &year, &r.ID
+	it.Version++
+	if _, err := tenants.DB(ctx).NewUpdate().Model(it).ExcludeColumn("tenant_id", "id", "created_at", "updated_at", "withdrawn_at").
+		Set("updated_at = now()").WherePK().Exec(ctx); err != nil {
+		return nil, err
+	}
+	if err := snapshot(ctx, it, "readmit", "重新准入：准入申请审定并公示期满"); err != nil {
+		return nil, err
+	}
+	return it, tenants.Audit(ctx, tenants.Change{Action: "access_item.readmit", TargetType: "access_item", TargetID: it.ID.String(),
+		Summary: map[string]any{"code": it.Code, "request": r.ID.String(), "effective_from": from.String()}})
+}
+
+// stageRecipients are who hear of a stage of a request from applicant: the county admins, and
+// the reviewing department's staff when the stage is theirs.
+func stageRecipients(ctx context.Context, st *Settings, applicant uuid.UUID, stage Stage) ([]uuid.UUID, error) {
+	to, err := tenants.CountyAdmins(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if d := reviewingDept(st, applicant, stage); d != nil {
+		staff, err := members(ctx, *d, tenants.RoleDepartmentStaff)
+		if err != nil {
+			return nil, err
+		}
+		to = append(to, staff...)
+	}
+	return to, nil
 }
 
 // CheckStep warns the reviewers of a stage that is past its due date and still open.
@@ -479,21 +762,8 @@ func (s *Service) CheckStep(ctx context.Context, args StepArgs) error {
 	if err != nil {
 		return err
 	}
-	var recipients []uuid.UUID
-	q := tenants.DB(ctx).NewSelect().Table("memberships").Column("identity_id").Where("status = 'active'")
-	switch {
-	case r.Status == StageCivil && st.CivilDeptID != nil:
-		q = q.WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
-			return q.Where("'county_admin' = ANY(roles)").WhereOr("org_unit_id = ?", *st.CivilDeptID)
-		})
-	case r.Status == StageLegal && st.LegalDeptID != nil:
-		q = q.WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
-			return q.Where("'county_admin' = ANY(roles)").WhereOr("org_unit_id = ?", *st.LegalDeptID)
-		})
-	default:
-		q = q.Where("'county_admin' = ANY(roles)")
-	}
-	if err := q.Scan(ctx, &recipients); err != nil {
+	recipients, err := stageRecipients(ctx, st, r.DepartmentID, r.Status)
+	if err != nil {
 		return err
 	}
 	_, err = notify.Send(ctx, recipients, notify.Message{Kind: "admission",
@@ -525,9 +795,34 @@ func (s *Service) Requests(ctx context.Context) ([]Request, error) {
 		return nil, err
 	}
 	a, _ := tenants.ActorFrom(ctx)
+	names := map[uuid.UUID]string{}
+	for _, d := range []*uuid.UUID{st.CivilDeptID, st.LegalDeptID} {
+		if d != nil {
+			u, err := tenants.GetOrgUnit(ctx, *d)
+			if err != nil {
+				return nil, err
+			}
+			names[*d] = u.Name
+		}
+	}
+	// The reader's own decisions, for the separation of duties.
+	mine := map[uuid.UUID][]Step{}
+	if a != nil && len(rs) > 0 {
+		var steps []Step
+		if err := tenants.DB(ctx).NewSelect().Model(&steps).Where("actor_id = ? AND decision IN ('approve', 'return', 'reject')", a.IdentityID).
+			Scan(ctx); err != nil {
+			return nil, err
+		}
+		for _, h := range steps {
+			mine[h.RequestID] = append(mine[h.RequestID], h)
+		}
+	}
 	for i := range rs {
-		_, open := next[rs[i].Status]
-		rs[i].CanDecide = open && mayDecide(a, st, rs[i].Status)
+		r := &rs[i]
+		r.CanDecide = r.Status.decided() && CheckReviewer(a, st, r, mine[r.ID]) == nil
+		r.CanWithdraw = r.Status.open() && a != nil && a.OrgKind == tenants.KindDepartment && a.OrgUnitID == r.DepartmentID
+		r.CanStop = r.Status == StageNotice && a != nil && a.HasAny(tenants.RoleCountyAdmin) && !s.today().After(r.NoticeUntil)
+		r.Reviewer = reviewerLabel(st, r, names)
 	}
 	return rs, nil
 }

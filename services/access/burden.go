@@ -258,7 +258,7 @@ func maxTime(a, b time.Time) time.Time {
 // versions lists the days the lists in force changed: items taking effect or ending.
 func versions(ctx context.Context) ([]Change, error) {
 	var items []Item
-	if err := tenants.DB(ctx).NewSelect().Model(&items).Column("effective_from", "effective_to").Scan(ctx); err != nil {
+	if err := tenants.DB(ctx).NewSelect().Model(&items).Column("effective_from", "effective_to", "lapsed_at").Scan(ctx); err != nil {
 		return nil, err
 	}
 	m := map[workday.Date]*Change{}
@@ -272,6 +272,8 @@ func versions(ctx context.Context) ([]Change, error) {
 		at(it.EffectiveFrom).Added++
 		if !it.EffectiveTo.IsZero() {
 			at(it.EffectiveTo.AddDays(1)).Removed++
+		} else if it.LapsedAt != nil {
+			at(workday.DateOf(it.LapsedAt.In(clock.Zone))).Removed++
 		}
 	}
 	out := make([]Change, 0, len(m))

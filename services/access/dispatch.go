@@ -32,6 +32,7 @@ const (
 	RuleWrongDept     Rule = "wrong_department" // the item belongs to another department
 	RuleForbidden     Rule = "forbidden"        // the item is on the 不得承担 list
 	RuleOutOfScope    Rule = "out_of_scope"     // a community the item does not apply to
+	RuleNoFunding     Rule = "no_funding"       // 依法协助 work whose funding is not stated (费随事转)
 )
 
 // Refusal is the lists' answer to a dispatch they do not allow.
@@ -75,6 +76,9 @@ func Check(it *Item, dept uuid.UUID, targets []Target, day workday.Date, now tim
 	case it.DepartmentID == nil || *it.DepartmentID != dept:
 		return &Refusal{RuleWrongDept, fmt.Sprintf("清单事项“%s”的责任部门不是本部门，不能由本部门交办", it.Name),
 			fmt.Sprintf("list item %q belongs to another department", it.Name)}
+	case !it.Funded():
+		return &Refusal{RuleNoFunding, fmt.Sprintf("依法协助事项“%s”未明确经费保障，按“费随事转”不得交办；请先由县级管理员补充经费", it.Name),
+			fmt.Sprintf("assist item %q states no funding: work without its money is not dispatched (费随事转)", it.Name)}
 	}
 	if len(it.ScopeUnitIDs) > 0 {
 		for _, t := range targets {

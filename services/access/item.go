@@ -98,6 +98,14 @@ func (c *Content) check(ck *problem.Checker, prefix string) {
 	ck.Check(c.Funding.Valid(), prefix+"funding", "经费方式须为 无、按年 或 按件", "funding must be none, per_year or per_task", c.Funding)
 	ck.Check(c.FundingAmount >= 0 && c.FundingAmount <= 1e12, prefix+"funding_amount", "经费金额无效", "invalid funding amount", c.FundingAmount)
 	ck.Check(c.Funding != FundingNone || c.FundingAmount == 0, prefix+"funding_amount", "无经费时金额须为 0", "amount must be 0 without funding", c.FundingAmount)
+	// 费随事转 (brief §2): work a community assists the government with comes with its money,
+	// stated before the item is admitted.
+	if c.Kind == KindAssist && c.Funding.Valid() {
+		ck.Check(c.Funding != FundingNone, prefix+"funding", "依法协助事项须写明经费保障（费随事转）：请选择按年或按件拨付",
+			"an assist item must state its funding (费随事转): per year or per task", c.Funding)
+		ck.Check(c.Funding == FundingNone || c.FundingAmount > 0, prefix+"funding_amount", "依法协助事项须写明经费金额（费随事转）",
+			"an assist item must state its funding amount (费随事转)", c.FundingAmount)
+	}
 	for f, v := range map[string]int{"ledgers": c.Ledgers, "reports": c.Reports, "inspections": c.Inspections} {
 		ck.Check(v >= 0 && v <= 1000, prefix+f, "数量须为 0 至 1000", "must be 0 to 1000", v)
 	}
@@ -148,6 +156,7 @@ type Item struct {
 	EffectiveFrom workday.Date `bun:"effective_from,type:date" json:"effective_from"`
 	EffectiveTo   workday.Date `bun:"effective_to,type:date,nullzero" json:"effective_to"`
 	WithdrawnAt   *time.Time   `bun:"withdrawn_at" json:"withdrawn_at" nullable:"true"`
+	LapsedAt      *time.Time   `bun:"lapsed_at" json:"lapsed_at" nullable:"true" doc:"not re-confirmed (年度确认) by the county's deadline: off the lists from this instant"`
 	ConfirmedYear *int         `bun:"confirmed_year" json:"confirmed_year" nullable:"true"`
 	Version       int          `bun:"version" json:"version"`
 	RequestID     *uuid.UUID   `bun:"request_id,type:uuid" json:"request_id" nullable:"true"`
@@ -171,12 +180,15 @@ func (it *Item) set(c Content) {
 }
 
 // InForce reports whether the item is on the lists on day at instant now: from its effective
-// date, until its end date, and not after a withdrawal took effect.
+// date, until its end date, and not after a withdrawal or a lapse took effect.
 func (it *Item) InForce(day workday.Date, now time.Time) bool {
 	if day.Before(it.EffectiveFrom) {
 		return false
 	}
 	if !it.EffectiveTo.IsZero() && day.After(it.EffectiveTo) {
+		return false
+	}
+	if it.LapsedAt != nil && !now.Before(*it.LapsedAt) {
 		return false
 	}
 	return it.WithdrawnAt == nil || now.Before(*it.WithdrawnAt)
@@ -187,12 +199,31 @@ func (it *Item) Status(day workday.Date, now time.Time) string {
 	switch {
 	case it.InForce(day, now):
 		return "in_force"
+	case it.WithdrawnAt != nil && !now.Before(*it.WithdrawnAt):
+		return "withdrawn"
+	case it.LapsedAt != nil && !now.Before(*it.LapsedAt):
+		return "lapsed"
 	case day.Before(it.EffectiveFrom):
 		return "pending"
 	case it.WithdrawnAt != nil:
 		return "withdrawn"
 	}
 	return "expired"
+}
+
+// Funded reports whether the item states the funding its work needs: 依法协助 work comes with
+// its money (费随事转); the other lists carry none of their own.
+func (it *Item) Funded() bool {
+	return it.Kind != KindAssist || (it.Funding != FundingNone && it.FundingAmount > 0)
+}
+
+// Confirmable reports whether the item is on a list that is re-confirmed yearly (年度确认): the
+// lists of the communities' work. The prohibitions (不得出具, 不得承担) do not lapse.
+func (k Kind) Confirmable() bool { return k.Dispatchable() }
+
+// Unconfirmed reports whether the item is in force and not yet re-confirmed for day's year.
+func (it *Item) Unconfirmed(day workday.Date, now time.Time) bool {
+	return it.Kind.Confirmable() && it.InForce(day, now) && (it.ConfirmedYear == nil || *it.ConfirmedYear < day.Year)
 }
 
 // Version is one stored version of an item.
@@ -252,6 +283,12 @@ func (s *Service) Create(ctx context.Context, in NewItem) (*Item, error) {
 	if err := in.Content.checkUnits(ctx, &ck, "body."); err != nil {
 		return nil, err
 	}
+	// An open request holding the code would fail when its notice ends.
+	held, err := codeHeld(ctx, in.Code, uuid.Nil)
+	if err != nil {
+		return nil, err
+	}
+	ck.Check(!held, "body.code", "已有使用该编号的准入申请在办理中", "an open request uses this code", in.Code)
 	if err := ck.Err(); err != nil {
 		return nil, err
 	}
@@ -262,7 +299,9 @@ func (s *Service) insert(ctx context.Context, c Content, from, to workday.Date, 
 	tx, _ := tenants.TxFrom(ctx)
 	it := &Item{TenantID: tx.TenantID(), ID: uuid.New(), EffectiveFrom: from, EffectiveTo: to, Version: 1, RequestID: request}
 	it.set(c)
-	year := from.Year
+	// Entering or admitting an item is the county's confirmation of it for the year it starts,
+	// and at least for this year: an adopted item entered today is not already overdue.
+	year := max(from.Year, s.today().Year)
 	it.ConfirmedYear = &year
 	res, err := tenants.DB(ctx).NewInsert().Model(it).On("CONFLICT (tenant_id, code) DO NOTHING").Exec(ctx)
 	if err != nil {
@@ -360,7 +399,9 @@ func (s *Service) Withdraw(ctx context.Context, id uuid.UUID, rowVersion int, fr
 		Summary: map[string]any{"from": from.String(), "reason": reason}})
 }
 
-// Confirm records the yearly re-confirmation (年度确认) of an item for year.
+// Confirm records the yearly re-confirmation (年度确认) of an item for year. Confirming a
+// lapsed item for this year brings it back on the lists from now (a late confirmation): a new
+// version, so its history shows the lapse and the return, and its department is told.
 func (s *Service) Confirm(ctx context.Context, id uuid.UUID, year int) (*Item, error) {
 	today := s.today()
 	if year < today.Year-1 || year > today.Year+1 {
@@ -370,11 +411,77 @@ func (s *Service) Confirm(ctx context.Context, id uuid.UUID, year int) (*Item, e
 	if err != nil {
 		return nil, err
 	}
+	lapsed := it.LapsedAt != nil
+	if lapsed {
+		if year < today.Year {
+			return nil, problem.Invalid(problem.Field{Location: "body.year", Message: fmt.Sprintf("已失效的事项须确认 %d 年度才能恢复", today.Year),
+				MessageEn: fmt.Sprintf("a lapsed item comes back only when confirmed for %d", today.Year), Value: year})
+		}
+		// A re-admission under way brings it back through the full procedure instead.
+		held, err := codeHeld(ctx, it.Code, uuid.Nil)
+		if err != nil {
+			return nil, err
+		}
+		if held {
+			return nil, problem.Conflict("readmission_open", "该事项的重新准入申请正在办理中，请待申请办结", "a request to re-admit this item is open")
+		}
+	}
 	it.ConfirmedYear = &year
-	if _, err := tenants.DB(ctx).NewUpdate().Model(it).Column("confirmed_year").Set("updated_at = now()").WherePK().Exec(ctx); err != nil {
+	q := tenants.DB(ctx).NewUpdate().Model(it).Column("confirmed_year").Set("updated_at = now()")
+	if lapsed {
+		it.LapsedAt = nil
+		it.Version++
+		q = q.Column("lapsed_at", "version")
+	}
+	if _, err := q.WherePK().Exec(ctx); err != nil {
 		return nil, err
 	}
-	return it, tenants.Audit(ctx, tenants.Change{Action: "access_item.confirm", TargetType: "access_item", TargetID: id.String(), Summary: map[string]any{"year": year}})
+	action := "access_item.confirm"
+	if lapsed {
+		action = "access_item.reconfirm"
+		reason := fmt.Sprintf("补办 %d 年度确认，恢复列入清单", year)
+		if err := snapshot(ctx, it, "reconfirm", reason); err != nil {
+			return nil, err
+		}
+		if err := s.tellItem(ctx, it, "清单事项已恢复有效："+it.Name, reason+"，即日起可依此事项交办工作。", fmt.Sprintf("access-reconfirm:%s:%d", it.ID, it.Version)); err != nil {
+			return nil, err
+		}
+	}
+	return it, tenants.Audit(ctx, tenants.Change{Action: action, TargetType: "access_item", TargetID: id.String(), Summary: map[string]any{"year": year}})
+}
+
+// tellItem notifies the item's department and the county admins.
+func (s *Service) tellItem(ctx context.Context, it *Item, title, body, key string) error {
+	to, err := tenants.CountyAdmins(ctx)
+	if err != nil {
+		return err
+	}
+	if it.DepartmentID != nil {
+		staff, err := members(ctx, *it.DepartmentID, tenants.RoleDepartmentStaff)
+		if err != nil {
+			return err
+		}
+		to = append(to, staff...)
+	}
+	_, err = notify.Send(ctx, to, notify.Message{Kind: "access", Title: title, Body: body, DedupKey: key})
+	return err
+}
+
+// members are the active members of a unit holding role.
+func members(ctx context.Context, unit uuid.UUID, role tenants.Role) ([]uuid.UUID, error) {
+	var ids []uuid.UUID
+	err := tenants.DB(ctx).NewSelect().Model((*tenants.Membership)(nil)).Column("identity_id").
+		Where("status = 'active' AND org_unit_id = ? AND ? = ANY(roles)", unit, role).Scan(ctx, &ids)
+	return ids, err
+}
+
+// codeHeld reports whether an open admission request (other than self) holds code.
+func codeHeld(ctx context.Context, code string, self uuid.UUID) (bool, error) {
+	q := tenants.DB(ctx).NewSelect().Model((*Request)(nil)).Where("content->>'code' = ? AND status IN (?)", code, bun.In(openStages))
+	if self != uuid.Nil {
+		q = q.Where("id <> ?", self)
+	}
+	return q.Exists(ctx)
 }
 
 // Filter narrows a list read.
@@ -399,7 +506,8 @@ func (s *Service) List(ctx context.Context, f Filter) ([]Item, error) {
 	}
 	if !f.On.IsZero() {
 		q = q.Where("ai.effective_from <= ?", f.On).Where("(ai.effective_to IS NULL OR ai.effective_to >= ?)", f.On).
-			Where("(ai.withdrawn_at IS NULL OR ai.withdrawn_at > clock_timestamp())")
+			Where("(ai.withdrawn_at IS NULL OR ai.withdrawn_at > clock_timestamp())").
+			Where("(ai.lapsed_at IS NULL OR ai.lapsed_at > clock_timestamp())")
 	}
 	if err := q.Scan(ctx); err != nil {
 		return nil, fmt.Errorf("list access items: %w", err)
@@ -435,24 +543,86 @@ func (SweepArgs) InsertOpts() river.InsertOpts {
 	return river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true, ByPeriod: 10 * time.Minute}}
 }
 
-// Sweep reminds the county admins, once a year, of the items in force that are not yet
-// re-confirmed for the year (年度确认). It returns how many items are waiting.
-func (s *Service) Sweep(ctx context.Context) (int, error) {
+// Swept is what a sweep did.
+type Swept struct {
+	// Waiting is how many items in force are not yet re-confirmed for the year.
+	Waiting int
+	// Lapsed is how many items this sweep took off the lists.
+	Lapsed int
+}
+
+// Sweep keeps the yearly re-confirmation (年度确认; brief §2: "lists are re-confirmed yearly (an
+// item not re-confirmed lapses)"). After the county's deadline for the year, every item of the
+// work lists not confirmed for the year lapses: under its row lock it is stamped lapsed (so a
+// dispatch racing the sweep is either refused or was made before), gets a version saying why,
+// and its department and the county admins are told. Before the deadline the admins are
+// reminded once a year and again in the week before it.
+func (s *Service) Sweep(ctx context.Context) (Swept, error) {
+	var out Swept
 	today := s.today()
-	var n int
-	if err := tenants.DB(ctx).NewSelect().Model((*Item)(nil)).ColumnExpr("count(*)").
-		Where("effective_from <= ? AND (effective_to IS NULL OR effective_to >= ?) AND withdrawn_at IS NULL", today, today).
-		Where("(confirmed_year IS NULL OR confirmed_year < ?)", today.Year).Scan(ctx, &n); err != nil || n == 0 {
-		return n, err
+	st, err := GetSettings(ctx)
+	if err != nil {
+		return out, err
 	}
+	deadline := st.ConfirmDeadline(today.Year)
+	unconfirmed := func(q *bun.SelectQuery) *bun.SelectQuery {
+		return q.Where("ai.kind IN (?)", bun.In([]Kind{KindDuty, KindAssist, KindCertificate})).
+			Where("ai.effective_from <= ? AND (ai.effective_to IS NULL OR ai.effective_to >= ?)", today, today).
+			Where("ai.withdrawn_at IS NULL AND ai.lapsed_at IS NULL").
+			Where("(ai.confirmed_year IS NULL OR ai.confirmed_year < ?)", today.Year)
+	}
+	if today.After(deadline) {
+		var items []Item
+		if err := unconfirmed(tenants.DB(ctx).NewSelect().Model(&items)).Order("ai.code").For("UPDATE").Scan(ctx); err != nil {
+			return out, err
+		}
+		for i := range items {
+			if err := s.lapse(ctx, &items[i], today.Year, deadline); err != nil {
+				return out, err
+			}
+		}
+		out.Lapsed = len(items)
+		return out, nil
+	}
+	n, err := unconfirmed(tenants.DB(ctx).NewSelect().Model((*Item)(nil))).Count(ctx)
+	if err != nil || n == 0 {
+		return out, err
+	}
+	out.Waiting = int(n)
 	admins, err := tenants.CountyAdmins(ctx)
 	if err != nil {
-		return n, err
+		return out, err
 	}
-	_, err = notify.Send(ctx, admins, notify.Message{Kind: "access", Title: fmt.Sprintf("%d 年度准入清单待确认", today.Year),
-		Body:     fmt.Sprintf("有 %d 项清单事项尚未完成 %d 年度确认，请在“准入清单”中逐项确认或撤销。", n, today.Year),
-		DedupKey: fmt.Sprintf("access-confirm:%d", today.Year)})
-	return n, err
+	key := fmt.Sprintf("access-confirm:%d", today.Year)
+	title := fmt.Sprintf("%d 年度准入清单待确认", today.Year)
+	if !today.Before(deadline.AddDays(-7)) {
+		key, title = fmt.Sprintf("access-confirm-final:%d", today.Year), fmt.Sprintf("%d 年度准入清单确认即将截止", today.Year)
+	}
+	_, err = notify.Send(ctx, admins, notify.Message{Kind: "access", Title: title,
+		Body: fmt.Sprintf("有 %d 项清单事项尚未完成 %d 年度确认，请在 %s 前在“准入清单”中逐项确认或撤销；逾期未确认的事项将失效，不能再依此交办工作。",
+			n, today.Year, deadline),
+		DedupKey: key})
+	return out, err
+}
+
+// lapse takes a locked item off the lists for want of the year's confirmation.
+func (s *Service) lapse(ctx context.Context, it *Item, year int, deadline workday.Date) error {
+	it.Version++
+	if _, err := tenants.DB(ctx).NewUpdate().Model(it).Column("version").Set("lapsed_at = clock_timestamp(), updated_at = now()").
+		WherePK().Returning("lapsed_at").Exec(ctx); err != nil {
+		return err
+	}
+	reason := fmt.Sprintf("未在 %s 前完成 %d 年度确认，自动失效", deadline, year)
+	if err := snapshot(ctx, it, "lapse", reason); err != nil {
+		return err
+	}
+	if err := tenants.Audit(ctx, tenants.Change{Action: "access_item.lapse", TargetType: "access_item", TargetID: it.ID.String(),
+		Summary: map[string]any{"code": it.Code, "year": year, "deadline": deadline.String()}}); err != nil {
+		return err
+	}
+	return s.tellItem(ctx, it, "清单事项已失效："+it.Name,
+		fmt.Sprintf("“%s”（%s）%s，已不在准入清单内，不能再依此事项向村（社区）交办工作。如需继续，请县级管理员补办年度确认，或由责任部门重新申请准入。", it.Name, it.Code, reason),
+		fmt.Sprintf("access-lapse:%s:%d", it.ID, year))
 }
 
 // ScopeUnits are the units an item's scope may name (townships, streets, villages,

@@ -42,13 +42,20 @@ var demoItems = []demoItem{
 }
 
 func seedAccess(ctx context.Context, units map[string]*tenants.OrgUnit) error {
-	var n int
-	if err := tenants.DB(ctx).NewSelect().Table("access_items").ColumnExpr("count(*)").Scan(ctx, &n); err != nil || n > 0 {
+	// 民政审核 by 县民政局, 合法性审查 by 县司法局; a county seeded before the legal department
+	// existed gets it too.
+	st, err := access.GetSettings(ctx)
+	if err != nil {
 		return err
 	}
-	st := access.DefaultSettings()
-	st.CivilDeptID = &units["minzheng"].ID
-	if _, err := access.PutSettings(ctx, st); err != nil {
+	if st.CivilDeptID == nil || st.LegalDeptID == nil {
+		st.CivilDeptID, st.LegalDeptID = &units["minzheng"].ID, &units["sifa"].ID
+		if _, err := access.PutSettings(ctx, *st); err != nil {
+			return err
+		}
+	}
+	var n int
+	if err := tenants.DB(ctx).NewSelect().Table("access_items").ColumnExpr("count(*)").Scan(ctx, &n); err != nil || n > 0 {
 		return err
 	}
 	svc := &access.Service{Clock: clock.System{}}
@@ -58,8 +65,16 @@ func seedAccess(ctx context.Context, units map[string]*tenants.OrgUnit) error {
 		if d.dept != "" {
 			c.DepartmentID = &units[d.dept].ID
 		}
-		if _, err := svc.Create(ctx, access.NewItem{Content: c, EffectiveFrom: workday.Date{Year: 2026, Month: time.January, Day: 1}}); err != nil {
+		it, err := svc.Create(ctx, access.NewItem{Content: c, EffectiveFrom: workday.Date{Year: 2026, Month: time.January, Day: 1}})
+		if err != nil {
 			return err
+		}
+		// The county's list as re-confirmed this year (年度确认), so a demo seeded in a later
+		// year does not lapse at its first sweep.
+		if y := clock.Today(clock.System{}).Year; y > it.EffectiveFrom.Year {
+			if _, err := svc.Confirm(ctx, it.ID, y); err != nil {
+				return err
+			}
 		}
 	}
 	return nil

@@ -34,7 +34,7 @@ type unit struct {
 }
 
 // The county's shape: two townships with their halls, two villages/communities under each,
-// and three county departments including civil affairs.
+// and the county departments, civil affairs (民政审核) and justice (合法性审查) among them.
 var units = []unit{
 	{"chengguan", "county", "城关镇", tenants.KindTownship},
 	{"hexi", "county", "河西镇", tenants.KindTownship},
@@ -49,6 +49,7 @@ var units = []unit{
 	{"canlian", "county", "县残疾人联合会", tenants.KindDepartment},
 	{"tuiyi", "county", "县退役军人事务局", tenants.KindDepartment},
 	{"zhujian", "county", "县住房和城乡建设局", tenants.KindDepartment},
+	{"sifa", "county", "县司法局", tenants.KindDepartment},
 }
 
 type account struct {
@@ -62,6 +63,10 @@ var accounts = []account{
 	{tenants.RoleDepartmentStaff, "李秀英", "13900000002", "minzheng"},
 	{tenants.RoleTownshipClerk, "张伟", "13900000003", "chengguan"},
 	{tenants.RoleCommunityWorker, "刘芳", "13900000004", "dongguan"},
+	// An applying department and the legal reviewer of the access lists: reviews are separate
+	// duties, so an admission needs a department that applies and three other people.
+	{tenants.RoleDepartmentStaff, "陈静", "13900000005", "weijian"},
+	{tenants.RoleDepartmentStaff, "赵敏", "13900000006", "sifa"},
 }
 
 // Seed creates the demo county (if missing) and returns its logins. With a key it also puts

@@ -57,7 +57,7 @@ export interface paths {
         put?: never;
         /**
          * 交办任务 / Dispatch a task to communities
-         * @description Refused with 409 and recorded as an interception when the task is not tied to an item in force that day, is a certificate on the 不得出具 list, comes from a department that is not the item's, is on the 不得承担 list, or names a community outside the item's scope.
+         * @description Refused with 409 and recorded as an interception when the task is not tied to an item in force that day, is a certificate on the 不得出具 list, comes from a department that is not the item's, is on the 不得承担 list, names a community outside the item's scope, or is 依法协助 work whose funding the item does not state (费随事转).
          *
          *     可调用角色 / Roles: 部门工作人员 (department_staff)
          */
@@ -175,7 +175,9 @@ export interface paths {
         put?: never;
         /**
          * 年度确认 / Re-confirm an item for a year
-         * @description 可调用角色 / Roles: 县级管理员 (county_admin)
+         * @description Confirming a lapsed item for this year brings it back on the lists from now (a new version in its history); refused while a request to re-admit it is open.
+         *
+         *     可调用角色 / Roles: 县级管理员 (county_admin)
          */
         post: operations["confirm-access-item"];
         delete?: never;
@@ -265,7 +267,7 @@ export interface paths {
         put?: never;
         /**
          * 审核 / Decide the current step
-         * @description 民政审核 by the civil-affairs department (or a county admin), 合法性审查 by the legal department (or a county admin), 联席会议审定 by a county admin. Approving the joint meeting starts the public notice; its end makes the item effective (a job).
+         * @description Reviews are separate duties: 民政审核 by the configured civil-affairs department and 合法性审查 by the configured legal department (county admins only where none is configured, or where that department is the applicant), 联席会议审定 by a county admin; nobody decides a request of their own department, and nobody decides two stages of one request (403 with the reason). Approving the joint meeting starts the public notice; its end makes the item effective (a job).
          *
          *     可调用角色 / Roles: 县级管理员 (county_admin)、部门工作人员 (department_staff)
          */
@@ -290,6 +292,50 @@ export interface paths {
          * @description 可调用角色 / Roles: 部门工作人员 (department_staff)
          */
         post: operations["resubmit-admission"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/access/requests/{id}/stop": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 终止准入 / Stop a request during its notice
+         * @description By a county admin, during the public notice (公示), with a reason: the item is not admitted and the code is released.
+         *
+         *     可调用角色 / Roles: 县级管理员 (county_admin)
+         */
+        post: operations["stop-admission"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/access/requests/{id}/withdraw": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 撤回申请 / Withdraw a request
+         * @description By the applying department, at any open stage (a returned request is abandoned this way), with a reason. The request releases its code.
+         *
+         *     可调用角色 / Roles: 部门工作人员 (department_staff)
+         */
+        post: operations["withdraw-admission"];
         delete?: never;
         options?: never;
         head?: never;
@@ -332,7 +378,9 @@ export interface paths {
         get: operations["get-access-settings"];
         /**
          * 保存准入规则设置 / Save admission settings
-         * @description 可调用角色 / Roles: 县级管理员 (county_admin)
+         * @description A new re-confirmation deadline applies at once: saving runs the year's check, so after a deadline that has passed the items not re-confirmed for the year lapse now (with their notices), not at the next hourly sweep.
+         *
+         *     可调用角色 / Roles: 县级管理员 (county_admin)
          */
         put: operations["put-access-settings"];
         post?: never;
@@ -2251,6 +2299,11 @@ export interface components {
             inspections: number;
             kind: string;
             kind_label: string;
+            /**
+             * Format: date-time
+             * @description not re-confirmed (年度确认) by the county's deadline: off the lists from this instant
+             */
+            lapsed_at: string | null;
             /** Format: int64 */
             ledgers: number;
             legal_basis: string;
@@ -2259,8 +2312,11 @@ export interface components {
             reports: number;
             request_id: string | null;
             scope_unit_ids: string[] | null;
-            /** @enum {string} */
-            status: "in_force" | "pending" | "withdrawn" | "expired";
+            /**
+             * @description lapsed: not re-confirmed (年度确认) by the county's deadline
+             * @enum {string}
+             */
+            status: "in_force" | "pending" | "withdrawn" | "expired" | "lapsed";
             /** @description not re-confirmed for this year yet (年度确认) */
             unconfirmed: boolean;
             /** Format: date-time */
@@ -2372,9 +2428,11 @@ export interface components {
              * @description working days from submission to the joint meeting's decision
              */
             approval_days: number;
-            /** @description the civil-affairs department whose staff do 民政审核 (county admins may too) */
+            /** @description the civil-affairs department whose staff alone do 民政审核 (unset, or for its own requests: a county admin) */
             civil_dept_id?: string | null;
-            /** @description the department whose staff do 合法性审查 (county admins may too) */
+            /** @description MM-DD: the yearly re-confirmation (年度确认) is due by this day of each year; an item of the work lists not confirmed for the year lapses after it (default 03-31) */
+            confirm_by?: string;
+            /** @description the department whose staff alone do 合法性审查 (unset, or for its own requests: a county admin) */
             legal_dept_id?: string | null;
             /**
              * Format: int64
@@ -3599,6 +3657,8 @@ export interface components {
         RequestOut: {
             approval_due: string;
             can_decide: boolean;
+            can_stop: boolean;
+            can_withdraw: boolean;
             content: components["schemas"]["AccessContent"];
             department_id: string;
             department_name: string;
@@ -3606,6 +3666,8 @@ export interface components {
             item_id: string;
             notice_until: string;
             requested_start: string;
+            /** @description who decides the current stage, e.g. 县民政局 or 县级管理员 */
+            reviewer: string;
             /** Format: int64 */
             row_version: number;
             status: string;
@@ -3623,6 +3685,16 @@ export interface components {
             readonly $schema?: string;
             request: components["schemas"]["RequestOut"];
             steps: components["schemas"]["AccessStep"][] | null;
+        };
+        RequestReasonInBody: {
+            /**
+             * Format: uri
+             * @description A URL to the JSON Schema for this object.
+             * @example https://example.com/schemas/RequestReasonInBody.json
+             */
+            readonly $schema?: string;
+            /** @description 2 to 500 characters */
+            reason: string;
         };
         RequestsOutBody: {
             /**
@@ -5133,6 +5205,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Unprocessable Entity */
             422: {
                 headers: {
@@ -5581,6 +5662,208 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["AccessApplication"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RequestOutBody"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Precondition Failed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "stop-admission": {
+        parameters: {
+            query?: never;
+            header: {
+                "If-Match": string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RequestReasonInBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RequestOutBody"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Precondition Failed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "withdraw-admission": {
+        parameters: {
+            query?: never;
+            header: {
+                "If-Match": string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RequestReasonInBody"];
             };
         };
         responses: {

@@ -19,6 +19,8 @@ import {
 import {
   BURDEN_METRICS,
   DISPATCHABLE_KINDS,
+  FUNDING_REQUIRED,
+  OPEN_STAGES,
   STAGE_FLOW,
   axisTicks,
   burdenBars,
@@ -27,6 +29,7 @@ import {
   comparisonLines,
   contentBody,
   contentFormFrom,
+  daysInMonth,
   decisionNeedsReason,
   earliestStartFrom,
   effectiveRange,
@@ -34,7 +37,9 @@ import {
   formatAmount,
   fundingText,
   groupByKind,
+  isMonthDay,
   isMonthValue,
+  monthDayText,
   monthOf,
   niceMax,
   scopeText,
@@ -153,7 +158,7 @@ describe('access lists: the content form', () => {
   })
 
   it('checks what the server checks', () => {
-    const ok = { ...emptyContentForm('assist'), code: 'XZ-1', name: '事项', legal_basis: '依据', department_id: 'd' }
+    const ok = { ...emptyContentForm('assist'), code: 'XZ-1', name: '事项', legal_basis: '依据', department_id: 'd', funding: 'per_task' as const, funding_yuan: 30 }
     expect(validateContent(ok, { needDepartment: true })).toEqual({})
     expect(validateContent({ ...ok, code: 'x y' })).toHaveProperty('code')
     expect(validateContent({ ...ok, name: '' })).toHaveProperty('name')
@@ -162,6 +167,15 @@ describe('access lists: the content form', () => {
     expect(validateContent({ ...ok, department_id: '' }, { needDepartment: true })).toHaveProperty('department_id')
     expect(validateContent({ ...ok, department_id: '' })).not.toHaveProperty('department_id')
     expect(validateContent({ ...ok, funding: 'per_task', funding_yuan: 0 })).toHaveProperty('funding_amount')
+  })
+
+  it('asks an assist item for its funding (费随事转, brief §2), and only an assist item', () => {
+    const ok = { ...emptyContentForm('assist'), code: 'XZ-1', name: '事项', legal_basis: '依据', funding: 'per_year' as const, funding_yuan: 2000 }
+    expect(validateContent(ok)).toEqual({})
+    expect(validateContent({ ...ok, funding: 'none', funding_yuan: 0 }).funding).toBe(FUNDING_REQUIRED)
+    expect(FUNDING_REQUIRED).toContain('费随事转')
+    expect(validateContent({ ...ok, kind: 'duty', funding: 'none', funding_yuan: 0 })).toEqual({})
+    expect(validateContent({ ...ok, kind: 'certificate', funding: 'none', funding_yuan: 0 })).toEqual({})
   })
 })
 
@@ -188,6 +202,30 @@ describe('admission: stages and decisions', () => {
     ]
     expect(stageProgress('returned', steps)).toEqual({ active: 1, status: 'error' })
     expect(stageProgress('rejected', [])).toEqual({ active: 0, status: 'error' })
+    // Withdrawn at 合法性审查, stopped during the notice, abandoned after a return at 合法性审查.
+    expect(stageProgress('withdrawn', [...steps.slice(0, 2), { step: 'legal_review', decision: 'withdraw' }])).toEqual({ active: 1, status: 'error' })
+    expect(stageProgress('stopped', [{ step: 'notice', decision: 'stop' }])).toEqual({ active: 3, status: 'error' })
+    expect(stageProgress('withdrawn', [...steps, { step: 'returned', decision: 'abandon' }])).toEqual({ active: 1, status: 'error' })
+  })
+
+  it('labels the closing steps and the new stage', () => {
+    expect(stageLabel('stopped')).toBe('已终止')
+    expect(stageTag('stopped')).toBe('danger')
+    expect(decisionLabel('withdraw')).toBe('申请部门撤回申请')
+    expect(decisionLabel('abandon')).toBe('申请部门放弃申请')
+    expect(decisionLabel('stop')).toBe('公示期间终止准入')
+    expect(OPEN_STAGES).toEqual(['civil_review', 'legal_review', 'joint_meeting', 'notice', 'returned'])
+  })
+
+  it('reads the yearly re-confirmation deadline as a month-day every year has', () => {
+    expect(isMonthDay('03-31')).toBe(true)
+    expect(isMonthDay('12-31')).toBe(true)
+    expect(isMonthDay('02-28')).toBe(true)
+    for (const bad of ['02-29', '04-31', '13-01', '00-10', '3-31', '', null, undefined]) expect(isMonthDay(bad)).toBe(false)
+    expect(daysInMonth(2)).toBe(28)
+    expect(daysInMonth(4)).toBe(30)
+    expect(monthDayText('03-31')).toBe('3 月 31 日')
+    expect(monthDayText('02-29')).toBe('')
   })
 
   it('asks a reason for 退回修改 and 不予准入 only', () => {
@@ -234,6 +272,12 @@ describe('tasks and interceptions', () => {
 
   it('labels the audit actions of the access lists', () => {
     expect(auditActionLabel('dispatch.intercept')).toBe('交办被清单拦截')
+    expect(auditActionLabel('admission.stop')).toBe('准入申请公示期间终止')
+    expect(auditActionLabel('access_item.lapse')).toBe('准入清单事项未年度确认失效')
+    expect(interceptRuleLabel('no_funding')).toBe('未落实经费（费随事转）')
+    expect(itemStatusLabel('lapsed')).toBe('已失效（未年度确认）')
+    expect(itemStatusTag('lapsed')).toBe('danger')
+    expect(versionActionLabel('lapse')).toBe('未年度确认，失效')
     expect(auditActionLabel('rectification.complete')).toBe('差评整改完成')
   })
 })

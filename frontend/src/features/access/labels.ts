@@ -24,12 +24,14 @@ export const ACCESS_ITEM_STATUS_LABELS: Record<AccessItemStatus, string> = {
   pending: '待生效',
   withdrawn: '已撤销',
   expired: '已到期',
+  lapsed: '已失效（未年度确认）',
 }
 export const ACCESS_ITEM_STATUS_TAG: Record<AccessItemStatus, TagType> = {
   in_force: 'success',
   pending: 'warning',
   withdrawn: 'info',
   expired: 'info',
+  lapsed: 'danger',
 }
 
 export const FUNDING_LABELS: Record<Funding, string> = { none: '无专项经费', per_year: '按年拨付', per_task: '按件拨付' }
@@ -45,6 +47,7 @@ export const ADMISSION_STAGE_LABELS: Record<AdmissionStage, string> = {
   returned: '退回修改',
   rejected: '不予准入',
   withdrawn: '已撤回',
+  stopped: '已终止',
 }
 export const ADMISSION_STAGE_TAG: Record<AdmissionStage, TagType> = {
   civil_review: 'primary',
@@ -55,16 +58,20 @@ export const ADMISSION_STAGE_TAG: Record<AdmissionStage, TagType> = {
   returned: 'warning',
   rejected: 'danger',
   withdrawn: 'info',
+  stopped: 'danger',
 }
 
 /** Decisions recorded in a request's history (steps[].decision). */
-export const ADMISSION_DECISION_LABELS: Record<AdmissionDecisionKind | 'submit' | 'resubmit' | 'effective', string> = {
+export const ADMISSION_DECISION_LABELS: Record<AdmissionDecisionKind | 'submit' | 'resubmit' | 'effective' | 'withdraw' | 'abandon' | 'stop', string> = {
   submit: '提交申请',
   resubmit: '修改后重新提交',
   approve: '通过',
   return: '退回修改',
   reject: '不予准入',
   effective: '列入清单',
+  withdraw: '申请部门撤回申请',
+  abandon: '申请部门放弃申请',
+  stop: '公示期间终止准入',
 }
 
 export const ITEM_VERSION_ACTION_LABELS: Record<string, string> = {
@@ -72,6 +79,9 @@ export const ITEM_VERSION_ACTION_LABELS: Record<string, string> = {
   edit: '修改',
   withdraw: '撤销',
   admit: '准入生效',
+  lapse: '未年度确认，失效',
+  reconfirm: '补办年度确认，恢复有效',
+  readmit: '重新准入',
 }
 
 export const TASK_STATUS_LABELS: Record<TaskStatus, string> = { pending: '待接收', accepted: '已接收', refused: '已拒绝', done: '已办结' }
@@ -84,6 +94,7 @@ export const INTERCEPT_RULE_LABELS: Record<InterceptRule, string> = {
   wrong_department: '非本部门事项',
   forbidden: '不得承担事项',
   out_of_scope: '超出适用范围',
+  no_funding: '未落实经费（费随事转）',
 }
 
 /** What each list means, for residents reading the public list. */

@@ -87,12 +87,37 @@ export function stageProgress(status: string, steps: readonly Pick<AdmissionStep
   const i = STAGE_FLOW.indexOf(status as AdmissionStage)
   if (status === 'effective') return { active: STAGE_FLOW.length - 1, status: 'finish' }
   if (i >= 0) return { active: i, status: 'process' }
-  if (status === 'returned' || status === 'rejected') {
-    const last = [...steps].reverse().find((s) => s.decision === 'return' || s.decision === 'reject')
+  if (status === 'returned' || status === 'rejected' || status === 'withdrawn' || status === 'stopped') {
+    const stopping = ['return', 'reject', 'withdraw', 'stop'] // an abandonment follows a return: the return's stage
+    const last = [...steps].reverse().find((s) => stopping.includes(s.decision))
     const at = last ? STAGE_FLOW.indexOf(last.step as AdmissionStage) : 0
     return { active: Math.max(0, at), status: 'error' }
   }
   return { active: 0, status: 'wait' }
+}
+
+/** Open stages: the request holds its code, and its department may withdraw it. */
+export const OPEN_STAGES: readonly AdmissionStage[] = ['civil_review', 'legal_review', 'joint_meeting', 'notice', 'returned']
+
+/** A month-day "MM-DD" every year has (the yearly re-confirmation deadline): not 29 February. */
+export function isMonthDay(v: string | null | undefined): boolean {
+  const m = /^(\d{2})-(\d{2})$/.exec(v ?? '')
+  if (!m) return false
+  const month = Number(m[1])
+  const day = Number(m[2])
+  return month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(month)
+}
+
+/** Days of a month in a common year (the deadline must exist every year). */
+export function daysInMonth(month: number): number {
+  return [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1] ?? 0
+}
+
+/** "03-31" → "3 月 31 日". */
+export function monthDayText(v: string | null | undefined): string {
+  if (!isMonthDay(v)) return ''
+  const [m, d] = (v as string).split('-').map(Number)
+  return `${m} 月 ${d} 日`
 }
 
 /** 退回修改 and 不予准入 need a reason (at least two characters, as the server checks). */
@@ -317,6 +342,9 @@ export function contentBody(f: ContentForm): AccessContent {
 
 export const CODE_PATTERN = /^[A-Z0-9-]{1,30}$/
 
+/** 费随事转: the 依法协助 list's work comes with its money, stated before admission. */
+export const FUNDING_REQUIRED = '依法协助事项须写明经费保障（费随事转）：请选择按年或按件拨付'
+
 /** Client-side checks mirroring the server's (the server has the final say); keyed by field. */
 export function validateContent(f: ContentForm, opts: { needDepartment?: boolean } = {}): Record<string, string> {
   const errs: Record<string, string> = {}
@@ -327,6 +355,7 @@ export function validateContent(f: ContentForm, opts: { needDepartment?: boolean
   if (dispatchable && [...f.legal_basis.trim()].length < 2) errs.legal_basis = '须写明法律法规依据'
   if (opts.needDepartment && dispatchable && !f.department_id) errs.department_id = '履职、协助和证明事项须有责任部门'
   if (f.funding !== 'none' && !(f.funding_yuan > 0)) errs.funding_amount = '请填写经费金额'
+  if (f.kind === 'assist' && f.funding === 'none') errs.funding = FUNDING_REQUIRED
   return errs
 }
 
