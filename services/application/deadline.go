@@ -128,12 +128,11 @@ func recompute(cal *workday.Calendar, a *Application, pauses []Pause, today work
 	if p := openPause(pauses); p != nil && p.LimitDays > 0 {
 		p.StepDue = add(workday.DateOf(p.FromDate), p.LimitDays)
 	}
+	// The delivery deadline runs from a 准予 decision until 送达 (the delivery's timeline event
+	// keeps the date it had).
 	a.DeliveryDue = nil
-	if a.Decision != nil && *a.Decision == string(lifecycle.Approve) && a.DecidedOn != nil {
-		a.DeliveryDue = stored(cal.Add(date(a.DecidedOn), st.DeliveryDays))
-		if awaitsDelivery(a) {
-			provisional = provisional || cal.Provisional(date(a.DecidedOn), date(a.DeliveryDue))
-		}
+	if awaitsDelivery(a) && a.DecidedOn != nil {
+		a.DeliveryDue = add(date(a.DecidedOn), st.DeliveryDays)
 	}
 	level := workday.Normal
 	for kind, due := range moments(a, pauses) {

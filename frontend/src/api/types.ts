@@ -123,7 +123,14 @@ export type ProblemFieldError = NonNullable<Problem['errors']>[number]
 
 // The UI's own vocabulary (labels, menus). The API may type these as plain strings; these
 // unions are subtypes of string, so values flow into requests without casts.
-export type Role = 'platform_operator' | 'county_admin' | 'department_staff' | 'township_clerk' | 'community_worker'
+export type Role =
+  | 'platform_operator'
+  | 'county_admin'
+  | 'department_staff'
+  | 'township_clerk'
+  | 'community_worker'
+  | 'agency_head'
+  | 'government_head'
 export type Scope = 'tenant' | 'org_subtree' | 'self'
 export type OrgUnitKind = 'county' | 'township' | 'street' | 'village' | 'community' | 'department'
 export type AppState =

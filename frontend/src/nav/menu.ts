@@ -64,7 +64,7 @@ export interface MenuItem {
 
 export const ADMIN_ROLES: readonly Role[] = ['county_admin']
 /** The county's staff: everyone who handles applications (not the platform operator). */
-export const STAFF_ROLES: readonly Role[] = ['county_admin', 'department_staff', 'township_clerk', 'community_worker']
+export const STAFF_ROLES: readonly Role[] = ['county_admin', 'department_staff', 'township_clerk', 'community_worker', 'agency_head', 'government_head']
 /** Who takes in applications: the township window (窗口收件) and village/community workers (代办收件). */
 export const INTAKE_ROLES: readonly Role[] = ['township_clerk', 'community_worker']
 /** 我的档案: a community worker's own record, levels and pay (三岗十八级 self-service). */

@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest'
 import type { ApplicationDetail } from '@/api/types'
-import { ACTION_SPECS, actionSpec, buildActionBody, deliveryOptions, initialActionForm, validateActionForm } from '@/features/applications/actions'
+import {
+  ACTION_SPECS,
+  actionSpec,
+  buildActionBody,
+  correctable,
+  deliveryOptions,
+  initialActionForm,
+  procedureNeedsDays,
+  validateActionForm,
+} from '@/features/applications/actions'
 
 type Detail = Pick<ApplicationDetail, 'materials' | 'channel'>
 
@@ -25,7 +34,8 @@ describe('action → dialog fields', () => {
       expect(actionSpec(a).reason).toBe('required')
     }
     expect(actionSpec('approve').reason).toBe('optional')
-    expect(actionSpec('pause').fields).toEqual(['step', 'reason'])
+    // 行政许可法第四十五条: the procedure, from a list, and the time it needs (told in writing).
+    expect(actionSpec('pause').fields).toEqual(['step', 'days', 'reason'])
     expect(actionSpec('extend').fields).toEqual(['days', 'reason'])
     expect(actionSpec('deliver').fields).toEqual(['delivery_method'])
     for (const a of ['forward', 'route', 'archive']) expect(actionSpec(a).fields).toEqual([])
@@ -134,10 +144,47 @@ describe('request body', () => {
     f.step = ' 入户调查 '
     f.reason = '需核实家庭收入'
     f.days = 5
-    expect(buildActionBody('pause', f, detail)).toEqual({ step: '入户调查', reason: '需核实家庭收入' })
+    expect(buildActionBody('pause', f, detail)).toEqual({ step: '入户调查', days: 5, reason: '需核实家庭收入' })
     expect(buildActionBody('extend', f, detail)).toEqual({ days: 5, reason: '需核实家庭收入' })
     expect(buildActionBody('route', f, detail)).toEqual({})
     expect(buildActionBody('approve', { ...f, reason: '' }, detail)).toEqual({})
     expect(buildActionBody('deliver', initialActionForm('deliver', detail), detail)).toEqual({ delivery_method: 'window' })
+  })
+})
+
+describe('the law in the dialogs', () => {
+  const item = { steps: [{ name: '入户调查', limit_days: 10, counted: false }, { name: '现场核查', limit_days: 0, counted: true }] } as ApplicationDetail['item']
+
+  it('lists every required material not handed in on the first notice (行政许可法第三十二条)', () => {
+    const f = initialActionForm('request_correction', detail)
+    f.corrections.m2!.selected = false
+    expect(validateActionForm('request_correction', f, ctx).corrections).toMatch(/全部未收的必要材料：居民户口簿/)
+  })
+
+  it('after a notice offers only the materials the applicant changed (一次性告知)', () => {
+    const again = { ...detail, correction_count: 1, changed_materials: ['m2'] }
+    expect([...correctable(again)!]).toEqual(['m2'])
+    expect(correctable(detail)).toBeNull()
+    const f = initialActionForm('request_correction', again)
+    expect(Object.keys(f.corrections)).toEqual(['m2'])
+    expect(f.corrections.m2!.selected).toBe(false)
+    f.corrections.m2!.selected = true
+    expect(validateActionForm('request_correction', f, { ...again, maxExtension: 10 })).toEqual({})
+  })
+
+  it('asks for the time a special procedure needs unless the item sets it (第四十五条)', () => {
+    expect(procedureNeedsDays('入户调查', { item })).toBe(false)
+    expect(procedureNeedsDays('现场核查', { item })).toBe(true)
+    expect(procedureNeedsDays('专家评审', { item })).toBe(true)
+    const f = initialActionForm('pause', detail)
+    f.reason = '需专家评审'
+    expect(validateActionForm('pause', f, { ...ctx, item }).step).toBe('请选择特别程序')
+    f.step = '专家评审'
+    expect(validateActionForm('pause', f, { ...ctx, item }).days).toMatch(/所需时间/)
+    f.days = 15
+    expect(validateActionForm('pause', f, { ...ctx, item })).toEqual({})
+    f.step = '入户调查'
+    f.days = undefined
+    expect(validateActionForm('pause', f, { ...ctx, item })).toEqual({})
   })
 })

@@ -36,6 +36,15 @@ describe('displayDate', () => {
 })
 
 describe('visibleDues', () => {
+  it('shows the delivery deadline of a 准予 decision while it runs (行政许可法第四十四条)', () => {
+    const dates = { promised_due: '2026-11-16', delivery_due: '2026-11-24', decided_on: '2026-11-10' }
+    expect(visibleDues(dates, { delivery_due: 'red' }).map((d) => [d.key, d.level])).toEqual([
+      ['promised_due', 'normal'],
+      ['delivery_due', 'red'],
+    ])
+    expect(visibleDues(dates, {}).map((d) => d.key)).toEqual(['promised_due'])
+  })
+
   it('shows the forward and correction limits only while they run', () => {
     const dues = visibleDues(
       { forward_due: '2026-11-25', correction_due: '2026-11-28', proxy_received_on: '2026-11-21' },

@@ -8,6 +8,8 @@ export const ROLE_LABELS: Record<Role, string> = {
   department_staff: '部门工作人员',
   township_clerk: '乡镇窗口人员',
   community_worker: '村社区工作者',
+  agency_head: '本行政机关负责人',
+  government_head: '县政府负责人',
 }
 
 export const SCOPE_LABELS: Record<Scope, string> = {

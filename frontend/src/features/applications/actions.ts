@@ -37,7 +37,7 @@ export const ACTION_SPECS: Record<string, ActionSpec> = {
     fields: ['corrections'],
     reason: 'none',
     reasonLabel: '',
-    hint: '请一次性列明全部需要补正的材料（缺少或有误），申请人补正后重新计时。',
+    hint: '请一次性列明全部需要补正的材料（缺少或有误），所有未收的必要材料都须列入（行政许可法第三十二条）。五个工作日内告知的，自补正齐全之日起受理；逾期告知的，自收到材料之日起即为受理。',
     type: 'warning',
   },
   reject: { fields: ['reason'], reason: 'required', reasonLabel: '不予受理理由', hint: '不予受理须书面说明理由。', type: 'danger' },
@@ -50,10 +50,10 @@ export const ACTION_SPECS: Record<string, ActionSpec> = {
   },
   route: confirm('将办件转实施机关办理。', 'primary'),
   pause: {
-    fields: ['step', 'reason'],
+    fields: ['step', 'days', 'reason'],
     reason: 'required',
     reasonLabel: '理由',
-    hint: '特别程序（听证、检验检测、专家评审、公示等）期间不计入办理时限。',
+    hint: '特别程序须从法定种类（听证、招标、拍卖、检验、检测、检疫、鉴定、专家评审）或本事项的特殊环节中选择；所需时间以特别程序告知书书面告知申请人，不计入时限的环节期间暂停计时（行政许可法第四十五条）。',
     type: 'warning',
   },
   resume: { fields: ['reason'], reason: 'required', reasonLabel: '结束说明', hint: '结束特别程序，恢复计时。', type: 'primary' },
@@ -61,7 +61,7 @@ export const ACTION_SPECS: Record<string, ActionSpec> = {
     fields: ['days', 'reason'],
     reason: 'required',
     reasonLabel: '延期理由',
-    hint: '一个办件只能延期一次，延期须经批准并告知申请人。',
+    hint: '延期须在办理期限届满前决定，由本行政机关负责人批准（统一办理的事项由县政府负责人批准），一个办件只能延期一次；延期理由以延期通知书书面告知申请人（行政许可法第四十二条）。',
     type: 'warning',
   },
   approve: { fields: ['reason'], reason: 'optional', reasonLabel: '办结意见', hint: '准予办结。', type: 'success' },
@@ -92,7 +92,25 @@ export interface ActionForm {
   delivery_method: DeliveryMethod | ''
 }
 
-type Detail = Pick<ApplicationDetail, 'materials' | 'channel'>
+type Detail = Pick<ApplicationDetail, 'materials' | 'channel'> &
+  Partial<Pick<ApplicationDetail, 'correction_count' | 'changed_materials' | 'item'>>
+
+/**
+ * The materials a correction notice may list: all of them for the first notice; after it, only
+ * those the applicant changed when answering (一次性告知, 行政许可法第三十二条).
+ */
+export function correctable(detail: Detail): Set<string> | null {
+  return detail.correction_count ? new Set(detail.changed_materials ?? []) : null
+}
+
+/**
+ * Whether a pause on this procedure asks for the time it needs: a procedure the law names, or an
+ * item step without its own time limit (行政许可法第四十五条: the time is told in writing).
+ */
+export function procedureNeedsDays(step: string, detail: Pick<ApplicationDetail, 'item'>): boolean {
+  const own = (detail.item.steps ?? []).find((s) => s.name === step)
+  return !own || !own.limit_days
+}
 
 const keyOf = (m: { key?: string }) => m.key ?? ''
 
@@ -100,14 +118,16 @@ const keyOf = (m: { key?: string }) => m.key ?? ''
 export function initialActionForm(action: string, detail: Detail): ActionForm {
   const materials: Record<string, boolean> = {}
   const corrections: Record<string, CorrectionChoice> = {}
+  const allowed = correctable(detail)
   for (const m of detail.materials ?? []) {
     const k = keyOf(m)
     if (!k) continue
     materials[k] = !!m.provided
     const flagged = m.problem === 'missing' || m.problem === 'incorrect'
+    if (allowed && !allowed.has(k)) continue
     corrections[k] = {
-      // the required ones not yet provided are what a correction notice usually lists
-      selected: flagged || (m.required && !m.provided),
+      // the required ones not yet provided are what a correction notice must list
+      selected: allowed ? false : flagged || (m.required && !m.provided),
       problem: flagged ? (m.problem as CorrectionProblem) : 'missing',
       note: '',
     }
@@ -153,13 +173,23 @@ export function validateActionForm(
   }
   if (spec.fields.includes('corrections')) {
     const chosen = Object.values(form.corrections).filter((c) => c.selected)
+    const unlisted = correctable(ctx)
+      ? []
+      : (ctx.materials ?? []).filter((m) => m.required && !m.provided && !form.corrections[keyOf(m)]?.selected)
     if (chosen.length === 0) errs.corrections = '请至少选择一项需要补正的材料'
+    else if (unlisted.length) errs.corrections = `一次性告知须列明全部未收的必要材料：${unlisted.map((m) => m.name).join('、')}`
     else if (chosen.some((c) => [...c.note.trim()].length > NOTE_MAX)) errs.corrections = `补正说明不超过 ${NOTE_MAX} 字`
   }
-  if (spec.fields.includes('step') && [...form.step.trim()].length > STEP_MAX) {
-    errs.step = `特别程序名称不超过 ${STEP_MAX} 字`
+  if (spec.fields.includes('step')) {
+    if (!form.step.trim()) errs.step = '请选择特别程序'
+    else if ([...form.step.trim()].length > STEP_MAX) errs.step = `特别程序名称不超过 ${STEP_MAX} 字`
   }
-  if (spec.fields.includes('days')) {
+  if (action === 'pause') {
+    const d = form.days
+    if (ctx.item && form.step && procedureNeedsDays(form.step, { item: ctx.item }) && (d === undefined || !Number.isInteger(d) || d < 1 || d > 250)) {
+      errs.days = '请填写所需时间（1 至 250 个工作日），将书面告知申请人'
+    }
+  } else if (spec.fields.includes('days')) {
     const d = form.days
     if (ctx.maxExtension < 1) errs.days = '本县规则不允许延期'
     else if (d === undefined || !Number.isInteger(d) || d < 1 || d > ctx.maxExtension) {

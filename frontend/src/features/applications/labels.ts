@@ -70,7 +70,10 @@ export const DATE_LABELS: Record<string, string> = {
   accepted_on: '受理日期',
   promised_due: '承诺到期',
   legal_due: '法定到期',
+  complete_on: '补正齐全日期',
   decided_on: '办结日期',
+  delivery_due: '送达期限',
+  step_due: '特别程序期限',
   delivered_on: '送达日期',
   closed_on: '结束日期',
 }

@@ -23,6 +23,8 @@ export interface ItemForm {
   legal_days: number
   promised_days: number
   steps: StepRow[]
+  /** 统一办理/联合办理/集中办理 (行政许可法第二十六条). */
+  unified: boolean
   fee_basis: string
   fee_amount: string
   visits: number
@@ -55,6 +57,7 @@ export function emptyItemForm(): ItemForm {
     legal_days: 20,
     promised_days: 10,
     steps: [],
+    unified: false,
     fee_basis: '',
     fee_amount: '不收费',
     visits: 1,
@@ -89,6 +92,7 @@ export function itemFormFromBody(b: ItemBody): ItemForm {
     legal_days: b.legal_days,
     promised_days: b.promised_days,
     steps: (b.steps ?? []).map((s) => ({ _id: nextId++, name: s.name, limit_days: s.limit_days, counted: s.counted })),
+    unified: !!b.unified,
     fee_basis: b.fee_basis,
     fee_amount: b.fee_amount,
     visits: b.visits,
@@ -119,6 +123,7 @@ export function itemFormToBody(f: ItemForm): ItemBody {
     legal_days: f.legal_days ?? 0,
     promised_days: f.handling === 'instant' ? 0 : (f.promised_days ?? 0),
     steps: f.steps.map((s) => ({ name: s.name.trim(), limit_days: s.limit_days ?? 0, counted: s.counted })),
+    unified: f.unified,
     fee_basis: f.fee_basis.trim(),
     fee_amount: f.fee_amount.trim(),
     visits: f.visits ?? 0,
