@@ -108,6 +108,7 @@ describe('catalogue form', () => {
       legal_days: 20,
       promised_days: 10,
       steps: [{ name: '入户调查', limit_days: 10, counted: false }],
+      unified: true,
       fee_basis: '',
       fee_amount: '不收费',
       visits: 1,

@@ -158,7 +158,8 @@ describe('role → menu', () => {
 
 describe('labels', () => {
   it('labels every role in Chinese', () => {
-    expect(ALL_ROLES).toHaveLength(5)
+    // The five working roles and the two heads who grant extensions (行政许可法第四十二条).
+    expect(ALL_ROLES).toHaveLength(7)
     for (const r of ALL_ROLES) expect(ROLE_LABELS[r]).toMatch(/[\u4e00-\u9fff]/)
     expect(roleLabel('township_clerk')).toBe('乡镇窗口人员')
     expect(roleLabel('new_role')).toBe('new_role')
