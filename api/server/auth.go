@@ -135,6 +135,17 @@ func (s *Server) inTx(ctx context.Context, fn func(ctx context.Context) error) e
 	return s.deps.Store.InTx(ctx, actor(ctx).TenantID, fn)
 }
 
+// withTx runs fn in the actor's tenant transaction and returns what it made: the body of most
+// handlers, which read or change something and answer with the result.
+func withTx[O any](ctx context.Context, s *Server, fn func(ctx context.Context) (O, error)) (O, error) {
+	var out O
+	err := s.inTx(ctx, func(ctx context.Context) (err error) {
+		out, err = fn(ctx)
+		return err
+	})
+	return out, err
+}
+
 var errNoCounty = problem.NotFound("county_not_found", "找不到该县", "no such county")
 
 // inCounty runs fn, for a caller without a session, in the transaction of the county named

@@ -131,11 +131,11 @@ func (s *Server) calendarRoutes() {
 			if err != nil {
 				return nil, err
 			}
-			out := &dueOut{}
-			err = s.inTx(ctx, func(ctx context.Context) error {
+			return withTx(ctx, s, func(ctx context.Context) (out *dueOut, err error) {
+				out = &dueOut{}
 				cal, err := calendar.For(ctx)
 				if err != nil {
-					return err
+					return nil, err
 				}
 				due := cal.Add(from, in.Days)
 				out.Body.From, out.Body.Days, out.Body.Due = from.String(), in.Days, due.String()
@@ -143,34 +143,32 @@ func (s *Server) calendarRoutes() {
 				if in.Explain {
 					out.Body.Steps = toSteps(cal.Explain(workday.Limit{Start: from, Days: in.Days}, from))
 				}
-				return nil
+				return out, nil
 			})
-			return out, err
 		})
 	register(s, huma.Operation{OperationID: "calendar-year", Method: http.MethodGet, Path: "/api/v1/calendar/days", Summary: "年度日历 / Every day of a year",
 		Tags: []string{"calendar"}, Errors: []int{422}},
 		anyMember, func(ctx context.Context, in *yearIn) (*yearOut, error) {
-			out := &yearOut{}
-			err := s.inTx(ctx, func(ctx context.Context) error {
+			return withTx(ctx, s, func(ctx context.Context) (out *yearOut, err error) {
+				out = &yearOut{}
 				cal, err := calendar.For(ctx)
 				if err != nil {
-					return err
+					return nil, err
 				}
 				out.Body.Year, out.Body.Known = in.Year, cal.Known(in.Year)
 				for d := (workday.Date{Year: in.Year, Month: time.January, Day: 1}); d.Year == in.Year; d = d.AddDays(1) {
 					info := cal.Day(d)
 					out.Body.Days = append(out.Body.Days, CalendarDay{Date: d.String(), Working: info.Working, Kind: info.Kind.String(), Label: info.Kind.Label(), Name: info.Name})
 				}
-				return nil
+				return out, nil
 			})
-			return out, err
 		})
 	register(s, huma.Operation{OperationID: "calendar-overrides", Method: http.MethodGet, Path: "/api/v1/calendar/overrides", Summary: "本县日历调整 / The county's calendar changes",
 		Tags: []string{"calendar"}},
 		admins, func(ctx context.Context, _ *struct{}) (*overridesOut, error) {
-			out := &overridesOut{}
-			out.Body.Days, out.Body.Years = []CalendarOverride{}, []CalendarYear{}
-			err := s.inTx(ctx, func(ctx context.Context) error {
+			return withTx(ctx, s, func(ctx context.Context) (out *overridesOut, err error) {
+				out = &overridesOut{}
+				out.Body.Days, out.Body.Years = []CalendarOverride{}, []CalendarYear{}
 				days, years, err := calendar.Overrides(ctx)
 				for _, d := range days {
 					out.Body.Days = append(out.Body.Days, CalendarOverride{Date: workday.DateOf(d.Day).String(), Working: d.Working, Reason: d.Reason})
@@ -185,9 +183,8 @@ func (s *Server) calendarRoutes() {
 					}
 					out.Body.Years = append(out.Body.Years, cy)
 				}
-				return err
+				return out, err
 			})
-			return out, err
 		})
 	register(s, huma.Operation{OperationID: "calendar-set-day", Method: http.MethodPut, Path: "/api/v1/calendar/overrides/{date}", Summary: "设置本县调整日 / Close or open one day",
 		Description: "Applies at once to new computations; open deadlines are recomputed by a background job.", Tags: []string{"calendar"}, DefaultStatus: http.StatusNoContent, Errors: []int{422}},

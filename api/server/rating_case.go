@@ -39,16 +39,15 @@ func (s *Server) rectificationRoutes() {
 	register(s, huma.Operation{OperationID: "list-rectifications", Method: http.MethodGet, Path: "/api/v1/ratings/cases", Summary: "差评整改 / Rectification cases",
 		Description: "Open cases first. A township clerk sees their hall's; a county admin all.", Tags: tags},
 		caseRoles, func(ctx context.Context, _ *struct{}) (*casesOut, error) {
-			out := &casesOut{}
-			out.Body.Cases = []CaseOut{}
-			err := s.inTx(ctx, func(ctx context.Context) error {
+			return withTx(ctx, s, func(ctx context.Context) (out *casesOut, err error) {
+				out = &casesOut{}
+				out.Body.Cases = []CaseOut{}
 				cs, err := s.status.Cases(ctx)
 				for _, c := range cs {
 					out.Body.Cases = append(out.Body.Cases, CaseOut{Rectification: c, StatusLabel: status.RectLabel(c.Status), ScoreLabel: status.ScoreLabel(c.Score)})
 				}
-				return err
+				return out, err
 			})
-			return out, err
 		})
 	register(s, huma.Operation{OperationID: "act-rectification", Method: http.MethodPost, Path: "/api/v1/ratings/cases/{id}", Summary: "回访 / 整改 / 审核 / Act on a case",
 		Description: "callback (回访) and complete (整改完成) by the hall; invalid (无效差评) and impossible (无法整改) by a county admin after review.",
@@ -58,14 +57,13 @@ func (s *Server) rectificationRoutes() {
 			if err != nil {
 				return nil, err
 			}
-			out := &caseOut{}
-			err = s.inTx(ctx, func(ctx context.Context) error {
+			return withTx(ctx, s, func(ctx context.Context) (out *caseOut, err error) {
+				out = &caseOut{}
 				c, err := s.status.Act(ctx, in.ID, v, in.Body)
 				if err == nil {
 					out.Body, out.ETag = CaseOut{Rectification: *c, StatusLabel: status.RectLabel(c.Status)}, etag(c.RowVersion)
 				}
-				return err
+				return out, err
 			})
-			return out, err
 		})
 }

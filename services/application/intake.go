@@ -207,7 +207,7 @@ func (s *Service) Intake(ctx context.Context, in NewApplication) (*Detail, error
 	// Everything the page shows is in hand: no need to read it back.
 	d := &Detail{Application: *a, Events: []Event{*e}, Item: ver.Content, Today: today, Levels: map[string]string{}}
 	d.fill(cal, st, actor)
-	return d, nil
+	return d, d.nameUnits(ctx)
 }
 
 // checklist copies the version's materials and applies the ticks; a tick for a material the
