@@ -479,21 +479,15 @@ func (s *Service) CheckStep(ctx context.Context, args StepArgs) error {
 	if err != nil {
 		return err
 	}
-	var recipients []uuid.UUID
-	q := tenants.DB(ctx).NewSelect().Table("memberships").Column("identity_id").Where("status = 'active'")
+	reach := []tenants.Reach{{Role: tenants.RoleCountyAdmin}}
 	switch {
 	case r.Status == StageCivil && st.CivilDeptID != nil:
-		q = q.WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
-			return q.Where("'county_admin' = ANY(roles)").WhereOr("org_unit_id = ?", *st.CivilDeptID)
-		})
+		reach = append(reach, tenants.Reach{Units: []uuid.UUID{*st.CivilDeptID}})
 	case r.Status == StageLegal && st.LegalDeptID != nil:
-		q = q.WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
-			return q.Where("'county_admin' = ANY(roles)").WhereOr("org_unit_id = ?", *st.LegalDeptID)
-		})
-	default:
-		q = q.Where("'county_admin' = ANY(roles)")
+		reach = append(reach, tenants.Reach{Units: []uuid.UUID{*st.LegalDeptID}})
 	}
-	if err := q.Scan(ctx, &recipients); err != nil {
+	recipients, err := tenants.ActiveMembers(ctx, reach...)
+	if err != nil {
 		return err
 	}
 	_, err = notify.Send(ctx, recipients, notify.Message{Kind: "admission",

@@ -220,7 +220,7 @@ func (s *Service) warn(ctx context.Context, a *Application, kind string, due wor
 	if err != nil {
 		return err
 	}
-	sup, err := supervisors(ctx, handlers)
+	sup, err := tenants.Supervisors(ctx, handlers)
 	if err != nil {
 		return err
 	}

@@ -306,16 +306,8 @@ func (s *Service) openCase(ctx context.Context, a *app, r *Rating) error {
 
 // hallStaff are the clerk and the hall's clerks and the county admins.
 func hallStaff(ctx context.Context, hall uuid.UUID, clerk *uuid.UUID) ([]uuid.UUID, error) {
-	var ids []uuid.UUID
-	err := tenants.DB(ctx).NewSelect().Table("memberships").Column("identity_id").Where("status = 'active'").
-		WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
-			q = q.Where("'county_admin' = ANY(roles)").WhereOr("org_unit_id = ? AND 'township_clerk' = ANY(roles)", hall)
-			if clerk != nil {
-				q = q.WhereOr("identity_id = ?", *clerk)
-			}
-			return q
-		}).Scan(ctx, &ids)
-	return ids, err
+	return tenants.ActiveMembers(ctx, tenants.Reach{Role: tenants.RoleCountyAdmin},
+		tenants.Reach{Role: tenants.RoleTownshipClerk, Units: []uuid.UUID{hall}}, tenants.Reach{Identity: clerk})
 }
 
 var errCaseNotFound = problem.NotFound("rectification_not_found", "找不到该整改记录", "rectification case not found")
