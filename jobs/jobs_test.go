@@ -12,6 +12,7 @@ import (
 
 	"github.com/yichuang/yichuang/jobs"
 	"github.com/yichuang/yichuang/services/auditlog"
+	"github.com/yichuang/yichuang/services/wiring"
 	"github.com/yichuang/yichuang/tenants"
 	"github.com/yichuang/yichuang/tenants/tenanttest"
 )
@@ -26,7 +27,7 @@ func setup(t *testing.T, work bool) *testBundle {
 	t.Helper()
 	db := tenanttest.New(t)
 	store := tenants.NewStore(db.App, nil)
-	client, err := jobs.NewClient(store, jobs.Options{Work: work, TestOnly: true})
+	client, err := jobs.NewClient(store, jobs.Options{Work: work, TestOnly: true, Services: wiring.New(wiring.Config{Store: store})})
 	if err != nil {
 		t.Fatal(err)
 	}

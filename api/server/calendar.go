@@ -8,7 +8,6 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 
-	"github.com/yichuang/yichuang/services/application"
 	"github.com/yichuang/yichuang/services/calendar"
 	"github.com/yichuang/yichuang/services/problem"
 	"github.com/yichuang/yichuang/services/workday"
@@ -194,7 +193,7 @@ func (s *Server) calendarRoutes() {
 				return nil, err
 			}
 			return nil, s.inTx(ctx, func(ctx context.Context) error {
-				return calendar.SetDay(ctx, d, in.Body.Working, in.Body.Reason, application.CalendarChanged)
+				return s.calendar.SetDay(ctx, d, in.Body.Working, in.Body.Reason)
 			})
 		})
 	register(s, huma.Operation{OperationID: "calendar-delete-day", Method: http.MethodDelete, Path: "/api/v1/calendar/overrides/{date}", Summary: "删除本县调整日 / Remove a day's change",
@@ -204,7 +203,7 @@ func (s *Server) calendarRoutes() {
 			if err != nil {
 				return nil, err
 			}
-			return nil, s.inTx(ctx, func(ctx context.Context) error { return calendar.DeleteDay(ctx, d, application.CalendarChanged) })
+			return nil, s.inTx(ctx, func(ctx context.Context) error { return s.calendar.DeleteDay(ctx, d) })
 		})
 	register(s, huma.Operation{OperationID: "calendar-put-year", Method: http.MethodPut, Path: "/api/v1/calendar/years/{year}", Summary: "录入年度放假安排 / Enter a year's official schedule",
 		Description: "For a year the State Council has published but the built-in data lacks. Replaces the built-in data for that year.", Tags: []string{"calendar"}, DefaultStatus: http.StatusNoContent, Errors: []int{422}},
@@ -227,12 +226,12 @@ func (s *Server) calendarRoutes() {
 				return nil, err
 			}
 			return nil, s.inTx(ctx, func(ctx context.Context) error {
-				return calendar.PutYear(ctx, in.Year, hs, ms, application.CalendarChanged)
+				return s.calendar.PutYear(ctx, in.Year, hs, ms)
 			})
 		})
 	register(s, huma.Operation{OperationID: "calendar-delete-year", Method: http.MethodDelete, Path: "/api/v1/calendar/years/{year}", Summary: "删除录入的年度安排 / Remove an entered year",
 		Tags: []string{"calendar"}, DefaultStatus: http.StatusNoContent, Errors: []int{404}},
 		admins, func(ctx context.Context, in *yearPath) (*struct{}, error) {
-			return nil, s.inTx(ctx, func(ctx context.Context) error { return calendar.DeleteYear(ctx, in.Year, application.CalendarChanged) })
+			return nil, s.inTx(ctx, func(ctx context.Context) error { return s.calendar.DeleteYear(ctx, in.Year) })
 		})
 }

@@ -26,8 +26,8 @@ import (
 	"github.com/yichuang/yichuang/services/document"
 	"github.com/yichuang/yichuang/services/identity"
 	"github.com/yichuang/yichuang/services/secret"
-	"github.com/yichuang/yichuang/services/staff"
 	"github.com/yichuang/yichuang/services/storage"
+	"github.com/yichuang/yichuang/services/wiring"
 	"github.com/yichuang/yichuang/tenants"
 	"github.com/yichuang/yichuang/tenants/tenanttest"
 )
@@ -54,7 +54,12 @@ func setupDocs(t *testing.T) *docBundle {
 		t.Fatal(err)
 	}
 	const public = "https://yc.example.gov.cn"
-	rc, err := jobs.NewClient(store, jobs.Options{Work: true, TestOnly: true, Storage: st, PublicURL: public, Queues: []string{document.Queue}})
+	box, err := secret.New("api-test-key-material-0123456789abcdef")
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := wiring.New(wiring.Config{Store: store, Identities: kr, Storage: st, Box: box, PublicURL: public})
+	rc, err := jobs.NewClient(store, jobs.Options{Work: true, TestOnly: true, Services: svc, Queues: []string{document.Queue}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,16 +71,12 @@ func setupDocs(t *testing.T) *docBundle {
 		defer cancel()
 		_ = rc.Stop(ctx)
 	})
-	box, err := secret.New("api-test-key-material-0123456789abcdef")
-	if err != nil {
-		t.Fatal(err)
-	}
-	h, _ := server.New(server.Deps{Store: store, Kratos: kr, Storage: st, KratosPublicURL: pub, Box: box, PublicURL: public})
+	h, _ := server.New(server.Deps{Store: store, Kratos: kr, Storage: st, KratosPublicURL: pub, Services: svc})
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	d2 := *db
 	d2.Store = store
-	return &docBundle{testBundle: &testBundle{db: &d2, kratos: kr, publicURL: pub, staff: &staff.Service{Store: store, Identities: kr}, srv: srv,
+	return &docBundle{testBundle: &testBundle{db: &d2, kratos: kr, publicURL: pub, staff: svc.Staff, srv: srv,
 		store: store, clock: clock.System{}}, storage: st}
 }
 

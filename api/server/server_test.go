@@ -23,6 +23,7 @@ import (
 	"github.com/yichuang/yichuang/services/secret"
 	"github.com/yichuang/yichuang/services/staff"
 	"github.com/yichuang/yichuang/services/storage"
+	"github.com/yichuang/yichuang/services/wiring"
 	"github.com/yichuang/yichuang/tenants"
 	"github.com/yichuang/yichuang/tenants/tenanttest"
 )
@@ -55,10 +56,26 @@ func setupWith(t testing.TB, clk *clock.Stub) *testBundle {
 	pub := tenanttest.Require(t, "YC_KRATOS_PUBLIC_URL")
 	kr := identity.New(pub, tenanttest.Require(t, "YC_KRATOS_ADMIN_URL"))
 	store := tenants.NewStore(db.App, nil)
-	opts := jobs.Options{}
 	var c clock.Clock = clock.System{}
 	if clk != nil {
-		opts, c = jobs.Options{Work: true, MaxWorkers: 4, TestOnly: true, Clock: clk}, clk
+		c = clk
+	}
+	st, err := storage.New(storage.Config{Endpoint: tenanttest.Require(t, "YC_MINIO_ENDPOINT"),
+		AccessKey: tenanttest.Require(t, "YC_MINIO_ACCESS_KEY"), SecretKey: tenanttest.Require(t, "YC_MINIO_SECRET_KEY"), Prefix: "api-test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.EnsureBuckets(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	box, err := secret.New("api-test-key-material-0123456789abcdef")
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := wiring.New(wiring.Config{Store: store, Identities: kr, Storage: st, Box: box, Clock: c})
+	opts := jobs.Options{Services: svc}
+	if clk != nil {
+		opts = jobs.Options{Work: true, MaxWorkers: 4, TestOnly: true, Services: svc}
 	}
 	rc, err := jobs.NewClient(store, opts)
 	if err != nil {
@@ -74,24 +91,12 @@ func setupWith(t testing.TB, clk *clock.Stub) *testBundle {
 			_ = rc.Stop(ctx)
 		})
 	}
-	st, err := storage.New(storage.Config{Endpoint: tenanttest.Require(t, "YC_MINIO_ENDPOINT"),
-		AccessKey: tenanttest.Require(t, "YC_MINIO_ACCESS_KEY"), SecretKey: tenanttest.Require(t, "YC_MINIO_SECRET_KEY"), Prefix: "api-test"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := st.EnsureBuckets(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	box, err := secret.New("api-test-key-material-0123456789abcdef")
-	if err != nil {
-		t.Fatal(err)
-	}
-	h, _ := server.New(server.Deps{Store: store, Kratos: kr, Storage: st, KratosPublicURL: pub, Clock: c, Box: box})
+	h, _ := server.New(server.Deps{Store: store, Kratos: kr, Storage: st, KratosPublicURL: pub, Services: svc})
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	d2 := *db
 	d2.Store = store
-	return &testBundle{db: &d2, kratos: kr, publicURL: pub, staff: &staff.Service{Store: store, Identities: kr}, srv: srv, store: store, clock: c}
+	return &testBundle{db: &d2, kratos: kr, publicURL: pub, staff: svc.Staff, srv: srv, store: store, clock: c}
 }
 
 func randomPhone() string {
@@ -366,7 +371,9 @@ func TestKratosDownIs503AndReadyzReportsMinIO(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, _ := server.New(server.Deps{Store: db.Store, Kratos: identity.New(dead, dead), Storage: st, KratosPublicURL: dead})
+	kr := identity.New(dead, dead)
+	h, _ := server.New(server.Deps{Store: db.Store, Kratos: kr, Storage: st, KratosPublicURL: dead,
+		Services: wiring.New(wiring.Config{Store: db.Store, Identities: kr, Storage: st})})
 	srv := httptest.NewServer(h)
 	defer srv.Close()
 

@@ -6,7 +6,6 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 
-	"github.com/yichuang/yichuang/services/application"
 	"github.com/yichuang/yichuang/services/settings"
 )
 
@@ -42,15 +41,13 @@ func (s *Server) settingsRoutes() {
 	register(s, huma.Operation{OperationID: "put-settings", Method: http.MethodPut, Path: "/api/v1/settings", Summary: "修改本县规则 / Change the local rules",
 		Description: "Changing the warning threshold recomputes open deadlines through a background job.", Tags: []string{"settings"}, Errors: []int{422}},
 		admins, func(ctx context.Context, in *settingsIn) (*settingsOut, error) {
-			return withTx(ctx, s, func(ctx context.Context) (out *settingsOut, err error) {
-				out = &settingsOut{}
-				st, err := settings.Update(ctx, settings.Settings{YellowDays: in.Body.YellowDays, ForwardDays: in.Body.ForwardDays,
+			return withTx(ctx, s, func(ctx context.Context) (*settingsOut, error) {
+				st, err := s.settings.Put(ctx, settings.Settings{YellowDays: in.Body.YellowDays, ForwardDays: in.Body.ForwardDays,
 					CorrectionDays: in.Body.CorrectionDays, MaxExtension: in.Body.MaxExtension, ReceiptPrefix: in.Body.ReceiptPrefix})
 				if err != nil {
 					return nil, err
 				}
-				out.Body = toSettings(st)
-				return out, application.CalendarChanged(ctx)
+				return &settingsOut{Body: toSettings(st)}, nil
 			})
 		})
 }

@@ -17,7 +17,7 @@ import (
 // needsKey refuses workforce operations on a server started without YC_DATA_KEY, rather than
 // storing ID numbers without their encryption.
 func (s *Server) needsKey() error {
-	if s.workforce.Box == nil {
+	if s.workforce == nil || s.workforce.Box == nil {
 		return problem.Unavailable("data_key_missing", "服务器未配置数据加密密钥（YC_DATA_KEY），暂不能处理社区工作者档案", "the server has no YC_DATA_KEY; worker records are unavailable")
 	}
 	return nil

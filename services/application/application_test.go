@@ -19,6 +19,7 @@ import (
 	"github.com/yichuang/yichuang/services/clock"
 	"github.com/yichuang/yichuang/services/lifecycle"
 	"github.com/yichuang/yichuang/services/problem"
+	"github.com/yichuang/yichuang/services/settings"
 	"github.com/yichuang/yichuang/services/stats"
 	"github.com/yichuang/yichuang/services/workday"
 	"github.com/yichuang/yichuang/tenants"
@@ -33,6 +34,7 @@ type testBundle struct {
 	itemID                  uuid.UUID
 	clock                   *clock.Stub
 	svc                     *application.Service
+	calendar                *calendar.Service
 	township, community, dp *tenants.OrgUnit
 }
 
@@ -45,6 +47,8 @@ func setup(t *testing.T) *testBundle {
 	b := &testBundle{db: db, tenant: c.Tenant, clock: clock.NewStub(time.Date(2026, 9, 28, 9, 0, 0, 0, clock.Zone)),
 		clerk: c.Clerk, worker: c.Worker, dept: c.Staff, otherClerk: c.OtherClerk, township: c.Township, community: c.Community, dp: c.Department}
 	b.svc = &application.Service{Clock: b.clock}
+	// As wiring.New connects them: a calendar change reaches the reconciliation.
+	b.calendar = &calendar.Service{Settings: &settings.Service{OnChange: application.CalendarChanged}}
 	db.Ctx(t, b.tenant.ID, func(ctx context.Context) error {
 		it := catalog.Item{BaseCode: "000172001000", ImplCode: "TEST-DIBAO-001", Name: "最低生活保障申请", Kind: catalog.KindPayment,
 			DepartmentID: b.dp.ID, LegalBasis: "《社会救助暂行办法》", Levels: []catalog.Level{catalog.LevelTownship, catalog.LevelCommunity},
@@ -380,7 +384,7 @@ func TestDeadlineJobsAreIdempotent(t *testing.T) {
 	closed := workday.National().Add(workday.DateOf(*d.AcceptedOn), 1)
 	b.clock.StubNow(time.Date(2026, 9, 28, 9, 0, 0, 0, clock.Zone))
 	err = b.as(t, b.clerk, func(ctx context.Context) error {
-		return calendar.SetDay(ctx, closed, false, "防汛停止办公", application.CalendarChanged)
+		return b.calendar.SetDay(ctx, closed, false, "防汛停止办公")
 	})
 	if err != nil {
 		t.Fatal(err)

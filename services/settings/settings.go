@@ -68,8 +68,25 @@ func (s *Settings) Validate() error {
 	return c.Err()
 }
 
-// Update stores a county admin's values.
-func Update(ctx context.Context, in Settings) (*Settings, error) {
+// Service changes the county's rules. OnChange, wired once where the services are built,
+// runs in the transaction of every change to what deadlines are computed from: these settings
+// or the calendar (package calendar reports its changes through Changed). Application
+// reconciles the open deadlines there.
+type Service struct {
+	OnChange func(ctx context.Context) error
+}
+
+// Changed tells the wired hook that the rules or the calendar changed, in the transaction of
+// the change.
+func (s *Service) Changed(ctx context.Context) error {
+	if s == nil || s.OnChange == nil {
+		return nil
+	}
+	return s.OnChange(ctx)
+}
+
+// Put stores a county admin's values.
+func (s *Service) Put(ctx context.Context, in Settings) (*Settings, error) {
 	if err := in.Validate(); err != nil {
 		return nil, err
 	}
@@ -88,7 +105,7 @@ func Update(ctx context.Context, in Settings) (*Settings, error) {
 			"max_extension": in.MaxExtension, "receipt_prefix": in.ReceiptPrefix}}); err != nil {
 		return nil, err
 	}
-	return &in, nil
+	return &in, s.Changed(ctx)
 }
 
 // BumpCalendar marks the tenant's calendar changed and returns the new revision.

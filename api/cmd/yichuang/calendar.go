@@ -40,7 +40,7 @@ func calendarDue(ctx context.Context, args []string, w io.Writer) error {
 		if err != nil {
 			return err
 		}
-		d, err := open(ctx)
+		d, err := open(ctx, nil)
 		if err != nil {
 			return err
 		}
