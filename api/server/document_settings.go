@@ -43,7 +43,7 @@ func (s *Server) documentSettingsRoutes() {
 		admins, func(ctx context.Context, in *documentSettingsIn) (*documentSettingsOut, error) {
 			return withTx(ctx, s, func(ctx context.Context) (out *documentSettingsOut, err error) {
 				out = &documentSettingsOut{}
-				st, err := document.UpdateSettings(ctx, document.Settings{MaxUploadBytes: int64(in.Body.MaxUploadMB) << 20, Retention: document.Retention(in.Body.Retention)})
+				st, err := document.PutSettings(ctx, document.Settings{MaxUploadBytes: int64(in.Body.MaxUploadMB) << 20, Retention: document.Retention(in.Body.Retention)})
 				if err == nil {
 					out.Body = toDocumentSettings(st)
 				}

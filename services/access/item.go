@@ -278,19 +278,10 @@ func (s *Service) insert(ctx context.Context, c Content, from, to workday.Date, 
 		Summary: map[string]any{"code": it.Code, "name": it.Name, "kind": it.Kind, "effective_from": from.String()}})
 }
 
+var itemLock = tenants.Lock[Item]{Where: "ai.id = ?", Version: func(it *Item) int { return it.Version }, Missing: errItemNotFound, Stale: errStale}
+
 func lockItem(ctx context.Context, id uuid.UUID, rowVersion int, strength string) (*Item, error) {
-	it := new(Item)
-	err := tenants.DB(ctx).NewSelect().Model(it).Where("ai.id = ?", id).For(strength).Scan(ctx)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, errItemNotFound
-	}
-	if err != nil {
-		return nil, err
-	}
-	if rowVersion != 0 && it.Version != rowVersion {
-		return nil, errStale
-	}
-	return it, nil
+	return itemLock.RowFor(ctx, strength, id, rowVersion)
 }
 
 // Edit replaces what an item says (a new version; history keeps the old one).

@@ -390,12 +390,12 @@ func TestTypeAndSizeAreChecked(t *testing.T) {
 
 	// The size limit is the county's setting.
 	err = b.as(t, b.clerk, func(ctx context.Context) error {
-		_, err := document.UpdateSettings(ctx, document.Settings{MaxUploadBytes: 100, Retention: document.Retention30})
+		_, err := document.PutSettings(ctx, document.Settings{MaxUploadBytes: 100, Retention: document.Retention30})
 		return err
 	})
 	wantProblem(t, "a limit below 1 MB", err, 422, "", "body.max_upload_mb")
 	if err := b.as(t, b.clerk, func(ctx context.Context) error {
-		_, err := document.UpdateSettings(ctx, document.Settings{MaxUploadBytes: 1 << 20, Retention: document.Retention30})
+		_, err := document.PutSettings(ctx, document.Settings{MaxUploadBytes: 1 << 20, Retention: document.Retention30})
 		return err
 	}); err != nil {
 		t.Fatal(err)

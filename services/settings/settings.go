@@ -5,8 +5,6 @@ package settings
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"regexp"
 	"time"
 
@@ -35,7 +33,8 @@ type Settings struct {
 	// ReceiptPrefix starts every receipt number; empty means the county's region code.
 	ReceiptPrefix string `bun:"receipt_prefix" json:"receipt_prefix"`
 	// CalendarRev changes whenever the county's calendar does, so cached calendars refresh.
-	CalendarRev int64     `bun:"calendar_rev" json:"-"`
+	// Only BumpCalendar moves it (skipupdate keeps Put from writing it back).
+	CalendarRev int64     `bun:"calendar_rev,skipupdate" json:"-"`
 	UpdatedAt   time.Time `bun:"updated_at,nullzero,default:now()" json:"-"`
 }
 
@@ -46,13 +45,7 @@ func Defaults() Settings {
 
 // Get returns the tenant's settings, the defaults where it has none.
 func Get(ctx context.Context) (*Settings, error) {
-	s := new(Settings)
-	err := tenants.DB(ctx).NewSelect().Model(s).Where("ts.tenant_id = app_current_tenant()").Scan(ctx)
-	if errors.Is(err, sql.ErrNoRows) {
-		d := Defaults()
-		return &d, nil
-	}
-	return s, err
+	return tenants.GetSettings(ctx, Defaults())
 }
 
 var prefixPattern = regexp.MustCompile(`^[0-9A-Z]{0,12}$`)
@@ -90,14 +83,7 @@ func (s *Service) Put(ctx context.Context, in Settings) (*Settings, error) {
 	if err := in.Validate(); err != nil {
 		return nil, err
 	}
-	tx, _ := tenants.TxFrom(ctx)
-	in.TenantID = tx.TenantID()
-	_, err := tenants.DB(ctx).NewInsert().Model(&in).
-		On("CONFLICT (tenant_id) DO UPDATE").
-		Set("yellow_days = EXCLUDED.yellow_days, forward_days = EXCLUDED.forward_days, correction_days = EXCLUDED.correction_days").
-		Set("max_extension = EXCLUDED.max_extension, receipt_prefix = EXCLUDED.receipt_prefix, updated_at = now()").
-		Returning("calendar_rev").Exec(ctx)
-	if err != nil {
+	if err := tenants.PutSettings(ctx, &in); err != nil {
 		return nil, err
 	}
 	if err := tenants.Audit(ctx, tenants.Change{Action: "settings.update", TargetType: "tenant_settings", TargetID: in.TenantID.String(),

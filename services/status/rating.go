@@ -51,13 +51,7 @@ func DefaultSettings() Settings { return Settings{DefaultScore: 3, CallbackHours
 
 // GetSettings returns the county's rules or the defaults.
 func GetSettings(ctx context.Context) (*Settings, error) {
-	st := new(Settings)
-	err := tenants.DB(ctx).NewSelect().Model(st).Where("rs.tenant_id = app_current_tenant()").Scan(ctx)
-	if errors.Is(err, sql.ErrNoRows) {
-		d := DefaultSettings()
-		return &d, nil
-	}
-	return st, err
+	return tenants.GetSettings(ctx, DefaultSettings())
 }
 
 // PutSettings stores the county's rules.
@@ -70,11 +64,7 @@ func PutSettings(ctx context.Context, in Settings) (*Settings, error) {
 	if err := ck.Err(); err != nil {
 		return nil, err
 	}
-	tx, _ := tenants.TxFrom(ctx)
-	in.TenantID = tx.TenantID()
-	if _, err := tenants.DB(ctx).NewInsert().Model(&in).On("CONFLICT (tenant_id) DO UPDATE").
-		Set("default_after_days = EXCLUDED.default_after_days, default_score = EXCLUDED.default_score, callback_hours = EXCLUDED.callback_hours").
-		Set("rectify_days = EXCLUDED.rectify_days, updated_at = now()").Exec(ctx); err != nil {
+	if err := tenants.PutSettings(ctx, &in); err != nil {
 		return nil, err
 	}
 	return &in, tenants.Audit(ctx, tenants.Change{Action: "rating_settings.update", TargetType: "rating_settings", TargetID: in.TenantID.String(), Summary: in})
