@@ -11,73 +11,26 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/google/uuid"
 
-	"github.com/yichuang/yichuang/api/server"
-	"github.com/yichuang/yichuang/jobs"
-	"github.com/yichuang/yichuang/services/clock"
 	"github.com/yichuang/yichuang/services/document"
-	"github.com/yichuang/yichuang/services/identity"
-	"github.com/yichuang/yichuang/services/secret"
-	"github.com/yichuang/yichuang/services/storage"
-	"github.com/yichuang/yichuang/services/wiring"
-	"github.com/yichuang/yichuang/tenants"
-	"github.com/yichuang/yichuang/tenants/tenanttest"
 )
 
 // docBundle is the server with MinIO and a River client that works the documents queue
 // only: the database is shared with tests whose clients run other queues on stub clocks.
 type docBundle struct {
 	*testBundle
-	storage *storage.Store
 }
 
 func setupDocs(t *testing.T) *docBundle {
 	t.Helper()
-	db := tenanttest.New(t)
-	pub := tenanttest.Require(t, "YC_KRATOS_PUBLIC_URL")
-	kr := identity.New(pub, tenanttest.Require(t, "YC_KRATOS_ADMIN_URL"))
-	store := tenants.NewStore(db.App, nil)
-	st, err := storage.New(storage.Config{Endpoint: tenanttest.Require(t, "YC_MINIO_ENDPOINT"),
-		AccessKey: tenanttest.Require(t, "YC_MINIO_ACCESS_KEY"), SecretKey: tenanttest.Require(t, "YC_MINIO_SECRET_KEY"), Prefix: "api-test"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := st.EnsureBuckets(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	const public = "https://yc.example.gov.cn"
-	box, err := secret.New("api-test-key-material-0123456789abcdef")
-	if err != nil {
-		t.Fatal(err)
-	}
-	svc := wiring.New(wiring.Config{Store: store, Identities: kr, Storage: st, Box: box, PublicURL: public})
-	rc, err := jobs.NewClient(store, jobs.Options{Work: true, TestOnly: true, Services: svc, Queues: []string{document.Queue}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := rc.Start(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		_ = rc.Stop(ctx)
-	})
-	h, _ := server.New(server.Deps{Store: store, Kratos: kr, Storage: st, KratosPublicURL: pub, Services: svc})
-	srv := httptest.NewServer(h)
-	t.Cleanup(srv.Close)
-	d2 := *db
-	d2.Store = store
-	return &docBundle{testBundle: &testBundle{db: &d2, kratos: kr, publicURL: pub, staff: svc.Staff, srv: srv,
-		store: store, clock: clock.System{}}, storage: st}
+	b := start(t, stack{queues: []string{document.Queue}, publicURL: "https://yc.example.gov.cn"})
+	return &docBundle{b}
 }
 
 func randomJPEG(n int) []byte {

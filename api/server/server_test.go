@@ -38,27 +38,43 @@ type testBundle struct {
 	srv       *httptest.Server
 	store     *tenants.Store
 	clock     clock.Clock
+	storage   *storage.Store
 }
 
 func setup(t testing.TB) *testBundle {
 	t.Helper()
-	return setupWith(t, nil)
+	return start(t, stack{})
 }
 
 // setupWith runs the server on clk; with a clock it also runs River's workers on that clock,
 // so scheduled deadline jobs fire when the test moves the clock past them.
 func setupWith(t testing.TB, clk *clock.Stub) *testBundle {
 	t.Helper()
+	return start(t, stack{clock: clk})
+}
+
+// stack says how a test runs the product: the server always, with the services built once
+// (wiring.New) for it and for River's workers, which run on a stub clock (in a database of
+// the test's own, so its River leader promotes scheduled jobs on that clock) or for some
+// queues only; with neither, jobs are enqueued and not worked.
+type stack struct {
+	clock     *clock.Stub
+	queues    []string
+	publicURL string
+}
+
+func start(t testing.TB, o stack) *testBundle {
+	t.Helper()
 	db := tenanttest.New(t)
-	if clk != nil {
+	if o.clock != nil {
 		db = tenanttest.NewIsolated(t) // its own River leader, on this test's clock
 	}
 	pub := tenanttest.Require(t, "YC_KRATOS_PUBLIC_URL")
 	kr := identity.New(pub, tenanttest.Require(t, "YC_KRATOS_ADMIN_URL"))
 	store := tenants.NewStore(db.App, nil)
 	var c clock.Clock = clock.System{}
-	if clk != nil {
-		c = clk
+	if o.clock != nil {
+		c = o.clock
 	}
 	st, err := storage.New(storage.Config{Endpoint: tenanttest.Require(t, "YC_MINIO_ENDPOINT"),
 		AccessKey: tenanttest.Require(t, "YC_MINIO_ACCESS_KEY"), SecretKey: tenanttest.Require(t, "YC_MINIO_SECRET_KEY"), Prefix: "api-test"})
@@ -72,16 +88,17 @@ func setupWith(t testing.TB, clk *clock.Stub) *testBundle {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := wiring.New(wiring.Config{Store: store, Identities: kr, Storage: st, Box: box, Clock: c})
+	svc := wiring.New(wiring.Config{Store: store, Identities: kr, Storage: st, Box: box, Clock: c, PublicURL: o.publicURL})
 	opts := jobs.Options{Services: svc}
-	if clk != nil {
-		opts = jobs.Options{Work: true, MaxWorkers: 4, TestOnly: true, Services: svc}
+	work := o.clock != nil || len(o.queues) > 0
+	if work {
+		opts = jobs.Options{Work: true, MaxWorkers: 4, TestOnly: true, Services: svc, Queues: o.queues}
 	}
 	rc, err := jobs.NewClient(store, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if clk != nil {
+	if work {
 		if err := rc.Start(context.Background()); err != nil {
 			t.Fatal(err)
 		}
@@ -96,7 +113,7 @@ func setupWith(t testing.TB, clk *clock.Stub) *testBundle {
 	t.Cleanup(srv.Close)
 	d2 := *db
 	d2.Store = store
-	return &testBundle{db: &d2, kratos: kr, publicURL: pub, staff: svc.Staff, srv: srv, store: store, clock: c}
+	return &testBundle{db: &d2, kratos: kr, publicURL: pub, staff: svc.Staff, srv: srv, store: store, clock: c, storage: st}
 }
 
 func randomPhone() string {

@@ -318,11 +318,9 @@ func seedDemo(ctx context.Context, args []string) error {
 	return nil
 }
 
-func auditVerify(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("audit verify", flag.ExitOnError)
-	ref := fs.String("tenant", "", "tenant code or id")
-	_ = fs.Parse(args)
-	id, err := tenants.ParseRef(*ref)
+// inTenant runs an operator's tool in the transaction of the county ref names (code or id).
+func inTenant(ctx context.Context, ref string, fn func(ctx context.Context) error) error {
+	id, err := tenants.ParseRef(ref)
 	if err != nil {
 		return err
 	}
@@ -331,11 +329,20 @@ func auditVerify(ctx context.Context, args []string) error {
 		return err
 	}
 	defer d.pool.Close()
-	var res *tenants.AuditVerification
-	err = d.store.InTx(ctx, id, func(ctx context.Context) error {
+	return d.store.InTx(ctx, id, func(ctx context.Context) error {
 		if _, err := tenants.Current(ctx); err != nil {
-			return fmt.Errorf("tenant %s: %w", *ref, err)
+			return fmt.Errorf("tenant %s: %w", ref, err)
 		}
+		return fn(ctx)
+	})
+}
+
+func auditVerify(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("audit verify", flag.ExitOnError)
+	ref := fs.String("tenant", "", "tenant code or id")
+	_ = fs.Parse(args)
+	var res *tenants.AuditVerification
+	err := inTenant(ctx, *ref, func(ctx context.Context) (err error) {
 		res, err = tenants.VerifyAudit(ctx)
 		return err
 	})
