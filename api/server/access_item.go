@@ -173,19 +173,6 @@ func (s *Server) accessItemRoutes() {
 				return s.accessDetail(ctx, in.ID)
 			})
 		})
-	register(s, huma.Operation{OperationID: "access-scope-units", Method: http.MethodGet, Path: "/api/v1/access/scope-units",
-		Summary: "适用范围可选单位 / Units an item's scope may name", Description: "The county, its townships and streets, and their villages and communities: what an application's scope chooses from.",
-		Tags: tags}, reviewerRoles, func(ctx context.Context, _ *struct{}) (*orgListOut, error) {
-		return withTx(ctx, s, func(ctx context.Context) (out *orgListOut, err error) {
-			out = &orgListOut{}
-			out.Body.Items = []OrgUnit{}
-			us, err := access.ScopeUnits(ctx)
-			for i := range us {
-				out.Body.Items = append(out.Body.Items, toOrgUnit(&us[i]))
-			}
-			return out, err
-		})
-	})
 	register(s, huma.Operation{OperationID: "item-communities", Method: http.MethodGet, Path: "/api/v1/access/items/{id}/communities", Summary: "可交办的村社区 / Communities an item applies to",
 		Tags: tags, Errors: []int{404}},
 		reviewerRoles, func(ctx context.Context, in *accessIDIn) (*communitiesOut, error) {

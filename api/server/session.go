@@ -42,7 +42,7 @@ type logoutOut struct {
 	SetCookie http.Cookie `header:"Set-Cookie"`
 }
 
-func (s *Server) meRoutes() {
+func (s *Server) sessionRoutes() {
 	register(s, huma.Operation{OperationID: "get-me", Method: http.MethodGet, Path: "/api/v1/me", Summary: "当前用户 / The signed-in member", Tags: []string{"session"}},
 		anyMember, func(ctx context.Context, _ *struct{}) (*meOut, error) {
 			a := actor(ctx)
