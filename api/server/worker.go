@@ -14,31 +14,6 @@ import (
 	"github.com/yichuang/yichuang/services/workforce"
 )
 
-// needsKey refuses workforce operations on a server started without YC_DATA_KEY, rather than
-// storing ID numbers without their encryption.
-func (s *Server) needsKey() error {
-	if s.workforce == nil || s.workforce.Box == nil {
-		return problem.Unavailable("data_key_missing", "服务器未配置数据加密密钥（YC_DATA_KEY），暂不能处理社区工作者档案", "the server has no YC_DATA_KEY; worker records are unavailable")
-	}
-	return nil
-}
-
-func (s *Server) wtx(ctx context.Context, fn func(ctx context.Context) error) error {
-	if err := s.needsKey(); err != nil {
-		return err
-	}
-	return s.inTx(ctx, fn)
-}
-
-// withKey is withTx for the operations that need the data key.
-func withKey[O any](ctx context.Context, s *Server, fn func(ctx context.Context) (O, error)) (O, error) {
-	if err := s.needsKey(); err != nil {
-		var none O
-		return none, err
-	}
-	return withTx(ctx, s, fn)
-}
-
 type workerListIn struct {
 	OrgUnitID string `query:"org_unit_id" doc:"township or community: its subtree"`
 	Q         string `query:"q" maxLength:"50" doc:"姓名片段"`
