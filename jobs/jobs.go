@@ -6,6 +6,7 @@ package jobs
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"strconv"
@@ -26,7 +27,7 @@ import (
 	"github.com/yichuang/yichuang/services/pay"
 	"github.com/yichuang/yichuang/services/problem"
 	"github.com/yichuang/yichuang/services/status"
-	"github.com/yichuang/yichuang/services/storage"
+	"github.com/yichuang/yichuang/services/wiring"
 	"github.com/yichuang/yichuang/services/workday"
 	"github.com/yichuang/yichuang/services/workforce"
 	"github.com/yichuang/yichuang/tenants"
@@ -42,19 +43,16 @@ type Options struct {
 	Logger     *slog.Logger
 	// TestOnly relaxes River's timing for tests.
 	TestOnly bool
-	// Clock is the time workers read; nil is the system clock. Tests of deadlines pass a
-	// clock.Stub, which River then also uses to decide when scheduled jobs are due.
-	Clock clock.Clock
+	// Services are the instances the workers call, the same the server calls (wiring.New).
+	// Their clock is the time workers read; a test's clock.Stub is also what River then uses
+	// to decide when scheduled jobs are due. With storage (Services.Docs.Storage, MinIO) the
+	// client also works the documents queue (rendering notices, verifying uploads, packing
+	// archives); without it those jobs wait in their queue for a process that has it.
+	Services *wiring.Services
 	// SMS sends the outbox; nil logs messages instead (notify.LogSender).
 	SMS notify.Sender
 	// ReconcileEvery is the period of the deadline safety net; 0 means hourly.
 	ReconcileEvery time.Duration
-	// Storage is MinIO. With it the client also works the documents queue (rendering
-	// notices, verifying uploads, packing archives); without it those jobs wait in their
-	// queue for a process that has it.
-	Storage *storage.Store
-	// PublicURL is the public origin the notices' QR codes link to (YC_PUBLIC_URL).
-	PublicURL string
 	// Queues, when set, are the only queues worked (and the periodic sweep is scheduled only
 	// if the default queue is among them). Tests that share a database with clients on other
 	// clocks work just their own queue.
@@ -64,13 +62,14 @@ type Options struct {
 // NewClient builds the River client on the store's pool and attaches it to the store, so
 // tenants.Enqueue inserts through it.
 func NewClient(store *tenants.Store, opts Options) (*river.Client[pgx.Tx], error) {
-	if opts.Clock == nil {
-		opts.Clock = clock.System{}
+	if opts.Services == nil {
+		return nil, errors.New("jobs: no services (build them with wiring.New)")
 	}
+	svc := opts.Services
 	if opts.SMS == nil {
 		opts.SMS = notify.LogSender{Logger: opts.Logger}
 	}
-	apps := &application.Service{Clock: opts.Clock}
+	apps := svc.Apps
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &tenantWorker[auditlog.CheckArgs]{store: store, work: auditCheck})
 	river.AddWorker(workers, &tenantWorker[application.DeadlineArgs]{store: store, work: apps.CheckDeadline})
@@ -82,7 +81,7 @@ func NewClient(store *tenants.Store, opts Options) (*river.Client[pgx.Tx], error
 		_, err := notify.Deliver(ctx, opts.SMS, 200)
 		return err
 	}})
-	people := &workforce.Service{Clock: opts.Clock} // jobs never open ID numbers: no key
+	people := svc.Workforce
 	river.AddWorker(workers, &tenantWorker[workforce.SweepArgs]{store: store, work: func(ctx context.Context, _ workforce.SweepArgs) error {
 		_, err := people.Sweep(ctx)
 		return err
@@ -101,7 +100,7 @@ func NewClient(store *tenants.Store, opts Options) (*river.Client[pgx.Tx], error
 		}
 		return err
 	}})
-	lists := &access.Service{Clock: opts.Clock}
+	lists := svc.Access
 	river.AddWorker(workers, &tenantWorker[access.NoticeArgs]{store: store, work: func(ctx context.Context, a access.NoticeArgs) error {
 		_, err := lists.EndNotice(ctx, a.RequestID)
 		return err
@@ -112,27 +111,27 @@ func NewClient(store *tenants.Store, opts Options) (*river.Client[pgx.Tx], error
 		return err
 	}})
 	river.AddWorker(workers, &tenantWorker[access.TaskDueArgs]{store: store, work: lists.CheckTaskDue})
-	residents := &status.Service{Clock: opts.Clock}
+	residents := svc.Status
 	river.AddWorker(workers, &tenantWorker[status.RectifyArgs]{store: store, work: residents.CheckCase})
 	river.AddWorker(workers, &tenantWorker[status.SweepArgs]{store: store, work: func(ctx context.Context, _ status.SweepArgs) error {
 		_, err := residents.DefaultUnrated(ctx)
 		return err
 	}})
 	river.AddWorker(workers, &tenantWorker[calendar.SweepArgs]{store: store, work: func(ctx context.Context, _ calendar.SweepArgs) error {
-		_, err := calendar.Remind(ctx, workday.DateOf(opts.Clock.Now().In(clock.Zone)))
+		_, err := calendar.Remind(ctx, workday.DateOf(svc.Clock.Now().In(clock.Zone)))
 		return err
 	}})
 	river.AddWorker(workers, &sweepWorker{store: store})
 	// Registered even without storage: River refuses to insert a kind it has no worker for,
 	// and steps enqueue these everywhere. Without storage their queue is not worked.
-	docs := &document.Service{Store: store, Storage: opts.Storage, Apps: apps, Clock: opts.Clock, PublicURL: opts.PublicURL}
+	docs := svc.Docs
 	river.AddWorker(workers, &tenantWorker[document.NoticeArgs]{store: store, work: docs.GenerateNotice})
 	river.AddWorker(workers, &tenantWorker[document.VerifyArgs]{store: store, work: docs.Verify})
 	river.AddWorker(workers, &tenantWorker[document.ArchiveArgs]{store: store, work: docs.Pack})
 
 	cfg := &river.Config{Schema: migration.RiverSchema, Workers: workers, Logger: opts.Logger, TestOnly: opts.TestOnly}
-	if st, ok := opts.Clock.(rivertype.TimeGenerator); ok {
-		if _, system := opts.Clock.(clock.System); !system {
+	if st, ok := svc.Clock.(rivertype.TimeGenerator); ok {
+		if _, system := svc.Clock.(clock.System); !system {
 			cfg.Test.Time = st
 		}
 	}
@@ -142,7 +141,7 @@ func NewClient(store *tenants.Store, opts Options) (*river.Client[pgx.Tx], error
 			n = 20
 		}
 		queues := map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: n}}
-		if opts.Storage != nil {
+		if docs.Storage != nil {
 			// Few at a time: each holds a file of up to the upload limit, or a whole package.
 			queues[document.Queue] = river.QueueConfig{MaxWorkers: 4}
 		}

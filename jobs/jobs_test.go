@@ -8,9 +8,11 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
 
 	"github.com/yichuang/yichuang/jobs"
 	"github.com/yichuang/yichuang/services/auditlog"
+	"github.com/yichuang/yichuang/services/wiring"
 	"github.com/yichuang/yichuang/tenants"
 	"github.com/yichuang/yichuang/tenants/tenanttest"
 )
@@ -25,7 +27,7 @@ func setup(t *testing.T, work bool) *testBundle {
 	t.Helper()
 	db := tenanttest.New(t)
 	store := tenants.NewStore(db.App, nil)
-	client, err := jobs.NewClient(store, jobs.Options{Work: work, TestOnly: true})
+	client, err := jobs.NewClient(store, jobs.Options{Work: work, TestOnly: true, Services: wiring.New(wiring.Config{Store: store})})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,6 +43,12 @@ func count(t *testing.T, b *testBundle, query string, args ...any) int {
 		t.Fatal(err)
 	}
 	return n
+}
+
+// checkJobs counts this tenant's audit-check jobs, through River's API.
+func (b *testBundle) checkJobs(t *testing.T) int {
+	t.Helper()
+	return len(tenanttest.Jobs(t, b.db, func(j tenanttest.Job[auditlog.CheckArgs]) bool { return j.Args.TenantID == b.tenant.ID }))
 }
 
 // Counts only this test's kind: a parallel test's periodic sweep enqueues per-tenant
@@ -61,7 +69,7 @@ func TestEnqueueRollsBackWithTheRows(t *testing.T) {
 	if n := count(t, b, "SELECT count(*) FROM audit_checks WHERE tenant_id = $1", b.tenant.ID); n != 0 {
 		t.Errorf("rolled-back transaction left %d audit_checks rows", n)
 	}
-	if n := count(t, b, "SELECT count(*) FROM river.river_job WHERE kind = 'audit_check' AND args->>'tenant_id' = $1", b.tenant.ID.String()); n != 0 {
+	if n := b.checkJobs(t); n != 0 {
 		t.Errorf("rolled-back transaction left %d jobs", n)
 	}
 
@@ -72,7 +80,7 @@ func TestEnqueueRollsBackWithTheRows(t *testing.T) {
 	if n := count(t, b, "SELECT count(*) FROM audit_checks WHERE tenant_id = $1", b.tenant.ID); n != 1 {
 		t.Errorf("committed transaction left %d audit_checks rows, want 1", n)
 	}
-	if n := count(t, b, "SELECT count(*) FROM river.river_job WHERE kind = 'audit_check' AND args->>'tenant_id' = $1", b.tenant.ID.String()); n != 1 {
+	if n := b.checkJobs(t); n != 1 {
 		t.Errorf("committed transaction left %d jobs, want 1", n)
 	}
 }
@@ -131,7 +139,10 @@ func TestAuditCheckJobRunsInItsTenant(t *testing.T) {
 	}
 	// The job completed in the same transaction as its work.
 	deadline := time.Now().Add(5 * time.Second)
-	for count(t, b, "SELECT count(*) FROM river.river_job WHERE args->>'check_id' = $1 AND state = 'completed'", check.ID.String()) != 1 {
+	completed := func(j tenanttest.Job[auditlog.CheckArgs]) bool {
+		return j.Args.CheckID == check.ID && j.State == rivertype.JobStateCompleted
+	}
+	for len(tenanttest.Jobs(t, b.db, completed)) != 1 {
 		if time.Now().After(deadline) {
 			t.Fatal("job not marked completed")
 		}

@@ -93,8 +93,97 @@ func ListMemberships(ctx context.Context, a *Actor, cursor string, limit int) (*
 // CountyAdmins are the identities of the tenant's active county admins: who hears of what
 // has no other owner.
 func CountyAdmins(ctx context.Context) ([]uuid.UUID, error) {
+	return ActiveMembers(ctx, Reach{Role: RoleCountyAdmin})
+}
+
+// Reach is one way a query of active members reaches them: by role (within Units, if given),
+// by Units alone (any role), or as one Identity. Units, when not nil, limits the reach to
+// those units; an empty list reaches nobody.
+type Reach struct {
+	Role     Role
+	Units    []uuid.UUID
+	Identity *uuid.UUID
+}
+
+// ActiveMembers are the identities of the tenant's active members whom any of reach reaches,
+// each once: who hears of a step, a task or a warning.
+func ActiveMembers(ctx context.Context, reach ...Reach) ([]uuid.UUID, error) {
 	var ids []uuid.UUID
-	err := DB(ctx).NewSelect().Model((*Membership)(nil)).Column("identity_id").
-		Where("status = 'active' AND ? = ANY(roles)", RoleCountyAdmin).Scan(ctx, &ids)
+	err := DB(ctx).NewSelect().Model((*Membership)(nil)).Column("identity_id").Where("m.status = ?", StatusActive).
+		WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
+			q = q.Where("false")
+			for _, r := range reach {
+				if r.Role == "" && r.Units == nil && r.Identity == nil {
+					continue
+				}
+				q = q.WhereGroup(" OR ", func(q *bun.SelectQuery) *bun.SelectQuery {
+					if r.Role != "" {
+						q = q.Where("? = ANY(m.roles)", string(r.Role))
+					}
+					if r.Units != nil {
+						if len(r.Units) == 0 {
+							q = q.Where("false")
+						} else {
+							q = q.Where("m.org_unit_id IN (?)", bun.In(r.Units))
+						}
+					}
+					if r.Identity != nil {
+						q = q.Where("m.identity_id = ?", *r.Identity)
+					}
+					return q
+				})
+			}
+			return q
+		}).Scan(ctx, &ids)
 	return ids, err
+}
+
+// Supervisors are who receive copies of ids' deadline warnings: each member's supervisor, and
+// the county admins for a member without one.
+func Supervisors(ctx context.Context, ids []uuid.UUID) ([]uuid.UUID, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	var rows []struct {
+		Supervisor *uuid.UUID `bun:"supervisor_id"`
+	}
+	if err := DB(ctx).NewSelect().Model((*Membership)(nil)).Column("supervisor_id").
+		Where("m.identity_id IN (?)", bun.In(ids)).Scan(ctx, &rows); err != nil {
+		return nil, err
+	}
+	var out []uuid.UUID
+	orphan := false
+	for _, r := range rows {
+		if r.Supervisor != nil {
+			out = append(out, *r.Supervisor)
+		} else {
+			orphan = true
+		}
+	}
+	if orphan {
+		admins, err := CountyAdmins(ctx)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, admins...)
+	}
+	return out, nil
+}
+
+// Phones are the phone numbers of the active members among ids: where their SMS go.
+func Phones(ctx context.Context, ids []uuid.UUID) ([]string, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	var phones []string
+	err := DB(ctx).NewSelect().Model((*Membership)(nil)).Column("phone").
+		Where("m.identity_id IN (?) AND m.status = ?", bun.In(ids), StatusActive).Scan(ctx, &phones)
+	return phones, err
+}
+
+// MemberName is the SQL expression of the name of the member whose identity the expression
+// identity holds (NULL when there is none), for a column of another table's query: a clerk's
+// or an uploader's name beside the row.
+func MemberName(identity string) bun.Safe {
+	return bun.Safe("(SELECT m.name FROM memberships AS m WHERE m.tenant_id = app_current_tenant() AND m.identity_id = " + identity + ")")
 }

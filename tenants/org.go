@@ -138,6 +138,29 @@ func ListOrgUnits(ctx context.Context, a *Actor) ([]OrgUnit, error) {
 	return units, q.Scan(ctx)
 }
 
+// OrgUnitsOfKind returns the tenant's units of one kind (its departments, say), by path.
+func OrgUnitsOfKind(ctx context.Context, kind OrgKind) ([]OrgUnit, error) {
+	var units []OrgUnit
+	err := DB(ctx).NewSelect().Model(&units).Where("ou.kind = ?", kind).Order("ou.path").Scan(ctx)
+	return units, err
+}
+
+// UnitNames maps each of ids that names a unit of the tenant to the unit's name.
+func UnitNames(ctx context.Context, ids ...uuid.UUID) (map[uuid.UUID]string, error) {
+	names := map[uuid.UUID]string{}
+	if len(ids) == 0 {
+		return names, nil
+	}
+	var units []OrgUnit
+	if err := DB(ctx).NewSelect().Model(&units).Column("id", "name").Where("ou.id IN (?)", bun.In(ids)).Scan(ctx); err != nil {
+		return nil, err
+	}
+	for _, u := range units {
+		names[u.ID] = u.Name
+	}
+	return names, nil
+}
+
 // OrgPathNames returns the names from the county down to unit id.
 func OrgPathNames(ctx context.Context, path string) ([]string, error) {
 	var names []string

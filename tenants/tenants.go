@@ -156,3 +156,22 @@ func Enqueue(ctx context.Context, args JobArgs, opts *river.InsertOpts) (int64, 
 	}
 	return res.Job.ID, nil
 }
+
+// CancelJob cancels a job in the transaction of ctx, through River's JobCancelTx: a job that
+// has not run yet never will, and one running now is stopped by its client. A job that has
+// finished, or that River has since deleted, is left as it is; whoever cancels a job that
+// may be running keeps the job's work safe to finish anyway.
+func CancelJob(ctx context.Context, id int64) error {
+	tx, ok := TxFrom(ctx)
+	if !ok {
+		return errors.New("tenants: CancelJob outside a tenant transaction")
+	}
+	if tx.store.river == nil {
+		return errors.New("tenants: no River client attached to the store")
+	}
+	_, err := tx.store.river.JobCancelTx(ctx, tx.pgx, id)
+	if errors.Is(err, river.ErrNotFound) {
+		return nil
+	}
+	return err
+}

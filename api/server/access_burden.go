@@ -44,12 +44,11 @@ func (s *Server) burdenRoutes() {
 			if err != nil {
 				return nil, err
 			}
-			out := &burdenOut{}
-			err = s.inTx(ctx, func(ctx context.Context) (err error) {
+			return withTx(ctx, s, func(ctx context.Context) (out *burdenOut, err error) {
+				out = &burdenOut{}
 				out.Body, err = access.Compute(ctx, in.From, in.To, at, in.Months)
-				return err
+				return out, err
 			})
-			return out, err
 		})
 	register(s, huma.Operation{OperationID: "export-burden", Method: http.MethodGet, Path: "/api/v1/access/burden.xlsx", Summary: "导出减负统计 / Export burden statistics",
 		Tags: tags, Errors: []int{422}, Responses: map[string]*huma.Response{"200": {Description: "Excel workbook", Content: map[string]*huma.MediaType{xlsxMIME: {}}}}},

@@ -20,14 +20,13 @@ func (s *Server) interceptionRoutes() {
 	register(s, huma.Operation{OperationID: "list-interceptions", Method: http.MethodGet, Path: "/api/v1/access/interceptions", Summary: "拦截记录 / Intercepted dispatches",
 		Description: "A department sees its own, a county admin all.", Tags: tags},
 		reviewerRoles, func(ctx context.Context, _ *struct{}) (*interceptionsOut, error) {
-			out := &interceptionsOut{}
-			err := s.inTx(ctx, func(ctx context.Context) (err error) {
+			return withTx(ctx, s, func(ctx context.Context) (out *interceptionsOut, err error) {
+				out = &interceptionsOut{}
 				out.Body.Interceptions, err = s.access.Interceptions(ctx)
-				return err
+				if out.Body.Interceptions == nil {
+					out.Body.Interceptions = []access.Interception{}
+				}
+				return out, err
 			})
-			if out.Body.Interceptions == nil {
-				out.Body.Interceptions = []access.Interception{}
-			}
-			return out, err
 		})
 }

@@ -106,108 +106,85 @@ func (s *Server) accessItemRoutes() {
 				}
 				f.Department = &id
 			}
-			out := &accessListOut{}
-			out.Body.Items = []AccessItemOut{}
-			err := s.inTx(ctx, func(ctx context.Context) error {
+			return withTx(ctx, s, func(ctx context.Context) (out *accessListOut, err error) {
+				out = &accessListOut{}
+				out.Body.Items = []AccessItemOut{}
 				items, err := s.access.List(ctx, f)
 				for _, it := range items {
 					out.Body.Items = append(out.Body.Items, s.itemOut(it))
 				}
-				return err
+				return out, err
 			})
-			return out, err
 		})
 	register(s, huma.Operation{OperationID: "create-access-item", Method: http.MethodPost, Path: "/api/v1/access/items", Summary: "录入清单事项 / Enter an item",
 		Description: "For the county's already adopted lists. New work goes through the admission workflow.", Tags: tags, DefaultStatus: http.StatusCreated, Errors: []int{422}},
-		admins, func(ctx context.Context, in *accessItemIn) (out *accessItemOut, err error) {
-			err = s.inTx(ctx, func(ctx context.Context) error {
+		admins, func(ctx context.Context, in *accessItemIn) (*accessItemOut, error) {
+			return withTx(ctx, s, func(ctx context.Context) (out *accessItemOut, err error) {
 				it, err := s.access.Create(ctx, in.Body)
 				if err != nil {
-					return err
+					return nil, err
 				}
-				out, err = s.accessDetail(ctx, it.ID)
-				return err
+				return s.accessDetail(ctx, it.ID)
 			})
-			return out, err
 		})
 	register(s, huma.Operation{OperationID: "get-access-item", Method: http.MethodGet, Path: "/api/v1/access/items/{id}", Summary: "清单事项 / An item with its history",
 		Tags: tags, Errors: []int{404}},
-		staffRoles, func(ctx context.Context, in *accessIDIn) (out *accessItemOut, err error) {
-			err = s.inTx(ctx, func(ctx context.Context) (err error) { out, err = s.accessDetail(ctx, in.ID); return err })
-			return out, err
+		staffRoles, func(ctx context.Context, in *accessIDIn) (*accessItemOut, error) {
+			return withTx(ctx, s, func(ctx context.Context) (out *accessItemOut, err error) {
+				return s.accessDetail(ctx, in.ID)
+			})
 		})
 	register(s, huma.Operation{OperationID: "edit-access-item", Method: http.MethodPut, Path: "/api/v1/access/items/{id}", Summary: "修改清单事项 / Edit an item",
 		Description: "A new version; the history keeps the old one.", Tags: tags, Errors: []int{404, 412, 422}},
-		admins, func(ctx context.Context, in *accessEditIn) (out *accessItemOut, err error) {
+		admins, func(ctx context.Context, in *accessEditIn) (*accessItemOut, error) {
 			v, err := ifMatch(in.IfMatch)
 			if err != nil {
 				return nil, err
 			}
-			err = s.inTx(ctx, func(ctx context.Context) error {
+			return withTx(ctx, s, func(ctx context.Context) (out *accessItemOut, err error) {
 				if _, err := s.access.Edit(ctx, in.ID, v, in.Body.Content, in.Body.Reason); err != nil {
-					return err
+					return nil, err
 				}
-				out, err = s.accessDetail(ctx, in.ID)
-				return err
+				return s.accessDetail(ctx, in.ID)
 			})
-			return out, err
 		})
 	register(s, huma.Operation{OperationID: "withdraw-access-item", Method: http.MethodPost, Path: "/api/v1/access/items/{id}/withdraw", Summary: "撤销清单事项 / Withdraw an item",
 		Description: "From a date (today = at once). A dispatch racing the withdrawal is either refused or was made before it took effect.", Tags: tags, Errors: []int{404, 409, 412, 422}},
-		admins, func(ctx context.Context, in *accessWithdrawIn) (out *accessItemOut, err error) {
+		admins, func(ctx context.Context, in *accessWithdrawIn) (*accessItemOut, error) {
 			v, err := ifMatch(in.IfMatch)
 			if err != nil {
 				return nil, err
 			}
-			err = s.inTx(ctx, func(ctx context.Context) error {
+			return withTx(ctx, s, func(ctx context.Context) (out *accessItemOut, err error) {
 				if _, err := s.access.Withdraw(ctx, in.ID, v, in.Body.EffectiveFrom, in.Body.Reason); err != nil {
-					return err
+					return nil, err
 				}
-				out, err = s.accessDetail(ctx, in.ID)
-				return err
+				return s.accessDetail(ctx, in.ID)
 			})
-			return out, err
 		})
 	register(s, huma.Operation{OperationID: "confirm-access-item", Method: http.MethodPost, Path: "/api/v1/access/items/{id}/confirm", Summary: "年度确认 / Re-confirm an item for a year",
 		Description: "Confirming a lapsed item for this year brings it back on the lists from now (a new version in its history); refused while a request to re-admit it is open.",
 		Tags:        tags, Errors: []int{404, 409, 422}},
-		admins, func(ctx context.Context, in *accessConfirmIn) (out *accessItemOut, err error) {
-			err = s.inTx(ctx, func(ctx context.Context) error {
+		admins, func(ctx context.Context, in *accessConfirmIn) (*accessItemOut, error) {
+			return withTx(ctx, s, func(ctx context.Context) (out *accessItemOut, err error) {
 				if _, err := s.access.Confirm(ctx, in.ID, in.Body.Year); err != nil {
-					return err
+					return nil, err
 				}
-				out, err = s.accessDetail(ctx, in.ID)
-				return err
+				return s.accessDetail(ctx, in.ID)
 			})
-			return out, err
 		})
-	register(s, huma.Operation{OperationID: "access-scope-units", Method: http.MethodGet, Path: "/api/v1/access/scope-units",
-		Summary: "适用范围可选单位 / Units an item's scope may name", Description: "The county, its townships and streets, and their villages and communities: what an application's scope chooses from.",
-		Tags: tags}, reviewerRoles, func(ctx context.Context, _ *struct{}) (*orgListOut, error) {
-		out := &orgListOut{}
-		out.Body.Items = []OrgUnit{}
-		err := s.inTx(ctx, func(ctx context.Context) error {
-			us, err := access.ScopeUnits(ctx)
-			for i := range us {
-				out.Body.Items = append(out.Body.Items, toOrgUnit(&us[i]))
-			}
-			return err
-		})
-		return out, err
-	})
 	register(s, huma.Operation{OperationID: "item-communities", Method: http.MethodGet, Path: "/api/v1/access/items/{id}/communities", Summary: "可交办的村社区 / Communities an item applies to",
 		Tags: tags, Errors: []int{404}},
 		reviewerRoles, func(ctx context.Context, in *accessIDIn) (*communitiesOut, error) {
-			out := &communitiesOut{}
-			out.Body.Communities = []CommunityRef{}
-			err := s.inTx(ctx, func(ctx context.Context) error {
+			return withTx(ctx, s, func(ctx context.Context) (out *communitiesOut, err error) {
+				out = &communitiesOut{}
+				out.Body.Communities = []CommunityRef{}
 				us, err := s.access.Communities(ctx, in.ID)
 				for _, u := range us {
 					out.Body.Communities = append(out.Body.Communities, CommunityRef{ID: u.ID, Name: u.Name, Kind: string(u.Kind)})
 				}
-				return err
+				return out, err
 			})
-			return out, err
 		})
 }
 

@@ -64,9 +64,8 @@ func (s *Server) taskRoutes() {
 				}
 				key = k
 			}
-			var res *access.Dispatched
 			// The interception is committed before the 409 is answered: the refusal is evidence.
-			err := s.inTx(ctx, func(ctx context.Context) (err error) { res, err = s.access.Dispatch(ctx, key, in.Body); return err })
+			res, err := withTx(ctx, s, func(ctx context.Context) (*access.Dispatched, error) { return s.access.Dispatch(ctx, key, in.Body) })
 			if err != nil {
 				return nil, err
 			}
@@ -80,15 +79,14 @@ func (s *Server) taskRoutes() {
 	register(s, huma.Operation{OperationID: "list-tasks", Method: http.MethodGet, Path: "/api/v1/access/tasks", Summary: "交办任务 / Tasks",
 		Description: "A community sees its own tasks, a department those it dispatched, a county admin all.", Tags: tags, Errors: []int{422}},
 		taskRoles, func(ctx context.Context, in *tasksIn) (*tasksOut, error) {
-			out := &tasksOut{}
-			err := s.inTx(ctx, func(ctx context.Context) (err error) {
+			return withTx(ctx, s, func(ctx context.Context) (out *tasksOut, err error) {
+				out = &tasksOut{}
 				out.Body.Tasks, err = s.access.Tasks(ctx, access.TaskFilter{Status: access.TaskStatus(in.Status)})
-				return err
+				if out.Body.Tasks == nil {
+					out.Body.Tasks = []access.Task{}
+				}
+				return out, err
 			})
-			if out.Body.Tasks == nil {
-				out.Body.Tasks = []access.Task{}
-			}
-			return out, err
 		})
 	register(s, huma.Operation{OperationID: "answer-task", Method: http.MethodPost, Path: "/api/v1/access/tasks/{id}/answer", Summary: "接收或拒绝 / Accept or refuse a task",
 		Description: "Accepting starts the working-day deadline; refusing needs a reason.", Tags: tags, Errors: []int{404, 409, 412, 422}},
@@ -97,15 +95,14 @@ func (s *Server) taskRoutes() {
 			if err != nil {
 				return nil, err
 			}
-			out := &taskOut{}
-			err = s.inTx(ctx, func(ctx context.Context) (err error) {
+			return withTx(ctx, s, func(ctx context.Context) (out *taskOut, err error) {
+				out = &taskOut{}
 				out.Body, err = s.access.Answer(ctx, in.ID, v, in.Body)
-				return err
+				if err == nil {
+					out.ETag = etag(out.Body.RowVersion)
+				}
+				return out, err
 			})
-			if err == nil {
-				out.ETag = etag(out.Body.RowVersion)
-			}
-			return out, err
 		})
 	register(s, huma.Operation{OperationID: "complete-task", Method: http.MethodPost, Path: "/api/v1/access/tasks/{id}/complete", Summary: "办结 / Complete a task",
 		Tags: tags, Errors: []int{404, 409, 412}},
@@ -114,11 +111,13 @@ func (s *Server) taskRoutes() {
 			if err != nil {
 				return nil, err
 			}
-			out := &taskOut{}
-			err = s.inTx(ctx, func(ctx context.Context) (err error) { out.Body, err = s.access.Complete(ctx, in.ID, v); return err })
-			if err == nil {
-				out.ETag = etag(out.Body.RowVersion)
-			}
-			return out, err
+			return withTx(ctx, s, func(ctx context.Context) (out *taskOut, err error) {
+				out = &taskOut{}
+				out.Body, err = s.access.Complete(ctx, in.ID, v)
+				if err == nil {
+					out.ETag = etag(out.Body.RowVersion)
+				}
+				return out, err
+			})
 		})
 }

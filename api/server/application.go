@@ -8,13 +8,11 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/google/uuid"
-	"github.com/uptrace/bun"
 
 	"github.com/yichuang/yichuang/services/application"
 	"github.com/yichuang/yichuang/services/lifecycle"
 	"github.com/yichuang/yichuang/services/problem"
 	"github.com/yichuang/yichuang/services/workday"
-	"github.com/yichuang/yichuang/tenants"
 )
 
 // ApplicantBody identifies the applicant.
@@ -170,7 +168,7 @@ type applicationOut struct {
 	Body ApplicationDetail
 }
 
-func (s *Server) toDetail(ctx context.Context, d *application.Detail) (*applicationOut, error) {
+func toDetail(d *application.Detail) *applicationOut {
 	o := ApplicationDetail{ID: d.ID, State: string(d.State), StateLabel: d.State.Label(), Channel: d.Channel,
 		Item: ItemRef{ID: d.ItemID, Version: d.ItemVersion, Name: d.ItemName, ImplCode: d.Item.ImplCode, Handling: string(d.Item.Handling),
 			LegalDays: d.LegalDays, PromisedDays: d.PromisedDays, Steps: []SpecialStep{}},
@@ -197,24 +195,9 @@ func (s *Server) toDetail(ctx context.Context, d *application.Detail) (*applicat
 	if au := d.Authorization; au != nil {
 		o.Authorization = &AuthorizationBody{SignedOn: au.SignedOn.String(), Document: au.Document, Agent: au.Agent}
 	}
-	ids := []uuid.UUID{d.HallID, d.DepartmentID}
+	o.Hall, o.Department = UnitRef{ID: d.HallID, Name: d.HallName}, UnitRef{ID: d.DepartmentID, Name: d.DepartmentName}
 	if d.ProxyUnitID != nil {
-		ids = append(ids, *d.ProxyUnitID)
-	}
-	var units []tenants.OrgUnit
-	if err := tenants.DB(ctx).NewSelect().Model(&units).Column("id", "name").Where("ou.id IN (?)", bun.In(ids)).Scan(ctx); err != nil {
-		return nil, err
-	}
-	for _, u := range units {
-		ref := UnitRef{ID: u.ID, Name: u.Name}
-		switch {
-		case u.ID == d.HallID:
-			o.Hall = ref
-		case u.ID == d.DepartmentID:
-			o.Department = ref
-		case d.ProxyUnitID != nil && u.ID == *d.ProxyUnitID:
-			o.ProxyUnit = &ref
-		}
+		o.ProxyUnit = &UnitRef{ID: *d.ProxyUnitID, Name: d.ProxyUnitName}
 	}
 	for k, v := range map[string]*time.Time{"proxy_received_on": d.ProxyReceived, "forward_due": d.ForwardDue, "received_on": d.ReceivedOn,
 		"correction_due": d.CorrectionDue, "accepted_on": d.AcceptedOn, "promised_due": d.PromisedDue, "legal_due": d.LegalDue,
@@ -272,7 +255,7 @@ func (s *Server) toDetail(ctx context.Context, d *application.Detail) (*applicat
 	for _, a := range d.Available {
 		o.Actions = append(o.Actions, ActionRef{Action: string(a), Label: a.Label()})
 	}
-	return &applicationOut{ETag: etag(d.Version), Body: o}, nil
+	return &applicationOut{ETag: etag(d.Version), Body: o}
 }
 
 type applicationListIn struct {
@@ -358,16 +341,13 @@ func (s *Server) applicationRoutes() {
 				}
 				na.Authorization = &application.Authorization{SignedOn: d, Document: strings.TrimSpace(au.Document)}
 			}
-			var out *applicationOut
-			err := s.inTx(ctx, func(ctx context.Context) error {
+			return withTx(ctx, s, func(ctx context.Context) (*applicationOut, error) {
 				d, err := s.apps.Intake(ctx, na)
 				if err != nil {
-					return err
+					return nil, err
 				}
-				out, err = s.toDetail(ctx, d)
-				return err
+				return toDetail(d), nil
 			})
-			return out, err
 		})
 	register(s, huma.Operation{OperationID: "list-applications", Method: http.MethodGet, Path: "/api/v1/applications", Summary: "办件列表 / Worklist",
 		Description: "Newest first, within the reader's data scope. Keyset pagination: pass next_cursor back as cursor.", Tags: []string{"applications"}, Errors: []int{422}},
@@ -389,12 +369,12 @@ func (s *Server) applicationRoutes() {
 				}
 				f.States = append(f.States, lifecycle.State(st))
 			}
-			out := &applicationListOut{}
-			out.Body.Items = []ApplicationRow{}
-			err = s.inTx(ctx, func(ctx context.Context) error {
+			return withTx(ctx, s, func(ctx context.Context) (out *applicationListOut, err error) {
+				out = &applicationListOut{}
+				out.Body.Items = []ApplicationRow{}
 				p, err := s.apps.List(ctx, f)
 				if err != nil {
-					return err
+					return nil, err
 				}
 				for _, r := range p.Items {
 					row := ApplicationRow{ID: r.ID, ItemName: r.ItemName, State: string(r.State), StateLabel: r.State.Label(), Channel: r.Channel,
@@ -407,23 +387,19 @@ func (s *Server) applicationRoutes() {
 					out.Body.Items = append(out.Body.Items, row)
 				}
 				out.Body.NextCursor = p.Next
-				return nil
+				return out, nil
 			})
-			return out, err
 		})
 	register(s, huma.Operation{OperationID: "get-application", Method: http.MethodGet, Path: "/api/v1/applications/{id}", Summary: "办件详情 / The application page",
 		Tags: []string{"applications"}, Errors: []int{404}},
 		staffRoles, func(ctx context.Context, in *idPath) (*applicationOut, error) {
-			var out *applicationOut
-			err := s.inTx(ctx, func(ctx context.Context) error {
+			return withTx(ctx, s, func(ctx context.Context) (*applicationOut, error) {
 				d, err := s.apps.Get(ctx, in.ID)
 				if err != nil {
-					return err
+					return nil, err
 				}
-				out, err = s.toDetail(ctx, d)
-				return err
+				return toDetail(d), nil
 			})
-			return out, err
 		})
 	register(s, huma.Operation{OperationID: "act-on-application", Method: http.MethodPost, Path: "/api/v1/applications/{id}/actions/{action}", Summary: "办理操作 / Take a step",
 		Description: "One step of the lifecycle. If-Match must carry the version last read: a step taken by someone else in between gives 412. " +
@@ -445,15 +421,12 @@ func (s *Server) applicationRoutes() {
 			for _, c := range in.Body.Corrections {
 				st.Corrections = append(st.Corrections, application.CorrectionEntry{Key: c.Key, Problem: c.Problem, Note: c.Note})
 			}
-			var out *applicationOut
-			err = s.inTx(ctx, func(ctx context.Context) error {
+			return withTx(ctx, s, func(ctx context.Context) (*applicationOut, error) {
 				d, err := s.apps.Act(ctx, in.ID, st)
 				if err != nil {
-					return err
+					return nil, err
 				}
-				out, err = s.toDetail(ctx, d)
-				return err
+				return toDetail(d), nil
 			})
-			return out, err
 		})
 }

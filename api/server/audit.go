@@ -38,23 +38,6 @@ type auditListOut struct {
 	}
 }
 
-// AuditCheck is a requested verification of the chain.
-type AuditCheck struct {
-	ID          uuid.UUID  `json:"id"`
-	Status      string     `json:"status" enum:"queued,done"`
-	OK          *bool      `json:"ok" nullable:"true"`
-	RowsChecked *int64     `json:"rows_checked" nullable:"true"`
-	FirstBadSeq *int64     `json:"first_bad_seq" nullable:"true"`
-	RequestedAt time.Time  `json:"requested_at"`
-	FinishedAt  *time.Time `json:"finished_at" nullable:"true"`
-}
-
-type auditCheckOut struct{ Body AuditCheck }
-
-func toCheck(c *auditlog.Check) AuditCheck {
-	return AuditCheck{ID: c.ID, Status: c.Status, OK: c.OK, RowsChecked: c.RowsChecked, FirstBadSeq: c.FirstBadSeq, RequestedAt: c.RequestedAt, FinishedAt: c.FinishedAt}
-}
-
 type seqPath struct {
 	Seq int64 `path:"seq" minimum:"1"`
 }
@@ -69,60 +52,33 @@ func toAuditEvent(e *tenants.AuditEvent) AuditEvent {
 func (s *Server) auditRoutes() {
 	register(s, huma.Operation{OperationID: "list-audit-events", Method: http.MethodGet, Path: "/api/v1/audit-events", Summary: "审计日志 / Audit events, newest first", Tags: []string{"audit"}},
 		admins, func(ctx context.Context, in *auditListIn) (*auditListOut, error) {
-			out := &auditListOut{}
-			out.Body.Items = []AuditEvent{}
-			err := s.inTx(ctx, func(ctx context.Context) error {
+			return withTx(ctx, s, func(ctx context.Context) (out *auditListOut, err error) {
+				out = &auditListOut{}
+				out.Body.Items = []AuditEvent{}
 				page, err := auditlog.List(ctx, in.BeforeSeq, in.Limit)
 				if err != nil {
-					return err
+					return nil, err
 				}
 				for i := range page.Items {
 					out.Body.Items = append(out.Body.Items, toAuditEvent(&page.Items[i]))
 				}
 				out.Body.NextBeforeSeq = page.NextBeforeSeq
-				return nil
+				return out, nil
 			})
-			return out, err
 		})
 	register(s, huma.Operation{OperationID: "get-audit-event", Method: http.MethodGet, Path: "/api/v1/audit-events/{seq}", Summary: "审计记录 / One audit event", Tags: []string{"audit"}, Errors: []int{404}},
 		admins, func(ctx context.Context, in *seqPath) (*auditEventOut, error) {
-			out := &auditEventOut{}
-			err := s.inTx(ctx, func(ctx context.Context) error {
+			return withTx(ctx, s, func(ctx context.Context) (out *auditEventOut, err error) {
+				out = &auditEventOut{}
 				page, err := auditlog.List(ctx, in.Seq+1, 1)
 				if err != nil {
-					return err
+					return nil, err
 				}
 				if len(page.Items) == 0 || page.Items[0].Seq != in.Seq {
-					return tenants.ErrNotFound
+					return out, tenants.ErrNotFound
 				}
 				out.Body = toAuditEvent(&page.Items[0])
-				return nil
+				return out, nil
 			})
-			return out, err
-		})
-	register(s, huma.Operation{OperationID: "create-audit-check", Method: http.MethodPost, Path: "/api/v1/audit-checks", Summary: "校验审计链 / Verify the audit chain",
-		Description: "Queues a background job that recomputes the hash chain; poll the check for its result.", Tags: []string{"audit"}, DefaultStatus: http.StatusAccepted},
-		admins, func(ctx context.Context, _ *struct{}) (*auditCheckOut, error) {
-			out := &auditCheckOut{}
-			err := s.inTx(ctx, func(ctx context.Context) error {
-				c, err := auditlog.RequestCheck(ctx, actor(ctx))
-				if err == nil {
-					out.Body = toCheck(c)
-				}
-				return err
-			})
-			return out, err
-		})
-	register(s, huma.Operation{OperationID: "get-audit-check", Method: http.MethodGet, Path: "/api/v1/audit-checks/{id}", Summary: "校验结果 / An audit check", Tags: []string{"audit"}, Errors: []int{404}},
-		admins, func(ctx context.Context, in *idPath) (*auditCheckOut, error) {
-			out := &auditCheckOut{}
-			err := s.inTx(ctx, func(ctx context.Context) error {
-				c, err := auditlog.GetCheck(ctx, in.ID)
-				if err == nil {
-					out.Body = toCheck(c)
-				}
-				return err
-			})
-			return out, err
 		})
 }

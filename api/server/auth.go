@@ -135,7 +135,43 @@ func (s *Server) inTx(ctx context.Context, fn func(ctx context.Context) error) e
 	return s.deps.Store.InTx(ctx, actor(ctx).TenantID, fn)
 }
 
+// withTx runs fn in the actor's tenant transaction and returns what it made: the body of most
+// handlers, which read or change something and answer with the result.
+func withTx[O any](ctx context.Context, s *Server, fn func(ctx context.Context) (O, error)) (O, error) {
+	var out O
+	err := s.inTx(ctx, func(ctx context.Context) (err error) {
+		out, err = fn(ctx)
+		return err
+	})
+	return out, err
+}
+
 var errNoCounty = problem.NotFound("county_not_found", "找不到该县", "no such county")
+
+// needsKey refuses workforce operations on a server started without YC_DATA_KEY, rather than
+// storing ID numbers without their encryption.
+func (s *Server) needsKey() error {
+	if s.workforce == nil || s.workforce.Box == nil {
+		return problem.Unavailable("data_key_missing", "服务器未配置数据加密密钥（YC_DATA_KEY），暂不能处理社区工作者档案", "the server has no YC_DATA_KEY; worker records are unavailable")
+	}
+	return nil
+}
+
+func (s *Server) wtx(ctx context.Context, fn func(ctx context.Context) error) error {
+	if err := s.needsKey(); err != nil {
+		return err
+	}
+	return s.inTx(ctx, fn)
+}
+
+// withKey is withTx for the operations that need the data key.
+func withKey[O any](ctx context.Context, s *Server, fn func(ctx context.Context) (O, error)) (O, error) {
+	if err := s.needsKey(); err != nil {
+		var none O
+		return none, err
+	}
+	return withTx(ctx, s, fn)
+}
 
 // inCounty runs fn, for a caller without a session, in the transaction of the county named
 // by its code (the tenant id derives from the code, so no cross-tenant lookup is needed).

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/yichuang/yichuang/tenants"
+	"github.com/yichuang/yichuang/tenants/tenanttest"
 )
 
 // benchClients is the number of concurrent clerks (HTTP) and pgbench clients.
@@ -22,7 +23,7 @@ const benchClients = 4
 
 // pgbenchScript does in one transaction the inserts a window intake makes: the application,
 // its timeline event, the audit row (with the head update that serialises the chain) and the
-// deadline job.
+// deadline job (River's table is spelled by the harness, beside its migrations).
 const pgbenchScript = `
 BEGIN;
 SELECT set_config('app.tenant_id', ':tenant', true);
@@ -39,8 +40,7 @@ UPDATE audit_heads SET last_seq = last_seq + 1 WHERE tenant_id = ':tenant' RETUR
 INSERT INTO audit_events (tenant_id, seq, at, actor_id, actor_name, action, target_type, target_id, request_id, summary, prev_hash, hash)
   VALUES (':tenant', :seq, now(), ':actor', '测试', 'application.intake', 'application', ':app', 'pgbench', '{}', '\x00', sha256(convert_to(':app', 'UTF8')));
 UPDATE audit_heads SET last_hash = sha256(convert_to(':app', 'UTF8')) WHERE tenant_id = ':tenant';
-INSERT INTO river.river_job (args, kind, max_attempts, priority, queue, state, scheduled_at)
-  VALUES ('{}', 'bench_placeholder', 25, 1, 'bench', 'scheduled', now() + interval '7 days');
+` + tenanttest.PgbenchJobInsert + `
 COMMIT;
 `
 

@@ -8,7 +8,6 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 
-	"github.com/yichuang/yichuang/services/application"
 	"github.com/yichuang/yichuang/services/calendar"
 	"github.com/yichuang/yichuang/services/problem"
 	"github.com/yichuang/yichuang/services/workday"
@@ -135,11 +134,11 @@ func (s *Server) calendarRoutes() {
 			if err != nil {
 				return nil, err
 			}
-			out := &dueOut{}
-			err = s.inTx(ctx, func(ctx context.Context) error {
+			return withTx(ctx, s, func(ctx context.Context) (out *dueOut, err error) {
+				out = &dueOut{}
 				cal, err := calendar.For(ctx)
 				if err != nil {
-					return err
+					return nil, err
 				}
 				due := cal.Add(from, in.Days)
 				out.Body.From, out.Body.Days, out.Body.Due = from.String(), in.Days, due.String()
@@ -148,18 +147,17 @@ func (s *Server) calendarRoutes() {
 				if in.Explain {
 					out.Body.Steps = toSteps(cal.Explain(workday.Limit{Start: from, Days: in.Days}, from))
 				}
-				return nil
+				return out, nil
 			})
-			return out, err
 		})
 	register(s, huma.Operation{OperationID: "calendar-year", Method: http.MethodGet, Path: "/api/v1/calendar/days", Summary: "年度日历 / Every day of a year",
 		Tags: []string{"calendar"}, Errors: []int{422}},
 		anyMember, func(ctx context.Context, in *yearIn) (*yearOut, error) {
-			out := &yearOut{}
-			err := s.inTx(ctx, func(ctx context.Context) error {
+			return withTx(ctx, s, func(ctx context.Context) (out *yearOut, err error) {
+				out = &yearOut{}
 				cal, err := calendar.For(ctx)
 				if err != nil {
-					return err
+					return nil, err
 				}
 				out.Body.Year, out.Body.Known = in.Year, cal.Known(in.Year)
 				for d := (workday.Date{Year: in.Year, Month: time.January, Day: 1}); d.Year == in.Year; d = d.AddDays(1) {
@@ -167,16 +165,15 @@ func (s *Server) calendarRoutes() {
 					out.Body.Days = append(out.Body.Days, CalendarDay{Date: d.String(), Working: info.Working, Kind: info.Kind.String(), Label: info.Kind.Label(),
 						Name: info.Name, Provisional: info.Provisional})
 				}
-				return nil
+				return out, nil
 			})
-			return out, err
 		})
 	register(s, huma.Operation{OperationID: "calendar-overrides", Method: http.MethodGet, Path: "/api/v1/calendar/overrides", Summary: "本县日历调整 / The county's calendar changes",
 		Tags: []string{"calendar"}},
 		admins, func(ctx context.Context, _ *struct{}) (*overridesOut, error) {
-			out := &overridesOut{}
-			out.Body.Days, out.Body.Years = []CalendarOverride{}, []CalendarYear{}
-			err := s.inTx(ctx, func(ctx context.Context) error {
+			return withTx(ctx, s, func(ctx context.Context) (out *overridesOut, err error) {
+				out = &overridesOut{}
+				out.Body.Days, out.Body.Years = []CalendarOverride{}, []CalendarYear{}
 				days, years, err := calendar.Overrides(ctx)
 				for _, d := range days {
 					out.Body.Days = append(out.Body.Days, CalendarOverride{Date: workday.DateOf(d.Day).String(), Working: d.Working, Reason: d.Reason})
@@ -191,9 +188,8 @@ func (s *Server) calendarRoutes() {
 					}
 					out.Body.Years = append(out.Body.Years, cy)
 				}
-				return err
+				return out, err
 			})
-			return out, err
 		})
 	register(s, huma.Operation{OperationID: "calendar-set-day", Method: http.MethodPut, Path: "/api/v1/calendar/overrides/{date}", Summary: "设置本县调整日 / Close or open one day",
 		Description: "Applies at once to new computations; open deadlines are recomputed by a background job.", Tags: []string{"calendar"}, DefaultStatus: http.StatusNoContent, Errors: []int{422}},
@@ -203,7 +199,7 @@ func (s *Server) calendarRoutes() {
 				return nil, err
 			}
 			return nil, s.inTx(ctx, func(ctx context.Context) error {
-				return calendar.SetDay(ctx, d, in.Body.Working, in.Body.Reason, application.CalendarChanged)
+				return s.calendar.SetDay(ctx, d, in.Body.Working, in.Body.Reason)
 			})
 		})
 	register(s, huma.Operation{OperationID: "calendar-delete-day", Method: http.MethodDelete, Path: "/api/v1/calendar/overrides/{date}", Summary: "删除本县调整日 / Remove a day's change",
@@ -213,7 +209,7 @@ func (s *Server) calendarRoutes() {
 			if err != nil {
 				return nil, err
 			}
-			return nil, s.inTx(ctx, func(ctx context.Context) error { return calendar.DeleteDay(ctx, d, application.CalendarChanged) })
+			return nil, s.inTx(ctx, func(ctx context.Context) error { return s.calendar.DeleteDay(ctx, d) })
 		})
 	register(s, huma.Operation{OperationID: "calendar-put-year", Method: http.MethodPut, Path: "/api/v1/calendar/years/{year}", Summary: "录入年度放假安排 / Enter a year's official schedule",
 		Description: "For a year the State Council has published but the built-in data lacks. Replaces the built-in data for that year.", Tags: []string{"calendar"}, DefaultStatus: http.StatusNoContent, Errors: []int{422}},
@@ -236,12 +232,12 @@ func (s *Server) calendarRoutes() {
 				return nil, err
 			}
 			return nil, s.inTx(ctx, func(ctx context.Context) error {
-				return calendar.PutYear(ctx, in.Year, hs, ms, application.CalendarChanged)
+				return s.calendar.PutYear(ctx, in.Year, hs, ms)
 			})
 		})
 	register(s, huma.Operation{OperationID: "calendar-delete-year", Method: http.MethodDelete, Path: "/api/v1/calendar/years/{year}", Summary: "删除录入的年度安排 / Remove an entered year",
 		Tags: []string{"calendar"}, DefaultStatus: http.StatusNoContent, Errors: []int{404}},
 		admins, func(ctx context.Context, in *yearPath) (*struct{}, error) {
-			return nil, s.inTx(ctx, func(ctx context.Context) error { return calendar.DeleteYear(ctx, in.Year, application.CalendarChanged) })
+			return nil, s.inTx(ctx, func(ctx context.Context) error { return s.calendar.DeleteYear(ctx, in.Year) })
 		})
 }

@@ -204,42 +204,38 @@ func (s *Server) catalogRoutes() {
 	register(s, huma.Operation{OperationID: "list-items", Method: http.MethodGet, Path: "/api/v1/items", Summary: "事项目录 / Search the service catalogue",
 		Tags: []string{"catalogue"}, Errors: []int{422}},
 		staffRoles, func(ctx context.Context, in *itemListIn) (*itemListOut, error) {
-			out := &itemListOut{}
-			out.Body.Items = []ItemSummary{}
-			err := s.inTx(ctx, func(ctx context.Context) error {
+			return withTx(ctx, s, func(ctx context.Context) (out *itemListOut, err error) {
+				out = &itemListOut{}
+				out.Body.Items = []ItemSummary{}
 				p, err := catalog.Search(ctx, catalog.Filter{Q: in.Q, Status: catalog.Status(in.Status), DepartmentID: in.DepartmentID,
 					Level: catalog.Level(in.Level), Cursor: in.Cursor, Limit: in.Limit})
 				if err != nil {
-					return err
+					return nil, err
 				}
 				for i := range p.Items {
 					out.Body.Items = append(out.Body.Items, toItemSummary(&p.Items[i]))
 				}
 				out.Body.NextCursor = p.Next
-				return nil
+				return out, nil
 			})
-			return out, err
 		})
 	register(s, huma.Operation{OperationID: "create-item", Method: http.MethodPost, Path: "/api/v1/items", Summary: "新增事项（草稿）/ Add an item as a draft",
 		Tags: []string{"catalogue"}, DefaultStatus: http.StatusCreated, Errors: []int{409, 422}},
 		admins, func(ctx context.Context, in *itemIn) (*itemOut, error) {
-			var out *itemOut
-			err := s.inTx(ctx, func(ctx context.Context) error {
+			return withTx(ctx, s, func(ctx context.Context) (out *itemOut, err error) {
 				r, err := catalog.Create(ctx, in.Body.item())
 				if err != nil {
-					return err
+					return nil, err
 				}
-				out, err = s.itemDetail(ctx, r.ID)
-				return err
+				return s.itemDetail(ctx, r.ID)
 			})
-			return out, err
 		})
 	register(s, huma.Operation{OperationID: "get-item", Method: http.MethodGet, Path: "/api/v1/items/{id}", Summary: "事项详情 / An item with its versions",
 		Tags: []string{"catalogue"}, Errors: []int{404}},
 		staffRoles, func(ctx context.Context, in *idPath) (*itemOut, error) {
-			var out *itemOut
-			err := s.inTx(ctx, func(ctx context.Context) (err error) { out, err = s.itemDetail(ctx, in.ID); return err })
-			return out, err
+			return withTx(ctx, s, func(ctx context.Context) (out *itemOut, err error) {
+				return s.itemDetail(ctx, in.ID)
+			})
 		})
 	register(s, huma.Operation{OperationID: "save-item-draft", Method: http.MethodPut, Path: "/api/v1/items/{id}/draft", Summary: "保存草稿 / Save the item's draft",
 		Description: "Starts a new version from the published one if there is no draft. Publishing makes it the version new applications use.",
@@ -249,15 +245,12 @@ func (s *Server) catalogRoutes() {
 			if err != nil {
 				return nil, err
 			}
-			var out *itemOut
-			err = s.inTx(ctx, func(ctx context.Context) error {
+			return withTx(ctx, s, func(ctx context.Context) (out *itemOut, err error) {
 				if _, err := catalog.SaveDraft(ctx, in.ID, v, in.Body.item()); err != nil {
-					return err
+					return nil, err
 				}
-				out, err = s.itemDetail(ctx, in.ID)
-				return err
+				return s.itemDetail(ctx, in.ID)
 			})
-			return out, err
 		})
 	change := func(id, path, summary string, fn func(ctx context.Context, id uuid.UUID, v int) (*catalog.Record, error)) {
 		register(s, huma.Operation{OperationID: id, Method: http.MethodPost, Path: path, Summary: summary, Tags: []string{"catalogue"}, Errors: []int{404, 409, 412, 422}},
@@ -266,15 +259,12 @@ func (s *Server) catalogRoutes() {
 				if err != nil {
 					return nil, err
 				}
-				var out *itemOut
-				err = s.inTx(ctx, func(ctx context.Context) error {
+				return withTx(ctx, s, func(ctx context.Context) (out *itemOut, err error) {
 					if _, err := fn(ctx, in.ID, v); err != nil {
-						return err
+						return nil, err
 					}
-					out, err = s.itemDetail(ctx, in.ID)
-					return err
+					return s.itemDetail(ctx, in.ID)
 				})
-				return out, err
 			})
 	}
 	change("publish-item", "/api/v1/items/{id}/publish", "发布 / Publish the draft", catalog.Publish)
@@ -282,15 +272,14 @@ func (s *Server) catalogRoutes() {
 	register(s, huma.Operation{OperationID: "get-item-version", Method: http.MethodGet, Path: "/api/v1/items/{id}/versions/{version}", Summary: "事项某一版本 / One version of an item",
 		Tags: []string{"catalogue"}, Errors: []int{404}},
 		staffRoles, func(ctx context.Context, in *itemVersionIn) (*itemVersionOut, error) {
-			out := &itemVersionOut{}
-			err := s.inTx(ctx, func(ctx context.Context) error {
+			return withTx(ctx, s, func(ctx context.Context) (out *itemVersionOut, err error) {
+				out = &itemVersionOut{}
 				v, err := catalog.GetVersion(ctx, in.ID, in.Version)
 				if err == nil {
 					out.Body = fromItem(&v.Content)
 				}
-				return err
+				return out, err
 			})
-			return out, err
 		})
 	register(s, huma.Operation{OperationID: "export-items", Method: http.MethodGet, Path: "/api/v1/items/export", Summary: "导出事项目录（Excel）/ Export the catalogue",
 		Tags: []string{"catalogue"}, Responses: map[string]*huma.Response{"200": {Description: "xlsx workbook", Content: map[string]*huma.MediaType{xlsxMIME: {}}}}},
@@ -317,18 +306,18 @@ func (s *Server) catalogRoutes() {
 			"if any row is wrong, nothing is imported and the 422 lists each problem with its sheet, row and column (in `errors[].value`).",
 		Tags: []string{"catalogue"}, Errors: []int{422}},
 		admins, func(ctx context.Context, in *importIn) (*importOut, error) {
-			out := &importOut{}
-			err := s.inTx(ctx, func(ctx context.Context) error {
+			return withTx(ctx, s, func(ctx context.Context) (out *importOut, err error) {
+				out = &importOut{}
 				_, ids, err := departments(ctx)
 				if err != nil {
-					return err
+					return nil, err
 				}
 				items, rowErrs, err := catalog.ImportExcel(bytes.NewReader(in.RawBody), func(name string) (uuid.UUID, bool) {
 					id, ok := ids[strings.TrimSpace(name)]
 					return id, ok
 				})
 				if err != nil {
-					return err
+					return nil, err
 				}
 				if len(rowErrs) > 0 {
 					fields := make([]problem.Field, 0, len(rowErrs))
@@ -338,22 +327,21 @@ func (s *Server) catalogRoutes() {
 					}
 					e := problem.Invalid(fields...)
 					e.Message, e.MessageEn = "文件有 "+strconv.Itoa(len(rowErrs))+" 处错误，未导入任何事项", "the file has errors; nothing was imported"
-					return e
+					return out, e
 				}
 				res, err := catalog.Import(ctx, items)
 				if err == nil {
 					out.Body = *res
 				}
-				return err
+				return out, err
 			})
-			return out, err
 		})
 }
 
 // departments maps the county's departments both ways.
 func departments(ctx context.Context) (map[uuid.UUID]string, map[string]uuid.UUID, error) {
-	var units []tenants.OrgUnit
-	if err := tenants.DB(ctx).NewSelect().Model(&units).Where("ou.kind = 'department'").Scan(ctx); err != nil {
+	units, err := tenants.OrgUnitsOfKind(ctx, tenants.KindDepartment)
+	if err != nil {
 		return nil, nil, err
 	}
 	names, ids := map[uuid.UUID]string{}, map[string]uuid.UUID{}

@@ -36,12 +36,12 @@ func (s *Server) documentRoutes() {
 		Summary: "办件文件 / An application's files, notices and archive package", Description: "Readable by whoever may read the application.",
 		Tags: []string{"documents"}, Errors: []int{404}},
 		staffRoles, func(ctx context.Context, in *idPath) (*documentsOut, error) {
-			out := &documentsOut{}
-			out.Body.Files, out.Body.Notices = []FileInfo{}, []NoticeInfo{}
-			err := s.inTx(ctx, func(ctx context.Context) error {
+			return withTx(ctx, s, func(ctx context.Context) (out *documentsOut, err error) {
+				out = &documentsOut{}
+				out.Body.Files, out.Body.Notices = []FileInfo{}, []NoticeInfo{}
 				l, err := s.docs.List(ctx, in.ID)
 				if err != nil {
-					return err
+					return nil, err
 				}
 				for i := range l.Files {
 					out.Body.Files = append(out.Body.Files, toFileInfo(&l.Files[i]))
@@ -53,8 +53,7 @@ func (s *Server) documentRoutes() {
 					out.Body.Archive = &ArchiveInfo{SHA256: ar.SHA256, Size: ar.Size, Files: ar.Files, Retention: string(ar.Retention),
 						RetentionLabel: ar.Retention.Label(), LockMode: ar.LockMode, RetainUntil: ar.RetainUntil, ArchivedAt: ar.ArchivedAt}
 				}
-				return nil
+				return out, nil
 			})
-			return out, err
 		})
 }

@@ -25,14 +25,12 @@ func (s *Server) archiveRoutes() {
 		Summary: "下载归档包 / Download the archive package (zip)", Description: "Returns a presigned URL valid 5 minutes. 409 not_archived before the package is stored.",
 		Tags: []string{"documents"}, Errors: []int{404, 409}},
 		staffRoles, func(ctx context.Context, in *idPath) (*linkOut, error) {
-			var out *linkOut
-			err := s.inTx(ctx, func(ctx context.Context) error {
+			return withTx(ctx, s, func(ctx context.Context) (out *linkOut, err error) {
 				l, err := s.docs.ArchiveLink(ctx, in.ID)
 				if err == nil {
 					out = toLink(l)
 				}
-				return err
+				return out, err
 			})
-			return out, err
 		})
 }

@@ -126,18 +126,17 @@ func (s *Server) fileRoutes() {
 			"then complete the upload. The declared SHA-256 is what the file is verified against.",
 		Tags: []string{"documents"}, DefaultStatus: http.StatusCreated, Errors: []int{404, 409, 413, 422}},
 		intakeRoles, func(ctx context.Context, in *uploadBeginIn) (*uploadBeginOut, error) {
-			out := &uploadBeginOut{}
-			err := s.inTx(ctx, func(ctx context.Context) error {
+			return withTx(ctx, s, func(ctx context.Context) (out *uploadBeginOut, err error) {
+				out = &uploadBeginOut{}
 				t, err := s.docs.BeginUpload(ctx, document.UploadRequest{ApplicationID: in.ID, Material: in.Body.Material, Filename: in.Body.Filename,
 					ContentType: in.Body.ContentType, Size: in.Body.Size, SHA256: in.Body.SHA256})
 				if err != nil {
-					return err
+					return nil, err
 				}
 				out.Body.UploadID, out.Body.URL, out.Body.Method, out.Body.Headers, out.Body.ExpiresAt = t.File.ID, t.URL, t.Method, t.Headers, t.ExpiresAt
 				out.Body.File = toFileInfo(t.File)
-				return nil
+				return out, nil
 			})
-			return out, err
 		})
 	register(s, huma.Operation{OperationID: "complete-application-upload", Method: http.MethodPost, Path: "/api/v1/applications/{id}/uploads/{upload}/complete",
 		Summary: "确认直传 / Complete a presigned upload",
@@ -146,29 +145,26 @@ func (s *Server) fileRoutes() {
 			"No object at the URL yet gives 409 upload_missing. Completing again returns the same file.",
 		Tags: []string{"documents"}, Errors: []int{404, 409}},
 		intakeRoles, func(ctx context.Context, in *uploadPath) (*docFileOut, error) {
-			out := &docFileOut{}
-			err := s.inTx(ctx, func(ctx context.Context) error {
+			return withTx(ctx, s, func(ctx context.Context) (out *docFileOut, err error) {
+				out = &docFileOut{}
 				f, err := s.docs.CompleteUpload(ctx, in.ID, in.Upload)
 				if err == nil {
 					out.Body = toFileInfo(f)
 				}
-				return err
+				return out, err
 			})
-			return out, err
 		})
 	register(s, huma.Operation{OperationID: "download-application-file", Method: http.MethodGet, Path: "/api/v1/applications/{id}/files/{file}/download",
 		Summary: "下载材料文件 / Download an attached file", Description: "Returns a presigned URL valid 5 minutes, pinned to the verified version. " +
 			"Files not attached (being verified, rejected, tampered) are not served (409).",
 		Tags: []string{"documents"}, Errors: []int{404, 409}},
 		staffRoles, func(ctx context.Context, in *filePath) (*linkOut, error) {
-			var out *linkOut
-			err := s.inTx(ctx, func(ctx context.Context) error {
+			return withTx(ctx, s, func(ctx context.Context) (out *linkOut, err error) {
 				l, err := s.docs.FileLink(ctx, in.ID, in.File)
 				if err == nil {
 					out = toLink(l)
 				}
-				return err
+				return out, err
 			})
-			return out, err
 		})
 }

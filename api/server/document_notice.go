@@ -71,15 +71,13 @@ func (s *Server) noticeRoutes() {
 			if err != nil {
 				return nil, err
 			}
-			var out *linkOut
-			err = s.inTx(ctx, func(ctx context.Context) error {
+			return withTx(ctx, s, func(ctx context.Context) (out *linkOut, err error) {
 				l, err := s.docs.NoticeLink(ctx, in.ID, kind, in.Version)
 				if err == nil {
 					out = toLink(l)
 				}
-				return err
+				return out, err
 			})
-			return out, err
 		})
 	register(s, huma.Operation{OperationID: "regenerate-application-notice", Method: http.MethodPost, Path: "/api/v1/applications/{id}/notices/{kind}/regenerate",
 		Summary: "重新生成通知书 / Render a notice again",
@@ -91,14 +89,13 @@ func (s *Server) noticeRoutes() {
 			if err != nil {
 				return nil, err
 			}
-			out := &noticeRegenerateOut{}
-			err = s.inTx(ctx, func(ctx context.Context) error {
+			return withTx(ctx, s, func(ctx context.Context) (out *noticeRegenerateOut, err error) {
+				out = &noticeRegenerateOut{}
 				n, changed, err := s.docs.Regenerate(ctx, in.ID, kind)
 				if err == nil {
 					out.Body.Notice, out.Body.Changed = toNoticeInfo(n), changed
 				}
-				return err
+				return out, err
 			})
-			return out, err
 		})
 }

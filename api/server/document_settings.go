@@ -27,29 +27,27 @@ func (s *Server) documentSettingsRoutes() {
 	register(s, huma.Operation{OperationID: "get-document-settings", Method: http.MethodGet, Path: "/api/v1/document-settings",
 		Summary: "文件规则 / The county's document rules", Tags: []string{"documents"}},
 		staffRoles, func(ctx context.Context, _ *struct{}) (*documentSettingsOut, error) {
-			out := &documentSettingsOut{}
-			err := s.inTx(ctx, func(ctx context.Context) error {
+			return withTx(ctx, s, func(ctx context.Context) (out *documentSettingsOut, err error) {
+				out = &documentSettingsOut{}
 				st, err := document.GetSettings(ctx)
 				if err == nil {
 					out.Body = toDocumentSettings(st)
 				}
-				return err
+				return out, err
 			})
-			return out, err
 		})
 	register(s, huma.Operation{OperationID: "put-document-settings", Method: http.MethodPut, Path: "/api/v1/document-settings",
 		Summary:     "修改文件规则 / Change the document rules",
 		Description: "The retention applies to packages archived from now on; stored packages keep the lock they were stored with.",
 		Tags:        []string{"documents"}, Errors: []int{422}},
 		admins, func(ctx context.Context, in *documentSettingsIn) (*documentSettingsOut, error) {
-			out := &documentSettingsOut{}
-			err := s.inTx(ctx, func(ctx context.Context) error {
-				st, err := document.UpdateSettings(ctx, document.Settings{MaxUploadBytes: int64(in.Body.MaxUploadMB) << 20, Retention: document.Retention(in.Body.Retention)})
+			return withTx(ctx, s, func(ctx context.Context) (out *documentSettingsOut, err error) {
+				out = &documentSettingsOut{}
+				st, err := document.PutSettings(ctx, document.Settings{MaxUploadBytes: int64(in.Body.MaxUploadMB) << 20, Retention: document.Retention(in.Body.Retention)})
 				if err == nil {
 					out.Body = toDocumentSettings(st)
 				}
-				return err
+				return out, err
 			})
-			return out, err
 		})
 }

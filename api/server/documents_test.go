@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"os"
 	"os/exec"
@@ -19,67 +18,23 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/google/uuid"
 
-	"github.com/yichuang/yichuang/api/server"
-	"github.com/yichuang/yichuang/jobs"
-	"github.com/yichuang/yichuang/services/clock"
 	"github.com/yichuang/yichuang/services/document"
-	"github.com/yichuang/yichuang/services/identity"
-	"github.com/yichuang/yichuang/services/secret"
-	"github.com/yichuang/yichuang/services/staff"
-	"github.com/yichuang/yichuang/services/storage"
 	"github.com/yichuang/yichuang/tenants"
-	"github.com/yichuang/yichuang/tenants/tenanttest"
 )
 
 // docBundle is the server with MinIO and a River client that works the documents queue
 // only: the database is shared with tests whose clients run other queues on stub clocks.
 type docBundle struct {
 	*testBundle
-	storage *storage.Store
 }
 
 func setupDocs(t *testing.T) *docBundle {
 	t.Helper()
-	db := tenanttest.New(t)
-	pub := tenanttest.Require(t, "YC_KRATOS_PUBLIC_URL")
-	kr := identity.New(pub, tenanttest.Require(t, "YC_KRATOS_ADMIN_URL"))
-	store := tenants.NewStore(db.App, nil)
-	st, err := storage.New(storage.Config{Endpoint: tenanttest.Require(t, "YC_MINIO_ENDPOINT"),
-		AccessKey: tenanttest.Require(t, "YC_MINIO_ACCESS_KEY"), SecretKey: tenanttest.Require(t, "YC_MINIO_SECRET_KEY"), Prefix: "api-test"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := st.EnsureBuckets(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	const public = "https://yc.example.gov.cn"
-	rc, err := jobs.NewClient(store, jobs.Options{Work: true, TestOnly: true, Storage: st, PublicURL: public, Queues: []string{document.Queue}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := rc.Start(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		_ = rc.Stop(ctx)
-	})
-	box, err := secret.New("api-test-key-material-0123456789abcdef")
-	if err != nil {
-		t.Fatal(err)
-	}
-	h, _ := server.New(server.Deps{Store: store, Kratos: kr, Storage: st, KratosPublicURL: pub, Box: box, PublicURL: public})
-	srv := httptest.NewServer(h)
-	t.Cleanup(srv.Close)
-	d2 := *db
-	d2.Store = store
-	return &docBundle{testBundle: &testBundle{db: &d2, kratos: kr, publicURL: pub, staff: &staff.Service{Store: store, Identities: kr}, srv: srv,
-		store: store, clock: clock.System{}}, storage: st}
+	b := start(t, stack{queues: []string{document.Queue}, publicURL: "https://yc.example.gov.cn"})
+	return &docBundle{b}
 }
 
 func randomJPEG(n int) []byte {

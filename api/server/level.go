@@ -67,19 +67,18 @@ func (s *Server) levelRoutes() {
 			if asOf.Before(hired) {
 				return nil, problem.Invalid(problem.Field{Location: "query.as_of", Message: "计算日期不能早于入职日期", MessageEn: "as_of is before the hire date", Value: in.AsOf})
 			}
-			out := &levelOut{}
-			err = s.inTx(ctx, func(ctx context.Context) error {
+			return withTx(ctx, s, func(ctx context.Context) (out *levelOut, err error) {
+				out = &levelOut{}
 				sc, err := workforce.SchemeOn(ctx, asOf)
 				if err != nil {
-					return err
+					return nil, err
 				}
 				res, err := sc.Body.Rule.Level(f, asOf)
 				if err != nil {
-					return err
+					return nil, err
 				}
 				out.Body.Result, out.Body.Explanation, out.Body.Scheme = res, res.Explain(f, asOf), sc.Label
-				return nil
+				return out, nil
 			})
-			return out, err
 		})
 }

@@ -48,42 +48,39 @@ func (s *Server) notificationRoutes() {
 	register(s, huma.Operation{OperationID: "list-notifications", Method: http.MethodGet, Path: "/api/v1/notifications", Summary: "消息中心 / My notifications",
 		Tags: []string{"notifications"}},
 		staffRoles, func(ctx context.Context, in *notificationListIn) (*notificationListOut, error) {
-			out := &notificationListOut{}
-			out.Body.Items = []Notification{}
-			err := s.inTx(ctx, func(ctx context.Context) error {
+			return withTx(ctx, s, func(ctx context.Context) (out *notificationListOut, err error) {
+				out = &notificationListOut{}
+				out.Body.Items = []Notification{}
 				p, err := notify.Inbox(ctx, actor(ctx).IdentityID, in.Unread, in.Cursor, in.Limit)
 				if err != nil {
 					if err == tenants.ErrBadCursor {
-						return problem.Invalid(problem.Field{Location: "query.cursor", Message: "分页游标无效", MessageEn: "invalid cursor"})
+						return out, problem.Invalid(problem.Field{Location: "query.cursor", Message: "分页游标无效", MessageEn: "invalid cursor"})
 					}
-					return err
+					return out, err
 				}
 				for _, n := range p.Items {
 					out.Body.Items = append(out.Body.Items, Notification{ID: n.ID, Kind: n.Kind, Title: n.Title, Body: n.Body, ApplicationID: n.ApplicationID, CreatedAt: n.CreatedAt, ReadAt: n.ReadAt})
 				}
 				out.Body.NextCursor, out.Body.Unread = p.Next, p.Unread
-				return nil
+				return out, nil
 			})
-			return out, err
 		})
 	register(s, huma.Operation{OperationID: "read-notification", Method: http.MethodPost, Path: "/api/v1/notifications/{id}/read", Summary: "标为已读 / Mark one read",
 		Tags: []string{"notifications"}},
 		staffRoles, func(ctx context.Context, in *idPath) (*markedOut, error) {
-			out := &markedOut{}
-			err := s.inTx(ctx, func(ctx context.Context) (err error) {
+			return withTx(ctx, s, func(ctx context.Context) (out *markedOut, err error) {
+				out = &markedOut{}
 				out.Body.Marked, err = notify.MarkRead(ctx, actor(ctx).IdentityID, in.ID)
-				return err
+				return out, err
 			})
-			return out, err
 		})
 	register(s, huma.Operation{OperationID: "read-all-notifications", Method: http.MethodPost, Path: "/api/v1/notifications/read-all", Summary: "全部已读 / Mark all read",
 		Tags: []string{"notifications"}},
 		staffRoles, func(ctx context.Context, _ *struct{}) (*markedOut, error) {
-			out := &markedOut{}
-			err := s.inTx(ctx, func(ctx context.Context) (err error) {
+			return withTx(ctx, s, func(ctx context.Context) (out *markedOut, err error) {
+				out = &markedOut{}
 				out.Body.Marked, err = notify.MarkRead(ctx, actor(ctx).IdentityID, uuid.Nil)
-				return err
+				return out, err
 			})
-			return out, err
 		})
 }

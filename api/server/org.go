@@ -46,46 +46,43 @@ func (s *Server) orgRoutes() {
 	register(s, huma.Operation{OperationID: "list-org-units", Method: http.MethodGet, Path: "/api/v1/org-units", Summary: "组织机构 / Org units in the member's data scope",
 		Description: "Parents come before children. Members scoped to their unit also see its ancestors, so the tree has its root.", Tags: []string{"org"}},
 		anyMember, func(ctx context.Context, _ *struct{}) (*orgListOut, error) {
-			out := &orgListOut{}
-			out.Body.Items = []OrgUnit{}
-			err := s.inTx(ctx, func(ctx context.Context) error {
+			return withTx(ctx, s, func(ctx context.Context) (out *orgListOut, err error) {
+				out = &orgListOut{}
+				out.Body.Items = []OrgUnit{}
 				units, err := tenants.ListOrgUnits(ctx, actor(ctx))
 				for i := range units {
 					out.Body.Items = append(out.Body.Items, toOrgUnit(&units[i]))
 				}
-				return err
+				return out, err
 			})
-			return out, err
 		})
 	register(s, huma.Operation{OperationID: "get-org-unit", Method: http.MethodGet, Path: "/api/v1/org-units/{id}", Summary: "单位详情 / One org unit", Tags: []string{"org"}, Errors: []int{404}},
 		anyMember, func(ctx context.Context, in *idPath) (*orgOut, error) {
-			out := &orgOut{}
-			err := s.inTx(ctx, func(ctx context.Context) error {
+			return withTx(ctx, s, func(ctx context.Context) (out *orgOut, err error) {
+				out = &orgOut{}
 				units, err := tenants.ListOrgUnits(ctx, actor(ctx))
 				if err != nil {
-					return err
+					return nil, err
 				}
 				for i := range units {
 					if units[i].ID == in.ID {
 						out.Body = toOrgUnit(&units[i])
-						return nil
+						return out, nil
 					}
 				}
-				return tenants.ErrNotFound
+				return out, tenants.ErrNotFound
 			})
-			return out, err
 		})
 	register(s, huma.Operation{OperationID: "create-org-unit", Method: http.MethodPost, Path: "/api/v1/org-units", Summary: "新增单位 / Add an org unit",
 		Tags: []string{"org"}, DefaultStatus: http.StatusCreated, Errors: []int{409, 422}},
 		admins, func(ctx context.Context, in *orgCreateIn) (*orgOut, error) {
-			out := &orgOut{}
-			err := s.inTx(ctx, func(ctx context.Context) error {
+			return withTx(ctx, s, func(ctx context.Context) (out *orgOut, err error) {
+				out = &orgOut{}
 				u, err := org.Create(ctx, org.NewUnit{ParentID: in.Body.ParentID, Kind: tenants.OrgKind(in.Body.Kind), Name: in.Body.Name, Code: in.Body.Code})
 				if err == nil {
 					out.Body = toOrgUnit(u)
 				}
-				return err
+				return out, err
 			})
-			return out, err
 		})
 }

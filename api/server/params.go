@@ -15,10 +15,7 @@ import (
 // This file holds what several resources' operations share: dates and months in paths and
 // queries, the id path, versions (If-Match / ETag), and Excel files in and out.
 
-var (
-	xlsxMIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-	dateDoc  = "YYYY-MM-DD"
-)
+const xlsxMIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 func parseDate(loc, v string) (workday.Date, error) {
 	d, err := workday.ParseDate(v)

@@ -32,13 +32,12 @@ func (s *Server) schemeRoutes() {
 	tags := []string{"workforce"}
 	register(s, huma.Operation{OperationID: "list-pay-schemes", Method: http.MethodGet, Path: "/api/v1/pay-schemes", Summary: "薪酬方案 / Pay schemes", Tags: tags},
 		admins, func(ctx context.Context, _ *struct{}) (*schemesOut, error) {
-			out := &schemesOut{}
-			out.Body.Sample = pay.Sample()
-			err := s.inTx(ctx, func(ctx context.Context) (err error) {
+			return withTx(ctx, s, func(ctx context.Context) (out *schemesOut, err error) {
+				out = &schemesOut{}
+				out.Body.Sample = pay.Sample()
 				out.Body.Schemes, err = workforce.Schemes(ctx)
-				return err
+				return out, err
 			})
-			return out, err
 		})
 	register(s, huma.Operation{OperationID: "put-pay-scheme", Method: http.MethodPut, Path: "/api/v1/pay-schemes/{effective_from}", Summary: "保存薪酬方案 / Save a pay scheme",
 		Description: "The scheme (level rule, pay per level, split, allowances, progression date) in force from effective_from until the next one. " +
@@ -48,12 +47,11 @@ func (s *Server) schemeRoutes() {
 			if err != nil {
 				return nil, err
 			}
-			out := &schemeOut{}
-			err = s.inTx(ctx, func(ctx context.Context) (err error) {
+			return withTx(ctx, s, func(ctx context.Context) (out *schemeOut, err error) {
+				out = &schemeOut{}
 				out.Body, err = workforce.PutScheme(ctx, from, in.Body)
-				return err
+				return out, err
 			})
-			return out, err
 		})
 	register(s, huma.Operation{OperationID: "delete-pay-scheme", Method: http.MethodDelete, Path: "/api/v1/pay-schemes/{effective_from}", Summary: "删除薪酬方案 / Delete a pay scheme",
 		Tags: tags, DefaultStatus: http.StatusNoContent, Errors: []int{404, 422}},

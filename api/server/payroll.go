@@ -49,46 +49,44 @@ func (s *Server) payrollRoutes() {
 	tags := []string{"workforce"}
 	register(s, huma.Operation{OperationID: "list-payrolls", Method: http.MethodGet, Path: "/api/v1/payroll", Summary: "工资表 / Payroll months", Tags: tags},
 		admins, func(ctx context.Context, _ *struct{}) (*runsOut, error) {
-			out := &runsOut{}
-			err := s.wtx(ctx, func(ctx context.Context) (err error) {
+			return withKey(ctx, s, func(ctx context.Context) (out *runsOut, err error) {
+				out = &runsOut{}
 				out.Body.Runs, err = workforce.Runs(ctx)
-				return err
+				if out.Body.Runs == nil {
+					out.Body.Runs = []workforce.Run{}
+				}
+				return out, err
 			})
-			if out.Body.Runs == nil {
-				out.Body.Runs = []workforce.Run{}
-			}
-			return out, err
 		})
 	register(s, huma.Operation{OperationID: "get-payroll", Method: http.MethodGet, Path: "/api/v1/payroll/{month}", Summary: "月度工资表 / A month's payroll",
 		Description: "Lines by township, community and name, with community and township subtotals. Amounts are in fen (0.01 元).", Tags: tags, Errors: []int{404, 422}},
-		admins, func(ctx context.Context, in *monthIn) (out *payrollOut, err error) {
+		admins, func(ctx context.Context, in *monthIn) (*payrollOut, error) {
 			m, err := parseMonth("path.month", in.Month)
 			if err != nil {
 				return nil, err
 			}
-			err = s.wtx(ctx, func(ctx context.Context) (err error) { out, err = payrollDetail(ctx, m); return err })
-			return out, err
+			return withKey(ctx, s, func(ctx context.Context) (out *payrollOut, err error) {
+				return payrollDetail(ctx, m)
+			})
 		})
 	register(s, huma.Operation{OperationID: "compute-payroll", Method: http.MethodPost, Path: "/api/v1/payroll/{month}", Summary: "计算工资表 / Compute a month's draft",
 		Description: "Each worker's pay for the month by days in post, plus arrears (补发/扣回) for every month a final payroll paid differently from what is now due.",
 		Tags:        tags, Errors: []int{409, 422}},
-		admins, func(ctx context.Context, in *monthIn) (out *payrollOut, err error) {
+		admins, func(ctx context.Context, in *monthIn) (*payrollOut, error) {
 			m, err := parseMonth("path.month", in.Month)
 			if err != nil {
 				return nil, err
 			}
-			err = s.wtx(ctx, func(ctx context.Context) error {
+			return withKey(ctx, s, func(ctx context.Context) (out *payrollOut, err error) {
 				if _, err := s.workforce.Compute(ctx, m); err != nil {
-					return err
+					return nil, err
 				}
-				out, err = payrollDetail(ctx, m)
-				return err
+				return payrollDetail(ctx, m)
 			})
-			return out, err
 		})
 	register(s, huma.Operation{OperationID: "finalize-payroll", Method: http.MethodPost, Path: "/api/v1/payroll/{month}/finalize", Summary: "工资表定稿 / Finalise a month",
 		Description: "Recomputes once more and fixes the month as paid. Months are finalised in order.", Tags: tags, Errors: []int{404, 409, 412, 422}},
-		admins, func(ctx context.Context, in *finalizeIn) (out *payrollOut, err error) {
+		admins, func(ctx context.Context, in *finalizeIn) (*payrollOut, error) {
 			m, err := parseMonth("path.month", in.Month)
 			if err != nil {
 				return nil, err
@@ -97,14 +95,12 @@ func (s *Server) payrollRoutes() {
 			if err != nil {
 				return nil, err
 			}
-			err = s.wtx(ctx, func(ctx context.Context) error {
+			return withKey(ctx, s, func(ctx context.Context) (out *payrollOut, err error) {
 				if _, err := s.workforce.Finalize(ctx, m, v); err != nil {
-					return err
+					return nil, err
 				}
-				out, err = payrollDetail(ctx, m)
-				return err
+				return payrollDetail(ctx, m)
 			})
-			return out, err
 		})
 	register(s, huma.Operation{OperationID: "discard-payroll", Method: http.MethodDelete, Path: "/api/v1/payroll/{month}", Summary: "删除工资表草稿 / Discard a draft",
 		Tags: tags, DefaultStatus: http.StatusNoContent, Errors: []int{409, 422}},

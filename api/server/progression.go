@@ -52,54 +52,50 @@ func (s *Server) progressionRoutes() {
 	tags := []string{"workforce"}
 	register(s, huma.Operation{OperationID: "list-progressions", Method: http.MethodGet, Path: "/api/v1/progression", Summary: "年度晋级 / Progression batches", Tags: tags},
 		admins, func(ctx context.Context, _ *struct{}) (*batchesOut, error) {
-			out := &batchesOut{}
-			err := s.wtx(ctx, func(ctx context.Context) (err error) {
+			return withKey(ctx, s, func(ctx context.Context) (out *batchesOut, err error) {
+				out = &batchesOut{}
 				out.Body.Batches, err = workforce.Batches(ctx)
 				if err != nil {
-					return err
+					return nil, err
 				}
 				out.Body.NextDate, err = workforce.NextProgressionDate(ctx, s.today())
-				return err
+				if out.Body.Batches == nil {
+					out.Body.Batches = []workforce.Batch{}
+				}
+				return out, err
 			})
-			if out.Body.Batches == nil {
-				out.Body.Batches = []workforce.Batch{}
-			}
-			return out, err
 		})
 	register(s, huma.Operation{OperationID: "get-progression", Method: http.MethodGet, Path: "/api/v1/progression/{year}", Summary: "晋级名单 / A year's batch",
 		Description: "Changed levels first.", Tags: tags, Errors: []int{404}},
-		admins, func(ctx context.Context, in *batchYearIn) (out *batchOut, err error) {
-			err = s.wtx(ctx, func(ctx context.Context) (err error) { out, err = s.batchDetail(ctx, in.Year); return err })
-			return out, err
+		admins, func(ctx context.Context, in *batchYearIn) (*batchOut, error) {
+			return withKey(ctx, s, func(ctx context.Context) (out *batchOut, err error) {
+				return s.batchDetail(ctx, in.Year)
+			})
 		})
 	register(s, huma.Operation{OperationID: "prepare-progression", Method: http.MethodPost, Path: "/api/v1/progression/{year}", Summary: "生成晋级草稿 / Prepare (or recompute) a batch",
 		Description: "Every worker in post on the progression date gets the level the rule gives then; a level never goes down at progression. " +
 			"A draft may be recomputed until it is approved. The yearly job prepares it by itself on the date.", Tags: tags, Errors: []int{409, 422}},
-		admins, func(ctx context.Context, in *batchYearIn) (out *batchOut, err error) {
-			err = s.wtx(ctx, func(ctx context.Context) error {
+		admins, func(ctx context.Context, in *batchYearIn) (*batchOut, error) {
+			return withKey(ctx, s, func(ctx context.Context) (out *batchOut, err error) {
 				if _, err := s.workforce.Prepare(ctx, in.Year); err != nil {
-					return err
+					return nil, err
 				}
-				out, err = s.batchDetail(ctx, in.Year)
-				return err
+				return s.batchDetail(ctx, in.Year)
 			})
-			return out, err
 		})
 	register(s, huma.Operation{OperationID: "approve-progression", Method: http.MethodPost, Path: "/api/v1/progression/{year}/approve", Summary: "审定晋级 / Approve a batch",
 		Description: "Applied at once if its date has come, else by a job on the date. A batch is applied once: approving again is refused.", Tags: tags, Errors: []int{404, 409, 412}},
-		admins, func(ctx context.Context, in *approveIn) (out *batchOut, err error) {
+		admins, func(ctx context.Context, in *approveIn) (*batchOut, error) {
 			v, err := ifMatch(in.IfMatch)
 			if err != nil {
 				return nil, err
 			}
-			err = s.wtx(ctx, func(ctx context.Context) error {
+			return withKey(ctx, s, func(ctx context.Context) (out *batchOut, err error) {
 				if _, err := s.workforce.Approve(ctx, in.Year, v); err != nil {
-					return err
+					return nil, err
 				}
-				out, err = s.batchDetail(ctx, in.Year)
-				return err
+				return s.batchDetail(ctx, in.Year)
 			})
-			return out, err
 		})
 	register(s, huma.Operation{OperationID: "discard-progression", Method: http.MethodDelete, Path: "/api/v1/progression/{year}", Summary: "删除晋级草稿 / Discard a draft",
 		Tags: tags, DefaultStatus: http.StatusNoContent, Errors: []int{409}},

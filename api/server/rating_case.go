@@ -43,16 +43,15 @@ func (s *Server) rectificationRoutes() {
 	register(s, huma.Operation{OperationID: "list-rectifications", Method: http.MethodGet, Path: "/api/v1/ratings/cases", Summary: "差评整改 / Rectification cases",
 		Description: "Open cases first. A township clerk sees their hall's; a county admin all.", Tags: tags},
 		caseRoles, func(ctx context.Context, _ *struct{}) (*casesOut, error) {
-			out := &casesOut{}
-			out.Body.Cases = []CaseOut{}
-			err := s.inTx(ctx, func(ctx context.Context) error {
+			return withTx(ctx, s, func(ctx context.Context) (out *casesOut, err error) {
+				out = &casesOut{}
+				out.Body.Cases = []CaseOut{}
 				cs, err := s.status.Cases(ctx)
 				for _, c := range cs {
 					out.Body.Cases = append(out.Body.Cases, caseOf(&c))
 				}
-				return err
+				return out, err
 			})
-			return out, err
 		})
 	register(s, huma.Operation{OperationID: "act-rectification", Method: http.MethodPost, Path: "/api/v1/ratings/cases/{id}", Summary: "整改 / 审核 / Close a case",
 		Description: "complete (整改完成) by the hall, only after a recorded callback that reached the resident (409 callback_required otherwise; the callback is its own step, POST …/callbacks); invalid (无效差评) and impossible (无法整改) by a county admin after review.",
@@ -62,14 +61,13 @@ func (s *Server) rectificationRoutes() {
 			if err != nil {
 				return nil, err
 			}
-			out := &caseOut{}
-			err = s.inTx(ctx, func(ctx context.Context) error {
+			return withTx(ctx, s, func(ctx context.Context) (out *caseOut, err error) {
+				out = &caseOut{}
 				c, err := s.status.Act(ctx, in.ID, v, in.Body)
 				if err == nil {
 					out.Body, out.ETag = caseOf(c), etag(c.RowVersion)
 				}
-				return err
+				return out, err
 			})
-			return out, err
 		})
 }

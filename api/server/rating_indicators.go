@@ -29,8 +29,10 @@ func (s *Server) indicatorRoutes() {
 			if err != nil {
 				return nil, err
 			}
-			out := &indicatorsOut{}
-			err = s.inTx(ctx, func(ctx context.Context) (err error) { out.Body, err = status.Compute(ctx, from, to); return err })
-			return out, err
+			return withTx(ctx, s, func(ctx context.Context) (out *indicatorsOut, err error) {
+				out = &indicatorsOut{}
+				out.Body, err = status.Compute(ctx, from, to)
+				return out, err
+			})
 		})
 }

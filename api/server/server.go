@@ -22,13 +22,15 @@ import (
 
 	"github.com/yichuang/yichuang/services/access"
 	"github.com/yichuang/yichuang/services/application"
+	"github.com/yichuang/yichuang/services/calendar"
 	"github.com/yichuang/yichuang/services/clock"
 	"github.com/yichuang/yichuang/services/document"
 	"github.com/yichuang/yichuang/services/identity"
-	"github.com/yichuang/yichuang/services/secret"
+	"github.com/yichuang/yichuang/services/settings"
 	"github.com/yichuang/yichuang/services/staff"
 	"github.com/yichuang/yichuang/services/status"
 	"github.com/yichuang/yichuang/services/storage"
+	"github.com/yichuang/yichuang/services/wiring"
 	"github.com/yichuang/yichuang/services/workday"
 	"github.com/yichuang/yichuang/services/workforce"
 	"github.com/yichuang/yichuang/tenants"
@@ -50,13 +52,11 @@ type Deps struct {
 	KratosPublicURL string
 	// Assets is the built frontend; nil serves a notice instead.
 	Assets fs.FS
-	// Clock is the time deadlines are computed for; nil is the system clock. Only tests
-	// inject another.
+	// Services are the service instances, the same the River workers call (wiring.New); their
+	// clock is the time deadlines are computed for. Nil serves the OpenAPI document only.
+	Services *wiring.Services
+	// Clock is Services.Clock.
 	Clock clock.Clock
-	// Box encrypts workers' ID numbers (YC_DATA_KEY); nil refuses worker operations.
-	Box *secret.Box
-	// PublicURL is the public origin (YC_PUBLIC_URL) the QR codes of regenerated notices link to.
-	PublicURL string
 }
 
 // Server holds the routes.
@@ -73,6 +73,9 @@ type Server struct {
 	status *status.Service
 	// docs is the applications' files, notices and archive packages.
 	docs *document.Service
+	// calendar and settings change the county's calendar and rules.
+	calendar *calendar.Service
+	settings *settings.Service
 }
 
 // New builds the handler.
@@ -82,13 +85,13 @@ func New(deps Deps) (http.Handler, huma.API) {
 	}
 	installErrors(deps.Logger)
 	mux := http.NewServeMux()
-	if deps.Clock == nil {
-		deps.Clock = clock.System{}
+	svc := deps.Services
+	if svc == nil {
+		svc = &wiring.Services{Clock: clock.System{}}
 	}
-	s := &Server{deps: deps, staff: &staff.Service{Store: deps.Store, Identities: deps.Kratos}, apps: &application.Service{Clock: deps.Clock, AfterStep: document.AfterStep},
-		workforce: &workforce.Service{Box: deps.Box, Clock: deps.Clock}, access: &access.Service{Clock: deps.Clock},
-		status: &status.Service{Clock: deps.Clock}}
-	s.docs = &document.Service{Store: deps.Store, Storage: deps.Storage, Apps: s.apps, Clock: deps.Clock, PublicURL: deps.PublicURL}
+	deps.Clock = svc.Clock
+	s := &Server{deps: deps, staff: svc.Staff, apps: svc.Apps, workforce: svc.Workforce, access: svc.Access, status: svc.Status,
+		docs: svc.Docs, calendar: svc.Calendar, settings: svc.Settings}
 	s.api = humago.New(mux, apiConfig())
 	s.routes()
 

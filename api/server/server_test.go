@@ -23,6 +23,7 @@ import (
 	"github.com/yichuang/yichuang/services/secret"
 	"github.com/yichuang/yichuang/services/staff"
 	"github.com/yichuang/yichuang/services/storage"
+	"github.com/yichuang/yichuang/services/wiring"
 	"github.com/yichuang/yichuang/tenants"
 	"github.com/yichuang/yichuang/tenants/tenanttest"
 )
@@ -37,42 +38,43 @@ type testBundle struct {
 	srv       *httptest.Server
 	store     *tenants.Store
 	clock     clock.Clock
+	storage   *storage.Store
 }
 
 func setup(t testing.TB) *testBundle {
 	t.Helper()
-	return setupWith(t, nil)
+	return start(t, stack{})
 }
 
 // setupWith runs the server on clk; with a clock it also runs River's workers on that clock,
 // so scheduled deadline jobs fire when the test moves the clock past them.
 func setupWith(t testing.TB, clk *clock.Stub) *testBundle {
 	t.Helper()
+	return start(t, stack{clock: clk})
+}
+
+// stack says how a test runs the product: the server always, with the services built once
+// (wiring.New) for it and for River's workers, which run on a stub clock (in a database of
+// the test's own, so its River leader promotes scheduled jobs on that clock) or for some
+// queues only; with neither, jobs are enqueued and not worked.
+type stack struct {
+	clock     *clock.Stub
+	queues    []string
+	publicURL string
+}
+
+func start(t testing.TB, o stack) *testBundle {
+	t.Helper()
 	db := tenanttest.New(t)
-	if clk != nil {
+	if o.clock != nil {
 		db = tenanttest.NewIsolated(t) // its own River leader, on this test's clock
 	}
 	pub := tenanttest.Require(t, "YC_KRATOS_PUBLIC_URL")
 	kr := identity.New(pub, tenanttest.Require(t, "YC_KRATOS_ADMIN_URL"))
 	store := tenants.NewStore(db.App, nil)
-	opts := jobs.Options{}
 	var c clock.Clock = clock.System{}
-	if clk != nil {
-		opts, c = jobs.Options{Work: true, MaxWorkers: 4, TestOnly: true, Clock: clk}, clk
-	}
-	rc, err := jobs.NewClient(store, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if clk != nil {
-		if err := rc.Start(context.Background()); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() {
-			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-			defer cancel()
-			_ = rc.Stop(ctx)
-		})
+	if o.clock != nil {
+		c = o.clock
 	}
 	st, err := storage.New(storage.Config{Endpoint: tenanttest.Require(t, "YC_MINIO_ENDPOINT"),
 		AccessKey: tenanttest.Require(t, "YC_MINIO_ACCESS_KEY"), SecretKey: tenanttest.Require(t, "YC_MINIO_SECRET_KEY"), Prefix: "api-test"})
@@ -86,12 +88,32 @@ func setupWith(t testing.TB, clk *clock.Stub) *testBundle {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, _ := server.New(server.Deps{Store: store, Kratos: kr, Storage: st, KratosPublicURL: pub, Clock: c, Box: box})
+	svc := wiring.New(wiring.Config{Store: store, Identities: kr, Storage: st, Box: box, Clock: c, PublicURL: o.publicURL})
+	opts := jobs.Options{Services: svc}
+	work := o.clock != nil || len(o.queues) > 0
+	if work {
+		opts = jobs.Options{Work: true, MaxWorkers: 4, TestOnly: true, Services: svc, Queues: o.queues}
+	}
+	rc, err := jobs.NewClient(store, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if work {
+		if err := rc.Start(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			_ = rc.Stop(ctx)
+		})
+	}
+	h, _ := server.New(server.Deps{Store: store, Kratos: kr, Storage: st, KratosPublicURL: pub, Services: svc})
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	d2 := *db
 	d2.Store = store
-	return &testBundle{db: &d2, kratos: kr, publicURL: pub, staff: &staff.Service{Store: store, Identities: kr}, srv: srv, store: store, clock: c}
+	return &testBundle{db: &d2, kratos: kr, publicURL: pub, staff: svc.Staff, srv: srv, store: store, clock: c, storage: st}
 }
 
 func randomPhone() string {
@@ -366,7 +388,9 @@ func TestKratosDownIs503AndReadyzReportsMinIO(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, _ := server.New(server.Deps{Store: db.Store, Kratos: identity.New(dead, dead), Storage: st, KratosPublicURL: dead})
+	kr := identity.New(dead, dead)
+	h, _ := server.New(server.Deps{Store: db.Store, Kratos: kr, Storage: st, KratosPublicURL: dead,
+		Services: wiring.New(wiring.Config{Store: db.Store, Identities: kr, Storage: st})})
 	srv := httptest.NewServer(h)
 	defer srv.Close()
 

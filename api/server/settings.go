@@ -6,7 +6,6 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 
-	"github.com/yichuang/yichuang/services/application"
 	"github.com/yichuang/yichuang/services/settings"
 )
 
@@ -35,24 +34,22 @@ func toSettings(st *settings.Settings) Settings {
 func (s *Server) settingsRoutes() {
 	register(s, huma.Operation{OperationID: "get-settings", Method: http.MethodGet, Path: "/api/v1/settings", Summary: "本县规则设置 / The county's local rules", Tags: []string{"settings"}},
 		staffRoles, func(ctx context.Context, _ *struct{}) (*settingsOut, error) {
-			out := &settingsOut{}
-			err := s.inTx(ctx, func(ctx context.Context) error {
+			return withTx(ctx, s, func(ctx context.Context) (out *settingsOut, err error) {
+				out = &settingsOut{}
 				st, err := settings.Get(ctx)
 				if err == nil {
 					out.Body = toSettings(st)
 				}
-				return err
+				return out, err
 			})
-			return out, err
 		})
 	register(s, huma.Operation{OperationID: "put-settings", Method: http.MethodPut, Path: "/api/v1/settings", Summary: "修改本县规则 / Change the local rules",
 		Description: "Changing the warning threshold recomputes open deadlines through a background job.", Tags: []string{"settings"}, Errors: []int{422}},
 		admins, func(ctx context.Context, in *settingsIn) (*settingsOut, error) {
-			out := &settingsOut{}
-			err := s.inTx(ctx, func(ctx context.Context) error {
+			return withTx(ctx, s, func(ctx context.Context) (*settingsOut, error) {
 				cur, err := settings.Get(ctx)
 				if err != nil {
-					return err
+					return nil, err
 				}
 				next := settings.Settings{YellowDays: in.Body.YellowDays, ForwardDays: in.Body.ForwardDays, CorrectionDays: in.Body.CorrectionDays,
 					MaxExtension: in.Body.MaxExtension, MaxExtensionUnified: cur.MaxExtensionUnified, DeliveryDays: cur.DeliveryDays, ReceiptPrefix: in.Body.ReceiptPrefix}
@@ -62,13 +59,11 @@ func (s *Server) settingsRoutes() {
 				if in.Body.DeliveryDays != nil {
 					next.DeliveryDays = *in.Body.DeliveryDays
 				}
-				st, err := settings.Update(ctx, next)
+				st, err := s.settings.Put(ctx, next)
 				if err != nil {
-					return err
+					return nil, err
 				}
-				out.Body = toSettings(st)
-				return application.CalendarChanged(ctx)
+				return &settingsOut{Body: toSettings(st)}, nil
 			})
-			return out, err
 		})
 }

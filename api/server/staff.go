@@ -71,32 +71,30 @@ type identityPath struct {
 func (s *Server) staffRoutes() {
 	register(s, huma.Operation{OperationID: "list-staff", Method: http.MethodGet, Path: "/api/v1/staff", Summary: "人员账号 / Staff accounts", Tags: []string{"staff"}},
 		admins, func(ctx context.Context, in *staffListIn) (*staffListOut, error) {
-			out := &staffListOut{}
-			out.Body.Items = []Staff{}
-			err := s.inTx(ctx, func(ctx context.Context) error {
+			return withTx(ctx, s, func(ctx context.Context) (out *staffListOut, err error) {
+				out = &staffListOut{}
+				out.Body.Items = []Staff{}
 				page, err := tenants.ListMemberships(ctx, actor(ctx), in.Cursor, in.Limit)
 				if err != nil {
-					return err
+					return nil, err
 				}
 				for i := range page.Items {
 					out.Body.Items = append(out.Body.Items, toStaff(&page.Items[i], ""))
 				}
 				out.Body.NextCursor = page.Next
-				return nil
+				return out, nil
 			})
-			return out, err
 		})
 	register(s, huma.Operation{OperationID: "get-staff", Method: http.MethodGet, Path: "/api/v1/staff/{identity_id}", Summary: "账号详情 / One staff account", Tags: []string{"staff"}, Errors: []int{404}},
 		admins, func(ctx context.Context, in *identityPath) (*staffOut, error) {
-			out := &staffOut{}
-			err := s.inTx(ctx, func(ctx context.Context) error {
+			return withTx(ctx, s, func(ctx context.Context) (out *staffOut, err error) {
+				out = &staffOut{}
 				m, err := tenants.GetMembership(ctx, in.IdentityID)
 				if err == nil {
 					out.Body = toStaff(m, "")
 				}
-				return err
+				return out, err
 			})
-			return out, err
 		})
 	register(s, huma.Operation{OperationID: "create-staff", Method: http.MethodPost, Path: "/api/v1/staff", Summary: "新建账号 / Create a staff account",
 		Description: "Creates the Kratos identity (the phone number signs in) and the membership. Safe to retry: repeating a request that succeeded returns the same account.",
@@ -137,10 +135,8 @@ func (s *Server) supervisorRoutes() {
 	register(s, huma.Operation{OperationID: "set-staff-supervisor", Method: http.MethodPut, Path: "/api/v1/staff/{identity_id}/supervisor", Summary: "设置上级 / Set who receives copies of deadline warnings",
 		Tags: []string{"staff"}, Errors: []int{404, 422}},
 		admins, func(ctx context.Context, in *supervisorIn) (*staffOut, error) {
-			var m *tenants.Membership
-			err := s.inTx(ctx, func(ctx context.Context) (err error) {
-				m, err = staff.SetSupervisor(ctx, in.IdentityID, in.Body.SupervisorID)
-				return err
+			m, err := withTx(ctx, s, func(ctx context.Context) (*tenants.Membership, error) {
+				return staff.SetSupervisor(ctx, in.IdentityID, in.Body.SupervisorID)
 			})
 			if err != nil {
 				return nil, err
@@ -150,13 +146,12 @@ func (s *Server) supervisorRoutes() {
 }
 
 func (s *Server) staffWithUnit(ctx context.Context, m *tenants.Membership) (*staffOut, error) {
-	out := &staffOut{}
-	err := s.inTx(ctx, func(ctx context.Context) error {
+	return withTx(ctx, s, func(ctx context.Context) (out *staffOut, err error) {
+		out = &staffOut{}
 		u, err := tenants.GetOrgUnit(ctx, m.OrgUnitID)
 		if err == nil {
 			out.Body = toStaff(m, u.Name)
 		}
-		return err
+		return out, err
 	})
-	return out, err
 }

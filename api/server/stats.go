@@ -43,15 +43,14 @@ func (s *Server) statsRoutes() {
 			if err != nil {
 				return nil, err
 			}
-			out := &statsOut{}
-			err = s.inTx(ctx, func(ctx context.Context) error {
+			return withTx(ctx, s, func(ctx context.Context) (out *statsOut, err error) {
+				out = &statsOut{}
 				r, err := stats.Compute(ctx, from, to, s.apps.Today())
 				if err == nil {
 					out.Body = *r
 				}
-				return err
+				return out, err
 			})
-			return out, err
 		})
 	register(s, huma.Operation{OperationID: "export-application-stats", Method: http.MethodGet, Path: "/api/v1/stats/applications/export", Summary: "导出办件统计（Excel）/ Export statistics",
 		Tags: []string{"stats"}, Errors: []int{422}, Responses: map[string]*huma.Response{"200": {Description: "xlsx workbook", Content: map[string]*huma.MediaType{xlsxMIME: {}}}}},

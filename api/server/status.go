@@ -43,13 +43,6 @@ type tokenIn struct {
 	Token  string `path:"token" maxLength:"64"`
 }
 
-type rateIn struct {
-	clientIP
-	County string `path:"county"`
-	Token  string `path:"token" maxLength:"64"`
-	Body   status.RateInput
-}
-
 // StatusView is the public page's content and the rating choices.
 type StatusView struct {
 	status.View
@@ -95,12 +88,5 @@ func (s *Server) statusRoutes() {
 		Summary: "扫码查询 / Status by QR token (public)", Tags: tags, Errors: []int{404, 429}},
 		nil, func(ctx context.Context, in *tokenIn) (*statusOut, error) {
 			return s.public(ctx, in.County, func(ctx context.Context) (*status.View, error) { return s.status.ByToken(ctx, in.Token, in.ip) })
-		})
-	register(s, huma.Operation{OperationID: "public-rate", Method: http.MethodPost, Path: "/api/v1/public/{county}/status/{token}/rating",
-		Summary:     "好差评 / Rate the service (public)",
-		Description: "After the service event ends — 办结 or 送达, 不予受理, or 撤回 (each a service event, 国办发〔2019〕51号 一事一评): 1–5 (非常不满意 … 非常满意), optional comment and indicators. One rating per service event; one re-rating after a 差评's rectification.",
-		Tags:        tags, Errors: []int{404, 409, 422, 429}},
-		nil, func(ctx context.Context, in *rateIn) (*statusOut, error) {
-			return s.public(ctx, in.County, func(ctx context.Context) (*status.View, error) { return s.status.Rate(ctx, in.Token, in.ip, in.Body) })
 		})
 }

@@ -14,22 +14,6 @@ import (
 	"github.com/yichuang/yichuang/services/workforce"
 )
 
-// needsKey refuses workforce operations on a server started without YC_DATA_KEY, rather than
-// storing ID numbers without their encryption.
-func (s *Server) needsKey() error {
-	if s.workforce.Box == nil {
-		return problem.Unavailable("data_key_missing", "服务器未配置数据加密密钥（YC_DATA_KEY），暂不能处理社区工作者档案", "the server has no YC_DATA_KEY; worker records are unavailable")
-	}
-	return nil
-}
-
-func (s *Server) wtx(ctx context.Context, fn func(ctx context.Context) error) error {
-	if err := s.needsKey(); err != nil {
-		return err
-	}
-	return s.inTx(ctx, fn)
-}
-
 type workerListIn struct {
 	OrgUnitID string `query:"org_unit_id" doc:"township or community: its subtree"`
 	Q         string `query:"q" maxLength:"50" doc:"姓名片段"`
@@ -106,46 +90,43 @@ func (s *Server) workerRoutes() {
 				}
 				f.OrgUnitID = &id
 			}
-			out := &workerListOut{}
-			err := s.wtx(ctx, func(ctx context.Context) error {
+			return withKey(ctx, s, func(ctx context.Context) (out *workerListOut, err error) {
+				out = &workerListOut{}
 				p, err := workforce.List(ctx, f)
 				if err == nil {
 					out.Body = *p
 				}
-				return err
+				if out.Body.Workers == nil {
+					out.Body.Workers = []workforce.Worker{}
+				}
+				return out, err
 			})
-			if out.Body.Workers == nil {
-				out.Body.Workers = []workforce.Worker{}
-			}
-			return out, err
 		})
 	register(s, huma.Operation{OperationID: "create-worker", Method: http.MethodPost, Path: "/api/v1/workers", Summary: "建档 / Put a worker on the books",
 		Description: "The ID number is checked (GB 11643), encrypted at rest and masked everywhere else; gender and birth date come from it. " +
 			"Level 0 or absent: computed with the county's rule as of today.", Tags: tags, DefaultStatus: http.StatusCreated, Errors: []int{409, 422}},
 		admins, func(ctx context.Context, in *workerIn) (*workerOut, error) {
-			out := &workerOut{}
-			err := s.wtx(ctx, func(ctx context.Context) (err error) {
+			return withKey(ctx, s, func(ctx context.Context) (out *workerOut, err error) {
+				out = &workerOut{}
 				out.Body, err = s.workforce.Hire(ctx, in.Body)
-				return err
+				if err == nil {
+					out.ETag = etag(out.Body.RowVersion)
+				}
+				return out, err
 			})
-			if err == nil {
-				out.ETag = etag(out.Body.RowVersion)
-			}
-			return out, err
 		})
 	register(s, huma.Operation{OperationID: "get-worker", Method: http.MethodGet, Path: "/api/v1/workers/{id}", Summary: "档案详情 / A worker's record",
 		Description: "The record today, its history (newest first, each change with its fields before and after), appraisals, the level the rule gives today with the arithmetic, and pay lines.",
 		Tags:        tags, Errors: []int{404}},
 		admins, func(ctx context.Context, in *workerIDIn) (*workerDetailOut, error) {
-			out := &workerDetailOut{}
-			err := s.wtx(ctx, func(ctx context.Context) (err error) {
+			return withKey(ctx, s, func(ctx context.Context) (out *workerDetailOut, err error) {
+				out = &workerDetailOut{}
 				out.Body, err = s.workforce.Describe(ctx, in.ID, false)
-				return err
+				if err == nil {
+					out.ETag = etag(out.Body.Worker.RowVersion)
+				}
+				return out, err
 			})
-			if err == nil {
-				out.ETag = etag(out.Body.Worker.RowVersion)
-			}
-			return out, err
 		})
 	register(s, huma.Operation{OperationID: "change-worker", Method: http.MethodPost, Path: "/api/v1/workers/{id}/changes", Summary: "档案变更 / Record a change",
 		Description: "Effective-dated, with reason and approver; only the fields given change. A post change without a level re-maps the level: " +
@@ -156,52 +137,48 @@ func (s *Server) workerRoutes() {
 			if err != nil {
 				return nil, err
 			}
-			out := &workerOut{}
-			err = s.wtx(ctx, func(ctx context.Context) (err error) {
+			return withKey(ctx, s, func(ctx context.Context) (out *workerOut, err error) {
+				out = &workerOut{}
 				out.Body, err = s.workforce.Change(ctx, in.ID, v, in.Body)
-				return err
+				if err == nil {
+					out.ETag = etag(out.Body.RowVersion)
+				}
+				return out, err
 			})
-			if err == nil {
-				out.ETag = etag(out.Body.RowVersion)
-			}
-			return out, err
 		})
 	register(s, huma.Operation{OperationID: "record-appraisal", Method: http.MethodPost, Path: "/api/v1/workers/{id}/appraisals", Summary: "录入年度考核 / Record an appraisal",
 		Description: "The newest entry for a year is its result. A result for a year an effective progression already counted re-runs that progression for the worker and corrects the level from its date.",
 		Tags:        tags, Errors: []int{404, 422}},
 		admins, func(ctx context.Context, in *appraisalIn) (*appraisalOut, error) {
-			out := &appraisalOut{}
-			err := s.wtx(ctx, func(ctx context.Context) (err error) {
+			return withKey(ctx, s, func(ctx context.Context) (out *appraisalOut, err error) {
+				out = &appraisalOut{}
 				out.Body.Corrections, err = s.workforce.RecordAppraisal(ctx, in.ID, in.Body)
-				return err
+				if out.Body.Corrections == nil {
+					out.Body.Corrections = []workforce.Change{}
+				}
+				return out, err
 			})
-			if out.Body.Corrections == nil {
-				out.Body.Corrections = []workforce.Change{}
-			}
-			return out, err
 		})
 	register(s, huma.Operation{OperationID: "reveal-worker-id", Method: http.MethodPost, Path: "/api/v1/workers/{id}/reveal-id", Summary: "查看完整身份证号 / Reveal the ID number",
 		Description: "Recorded in the audit log.", Tags: tags, Errors: []int{404}},
 		admins, func(ctx context.Context, in *workerIDIn) (*revealOut, error) {
-			out := &revealOut{}
-			err := s.wtx(ctx, func(ctx context.Context) (err error) {
+			return withKey(ctx, s, func(ctx context.Context) (out *revealOut, err error) {
+				out = &revealOut{}
 				out.Body.IDNumber, err = s.workforce.RevealID(ctx, in.ID)
-				return err
+				return out, err
 			})
-			return out, err
 		})
 	register(s, huma.Operation{OperationID: "link-worker-identity", Method: http.MethodPut, Path: "/api/v1/workers/{id}/identity", Summary: "关联登录账号 / Link a sign-in",
 		Description: "Links the worker to a member's account so they can see their own record, levels and pay.", Tags: tags, Errors: []int{404, 409, 422}},
 		admins, func(ctx context.Context, in *linkIn) (*workerOut, error) {
-			out := &workerOut{}
-			err := s.wtx(ctx, func(ctx context.Context) (err error) {
+			return withKey(ctx, s, func(ctx context.Context) (out *workerOut, err error) {
+				out = &workerOut{}
 				out.Body, err = s.workforce.LinkIdentity(ctx, in.ID, in.Body.IdentityID)
-				return err
+				if err == nil {
+					out.ETag = etag(out.Body.RowVersion)
+				}
+				return out, err
 			})
-			if err == nil {
-				out.ETag = etag(out.Body.RowVersion)
-			}
-			return out, err
 		})
 	register(s, huma.Operation{OperationID: "export-roster", Method: http.MethodGet, Path: "/api/v1/workers/export.xlsx", Summary: "导出花名册 / Export the roster",
 		Description: "The import template with every worker as of today. ID numbers are masked unless full_id is set (audited).", Tags: tags,
@@ -217,11 +194,11 @@ func (s *Server) workerRoutes() {
 		Description: "Every row is checked; if any row is wrong nothing is imported and the 422 lists each problem with its row and column (in `errors[].value`).",
 		Tags:        tags, Errors: []int{422}},
 		admins, func(ctx context.Context, in *importIn) (*rosterImportOut, error) {
-			out := &rosterImportOut{}
-			err := s.wtx(ctx, func(ctx context.Context) error {
+			return withKey(ctx, s, func(ctx context.Context) (out *rosterImportOut, err error) {
+				out = &rosterImportOut{}
 				res, rowErrs, err := s.workforce.Import(ctx, bytes.NewReader(in.RawBody))
 				if err != nil {
-					return err
+					return nil, err
 				}
 				if len(rowErrs) > 0 {
 					fields := make([]problem.Field, 0, len(rowErrs))
@@ -231,21 +208,19 @@ func (s *Server) workerRoutes() {
 					}
 					e := problem.Invalid(fields...)
 					e.Message, e.MessageEn = "文件有 "+strconv.Itoa(len(rowErrs))+" 处错误，未导入任何人员", "the file has errors; nothing was imported"
-					return e
+					return out, e
 				}
 				out.Body = *res
-				return nil
+				return out, nil
 			})
-			return out, err
 		})
 	register(s, huma.Operation{OperationID: "my-worker-record", Method: http.MethodGet, Path: "/api/v1/me/worker", Summary: "我的档案 / My record",
 		Description: "A community worker's own record, level history and paid (final) payroll lines — nobody else's.", Tags: tags, Errors: []int{404}},
 		selfService, func(ctx context.Context, _ *struct{}) (*workerDetailOut, error) {
-			out := &workerDetailOut{}
-			err := s.wtx(ctx, func(ctx context.Context) (err error) {
+			return withKey(ctx, s, func(ctx context.Context) (out *workerDetailOut, err error) {
+				out = &workerDetailOut{}
 				out.Body, err = s.workforce.Mine(ctx)
-				return err
+				return out, err
 			})
-			return out, err
 		})
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/yichuang/yichuang/api/server"
 	"github.com/yichuang/yichuang/services/clock"
+	"github.com/yichuang/yichuang/services/wiring"
 	"github.com/yichuang/yichuang/tenants"
 )
 
@@ -194,7 +195,9 @@ func TestWorkforceNeedsTheDataKey(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
 	c := b.newCounty(t)
-	h, _ := server.New(server.Deps{Store: b.store, Kratos: b.kratos, KratosPublicURL: b.publicURL})
+	// The same services, but built without a data key.
+	h, _ := server.New(server.Deps{Store: b.store, Kratos: b.kratos, KratosPublicURL: b.publicURL,
+		Services: wiring.New(wiring.Config{Store: b.store, Identities: b.kratos})})
 	srv := httptest.NewServer(h)
 	defer srv.Close()
 	req, _ := http.NewRequest("GET", srv.URL+"/api/v1/workers", nil)

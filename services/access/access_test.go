@@ -8,16 +8,12 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
-	"github.com/riverqueue/river"
-	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 
 	"github.com/yichuang/yichuang/services/access"
 	"github.com/yichuang/yichuang/services/clock"
 	"github.com/yichuang/yichuang/services/problem"
 	"github.com/yichuang/yichuang/services/workday"
 	"github.com/yichuang/yichuang/tenants"
-	"github.com/yichuang/yichuang/tenants/migration"
 	"github.com/yichuang/yichuang/tenants/tenanttest"
 )
 
@@ -34,47 +30,37 @@ type testBundle struct {
 	otherUnit                      *tenants.OrgUnit
 }
 
-// setup makes a county with two townships (城关镇: 东关社区, 西关社区; 河西镇: 李家村), the
-// civil-affairs and justice bureaus as reviewers (two staff at 民政), three county admins, a
-// department that dispatches, another that does not own the items, and a worker in 东关社区
-// and in 西关社区. Today is Monday 2026-11-02.
+// setup makes the standard county (tenanttest.NewCounty: 城关镇 with 东关社区, 河西镇, and
+// 县民政局, whose staff do the civil-affairs review) and adds two more county admins, a second 民政 staff member, 西关社区 under 城关镇, 李家村
+// under 河西镇, the justice bureau as the legal reviewer, a department that dispatches, another
+// that does not own the items, and a worker in 西关社区. Today is Monday 2026-11-02.
 func setup(t *testing.T) *testBundle {
 	t.Helper()
 	db := tenanttest.New(t)
-	rc, err := river.NewClient[pgx.Tx](riverpgxv5.New(db.App), &river.Config{Schema: migration.RiverSchema})
-	if err != nil {
-		t.Fatal(err)
-	}
-	db.Store.SetInserter(rc)
-	b := &testBundle{db: db, tenant: tenanttest.NewTenant(t, db, "测试县"), clock: clock.NewStub(time.Date(2026, 11, 2, 9, 0, 0, 0, clock.Zone))}
+	c := tenanttest.NewCounty(t, db, "测试县")
+	b := &testBundle{db: db, tenant: c.Tenant, clock: clock.NewStub(time.Date(2026, 11, 2, 9, 0, 0, 0, clock.Zone)),
+		township: c.Township, hx: c.OtherTownship, dg: c.Community, civilUnit: c.Department, admin: c.Admin, civil: c.Staff, worker: c.Worker}
 	b.svc = &access.Service{Clock: b.clock}
 	db.Ctx(t, b.tenant.ID, func(ctx context.Context) error {
 		county := b.tenant.County.ID
 		mk := func(parent uuid.UUID, kind tenants.OrgKind, name, code string) *tenants.OrgUnit {
 			return tenanttest.Unit(t, ctx, parent, kind, name, code)
 		}
-		b.township = mk(county, tenants.KindTownship, "城关镇", "cg")
-		b.hx = mk(county, tenants.KindTownship, "河西镇", "hx")
-		b.dg = mk(b.township.ID, tenants.KindCommunity, "东关社区", "dg")
 		b.xg = mk(b.township.ID, tenants.KindCommunity, "西关社区", "xg")
 		b.lj = mk(b.hx.ID, tenants.KindVillage, "李家村", "lj")
 		b.deptUnit = mk(county, tenants.KindDepartment, "县卫生健康委员会", "wj")
 		b.otherUnit = mk(county, tenants.KindDepartment, "县住房和城乡建设局", "zj")
-		b.civilUnit = mk(county, tenants.KindDepartment, "县民政局", "mz")
 		b.legalUnit = mk(county, tenants.KindDepartment, "县司法局", "sf")
 		member := func(u *tenants.OrgUnit, role tenants.Role, phone string) *tenants.Actor {
 			return tenanttest.Member(t, ctx, u, role, phone)
 		}
-		b.admin = member(b.tenant.County, tenants.RoleCountyAdmin, "13800000001")
-		b.civil = member(b.civilUnit, tenants.RoleDepartmentStaff, "13800000002")
-		b.legal = member(b.legalUnit, tenants.RoleDepartmentStaff, "13800000003")
-		b.dept = member(b.deptUnit, tenants.RoleDepartmentStaff, "13800000004")
-		b.otherDept = member(b.otherUnit, tenants.RoleDepartmentStaff, "13800000005")
-		b.worker = member(b.dg, tenants.RoleCommunityWorker, "13800000006")
-		b.otherWorker = member(b.xg, tenants.RoleCommunityWorker, "13800000007")
-		b.admin2 = member(b.tenant.County, tenants.RoleCountyAdmin, "13800000008")
-		b.admin3 = member(b.tenant.County, tenants.RoleCountyAdmin, "13800000009")
-		b.civil2 = member(b.civilUnit, tenants.RoleDepartmentStaff, "13800000010")
+		b.legal = member(b.legalUnit, tenants.RoleDepartmentStaff, "13800000006")
+		b.dept = member(b.deptUnit, tenants.RoleDepartmentStaff, "13800000007")
+		b.otherDept = member(b.otherUnit, tenants.RoleDepartmentStaff, "13800000008")
+		b.otherWorker = member(b.xg, tenants.RoleCommunityWorker, "13800000009")
+		b.admin2 = member(b.tenant.County, tenants.RoleCountyAdmin, "13800000010")
+		b.admin3 = member(b.tenant.County, tenants.RoleCountyAdmin, "13800000011")
+		b.civil2 = member(b.civilUnit, tenants.RoleDepartmentStaff, "13800000012")
 		st := access.DefaultSettings()
 		st.CivilDeptID, st.LegalDeptID = &b.civilUnit.ID, &b.legalUnit.ID
 		_, err := access.PutSettings(ctx, st)

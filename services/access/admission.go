@@ -67,13 +67,7 @@ func (st *Settings) ConfirmDeadline(year int) workday.Date {
 
 // GetSettings returns the county's settings or the defaults.
 func GetSettings(ctx context.Context) (*Settings, error) {
-	st := new(Settings)
-	err := tenants.DB(ctx).NewSelect().Model(st).Where("acs.tenant_id = app_current_tenant()").Scan(ctx)
-	if errors.Is(err, sql.ErrNoRows) {
-		d := DefaultSettings()
-		return &d, nil
-	}
-	return st, err
+	return tenants.GetSettings(ctx, DefaultSettings())
 }
 
 // PutSettings stores the county's settings.
@@ -105,14 +99,7 @@ func PutSettings(ctx context.Context, in Settings) (*Settings, error) {
 	if err := ck.Err(); err != nil {
 		return nil, err
 	}
-	tx, _ := tenants.TxFrom(ctx)
-	in.TenantID = tx.TenantID()
-	_, err := tenants.DB(ctx).NewInsert().Model(&in).On("CONFLICT (tenant_id) DO UPDATE").
-		Set("apply_ahead_days = EXCLUDED.apply_ahead_days, review_days = EXCLUDED.review_days, approval_days = EXCLUDED.approval_days").
-		Set("notice_days = EXCLUDED.notice_days, civil_dept_id = EXCLUDED.civil_dept_id, legal_dept_id = EXCLUDED.legal_dept_id").
-		Set("confirm_by = EXCLUDED.confirm_by, updated_at = now()").
-		Exec(ctx)
-	if err != nil {
+	if err := tenants.PutSettings(ctx, &in); err != nil {
 		return nil, err
 	}
 	return &in, tenants.Audit(ctx, tenants.Change{Action: "access_settings.update", TargetType: "access_settings", TargetID: in.TenantID.String(), Summary: in})
@@ -438,19 +425,10 @@ func scheduleStepCheck(ctx context.Context, r *Request) error {
 	return err
 }
 
+var requestLock = tenants.Lock[Request]{Where: "ar.id = ?", Version: func(r *Request) int { return r.RowVersion }, Missing: errRequestNotFound, Stale: errStale}
+
 func lockRequest(ctx context.Context, id uuid.UUID, rowVersion int) (*Request, error) {
-	r := new(Request)
-	err := tenants.DB(ctx).NewSelect().Model(r).Where("ar.id = ?", id).For("UPDATE").Scan(ctx)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, errRequestNotFound
-	}
-	if err != nil {
-		return nil, err
-	}
-	if rowVersion != 0 && r.RowVersion != rowVersion {
-		return nil, errStale
-	}
-	return r, nil
+	return requestLock.Row(ctx, id, rowVersion)
 }
 
 // Decide records a reviewer's decision. Approval moves the request to the next stage; the

@@ -266,9 +266,8 @@ func (s *Service) Dispatch(ctx context.Context, key uuid.UUID, in DispatchInput)
 	if _, err := tenants.DB(ctx).NewInsert().Model(&tasks).ExcludeColumn("created_at").Returning("created_at").Exec(ctx); err != nil {
 		return nil, fmt.Errorf("insert tasks: %w", err)
 	}
-	var workers []uuid.UUID
-	if err := tenants.DB(ctx).NewSelect().Table("memberships").Column("identity_id").
-		Where("status = 'active' AND 'community_worker' = ANY(roles) AND org_unit_id IN (?)", bun.In(in.CommunityIDs)).Scan(ctx, &workers); err != nil {
+	workers, err := tenants.ActiveMembers(ctx, tenants.Reach{Role: tenants.RoleCommunityWorker, Units: in.CommunityIDs})
+	if err != nil {
 		return nil, err
 	}
 	if _, err := notify.Send(ctx, workers, notify.Message{Kind: "task", Title: "新交办任务：" + in.Title,
@@ -403,9 +402,8 @@ func (s *Service) CheckTaskDue(ctx context.Context, args TaskDueArgs) error {
 	if err != nil || t.Status != TaskAccepted || t.DueOn.String() != args.Due {
 		return err
 	}
-	var to []uuid.UUID
-	if err := tenants.DB(ctx).NewSelect().Table("memberships").Column("identity_id").
-		Where("status = 'active' AND 'community_worker' = ANY(roles) AND org_unit_id = ?", t.CommunityID).Scan(ctx, &to); err != nil {
+	to, err := tenants.ActiveMembers(ctx, tenants.Reach{Role: tenants.RoleCommunityWorker, Units: []uuid.UUID{t.CommunityID}})
+	if err != nil {
 		return err
 	}
 	title := "任务即将到期：" + t.Title

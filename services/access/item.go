@@ -317,19 +317,10 @@ func (s *Service) insert(ctx context.Context, c Content, from, to workday.Date, 
 		Summary: map[string]any{"code": it.Code, "name": it.Name, "kind": it.Kind, "effective_from": from.String()}})
 }
 
+var itemLock = tenants.Lock[Item]{Where: "ai.id = ?", Version: func(it *Item) int { return it.Version }, Missing: errItemNotFound, Stale: errStale}
+
 func lockItem(ctx context.Context, id uuid.UUID, rowVersion int, strength string) (*Item, error) {
-	it := new(Item)
-	err := tenants.DB(ctx).NewSelect().Model(it).Where("ai.id = ?", id).For(strength).Scan(ctx)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, errItemNotFound
-	}
-	if err != nil {
-		return nil, err
-	}
-	if rowVersion != 0 && it.Version != rowVersion {
-		return nil, errStale
-	}
-	return it, nil
+	return itemLock.RowFor(ctx, strength, id, rowVersion)
 }
 
 // Edit replaces what an item says (a new version; history keeps the old one).
@@ -469,10 +460,7 @@ func (s *Service) tellItem(ctx context.Context, it *Item, title, body, key strin
 
 // members are the active members of a unit holding role.
 func members(ctx context.Context, unit uuid.UUID, role tenants.Role) ([]uuid.UUID, error) {
-	var ids []uuid.UUID
-	err := tenants.DB(ctx).NewSelect().Model((*tenants.Membership)(nil)).Column("identity_id").
-		Where("status = 'active' AND org_unit_id = ? AND ? = ANY(roles)", unit, role).Scan(ctx, &ids)
-	return ids, err
+	return tenants.ActiveMembers(ctx, tenants.Reach{Role: role, Units: []uuid.UUID{unit}})
 }
 
 // codeHeld reports whether an open admission request (other than self) holds code.

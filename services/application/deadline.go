@@ -216,7 +216,6 @@ func (DeadlineArgs) InsertOpts() river.InsertOpts {
 // changed the application.
 func schedule(ctx context.Context, cal *workday.Calendar, a *Application, pauses []Pause, yellowDays int) error {
 	want := moments(a, pauses)
-	tx, _ := tenants.TxFrom(ctx)
 	if a.Jobs == nil {
 		a.Jobs = map[string]Job{}
 	}
@@ -224,7 +223,7 @@ func schedule(ctx context.Context, cal *workday.Calendar, a *Application, pauses
 		if due, ok := want[kind]; ok && due == j.Due {
 			continue
 		}
-		if err := cancelJob(ctx, tx, j.ID); err != nil {
+		if err := tenants.CancelJob(ctx, j.ID); err != nil {
 			return err
 		}
 		delete(a.Jobs, kind)
@@ -241,15 +240,6 @@ func schedule(ctx context.Context, cal *workday.Calendar, a *Application, pauses
 		a.Jobs[kind] = Job{ID: id, Due: due}
 	}
 	return nil
-}
-
-// cancelJob cancels a waiting job through River's own query, in the same transaction. A job
-// that already ran (or is running) is left alone: it checks its moment against the current
-// due dates anyway.
-func cancelJob(ctx context.Context, tx *tenants.Tx, id int64) error {
-	_, err := tx.Pgx().Exec(ctx, `UPDATE river.river_job SET state = 'cancelled', finalized_at = now()
-		WHERE id = $1 AND state IN ('scheduled', 'available', 'retryable', 'pending')`, id)
-	return err
 }
 
 // CheckDeadline is the deadline job: it refreshes the application's due dates and warning
@@ -323,7 +313,7 @@ func (s *Service) warn(ctx context.Context, a *Application, kind string, due wor
 	if err != nil {
 		return err
 	}
-	sup, err := supervisors(ctx, handlers)
+	sup, err := tenants.Supervisors(ctx, handlers)
 	if err != nil {
 		return err
 	}

@@ -9,13 +9,11 @@ import (
 	"unicode/utf8"
 
 	"github.com/google/uuid"
-	"github.com/uptrace/bun"
 
 	"github.com/yichuang/yichuang/services/catalog"
 	"github.com/yichuang/yichuang/services/clock"
 	"github.com/yichuang/yichuang/services/idno"
 	"github.com/yichuang/yichuang/services/lifecycle"
-	"github.com/yichuang/yichuang/services/notify"
 	"github.com/yichuang/yichuang/services/problem"
 	"github.com/yichuang/yichuang/tenants"
 )
@@ -208,7 +206,7 @@ func (s *Service) Intake(ctx context.Context, in NewApplication) (*Detail, error
 	// Everything the page shows is in hand: no need to read it back.
 	d := &Detail{Application: *a, Events: []Event{*e}, Item: ver.Content, Today: today, Levels: map[string]string{}}
 	d.fill(cal, st, actor)
-	return d, nil
+	return d, d.nameUnits(ctx)
 }
 
 // checklist copies the version's materials and applies the ticks; a tick for a material the
@@ -271,78 +269,4 @@ func reasonEn(err error) string {
 		return e.ReasonEn
 	}
 	return err.Error()
-}
-
-// handlers are who holds the application now: its assignee, or the members of the unit whose
-// turn it is.
-func handlers(ctx context.Context, a *Application) ([]uuid.UUID, error) {
-	if a.AssigneeID != nil {
-		var ok bool
-		err := tenants.DB(ctx).NewSelect().Table("memberships").ColumnExpr("true").
-			Where("identity_id = ? AND status = 'active'", *a.AssigneeID).Scan(ctx, &ok)
-		if err == nil && ok {
-			return []uuid.UUID{*a.AssigneeID}, nil
-		}
-		if err != nil && !isNoRows(err) {
-			return nil, err
-		}
-	}
-	unit, role := a.HallID, tenants.RoleTownshipClerk
-	switch {
-	case a.State == lifecycle.ProxyReceived && a.ProxyUnitID != nil:
-		unit, role = *a.ProxyUnitID, tenants.RoleCommunityWorker
-	case a.State == lifecycle.Processing || a.State == lifecycle.Paused:
-		unit, role = a.DepartmentID, tenants.RoleDepartmentStaff
-	}
-	return members(ctx, unit, role)
-}
-
-func members(ctx context.Context, unit uuid.UUID, role tenants.Role) ([]uuid.UUID, error) {
-	var ids []uuid.UUID
-	err := tenants.DB(ctx).NewSelect().Table("memberships").Column("identity_id").
-		Where("org_unit_id = ? AND status = 'active' AND ? = ANY(roles)", unit, string(role)).Scan(ctx, &ids)
-	return ids, err
-}
-
-// supervisors of the given members; a member without one reports to the county admins.
-func supervisors(ctx context.Context, ids []uuid.UUID) ([]uuid.UUID, error) {
-	if len(ids) == 0 {
-		return nil, nil
-	}
-	var rows []struct {
-		Supervisor *uuid.UUID `bun:"supervisor_id"`
-	}
-	if err := tenants.DB(ctx).NewSelect().Table("memberships").Column("supervisor_id").
-		Where("identity_id IN (?)", bun.In(ids)).Scan(ctx, &rows); err != nil {
-		return nil, err
-	}
-	var out []uuid.UUID
-	orphan := false
-	for _, r := range rows {
-		if r.Supervisor != nil {
-			out = append(out, *r.Supervisor)
-		} else {
-			orphan = true
-		}
-	}
-	if orphan {
-		admins, err := tenants.CountyAdmins(ctx)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, admins...)
-	}
-	return out, nil
-}
-
-// tell notifies the handlers of a handover (no SMS: it is part of the day's work).
-func tell(ctx context.Context, a *Application, title string) error {
-	hs, err := handlers(ctx, a)
-	if err != nil {
-		return err
-	}
-	id := a.ID
-	_, err = notify.Send(ctx, hs, notify.Message{Kind: "handover", ApplicationID: &id, Title: title,
-		Body: a.ItemName + "（申请人 " + a.ApplicantName + "）", DedupKey: "handover:" + a.ID.String() + ":" + itoa(a.Version)})
-	return err
 }

@@ -80,6 +80,9 @@ type Detail struct {
 	// Levels colours each due date that still runs: promised_due, legal_due, forward_due,
 	// correction_due → normal, yellow or red.
 	Levels map[string]string
+	// HallName, DepartmentName and ProxyUnitName (empty without a proxy) name the units the
+	// page shows.
+	HallName, DepartmentName, ProxyUnitName string
 }
 
 // Get returns the application if the actor in ctx may see it.
@@ -115,7 +118,24 @@ func (s *Service) Get(ctx context.Context, id uuid.UUID) (*Detail, error) {
 	}
 	d.Today = s.today()
 	d.fill(cal, st, actor)
-	return d, nil
+	return d, d.nameUnits(ctx)
+}
+
+// nameUnits fills in the names of the hall, the department and the proxy's village or community.
+func (d *Detail) nameUnits(ctx context.Context) error {
+	ids := []uuid.UUID{d.HallID, d.DepartmentID}
+	if d.ProxyUnitID != nil {
+		ids = append(ids, *d.ProxyUnitID)
+	}
+	names, err := tenants.UnitNames(ctx, ids...)
+	if err != nil {
+		return err
+	}
+	d.HallName, d.DepartmentName = names[d.HallID], names[d.DepartmentID]
+	if d.ProxyUnitID != nil {
+		d.ProxyUnitName = names[*d.ProxyUnitID]
+	}
+	return nil
 }
 
 // Filter narrows a worklist.

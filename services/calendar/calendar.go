@@ -131,12 +131,14 @@ func assemble(days []Day, years []Year, extraDay *Day, extraYear *Year) (*workda
 	return cal, nil
 }
 
-// Changed is called after every change, in the same transaction: it enqueues the
-// recomputation of open deadlines.
-type Changed func(ctx context.Context) error
+// Service changes a county's calendar. Every change bumps the calendar's revision and is
+// reported to Settings (settings.Service.Changed), whose wired hook recomputes open deadlines.
+type Service struct {
+	Settings *settings.Service
+}
 
 // SetDay adds or replaces a local override.
-func SetDay(ctx context.Context, d workday.Date, working bool, reason string, changed Changed) error {
+func (s *Service) SetDay(ctx context.Context, d workday.Date, working bool, reason string) error {
 	var c problem.Checker
 	n := utf8.RuneCountInString(reason)
 	c.Check(n >= 1 && n <= 100, "body.reason", "请填写原因（至多 100 字）", "a reason of at most 100 characters is required", reason)
@@ -156,11 +158,11 @@ func SetDay(ctx context.Context, d workday.Date, working bool, reason string, ch
 		Set("working = EXCLUDED.working, reason = EXCLUDED.reason, created_by = EXCLUDED.created_by, created_at = now()").Exec(ctx); err != nil {
 		return err
 	}
-	return after(ctx, "calendar.day_set", d.String(), map[string]any{"date": d.String(), "working": working, "reason": reason}, changed)
+	return s.after(ctx, "calendar.day_set", d.String(), map[string]any{"date": d.String(), "working": working, "reason": reason})
 }
 
 // DeleteDay removes a local override.
-func DeleteDay(ctx context.Context, d workday.Date, changed Changed) error {
+func (s *Service) DeleteDay(ctx context.Context, d workday.Date) error {
 	res, err := tenants.DB(ctx).NewDelete().Model((*Day)(nil)).Where("day = ?", d.In(time.UTC)).Exec(ctx)
 	if err != nil {
 		return err
@@ -168,11 +170,11 @@ func DeleteDay(ctx context.Context, d workday.Date, changed Changed) error {
 	if n, _ := res.RowsAffected(); n == 0 {
 		return problem.NotFound("calendar_day_not_found", "该日期没有本县调整", "no local override on that date")
 	}
-	return after(ctx, "calendar.day_delete", d.String(), map[string]any{"date": d.String()}, changed)
+	return s.after(ctx, "calendar.day_delete", d.String(), map[string]any{"date": d.String()})
 }
 
 // PutYear stores a whole year's schedule, replacing the library's data for that year.
-func PutYear(ctx context.Context, year int, holidays []workday.Block, makeups []workday.Date, changed Changed) error {
+func (s *Service) PutYear(ctx context.Context, year int, holidays []workday.Block, makeups []workday.Date) error {
 	a, _ := tenants.ActorFrom(ctx)
 	tx, _ := tenants.TxFrom(ctx)
 	row := &Year{TenantID: tx.TenantID(), Year: year, Holidays: holidays, Makeups: makeups}
@@ -193,11 +195,11 @@ func PutYear(ctx context.Context, year int, holidays []workday.Block, makeups []
 		return err
 	}
 	summary, _ := json.Marshal(map[string]any{"holidays": holidays, "makeups": makeups})
-	return after(ctx, "calendar.year_put", "", map[string]any{"year": year, "schedule": json.RawMessage(summary)}, changed)
+	return s.after(ctx, "calendar.year_put", "", map[string]any{"year": year, "schedule": json.RawMessage(summary)})
 }
 
 // DeleteYear drops an entered year (the library's data, if any, applies again).
-func DeleteYear(ctx context.Context, year int, changed Changed) error {
+func (s *Service) DeleteYear(ctx context.Context, year int) error {
 	res, err := tenants.DB(ctx).NewDelete().Model((*Year)(nil)).Where("year = ?", year).Exec(ctx)
 	if err != nil {
 		return err
@@ -205,7 +207,7 @@ func DeleteYear(ctx context.Context, year int, changed Changed) error {
 	if n, _ := res.RowsAffected(); n == 0 {
 		return problem.NotFound("calendar_year_not_found", "本县未录入该年度安排", "no schedule entered for that year")
 	}
-	return after(ctx, "calendar.year_delete", "", map[string]any{"year": year}, changed)
+	return s.after(ctx, "calendar.year_delete", "", map[string]any{"year": year})
 }
 
 func validateWith(ctx context.Context, d *Day, y *Year) error {
@@ -217,7 +219,7 @@ func validateWith(ctx context.Context, d *Day, y *Year) error {
 	return err
 }
 
-func after(ctx context.Context, action, target string, summary map[string]any, changed Changed) error {
+func (s *Service) after(ctx context.Context, action, target string, summary map[string]any) error {
 	if _, err := settings.BumpCalendar(ctx); err != nil {
 		return err
 	}
@@ -227,10 +229,7 @@ func after(ctx context.Context, action, target string, summary map[string]any, c
 	if err := tenants.Audit(ctx, tenants.Change{Action: action, TargetType: "calendar", TargetID: target, Summary: summary}); err != nil {
 		return err
 	}
-	if changed != nil {
-		return changed(ctx)
-	}
-	return nil
+	return s.Settings.Changed(ctx)
 }
 
 // Overrides lists the tenant's local data for the admin screen.

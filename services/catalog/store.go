@@ -133,19 +133,10 @@ func Create(ctx context.Context, it Item) (*Record, error) {
 		Summary: map[string]any{"impl_code": it.ImplCode, "name": it.Name}})
 }
 
+var itemLock = tenants.Lock[Record]{Where: "si.id = ?", Version: func(r *Record) int { return r.RowVersion }, Missing: errNotFound, Stale: errStale}
+
 func lock(ctx context.Context, id uuid.UUID, rowVersion int) (*Record, error) {
-	r := new(Record)
-	err := tenants.DB(ctx).NewSelect().Model(r).Where("si.id = ?", id).For("UPDATE").Scan(ctx)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, errNotFound
-	}
-	if err != nil {
-		return nil, err
-	}
-	if rowVersion != 0 && r.RowVersion != rowVersion {
-		return nil, errStale
-	}
-	return r, nil
+	return itemLock.Row(ctx, id, rowVersion)
 }
 
 // SaveDraft replaces the item's draft, starting one from the published version's number + 1

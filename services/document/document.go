@@ -177,17 +177,11 @@ func DefaultSettings() Settings {
 
 // GetSettings returns the tenant's document rules, the defaults where it has none.
 func GetSettings(ctx context.Context) (*Settings, error) {
-	st := new(Settings)
-	err := tenants.DB(ctx).NewSelect().Model(st).Where("ds.tenant_id = app_current_tenant()").Scan(ctx)
-	if isNoRows(err) {
-		d := DefaultSettings()
-		return &d, nil
-	}
-	return st, err
+	return tenants.GetSettings(ctx, DefaultSettings())
 }
 
-// UpdateSettings stores a county admin's values.
-func UpdateSettings(ctx context.Context, in Settings) (*Settings, error) {
+// PutSettings stores a county admin's values.
+func PutSettings(ctx context.Context, in Settings) (*Settings, error) {
 	var c problem.Checker
 	c.Check(in.MaxUploadBytes >= MinMaxUpload && in.MaxUploadBytes <= MaxMaxUpload, "body.max_upload_mb",
 		"单个文件大小上限须为 1 至 200 MB", "the file size limit must be 1 to 200 MB", in.MaxUploadBytes>>20)
@@ -199,10 +193,7 @@ func UpdateSettings(ctx context.Context, in Settings) (*Settings, error) {
 	if err != nil {
 		return nil, err
 	}
-	tx, _ := tenants.TxFrom(ctx)
-	in.TenantID = tx.TenantID()
-	if _, err := tenants.DB(ctx).NewInsert().Model(&in).On("CONFLICT (tenant_id) DO UPDATE").
-		Set("max_upload_bytes = EXCLUDED.max_upload_bytes, retention = EXCLUDED.retention, updated_at = now()").Exec(ctx); err != nil {
+	if err := tenants.PutSettings(ctx, &in); err != nil {
 		return nil, err
 	}
 	if err := tenants.Audit(ctx, tenants.Change{Action: "document_settings.update", TargetType: "document_settings", TargetID: in.TenantID.String(),

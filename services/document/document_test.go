@@ -16,9 +16,6 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
-	"github.com/riverqueue/river"
-	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 
 	"github.com/yichuang/yichuang/services/application"
 	"github.com/yichuang/yichuang/services/catalog"
@@ -29,7 +26,6 @@ import (
 	"github.com/yichuang/yichuang/services/problem"
 	"github.com/yichuang/yichuang/services/storage"
 	"github.com/yichuang/yichuang/tenants"
-	"github.com/yichuang/yichuang/tenants/migration"
 	"github.com/yichuang/yichuang/tenants/tenanttest"
 )
 
@@ -45,20 +41,14 @@ type bundle struct {
 	storage           *storage.Store
 }
 
-// setup makes a county with two township halls, a community under the first, a department,
-// a member of each kind and a published promised item, on real PostgreSQL and MinIO (its own
+// setup makes the standard county (tenanttest.NewCounty: two township halls, a community under
+// the first, a department, a member of each kind) with a published promised item, on real PostgreSQL and MinIO (its own
 // buckets). Jobs are enqueued (insert-only River client) and run by calling the workers'
 // functions, so each test decides when a job runs.
 func setup(t *testing.T) *bundle {
 	t.Helper()
 	db := tenanttest.New(t)
-	rc, err := river.NewClient[pgx.Tx](riverpgxv5.New(db.App), &river.Config{Schema: migration.RiverSchema})
-	if err != nil {
-		t.Fatal(err)
-	}
-	store := tenants.NewStore(db.App, rc)
-	d2 := *db
-	d2.Store = store
+	store := db.Store
 	st, err := storage.New(storage.Config{Endpoint: tenanttest.Require(t, "YC_MINIO_ENDPOINT"), AccessKey: tenanttest.Require(t, "YC_MINIO_ACCESS_KEY"),
 		SecretKey: tenanttest.Require(t, "YC_MINIO_SECRET_KEY"), Prefix: "doc" + uuid.NewString()[:8]})
 	if err != nil {
@@ -68,25 +58,12 @@ func setup(t *testing.T) *bundle {
 		t.Fatal(err)
 	}
 	clk := clock.System{}
-	b := &bundle{db: &d2, store: store, tenant: tenanttest.NewTenant(t, &d2, "文档县"), storage: st,
+	c := tenanttest.NewCounty(t, db, "文档县")
+	b := &bundle{db: db, store: store, tenant: c.Tenant, storage: st, clerk: c.Clerk, worker: c.Worker, dept: c.Staff, otherClerk: c.OtherClerk,
 		apps: &application.Service{Clock: clk, AfterStep: document.AfterStep}}
 	b.svc = &document.Service{Store: store, Storage: st, Apps: b.apps, Clock: clk, PublicURL: "https://yc.example.gov.cn"}
-	d2.Ctx(t, b.tenant.ID, func(ctx context.Context) error {
-		county := b.tenant.County.ID
-		mk := func(parent uuid.UUID, kind tenants.OrgKind, name, code string) *tenants.OrgUnit {
-			return tenanttest.Unit(t, ctx, parent, kind, name, code)
-		}
-		town := mk(county, tenants.KindTownship, "城关镇", "cg")
-		other := mk(county, tenants.KindTownship, "河西镇", "hx")
-		community := mk(town.ID, tenants.KindCommunity, "东关社区", "dg")
-		dp := mk(county, tenants.KindDepartment, "县民政局", "mz")
-		member := func(u *tenants.OrgUnit, role tenants.Role, phone string) *tenants.Actor {
-			return tenanttest.Member(t, ctx, u, role, phone)
-		}
-		b.clerk = member(town, tenants.RoleTownshipClerk, "13800000001")
-		b.worker = member(community, tenants.RoleCommunityWorker, "13800000002")
-		b.dept = member(dp, tenants.RoleDepartmentStaff, "13800000003")
-		b.otherClerk = member(other, tenants.RoleTownshipClerk, "13800000004")
+	db.Ctx(t, b.tenant.ID, func(ctx context.Context) error {
+		dp := c.Department
 		it := catalog.Item{BaseCode: "000172001000", ImplCode: "DOC-DIBAO-001", Name: "最低生活保障申请", Kind: catalog.KindPayment,
 			DepartmentID: dp.ID, LegalBasis: "《社会救助暂行办法》", Levels: []catalog.Level{catalog.LevelTownship, catalog.LevelCommunity},
 			Materials: []catalog.Material{
@@ -248,7 +225,9 @@ func TestUploadVerifyDownload(t *testing.T) {
 	if f.Status != document.StatusUploaded || f.SHA256 != sum(body) || f.ContentType != "image/jpeg" || f.Filename != "扫描件.jpg" {
 		t.Fatalf("registered file: %+v", f)
 	}
-	if n := b.count(t, `SELECT count(*) FROM river.river_job WHERE kind = 'document_verify' AND queue = 'documents' AND args->>'file_id' = $1`, f.ID.String()); n != 1 {
+	if n := len(tenanttest.Jobs(t, b.db, func(j tenanttest.Job[document.VerifyArgs]) bool {
+		return j.Args.FileID == f.ID && j.Queue == document.Queue
+	})); n != 1 {
 		t.Errorf("%d verification jobs, want 1", n)
 	}
 	// Not attached before verification: no download.
@@ -405,18 +384,18 @@ func TestTypeAndSizeAreChecked(t *testing.T) {
 	if g.Status != document.StatusRejected || !strings.Contains(g.Reason, "不符") {
 		t.Fatalf("a PDF declared as JPEG: %+v", g)
 	}
-	if n := b.count(t, `SELECT count(*) FROM river.river_job WHERE kind = 'document_verify' AND args->>'file_id' = $1`, g.ID.String()); n != 0 {
+	if n := len(tenanttest.Jobs(t, b.db, func(j tenanttest.Job[document.VerifyArgs]) bool { return j.Args.FileID == g.ID })); n != 0 {
 		t.Error("a rejected upload was queued for verification")
 	}
 
 	// The size limit is the county's setting.
 	err = b.as(t, b.clerk, func(ctx context.Context) error {
-		_, err := document.UpdateSettings(ctx, document.Settings{MaxUploadBytes: 100, Retention: document.Retention30})
+		_, err := document.PutSettings(ctx, document.Settings{MaxUploadBytes: 100, Retention: document.Retention30})
 		return err
 	})
 	wantProblem(t, "a limit below 1 MB", err, 422, "", "body.max_upload_mb")
 	if err := b.as(t, b.clerk, func(ctx context.Context) error {
-		_, err := document.UpdateSettings(ctx, document.Settings{MaxUploadBytes: 1 << 20, Retention: document.Retention30})
+		_, err := document.PutSettings(ctx, document.Settings{MaxUploadBytes: 1 << 20, Retention: document.Retention30})
 		return err
 	}); err != nil {
 		t.Fatal(err)
@@ -525,7 +504,9 @@ func TestNoticesRenderedOnceAndRegenerated(t *testing.T) {
 	if strings.Contains(string(raw), idNo) {
 		t.Error("a notice row holds the full ID number")
 	}
-	if n := b.count(t, `SELECT count(*) FROM river.river_job WHERE kind = 'document_notice' AND queue = 'documents' AND args->>'application_id' = $1`, app.ID.String()); n != 2 {
+	if n := len(tenanttest.Jobs(t, b.db, func(j tenanttest.Job[document.NoticeArgs]) bool {
+		return j.Args.ApplicationID == app.ID && j.Queue == document.Queue
+	})); n != 2 {
 		t.Errorf("%d notice jobs, want 2", n)
 	}
 
@@ -631,7 +612,9 @@ func TestArchivePackedOnceAndLocked(t *testing.T) {
 	app = b.act(t, b.dept, app, lifecycle.Approve, application.Step{Reason: "符合条件"})
 	app = b.act(t, b.clerk, app, lifecycle.Deliver, application.Step{DeliveryMethod: lifecycle.DeliverWindow})
 	app = b.act(t, b.clerk, app, lifecycle.Archive, application.Step{})
-	if n := b.count(t, `SELECT count(*) FROM river.river_job WHERE kind = 'document_archive' AND queue = 'documents' AND args->>'application_id' = $1`, app.ID.String()); n != 1 {
+	if n := len(tenanttest.Jobs(t, b.db, func(j tenanttest.Job[document.ArchiveArgs]) bool {
+		return j.Args.ApplicationID == app.ID && j.Queue == document.Queue
+	})); n != 1 {
 		t.Fatalf("%d archive jobs, want 1", n)
 	}
 	args := document.ArchiveArgs{TenantID: b.tenant.ID, ApplicationID: app.ID}

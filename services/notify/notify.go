@@ -83,9 +83,8 @@ func Send(ctx context.Context, recipients []uuid.UUID, m Message) (int, error) {
 	if !m.SMS || n == 0 {
 		return int(n), nil
 	}
-	var phones []string
-	if err := tenants.DB(ctx).NewSelect().Table("memberships").Column("phone").
-		Where("identity_id IN (?) AND status = 'active'", bun.In(recipients)).Scan(ctx, &phones); err != nil {
+	phones, err := tenants.Phones(ctx, recipients)
+	if err != nil {
 		return 0, err
 	}
 	out := make([]Outbox, 0, len(phones))

@@ -5,8 +5,6 @@ package settings
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"regexp"
 	"time"
 
@@ -40,7 +38,8 @@ type Settings struct {
 	// ReceiptPrefix starts every receipt number; empty means the county's region code.
 	ReceiptPrefix string `bun:"receipt_prefix" json:"receipt_prefix"`
 	// CalendarRev changes whenever the county's calendar does, so cached calendars refresh.
-	CalendarRev int64     `bun:"calendar_rev" json:"-"`
+	// Only BumpCalendar moves it (skipupdate keeps Put from writing it back).
+	CalendarRev int64     `bun:"calendar_rev,skipupdate" json:"-"`
 	UpdatedAt   time.Time `bun:"updated_at,nullzero,default:now()" json:"-"`
 }
 
@@ -70,13 +69,7 @@ func (s *Settings) ExtensionCap(unified bool) int {
 
 // Get returns the tenant's settings, the defaults where it has none.
 func Get(ctx context.Context) (*Settings, error) {
-	s := new(Settings)
-	err := tenants.DB(ctx).NewSelect().Model(s).Where("ts.tenant_id = app_current_tenant()").Scan(ctx)
-	if errors.Is(err, sql.ErrNoRows) {
-		d := Defaults()
-		return &d, nil
-	}
-	return s, err
+	return tenants.GetSettings(ctx, Defaults())
 }
 
 var prefixPattern = regexp.MustCompile(`^[0-9A-Z]{0,12}$`)
@@ -102,20 +95,29 @@ func (s *Settings) Validate() error {
 	return c.Err()
 }
 
-// Update stores a county admin's values.
-func Update(ctx context.Context, in Settings) (*Settings, error) {
+// Service changes the county's rules. OnChange, wired once where the services are built,
+// runs in the transaction of every change to what deadlines are computed from: these settings
+// or the calendar (package calendar reports its changes through Changed). Application
+// reconciles the open deadlines there.
+type Service struct {
+	OnChange func(ctx context.Context) error
+}
+
+// Changed tells the wired hook that the rules or the calendar changed, in the transaction of
+// the change.
+func (s *Service) Changed(ctx context.Context) error {
+	if s == nil || s.OnChange == nil {
+		return nil
+	}
+	return s.OnChange(ctx)
+}
+
+// Put stores a county admin's values.
+func (s *Service) Put(ctx context.Context, in Settings) (*Settings, error) {
 	if err := in.Validate(); err != nil {
 		return nil, err
 	}
-	tx, _ := tenants.TxFrom(ctx)
-	in.TenantID = tx.TenantID()
-	_, err := tenants.DB(ctx).NewInsert().Model(&in).
-		On("CONFLICT (tenant_id) DO UPDATE").
-		Set("yellow_days = EXCLUDED.yellow_days, forward_days = EXCLUDED.forward_days, correction_days = EXCLUDED.correction_days").
-		Set("max_extension = EXCLUDED.max_extension, receipt_prefix = EXCLUDED.receipt_prefix, updated_at = now()").
-		Set("max_extension_unified = EXCLUDED.max_extension_unified, delivery_days = EXCLUDED.delivery_days").
-		Returning("calendar_rev").Exec(ctx)
-	if err != nil {
+	if err := tenants.PutSettings(ctx, &in); err != nil {
 		return nil, err
 	}
 	if err := tenants.Audit(ctx, tenants.Change{Action: "settings.update", TargetType: "tenant_settings", TargetID: in.TenantID.String(),
@@ -124,7 +126,7 @@ func Update(ctx context.Context, in Settings) (*Settings, error) {
 			"receipt_prefix": in.ReceiptPrefix}}); err != nil {
 		return nil, err
 	}
-	return &in, nil
+	return &in, s.Changed(ctx)
 }
 
 // BumpCalendar marks the tenant's calendar changed and returns the new revision.

@@ -68,11 +68,10 @@ func Compute(ctx context.Context, from, to workday.Date) (*Report, error) {
 	var evs []event
 	err = tenants.DB(ctx).NewSelect().TableExpr("applications AS a").
 		ColumnExpr("a.id, a.item_id, a.item_name, a.hall_id, h.name AS hall_name, coalesce(t.name, h.name) AS township, coalesce(t.id, h.id) AS township_id").
-		ColumnExpr("r.score, r.source, r.clerk_id, m.name AS clerk_name").
+		ColumnExpr("r.score, r.source, r.clerk_id, ? AS clerk_name", tenants.MemberName("r.clerk_id")).
 		Join("JOIN org_units AS h ON h.tenant_id = a.tenant_id AND h.id = a.hall_id").
 		Join("LEFT JOIN org_units AS t ON t.tenant_id = h.tenant_id AND t.id = h.parent_id AND t.kind IN ('township', 'street')").
 		Join("LEFT JOIN ratings AS r ON r.tenant_id = a.tenant_id AND r.application_id = a.id AND r.round = 1").
-		Join("LEFT JOIN memberships AS m ON m.tenant_id = r.tenant_id AND m.identity_id = r.clerk_id").
 		Where("a.state IN (?) AND "+endedOn+" BETWEEN ? AND ?", bun.In(endedStates), from, to).Scan(ctx, &evs)
 	if err != nil {
 		return nil, err

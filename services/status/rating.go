@@ -74,13 +74,7 @@ func (s Settings) Good(score int) bool { return !Bad(score) && score >= s.GoodMi
 
 // GetSettings returns the county's rules or the defaults.
 func GetSettings(ctx context.Context) (*Settings, error) {
-	st := new(Settings)
-	err := tenants.DB(ctx).NewSelect().Model(st).Where("rs.tenant_id = app_current_tenant()").Scan(ctx)
-	if errors.Is(err, sql.ErrNoRows) {
-		d := DefaultSettings()
-		return &d, nil
-	}
-	return st, err
+	return tenants.GetSettings(ctx, DefaultSettings())
 }
 
 // PutSettings stores the county's rules.
@@ -95,11 +89,7 @@ func PutSettings(ctx context.Context, in Settings) (*Settings, error) {
 	if err := ck.Err(); err != nil {
 		return nil, err
 	}
-	tx, _ := tenants.TxFrom(ctx)
-	in.TenantID = tx.TenantID()
-	if _, err := tenants.DB(ctx).NewInsert().Model(&in).On("CONFLICT (tenant_id) DO UPDATE").
-		Set("default_after_days = EXCLUDED.default_after_days, default_score = EXCLUDED.default_score, callback_hours = EXCLUDED.callback_hours").
-		Set("rectify_days = EXCLUDED.rectify_days, good_min_score = EXCLUDED.good_min_score, updated_at = now()").Exec(ctx); err != nil {
+	if err := tenants.PutSettings(ctx, &in); err != nil {
 		return nil, err
 	}
 	return &in, tenants.Audit(ctx, tenants.Change{Action: "rating_settings.update", TargetType: "rating_settings", TargetID: in.TenantID.String(), Summary: in})
@@ -344,16 +334,8 @@ func (s *Service) openCase(ctx context.Context, a *app, r *Rating) error {
 
 // hallStaff are the clerk and the hall's clerks and the county admins.
 func hallStaff(ctx context.Context, hall uuid.UUID, clerk *uuid.UUID) ([]uuid.UUID, error) {
-	var ids []uuid.UUID
-	err := tenants.DB(ctx).NewSelect().Table("memberships").Column("identity_id").Where("status = 'active'").
-		WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
-			q = q.Where("'county_admin' = ANY(roles)").WhereOr("org_unit_id = ? AND 'township_clerk' = ANY(roles)", hall)
-			if clerk != nil {
-				q = q.WhereOr("identity_id = ?", *clerk)
-			}
-			return q
-		}).Scan(ctx, &ids)
-	return ids, err
+	return tenants.ActiveMembers(ctx, tenants.Reach{Role: tenants.RoleCountyAdmin},
+		tenants.Reach{Role: tenants.RoleTownshipClerk, Units: []uuid.UUID{hall}}, tenants.Reach{Identity: clerk})
 }
 
 var errCaseNotFound = problem.NotFound("rectification_not_found", "找不到该整改记录", "rectification case not found")

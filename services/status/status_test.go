@@ -9,9 +9,6 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
-	"github.com/riverqueue/river"
-	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 
 	"github.com/yichuang/yichuang/services/application"
 	"github.com/yichuang/yichuang/services/catalog"
@@ -21,7 +18,6 @@ import (
 	"github.com/yichuang/yichuang/services/status"
 	"github.com/yichuang/yichuang/services/workday"
 	"github.com/yichuang/yichuang/tenants"
-	"github.com/yichuang/yichuang/tenants/migration"
 	"github.com/yichuang/yichuang/tenants/tenanttest"
 )
 
@@ -36,33 +32,17 @@ type testBundle struct {
 	itemID             uuid.UUID
 }
 
-// setup makes a county with a hall (城关镇), a second hall, a department and a published item;
-// today is Monday 2026-11-02.
+// setup makes the standard county (tenanttest.NewCounty: the hall 城关镇, a second hall, the
+// department 县民政局) with a published item; today is Monday 2026-11-02.
 func setup(t *testing.T) *testBundle {
 	t.Helper()
 	db := tenanttest.New(t)
-	rc, err := river.NewClient[pgx.Tx](riverpgxv5.New(db.App), &river.Config{Schema: migration.RiverSchema})
-	if err != nil {
-		t.Fatal(err)
-	}
-	db.Store.SetInserter(rc)
-	b := &testBundle{db: db, tenant: tenanttest.NewTenant(t, db, "测试县"), clock: clock.NewStub(time.Date(2026, 11, 2, 9, 0, 0, 0, clock.Zone))}
+	c := tenanttest.NewCounty(t, db, "测试县")
+	b := &testBundle{db: db, tenant: c.Tenant, clock: clock.NewStub(time.Date(2026, 11, 2, 9, 0, 0, 0, clock.Zone)),
+		admin: c.Admin, clerk: c.Clerk, dept: c.Staff, otherClerk: c.OtherClerk}
 	b.apps, b.svc = &application.Service{Clock: b.clock}, &status.Service{Clock: b.clock}
 	db.Ctx(t, b.tenant.ID, func(ctx context.Context) error {
-		county := b.tenant.County.ID
-		mk := func(parent uuid.UUID, kind tenants.OrgKind, name, code string) *tenants.OrgUnit {
-			return tenanttest.Unit(t, ctx, parent, kind, name, code)
-		}
-		hall := mk(county, tenants.KindTownship, "城关镇", "cg")
-		other := mk(county, tenants.KindTownship, "河西镇", "hx")
-		dp := mk(county, tenants.KindDepartment, "县民政局", "mz")
-		member := func(u *tenants.OrgUnit, role tenants.Role, phone string) *tenants.Actor {
-			return tenanttest.Member(t, ctx, u, role, phone)
-		}
-		b.admin = member(b.tenant.County, tenants.RoleCountyAdmin, "13800000001")
-		b.clerk = member(hall, tenants.RoleTownshipClerk, "13800000002")
-		b.dept = member(dp, tenants.RoleDepartmentStaff, "13800000003")
-		b.otherClerk = member(other, tenants.RoleTownshipClerk, "13800000004")
+		dp := c.Department
 		it := catalog.Item{BaseCode: "000172001000", ImplCode: "TEST-LS-001", Name: "临时救助申请", Kind: catalog.KindPayment,
 			DepartmentID: dp.ID, LegalBasis: "《社会救助暂行办法》", Levels: []catalog.Level{catalog.LevelTownship},
 			Materials: []catalog.Material{{Key: "id", Name: "居民身份证", Form: catalog.FormOriginal, Copies: 1, Required: true}},

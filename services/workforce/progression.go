@@ -208,19 +208,14 @@ func (ApplyArgs) InsertOpts() river.InsertOpts {
 	return river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true}}
 }
 
+var batchLock = tenants.Lock[Batch]{Where: "year = ?", Version: func(b *Batch) int { return b.RowVersion }, Missing: errBatchNotFound, Stale: errStaleRecord}
+
 // Approve approves a draft. A batch whose date has come is applied in the same transaction;
 // a later one is applied by a job scheduled for its date.
 func (s *Service) Approve(ctx context.Context, year, rowVersion int) (*Batch, error) {
-	b := new(Batch)
-	err := tenants.DB(ctx).NewSelect().Model(b).Where("year = ?", year).For("UPDATE").Scan(ctx)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, errBatchNotFound
-	}
+	b, err := batchLock.Row(ctx, year, rowVersion)
 	if err != nil {
 		return nil, err
-	}
-	if rowVersion != 0 && b.RowVersion != rowVersion {
-		return nil, errStaleRecord
 	}
 	if b.Status != BatchDraft {
 		return nil, problem.Conflict("batch_not_draft", "该年度晋级已审定", "the batch is already approved")

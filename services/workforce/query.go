@@ -264,12 +264,10 @@ func (s *Service) LinkIdentity(ctx context.Context, id uuid.UUID, identity *uuid
 		return nil, err
 	}
 	if identity != nil {
-		var members int
-		if err := tenants.DB(ctx).NewSelect().Table("memberships").ColumnExpr("count(*)").Where("identity_id = ?", *identity).Scan(ctx, &members); err != nil {
-			return nil, err
-		}
-		if members == 0 {
+		if _, err := tenants.GetMembership(ctx, *identity); errors.Is(err, tenants.ErrNotFound) {
 			return nil, problem.Invalid(problem.Field{Location: "body.identity_id", Message: "找不到该账号", MessageEn: "no such member in this county"})
+		} else if err != nil {
+			return nil, err
 		}
 		var other uuid.UUID
 		err = tenants.DB(ctx).NewSelect().Model((*Worker)(nil)).Column("id").Where("identity_id = ? AND id <> ?", *identity, id).Scan(ctx, &other)

@@ -2,7 +2,6 @@ package workforce
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -254,19 +253,10 @@ func changesOf(ctx context.Context, worker uuid.UUID) ([]Change, error) {
 	return cs, nil
 }
 
+var workerLock = tenants.Lock[Worker]{Where: "w.id = ?", Version: func(w *Worker) int { return w.RowVersion }, Missing: errNotFound, Stale: errStale}
+
 func (s *Service) lock(ctx context.Context, id uuid.UUID, rowVersion int) (*Worker, error) {
-	w := new(Worker)
-	err := tenants.DB(ctx).NewSelect().Model(w).Where("w.id = ?", id).For("UPDATE").Scan(ctx)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, errNotFound
-	}
-	if err != nil {
-		return nil, err
-	}
-	if rowVersion != 0 && w.RowVersion != rowVersion {
-		return nil, errStale
-	}
-	return w, nil
+	return workerLock.Row(ctx, id, rowVersion)
 }
 
 // refresh recomputes the snapshot columns as of today from the changes.

@@ -8,10 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
-	"github.com/riverqueue/river"
-	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 	"github.com/xuri/excelize/v2"
 
 	"github.com/yichuang/yichuang/services/clock"
@@ -22,7 +18,6 @@ import (
 	"github.com/yichuang/yichuang/services/workday"
 	"github.com/yichuang/yichuang/services/workforce"
 	"github.com/yichuang/yichuang/tenants"
-	"github.com/yichuang/yichuang/tenants/migration"
 	"github.com/yichuang/yichuang/tenants/tenanttest"
 )
 
@@ -35,35 +30,22 @@ type testBundle struct {
 	township, dg, xg *tenants.OrgUnit
 }
 
-// setup makes a county with one township and two communities, an admin and a community
-// worker's sign-in, and a service whose clock starts on 2026-12-01.
+// setup makes the standard county (tenanttest.NewCounty) with a second community, 西关社区,
+// under 城关镇, and a service whose clock starts on 2026-12-01; member is the community
+// worker's sign-in.
 func setup(t *testing.T) *testBundle {
 	t.Helper()
 	db := tenanttest.New(t)
-	rc, err := river.NewClient[pgx.Tx](riverpgxv5.New(db.App), &river.Config{Schema: migration.RiverSchema})
-	if err != nil {
-		t.Fatal(err)
-	}
-	db.Store.SetInserter(rc)
 	box, err := secret.New("workforce-test-key-material-0123456789")
 	if err != nil {
 		t.Fatal(err)
 	}
-	b := &testBundle{db: db, tenant: tenanttest.NewTenant(t, db, "测试县"), clock: clock.NewStub(time.Date(2026, 12, 1, 9, 0, 0, 0, clock.Zone))}
+	c := tenanttest.NewCounty(t, db, "测试县")
+	b := &testBundle{db: db, tenant: c.Tenant, clock: clock.NewStub(time.Date(2026, 12, 1, 9, 0, 0, 0, clock.Zone)),
+		admin: c.Admin, member: c.Worker, township: c.Township, dg: c.Community}
 	b.svc = &workforce.Service{Box: box, Clock: b.clock}
 	db.Ctx(t, b.tenant.ID, func(ctx context.Context) error {
-		county := b.tenant.County.ID
-		mk := func(parent uuid.UUID, kind tenants.OrgKind, name, code string) *tenants.OrgUnit {
-			return tenanttest.Unit(t, ctx, parent, kind, name, code)
-		}
-		b.township = mk(county, tenants.KindTownship, "城关镇", "cg")
-		b.dg = mk(b.township.ID, tenants.KindCommunity, "东关社区", "dg")
-		b.xg = mk(b.township.ID, tenants.KindCommunity, "西关社区", "xg")
-		member := func(u *tenants.OrgUnit, role tenants.Role, phone string) *tenants.Actor {
-			return tenanttest.Member(t, ctx, u, role, phone)
-		}
-		b.admin = member(b.tenant.County, tenants.RoleCountyAdmin, "13800000001")
-		b.member = member(b.dg, tenants.RoleCommunityWorker, "13800000002")
+		b.xg = tenanttest.Unit(t, ctx, b.township.ID, tenants.KindCommunity, "西关社区", "xg")
 		return nil
 	})
 	return b
@@ -296,15 +278,10 @@ func TestProgressionAppliesOnce(t *testing.T) {
 	if batch.Status != workforce.BatchApproved {
 		t.Fatalf("approved early: %s", batch.Status)
 	}
-	b.must(t, func(ctx context.Context) error {
-		var at time.Time
-		err := tenants.DB(ctx).NewSelect().TableExpr("river.river_job").Column("scheduled_at").
-			Where("kind = 'workforce_progression_apply' AND args->>'batch_id' = ?", batch.ID.String()).Scan(ctx, &at)
-		if !at.Equal(day("2027-01-01").In(clock.Zone)) {
-			t.Fatalf("apply job scheduled at %v", at)
-		}
-		return err
-	})
+	jobs := tenanttest.Jobs(t, b.db, func(j tenanttest.Job[workforce.ApplyArgs]) bool { return j.Args.BatchID == batch.ID })
+	if len(jobs) != 1 || !jobs[0].ScheduledAt.Equal(day("2027-01-01").In(clock.Zone)) {
+		t.Fatalf("apply jobs %v, want one scheduled on 2027-01-01", jobs)
+	}
 	b.must(t, func(ctx context.Context) error { return b.svc.Apply(ctx, batch.ID) }) // too early: no-op
 	b.must(t, func(ctx context.Context) error {
 		w, err := workforce.Get(ctx, a.ID)

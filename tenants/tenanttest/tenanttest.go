@@ -23,6 +23,8 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 
 	"github.com/yichuang/yichuang/tenants"
 	"github.com/yichuang/yichuang/tenants/migration"
@@ -43,7 +45,12 @@ type DB struct {
 	App *pgxpool.Pool
 	// Owner is a superuser pool, for what the application itself may never do.
 	Owner *pgxpool.Pool
+	// Store is attached to River, so tenants.Enqueue and tenants.CancelJob work.
 	Store *tenants.Store
+	// River is the database's one River test client: insert-only (no workers), attached to
+	// Store. Tests list jobs through it (Jobs), as River's own tests do, never its tables; a
+	// test that runs workers builds its client with jobs.NewClient on a store of its own.
+	River *river.Client[pgx.Tx]
 	name  string
 }
 
@@ -173,7 +180,10 @@ func clone(ctx context.Context, admin *pgx.Conn, adminURL, tmpl string) (*DB, er
 	if db.Owner, err = pgxpool.New(context.Background(), db.OwnerURL); err != nil {
 		return nil, err
 	}
-	db.Store = tenants.NewStore(db.App, nil)
+	if db.River, err = river.NewClient(riverpgxv5.New(db.App), &river.Config{Schema: migration.RiverSchema}); err != nil {
+		return nil, err
+	}
+	db.Store = tenants.NewStore(db.App, db.River)
 	return db, nil
 }
 

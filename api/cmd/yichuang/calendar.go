@@ -13,7 +13,6 @@ import (
 	"github.com/yichuang/yichuang/services/calendar"
 	"github.com/yichuang/yichuang/services/problem"
 	"github.com/yichuang/yichuang/services/workday"
-	"github.com/yichuang/yichuang/tenants"
 )
 
 // calendarDue prints the due date of N working days from a date: the national calendar
@@ -37,19 +36,7 @@ func calendarDue(ctx context.Context, args []string, w io.Writer) error {
 	}
 	cal := workday.National()
 	if *ref != "" {
-		id, err := tenants.ParseRef(*ref)
-		if err != nil {
-			return err
-		}
-		d, err := open(ctx)
-		if err != nil {
-			return err
-		}
-		defer d.pool.Close()
-		err = d.store.InTx(ctx, id, func(ctx context.Context) error {
-			if _, err := tenants.Current(ctx); err != nil {
-				return fmt.Errorf("tenant %s: %w", *ref, err)
-			}
+		err := inTenant(ctx, *ref, func(ctx context.Context) (err error) {
 			cal, err = calendar.For(ctx)
 			return err
 		})

@@ -25,9 +25,9 @@ import (
 	"github.com/yichuang/yichuang/services/identity"
 	"github.com/yichuang/yichuang/services/problem"
 	"github.com/yichuang/yichuang/services/secret"
-	"github.com/yichuang/yichuang/services/staff"
 	"github.com/yichuang/yichuang/services/storage"
 	"github.com/yichuang/yichuang/services/tenancy"
+	"github.com/yichuang/yichuang/services/wiring"
 	"github.com/yichuang/yichuang/tenants"
 	"github.com/yichuang/yichuang/tenants/migration"
 )
@@ -144,10 +144,14 @@ type deps struct {
 	store   *tenants.Store
 	kratos  *identity.Kratos
 	storage *storage.Store
-	staff   *staff.Service
+	// svc are the services, built once here: the server and the River workers get these
+	// same instances, wired to each other (wiring.New).
+	svc *wiring.Services
 }
 
-func open(ctx context.Context) (*deps, error) {
+// open connects to PostgreSQL, Kratos and MinIO and builds the services on them; box is the
+// data key for workers' ID numbers (nil for the tools that never open one).
+func open(ctx context.Context, box *secret.Box) (*deps, error) {
 	appURL, err := appDatabaseURL()
 	if err != nil {
 		return nil, err
@@ -158,7 +162,6 @@ func open(ctx context.Context) (*deps, error) {
 	}
 	d := &deps{pool: pool, store: tenants.NewStore(pool, nil)}
 	d.kratos = identity.New(env("YC_KRATOS_PUBLIC_URL", "http://127.0.0.1:4433"), env("YC_KRATOS_ADMIN_URL", "http://127.0.0.1:4434"))
-	d.staff = &staff.Service{Store: d.store, Identities: d.kratos}
 	if ep := os.Getenv("YC_MINIO_ENDPOINT"); ep != "" {
 		d.storage, err = storage.New(storage.Config{Endpoint: ep, AccessKey: os.Getenv("YC_MINIO_ACCESS_KEY"), SecretKey: os.Getenv("YC_MINIO_SECRET_KEY"),
 			Secure: env("YC_MINIO_SECURE", "false") == "true", Prefix: os.Getenv("YC_MINIO_BUCKET_PREFIX")})
@@ -166,6 +169,7 @@ func open(ctx context.Context) (*deps, error) {
 			return nil, fmt.Errorf("minio: %w", err)
 		}
 	}
+	d.svc = wiring.New(wiring.Config{Store: d.store, Identities: d.kratos, Storage: d.storage, Box: box, PublicURL: os.Getenv("YC_PUBLIC_URL")})
 	return d, nil
 }
 
@@ -194,13 +198,12 @@ func serve(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	d, err := open(ctx)
+	d, err := open(ctx, box)
 	if err != nil {
 		return err
 	}
 	defer d.pool.Close()
-	client, err := jobs.NewClient(d.store, jobs.Options{Work: !*apiOnly, MaxWorkers: *maxWorkers, Logger: log,
-		Storage: d.storage, PublicURL: os.Getenv("YC_PUBLIC_URL")})
+	client, err := jobs.NewClient(d.store, jobs.Options{Work: !*apiOnly, MaxWorkers: *maxWorkers, Logger: log, Services: d.svc})
 	if err != nil {
 		return err
 	}
@@ -225,8 +228,7 @@ func serve(ctx context.Context, args []string) error {
 		return nil
 	}
 	handler, _ := server.New(server.Deps{Store: d.store, Kratos: d.kratos, Storage: d.storage, Logger: log,
-		KratosPublicURL: env("YC_KRATOS_PUBLIC_URL", "http://127.0.0.1:4433"), Assets: frontend.Assets(), Box: box,
-		PublicURL: os.Getenv("YC_PUBLIC_URL")})
+		KratosPublicURL: env("YC_KRATOS_PUBLIC_URL", "http://127.0.0.1:4433"), Assets: frontend.Assets(), Services: d.svc})
 	srv := &http.Server{Addr: *addr, Handler: handler, ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.ListenAndServe() }()
@@ -274,12 +276,12 @@ func tenantCreate(ctx context.Context, args []string) error {
 	fs.StringVar(&in.AdminPhone, "admin-phone", "", "first county admin's mobile number (signs in with it)")
 	fs.StringVar(&in.AdminPass, "admin-password", "", "first county admin's initial password (at least 10 characters)")
 	_ = fs.Parse(args)
-	d, err := open(ctx)
+	d, err := open(ctx, nil)
 	if err != nil {
 		return err
 	}
 	defer d.pool.Close()
-	p, err := tenancy.Provision(ctx, d.staff, in, false)
+	p, err := tenancy.Provision(ctx, d.svc.Staff, in, false)
 	if err != nil {
 		return err
 	}
@@ -296,12 +298,12 @@ func seedDemo(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	d, err := open(ctx)
+	d, err := open(ctx, box)
 	if err != nil {
 		return err
 	}
 	defer d.pool.Close()
-	accounts, err := demo.Seed(ctx, d.staff, *password, box)
+	accounts, err := demo.Seed(ctx, d.svc.Staff, *password, box)
 	if err != nil {
 		return err
 	}
@@ -316,24 +318,31 @@ func seedDemo(ctx context.Context, args []string) error {
 	return nil
 }
 
-func auditVerify(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("audit verify", flag.ExitOnError)
-	ref := fs.String("tenant", "", "tenant code or id")
-	_ = fs.Parse(args)
-	id, err := tenants.ParseRef(*ref)
+// inTenant runs an operator's tool in the transaction of the county ref names (code or id).
+func inTenant(ctx context.Context, ref string, fn func(ctx context.Context) error) error {
+	id, err := tenants.ParseRef(ref)
 	if err != nil {
 		return err
 	}
-	d, err := open(ctx)
+	d, err := open(ctx, nil)
 	if err != nil {
 		return err
 	}
 	defer d.pool.Close()
-	var res *tenants.AuditVerification
-	err = d.store.InTx(ctx, id, func(ctx context.Context) error {
+	return d.store.InTx(ctx, id, func(ctx context.Context) error {
 		if _, err := tenants.Current(ctx); err != nil {
-			return fmt.Errorf("tenant %s: %w", *ref, err)
+			return fmt.Errorf("tenant %s: %w", ref, err)
 		}
+		return fn(ctx)
+	})
+}
+
+func auditVerify(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("audit verify", flag.ExitOnError)
+	ref := fs.String("tenant", "", "tenant code or id")
+	_ = fs.Parse(args)
+	var res *tenants.AuditVerification
+	err := inTenant(ctx, *ref, func(ctx context.Context) (err error) {
 		res, err = tenants.VerifyAudit(ctx)
 		return err
 	})

@@ -42,7 +42,7 @@ type logoutOut struct {
 	SetCookie http.Cookie `header:"Set-Cookie"`
 }
 
-func (s *Server) meRoutes() {
+func (s *Server) sessionRoutes() {
 	register(s, huma.Operation{OperationID: "get-me", Method: http.MethodGet, Path: "/api/v1/me", Summary: "当前用户 / The signed-in member", Tags: []string{"session"}},
 		anyMember, func(ctx context.Context, _ *struct{}) (*meOut, error) {
 			a := actor(ctx)
@@ -50,21 +50,20 @@ func (s *Server) meRoutes() {
 			for _, r := range a.Roles {
 				out.Body.Roles = append(out.Body.Roles, string(r))
 			}
-			err := s.inTx(ctx, func(ctx context.Context) error {
+			return withTx(ctx, s, func(ctx context.Context) (*meOut, error) {
 				t, err := tenants.Current(ctx)
 				if err != nil {
-					return err
+					return nil, err
 				}
 				out.Body.Tenant = TenantRef{ID: t.ID, Code: t.Code, Name: t.Name}
 				u, err := tenants.GetOrgUnit(ctx, a.OrgUnitID)
 				if err != nil {
-					return err
+					return nil, err
 				}
 				names, err := tenants.OrgPathNames(ctx, u.Path)
 				out.Body.OrgUnit = OrgUnitRef{ID: u.ID, Name: u.Name, Kind: string(u.Kind), PathNames: names}
-				return err
+				return out, err
 			})
-			return out, err
 		})
 	register(s, huma.Operation{OperationID: "logout", Method: http.MethodPost, Path: "/api/v1/auth/logout", Summary: "退出登录 / Sign out",
 		Description: "Revokes the Kratos session and clears the session cookie.", Tags: []string{"session"}, DefaultStatus: http.StatusNoContent},
