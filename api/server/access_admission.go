@@ -116,36 +116,32 @@ func (s *Server) admissionRoutes() {
 	register(s, huma.Operation{OperationID: "withdraw-admission", Method: http.MethodPost, Path: "/api/v1/access/requests/{id}/withdraw", Summary: "撤回申请 / Withdraw a request",
 		Description: "By the applying department, at any open stage (a returned request is abandoned this way), with a reason. The request releases its code.",
 		Tags:        tags, Errors: []int{403, 404, 409, 412, 422}},
-		deptRoles, func(ctx context.Context, in *requestReasonIn) (out *requestOut, err error) {
+		deptRoles, func(ctx context.Context, in *requestReasonIn) (*requestOut, error) {
 			v, err := ifMatch(in.IfMatch)
 			if err != nil {
 				return nil, err
 			}
-			err = s.inTx(ctx, func(ctx context.Context) error {
+			return withTx(ctx, s, func(ctx context.Context) (*requestOut, error) {
 				if _, err := s.access.WithdrawRequest(ctx, in.ID, v, in.Body.Reason); err != nil {
-					return err
+					return nil, err
 				}
-				out, err = s.requestDetail(ctx, in.ID)
-				return err
+				return s.requestDetail(ctx, in.ID)
 			})
-			return out, err
 		})
 	register(s, huma.Operation{OperationID: "stop-admission", Method: http.MethodPost, Path: "/api/v1/access/requests/{id}/stop", Summary: "终止准入 / Stop a request during its notice",
 		Description: "By a county admin, during the public notice (公示), with a reason: the item is not admitted and the code is released.",
 		Tags:        tags, Errors: []int{403, 404, 409, 412, 422}},
-		admins, func(ctx context.Context, in *requestReasonIn) (out *requestOut, err error) {
+		admins, func(ctx context.Context, in *requestReasonIn) (*requestOut, error) {
 			v, err := ifMatch(in.IfMatch)
 			if err != nil {
 				return nil, err
 			}
-			err = s.inTx(ctx, func(ctx context.Context) error {
+			return withTx(ctx, s, func(ctx context.Context) (*requestOut, error) {
 				if _, err := s.access.Stop(ctx, in.ID, v, in.Body.Reason); err != nil {
-					return err
+					return nil, err
 				}
-				out, err = s.requestDetail(ctx, in.ID)
-				return err
+				return s.requestDetail(ctx, in.ID)
 			})
-			return out, err
 		})
 	register(s, huma.Operation{OperationID: "resubmit-admission", Method: http.MethodPost, Path: "/api/v1/access/requests/{id}/resubmit", Summary: "修改后重新提交 / Resubmit a returned request",
 		Tags: tags, Errors: []int{403, 404, 409, 412, 422}},

@@ -28,14 +28,12 @@ func (s *Server) callbackRoutes() {
 			if err != nil {
 				return nil, err
 			}
-			out := &caseOut{}
-			err = s.inTx(ctx, func(ctx context.Context) error {
+			return withTx(ctx, s, func(ctx context.Context) (*caseOut, error) {
 				c, err := s.status.Callback(ctx, in.ID, v, in.Body)
-				if err == nil {
-					out.Body, out.ETag = caseOf(c), etag(c.RowVersion)
+				if err != nil {
+					return nil, err
 				}
-				return err
+				return &caseOut{Body: caseOf(c), ETag: etag(c.RowVersion)}, nil
 			})
-			return out, err
 		})
 }
