@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httputil"
+	"net/netip"
 	"net/url"
 	"path"
 	"reflect"
@@ -57,6 +58,9 @@ type Deps struct {
 	Box *secret.Box
 	// PublicURL is the public origin (YC_PUBLIC_URL) the QR codes of regenerated notices link to.
 	PublicURL string
+	// TrustedProxies are the addresses whose X-Forwarded-Proto is believed (YC_TRUSTED_PROXIES);
+	// nil is DefaultTrustedProxies (loopback).
+	TrustedProxies []netip.Prefix
 }
 
 // Server holds the routes.
@@ -95,8 +99,9 @@ func New(deps Deps) (http.Handler, huma.API) {
 	if deps.KratosPublicURL != "" {
 		mux.Handle(KratosPublicPrefix+"/", kratosProxy(deps.KratosPublicURL, deps.Logger))
 	}
+	mux.HandleFunc("GET /robots.txt", robots)
 	mux.Handle("/", spa(deps.Assets))
-	return s.requestID(mux), s.api
+	return s.requestID(s.securityHeaders(s.csrf(mux))), s.api
 }
 
 // OpenAPI returns the document without any running dependency (for `yichuang openapi`).

@@ -127,7 +127,7 @@ async function intake(page, applicant, authorization) {
       }
       const r = await fetch('/api/v1/applications', {
         method: 'POST',
-        headers: { 'Content-Type': 'application/json', 'Idempotency-Key': crypto.randomUUID() },
+        headers: { 'Content-Type': 'application/json', 'Idempotency-Key': crypto.randomUUID(), 'X-Requested-With': 'yichuang' },
         body: JSON.stringify(body),
       })
       if (r.status !== 201) throw new Error(`intake: ${r.status} ${await r.text()}`)

@@ -18,6 +18,21 @@ export function setApiHandlers(h: { unauthorized: () => void; unavailable?: () =
   onUnavailable = h.unavailable ?? null
 }
 
+/**
+ * Sent with every API call: the server refuses a state-changing request that rides on the
+ * session cookie without it, and a page of another origin cannot add it (see api/server/csrf.go).
+ */
+export const CSRF_HEADER = 'X-Requested-With'
+export const CSRF_VALUE = 'yichuang'
+
+const csrfHeader: Middleware = {
+  onRequest({ request }) {
+    request.headers.set(CSRF_HEADER, CSRF_VALUE)
+    return request
+  },
+}
+api.use(csrfHeader)
+
 const statusHooks: Middleware = {
   onResponse({ request, response }) {
     if (response.status === 401 && !new URL(request.url, location.href).pathname.endsWith('/api/v1/me')) {

@@ -1,7 +1,7 @@
 // The streamed upload of a material's file: POST the raw bytes with their Content-Type, with
 // upload progress (fetch has none, hence XMLHttpRequest), and the presigned links the
 // download endpoints hand out.
-import { api } from '@/api/client'
+import { CSRF_HEADER, CSRF_VALUE, api } from '@/api/client'
 import { ApiError } from '@/api/problem'
 import type { DocFile } from '@/utils/documents'
 import { uploadContentType, uploadPercent, uploadUrl } from '@/utils/documents'
@@ -35,6 +35,7 @@ export function uploadMaterialFile(appId: string, material: string, file: File, 
     xhr.withCredentials = true
     xhr.setRequestHeader('Content-Type', uploadContentType(file))
     xhr.setRequestHeader('Accept', 'application/json, application/problem+json')
+    xhr.setRequestHeader(CSRF_HEADER, CSRF_VALUE)
     xhr.upload.onprogress = (e) => {
       if (e.lengthComputable) onProgress(uploadPercent(e.loaded, e.total))
     }
