@@ -94,7 +94,9 @@ func New(deps Deps) (http.Handler, huma.API) {
 		status: &status.Service{Clock: deps.Clock}}
 	s.docs = &document.Service{Store: deps.Store, Storage: deps.Storage, Apps: s.apps, Clock: deps.Clock, PublicURL: deps.PublicURL}
 	s.api = humago.New(mux, apiConfig())
+	s.api.UseMiddleware(s.rejectNUL)
 	s.routes()
+	limitStrings(s.api.OpenAPI())
 
 	if deps.KratosPublicURL != "" {
 		mux.Handle(KratosPublicPrefix+"/", kratosProxy(deps.KratosPublicURL, deps.Logger))
