@@ -43,9 +43,6 @@ type docBundle struct {
 func setupDocs(t *testing.T) *docBundle {
 	t.Helper()
 	db := tenanttest.New(t)
-	pub := tenanttest.Require(t, "YC_KRATOS_PUBLIC_URL")
-	kr := identity.New(pub, tenanttest.Require(t, "YC_KRATOS_ADMIN_URL"))
-	store := tenants.NewStore(db.App, nil)
 	st, err := storage.New(storage.Config{Endpoint: tenanttest.Require(t, "YC_MINIO_ENDPOINT"),
 		AccessKey: tenanttest.Require(t, "YC_MINIO_ACCESS_KEY"), SecretKey: tenanttest.Require(t, "YC_MINIO_SECRET_KEY"), Prefix: "api-test"})
 	if err != nil {
@@ -54,6 +51,15 @@ func setupDocs(t *testing.T) *docBundle {
 	if err := st.EnsureBuckets(context.Background()); err != nil {
 		t.Fatal(err)
 	}
+	return setupDocsWith(t, db, st)
+}
+
+// setupDocsWith is setupDocs on the given storage (e.g. MinIO behind a proxy a test can cut).
+func setupDocsWith(t *testing.T, db *tenanttest.DB, st *storage.Store) *docBundle {
+	t.Helper()
+	pub := tenanttest.Require(t, "YC_KRATOS_PUBLIC_URL")
+	kr := identity.New(pub, tenanttest.Require(t, "YC_KRATOS_ADMIN_URL"))
+	store := tenants.NewStore(db.App, nil)
 	const public = "https://yc.example.gov.cn"
 	rc, err := jobs.NewClient(store, jobs.Options{Work: true, TestOnly: true, Storage: st, PublicURL: public, Queues: []string{document.Queue}})
 	if err != nil {

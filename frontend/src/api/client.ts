@@ -1,6 +1,7 @@
 import createClient, { type Middleware } from 'openapi-fetch'
 import type { paths } from './schema'
 import { ApiError } from './problem'
+import { reportOutage } from './outage'
 
 export const api = createClient<paths>({
   baseUrl: '',
@@ -34,10 +35,11 @@ const csrfHeader: Middleware = {
 api.use(csrfHeader)
 
 const statusHooks: Middleware = {
-  onResponse({ request, response }) {
+  async onResponse({ request, response }) {
     if (response.status === 401 && !new URL(request.url, location.href).pathname.endsWith('/api/v1/me')) {
       onUnauthorized?.()
     } else if (response.status === 503) {
+      reportOutage(await response.clone().json().catch(() => null))
       onUnavailable?.()
     }
     return undefined
