@@ -128,6 +128,10 @@ func NewClient(store *tenants.Store, opts Options) (*river.Client[pgx.Tx], error
 	river.AddWorker(workers, &tenantWorker[document.NoticeArgs]{store: store, work: docs.GenerateNotice})
 	river.AddWorker(workers, &tenantWorker[document.VerifyArgs]{store: store, work: docs.Verify})
 	river.AddWorker(workers, &tenantWorker[document.ArchiveArgs]{store: store, work: docs.Pack})
+	river.AddWorker(workers, &tenantWorker[document.SweepArgs]{store: store, work: func(ctx context.Context, _ document.SweepArgs) error {
+		_, err := docs.SweepUploads(ctx)
+		return err
+	}})
 
 	cfg := &river.Config{Schema: migration.RiverSchema, Workers: workers, Logger: opts.Logger, TestOnly: opts.TestOnly}
 	if st, ok := svc.Clock.(rivertype.TimeGenerator); ok {
@@ -201,8 +205,8 @@ func auditCheck(ctx context.Context, args auditlog.CheckArgs) error {
 // SweepArgs start the periodic safety net: per active tenant, one deadline reconciliation
 // one workforce sweep (dated record changes, the year's progression, the month's payroll) and
 // one calendar reminder (the coming year's holiday schedule, from November), one access-list
-// sweep (the yearly re-confirmation reminder) and one rating sweep (the
-// county's default-rating rule, if on).
+// sweep (the yearly re-confirmation reminder), one rating sweep (the county's default-rating
+// rule, if on) and one documents sweep (presigned uploads never completed).
 type SweepArgs struct{}
 
 // Kind is River's job kind.
@@ -233,6 +237,9 @@ func (w *sweepWorker) Work(ctx context.Context, _ *river.Job[SweepArgs]) error {
 				return err
 			}
 			if _, err := tenants.Enqueue(ctx, access.SweepArgs{TenantID: t.ID}, nil); err != nil {
+				return err
+			}
+			if _, err := tenants.Enqueue(ctx, document.SweepArgs{TenantID: t.ID}, nil); err != nil {
 				return err
 			}
 			_, err := tenants.Enqueue(ctx, status.SweepArgs{TenantID: t.ID}, nil)

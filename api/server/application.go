@@ -18,23 +18,23 @@ import (
 // ApplicantBody identifies the applicant.
 type ApplicantBody struct {
 	Kind    string `json:"kind" enum:"person,org" doc:"个人 / 单位"`
-	Name    string `json:"name" doc:"姓名或单位名称"`
-	IDNo    string `json:"id_no" doc:"身份证号码（GB 11643）或统一社会信用代码（GB 32100）"`
-	Phone   string `json:"phone" doc:"联系电话"`
-	Contact string `json:"contact,omitempty" doc:"单位经办人"`
+	Name    string `json:"name" maxLength:"100" doc:"姓名或单位名称"`
+	IDNo    string `json:"id_no" maxLength:"32" doc:"身份证号码（GB 11643）或统一社会信用代码（GB 32100）"`
+	Phone   string `json:"phone" maxLength:"20" doc:"联系电话"`
+	Contact string `json:"contact,omitempty" maxLength:"100" doc:"单位经办人"`
 }
 
 // TickBody ticks one material.
 type TickBody struct {
-	Key      string `json:"key"`
+	Key      string `json:"key" maxLength:"40"`
 	Provided bool   `json:"provided"`
-	Note     string `json:"note,omitempty"`
+	Note     string `json:"note,omitempty" maxLength:"200"`
 }
 
 // AuthorizationBody is the resident's 委托 of a proxy agent.
 type AuthorizationBody struct {
-	SignedOn string `json:"signed_on" doc:"委托日期 YYYY-MM-DD"`
-	Document string `json:"document" doc:"委托书编号或签署情况"`
+	SignedOn string `json:"signed_on" maxLength:"10" doc:"委托日期 YYYY-MM-DD"`
+	Document string `json:"document" maxLength:"200" doc:"委托书编号或签署情况"`
 	Agent    string `json:"agent,omitempty" readOnly:"true" doc:"代办员"`
 }
 
@@ -58,10 +58,10 @@ type MaterialLine struct {
 
 // CorrectionEntryBody is one line of a correction notice.
 type CorrectionEntryBody struct {
-	Key     string `json:"key"`
-	Name    string `json:"name,omitempty" readOnly:"true"`
+	Key     string `json:"key" maxLength:"40"`
+	Name    string `json:"name,omitempty" readOnly:"true" maxLength:"100"`
 	Problem string `json:"problem" enum:"missing,incorrect"`
-	Note    string `json:"note,omitempty"`
+	Note    string `json:"note,omitempty" maxLength:"200"`
 }
 
 // CorrectionBody is the 一次性告知书.

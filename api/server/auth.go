@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/danielgtaylor/huma/v2"
+	"github.com/google/uuid"
 
 	"github.com/yichuang/yichuang/services/identity"
 	"github.com/yichuang/yichuang/services/problem"
@@ -146,7 +147,8 @@ func withTx[O any](ctx context.Context, s *Server, fn func(ctx context.Context) 
 	return out, err
 }
 
-var errNoCounty = problem.NotFound("county_not_found", "找不到该县", "no such county")
+var errNoCounty = &problem.Error{Status: http.StatusNotFound, Code: "county_not_found", Message: "找不到该县", MessageEn: "no such county",
+	Fields: []problem.Field{{Location: "path.county", Message: "找不到该县", MessageEn: "no such county"}}}
 
 // needsKey refuses workforce operations on a server started without YC_DATA_KEY, rather than
 // storing ID numbers without their encryption.
@@ -177,7 +179,7 @@ func withKey[O any](ctx context.Context, s *Server, fn func(ctx context.Context)
 // by its code (the tenant id derives from the code, so no cross-tenant lookup is needed).
 func (s *Server) inCounty(ctx context.Context, county string, fn func(ctx context.Context, t *tenants.Tenant) error) error {
 	id, err := tenants.ParseRef(county)
-	if err != nil {
+	if err != nil || id == uuid.Nil { // the nil UUID names no county (and opens no transaction)
 		return errNoCounty
 	}
 	return s.deps.Store.InTx(ctx, id, func(ctx context.Context) error {

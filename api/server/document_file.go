@@ -18,7 +18,7 @@ type FileInfo struct {
 	ID           uuid.UUID  `json:"id"`
 	MaterialKey  string     `json:"material_key"`
 	Filename     string     `json:"filename"`
-	Channel      string     `json:"channel" enum:"direct,presigned" doc:"streamed through the API, or PUT to a presigned URL"`
+	Channel      string     `json:"channel" enum:"direct,presigned" doc:"streamed through the API, or POSTed to a presigned form URL"`
 	Status       string     `json:"status" enum:"awaiting_upload,uploaded,verified,rejected,tampered" doc:"verified: attached to the material; uploaded: being verified"`
 	StatusLabel  string     `json:"status_label"`
 	Attached     bool       `json:"attached" doc:"verified, so attached to the material and downloadable"`
@@ -85,9 +85,10 @@ type uploadBeginIn struct {
 type uploadBeginOut struct {
 	Body struct {
 		UploadID  uuid.UUID         `json:"upload_id"`
-		URL       string            `json:"url" doc:"PUT the file here"`
-		Method    string            `json:"method" enum:"PUT"`
-		Headers   map[string]string `json:"headers" doc:"send these headers with the PUT"`
+		URL       string            `json:"url" doc:"POST the form here"`
+		Method    string            `json:"method" enum:"POST"`
+		Fields    map[string]string `json:"fields" doc:"send these form fields (multipart/form-data) before the file"`
+		FileField string            `json:"file_field" doc:"the form field of the file, sent last"`
 		ExpiresAt time.Time         `json:"expires_at"`
 		File      FileInfo          `json:"file"`
 	}
@@ -122,8 +123,10 @@ func (s *Server) fileRoutes() {
 		})
 	register(s, huma.Operation{OperationID: "begin-application-upload", Method: http.MethodPost, Path: "/api/v1/applications/{id}/uploads",
 		Summary: "申请直传地址 / Get a presigned upload URL",
-		Description: "Declare the material, type, size and SHA-256 of a file; PUT the file to the returned URL (valid 15 minutes) with the returned headers, " +
-			"then complete the upload. The declared SHA-256 is what the file is verified against.",
+		Description: "Declare the material, type, size and SHA-256 of a file; POST it to the returned URL (valid 15 minutes) as multipart/form-data, " +
+			"the returned fields first and the file last (field file_field), then complete the upload. The storage's policy admits exactly the declared " +
+			"size and type, so a larger file is refused and nothing is stored. The declared SHA-256 is what the file is verified against. " +
+			"An upload not completed is swept after its URL expires.",
 		Tags: []string{"documents"}, DefaultStatus: http.StatusCreated, Errors: []int{404, 409, 413, 422}},
 		intakeRoles, func(ctx context.Context, in *uploadBeginIn) (*uploadBeginOut, error) {
 			return withTx(ctx, s, func(ctx context.Context) (out *uploadBeginOut, err error) {
@@ -133,7 +136,7 @@ func (s *Server) fileRoutes() {
 				if err != nil {
 					return nil, err
 				}
-				out.Body.UploadID, out.Body.URL, out.Body.Method, out.Body.Headers, out.Body.ExpiresAt = t.File.ID, t.URL, t.Method, t.Headers, t.ExpiresAt
+				out.Body.UploadID, out.Body.URL, out.Body.Method, out.Body.Fields, out.Body.FileField, out.Body.ExpiresAt = t.File.ID, t.URL, t.Method, t.Fields, t.FileField, t.ExpiresAt
 				out.Body.File = toFileInfo(t.File)
 				return out, nil
 			})

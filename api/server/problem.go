@@ -132,6 +132,9 @@ func fromService(ctx context.Context, err error) *Problem {
 		}
 		return p
 	}
+	if p := outage(ctx, err); p != nil {
+		return p
+	}
 	switch {
 	case errors.Is(err, tenants.ErrNotFound):
 		return newProblem(ctx, http.StatusNotFound, "", "", "")

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httputil"
+	"net/netip"
 	"net/url"
 	"path"
 	"reflect"
@@ -57,6 +58,12 @@ type Deps struct {
 	Services *wiring.Services
 	// Clock is Services.Clock.
 	Clock clock.Clock
+	// PublicURL is the public origin (YC_PUBLIC_URL): the one origin besides the request's own
+	// that state-changing requests may come from.
+	PublicURL string
+	// TrustedProxies are the addresses whose X-Forwarded-Proto is believed (YC_TRUSTED_PROXIES);
+	// nil is DefaultTrustedProxies (loopback).
+	TrustedProxies []netip.Prefix
 }
 
 // Server holds the routes.
@@ -93,13 +100,16 @@ func New(deps Deps) (http.Handler, huma.API) {
 	s := &Server{deps: deps, staff: svc.Staff, apps: svc.Apps, workforce: svc.Workforce, access: svc.Access, status: svc.Status,
 		docs: svc.Docs, calendar: svc.Calendar, settings: svc.Settings}
 	s.api = humago.New(mux, apiConfig())
+	s.api.UseMiddleware(s.rejectNUL)
 	s.routes()
+	limitStrings(s.api.OpenAPI())
 
 	if deps.KratosPublicURL != "" {
 		mux.Handle(KratosPublicPrefix+"/", kratosProxy(deps.KratosPublicURL, deps.Logger))
 	}
+	mux.HandleFunc("GET /robots.txt", robots)
 	mux.Handle("/", spa(deps.Assets))
-	return s.requestID(mux), s.api
+	return s.requestID(s.securityHeaders(s.csrf(mux))), s.api
 }
 
 // OpenAPI returns the document without any running dependency (for `yichuang openapi`).

@@ -61,13 +61,21 @@ type stack struct {
 	clock     *clock.Stub
 	queues    []string
 	publicURL string
+	// db and storage, when set, replace the package's database and the MinIO of the test stack
+	// (a MinIO behind a proxy a test can cut).
+	db      *tenanttest.DB
+	storage *storage.Store
 }
 
 func start(t testing.TB, o stack) *testBundle {
 	t.Helper()
-	db := tenanttest.New(t)
-	if o.clock != nil {
+	db := o.db
+	switch {
+	case db != nil:
+	case o.clock != nil:
 		db = tenanttest.NewIsolated(t) // its own River leader, on this test's clock
+	default:
+		db = tenanttest.New(t)
 	}
 	pub := tenanttest.Require(t, "YC_KRATOS_PUBLIC_URL")
 	kr := identity.New(pub, tenanttest.Require(t, "YC_KRATOS_ADMIN_URL"))
@@ -76,13 +84,17 @@ func start(t testing.TB, o stack) *testBundle {
 	if o.clock != nil {
 		c = o.clock
 	}
-	st, err := storage.New(storage.Config{Endpoint: tenanttest.Require(t, "YC_MINIO_ENDPOINT"),
-		AccessKey: tenanttest.Require(t, "YC_MINIO_ACCESS_KEY"), SecretKey: tenanttest.Require(t, "YC_MINIO_SECRET_KEY"), Prefix: "api-test"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := st.EnsureBuckets(context.Background()); err != nil {
-		t.Fatal(err)
+	st := o.storage
+	if st == nil {
+		var err error
+		st, err = storage.New(storage.Config{Endpoint: tenanttest.Require(t, "YC_MINIO_ENDPOINT"),
+			AccessKey: tenanttest.Require(t, "YC_MINIO_ACCESS_KEY"), SecretKey: tenanttest.Require(t, "YC_MINIO_SECRET_KEY"), Prefix: "api-test"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := st.EnsureBuckets(context.Background()); err != nil {
+			t.Fatal(err)
+		}
 	}
 	box, err := secret.New("api-test-key-material-0123456789abcdef")
 	if err != nil {
@@ -108,7 +120,7 @@ func start(t testing.TB, o stack) *testBundle {
 			_ = rc.Stop(ctx)
 		})
 	}
-	h, _ := server.New(server.Deps{Store: store, Kratos: kr, Storage: st, KratosPublicURL: pub, Services: svc})
+	h, _ := server.New(server.Deps{Store: store, Kratos: kr, Storage: st, KratosPublicURL: pub, Services: svc, PublicURL: o.publicURL})
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	d2 := *db

@@ -127,7 +127,7 @@ async function intake(page, applicant, authorization) {
       }
       const r = await fetch('/api/v1/applications', {
         method: 'POST',
-        headers: { 'Content-Type': 'application/json', 'Idempotency-Key': crypto.randomUUID() },
+        headers: { 'Content-Type': 'application/json', 'Idempotency-Key': crypto.randomUUID(), 'X-Requested-With': 'yichuang' },
         body: JSON.stringify(body),
       })
       if (r.status !== 201) throw new Error(`intake: ${r.status} ${await r.text()}`)
@@ -245,17 +245,18 @@ test('1. 张伟 attaches the 身份证 scan, accepts, and opens the 受理通知
     await page.locator(tid('docs-notices')).evaluate((el) => el.scrollIntoView({ block: 'start' }))
     await shot(page, 'documents-notice.png')
 
-    // 查看/打印: the PDF from the presigned URL, shown in a new tab.
-    const pdf = page.waitForResponse((r) => /\/notices\/accepted-\d+\.pdf$/.test(new URL(r.url()).pathname), { timeout: TIMEOUT })
+    // 查看/打印: the new tab opens the presigned URL itself, in the browser's PDF viewer.
+    const isNotice = (u) => /\/notices\/accepted-\d+\.pdf$/.test(new URL(u).pathname)
+    const pdf = page.context().waitForEvent('response', { predicate: (r) => isNotice(r.url()), timeout: TIMEOUT })
     const popup = page.context().waitForEvent('page')
     await notice.locator(tid('docs-notice-view')).click()
     const pdfRes = await pdf
     assert.equal(pdfRes.status(), 200)
     assert.match(pdfRes.headers()['content-type'] ?? '', /^application\/pdf/)
-    const bytes = await pdfRes.body()
+    const bytes = Buffer.from(await (await fetch(pdfRes.url())).arrayBuffer())
     assert.equal(bytes.subarray(0, 4).toString('latin1'), '%PDF', 'the notice is a PDF')
     const tab = await popup
-    await tab.waitForURL((u) => u.protocol === 'blob:', { timeout: TIMEOUT })
+    await tab.waitForURL((u) => isNotice(u.href), { timeout: TIMEOUT })
     await tab.close()
   })
 })

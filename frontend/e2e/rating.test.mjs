@@ -81,7 +81,7 @@ const apiCall = (page, method, path, body, headers = {}) =>
       const r = await fetch(path, {
         method,
         credentials: 'include',
-        headers: { Accept: 'application/json', ...(body ? { 'Content-Type': 'application/json' } : {}), ...headers },
+        headers: { Accept: 'application/json', 'X-Requested-With': 'yichuang', ...(body ? { 'Content-Type': 'application/json' } : {}), ...headers },
         body: body ? JSON.stringify(body) : undefined,
       })
       return { status: r.status, body: await r.json().catch(() => null) }

@@ -73,7 +73,10 @@ for line in open(sys.argv[1]):
     try: e = json.loads(line)
     except ValueError: continue
     key = (e.get("Package"), e.get("Test"))
-    if e.get("Action") == "output": out.setdefault(key, []).append(e["Output"])
+    if e.get("Action") == "output":
+        out.setdefault(key, []).append(e["Output"])
+        # The attack suites (api/server/attack*_test.go) report what they sent.
+        if e["Output"].startswith("attack suite "): sys.stdout.write(e["Output"])
     if e.get("Action") == "fail" and e.get("Test"): sys.stdout.write("".join(out.get(key, [])))
     if e.get("Action") in ("pass", "fail", "skip") and not e.get("Test"):
         print(f'{e["Action"]:5} {e["Package"]}')

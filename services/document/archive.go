@@ -525,6 +525,9 @@ func (s *Service) ArchiveLink(ctx context.Context, app uuid.UUID) (*Link, error)
 	if a.ReceiptNo == nil {
 		name = "归档-" + a.ID.String()[:8] + ".zip"
 	}
+	if err := servable(ctx, arch, ar.ObjectKey, ar.VersionID); err != nil {
+		return nil, err
+	}
 	u, err := arch.PresignGetVersion(ctx, ar.ObjectKey, ar.VersionID, DownloadTTL, name, "application/zip")
 	if err != nil {
 		return nil, err

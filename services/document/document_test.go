@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"strings"
 	"testing"
@@ -169,17 +170,31 @@ func fetch(t *testing.T, url string) []byte {
 	return body
 }
 
-func put(t *testing.T, url string, ctype string, body []byte) {
+// post uploads body through a presigned form as a browser would (the policy's fields, then
+// the file) and returns MinIO's status.
+func post(t *testing.T, ticket *document.Ticket, body []byte) int {
 	t.Helper()
-	req, _ := http.NewRequest(http.MethodPut, url, bytes.NewReader(body))
-	req.Header.Set("Content-Type", ctype)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
+	var buf bytes.Buffer
+	w := multipart.NewWriter(&buf)
+	for k, v := range ticket.Fields {
+		_ = w.WriteField(k, v)
 	}
+	fw, _ := w.CreateFormFile(ticket.FileField, "upload.bin")
+	_, _ = fw.Write(body)
+	_ = w.Close()
+	resp, err := http.Post(ticket.URL, w.FormDataContentType(), &buf)
+	if err != nil {
+		return 0 // MinIO may cut off a refused body mid-way
+	}
+	_, _ = io.Copy(io.Discard, resp.Body)
 	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("presigned PUT: %d", resp.StatusCode)
+	return resp.StatusCode
+}
+
+func mustPost(t *testing.T, ticket *document.Ticket, body []byte) {
+	t.Helper()
+	if status := post(t, ticket, body); status != http.StatusNoContent && status != http.StatusOK && status != http.StatusCreated {
+		t.Fatalf("presigned POST: %d", status)
 	}
 }
 
@@ -288,7 +303,8 @@ func TestTamperedFilesAreFlagged(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	if ticket.Method != "PUT" || ticket.Headers["Content-Type"] != "image/jpeg" || time.Until(ticket.ExpiresAt) > document.UploadTTL {
+	if ticket.Method != "POST" || ticket.Fields["Content-Type"] != "image/jpeg" || ticket.Fields["policy"] == "" || ticket.FileField != "file" ||
+		time.Until(ticket.ExpiresAt) > document.UploadTTL {
 		t.Errorf("ticket %+v", ticket)
 	}
 	var f *document.File
@@ -296,8 +312,8 @@ func TestTamperedFilesAreFlagged(t *testing.T) {
 		f, err = b.svc.CompleteUpload(ctx, app.ID, ticket.File.ID)
 		return err
 	})
-	wantProblem(t, "complete before the PUT", err, 409, "upload_missing", "")
-	put(t, ticket.URL, "image/jpeg", sent)
+	wantProblem(t, "complete before the upload", err, 409, "upload_missing", "")
+	mustPost(t, ticket, sent)
 	if err := b.as(t, b.clerk, func(ctx context.Context) (err error) {
 		f, err = b.svc.CompleteUpload(ctx, app.ID, ticket.File.ID)
 		return err
@@ -373,7 +389,7 @@ func TestTypeAndSizeAreChecked(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	put(t, ticket.URL, "image/jpeg", pdf)
+	mustPost(t, ticket, pdf)
 	var g *document.File
 	if err := b.as(t, b.clerk, func(ctx context.Context) (err error) {
 		g, err = b.svc.CompleteUpload(ctx, app.ID, ticket.File.ID)
@@ -410,7 +426,8 @@ func TestTypeAndSizeAreChecked(t *testing.T) {
 		return err
 	})
 	wantProblem(t, "a presigned upload declared over the limit", err, 413, "file_too_large", "body.size")
-	// Declared small, sent large: flagged at completion.
+	// Declared small, sent large (or a byte short): MinIO's policy refuses it, nothing is
+	// stored, and completing says nothing arrived.
 	small := jpeg(1000)
 	if err := b.as(t, b.clerk, func(ctx context.Context) (err error) {
 		ticket, err = b.svc.BeginUpload(ctx, document.UploadRequest{ApplicationID: app.ID, Material: "id", ContentType: "image/jpeg", Size: int64(len(small)), SHA256: sum(small)})
@@ -418,18 +435,29 @@ func TestTypeAndSizeAreChecked(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	put(t, ticket.URL, "image/jpeg", big)
+	for _, body := range [][]byte{big, small[:999], append(small, 0)} {
+		if status := post(t, ticket, body); status >= 200 && status < 300 {
+			t.Errorf("a presigned POST of %d bytes for a declared %d was stored: %d", len(body), len(small), status)
+		}
+	}
+	if v, err := b.storage.Documents(b.tenant.ID).Versions(context.Background(), ticket.File.ObjectKey); err != nil || len(v) != 0 {
+		t.Errorf("refused uploads left versions %v (%v)", v, err)
+	}
+	err = b.as(t, b.clerk, func(ctx context.Context) (err error) {
+		g, err = b.svc.CompleteUpload(ctx, app.ID, ticket.File.ID)
+		return err
+	})
+	wantProblem(t, "complete after a refused upload", err, 409, "upload_missing", "")
+	if _, err := b.storage.Documents(b.tenant.ID).Stat(context.Background(), ticket.File.ObjectKey, ""); !errors.Is(err, storage.ErrNotFound) {
+		t.Errorf("the oversized object is kept: %v", err)
+	}
+	// The exact size goes through.
+	mustPost(t, ticket, small)
 	if err := b.as(t, b.clerk, func(ctx context.Context) (err error) {
 		g, err = b.svc.CompleteUpload(ctx, app.ID, ticket.File.ID)
 		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
-	if g.Status != document.StatusRejected || !strings.Contains(g.ReasonEn, "limit") {
-		t.Fatalf("a presigned upload over the limit: %+v", g)
-	}
-	if _, err := b.storage.Documents(b.tenant.ID).Stat(context.Background(), g.ObjectKey, ""); !errors.Is(err, storage.ErrNotFound) {
-		t.Errorf("the oversized object is kept: %v", err)
+	}); err != nil || g.Status != document.StatusUploaded {
+		t.Fatalf("the declared size: %+v %v", g, err)
 	}
 }
 
@@ -728,5 +756,80 @@ func TestArchivePackedOnceAndLocked(t *testing.T) {
 	}
 	if n := b.count(t, `SELECT count(*) FROM audit_events WHERE tenant_id = $1 AND action = 'document.archive' AND summary->>'application_id' = $2`, b.tenant.ID, app.ID.String()); n != 1 {
 		t.Errorf("%d archive audit rows, want 1", n)
+	}
+}
+
+// TestUploadsNeverCompletedAreSwept: a presigned upload whose bytes arrived but that no one
+// completed leaves no stray file once its URL has expired (and the grace passed): every
+// version is deleted and the row says why. A completed upload and one still in time are left
+// alone.
+func TestUploadsNeverCompletedAreSwept(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	app := b.intake(t)
+	begin := func(body []byte) *document.Ticket {
+		var ticket *document.Ticket
+		if err := b.as(t, b.clerk, func(ctx context.Context) (err error) {
+			ticket, err = b.svc.BeginUpload(ctx, document.UploadRequest{ApplicationID: app.ID, Material: "id", ContentType: "image/jpeg", Size: int64(len(body)), SHA256: sum(body)})
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		mustPost(t, ticket, body)
+		return ticket
+	}
+	stray, done, fresh := begin(jpeg(2000)), begin(jpeg(3000)), begin(jpeg(4000))
+	if err := b.as(t, b.clerk, func(ctx context.Context) error { _, err := b.svc.CompleteUpload(ctx, app.ID, done.File.ID); return err }); err != nil {
+		t.Fatal(err)
+	}
+	// Two of them expired more than the grace ago.
+	if _, err := b.db.Owner.Exec(context.Background(), `UPDATE application_files SET expires_at = now() - interval '2 hours' WHERE id = ANY($1)`,
+		[]uuid.UUID{stray.File.ID, done.File.ID}); err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	b.system(t, func(ctx context.Context) (err error) { n, err = b.svc.SweepUploads(ctx); return err })
+	if n != 1 {
+		t.Fatalf("swept %d uploads, want 1", n)
+	}
+	docs := b.storage.Documents(b.tenant.ID)
+	if v, err := docs.Versions(context.Background(), stray.File.ObjectKey); err != nil || len(v) != 0 {
+		t.Errorf("the stray upload keeps versions %v (%v)", v, err)
+	}
+	for _, keep := range []*document.Ticket{done, fresh} {
+		if v, err := docs.Versions(context.Background(), keep.File.ObjectKey); err != nil || len(v) != 1 {
+			t.Errorf("an upload that is not stray lost its object: %v (%v)", v, err)
+		}
+	}
+	status := func(id uuid.UUID) (s string) {
+		if err := b.db.Owner.QueryRow(context.Background(), `SELECT status || ':' || reason FROM application_files WHERE id = $1`, id).Scan(&s); err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	if s := status(stray.File.ID); !strings.HasPrefix(s, "rejected:上传未在有效期内确认") || !strings.Contains(s, "删除") {
+		t.Errorf("the stray upload's row: %s", s)
+	}
+	if s := status(done.File.ID); s != "uploaded:" {
+		t.Errorf("the completed upload's row: %s", s)
+	}
+	if s := status(fresh.File.ID); s != "awaiting_upload:" {
+		t.Errorf("the upload still in time: %s", s)
+	}
+	// Completing the swept upload afterwards returns it as it is: rejected, not resurrected.
+	var f *document.File
+	if err := b.as(t, b.clerk, func(ctx context.Context) (err error) {
+		f, err = b.svc.CompleteUpload(ctx, app.ID, stray.File.ID)
+		return err
+	}); err != nil || f.Status != document.StatusRejected {
+		t.Errorf("completing a swept upload: %+v %v", f, err)
+	}
+	if n := b.count(t, `SELECT count(*) FROM audit_events WHERE tenant_id = $1 AND action = 'document.upload.expire'`, b.tenant.ID); n != 1 {
+		t.Errorf("%d audit rows of the sweep, want 1", n)
+	}
+	// A second run finds nothing.
+	b.system(t, func(ctx context.Context) (err error) { n, err = b.svc.SweepUploads(ctx); return err })
+	if n != 0 {
+		t.Errorf("second sweep: %d", n)
 	}
 }

@@ -43,7 +43,7 @@ func StatusLabel(s string) string { return statusLabels[s] }
 // Channels.
 const (
 	ChannelDirect    = "direct"    // streamed through the API
-	ChannelPresigned = "presigned" // PUT straight to MinIO
+	ChannelPresigned = "presigned" // POSTed straight to MinIO under a policy
 )
 
 // File is a file of one material of an application.
@@ -271,13 +271,14 @@ type UploadRequest struct {
 	SHA256        string
 }
 
-// Ticket is a presigned upload: PUT the file to URL with the headers before ExpiresAt, then
-// complete it.
+// Ticket is a presigned upload: POST a multipart form to URL — Fields, then the file as
+// FileField — before ExpiresAt, then complete it.
 type Ticket struct {
 	File      *File
 	URL       string
 	Method    string
-	Headers   map[string]string
+	Fields    map[string]string
+	FileField string
 	ExpiresAt time.Time
 }
 
@@ -316,7 +317,13 @@ func (s *Service) BeginUpload(ctx context.Context, in UploadRequest) (*Ticket, e
 		Status: StatusAwaiting, Filename: filename(in.Filename, in.Material, a, t), DeclaredType: string(t), Size: in.Size,
 		SHA256: in.SHA256, UploadedBy: &me, ExpiresAt: &exp}
 	f.ObjectKey = fileKey(a.ID, f.ID, t)
-	u, err := docs.PresignPut(ctx, f.ObjectKey, UploadTTL, string(t))
+	// A form POST under a policy MinIO enforces: exactly the declared size (at most the
+	// county's limit, checked above) and type, so nothing larger is ever stored. The policy
+	// is signed locally: first make sure MinIO answers, or the URL could not be used.
+	if err := s.Storage.Ready(ctx); err != nil {
+		return nil, err
+	}
+	form, err := docs.PresignPost(ctx, f.ObjectKey, UploadTTL, string(t), in.Size)
 	if err != nil {
 		return nil, err
 	}
@@ -326,7 +333,7 @@ func (s *Service) BeginUpload(ctx context.Context, in UploadRequest) (*Ticket, e
 	if err := s.registered(ctx, f, "document.upload.begin"); err != nil {
 		return nil, err
 	}
-	return &Ticket{File: f, URL: u.String(), Method: http.MethodPut, Headers: map[string]string{"Content-Type": string(t)}, ExpiresAt: exp}, nil
+	return &Ticket{File: f, URL: form.URL, Method: http.MethodPost, Fields: form.Fields, FileField: form.FileField, ExpiresAt: exp}, nil
 }
 
 var errFileNotFound = problem.NotFound("file_not_found", "文件不存在", "file not found")
@@ -351,7 +358,7 @@ func (f *File) flag(status, zh, en string) {
 	f.Status, f.Reason, f.ReasonEn = status, zh, en
 }
 
-// CompleteUpload registers a presigned upload once the client has PUT the file: the object
+// CompleteUpload registers a presigned upload once the client has POSTed the file: the object
 // must be there, no larger than the county's limit and the declared size, and its content
 // the declared type. A file that is not is flagged rejected (kept, with the reason) rather
 // than refused, so the clerk sees what arrived; one that is goes to verification. Completing
@@ -377,7 +384,7 @@ func (s *Service) CompleteUpload(ctx context.Context, app, id uuid.UUID) (*File,
 	}
 	obj, err := docs.Stat(ctx, f.ObjectKey, "")
 	if errors.Is(err, storage.ErrNotFound) {
-		return nil, problem.Conflict("upload_missing", "尚未收到文件：请先用上传地址上传（PUT），再确认", "nothing was uploaded yet: PUT the file to the upload URL first")
+		return nil, problem.Conflict("upload_missing", "尚未收到文件：请先用上传地址上传，再确认", "nothing was uploaded yet: POST the file to the upload URL first")
 	}
 	if err != nil {
 		return nil, err
@@ -387,8 +394,9 @@ func (s *Service) CompleteUpload(ctx context.Context, app, id uuid.UUID) (*File,
 	switch {
 	case obj.Size > st.MaxUploadBytes:
 		f.flag(StatusRejected, "文件大小 "+mb(obj.Size)+" 超过上限 "+mb(st.MaxUploadBytes), "the file's "+mb(obj.Size)+" exceed the limit of "+mb(st.MaxUploadBytes))
-		// The bytes are of no use and may be huge (a presigned PUT cannot be capped): the row
-		// keeps what arrived, the object goes.
+		// The bytes are of no use (the POST policy admits only the declared size, so this is
+		// a defence in depth, e.g. after the limit was lowered): the row keeps what arrived,
+		// the object goes.
 		if err := docs.DeleteVersion(ctx, f.ObjectKey, obj.VersionID); err != nil {
 			return nil, err
 		}
@@ -522,6 +530,9 @@ func (s *Service) FileLink(ctx context.Context, app, id uuid.UUID) (*Link, error
 	}
 	docs, err := s.documents(ctx)
 	if err != nil {
+		return nil, err
+	}
+	if err := servable(ctx, docs, f.ObjectKey, *f.VersionID); err != nil {
 		return nil, err
 	}
 	u, err := docs.PresignGetVersion(ctx, f.ObjectKey, *f.VersionID, DownloadTTL, f.Filename, f.ContentType)

@@ -365,6 +365,9 @@ func (s *Service) NoticeLink(ctx context.Context, app uuid.UUID, kind notice.Kin
 	if err != nil {
 		return nil, err
 	}
+	if err := servable(ctx, docs, n.ObjectKey, *n.VersionID); err != nil {
+		return nil, err
+	}
 	u, err := docs.PresignViewVersion(ctx, n.ObjectKey, *n.VersionID, DownloadTTL, n.Filename(), "application/pdf")
 	if err != nil {
 		return nil, err

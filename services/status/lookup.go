@@ -115,6 +115,24 @@ func throttled() *problem.Error {
 	return &problem.Error{Status: 429, Code: "too_many_tries", Message: "尝试次数过多，请 15 分钟后再试", MessageEn: "too many wrong tries; try again in 15 minutes"}
 }
 
+// serialize makes the throttle's read-check-count atomic: it holds a transaction-scoped
+// advisory lock per key (tenant and key hashed), so concurrent tries on one key queue, and
+// each sees the failures the ones before it committed. Without it a burst of parallel wrong
+// tries all read the same count and all got an answer. Keys are locked in a fixed order, so
+// two tries sharing two keys cannot deadlock.
+func serialize(ctx context.Context, keys ...string) error {
+	tx, _ := tenants.TxFrom(ctx)
+	sorted := slices.Clone(keys)
+	slices.Sort(sorted)
+	for _, k := range slices.Compact(sorted) {
+		if _, err := tenants.DB(ctx).NewRaw("SELECT pg_advisory_xact_lock(hashtextextended(?, 0))",
+			"status_lookups:"+tx.TenantID().String()+":"+k).Exec(ctx); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // blocked reports whether key has used up its tries in the current window.
 func blocked(ctx context.Context, key string, now time.Time) (bool, error) {
 	var failures int
@@ -158,6 +176,9 @@ func (s *Service) load(ctx context.Context, where string, args ...any) (*app, er
 func (s *Service) Lookup(ctx context.Context, receipt, last4, ip string) (*View, error) {
 	now := s.Clock.Now()
 	keys := []string{"ip:" + ip, "receipt:" + receipt}
+	if err := serialize(ctx, keys...); err != nil {
+		return nil, err
+	}
 	for _, k := range keys {
 		if b, err := blocked(ctx, k, now); err != nil {
 			return nil, err
@@ -200,6 +221,9 @@ func (s *Service) ByToken(ctx context.Context, token, ip string) (*View, error) 
 func (s *Service) byToken(ctx context.Context, token, ip string) (*app, error) {
 	now := s.Clock.Now()
 	key := "ip:" + ip
+	if err := serialize(ctx, key); err != nil {
+		return nil, err
+	}
 	if b, err := blocked(ctx, key, now); err != nil {
 		return nil, err
 	} else if b {

@@ -38,9 +38,15 @@ type Store struct {
 
 // New connects to MinIO. It does not touch the network; EnsureBuckets does.
 func New(cfg Config) (*Store, error) {
+	base, err := minio.DefaultTransport(cfg.Secure)
+	if err != nil {
+		return nil, err
+	}
 	c, err := minio.New(cfg.Endpoint, &minio.Options{
-		Creds:  credentials.NewStaticV4(cfg.AccessKey, cfg.SecretKey, ""),
-		Secure: cfg.Secure,
+		Creds:      credentials.NewStaticV4(cfg.AccessKey, cfg.SecretKey, ""),
+		Secure:     cfg.Secure,
+		Transport:  outageTransport{base},
+		MaxRetries: maxRetries,
 	})
 	if err != nil {
 		return nil, err

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"os"
 	"os/signal"
@@ -227,8 +228,15 @@ func serve(ctx context.Context, args []string) error {
 		<-ctx.Done()
 		return nil
 	}
+	var proxies []netip.Prefix
+	if v := os.Getenv("YC_TRUSTED_PROXIES"); v != "" {
+		if proxies, err = server.ParseTrustedProxies(v); err != nil {
+			return fmt.Errorf("YC_TRUSTED_PROXIES: %w", err)
+		}
+	}
 	handler, _ := server.New(server.Deps{Store: d.store, Kratos: d.kratos, Storage: d.storage, Logger: log,
-		KratosPublicURL: env("YC_KRATOS_PUBLIC_URL", "http://127.0.0.1:4433"), Assets: frontend.Assets(), Services: d.svc})
+		KratosPublicURL: env("YC_KRATOS_PUBLIC_URL", "http://127.0.0.1:4433"), Assets: frontend.Assets(), Services: d.svc,
+		PublicURL: os.Getenv("YC_PUBLIC_URL"), TrustedProxies: proxies})
 	srv := &http.Server{Addr: *addr, Handler: handler, ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.ListenAndServe() }()

@@ -1,6 +1,7 @@
 import createClient, { type Middleware } from 'openapi-fetch'
 import type { paths } from './schema'
 import { ApiError } from './problem'
+import { reportOutage } from './outage'
 
 export const api = createClient<paths>({
   baseUrl: '',
@@ -18,11 +19,27 @@ export function setApiHandlers(h: { unauthorized: () => void; unavailable?: () =
   onUnavailable = h.unavailable ?? null
 }
 
+/**
+ * Sent with every API call: the server refuses a state-changing request that rides on the
+ * session cookie without it, and a page of another origin cannot add it (see api/server/csrf.go).
+ */
+export const CSRF_HEADER = 'X-Requested-With'
+export const CSRF_VALUE = 'yichuang'
+
+const csrfHeader: Middleware = {
+  onRequest({ request }) {
+    request.headers.set(CSRF_HEADER, CSRF_VALUE)
+    return request
+  },
+}
+api.use(csrfHeader)
+
 const statusHooks: Middleware = {
-  onResponse({ request, response }) {
+  async onResponse({ request, response }) {
     if (response.status === 401 && !new URL(request.url, location.href).pathname.endsWith('/api/v1/me')) {
       onUnauthorized?.()
     } else if (response.status === 503) {
+      reportOutage(await response.clone().json().catch(() => null))
       onUnavailable?.()
     }
     return undefined

@@ -28,7 +28,11 @@ export function isProblem(body: unknown): body is Problem {
 
 /** Chinese message for a failed call; status 0 means the request never got an answer. */
 export function problemMessage(status: number, body: unknown): string {
-  if (status === 503) return SERVICE_UNAVAILABLE
+  if (status === 503) {
+    // A dependency that is down is named (文件存储服务（MinIO）…, 数据库（PostgreSQL）…).
+    if (isProblem(body) && /_unavailable$/.test(String(body.code ?? '')) && /[\u4e00-\u9fff]/.test(body.message)) return body.message
+    return SERVICE_UNAVAILABLE
+  }
   if (status === 0) return NETWORK_ERROR
   if (isProblem(body) && body.message.trim() !== '') return body.message
   const fallback = STATUS_FALLBACK[status]

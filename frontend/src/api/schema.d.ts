@@ -667,7 +667,7 @@ export interface paths {
         put?: never;
         /**
          * 申请直传地址 / Get a presigned upload URL
-         * @description Declare the material, type, size and SHA-256 of a file; PUT the file to the returned URL (valid 15 minutes) with the returned headers, then complete the upload. The declared SHA-256 is what the file is verified against.
+         * @description Declare the material, type, size and SHA-256 of a file; POST it to the returned URL (valid 15 minutes) as multipart/form-data, the returned fields first and the file last (field file_field), then complete the upload. The storage's policy admits exactly the declared size and type, so a larger file is refused and nothing is stored. The declared SHA-256 is what the file is verified against. An upload not completed is swept after its URL expires.
          *
          *     可调用角色 / Roles: 乡镇窗口人员 (township_clerk)、村社区工作者 (community_worker)
          */
@@ -2966,7 +2966,7 @@ export interface components {
             /** @description verified, so attached to the material and downloadable */
             attached: boolean;
             /**
-             * @description streamed through the API, or PUT to a presigned URL
+             * @description streamed through the API, or POSTed to a presigned form URL
              * @enum {string}
              */
             channel: "direct" | "presigned";
@@ -4137,15 +4137,17 @@ export interface components {
             readonly $schema?: string;
             /** Format: date-time */
             expires_at: string;
-            file: components["schemas"]["FileInfo"];
-            /** @description send these headers with the PUT */
-            headers: {
+            /** @description send these form fields (multipart/form-data) before the file */
+            fields: {
                 [key: string]: string;
             };
+            file: components["schemas"]["FileInfo"];
+            /** @description the form field of the file, sent last */
+            file_field: string;
             /** @enum {string} */
-            method: "PUT";
+            method: "POST";
             upload_id: string;
-            /** @description PUT the file here */
+            /** @description POST the form here */
             url: string;
         };
         WorkforceAppraisal: {

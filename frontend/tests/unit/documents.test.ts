@@ -530,24 +530,24 @@ describe('showing a notice', () => {
     vi.unstubAllGlobals()
   })
 
-  it('shows the PDF from a blob in the tab opened by the click', async () => {
-    vi.stubGlobal('fetch', async () => new Response('%PDF-1.7', { status: 200, headers: { 'Content-Type': 'application/pdf' } }))
-    const tab = { closed: false, location: { href: '' } } as unknown as Window
+  it('points the tab opened by the click at the presigned URL, without fetching it into the page', async () => {
+    const fetch = vi.fn()
+    vi.stubGlobal('fetch', fetch)
+    const tab = { closed: false, opener: {}, location: { href: '' } } as unknown as Window
     await showPdf('http://127.0.0.1:9000/notice.pdf?X-Amz-Signature=x', tab)
-    expect(tab.location.href).toMatch(/^blob:/)
+    expect(tab.location.href).toBe('http://127.0.0.1:9000/notice.pdf?X-Amz-Signature=x')
+    expect(tab.opener).toBeNull()
+    expect(fetch).not.toHaveBeenCalled()
   })
 
-  it('falls back to the presigned URL when the storage refuses a cross-origin read', async () => {
-    vi.stubGlobal('fetch', async () => {
-      throw new TypeError('Failed to fetch')
-    })
-    const tab = { closed: false, location: { href: '' } } as unknown as Window
-    await showPdf('http://127.0.0.1:9000/notice.pdf', tab)
-    expect(tab.location.href).toBe('http://127.0.0.1:9000/notice.pdf')
-  })
-
-  it('reports a storage error', async () => {
-    vi.stubGlobal('fetch', async () => new Response('<Error/>', { status: 403 }))
-    await expect(showPdf('http://127.0.0.1:9000/notice.pdf', null)).rejects.toThrow('文件获取失败（403）')
+  it('opens a new tab when the one from the click is gone, and says so when the browser blocks it', async () => {
+    const opened = { opener: {} }
+    const open = vi.fn(() => opened)
+    vi.stubGlobal('open', open)
+    await showPdf('http://127.0.0.1:9000/notice.pdf', { closed: true } as unknown as Window)
+    expect(open).toHaveBeenCalledWith('http://127.0.0.1:9000/notice.pdf', '_blank')
+    expect(opened.opener).toBeNull()
+    vi.stubGlobal('open', vi.fn(() => null))
+    await expect(showPdf('http://127.0.0.1:9000/notice.pdf', null)).rejects.toThrow('浏览器阻止了新窗口')
   })
 })

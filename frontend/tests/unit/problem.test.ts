@@ -22,9 +22,12 @@ describe('problemMessage', () => {
     expect(problemMessage(409, conflict)).toBe('该手机号已被使用')
   })
 
-  it('always says the service is unavailable on 503', () => {
+  it('names the service that is down on 503, else says the service is unavailable', () => {
     expect(problemMessage(503, { ...conflict, status: 503, message: 'db down' })).toBe('服务暂不可用，请稍后重试')
     expect(problemMessage(503, null)).toBe('服务暂不可用，请稍后重试')
+    const minio = { status: 503, title: 'Service Unavailable', code: 'storage_unavailable', message: '文件存储服务（MinIO）暂不可用，请稍后重试', message_en: 'file storage (MinIO) is unavailable' }
+    expect(problemMessage(503, minio)).toBe('文件存储服务（MinIO）暂不可用，请稍后重试')
+    expect(problemMessage(503, { ...minio, message: 'storage down' })).toBe('服务暂不可用，请稍后重试')
   })
 
   it('falls back by status when the body is not a problem', () => {

@@ -1,8 +1,9 @@
 // The streamed upload of a material's file: POST the raw bytes with their Content-Type, with
 // upload progress (fetch has none, hence XMLHttpRequest), and the presigned links the
 // download endpoints hand out.
-import { api } from '@/api/client'
+import { CSRF_HEADER, CSRF_VALUE, api } from '@/api/client'
 import { ApiError } from '@/api/problem'
+import { reportOutage } from '@/api/outage'
 import { type DocFile, uploadContentType, uploadPercent, uploadUrl } from '@/features/documents/model'
 
 export interface UploadHandle {
@@ -34,6 +35,7 @@ export function uploadMaterialFile(appId: string, material: string, file: File, 
     xhr.withCredentials = true
     xhr.setRequestHeader('Content-Type', uploadContentType(file))
     xhr.setRequestHeader('Accept', 'application/json, application/problem+json')
+    xhr.setRequestHeader(CSRF_HEADER, CSRF_VALUE)
     xhr.upload.onprogress = (e) => {
       if (e.lengthComputable) onProgress(uploadPercent(e.loaded, e.total))
     }
@@ -43,9 +45,10 @@ export function uploadMaterialFile(appId: string, material: string, file: File, 
         onProgress(100)
         resolve(body as DocFile)
       } else {
-        // The client's middleware sends a 401 to the login page and flags a 503: let a cheap
-        // call through it see the same answer (XMLHttpRequest bypasses it).
-        if (xhr.status === 401 || xhr.status === 503) void api.GET('/api/v1/document-settings').catch(() => undefined)
+        // The client's middleware sends a 401 to the login page: let a cheap call through it
+        // see the same answer (XMLHttpRequest bypasses it). A 503 names the service that is down.
+        if (xhr.status === 401) void api.GET('/api/v1/document-settings').catch(() => undefined)
+        if (xhr.status === 503) reportOutage(body)
         reject(new ApiError(xhr.status, body))
       }
     }
@@ -87,29 +90,27 @@ export function openPendingTab(title: string): Window | null {
 }
 
 /**
- * Shows a PDF from a presigned URL in `tab` (or a new tab): the URL serves it as an attachment,
- * which a browser would save rather than show, so it is fetched and shown from a blob, where the
- * browser's PDF viewer displays and prints it.
+ * Shows a PDF from a presigned URL in `tab` (opened in the click, before the link came back) or
+ * a new tab. The URL serves it inline as application/pdf, so the browser's PDF viewer displays
+ * and prints it. The tab goes to the storage's URL itself rather than a blob fetched into this
+ * page: a blob document would inherit the app's Content-Security-Policy (object-src 'none',
+ * connect-src 'self'), which rightly keeps plugins and other origins out of the app.
  */
 export async function showPdf(url: string, tab: Window | null): Promise<void> {
-  let res: Response
-  try {
-    res = await fetch(url)
-  } catch {
-    // The storage does not let this origin read it (no CORS): go to the URL itself, which the
-    // browser saves; the saved PDF still opens and prints.
-    if (tab && !tab.closed) tab.location.href = url
-    else downloadUrl(url)
-    return
-  }
-  if (!res.ok) throw new Error(`文件获取失败（${res.status}），请重试`)
-  const blob = new Blob([await res.arrayBuffer()], { type: 'application/pdf' })
-  const objectUrl = URL.createObjectURL(blob)
-  setTimeout(() => URL.revokeObjectURL(objectUrl), 10 * 60_000)
   if (tab && !tab.closed) {
-    tab.location.href = objectUrl
+    try {
+      tab.opener = null // the storage's page gets no handle on the app's window
+    } catch {
+      // not ours to change
+    }
+    tab.location.href = url
     return
   }
-  const w = window.open(objectUrl, '_blank')
+  const w = window.open(url, '_blank')
   if (!w) throw new Error('浏览器阻止了新窗口，请允许本站弹出窗口后重试')
+  try {
+    w.opener = null
+  } catch {
+    // already the storage's page
+  }
 }
