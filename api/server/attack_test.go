@@ -285,8 +285,8 @@ func newAttackCounty(t *testing.T, b *docBundle, label string) *attackCounty {
 	a.markers = append(a.markers, "工作者"+tag)
 	today := clock.Today(clock.System{})
 	acc, _ := must("access item", 201, a.admin, "POST", "/api/v1/access/items", map[string]any{"code": "ATK-" + tag, "kind": "assist",
-		"name": "准入事项" + tag, "legal_basis": "依据", "department_id": a.department, "scope_unit_ids": []string{}, "funding": "none",
-		"funding_amount": 0, "ledgers": 0, "reports": 0, "inspections": 0, "hours_per_year": 1, "effective_from": today.String()})
+		"name": "准入事项" + tag, "legal_basis": "依据", "department_id": a.department, "scope_unit_ids": []string{}, "funding": "per_task",
+		"funding_amount": 20000, "ledgers": 0, "reports": 0, "inspections": 0, "hours_per_year": 1, "effective_from": today.String()})
 	a.accessItem = acc["item"].(map[string]any)["id"].(string)
 	a.markers = append(a.markers, "准入事项"+tag)
 	tasks, _ := must("dispatch", 201, a.dept, "POST", "/api/v1/access/dispatch", map[string]any{"item_id": a.accessItem, "title": "任务" + tag,
@@ -294,8 +294,8 @@ func newAttackCounty(t *testing.T, b *docBundle, label string) *attackCounty {
 	a.task = tasks["tasks"].([]any)[0].(map[string]any)["id"].(string)
 	a.markers = append(a.markers, "任务"+tag)
 	req, _ := must("admission request", 201, a.dept, "POST", "/api/v1/access/requests", map[string]any{"code": "ATR-" + tag, "kind": "assist",
-		"name": "申请事项" + tag, "legal_basis": "依据", "department_id": a.department, "scope_unit_ids": []string{}, "funding": "none",
-		"funding_amount": 0, "ledgers": 0, "reports": 0, "inspections": 0, "hours_per_year": 1,
+		"name": "申请事项" + tag, "legal_basis": "依据", "department_id": a.department, "scope_unit_ids": []string{}, "funding": "per_task",
+		"funding_amount": 20000, "ledgers": 0, "reports": 0, "inspections": 0, "hours_per_year": 1,
 		"requested_start": time.Now().AddDate(0, 6, 0).Format(time.DateOnly)})
 	a.accessRequest = req["request"].(map[string]any)["id"].(string)
 	check, _ := must("audit check", 202, a.admin, "POST", "/api/v1/audit-checks", nil)
