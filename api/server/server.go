@@ -31,6 +31,7 @@ import (
 	"github.com/yichuang/yichuang/services/storage"
 	"github.com/yichuang/yichuang/services/workday"
 	"github.com/yichuang/yichuang/services/workforce"
+	"github.com/yichuang/yichuang/services/xlsxguard"
 	"github.com/yichuang/yichuang/tenants"
 )
 
@@ -57,6 +58,8 @@ type Deps struct {
 	Box *secret.Box
 	// PublicURL is the public origin (YC_PUBLIC_URL) the QR codes of regenerated notices link to.
 	PublicURL string
+	// Imports admits the Excel imports that run at once; nil is xlsxguard.NewGate(DefaultSlots).
+	Imports *xlsxguard.Gate
 }
 
 // Server holds the routes.
@@ -73,6 +76,8 @@ type Server struct {
 	status *status.Service
 	// docs is the applications' files, notices and archive packages.
 	docs *document.Service
+	// imports admits a few Excel imports at a time.
+	imports *xlsxguard.Gate
 }
 
 // New builds the handler.
@@ -85,9 +90,12 @@ func New(deps Deps) (http.Handler, huma.API) {
 	if deps.Clock == nil {
 		deps.Clock = clock.System{}
 	}
+	if deps.Imports == nil {
+		deps.Imports = xlsxguard.NewGate(xlsxguard.DefaultSlots)
+	}
 	s := &Server{deps: deps, staff: &staff.Service{Store: deps.Store, Identities: deps.Kratos}, apps: &application.Service{Clock: deps.Clock, AfterStep: document.AfterStep},
 		workforce: &workforce.Service{Box: deps.Box, Clock: deps.Clock}, access: &access.Service{Clock: deps.Clock},
-		status: &status.Service{Clock: deps.Clock}}
+		status: &status.Service{Clock: deps.Clock}, imports: deps.Imports}
 	s.docs = &document.Service{Store: deps.Store, Storage: deps.Storage, Apps: s.apps, Clock: deps.Clock, PublicURL: deps.PublicURL}
 	s.api = humago.New(mux, apiConfig())
 	s.routes()
