@@ -6,11 +6,13 @@ package jobs
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"strconv"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
@@ -70,7 +72,26 @@ func NewClient(store *tenants.Store, opts Options) (*river.Client[pgx.Tx], error
 	}
 	apps := &application.Service{Clock: opts.Clock}
 	workers := river.NewWorkers()
-	river.AddWorker(workers, &tenantWorker[auditlog.CheckArgs]{store: store, work: auditCheck})
+	// The audit vault is the archive bucket; without storage a check reports the anchors as
+	// not compared, and anchor jobs wait in the documents queue for a process that has it.
+	vault := func(tenant uuid.UUID) auditlog.Vault {
+		if opts.Storage == nil {
+			return nil
+		}
+		return opts.Storage.Archive(tenant)
+	}
+	river.AddWorker(workers, &tenantWorker[auditlog.CheckArgs]{store: store, work: func(ctx context.Context, a auditlog.CheckArgs) error {
+		_, err := auditlog.RunCheck(ctx, a.CheckID, vault(a.TenantID))
+		return err
+	}})
+	river.AddWorker(workers, &tenantWorker[auditlog.AnchorArgs]{store: store, work: func(ctx context.Context, a auditlog.AnchorArgs) error {
+		v := vault(a.TenantID)
+		if v == nil {
+			return errors.New("audit anchor: no storage in this process")
+		}
+		_, err := auditlog.WriteAnchor(ctx, v, opts.Clock.Now())
+		return err
+	}})
 	river.AddWorker(workers, &tenantWorker[application.DeadlineArgs]{store: store, work: apps.CheckDeadline})
 	river.AddWorker(workers, &tenantWorker[application.ReconcileArgs]{store: store, work: func(ctx context.Context, _ application.ReconcileArgs) error {
 		_, err := apps.Reconcile(ctx)
@@ -188,15 +209,10 @@ func (w *tenantWorker[T]) Work(ctx context.Context, job *river.Job[T]) error {
 	})
 }
 
-func auditCheck(ctx context.Context, args auditlog.CheckArgs) error {
-	_, err := auditlog.RunCheck(ctx, args.CheckID)
-	return err
-}
-
 // SweepArgs start the periodic safety net: per active tenant, one deadline reconciliation
 // one workforce sweep (dated record changes, the year's progression, the month's payroll) and
-// one access-list sweep (the yearly re-confirmation reminder) and one rating sweep (the
-// county's default-rating rule, if on).
+// one access-list sweep (the yearly re-confirmation reminder), one audit anchor and one rating
+// sweep (the county's default-rating rule, if on).
 type SweepArgs struct{}
 
 // Kind is River's job kind.
@@ -224,6 +240,11 @@ func (w *sweepWorker) Work(ctx context.Context, _ *river.Job[SweepArgs]) error {
 				return err
 			}
 			if _, err := tenants.Enqueue(ctx, access.SweepArgs{TenantID: t.ID}, nil); err != nil {
+				return err
+			}
+			// The audit head goes to the locked archive bucket, so a chain shortened in the
+			// database is caught by the next verification (services/auditlog/anchor.go).
+			if _, err := tenants.Enqueue(ctx, auditlog.AnchorArgs{TenantID: t.ID}, &river.InsertOpts{Queue: document.Queue}); err != nil {
 				return err
 			}
 			_, err := tenants.Enqueue(ctx, status.SweepArgs{TenantID: t.ID}, nil)

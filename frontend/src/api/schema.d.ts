@@ -663,7 +663,7 @@ export interface paths {
         put?: never;
         /**
          * 校验审计链 / Verify the audit chain
-         * @description Queues a background job that recomputes the hash chain; poll the check for its result.
+         * @description Queues a background job that recomputes the hash chain and compares it with the newest anchor in the locked archive bucket (written hourly), so a chain shortened or rewritten in the database is caught; poll the check for its result, which also reports the rows written since that anchor.
          *
          *     可调用角色 / Roles: 县级管理员 (county_admin)
          */
@@ -2595,6 +2595,23 @@ export interface components {
              * @example https://example.com/schemas/AuditCheck.json
              */
             readonly $schema?: string;
+            /** @description the newest anchor's object key */
+            anchor_key: string | null;
+            /** @description 原因（中文） */
+            anchor_problem: string | null;
+            anchor_problem_en: string | null;
+            /**
+             * Format: int64
+             * @description the row the newest anchor records
+             */
+            anchor_seq: number | null;
+            /**
+             * @description ok: the database matches the newest anchor; broken: the anchor proves rows deleted or changed; none: not anchored yet; unavailable: the anchors could not be read
+             * @enum {string|null}
+             */
+            anchor_status: "ok" | "broken" | "none" | "unavailable" | null;
+            /** Format: date-time */
+            anchored_at: string | null;
             /** Format: date-time */
             finished_at: string | null;
             /** Format: int64 */
@@ -2607,6 +2624,11 @@ export interface components {
             rows_checked: number | null;
             /** @enum {string} */
             status: "queued" | "done";
+            /**
+             * Format: int64
+             * @description rows written since the newest anchor: the window it does not cover yet
+             */
+            unanchored: number | null;
         };
         AuditEvent: {
             /**
@@ -8235,6 +8257,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Unprocessable Entity */
             422: {
                 headers: {
@@ -11796,6 +11827,15 @@ export interface operations {
             };
             /** @description Forbidden */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
