@@ -26,6 +26,7 @@ import (
 	"github.com/yichuang/yichuang/services/notify"
 	"github.com/yichuang/yichuang/services/pay"
 	"github.com/yichuang/yichuang/services/problem"
+	"github.com/yichuang/yichuang/services/signin"
 	"github.com/yichuang/yichuang/services/status"
 	"github.com/yichuang/yichuang/services/storage"
 	"github.com/yichuang/yichuang/services/workforce"
@@ -227,12 +228,19 @@ type sweepWorker struct {
 }
 
 func (w *sweepWorker) Work(ctx context.Context, _ *river.Job[SweepArgs]) error {
+	// Sign-in counts whose window and lock are long over (not a tenant's: see signin_throttle).
+	if _, err := (&signin.Guard{Pool: w.store.Pool(), Policy: signin.DefaultPolicy}).Prune(ctx); err != nil {
+		return err
+	}
 	all, err := w.store.ListAll(ctx)
 	if err != nil {
 		return err
 	}
 	for _, t := range all {
 		err := w.store.InTx(ctx, t.ID, func(ctx context.Context) error {
+			if err := signin.PruneActivity(ctx, time.Now()); err != nil {
+				return err
+			}
 			if _, err := tenants.Enqueue(ctx, application.ReconcileArgs{TenantID: t.ID}, nil); err != nil {
 				return err
 			}

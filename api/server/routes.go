@@ -27,6 +27,7 @@ func (s *Server) routes() {
 	s.staffRoutes()
 	s.supervisorRoutes()
 	s.auditRoutes()
+	s.signInRoutes()
 	s.calendarRoutes()
 	s.settingsRoutes()
 	s.catalogRoutes()

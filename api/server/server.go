@@ -26,6 +26,7 @@ import (
 	"github.com/yichuang/yichuang/services/document"
 	"github.com/yichuang/yichuang/services/identity"
 	"github.com/yichuang/yichuang/services/secret"
+	"github.com/yichuang/yichuang/services/signin"
 	"github.com/yichuang/yichuang/services/staff"
 	"github.com/yichuang/yichuang/services/status"
 	"github.com/yichuang/yichuang/services/storage"
@@ -60,6 +61,8 @@ type Deps struct {
 	PublicURL string
 	// Imports admits the Excel imports that run at once; nil is xlsxguard.NewGate(DefaultSlots).
 	Imports *xlsxguard.Gate
+	// SignIn is the lockout and throttling rule of the sign-in guard; nil is signin.DefaultPolicy.
+	SignIn *signin.Policy
 }
 
 // Server holds the routes.
@@ -78,6 +81,8 @@ type Server struct {
 	docs *document.Service
 	// imports admits a few Excel imports at a time.
 	imports *xlsxguard.Gate
+	// guard counts sign-ins (lockout and throttling); nil without a database.
+	guard *signin.Guard
 }
 
 // New builds the handler.
@@ -96,12 +101,19 @@ func New(deps Deps) (http.Handler, huma.API) {
 	s := &Server{deps: deps, staff: &staff.Service{Store: deps.Store, Identities: deps.Kratos}, apps: &application.Service{Clock: deps.Clock, AfterStep: document.AfterStep},
 		workforce: &workforce.Service{Box: deps.Box, Clock: deps.Clock}, access: &access.Service{Clock: deps.Clock},
 		status: &status.Service{Clock: deps.Clock}, imports: deps.Imports}
+	if deps.Store != nil {
+		policy := signin.DefaultPolicy
+		if deps.SignIn != nil {
+			policy = *deps.SignIn
+		}
+		s.guard = &signin.Guard{Pool: deps.Store.Pool(), Policy: policy}
+	}
 	s.docs = &document.Service{Store: deps.Store, Storage: deps.Storage, Apps: s.apps, Clock: deps.Clock, PublicURL: deps.PublicURL}
 	s.api = humago.New(mux, apiConfig())
 	s.routes()
 
 	if deps.KratosPublicURL != "" {
-		mux.Handle(KratosPublicPrefix+"/", kratosProxy(deps.KratosPublicURL, deps.Logger))
+		mux.Handle(KratosPublicPrefix+"/", s.guardSignIn(kratosProxy(deps.KratosPublicURL, deps.Logger)))
 	}
 	mux.Handle("/", spa(deps.Assets))
 	return s.requestID(mux), s.api
