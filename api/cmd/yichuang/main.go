@@ -42,7 +42,7 @@ Usage:
   yichuang migrate
   yichuang tenant create --code CODE --name NAME [--region-code 6DIGITS] --admin-name NAME --admin-phone PHONE --admin-password PASSWORD
   yichuang seed-demo [--password PASSWORD] [--json FILE]
-  yichuang audit verify --tenant CODE|UUID
+  yichuang audit verify --tenant CODE|UUID      (the chain, and its newest anchor in the archive bucket)
   yichuang calendar due --from YYYY-MM-DD --days N [--explain] [--tenant CODE|UUID]
   yichuang workforce level --post head|deputy|staff --hired YYYY-MM-DD [--education none|college|bachelor|master|doctor]
       [--certificate none|junior|intermediate|senior] [--as-of YYYY-MM-DD] [--unsatisfactory-years 2019,2021] [--explain]
