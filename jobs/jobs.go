@@ -210,6 +210,13 @@ func (w *tenantWorker[T]) Work(ctx context.Context, job *river.Job[T]) error {
 	})
 }
 
+// anchorOpts put a county's anchor in the documents queue (it writes to MinIO), at most one
+// waiting at a time: without a process that has MinIO they do not pile up hour after hour.
+func anchorOpts() *river.InsertOpts {
+	return &river.InsertOpts{Queue: document.Queue, UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: []rivertype.JobState{
+		rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRetryable, rivertype.JobStateRunning, rivertype.JobStateScheduled}}}
+}
+
 // SweepArgs start the periodic safety net: per active tenant, one deadline reconciliation
 // one workforce sweep (dated record changes, the year's progression, the month's payroll) and
 // one access-list sweep (the yearly re-confirmation reminder), one audit anchor and one rating
@@ -252,7 +259,7 @@ func (w *sweepWorker) Work(ctx context.Context, _ *river.Job[SweepArgs]) error {
 			}
 			// The audit head goes to the locked archive bucket, so a chain shortened in the
 			// database is caught by the next verification (services/auditlog/anchor.go).
-			if _, err := tenants.Enqueue(ctx, auditlog.AnchorArgs{TenantID: t.ID}, &river.InsertOpts{Queue: document.Queue}); err != nil {
+			if _, err := tenants.Enqueue(ctx, auditlog.AnchorArgs{TenantID: t.ID}, anchorOpts()); err != nil {
 				return err
 			}
 			_, err := tenants.Enqueue(ctx, status.SweepArgs{TenantID: t.ID}, nil)
