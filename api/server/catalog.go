@@ -312,7 +312,7 @@ func (s *Server) catalogRoutes() {
 	register(s, huma.Operation{OperationID: "import-items", Method: http.MethodPost, Path: "/api/v1/items/import", Summary: "导入事项目录（Excel）/ Import the catalogue",
 		Description: "New implementation codes become drafts; known ones get their draft replaced. Every row is checked first: " +
 			"if any row is wrong, nothing is imported and the 422 lists each problem with its sheet, row and column (in `errors[].value`).",
-		Tags: []string{"catalogue"}, Errors: []int{413, 422}, MaxBodyBytes: catalog.MaxImportBytes},
+		Tags: []string{"catalogue"}, Errors: []int{413, 422, 429}, MaxBodyBytes: catalog.MaxImportBytes},
 		admins, func(ctx context.Context, in *importIn) (*importOut, error) {
 			release, err := s.imports.Enter()
 			if err != nil {

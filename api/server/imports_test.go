@@ -49,7 +49,7 @@ func TestImportsRefuseZipBombs(t *testing.T) {
 	}
 }
 
-// TestImportsAreGated: with every import slot taken, an import is answered 503 with
+// TestImportsAreGated: with every import slot taken, an import is answered 429 with
 // Retry-After at once rather than queued behind the others.
 func TestImportsAreGated(t *testing.T) {
 	t.Parallel()
@@ -66,8 +66,8 @@ func TestImportsAreGated(t *testing.T) {
 	for _, path := range []string{"/api/v1/items/import", "/api/v1/workers/import"} {
 		status, body, header := postXLSX(t, srv.URL, admin, path, []byte("PK"))
 		msg, _ := body["message"].(string)
-		if status != http.StatusServiceUnavailable || body["code"] != "import_busy" || header.Get("Retry-After") == "" || !strings.Contains(msg, "稍后重试") {
-			t.Errorf("%s while busy: %d %v Retry-After=%q; want 503 import_busy", path, status, body, header.Get("Retry-After"))
+		if status != http.StatusTooManyRequests || body["code"] != "import_busy" || header.Get("Retry-After") == "" || !strings.Contains(msg, "稍后重试") {
+			t.Errorf("%s while busy: %d %v Retry-After=%q; want 429 import_busy", path, status, body, header.Get("Retry-After"))
 		}
 	}
 	r1()

@@ -215,7 +215,7 @@ func (s *Server) workerRoutes() {
 		})
 	register(s, huma.Operation{OperationID: "import-roster", Method: http.MethodPost, Path: "/api/v1/workers/import", Summary: "导入花名册 / Import a roster",
 		Description: "Every row is checked; if any row is wrong nothing is imported and the 422 lists each problem with its row and column (in `errors[].value`).",
-		Tags:        tags, Errors: []int{413, 422}, MaxBodyBytes: workforce.MaxRosterBytes},
+		Tags:        tags, Errors: []int{413, 422, 429}, MaxBodyBytes: workforce.MaxRosterBytes},
 		admins, func(ctx context.Context, in *importIn) (*rosterImportOut, error) {
 			release, err := s.imports.Enter()
 			if err != nil {

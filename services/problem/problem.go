@@ -86,12 +86,6 @@ func Unavailable(code, zh, en string) *Error {
 	return &Error{Status: http.StatusServiceUnavailable, Code: code, Message: zh, MessageEn: en}
 }
 
-// Busy is a 503 for a server at capacity: the request was not started and may be retried
-// after retryAfter.
-func Busy(code, zh, en string, retryAfter time.Duration) *Error {
-	return &Error{Status: http.StatusServiceUnavailable, Code: code, Message: zh, MessageEn: en, RetryAfter: retryAfter}
-}
-
 // Checker gathers field errors so a form gets every reason at once.
 type Checker struct{ fields []Field }
 

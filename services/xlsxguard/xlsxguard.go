@@ -11,7 +11,7 @@
 //     SpoolBytes to temporary files instead of memory;
 //   - rows are streamed (excelize's Rows iterator), never loaded whole, and each row is
 //     checked for the row count, the column count and the length of every cell;
-//   - a Gate admits a few imports at a time; the rest are told to retry (503, Retry-After).
+//   - a Gate admits a few imports at a time; the rest are told to retry (429, Retry-After).
 //
 // Every refusal is a *problem.Error on "file" with the reason in Chinese and English: 413
 // for a file too large to open, 422 for a sheet whose shape no county file has.
@@ -316,12 +316,15 @@ func NewGate(n int) *Gate {
 	return &Gate{slots: make(chan struct{}, n), retryAfter: 10 * time.Second}
 }
 
-// Enter takes a slot; release gives it back. With none free it answers 503 with Retry-After.
+// Enter takes a slot; release gives it back. With none free it answers 429 with Retry-After.
 func (g *Gate) Enter() (release func(), err error) {
 	select {
 	case g.slots <- struct{}{}:
 		return func() { <-g.slots }, nil
 	default:
-		return nil, problem.Busy("import_busy", "服务器正在处理其他导入，请稍后重试", "the server is busy with other imports; retry shortly", g.retryAfter)
+		// 429 rather than 503: the server is up, only this kind of work is at capacity, and the
+		// page shows a 429's reason (a 503 reads as an outage).
+		return nil, &problem.Error{Status: http.StatusTooManyRequests, Code: "import_busy", RetryAfter: g.retryAfter,
+			Message: "服务器正在处理其他导入，请稍后重试", MessageEn: "the server is busy with other imports; retry shortly"}
 	}
 }

@@ -219,8 +219,8 @@ func TestGateAdmitsAFewAtOnce(t *testing.T) {
 	}
 	_, err := g.Enter()
 	p, ok := problem.As(err)
-	if !ok || p.Status != http.StatusServiceUnavailable || p.Code != "import_busy" || p.GetHeaders().Get("Retry-After") != "10" || !strings.Contains(p.Message, "稍后重试") {
-		t.Fatalf("third import: %v; want 503 import_busy with Retry-After", err)
+	if !ok || p.Status != http.StatusTooManyRequests || p.Code != "import_busy" || p.GetHeaders().Get("Retry-After") != "10" || !strings.Contains(p.Message, "稍后重试") {
+		t.Fatalf("third import: %v; want 429 import_busy with Retry-After", err)
 	}
 	r1()
 	r3, err := g.Enter()
