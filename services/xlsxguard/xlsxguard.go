@@ -25,6 +25,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -320,7 +321,8 @@ func NewGate(n int) *Gate {
 func (g *Gate) Enter() (release func(), err error) {
 	select {
 	case g.slots <- struct{}{}:
-		return func() { <-g.slots }, nil
+		var once sync.Once
+		return func() { once.Do(func() { <-g.slots }) }, nil
 	default:
 		// 429 rather than 503: the server is up, only this kind of work is at capacity, and the
 		// page shows a 429's reason (a 503 reads as an outage).
