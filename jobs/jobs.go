@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
@@ -26,6 +27,7 @@ import (
 	"github.com/yichuang/yichuang/services/notify"
 	"github.com/yichuang/yichuang/services/pay"
 	"github.com/yichuang/yichuang/services/problem"
+	"github.com/yichuang/yichuang/services/signin"
 	"github.com/yichuang/yichuang/services/status"
 	"github.com/yichuang/yichuang/services/wiring"
 	"github.com/yichuang/yichuang/services/workday"
@@ -71,7 +73,26 @@ func NewClient(store *tenants.Store, opts Options) (*river.Client[pgx.Tx], error
 	}
 	apps := svc.Apps
 	workers := river.NewWorkers()
-	river.AddWorker(workers, &tenantWorker[auditlog.CheckArgs]{store: store, work: auditCheck})
+	// The audit vault is the archive bucket; without storage a check reports the anchors as
+	// not compared, and anchor jobs wait in the documents queue for a process that has it.
+	vault := func(tenant uuid.UUID) auditlog.Vault {
+		if svc.Docs == nil || svc.Docs.Storage == nil {
+			return nil
+		}
+		return svc.Docs.Storage.Archive(tenant)
+	}
+	river.AddWorker(workers, &tenantWorker[auditlog.CheckArgs]{store: store, work: func(ctx context.Context, a auditlog.CheckArgs) error {
+		_, err := auditlog.RunCheck(ctx, a.CheckID, vault(a.TenantID))
+		return err
+	}})
+	river.AddWorker(workers, &tenantWorker[auditlog.AnchorArgs]{store: store, work: func(ctx context.Context, a auditlog.AnchorArgs) error {
+		v := vault(a.TenantID)
+		if v == nil {
+			return errors.New("audit anchor: no storage in this process")
+		}
+		_, err := auditlog.WriteAnchor(ctx, v, svc.Clock.Now())
+		return err
+	}})
 	river.AddWorker(workers, &tenantWorker[application.DeadlineArgs]{store: store, work: apps.CheckDeadline})
 	river.AddWorker(workers, &tenantWorker[application.ReconcileArgs]{store: store, work: func(ctx context.Context, _ application.ReconcileArgs) error {
 		_, err := apps.Reconcile(ctx)
@@ -197,16 +218,19 @@ func (w *tenantWorker[T]) Work(ctx context.Context, job *river.Job[T]) error {
 	})
 }
 
-func auditCheck(ctx context.Context, args auditlog.CheckArgs) error {
-	_, err := auditlog.RunCheck(ctx, args.CheckID)
-	return err
+// anchorOpts put a county's anchor in the documents queue (it writes to MinIO), at most one
+// waiting at a time: without a process that has MinIO they do not pile up hour after hour.
+func anchorOpts() *river.InsertOpts {
+	return &river.InsertOpts{Queue: document.Queue, UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: []rivertype.JobState{
+		rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRetryable, rivertype.JobStateRunning, rivertype.JobStateScheduled}}}
 }
 
 // SweepArgs start the periodic safety net: per active tenant, one deadline reconciliation
 // one workforce sweep (dated record changes, the year's progression, the month's payroll) and
 // one calendar reminder (the coming year's holiday schedule, from November), one access-list
-// sweep (the yearly re-confirmation reminder), one rating sweep (the county's default-rating
-// rule, if on) and one documents sweep (presigned uploads never completed).
+// sweep (the yearly re-confirmation reminder), one audit anchor, one rating sweep (the
+// county's default-rating rule, if on) and one documents sweep (presigned uploads never
+// completed).
 type SweepArgs struct{}
 
 // Kind is River's job kind.
@@ -221,12 +245,19 @@ type sweepWorker struct {
 }
 
 func (w *sweepWorker) Work(ctx context.Context, _ *river.Job[SweepArgs]) error {
+	// Sign-in counts whose window and lock are long over (not a tenant's: see signin_throttle).
+	if _, err := (&signin.Guard{Pool: w.store.Pool(), Policy: signin.DefaultPolicy}).Prune(ctx); err != nil {
+		return err
+	}
 	all, err := w.store.ListAll(ctx)
 	if err != nil {
 		return err
 	}
 	for _, t := range all {
 		err := w.store.InTx(ctx, t.ID, func(ctx context.Context) error {
+			if err := signin.PruneActivity(ctx, time.Now()); err != nil {
+				return err
+			}
 			if _, err := tenants.Enqueue(ctx, application.ReconcileArgs{TenantID: t.ID}, nil); err != nil {
 				return err
 			}
@@ -240,6 +271,11 @@ func (w *sweepWorker) Work(ctx context.Context, _ *river.Job[SweepArgs]) error {
 				return err
 			}
 			if _, err := tenants.Enqueue(ctx, document.SweepArgs{TenantID: t.ID}, nil); err != nil {
+				return err
+			}
+			// The audit head goes to the locked archive bucket, so a chain shortened in the
+			// database is caught by the next verification (services/auditlog/anchor.go).
+			if _, err := tenants.Enqueue(ctx, auditlog.AnchorArgs{TenantID: t.ID}, anchorOpts()); err != nil {
 				return err
 			}
 			_, err := tenants.Enqueue(ctx, status.SweepArgs{TenantID: t.ID}, nil)

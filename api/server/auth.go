@@ -3,7 +3,9 @@ package server
 import (
 	"context"
 	"errors"
+	"net"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -11,6 +13,7 @@ import (
 
 	"github.com/yichuang/yichuang/services/identity"
 	"github.com/yichuang/yichuang/services/problem"
+	"github.com/yichuang/yichuang/services/signin"
 	"github.com/yichuang/yichuang/tenants"
 )
 
@@ -83,10 +86,17 @@ func (s *Server) authenticate(roles []tenants.Role) func(huma.Context, func(huma
 			fail(problem.Forbidden("no_tenant", "该账号未归属任何县（区）", "this account belongs to no tenant"))
 			return
 		}
-		var m *tenants.Membership
+		var (
+			m    *tenants.Membership
+			idle *signin.Activity
+		)
 		err = s.deps.Store.InTx(ctx, sess.TenantID, func(ctx context.Context) error {
 			var err error
 			m, err = tenants.GetMembership(ctx, sess.IdentityID)
+			if err != nil || m.Status != tenants.StatusActive {
+				return err
+			}
+			idle, err = s.touchSession(ctx, sess, m, hctx.Header(BackgroundHeader) == "1", hctx)
 			return err
 		})
 		switch {
@@ -99,6 +109,17 @@ func (s *Server) authenticate(roles []tenants.Role) func(huma.Context, func(huma
 		case m.Status != tenants.StatusActive:
 			fail(&problem.Error{Status: http.StatusUnauthorized, Code: "account_disabled", Message: "账号已停用", MessageEn: "account disabled"})
 			return
+		case idle != nil && idle.Idle:
+			// 超时自动退出: the session ends in Kratos too, not just for this request.
+			if id, err := uuid.Parse(sess.ID); err == nil {
+				if err := s.deps.Kratos.EndSession(ctx, id); err != nil {
+					s.deps.Logger.WarnContext(ctx, "end idle session", "error", err)
+				}
+			}
+			fail(&problem.Error{Status: http.StatusUnauthorized, Code: "session_idle",
+				Message:   "超过 " + strconv.Itoa(idle.IdleMinutes) + " 分钟未操作，已自动退出，请重新登录",
+				MessageEn: "signed out after " + strconv.Itoa(idle.IdleMinutes) + " minutes without activity; sign in again"})
+			return
 		}
 		actor := m.Actor(sess.ID)
 		if !actor.HasAny(roles...) {
@@ -107,6 +128,9 @@ func (s *Server) authenticate(roles []tenants.Role) func(huma.Context, func(huma
 		}
 		ctx = tenants.WithActor(ctx, actor)
 		ctx = context.WithValue(ctx, credentialKey{}, credential)
+		if host, _, err := net.SplitHostPort(hctx.RemoteAddr()); err == nil {
+			ctx = context.WithValue(ctx, remoteAddrKey{}, host)
+		}
 		next(huma.WithContext(hctx, ctx))
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
@@ -304,8 +303,13 @@ func (s *Server) catalogRoutes() {
 	register(s, huma.Operation{OperationID: "import-items", Method: http.MethodPost, Path: "/api/v1/items/import", Summary: "导入事项目录（Excel）/ Import the catalogue",
 		Description: "New implementation codes become drafts; known ones get their draft replaced. Every row is checked first: " +
 			"if any row is wrong, nothing is imported and the 422 lists each problem with its sheet, row and column (in `errors[].value`).",
-		Tags: []string{"catalogue"}, Errors: []int{422}},
+		Tags: []string{"catalogue"}, Errors: []int{413, 422, 429}, MaxBodyBytes: catalog.MaxImportBytes},
 		admins, func(ctx context.Context, in *importIn) (*importOut, error) {
+			release, err := s.imports.Enter()
+			if err != nil {
+				return nil, err
+			}
+			defer release()
 			return withTx(ctx, s, func(ctx context.Context) (out *importOut, err error) {
 				out = &importOut{}
 				_, ids, err := departments(ctx)
@@ -326,7 +330,7 @@ func (s *Server) catalogRoutes() {
 							Value: map[string]any{"sheet": re.Sheet, "row": re.Row, "column": re.Column}})
 					}
 					e := problem.Invalid(fields...)
-					e.Message, e.MessageEn = "文件有 "+strconv.Itoa(len(rowErrs))+" 处错误，未导入任何事项", "the file has errors; nothing was imported"
+					e.Message, e.MessageEn = importErrorsSummary(len(rowErrs), "事项")
 					return out, e
 				}
 				res, err := catalog.Import(ctx, items)

@@ -29,6 +29,7 @@ func (s *Server) routes() {
 	s.supervisorRoutes()
 	s.auditRoutes()
 	s.auditCheckRoutes()
+	s.signInRoutes()
 	s.calendarRoutes()
 	s.settingsRoutes()
 	s.catalogRoutes()

@@ -28,12 +28,14 @@ import (
 	"github.com/yichuang/yichuang/services/document"
 	"github.com/yichuang/yichuang/services/identity"
 	"github.com/yichuang/yichuang/services/settings"
+	"github.com/yichuang/yichuang/services/signin"
 	"github.com/yichuang/yichuang/services/staff"
 	"github.com/yichuang/yichuang/services/status"
 	"github.com/yichuang/yichuang/services/storage"
 	"github.com/yichuang/yichuang/services/wiring"
 	"github.com/yichuang/yichuang/services/workday"
 	"github.com/yichuang/yichuang/services/workforce"
+	"github.com/yichuang/yichuang/services/xlsxguard"
 	"github.com/yichuang/yichuang/tenants"
 )
 
@@ -64,6 +66,10 @@ type Deps struct {
 	// TrustedProxies are the addresses whose X-Forwarded-Proto is believed (YC_TRUSTED_PROXIES);
 	// nil is DefaultTrustedProxies (loopback).
 	TrustedProxies []netip.Prefix
+	// Imports admits the Excel imports that run at once; nil is xlsxguard.NewGate(DefaultSlots).
+	Imports *xlsxguard.Gate
+	// SignIn is the lockout and throttling rule of the sign-in guard; nil is signin.DefaultPolicy.
+	SignIn *signin.Policy
 }
 
 // Server holds the routes.
@@ -83,6 +89,10 @@ type Server struct {
 	// calendar and settings change the county's calendar and rules.
 	calendar *calendar.Service
 	settings *settings.Service
+	// imports admits a few Excel imports at a time.
+	imports *xlsxguard.Gate
+	// guard counts sign-ins (lockout and throttling); nil without a database.
+	guard *signin.Guard
 }
 
 // New builds the handler.
@@ -97,15 +107,25 @@ func New(deps Deps) (http.Handler, huma.API) {
 		svc = &wiring.Services{Clock: clock.System{}}
 	}
 	deps.Clock = svc.Clock
+	if deps.Imports == nil {
+		deps.Imports = xlsxguard.NewGate(xlsxguard.DefaultSlots)
+	}
 	s := &Server{deps: deps, staff: svc.Staff, apps: svc.Apps, workforce: svc.Workforce, access: svc.Access, status: svc.Status,
-		docs: svc.Docs, calendar: svc.Calendar, settings: svc.Settings}
+		docs: svc.Docs, calendar: svc.Calendar, settings: svc.Settings, imports: deps.Imports}
+	if deps.Store != nil {
+		policy := signin.DefaultPolicy
+		if deps.SignIn != nil {
+			policy = *deps.SignIn
+		}
+		s.guard = &signin.Guard{Pool: deps.Store.Pool(), Policy: policy}
+	}
 	s.api = humago.New(mux, apiConfig())
 	s.api.UseMiddleware(s.rejectNUL)
 	s.routes()
 	limitStrings(s.api.OpenAPI())
 
 	if deps.KratosPublicURL != "" {
-		mux.Handle(KratosPublicPrefix+"/", kratosProxy(deps.KratosPublicURL, deps.Logger))
+		mux.Handle(KratosPublicPrefix+"/", s.guardSignIn(kratosProxy(deps.KratosPublicURL, deps.Logger)))
 	}
 	mux.HandleFunc("GET /robots.txt", robots)
 	mux.Handle("/", spa(deps.Assets))

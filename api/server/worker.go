@@ -192,8 +192,13 @@ func (s *Server) workerRoutes() {
 		})
 	register(s, huma.Operation{OperationID: "import-roster", Method: http.MethodPost, Path: "/api/v1/workers/import", Summary: "导入花名册 / Import a roster",
 		Description: "Every row is checked; if any row is wrong nothing is imported and the 422 lists each problem with its row and column (in `errors[].value`).",
-		Tags:        tags, Errors: []int{422}},
+		Tags:        tags, Errors: []int{413, 422, 429}, MaxBodyBytes: workforce.MaxRosterBytes},
 		admins, func(ctx context.Context, in *importIn) (*rosterImportOut, error) {
+			release, err := s.imports.Enter()
+			if err != nil {
+				return nil, err
+			}
+			defer release()
 			return withKey(ctx, s, func(ctx context.Context) (out *rosterImportOut, err error) {
 				out = &rosterImportOut{}
 				res, rowErrs, err := s.workforce.Import(ctx, bytes.NewReader(in.RawBody))
@@ -207,7 +212,7 @@ func (s *Server) workerRoutes() {
 							MessageEn: "row " + strconv.Itoa(re.Row) + ": " + re.ReasonEn, Value: map[string]any{"row": re.Row, "column": re.Column}})
 					}
 					e := problem.Invalid(fields...)
-					e.Message, e.MessageEn = "文件有 "+strconv.Itoa(len(rowErrs))+" 处错误，未导入任何人员", "the file has errors; nothing was imported"
+					e.Message, e.MessageEn = importErrorsSummary(len(rowErrs), "人员")
 					return out, e
 				}
 				out.Body = *res

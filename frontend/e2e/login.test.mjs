@@ -34,6 +34,7 @@ const EXPECTED_MENU = {
     'menu-progression',
     'menu-payroll',
     'menu-audit',
+    'menu-login-log',
   ],
   department_staff: ['menu-home', 'menu-applications', 'menu-notifications', 'menu-access-dispatch', 'menu-access-requests', 'menu-access-items', 'menu-calendar'],
   township_clerk: ['menu-home', 'menu-intake', 'menu-applications', 'menu-notifications', 'menu-access-items', 'menu-rating-cases', 'menu-calendar'],

@@ -9,11 +9,13 @@ import { setApiHandlers } from './api/client'
 import { clearSession } from './auth/session'
 
 setApiHandlers({
-  unauthorized() {
+  unauthorized(reason) {
     clearSession()
     if (router.currentRoute.value.name !== 'login') {
       const redirect = router.currentRoute.value.fullPath
-      void router.replace({ name: 'login', query: redirect !== '/' ? { redirect } : {} })
+      const query: Record<string, string> = redirect !== '/' ? { redirect } : {}
+      if (reason) query.reason = reason
+      void router.replace({ name: 'login', query })
     }
   },
 })

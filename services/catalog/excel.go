@@ -1,7 +1,6 @@
 package catalog
 
 import (
-	"bytes"
 	"cmp"
 	"fmt"
 	"io"
@@ -13,6 +12,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/yichuang/yichuang/services/problem"
+	"github.com/yichuang/yichuang/services/xlsxguard"
 )
 
 // Import limits. A county catalogue has a few hundred to about 1500 items; anything much
@@ -21,10 +21,6 @@ const (
 	MaxImportItems = 2000
 	MaxImportBytes = 10 << 20
 )
-
-// unzipLimit bounds what a workbook may expand to: a 10 MB zip of repetitive XML can
-// otherwise inflate to gigabytes, and excelize's own default is 16 GB.
-const unzipLimit = 256 << 20
 
 // RowError is one reason a row was refused; Sheet and Row as the user sees them (Row is
 // 1-based, header is row 1), Column is the Chinese header text.
@@ -303,34 +299,38 @@ func fileError(zh, en string) error {
 	return problem.Invalid(problem.Field{Location: "file", Message: zh, MessageEn: en})
 }
 
+// importLimits are the shared workbook limits with the catalogue's own upload size.
+var importLimits = func() xlsxguard.Limits {
+	l := xlsxguard.Default
+	l.MaxFileBytes = MaxImportBytes
+	return l
+}()
+
 // ImportExcel reads a workbook in ExportExcel's layout. It returns either every item,
 // validated, or every row error and no items: one bad row imports nothing, so a county
 // never ends up with half a catalogue. The error is for a file that is not such a
-// workbook at all, as a *problem.Error on "file".
+// workbook at all, as a *problem.Error on "file". The archive is checked and the rows are
+// streamed by xlsxguard, so a hostile file is refused before it costs memory.
 func ImportExcel(r io.Reader, departmentID func(name string) (uuid.UUID, bool)) ([]Item, []RowError, error) {
-	b, err := io.ReadAll(io.LimitReader(r, MaxImportBytes+1))
+	book, err := xlsxguard.Open(r, importLimits, true)
 	if err != nil {
-		return nil, nil, fmt.Errorf("catalog: read workbook: %w", err)
+		return nil, nil, err
 	}
-	if len(b) > MaxImportBytes {
-		return nil, nil, fileError("文件超过 10 MB，请删去无关内容或分批导入", "the file is larger than 10 MB; remove unrelated content or import in parts")
-	}
-	f, err := excelize.OpenReader(bytes.NewReader(b), excelize.Options{RawCellValue: true, UnzipSizeLimit: unzipLimit})
-	if err != nil {
-		return nil, nil, fileError("无法读取文件，请上传用 Excel 或 WPS 保存的 .xlsx 工作簿", "the file could not be read; upload an .xlsx workbook saved by Excel or WPS")
-	}
-	defer f.Close()
-	var data [3][][]string
-	for i, s := range xlSheets {
-		if data[i], err = readSheet(f, s); err != nil {
-			return nil, nil, err
+	defer book.Close()
+	for _, s := range xlSheets {
+		if !book.HasSheet(s.name) {
+			return nil, nil, fileError(fmt.Sprintf("缺少工作表“%s”，请使用导出的模板", s.name), fmt.Sprintf("sheet %s is missing; use the exported template", s.name))
 		}
 	}
+	im := importer{departmentID: departmentID, refused: map[xlCell]bool{}, byCode: map[string]int{}}
 	n := 0
-	for _, row := range data[0][1:] {
-		if !blankRow(row, len(itemSheet.cols)) {
-			n++
+	err = im.lines(book, itemSheet, func(l xlRow) {
+		if n++; n <= MaxImportItems {
+			im.item(l)
 		}
+	})
+	if err != nil {
+		return nil, nil, err
 	}
 	if n == 0 {
 		return nil, nil, fileError("“事项”表中没有事项", "sheet 事项 has no items")
@@ -339,10 +339,12 @@ func ImportExcel(r io.Reader, departmentID func(name string) (uuid.UUID, bool)) 
 		return nil, nil, fileError(fmt.Sprintf("一次最多导入 %d 个事项，文件中有 %d 个", MaxImportItems, n),
 			fmt.Sprintf("at most %d items can be imported at once; the file has %d", MaxImportItems, n))
 	}
-	im := importer{departmentID: departmentID, refused: map[xlCell]bool{}, byCode: map[string]int{}}
-	im.items(data[0])
-	im.materials(data[1])
-	im.steps(data[2])
+	if err := im.lines(book, materialSheet, im.material); err != nil {
+		return nil, nil, err
+	}
+	if err := im.lines(book, stepSheet, im.step); err != nil {
+		return nil, nil, err
+	}
 	im.validate()
 	if len(im.errs) > 0 {
 		slices.SortStableFunc(im.errs, func(a, b RowError) int {
@@ -358,27 +360,16 @@ func ImportExcel(r io.Reader, departmentID func(name string) (uuid.UUID, bool)) 
 	return items, nil, nil
 }
 
-// readSheet returns the sheet's rows, header first, after checking the header.
-func readSheet(f *excelize.File, s xlSheet) ([][]string, error) {
-	if i, err := f.GetSheetIndex(s.name); err != nil || i < 0 {
-		return nil, fileError(fmt.Sprintf("缺少工作表“%s”，请使用导出的模板", s.name), fmt.Sprintf("sheet %s is missing; use the exported template", s.name))
-	}
-	rows, err := f.GetRows(s.name)
-	if err != nil {
-		return nil, fileError(fmt.Sprintf("无法读取工作表“%s”", s.name), fmt.Sprintf("sheet %s could not be read", s.name))
-	}
-	var head []string // a sheet without rows fails on its first header
-	if len(rows) > 0 {
-		head = rows[0]
-	}
+// checkHeader refuses a sheet whose first row is not the layout's header.
+func checkHeader(s xlSheet, head []string) error {
 	for i, c := range s.cols {
 		if got := cellText(head, i); got != c.header && !(optional[c.header] && got == "") {
 			col, _ := excelize.ColumnNumberToName(i + 1)
-			return nil, fileError(fmt.Sprintf("工作表“%s”第 1 行 %s 列应为“%s”，实际为“%s”，请使用导出的模板", s.name, col, c.header, got),
+			return fileError(fmt.Sprintf("工作表“%s”第 1 行 %s 列应为“%s”，实际为“%s”，请使用导出的模板", s.name, col, c.header, got),
 				fmt.Sprintf("sheet %s cell %s1 should be %q but is %q; use the exported template", s.name, col, c.header, got))
 		}
 	}
-	return rows, nil
+	return nil
 }
 
 func cellText(row []string, i int) string {
@@ -443,17 +434,41 @@ type xlRow struct {
 	cells []string
 }
 
-func (im *importer) lines(s xlSheet, rows [][]string, each func(xlRow)) {
-	for i, r := range rows[1:] {
-		if !blankRow(r, len(s.cols)) {
-			each(xlRow{im, s, i + 2, r})
+// lines streams a sheet: it checks the header, then calls each for every non-blank row.
+func (im *importer) lines(book *xlsxguard.Book, s xlSheet, each func(xlRow)) error {
+	rows, err := book.Rows(s.name)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	header := true
+	for rows.Next() {
+		if header {
+			if err := checkHeader(s, rows.Cells()); err != nil {
+				return err
+			}
+			header = false
+			continue
+		}
+		if r := rows.Cells(); !blankRow(r, len(s.cols)) {
+			each(xlRow{im, s, rows.Num(), r})
 		}
 	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if header { // a sheet without rows fails on its first header
+		return checkHeader(s, nil)
+	}
+	return nil
 }
 
 func (l xlRow) fail(col int, zh, en string) {
 	c := xlCell{l.sheet.name, l.row, l.sheet.cols[col].header}
 	l.im.refused[c] = true
+	if len(l.im.errs) >= xlsxguard.MaxRowErrors {
+		return
+	}
 	l.im.errs = append(l.im.errs, RowError{Sheet: c.sheet, Row: c.row, Column: c.col, Reason: zh, ReasonEn: en})
 }
 
@@ -502,32 +517,30 @@ func parseEnum[T interface {
 	return v
 }
 
-func (im *importer) items(rows [][]string) {
-	im.lines(itemSheet, rows, func(l xlRow) {
-		p := &placed{row: l.row, Item: Item{
-			ImplCode: l.str(iImpl), BaseCode: l.str(iBase), Name: l.str(iName), Kind: parseEnum(l, iKind, Kinds),
-			LegalBasis: l.str(iBasis), Conditions: l.str(iConditions), Handling: parseEnum(l, iHandling, handlings),
-			LegalDays: l.number(iLegalDays), PromisedDays: l.number(iPromisedDays), FeeBasis: l.str(iFeeBasis),
-			FeeAmount: l.str(iFeeAmount), Visits: l.number(iVisits), ConsultPhone: l.str(iConsult), ComplainPhone: l.str(iComplain),
-		}}
-		if l.str(iUnified) != "" {
-			p.Unified = l.boolean(iUnified, false)
-		}
-		if name := l.str(iDept); name == "" {
-			l.fail(iDept, "请填写实施机关", "the department is required")
-		} else if id, ok := im.departmentID(name); ok {
-			p.DepartmentID = id
-		} else {
-			l.fail(iDept, "没有名为“"+name+"”的实施机关，请填写本县部门的全称", fmt.Sprintf("there is no department named %q", name))
-		}
-		p.Levels = parseLevels(l)
-		if first, dup := im.byCode[p.ImplCode]; dup {
-			l.fail(iImpl, fmt.Sprintf("实施编码与第 %d 行重复", im.out[first].row), fmt.Sprintf("implementation code repeats row %d", im.out[first].row))
-		} else if p.ImplCode != "" {
-			im.byCode[p.ImplCode] = len(im.out)
-		}
-		im.out = append(im.out, p)
-	})
+func (im *importer) item(l xlRow) {
+	p := &placed{row: l.row, Item: Item{
+		ImplCode: l.str(iImpl), BaseCode: l.str(iBase), Name: l.str(iName), Kind: parseEnum(l, iKind, Kinds),
+		LegalBasis: l.str(iBasis), Conditions: l.str(iConditions), Handling: parseEnum(l, iHandling, handlings),
+		LegalDays: l.number(iLegalDays), PromisedDays: l.number(iPromisedDays), FeeBasis: l.str(iFeeBasis),
+		FeeAmount: l.str(iFeeAmount), Visits: l.number(iVisits), ConsultPhone: l.str(iConsult), ComplainPhone: l.str(iComplain),
+	}}
+	if l.str(iUnified) != "" {
+		p.Unified = l.boolean(iUnified, false)
+	}
+	if name := l.str(iDept); name == "" {
+		l.fail(iDept, "请填写实施机关", "the department is required")
+	} else if id, ok := im.departmentID(name); ok {
+		p.DepartmentID = id
+	} else {
+		l.fail(iDept, "没有名为“"+name+"”的实施机关，请填写本县部门的全称", fmt.Sprintf("there is no department named %q", name))
+	}
+	p.Levels = parseLevels(l)
+	if first, dup := im.byCode[p.ImplCode]; dup {
+		l.fail(iImpl, fmt.Sprintf("实施编码与第 %d 行重复", im.out[first].row), fmt.Sprintf("implementation code repeats row %d", im.out[first].row))
+	} else if p.ImplCode != "" {
+		im.byCode[p.ImplCode] = len(im.out)
+	}
+	im.out = append(im.out, p)
 }
 
 // parseLevels parses the level cell itself rather than leaving repeats to Validate, whose
@@ -566,34 +579,30 @@ func (im *importer) owner(l xlRow) *placed {
 	return im.out[i]
 }
 
-func (im *importer) materials(rows [][]string) {
-	im.lines(materialSheet, rows, func(l xlRow) {
-		m := Material{
-			Name: l.str(mName), Form: parseEnum(l, mForm, Forms), Copies: l.number(mCopies), Required: l.boolean(mRequired, true),
-			Condition: l.str(mCondition), Sample: l.str(mSample),
-		}
-		if p := im.owner(l); p != nil {
-			p.Materials = append(p.Materials, m)
-			p.materials = append(p.materials, l.row)
-		}
-	})
+func (im *importer) material(l xlRow) {
+	m := Material{
+		Name: l.str(mName), Form: parseEnum(l, mForm, Forms), Copies: l.number(mCopies), Required: l.boolean(mRequired, true),
+		Condition: l.str(mCondition), Sample: l.str(mSample),
+	}
+	if p := im.owner(l); p != nil {
+		p.Materials = append(p.Materials, m)
+		p.materials = append(p.materials, l.row)
+	}
 }
 
-func (im *importer) steps(rows [][]string) {
-	im.lines(stepSheet, rows, func(l xlRow) {
-		s := Step{Name: l.str(sName), LimitDays: l.number(sDays), Counted: l.boolean(sCounted, false)}
-		if p := im.owner(l); p != nil {
-			p.Steps = append(p.Steps, s)
-			p.steps = append(p.steps, l.row)
-		}
-	})
+func (im *importer) step(l xlRow) {
+	s := Step{Name: l.str(sName), LimitDays: l.number(sDays), Counted: l.boolean(sCounted, false)}
+	if p := im.owner(l); p != nil {
+		p.Steps = append(p.Steps, s)
+		p.steps = append(p.steps, l.row)
+	}
 }
 
 func (im *importer) validate() {
 	for _, p := range im.out {
 		for _, f := range p.Validate() {
 			c := p.place(f.Location)
-			if !im.refused[c] {
+			if !im.refused[c] && len(im.errs) < xlsxguard.MaxRowErrors {
 				im.errs = append(im.errs, RowError{Sheet: c.sheet, Row: c.row, Column: c.col, Reason: f.Message, ReasonEn: f.MessageEn})
 			}
 		}

@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
+	"time"
 )
 
 // Field is one field's reason.
@@ -25,6 +27,22 @@ type Error struct {
 	Message   string
 	MessageEn string
 	Fields    []Field
+	// RetryAfter, when set, is sent as the Retry-After header: the server is busy or the
+	// caller is throttled, and may try again after it.
+	RetryAfter time.Duration
+}
+
+// GetHeaders gives the API the response headers the refusal carries (huma.HeadersError).
+func (e *Error) GetHeaders() http.Header {
+	if e.RetryAfter <= 0 {
+		return nil
+	}
+	return http.Header{"Retry-After": {RetryAfterSeconds(e.RetryAfter)}}
+}
+
+// RetryAfterSeconds renders d as a Retry-After value: whole seconds, rounded up.
+func RetryAfterSeconds(d time.Duration) string {
+	return strconv.FormatInt(int64((d+time.Second-1)/time.Second), 10)
 }
 
 func (e *Error) Error() string {

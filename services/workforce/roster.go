@@ -18,6 +18,7 @@ import (
 	"github.com/yichuang/yichuang/services/level"
 	"github.com/yichuang/yichuang/services/problem"
 	"github.com/yichuang/yichuang/services/workday"
+	"github.com/yichuang/yichuang/services/xlsxguard"
 	"github.com/yichuang/yichuang/tenants"
 )
 
@@ -50,8 +51,14 @@ const (
 const (
 	MaxRosterRows  = 20000
 	MaxRosterBytes = 10 << 20
-	unzipLimit     = 256 << 20
 )
+
+// rosterLimits are the shared workbook limits with the roster's own upload size.
+var rosterLimits = func() xlsxguard.Limits {
+	l := xlsxguard.Default
+	l.MaxFileBytes = MaxRosterBytes
+	return l
+}()
 
 // RowError is one reason a roster row was refused (Row is the sheet's row number).
 type RowError struct {
@@ -106,23 +113,24 @@ func parseDay(s string) (workday.Date, bool) {
 // are checked one by one and every problem is reported with its row and column; if any row
 // is wrong, the caller rolls back and nothing is stored.
 func (s *Service) Import(ctx context.Context, r io.Reader) (*ImportResult, []RowError, error) {
-	f, err := excelize.OpenReader(io.LimitReader(r, MaxRosterBytes+1), excelize.Options{UnzipSizeLimit: unzipLimit, UnzipXMLSizeLimit: unzipLimit})
-	if err != nil {
-		return nil, nil, problem.Invalid(problem.Field{Location: "file", Message: "无法读取文件，请上传 .xlsx 格式的花名册", MessageEn: "the file is not a readable .xlsx workbook"})
-	}
-	defer f.Close()
-	if idx, _ := f.GetSheetIndex(rosterSheet); idx < 0 {
-		return nil, nil, problem.Invalid(problem.Field{Location: "file", Message: "找不到工作表“" + rosterSheet + "”，请使用导出的花名册模板", MessageEn: "sheet " + rosterSheet + " is missing; start from the exported template"})
-	}
-	rows, err := f.GetRows(rosterSheet)
+	book, err := xlsxguard.Open(r, rosterLimits, false)
 	if err != nil {
 		return nil, nil, err
 	}
-	if len(rows) == 0 || !headerMatches(rows[0]) {
-		return nil, nil, problem.Invalid(problem.Field{Location: "file", Message: "表头与模板不一致，应为：" + strings.Join(rosterHeader, "、"), MessageEn: "the header row does not match the template"})
+	defer book.Close()
+	if !book.HasSheet(rosterSheet) {
+		return nil, nil, problem.Invalid(problem.Field{Location: "file", Message: "找不到工作表“" + rosterSheet + "”，请使用导出的花名册模板", MessageEn: "sheet " + rosterSheet + " is missing; start from the exported template"})
 	}
-	if len(rows)-1 > MaxRosterRows {
-		return nil, nil, problem.Invalid(problem.Field{Location: "file", Message: "一次最多导入 " + strconv.Itoa(MaxRosterRows) + " 行", MessageEn: "too many rows"})
+	rows, err := book.Rows(rosterSheet)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer rows.Close()
+	if !rows.Next() || !headerMatches(rows.Cells()) {
+		if err := rows.Err(); err != nil {
+			return nil, nil, err
+		}
+		return nil, nil, problem.Invalid(problem.Field{Location: "file", Message: "表头与模板不一致，应为：" + strings.Join(rosterHeader, "、"), MessageEn: "the header row does not match the template"})
 	}
 	units, err := communities(ctx)
 	if err != nil {
@@ -134,8 +142,16 @@ func (s *Service) Import(ctx context.Context, r io.Reader) (*ImportResult, []Row
 	}
 	var errs []RowError
 	res := &ImportResult{}
-	for i, row := range rows[1:] {
-		n := i + 2
+	// Rows are streamed and hired one by one; the caller's transaction rolls all of them back
+	// if any row, or the row count, is wrong.
+	for rows.Next() {
+		row, n := rows.Cells(), rows.Num()
+		if n-1 > MaxRosterRows {
+			return nil, nil, problem.Invalid(problem.Field{Location: "file", Message: "一次最多导入 " + strconv.Itoa(MaxRosterRows) + " 行", MessageEn: "too many rows"})
+		}
+		if len(errs) >= xlsxguard.MaxRowErrors {
+			break
+		}
 		cell := func(c int) string {
 			if c < len(row) {
 				return strings.TrimSpace(row[c])
@@ -223,6 +239,9 @@ func (s *Service) Import(ctx context.Context, r io.Reader) (*ImportResult, []Row
 		default:
 			res.Created++
 		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, nil, err
 	}
 	if len(errs) > 0 {
 		return nil, errs, nil

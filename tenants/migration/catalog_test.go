@@ -7,8 +7,10 @@ import (
 	"github.com/yichuang/yichuang/tenants/tenanttest"
 )
 
-// platformTables have no tenant_id column but are still tenant-isolated by their own key.
-var platformTables = map[string]bool{"tenants": true}
+// platformTables have no tenant_id column but are still isolated by RLS of their own: the
+// registry by its key, signin_throttle (counted before the tenant is known, see its
+// migration) by a setting only services/signin sets.
+var platformTables = map[string]bool{"tenants": true, "signin_throttle": true}
 
 // ownerOnlyTables are bookkeeping the runtime role cannot read at all.
 var ownerOnlyTables = map[string]bool{"bun_migrations": true, "bun_migration_locks": true}

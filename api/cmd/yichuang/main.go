@@ -8,6 +8,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/netip"
@@ -17,11 +18,13 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/yichuang/yichuang/api/server"
 	"github.com/yichuang/yichuang/frontend"
 	"github.com/yichuang/yichuang/jobs"
+	"github.com/yichuang/yichuang/services/auditlog"
 	"github.com/yichuang/yichuang/services/demo"
 	"github.com/yichuang/yichuang/services/identity"
 	"github.com/yichuang/yichuang/services/problem"
@@ -40,7 +43,7 @@ Usage:
   yichuang migrate
   yichuang tenant create --code CODE --name NAME [--region-code 6DIGITS] --admin-name NAME --admin-phone PHONE --admin-password PASSWORD
   yichuang seed-demo [--password PASSWORD] [--json FILE]
-  yichuang audit verify --tenant CODE|UUID
+  yichuang audit verify --tenant CODE|UUID      (the chain, and its newest anchor in the archive bucket)
   yichuang calendar due --from YYYY-MM-DD --days N [--explain] [--tenant CODE|UUID]
   yichuang workforce level --post head|deputy|staff --hired YYYY-MM-DD [--education none|college|bachelor|master|doctor]
       [--certificate none|junior|intermediate|senior] [--as-of YYYY-MM-DD] [--unsatisfactory-years 2019,2021] [--explain]
@@ -349,17 +352,53 @@ func auditVerify(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("audit verify", flag.ExitOnError)
 	ref := fs.String("tenant", "", "tenant code or id")
 	_ = fs.Parse(args)
-	var res *tenants.AuditVerification
-	err := inTenant(ctx, *ref, func(ctx context.Context) (err error) {
-		res, err = tenants.VerifyAudit(ctx)
+	id, err := tenants.ParseRef(*ref)
+	if err != nil {
+		return err
+	}
+	d, err := open(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer d.pool.Close()
+	var vault auditlog.Vault
+	if d.storage != nil {
+		vault = d.storage.Archive(id)
+	}
+	return verifyAudit(ctx, d.store, vault, id, *ref, os.Stdout)
+}
+
+// verifyAudit recomputes a county's chain, compares it with its newest anchor in the locked
+// archive bucket, and reports the window since that anchor. A broken chain, a shortened one
+// and anchors that could not be read (with storage configured) are errors: exit status 1.
+func verifyAudit(ctx context.Context, store *tenants.Store, vault auditlog.Vault, id uuid.UUID, ref string, out io.Writer) error {
+	var res *auditlog.Verification
+	err := store.InTx(ctx, id, func(ctx context.Context) error {
+		if _, err := tenants.Current(ctx); err != nil {
+			return fmt.Errorf("tenant %s: %w", ref, err)
+		}
+		var err error
+		res, err = auditlog.Verify(ctx, vault)
 		return err
 	})
 	if err != nil {
 		return err
 	}
+	if res.AnchorStatus == auditlog.AnchorBroken {
+		return fmt.Errorf("audit chain BROKEN at seq %d (%d rows checked): %s / %s", res.FirstBadSeq, res.RowsChecked, res.Anchor.ProblemEn, res.Anchor.Problem)
+	}
 	if !res.OK {
 		return fmt.Errorf("audit chain BROKEN at seq %d (%d rows checked) / 审计链在第 %d 条处被篡改", res.FirstBadSeq, res.RowsChecked, res.FirstBadSeq)
 	}
-	fmt.Printf("audit chain OK: %d rows verified / 审计链完整：已校验 %d 条\n", res.RowsChecked, res.RowsChecked)
+	fmt.Fprintf(out, "audit chain OK: %d rows verified / 审计链完整：已校验 %d 条\n", res.RowsChecked, res.RowsChecked)
+	switch a := res.Anchor.Anchor; {
+	case res.AnchorStatus == auditlog.AnchorOK:
+		fmt.Fprintf(out, "anchor %s (seq %d, %s) matches; %d rows since, in the last %s / 与锚点一致；其后 %d 条尚未锚定\n",
+			a.Key, a.Seq, a.AnchoredAt.Format(time.RFC3339), res.Anchor.Since, time.Since(a.AnchoredAt).Round(time.Second), res.Anchor.Since)
+	case res.AnchorStatus == auditlog.AnchorUnavailable && vault != nil:
+		return fmt.Errorf("anchors not compared: %s / %s", res.Anchor.ProblemEn, res.Anchor.Problem)
+	default:
+		fmt.Fprintf(out, "anchors: %s / %s\n", res.Anchor.ProblemEn, res.Anchor.Problem)
+	}
 	return nil
 }

@@ -10,11 +10,14 @@ export const api = createClient<paths>({
   fetch: (request: Request) => globalThis.fetch(request),
 })
 
-let onUnauthorized: (() => void) | null = null
+/** Why a session ended: 'idle' when the server signed it out after the county's idle period. */
+export type SignOutReason = 'idle' | undefined
+
+let onUnauthorized: ((reason: SignOutReason) => void) | null = null
 let onUnavailable: (() => void) | null = null
 
 /** Wired by main.ts: a 401 from any call but /me (whose 401 just means "signed out") → /login. */
-export function setApiHandlers(h: { unauthorized: () => void; unavailable?: () => void }): void {
+export function setApiHandlers(h: { unauthorized: (reason: SignOutReason) => void; unavailable?: () => void }): void {
   onUnauthorized = h.unauthorized
   onUnavailable = h.unavailable ?? null
 }
@@ -34,10 +37,20 @@ const csrfHeader: Middleware = {
 }
 api.use(csrfHeader)
 
+/** The reason a 401 gives: the code session_idle means 超时自动退出. */
+export async function signOutReason(response: Response): Promise<SignOutReason> {
+  try {
+    const body = (await response.clone().json()) as { code?: unknown } | null
+    return body?.code === 'session_idle' ? 'idle' : undefined
+  } catch {
+    return undefined
+  }
+}
+
 const statusHooks: Middleware = {
   async onResponse({ request, response }) {
     if (response.status === 401 && !new URL(request.url, location.href).pathname.endsWith('/api/v1/me')) {
-      onUnauthorized?.()
+      onUnauthorized?.(await signOutReason(response))
     } else if (response.status === 503) {
       reportOutage(await response.clone().json().catch(() => null))
       onUnavailable?.()

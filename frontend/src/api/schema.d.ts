@@ -711,7 +711,7 @@ export interface paths {
         put?: never;
         /**
          * 校验审计链 / Verify the audit chain
-         * @description Queues a background job that recomputes the hash chain; poll the check for its result.
+         * @description Queues a background job that recomputes the hash chain and compares it with the newest anchor in the locked archive bucket (written hourly), so a chain shortened or rewritten in the database is caught; poll the check for its result, which also reports the rows written since that anchor.
          *
          *     可调用角色 / Roles: 县级管理员 (county_admin)
          */
@@ -1112,6 +1112,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/login-events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 登录日志 / Login log
+         * @description Every sign-in to the county's accounts through the app (success, wrong password, refused while locked or throttled) and every session ended by idling or by its owner, newest first.
+         *
+         *     可调用角色 / Roles: 县级管理员 (county_admin)
+         */
+        get: operations["list-login-events"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/me": {
         parameters: {
             query?: never;
@@ -1127,6 +1149,72 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 我的会话 / My sessions
+         * @description The signed-in user's active sessions: where and when each signed in, its last request, and which one is this.
+         *
+         *     可调用角色 / Roles: 平台运营 (platform_operator)、县级管理员 (county_admin)、部门工作人员 (department_staff)、乡镇窗口人员 (township_clerk)、村社区工作者 (community_worker)、本行政机关负责人 (agency_head)、县政府负责人 (government_head)
+         */
+        get: operations["list-my-sessions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/sessions/end-others": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 结束其他会话 / End my other sessions
+         * @description Ends every session of the user but this one (recorded in the login log).
+         *
+         *     可调用角色 / Roles: 平台运营 (platform_operator)、县级管理员 (county_admin)、部门工作人员 (department_staff)、乡镇窗口人员 (township_clerk)、村社区工作者 (community_worker)、本行政机关负责人 (agency_head)、县政府负责人 (government_head)
+         */
+        post: operations["end-my-other-sessions"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/sessions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * 结束会话 / End a session
+         * @description Ends one of the user's own sessions at once (recorded in the login log); another user's session is 404.
+         *
+         *     可调用角色 / Roles: 平台运营 (platform_operator)、县级管理员 (county_admin)、部门工作人员 (department_staff)、乡镇窗口人员 (township_clerk)、村社区工作者 (community_worker)、本行政机关负责人 (agency_head)、县政府负责人 (government_head)
+         */
+        delete: operations["end-my-session"];
         options?: never;
         head?: never;
         patch?: never;
@@ -1684,6 +1772,34 @@ export interface paths {
          *     可调用角色 / Roles: 县级管理员 (county_admin)
          */
         put: operations["put-settings"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/signin-settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 登录安全设置 / Sign-in settings
+         * @description The county's idle period and the platform's lockout rule.
+         *
+         *     可调用角色 / Roles: 县级管理员 (county_admin)
+         */
+        get: operations["get-signin-settings"];
+        /**
+         * 修改空闲超时 / Set the idle period
+         * @description Sessions idle longer than this end at their next request (5 to 480 minutes; 30 by default). Audited.
+         *
+         *     可调用角色 / Roles: 县级管理员 (county_admin)
+         */
+        put: operations["put-signin-settings"];
         post?: never;
         delete?: never;
         options?: never;
@@ -2703,6 +2819,23 @@ export interface components {
              * @example https://example.com/schemas/AuditCheck.json
              */
             readonly $schema?: string;
+            /** @description the newest anchor's object key */
+            anchor_key: string | null;
+            /** @description 原因（中文） */
+            anchor_problem: string | null;
+            anchor_problem_en: string | null;
+            /**
+             * Format: int64
+             * @description the row the newest anchor records
+             */
+            anchor_seq: number | null;
+            /**
+             * @description ok: the database matches the newest anchor; broken: the anchor proves rows deleted or changed; none: not anchored yet; unavailable: the anchors could not be read
+             * @enum {string|null}
+             */
+            anchor_status: "ok" | "broken" | "none" | "unavailable" | null;
+            /** Format: date-time */
+            anchored_at: string | null;
             /** Format: date-time */
             finished_at: string | null;
             /** Format: int64 */
@@ -2715,6 +2848,11 @@ export interface components {
             rows_checked: number | null;
             /** @enum {string} */
             status: "queued" | "done";
+            /**
+             * Format: int64
+             * @description rows written since the newest anchor: the window it does not cover yet
+             */
+            unanchored: number | null;
         };
         AuditEvent: {
             /**
@@ -2946,6 +3084,16 @@ export interface components {
             /** @description 暂定：跨入国务院尚未公布放假安排的年度，按法定节假日计算，公布后可能变动 */
             provisional: boolean;
             steps?: components["schemas"]["CalendarStep"][] | null;
+        };
+        EndOthersOutBody: {
+            /**
+             * Format: uri
+             * @description A URL to the JSON Schema for this object.
+             * @example https://example.com/schemas/EndOthersOutBody.json
+             */
+            readonly $schema?: string;
+            /** Format: int64 */
+            ended: number;
         };
         FieldProblem: {
             /** @description Where the error is, e.g. body.phone */
@@ -3274,6 +3422,33 @@ export interface components {
             /** @description short-lived presigned URL; GET it to download */
             url: string;
         };
+        LoginEvent: {
+            /** @description client address */
+            address: string;
+            /** Format: date-time */
+            at: string;
+            id: string;
+            identity_id: string | null;
+            name: string;
+            phone: string;
+            /**
+             * @description success 成功; failure 密码错误; locked 账号已锁定，被拒; throttled 尝试过频，被拒; idle_timeout 超时自动退出; ended 本人结束会话
+             * @enum {string}
+             */
+            result: "success" | "failure" | "locked" | "throttled" | "idle_timeout" | "ended";
+            user_agent: string;
+        };
+        LoginEventsOutBody: {
+            /**
+             * Format: uri
+             * @description A URL to the JSON Schema for this object.
+             * @example https://example.com/schemas/LoginEventsOutBody.json
+             */
+            readonly $schema?: string;
+            items: components["schemas"]["LoginEvent"][] | null;
+            /** @description empty on the last page */
+            next_cursor: string;
+        };
         LookupInBody: {
             /**
              * Format: uri
@@ -3361,6 +3536,31 @@ export interface components {
             /** @enum {string} */
             scope: "tenant" | "org_subtree" | "self";
             tenant: components["schemas"]["TenantRef"];
+        };
+        MySession: {
+            address: string;
+            /** Format: date-time */
+            authenticated_at: string;
+            /** @description the session of this request */
+            current: boolean;
+            /** Format: date-time */
+            expires_at: string;
+            id: string;
+            /**
+             * Format: date-time
+             * @description its last request through the app
+             */
+            last_seen: string | null;
+            user_agent: string;
+        };
+        MySessionsOutBody: {
+            /**
+             * Format: uri
+             * @description A URL to the JSON Schema for this object.
+             * @example https://example.com/schemas/MySessionsOutBody.json
+             */
+            readonly $schema?: string;
+            items: components["schemas"]["MySession"][] | null;
         };
         NoticeInfo: {
             /** Format: date-time */
@@ -3792,6 +3992,49 @@ export interface components {
              * @description 临期提醒：剩余工作日不超过此数时标黄（默认 2）
              */
             yellow_days: number;
+        };
+        SignInSettings: {
+            /**
+             * Format: uri
+             * @description A URL to the JSON Schema for this object.
+             * @example https://example.com/schemas/SignInSettings.json
+             */
+            readonly $schema?: string;
+            /**
+             * Format: int64
+             * @description failed sign-ins from one address within the window that block it
+             */
+            readonly address_max_failures: number;
+            /**
+             * Format: int64
+             * @description a session ends after this many minutes without a request (超时自动退出)
+             */
+            idle_minutes: number;
+            /**
+             * Format: int64
+             * @description for this many minutes
+             */
+            readonly lock_minutes: number;
+            /**
+             * Format: int64
+             * @description failed sign-ins that lock an account
+             */
+            readonly max_failures: number;
+            /**
+             * Format: int64
+             * @description within this many minutes
+             */
+            readonly window_minutes: number;
+        };
+        SignInSettingsInBody: {
+            /**
+             * Format: uri
+             * @description A URL to the JSON Schema for this object.
+             * @example https://example.com/schemas/SignInSettingsInBody.json
+             */
+            readonly $schema?: string;
+            /** Format: int64 */
+            idle_minutes: number;
         };
         SpecialStep: {
             /** @description 是否计入办理时限 */
@@ -8649,8 +8892,26 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Unprocessable Entity */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9130,6 +9391,79 @@ export interface operations {
             };
         };
     };
+    "list-login-events": {
+        parameters: {
+            query?: {
+                /** @description only this account's events */
+                phone?: string;
+                /** @description only events with this result */
+                result?: "success" | "failure" | "locked" | "throttled" | "idle_timeout" | "ended" | "";
+                /** @description next_cursor of the previous page */
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LoginEventsOutBody"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     "get-me": {
         parameters: {
             query?: never;
@@ -9159,6 +9493,192 @@ export interface operations {
             };
             /** @description Forbidden */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "list-my-sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MySessionsOutBody"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "end-my-other-sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EndOthersOutBody"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "end-my-session": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11525,6 +12045,131 @@ export interface operations {
             };
         };
     };
+    "get-signin-settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignInSettings"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "put-signin-settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SignInSettingsInBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignInSettings"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     "list-staff": {
         parameters: {
             query?: {
@@ -12318,8 +12963,26 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Unprocessable Entity */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };

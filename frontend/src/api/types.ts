@@ -26,6 +26,10 @@ export type Staff = NonNullable<Ok<'/api/v1/staff', 'get', 200>['items']>[number
 export type CreateStaff = ReqBody<'/api/v1/staff', 'post'>
 export type AuditEvent = NonNullable<Ok<'/api/v1/audit-events', 'get', 200>['items']>[number]
 export type AuditCheck = Ok<'/api/v1/audit-checks/{id}', 'get', 200>
+// Sign-in (登录日志, 账号安全)
+export type LoginEvent = NonNullable<Ok<'/api/v1/login-events', 'get', 200>['items']>[number]
+export type SignInSettings = Ok<'/api/v1/signin-settings', 'get', 200>
+export type MySession = NonNullable<Ok<'/api/v1/me/sessions', 'get', 200>['items']>[number]
 // Applications (办件)
 export type ApplicationRow = NonNullable<Ok<'/api/v1/applications', 'get', 200>['items']>[number]
 export type ApplicationDetail = Ok<'/api/v1/applications/{id}', 'get', 200>

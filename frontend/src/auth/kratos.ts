@@ -121,6 +121,21 @@ function isFlow(body: unknown): body is LoginFlow {
   return !!b && typeof b.id === 'string' && !!b.ui && Array.isArray(b.ui.nodes)
 }
 
+/** The sign-in guard's count of failures left before the lockout (api/server FailuresLeftHeader). */
+export const FAILURES_LEFT_HEADER = 'X-Signin-Failures-Left'
+
+/** The warning shown after a wrong password when the lockout is near (at most 3 failures left). */
+export function lockoutWarning(failuresLeft: number | undefined): string {
+  if (failuresLeft === undefined || failuresLeft > 3) return ''
+  if (failuresLeft <= 0) return '账号即将被锁定'
+  return `再输错 ${failuresLeft} 次，账号将被锁定`
+}
+
+function isProblemBody(body: unknown): body is { code: string; message: string } {
+  const b = body as { code?: unknown; message?: unknown } | null
+  return !!b && typeof b.code === 'string' && typeof b.message === 'string' && b.message !== ''
+}
+
 function statusError(status: number): string {
   if (status === 0) return '网络连接失败，请检查网络后重试'
   if (status === 502 || status === 503 || status === 504) return '认证服务暂不可用，请稍后重试'
@@ -146,8 +161,13 @@ export async function createLoginFlow(f: Fetch = fetch): Promise<CreateFlowResul
 
 export type LoginResult =
   | { kind: 'ok' }
-  /** Rejected: show the messages; `flow` is the updated flow to reuse for the next attempt. */
-  | { kind: 'invalid'; errors: FlowErrors; flow: LoginFlow }
+  /**
+   * Rejected: show the messages; `flow` is the updated flow to reuse for the next attempt;
+   * `failuresLeft` is how many more failures the app's sign-in guard allows before it locks the account.
+   */
+  | { kind: 'invalid'; errors: FlowErrors; flow: LoginFlow; failuresLeft?: number }
+  /** Refused by the app's sign-in guard before Kratos saw it (account locked, too many attempts): show the message. */
+  | { kind: 'refused'; message: string }
   /** The flow expired or the CSRF check failed: create a new flow, ask the user to retry. */
   | { kind: 'expired'; message: string }
   | { kind: 'error'; message: string }
@@ -171,6 +191,11 @@ export async function submitLogin(
   }
   if (res.ok) return { kind: 'ok' }
   const body = await readJson(res)
+  if (res.status === 429 || isProblemBody(body)) {
+    // The app's sign-in guard (problem+json, in Chinese) rather than Kratos.
+    const message = isProblemBody(body) ? body.message : '登录尝试过于频繁，请稍后再试'
+    return { kind: 'refused', message }
+  }
   const id = errorId(body)
   if (id === 'session_already_available') return { kind: 'ok' }
   if (res.status === 410 || res.status === 403 || id === 'self_service_flow_expired' || id === 'security_csrf_violation') {
@@ -182,7 +207,72 @@ export async function submitLogin(
     if (errors.form.length === 0 && !errors.fields.identifier && !errors.fields.password) {
       errors.form.push('登录失败，请检查手机号和密码')
     }
-    return { kind: 'invalid', errors, flow: body }
+    const left = Number.parseInt(res.headers.get(FAILURES_LEFT_HEADER) ?? '', 10)
+    return Number.isFinite(left) ? { kind: 'invalid', errors, flow: body, failuresLeft: left } : { kind: 'invalid', errors, flow: body }
   }
+  return { kind: 'error', message: statusError(res.status) }
+}
+
+// ---- Password change: Kratos' self-service settings flow (browser, JSON), password method only.
+// The profile method (phone, name) is disabled in Kratos: those are changed by a county admin.
+
+export interface SettingsFlow {
+  id: string
+  ui: { nodes: KratosNode[]; messages?: KratosMessage[] }
+  state?: string
+}
+
+export type PasswordResult =
+  | { kind: 'ok' }
+  | { kind: 'invalid'; message: string }
+  /** The session is older than Kratos' privileged window (15 minutes): sign in again first. */
+  | { kind: 'reauth'; message: string }
+  | { kind: 'error'; message: string }
+
+const SETTINGS_MESSAGES_ZH: Record<number, string> = {
+  1050001: '密码已修改',
+  4000005: '密码不符合安全要求（至少 10 位，且不能与手机号相似）',
+  4000032: '密码过短，至少 10 位',
+  4000031: '密码与手机号过于相似',
+  4000034: '该密码已泄露，请换一个',
+}
+
+function settingsError(body: SettingsFlow): string {
+  const msgs: string[] = []
+  for (const m of body.ui.messages ?? []) if (m.type === 'error') msgs.push(SETTINGS_MESSAGES_ZH[m.id] ?? m.text)
+  for (const n of body.ui.nodes ?? []) for (const m of n.messages ?? []) if (m.type === 'error') msgs.push(SETTINGS_MESSAGES_ZH[m.id] ?? m.text)
+  return [...new Set(msgs)].join('；') || '密码修改失败'
+}
+
+const REAUTH = '为保护账号，修改密码前请退出并重新登录（登录后 15 分钟内可修改）'
+
+/** Changes the signed-in user's password through a new settings flow. */
+export async function changePassword(password: string, f: Fetch = fetch): Promise<PasswordResult> {
+  let res: Response
+  try {
+    res = await f(`${KRATOS_PUBLIC}/self-service/settings/browser`, { headers: JSON_HEADERS, credentials: 'include' })
+  } catch {
+    return { kind: 'error', message: statusError(0) }
+  }
+  const flow = (await readJson(res)) as SettingsFlow | null
+  if (!res.ok || !flow?.id) {
+    if (res.status === 401 || res.status === 403) return { kind: 'reauth', message: REAUTH }
+    return { kind: 'error', message: statusError(res.status) }
+  }
+  const csrf = flow.ui.nodes.find((n) => n.attributes?.name === 'csrf_token')?.attributes.value
+  try {
+    res = await f(`${KRATOS_PUBLIC}/self-service/settings?flow=${encodeURIComponent(flow.id)}`, {
+      method: 'POST',
+      headers: { ...JSON_HEADERS, 'Content-Type': 'application/json' },
+      credentials: 'include',
+      body: JSON.stringify({ method: 'password', password, csrf_token: typeof csrf === 'string' ? csrf : '' }),
+    })
+  } catch {
+    return { kind: 'error', message: statusError(0) }
+  }
+  const body = (await readJson(res)) as (SettingsFlow & { error?: { id?: string } }) | null
+  if (res.ok && body?.state === 'success') return { kind: 'ok' }
+  if (res.status === 403 || body?.error?.id === 'session_refresh_required') return { kind: 'reauth', message: REAUTH }
+  if (res.status === 400 && body?.ui) return { kind: 'invalid', message: settingsError(body) }
   return { kind: 'error', message: statusError(res.status) }
 }

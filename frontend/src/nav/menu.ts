@@ -8,6 +8,7 @@ import {
   Finished,
   Histogram,
   List,
+  Lock,
   Promotion,
   Star,
   Bell,
@@ -52,6 +53,7 @@ export type MenuKey =
   | 'access-burden'
   | 'rating-cases'
   | 'rating-indicators'
+  | 'login-log'
 
 export interface MenuItem {
   key: MenuKey
@@ -102,6 +104,7 @@ export const MENU: readonly MenuItem[] = [
   { key: 'progression', title: '年度晋级', path: '/progression', icon: TrendCharts, roles: ADMIN_ROLES },
   { key: 'payroll', title: '工资表', path: '/payroll', icon: Money, roles: ADMIN_ROLES },
   { key: 'audit', title: '审计日志', path: '/audit', icon: Document, roles: ADMIN_ROLES },
+  { key: 'login-log', title: '登录日志', path: '/login-log', icon: Lock, roles: ADMIN_ROLES },
 ]
 
 export function rolesAllow(actorRoles: readonly string[], allowed: readonly Role[] | 'all'): boolean {

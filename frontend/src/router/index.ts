@@ -60,6 +60,9 @@ const routes: RouteRecordRaw[] = [
       { path: 'ratings/cases', name: 'rating-cases', component: () => import('@/features/rating/views/RatingCasesView.vue'), meta: { title: menuItem('rating-cases').title, roles: menuItem('rating-cases').roles } },
       { path: 'ratings/indicators', name: 'rating-indicators', component: () => import('@/features/rating/views/RatingIndicatorsView.vue'), meta: { title: menuItem('rating-indicators').title, roles: menuItem('rating-indicators').roles } },
       { path: 'audit', name: 'audit', component: () => import('@/features/admin/views/AuditView.vue'), meta: { title: menuItem('audit').title, roles: menuItem('audit').roles } },
+      { path: 'login-log', name: 'login-log', component: () => import('@/features/admin/views/LoginLogView.vue'), meta: { title: menuItem('login-log').title, roles: menuItem('login-log').roles } },
+      // 账号安全: every user's own sessions and password (from the header, not the menu).
+      { path: 'account', name: 'account', component: () => import('@/features/admin/views/AccountView.vue'), meta: { title: '账号安全', roles: 'all' } },
       { path: '403', name: 'forbidden', component: () => import('@/features/home/views/ErrorView.vue'), props: { kind: 'forbidden' }, meta: { title: '无权访问' } },
       {
         path: ':pathMatch(.*)*',

@@ -1,7 +1,10 @@
 import { describe, expect, it, vi } from 'vitest'
+import { signOutReason } from '@/api/client'
 import {
+  FAILURES_LEFT_HEADER,
   FLOW_EXPIRED_IDS,
   createLoginFlow,
+  lockoutWarning,
   csrfToken,
   flowErrors,
   kratosMessageToChinese,
@@ -146,5 +149,38 @@ describe('submitLogin', () => {
   it('says the auth service is down on 502', async () => {
     const res = await submitLogin(flow(), '13900000001', 'x', (async () => new Response('bad gateway', { status: 502 })) as typeof fetch)
     expect(res).toEqual({ kind: 'error', message: '认证服务暂不可用，请稍后重试' })
+  })
+})
+
+describe('sign-in guard answers', () => {
+  it('shows the lockout message of a 429 from the app', async () => {
+    const f = vi.fn(async () =>
+      jsonResponse(429, { status: 429, code: 'account_locked', message: '该账号连续 5 次登录失败，已锁定 15 分钟，请于 10:15 后再试' }),
+    )
+    const res = await submitLogin(flow(), '13900000001', 'x', f as unknown as typeof fetch)
+    expect(res).toEqual({ kind: 'refused', message: '该账号连续 5 次登录失败，已锁定 15 分钟，请于 10:15 后再试' })
+  })
+
+  it('reads how many failures are left and warns when the lockout is near', async () => {
+    const body = flow({ messages: [{ id: 4000006, text: 'The provided credentials are invalid.', type: 'error' }] })
+    const f = vi.fn(async () => {
+      const r = jsonResponse(400, body)
+      r.headers.set(FAILURES_LEFT_HEADER, '2')
+      return r
+    })
+    const res = await submitLogin(flow(), '13900000001', 'x', f as unknown as typeof fetch)
+    expect(res.kind).toBe('invalid')
+    expect(res.kind === 'invalid' && res.failuresLeft).toBe(2)
+    expect(lockoutWarning(2)).toBe('再输错 2 次，账号将被锁定')
+    expect(lockoutWarning(4)).toBe('')
+    expect(lockoutWarning(undefined)).toBe('')
+  })
+})
+
+describe('超时自动退出', () => {
+  it('tells an idle sign-out from any other 401', async () => {
+    expect(await signOutReason(jsonResponse(401, { code: 'session_idle', message: '超过 30 分钟未操作，已自动退出，请重新登录' }))).toBe('idle')
+    expect(await signOutReason(jsonResponse(401, { code: 'unauthenticated', message: '请先登录' }))).toBeUndefined()
+    expect(await signOutReason(new Response('not json', { status: 401 }))).toBeUndefined()
   })
 })

@@ -94,6 +94,7 @@ describe('AppLayout', () => {
       'menu-progression',
       'menu-payroll',
       'menu-audit',
+      'menu-login-log',
     ])
     expect(menuIds(await mountAs(['community_worker']))).toEqual([
       'menu-home',

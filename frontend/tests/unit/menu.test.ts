@@ -25,6 +25,7 @@ const ADMIN_MENU = [
   '年度晋级',
   '工资表',
   '审计日志',
+  '登录日志',
 ]
 
 describe('role → menu', () => {
@@ -76,7 +77,7 @@ describe('role → menu', () => {
   it('keeps the county-only pages from every other role', () => {
     for (const role of ['department_staff', 'township_clerk', 'community_worker', 'platform_operator']) {
       const keys = menuForRoles([role]).map((m) => m.key)
-      for (const k of ['catalogue', 'settings', 'stats', 'org-units', 'staff', 'workers', 'payroll', 'audit']) expect(keys).not.toContain(k)
+      for (const k of ['catalogue', 'settings', 'stats', 'org-units', 'staff', 'workers', 'payroll', 'audit', 'login-log']) expect(keys).not.toContain(k)
     }
   })
 
@@ -102,6 +103,7 @@ describe('role → menu', () => {
       '年度晋级',
       '工资表',
       '审计日志',
+      '登录日志',
     ])
   })
 

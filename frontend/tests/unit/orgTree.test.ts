@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { buildOrgTree, childKindsOf, orgPathNames } from '@/features/admin/orgTree'
-import { auditCheckText, pollUntilDone } from '@/features/admin/auditCheck'
+import { auditAnchorText, auditCheckText, pollUntilDone } from '@/features/admin/auditCheck'
+import { formatDateTime } from '@/utils/format'
 import type { AuditCheck, OrgUnit } from '@/api/types'
 
 const u = (id: string, parent_id: string | null, kind: OrgUnit['kind'], name: string, code: string): OrgUnit => ({
@@ -54,6 +55,17 @@ describe('audit check', () => {
     expect(auditCheckText(done({ ok: true, rows_checked: 12, first_bad_seq: null }))).toBe('校验通过（共 12 条）')
     expect(auditCheckText(done({ ok: false, rows_checked: 12, first_bad_seq: 7 }))).toBe('校验失败（第 7 条）')
     expect(auditCheckText({ status: 'queued' })).toBe('正在校验…')
+  })
+
+  it('says how the chain compares with its newest anchor', () => {
+    expect(auditAnchorText(done({ ok: true, anchor_status: 'ok', anchor_seq: 40, anchored_at: '2026-12-05T02:00:00Z', unanchored: 3 }))).toEqual({
+      text: `与 ${formatDateTime('2026-12-05T02:00:00Z')} 写入的锚点（第 40 条）一致；其后新增 3 条，将在下次锚定时保全`,
+      type: 'success',
+    })
+    const broken = '审计链被截短：锚点 audit-anchors/x.json（2026-12-05 10:00）记录了第 40 条，数据库只剩 37 条'
+    expect(auditAnchorText(done({ ok: false, anchor_status: 'broken', anchor_problem: broken }))).toEqual({ text: broken, type: 'error' })
+    expect(auditAnchorText(done({ ok: true, anchor_status: 'unavailable', anchor_problem: '对象存储暂不可用' }))?.type).toBe('warning')
+    expect(auditAnchorText(done({ ok: true }))).toBeNull()
   })
 
   it('polls until done', async () => {

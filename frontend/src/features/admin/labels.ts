@@ -100,6 +100,20 @@ export function auditActionLabel(action: string): string {
   return labelOf(AUDIT_ACTION_LABELS, action)
 }
 
+/** 登录日志: what became of a sign-in or a session. */
+export const LOGIN_RESULT_LABELS: Record<string, { label: string; type: 'success' | 'danger' | 'warning' | 'info' }> = {
+  success: { label: '登录成功', type: 'success' },
+  failure: { label: '密码错误', type: 'danger' },
+  locked: { label: '账号锁定中，已拒绝', type: 'danger' },
+  throttled: { label: '尝试过频，已拒绝', type: 'warning' },
+  idle_timeout: { label: '超时自动退出', type: 'info' },
+  ended: { label: '本人结束会话', type: 'info' },
+}
+
+export function loginResultLabel(result: string): { label: string; type: 'success' | 'danger' | 'warning' | 'info' } {
+  return LOGIN_RESULT_LABELS[result] ?? { label: result, type: 'info' }
+}
+
 export const ALL_ROLES = Object.keys(ROLE_LABELS) as Role[]
 export const ALL_SCOPES = Object.keys(SCOPE_LABELS) as Scope[]
 export const ALL_ORG_KINDS = Object.keys(ORG_KIND_LABELS) as OrgUnitKind[]

@@ -4,6 +4,9 @@
 import { ref } from 'vue'
 import { api, call } from '@/api/client'
 
+/** Marks a request the user did not make (api/server BackgroundHeader). */
+export const BACKGROUND_HEADER = 'X-Background-Request'
+
 export const POLL_MS = 60_000
 
 export const unread = ref(0)
@@ -14,7 +17,8 @@ export function refreshUnread(): Promise<void> {
   if (inflight) return inflight
   inflight = (async () => {
     try {
-      const res = await call(api.GET('/api/v1/notifications', { params: { query: { limit: 1 } } }))
+      // A background request: checked for the idle timeout, but it does not keep the session alive.
+      const res = await call(api.GET('/api/v1/notifications', { params: { query: { limit: 1 } }, headers: { [BACKGROUND_HEADER]: '1' } }))
       const n = Number(res?.unread)
       unread.value = Number.isFinite(n) && n > 0 ? Math.floor(n) : 0
     } catch {

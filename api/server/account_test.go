@@ -1,0 +1,92 @@
+package server_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/yichuang/yichuang/api/server"
+	"github.com/yichuang/yichuang/tenants"
+	"github.com/yichuang/yichuang/tenants/tenanttest"
+)
+
+// settingsCall sends a request to Kratos' public API through the app's proxy with a session
+// token, as a native client would.
+func settingsCall(t *testing.T, b *testBundle, token, method, path, body string) (int, map[string]any) {
+	t.Helper()
+	var r io.Reader
+	if body != "" {
+		r = strings.NewReader(body)
+	}
+	req, _ := http.NewRequest(method, b.srv.URL+server.KratosPublicPrefix+path, r)
+	req.Header.Set("X-Session-Token", token)
+	req.Header.Set("Accept", "application/json")
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	out := map[string]any{}
+	_ = json.Unmarshal(raw, &out)
+	return resp.StatusCode, out
+}
+
+// TestStaffCannotChangeTheirPhoneOrName: accounts are the county's (issue 13, item 3). Through
+// Kratos' self-service settings flow, on the app's own origin, a staff member may change the
+// password but not the phone (the sign-in identifier: squatting another county's number) nor
+// the name; only a county admin changes those, through the app.
+func TestStaffCannotChangeTheirPhoneOrName(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	tt := tenanttest.NewTenant(t, b.db, "账号县")
+	clerk := b.newMember(t, tt, tt.County.ID, tenants.RoleTownshipClerk)
+	ctx := context.Background()
+
+	status, flow := settingsCall(t, b, clerk.token, http.MethodGet, "/self-service/settings/api", "")
+	if status != http.StatusOK {
+		t.Fatalf("settings flow: %d %v", status, flow)
+	}
+	raw, _ := json.Marshal(flow["ui"])
+	if strings.Contains(string(raw), `"group":"profile"`) || strings.Contains(string(raw), "traits.phone") {
+		t.Fatalf("the settings flow offers the profile (phone, name): %s", raw)
+	}
+	if !strings.Contains(string(raw), `"group":"password"`) {
+		t.Fatalf("the settings flow does not offer a password change: %s", raw)
+	}
+	flowID, _ := flow["id"].(string)
+	squatted := randomPhone()
+
+	// The profile method: refused, nothing changes.
+	status, out := settingsCall(t, b, clerk.token, http.MethodPost, "/self-service/settings?flow="+flowID,
+		fmt.Sprintf(`{"method":"profile","traits":{"phone":%q,"name":"冒名顶替"}}`, squatted))
+	if status < 400 {
+		t.Fatalf("profile change accepted: %d %v", status, out)
+	}
+	// The password method with traits smuggled in: the password changes, the traits do not.
+	const newPassword = "Xinmima#2026zz"
+	status, out = settingsCall(t, b, clerk.token, http.MethodPost, "/self-service/settings?flow="+flowID,
+		fmt.Sprintf(`{"method":"password","password":%q,"traits":{"phone":%q,"name":"冒名顶替"}}`, newPassword, squatted))
+	if status != http.StatusOK || out["state"] != "success" {
+		t.Fatalf("password change: %d %v", status, out)
+	}
+
+	id, err := b.kratos.FindByPhone(ctx, clerk.m.Phone)
+	if err != nil || id == nil || id.ID != clerk.m.IdentityID || id.Name != clerk.m.Name {
+		t.Fatalf("identity after the attempts: %+v, %v; want phone %s and name %s unchanged", id, err, clerk.m.Phone, clerk.m.Name)
+	}
+	if other, err := b.kratos.FindByPhone(ctx, squatted); err != nil || other != nil {
+		t.Fatalf("the squatted phone %s signs in to %+v (%v)", squatted, other, err)
+	}
+	// The new password signs in; the old one no longer does.
+	if tok := b.login(t, clerk.m.Phone, newPassword); tok == "" {
+		t.Fatal("the new password does not sign in")
+	}
+}
