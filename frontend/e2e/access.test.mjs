@@ -16,7 +16,7 @@ import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { join } from 'node:path'
 import { BASE_URL, SCREENSHOT_DIR, field, launch, shot, tid, waitForText as waitFor } from './support/browser.mjs'
-import { apiGet, DESKTOP, ENV_ERROR, rand, signIn as signInAs, TIMEOUT } from './support/session.mjs'
+import { apiGet, apiSend, DESKTOP, ENV_ERROR, rand, signIn as signInAs, TIMEOUT } from './support/session.mjs'
 
 const waitForText = (locator, text, timeout = TIMEOUT) => waitFor(locator, text, timeout)
 
@@ -31,20 +31,6 @@ const USERS = {
 
 let setupError = ENV_ERROR
 
-/** Sends a JSON request with the page's session. */
-const apiSend = (page, method, path, body, headers = {}) =>
-  page.evaluate(
-    async ([m, p, b, h]) => {
-      const r = await fetch(p, {
-        method: m,
-        credentials: 'include',
-        headers: { 'Content-Type': 'application/json', Accept: 'application/json', ...h },
-        body: b === null ? undefined : JSON.stringify(b),
-      })
-      return { status: r.status, body: await r.json().catch(() => null), etag: r.headers.get('ETag') }
-    },
-    [method, path, body ?? null, headers],
-  )
 
 /** Today in China as YYYY-MM-DD. */
 const todayInChina = () => new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10)

@@ -16,7 +16,7 @@ import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { join } from 'node:path'
 import { BASE_URL, SCREENSHOT_DIR, field, launch, shot, tid, waitForText as waitFor } from './support/browser.mjs'
-import { DESKTOP, ENV_ERROR, pad, PHONE, rand, residentId, signIn as signInAs, TIMEOUT } from './support/session.mjs'
+import { apiSend, DESKTOP, ENV_ERROR, pad, PHONE, rand, residentId, signIn as signInAs, TIMEOUT } from './support/session.mjs'
 
 const waitForText = (locator, text, timeout = TIMEOUT) => waitFor(locator, text, timeout)
 
@@ -75,19 +75,7 @@ async function step(name, user, fn) {
 }
 
 /** Calls the API with the page's session; returns status and JSON body. */
-const apiCall = (page, method, path, body, headers = {}) =>
-  page.evaluate(
-    async ({ method, path, body, headers }) => {
-      const r = await fetch(path, {
-        method,
-        credentials: 'include',
-        headers: { Accept: 'application/json', 'X-Requested-With': 'yichuang', ...(body ? { 'Content-Type': 'application/json' } : {}), ...headers },
-        body: body ? JSON.stringify(body) : undefined,
-      })
-      return { status: r.status, body: await r.json().catch(() => null) }
-    },
-    { method, path, body, headers },
-  )
+const apiCall = apiSend // the shared helper, with the CSRF header
 
 async function ok(res, what) {
   assert.ok(res.status >= 200 && res.status < 300, `${what}: ${res.status} ${JSON.stringify(res.body)}`)

@@ -45,6 +45,24 @@ export async function signIn(browser, user, device = DESKTOP, options = {}) {
   return { context, page }
 }
 
+/**
+ * Sends a JSON request with the page's session, as the app's own client does: with the
+ * X-Requested-With header the server requires of a cookie-authenticated change (CSRF).
+ */
+export const apiSend = (page, method, path, body, headers = {}) =>
+  page.evaluate(
+    async ([m, p, b, h]) => {
+      const r = await fetch(p, {
+        method: m,
+        credentials: 'include',
+        headers: { Accept: 'application/json', 'X-Requested-With': 'yichuang', ...(b === null ? {} : { 'Content-Type': 'application/json' }), ...h },
+        body: b === null ? undefined : JSON.stringify(b),
+      })
+      return { status: r.status, body: await r.json().catch(() => null), etag: r.headers.get('ETag') }
+    },
+    [method, path, body ?? null, headers],
+  )
+
 /** GET an API path with the page's session. */
 export const apiGet = (page, path) =>
   page.evaluate(async (p) => {
