@@ -48,6 +48,9 @@ const EXPECTED_MENU = {
     'menu-access-items',
     'menu-calendar',
   ],
+  // 本行政机关负责人: the applications of the department, to grant extensions (行政许可法第四十二条).
+  agency_head: ['menu-home', 'menu-applications', 'menu-notifications', 'menu-access-items', 'menu-calendar'],
+  government_head: ['menu-home', 'menu-applications', 'menu-notifications', 'menu-access-items', 'menu-calendar'],
   platform_operator: ['menu-home', 'menu-calendar'],
 }
 

@@ -67,6 +67,8 @@ var accounts = []account{
 	// duties, so an admission needs a department that applies and three other people.
 	{tenants.RoleDepartmentStaff, "陈静", "13900000005", "weijian"},
 	{tenants.RoleDepartmentStaff, "赵敏", "13900000006", "sifa"},
+	// 县民政局's head, who alone grants an extension of its applications (行政许可法 art. 42).
+	{tenants.RoleAgencyHead, "周建华", "13900000007", "minzheng"},
 }
 
 // Seed creates the demo county (if missing) and returns its logins. With a key it also puts
