@@ -14,6 +14,7 @@ import (
 	"github.com/yichuang/yichuang/services/calendar"
 	"github.com/yichuang/yichuang/services/catalog"
 	"github.com/yichuang/yichuang/services/clock"
+	"github.com/yichuang/yichuang/services/level"
 	"github.com/yichuang/yichuang/services/lifecycle"
 	"github.com/yichuang/yichuang/services/problem"
 	"github.com/yichuang/yichuang/services/settings"
@@ -590,5 +591,30 @@ func TestDeliveryAndStepDeadlinesWarn(t *testing.T) {
 	d, err := b.act(t, b.clerk, d.ID, application.Step{Action: lifecycle.Deliver, Version: d.Version, DeliveryMethod: "window"})
 	if err != nil || len(d.Jobs) != 0 || d.Warning != "normal" {
 		t.Errorf("delivered: %v jobs %v warning %s", err, d.Jobs, d.Warning)
+	}
+}
+
+// 民法典 art. 202: a period counted in years ends on the corresponding day of the last year,
+// or on that month's last day when there is none — a year from 29 February ends on
+// 28 February in a common year. The level rule's service years (三岗十八级) count this way.
+func TestYearsCountedFrom29February(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		from, to string
+		years    int
+	}{
+		{"2024-02-29", "2025-02-27", 0},
+		{"2024-02-29", "2025-02-28", 1}, // 2025 has no 29 February: the month's last day
+		{"2024-02-29", "2028-02-28", 3}, // 2028 has one: the corresponding day
+		{"2024-02-29", "2028-02-29", 4},
+		{"2023-03-01", "2024-02-29", 0},
+		{"2023-03-01", "2024-03-01", 1},
+	} {
+		if got := level.FullYears(day(c.from), day(c.to)); got != c.years {
+			t.Errorf("years from %s to %s = %d, want %d (民法典 art. 202)", c.from, c.to, got, c.years)
+		}
+	}
+	if got := day("2024-02-29").AddYears(1); got != day("2025-02-28") {
+		t.Errorf("a year from 2024-02-29 ends on %v, want 2025-02-28", got)
 	}
 }
