@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 GO_PACKAGES := ./tenants/... ./services/... ./jobs/... ./api/... ./frontend/...
 
-.PHONY: run test build frontend frontend-deps api-client bench down clean
+.PHONY: run test build frontend frontend-deps api-client bench tenant-predicates down clean
 
 run: ## the whole product on http://127.0.0.1:8080 with demo data
 	@bash infra/scripts/run.sh
@@ -25,6 +25,9 @@ api-client: ## regenerate the frontend's typed client from the OpenAPI document
 
 bench: ## benchmarks; ratios are against baselines measured in the same run
 	@bash infra/scripts/bench.sh
+
+tenant-predicates: ## after the Go suite on the test stack: list statements on tenant tables without tenant_id (Citus readiness)
+	go test -count=1 -tags statementaudit -run TestEveryStatementFiltersTenant -v ./tenants/migration/
 
 down: ## stop a `make run` stack left running
 	@bash infra/scripts/stack.sh down dev

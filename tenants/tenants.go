@@ -107,7 +107,10 @@ func (s *Store) InTx(ctx context.Context, tenantID uuid.UUID, fn func(ctx contex
 		}
 		err = ptx.Commit(ctx)
 	}()
-	if _, err = ptx.Exec(ctx, "SELECT set_config('app.tenant_id', $1, true)", tenantID.String()); err != nil {
+	// SET LOCAL, not set_config(): Citus forwards SET LOCAL to the workers (with
+	// citus.propagate_set_commands = local) but not a function call. SET takes no bind
+	// parameters; a uuid.UUID prints as hex and dashes only, so formatting it is safe.
+	if _, err = ptx.Exec(ctx, fmt.Sprintf("SET LOCAL app.tenant_id = '%s'", tenantID.String())); err != nil {
 		return err
 	}
 	tx := &Tx{conn: conn, pgx: ptx, tenantID: tenantID, store: s}

@@ -114,6 +114,9 @@ up() {
     local opts="-p $YC_PG_PORT -k $dir -c listen_addresses=127.0.0.1 -c max_connections=200"
     # Throwaway test data needs no durability; skipping fsync makes the suite much faster.
     [ "$profile" = test ] && opts="$opts -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+    # pg_stat_statements lets `make tenant-predicates` list the statements on tenant tables
+    # that do not name tenant_id (Citus readiness; tenants/migration/statements_test.go).
+    [ "$profile" = test ] && opts="$opts -c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.max=20000"
     if ! pg_run "$bin/pg_ctl" -D "$dir" status >/dev/null 2>&1; then
       say "PostgreSQL: starting on 127.0.0.1:$YC_PG_PORT"
       pg_run "$bin/pg_ctl" -D "$dir" -o "$opts" -l "$dir/server.log" -w -t 60 start >/dev/null ||

@@ -1,0 +1,80 @@
+//go:build statementaudit
+
+package migration_test
+
+import (
+	"context"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/yichuang/yichuang/tenants/tenanttest"
+)
+
+// TestEveryStatementFiltersTenant reads pg_stat_statements after the whole Go suite has run
+// (infra/scripts/test.sh runs it last, with -tags statementaudit, so the main run neither
+// compiles nor skips it) and fails on any statement of the runtime role that touches a
+// tenant table without naming tenant_id. RLS alone keeps counties apart, but on Citus only
+// an explicit tenant_id predicate routes a query to one shard instead of every shard.
+func TestEveryStatementFiltersTenant(t *testing.T) {
+	db := tenanttest.New(t)
+	ctx := context.Background()
+	if _, err := db.Owner.Exec(ctx, "CREATE EXTENSION IF NOT EXISTS pg_stat_statements"); err != nil {
+		t.Fatalf("pg_stat_statements: %v (the test stack preloads it: infra/scripts/stack.sh)", err)
+	}
+	rows, err := db.Owner.Query(ctx, `
+		SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+		WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p')
+		  AND EXISTS (SELECT FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = 'tenant_id' AND NOT a.attisdropped)`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tables []string
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			t.Fatal(err)
+		}
+		tables = append(tables, regexp.QuoteMeta(name))
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	// A table is touched when its name follows FROM, JOIN, UPDATE, INTO or DELETE FROM,
+	// quoted or not, optionally schema-qualified.
+	touches := regexp.MustCompile(`(?i)\b(from|join|update|into)\s+(?:"?public"?\.)?"?(` + strings.Join(tables, "|") + `)"?(\s|$|\))`)
+
+	rows, err = db.Owner.Query(ctx, `
+		SELECT s.query, s.calls FROM pg_stat_statements s
+		WHERE s.userid = (SELECT oid FROM pg_roles WHERE rolname = $1)`, tenanttest.AppRole)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var seen, bad int
+	var offenders []string
+	for rows.Next() {
+		var q string
+		var calls int64
+		if err := rows.Scan(&q, &calls); err != nil {
+			t.Fatal(err)
+		}
+		seen++
+		if !touches.MatchString(q) || strings.Contains(q, "tenant_id") {
+			continue
+		}
+		bad++
+		offenders = append(offenders, q)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if seen < 100 {
+		t.Fatalf("pg_stat_statements holds only %d statements of %s: did the suite run first?", seen, tenanttest.AppRole)
+	}
+	sort.Strings(offenders)
+	for _, q := range offenders {
+		t.Errorf("statement touches a tenant table without a tenant_id predicate:\n%s", q)
+	}
+	t.Logf("%d statements of the runtime role checked, %d without tenant_id", seen, bad)
+}
