@@ -160,7 +160,7 @@ func VerifyAudit(ctx context.Context) (*AuditVerification, error) {
 	// In batches, so a long history does not sit in memory at once.
 	for {
 		var batch []AuditEvent
-		if err := tx.DB().NewSelect().Model(&batch).Where("seq > ?", lastSeq).Order("seq").Limit(1000).Scan(ctx); err != nil {
+		if err := tx.DB().NewSelect().Model(&batch).Where("tenant_id = ? AND seq > ?", tx.tenantID, lastSeq).Order("seq").Limit(1000).Scan(ctx); err != nil {
 			return nil, err
 		}
 		for i := range batch {

@@ -29,7 +29,7 @@ func (l Lock[T]) Row(ctx context.Context, key any, want int) (*T, error) {
 // as it is while the transaction relies on it.
 func (l Lock[T]) RowFor(ctx context.Context, strength string, key any, want int) (*T, error) {
 	row := new(T)
-	err := DB(ctx).NewSelect().Model(row).Where(l.Where, key).For(strength).Scan(ctx)
+	err := DB(ctx).NewSelect().Model(row).Where("?TableAlias.tenant_id = ?", CurrentID(ctx)).Where(l.Where, key).For(strength).Scan(ctx)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, l.Missing
 	}

@@ -39,7 +39,7 @@ const (
 // GetMembership returns the membership of an identity, with its org unit.
 func GetMembership(ctx context.Context, identityID uuid.UUID) (*Membership, error) {
 	m := new(Membership)
-	err := DB(ctx).NewSelect().Model(m).Relation("OrgUnit").Where("m.identity_id = ?", identityID).Scan(ctx)
+	err := DB(ctx).NewSelect().Model(m).Relation("OrgUnit").Where("m.tenant_id = ? AND m.identity_id = ?", CurrentID(ctx), identityID).Scan(ctx)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrNotFound
 	}
@@ -69,7 +69,7 @@ type MembershipPage struct {
 // The cursor is opaque to callers (created_at and identity of the last row).
 func ListMemberships(ctx context.Context, a *Actor, cursor string, limit int) (*MembershipPage, error) {
 	var items []Membership
-	q := DB(ctx).NewSelect().Model(&items).Relation("OrgUnit").
+	q := DB(ctx).NewSelect().Model(&items).Relation("OrgUnit").Where("m.tenant_id = ?", CurrentID(ctx)).
 		OrderExpr("m.created_at, m.identity_id").Limit(int64(limit + 1))
 	q = a.Scope.Apply(q, a, "org_unit.path", "m.identity_id")
 	if cursor != "" {
@@ -109,7 +109,7 @@ type Reach struct {
 // each once: who hears of a step, a task or a warning.
 func ActiveMembers(ctx context.Context, reach ...Reach) ([]uuid.UUID, error) {
 	var ids []uuid.UUID
-	err := DB(ctx).NewSelect().Model((*Membership)(nil)).Column("identity_id").Where("m.status = ?", StatusActive).
+	err := DB(ctx).NewSelect().Model((*Membership)(nil)).Column("identity_id").Where("m.tenant_id = ? AND m.status = ?", CurrentID(ctx), StatusActive).
 		WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
 			q = q.Where("false")
 			for _, r := range reach {
@@ -148,7 +148,7 @@ func Supervisors(ctx context.Context, ids []uuid.UUID) ([]uuid.UUID, error) {
 		Supervisor *uuid.UUID `bun:"supervisor_id"`
 	}
 	if err := DB(ctx).NewSelect().Model((*Membership)(nil)).Column("supervisor_id").
-		Where("m.identity_id IN (?)", bun.In(ids)).Scan(ctx, &rows); err != nil {
+		Where("m.tenant_id = ? AND m.identity_id IN (?)", CurrentID(ctx), bun.In(ids)).Scan(ctx, &rows); err != nil {
 		return nil, err
 	}
 	var out []uuid.UUID
@@ -177,7 +177,7 @@ func Phones(ctx context.Context, ids []uuid.UUID) ([]string, error) {
 	}
 	var phones []string
 	err := DB(ctx).NewSelect().Model((*Membership)(nil)).Column("phone").
-		Where("m.identity_id IN (?) AND m.status = ?", bun.In(ids), StatusActive).Scan(ctx, &phones)
+		Where("m.tenant_id = ? AND m.identity_id IN (?) AND m.status = ?", CurrentID(ctx), bun.In(ids), StatusActive).Scan(ctx, &phones)
 	return phones, err
 }
 

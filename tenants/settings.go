@@ -18,7 +18,7 @@ import (
 // the county has none.
 func GetSettings[T any](ctx context.Context, defaults T) (*T, error) {
 	row := new(T)
-	err := DB(ctx).NewSelect().Model(row).Where("?TableAlias.tenant_id = app_current_tenant()").Scan(ctx)
+	err := DB(ctx).NewSelect().Model(row).Where("?TableAlias.tenant_id = ?", CurrentID(ctx)).Scan(ctx)
 	if errors.Is(err, sql.ErrNoRows) {
 		return &defaults, nil
 	}

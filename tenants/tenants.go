@@ -117,6 +117,17 @@ func (s *Store) InTx(ctx context.Context, tenantID uuid.UUID, fn func(ctx contex
 	return fn(context.WithValue(ctx, txKey{}, tx))
 }
 
+// CurrentID is the tenant of ctx's transaction, for the explicit `tenant_id = ?` every query
+// on a tenant table carries besides RLS: on Citus only that predicate routes the query to
+// one shard. Outside a transaction it panics, as DB does.
+func CurrentID(ctx context.Context) uuid.UUID {
+	tx, ok := TxFrom(ctx)
+	if !ok {
+		panic("tenants.CurrentID called outside a tenant transaction")
+	}
+	return tx.tenantID
+}
+
 // TxFrom returns the transaction carried by ctx.
 func TxFrom(ctx context.Context) (*Tx, bool) {
 	tx, ok := ctx.Value(txKey{}).(*Tx)
