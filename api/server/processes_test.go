@@ -233,7 +233,16 @@ func TestSeveralProcesses(t *testing.T) {
 		t.Fatalf("the worker process logged no River client id: %s", procW.log.String())
 	}
 	workerID := m[1]
-	// Its address serves health only, never the API.
+	// Its address serves health only, never the API; its readiness is the database and
+	// MinIO (the documents queue), not Kratos, which workers do not use.
+	var ready struct {
+		Ready      bool
+		Components map[string]struct{ OK bool }
+	}
+	mustJSON(t, get(t, "http://"+procW.addr+"/readyz", nil), &ready)
+	if !ready.Ready || len(ready.Components) != 2 || !ready.Components["postgres"].OK || !ready.Components["minio"].OK {
+		t.Errorf("the worker's readiness: %+v", ready)
+	}
 	if resp, err := http.Get("http://" + procW.addr + "/api/v1/me"); err != nil || resp.StatusCode != http.StatusNotFound {
 		t.Errorf("the worker process serves the API: %v %v", resp, err)
 	} else {
