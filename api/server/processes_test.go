@@ -148,8 +148,10 @@ var riverClientID = regexp.MustCompile(`msg="river workers started" client_id=(\
 // database. Work goes in through both API processes; the API processes run no job, and the
 // worker runs each job once; an account disabled through one API process is refused by the
 // other at once, although that process still holds the session in its 30-second Kratos
-// cache; sign-in failures counted by one process lock the account on the other; a calendar
-// change made through one process moves the due dates the other computes.
+// cache, and so is a session signed out through one; sign-in failures and the status page's
+// wrong tries counted by one process hold on the other, per client address as a reverse
+// proxy forwards it; a calendar change made through one process moves the due dates the
+// other computes.
 func TestSeveralProcesses(t *testing.T) {
 	t.Parallel()
 	bin, err := yichuangBinary()
@@ -376,6 +378,35 @@ func TestSeveralProcesses(t *testing.T) {
 	}
 	if got, want := strings.Join(addrs, ","), "locked@203.0.113.10,failure@203.0.113.9,failure@203.0.113.7,failure@198.51.100.9,failure@203.0.113.8,failure@203.0.113.7"; got != want {
 		t.Errorf("login log through B: %s\nwant %s", got, want)
+	}
+
+	// The public status page's wrong tries add up across processes too, per receipt and per
+	// client address (forwarded by the proxy): one client's tries lock the receipt and that
+	// client, not every resident behind the proxy.
+	receipt := func(id string) string {
+		_, app, _ := A.call(t, c.clerk, "GET", "/api/v1/applications/"+id, nil)
+		r, _ := app["receipt_no"].(string)
+		return r
+	}
+	public := "/api/v1/public/" + c.tenant.Code + "/status/lookup"
+	lookup := func(p *testBundle, receipt, digits, client string) (int, map[string]any) {
+		status, body, _ := p.call(t, nil, "POST", public, map[string]any{"receipt_no": receipt, "phone_last4": digits}, "X-Forwarded-For", client)
+		return status, body
+	}
+	guessed, other := receipt(apps[0]), receipt(apps[1])
+	for i, p := range []*testBundle{A, B, A, B, A} {
+		if status, body := lookup(p, guessed, fmt.Sprintf("000%d", i), "203.0.113.66"); status != http.StatusNotFound {
+			t.Fatalf("wrong try %d: %d %v", i+1, status, body)
+		}
+	}
+	if status, body := lookup(B, guessed, "5678", "198.51.100.20"); status != http.StatusTooManyRequests || body["code"] != "too_many_tries" {
+		t.Errorf("the guessed receipt through B from another client: %d %v", status, body)
+	}
+	if status, body := lookup(B, other, "5678", "203.0.113.66"); status != http.StatusTooManyRequests {
+		t.Errorf("the guessing client through B: %d %v", status, body)
+	}
+	if status, body := lookup(A, other, "5678", "198.51.100.20"); status != http.StatusOK {
+		t.Errorf("another client behind the same proxy: %d %v", status, body)
 	}
 
 	// A calendar change through A moves the due date B computes at once: B's calendar cache
