@@ -314,7 +314,7 @@ func TestSeveralProcesses(t *testing.T) {
 	// Disabling an account through A is refused by B at once. B has the clerk's session in
 	// its Kratos cache (it answered a request a moment ago); Kratos itself ended the session,
 	// so only the membership B reads in every request's transaction can refuse it.
-	clerk := A.newMember(t, c.tenant, c.township, tenants.RoleTownshipClerk)
+	clerk := b.newMember(t, c.tenant, c.township, tenants.RoleTownshipClerk)
 	for _, p := range []*testBundle{A, B} {
 		if status, body, _ := p.call(t, clerk, "GET", "/api/v1/me", nil); status != http.StatusOK {
 			t.Fatalf("clerk before disabling: %d %v", status, body)
