@@ -48,91 +48,106 @@ func register[I, O any](s *Server, op huma.Operation, roles []tenants.Role, h fu
 
 // authenticate validates the Kratos session (cookie or X-Session-Token), loads the
 // membership of its tenant and puts the actor in the context.
+//
+// Several processes may serve the API (docs/architecture.md, "Running several processes"),
+// each with its own 30-second cache of Kratos' answers; what one process learns must hold in
+// all of them at once, so it is read from PostgreSQL in the request's tenant transaction: the
+// membership's status (an account disabled anywhere is refused everywhere) and the session's
+// activity row (a session ended anywhere has none: a cached answer is then asked again).
 func (s *Server) authenticate(roles []tenants.Role) func(huma.Context, func(huma.Context)) {
-	return func(hctx huma.Context, next func(huma.Context)) {
-		fail := func(err error) { _ = huma.WriteErr(s.api, hctx, http.StatusInternalServerError, "", err) }
-		if s.deps.Kratos == nil || s.deps.Store == nil {
-			fail(problem.Unavailable("auth_unavailable", "身份认证服务未配置", "authentication is not configured"))
-			return
-		}
-		ctx := hctx.Context()
-		var (
-			sess       *identity.Session
-			err        error
-			credential string
-		)
-		if token := hctx.Header("X-Session-Token"); token != "" {
-			credential = token
-			sess, err = s.deps.Kratos.FromToken(ctx, token)
-		} else if c := sessionCookie(hctx.Header("Cookie")); c != "" {
-			credential = c
-			sess, err = s.deps.Kratos.FromCookie(ctx, c)
-		} else {
-			err = identity.ErrUnauthenticated
-		}
-		switch {
-		case errors.Is(err, identity.ErrUnauthenticated):
-			fail(&problem.Error{Status: http.StatusUnauthorized, Code: "unauthenticated", Message: "请先登录", MessageEn: "sign in first"})
-			return
-		case errors.Is(err, identity.ErrUnavailable):
-			s.deps.Logger.WarnContext(ctx, "kratos unavailable", "error", err)
-			fail(problem.Unavailable("auth_unavailable", "身份认证服务暂不可用，请稍后重试", "authentication service unavailable"))
-			return
-		case err != nil:
-			fail(err)
-			return
-		}
-		if sess.TenantID.String() == "00000000-0000-0000-0000-000000000000" {
-			fail(problem.Forbidden("no_tenant", "该账号未归属任何县（区）", "this account belongs to no tenant"))
-			return
-		}
-		var (
-			m    *tenants.Membership
-			idle *signin.Activity
-		)
-		err = s.deps.Store.InTx(ctx, sess.TenantID, func(ctx context.Context) error {
-			var err error
-			m, err = tenants.GetMembership(ctx, sess.IdentityID)
-			if err != nil || m.Status != tenants.StatusActive {
-				return err
-			}
-			idle, err = s.touchSession(ctx, sess, m, hctx.Header(BackgroundHeader) == "1", hctx)
-			return err
-		})
-		switch {
-		case errors.Is(err, tenants.ErrNotFound):
-			fail(problem.Forbidden("no_membership", "该账号未分配单位和角色", "this account has no membership"))
-			return
-		case err != nil:
-			fail(err)
-			return
-		case m.Status != tenants.StatusActive:
-			fail(&problem.Error{Status: http.StatusUnauthorized, Code: "account_disabled", Message: "账号已停用", MessageEn: "account disabled"})
-			return
-		case idle != nil && idle.Idle:
-			// 超时自动退出: the session ends in Kratos too, not just for this request.
-			if id, err := uuid.Parse(sess.ID); err == nil {
-				if err := s.deps.Kratos.EndSession(ctx, id); err != nil {
-					s.deps.Logger.WarnContext(ctx, "end idle session", "error", err)
-				}
-			}
-			fail(&problem.Error{Status: http.StatusUnauthorized, Code: "session_idle",
-				Message:   "超过 " + strconv.Itoa(idle.IdleMinutes) + " 分钟未操作，已自动退出，请重新登录",
-				MessageEn: "signed out after " + strconv.Itoa(idle.IdleMinutes) + " minutes without activity; sign in again"})
-			return
-		}
-		actor := m.Actor(sess.ID)
-		if !actor.HasAny(roles...) {
-			fail(problem.Forbidden("forbidden", "没有权限执行此操作", "your roles do not allow this operation"))
-			return
-		}
-		ctx = tenants.WithActor(ctx, actor)
-		ctx = context.WithValue(ctx, credentialKey{}, credential)
-		if host, _, err := net.SplitHostPort(hctx.RemoteAddr()); err == nil {
-			ctx = context.WithValue(ctx, remoteAddrKey{}, host)
-		}
-		next(huma.WithContext(hctx, ctx))
+	return func(hctx huma.Context, next func(huma.Context)) { s.authenticateOnce(hctx, next, roles, false) }
+}
+
+// authenticateOnce is authenticate; asked is true when it runs again because the cached
+// answer was for a session another process ended, and the session must now come from Kratos.
+func (s *Server) authenticateOnce(hctx huma.Context, next func(huma.Context), roles []tenants.Role, asked bool) {
+	fail := func(err error) { _ = huma.WriteErr(s.api, hctx, http.StatusInternalServerError, "", err) }
+	if s.deps.Kratos == nil || s.deps.Store == nil {
+		fail(problem.Unavailable("auth_unavailable", "身份认证服务未配置", "authentication is not configured"))
+		return
 	}
+	ctx := hctx.Context()
+	var (
+		sess       *identity.Session
+		err        error
+		credential string
+	)
+	if token := hctx.Header("X-Session-Token"); token != "" {
+		credential = token
+		sess, err = s.deps.Kratos.FromToken(ctx, token)
+	} else if c := sessionCookie(hctx.Header("Cookie")); c != "" {
+		credential = c
+		sess, err = s.deps.Kratos.FromCookie(ctx, c)
+	} else {
+		err = identity.ErrUnauthenticated
+	}
+	switch {
+	case errors.Is(err, identity.ErrUnauthenticated):
+		fail(&problem.Error{Status: http.StatusUnauthorized, Code: "unauthenticated", Message: "请先登录", MessageEn: "sign in first"})
+		return
+	case errors.Is(err, identity.ErrUnavailable):
+		s.deps.Logger.WarnContext(ctx, "kratos unavailable", "error", err)
+		fail(problem.Unavailable("auth_unavailable", "身份认证服务暂不可用，请稍后重试", "authentication service unavailable"))
+		return
+	case err != nil:
+		fail(err)
+		return
+	}
+	if sess.TenantID.String() == "00000000-0000-0000-0000-000000000000" {
+		fail(problem.Forbidden("no_tenant", "该账号未归属任何县（区）", "this account belongs to no tenant"))
+		return
+	}
+	var (
+		m    *tenants.Membership
+		idle *signin.Activity
+	)
+	err = s.deps.Store.InTx(ctx, sess.TenantID, func(ctx context.Context) error {
+		var err error
+		m, err = tenants.GetMembership(ctx, sess.IdentityID)
+		if err != nil || m.Status != tenants.StatusActive {
+			return err
+		}
+		idle, err = s.touchSession(ctx, sess, m, hctx.Header(BackgroundHeader) == "1", hctx)
+		return err
+	})
+	switch {
+	case errors.Is(err, tenants.ErrNotFound):
+		fail(problem.Forbidden("no_membership", "该账号未分配单位和角色", "this account has no membership"))
+		return
+	case err != nil:
+		fail(err)
+		return
+	case m.Status != tenants.StatusActive:
+		fail(&problem.Error{Status: http.StatusUnauthorized, Code: "account_disabled", Message: "账号已停用", MessageEn: "account disabled"})
+		return
+	case idle != nil && idle.Ended && !asked:
+		// Ended by another process after this one cached it: Kratos decides.
+		s.deps.Kratos.Forget(credential)
+		s.authenticateOnce(hctx, next, roles, true)
+		return
+	case idle != nil && idle.Idle:
+		// 超时自动退出: the session ends in Kratos too, not just for this request.
+		if id, err := uuid.Parse(sess.ID); err == nil {
+			if err := s.deps.Kratos.EndSession(ctx, id); err != nil {
+				s.deps.Logger.WarnContext(ctx, "end idle session", "error", err)
+			}
+		}
+		fail(&problem.Error{Status: http.StatusUnauthorized, Code: "session_idle",
+			Message:   "超过 " + strconv.Itoa(idle.IdleMinutes) + " 分钟未操作，已自动退出，请重新登录",
+			MessageEn: "signed out after " + strconv.Itoa(idle.IdleMinutes) + " minutes without activity; sign in again"})
+		return
+	}
+	actor := m.Actor(sess.ID)
+	if !actor.HasAny(roles...) {
+		fail(problem.Forbidden("forbidden", "没有权限执行此操作", "your roles do not allow this operation"))
+		return
+	}
+	ctx = tenants.WithActor(ctx, actor)
+	ctx = context.WithValue(ctx, credentialKey{}, credential)
+	if host, _, err := net.SplitHostPort(hctx.RemoteAddr()); err == nil {
+		ctx = context.WithValue(ctx, remoteAddrKey{}, host)
+	}
+	next(huma.WithContext(hctx, ctx))
 }
 
 // sessionCookie returns "ory_kratos_session=<value>" from a Cookie header, or "".

@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"time"
 
@@ -63,12 +64,14 @@ func (s *Server) ready(ctx context.Context) (map[string]componentStatus, bool) {
 		}
 		return s.deps.Store.Pool().Ping(ctx)
 	})
-	check("kratos", func(ctx context.Context) error {
-		if s.deps.Kratos == nil {
-			return errNotConfigured
-		}
-		return s.deps.Kratos.Ready(ctx)
-	})
+	if !s.workersOnly {
+		check("kratos", func(ctx context.Context) error {
+			if s.deps.Kratos == nil {
+				return errNotConfigured
+			}
+			return s.deps.Kratos.Ready(ctx)
+		})
+	}
 	check("minio", func(ctx context.Context) error {
 		if s.deps.Storage == nil {
 			return errNotConfigured
@@ -87,3 +90,31 @@ type notConfigured struct{}
 func (notConfigured) Error() string { return "not configured" }
 
 var errNotConfigured = notConfigured{}
+
+// WorkerHealth is all a `serve --workers-only` process answers: GET /healthz (liveness) and
+// GET /readyz, in the API's shapes, checking PostgreSQL (the queue lives there) and MinIO (the
+// documents queue needs it) but not Kratos, which only the API talks to. Everything else is
+// 404: a worker serves no API, so a reverse proxy pointed at it by mistake gets nothing.
+func WorkerHealth(deps Deps) http.Handler {
+	s := &Server{deps: deps, workersOnly: true}
+	mux := http.NewServeMux()
+	write := func(w http.ResponseWriter, status int, v any) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Cache-Control", "no-store")
+		w.WriteHeader(status)
+		_ = json.NewEncoder(w).Encode(v)
+	}
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		write(w, http.StatusOK, map[string]string{"status": "ok"})
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		var out readyOut
+		out.Body.Components, out.Body.Ready = s.ready(r.Context())
+		status := http.StatusOK
+		if !out.Body.Ready {
+			status = http.StatusServiceUnavailable
+		}
+		write(w, status, out.Body)
+	})
+	return mux
+}

@@ -93,6 +93,8 @@ type Server struct {
 	imports *xlsxguard.Gate
 	// guard counts sign-ins (lockout and throttling); nil without a database.
 	guard *signin.Guard
+	// workersOnly: the health endpoints of a `serve --workers-only` process (WorkerHealth).
+	workersOnly bool
 }
 
 // New builds the handler.
@@ -129,7 +131,7 @@ func New(deps Deps) (http.Handler, huma.API) {
 	}
 	mux.HandleFunc("GET /robots.txt", robots)
 	mux.Handle("/", spa(deps.Assets))
-	return s.requestID(s.securityHeaders(s.csrf(mux))), s.api
+	return s.requestID(s.securityHeaders(s.forwardedClient(s.csrf(mux)))), s.api
 }
 
 // OpenAPI returns the document without any running dependency (for `yichuang openapi`).

@@ -7,6 +7,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/google/uuid"
 
+	"github.com/yichuang/yichuang/services/signin"
 	"github.com/yichuang/yichuang/tenants"
 )
 
@@ -72,6 +73,13 @@ func (s *Server) sessionRoutes() {
 			credential, _ := ctx.Value(credentialKey{}).(string)
 			if err := s.deps.Kratos.Revoke(ctx, a.SessionID, credential); err != nil {
 				return nil, err
+			}
+			// Without its activity row the session is asked of Kratos again by every other
+			// process that still has it cached (authenticate), so signing out holds everywhere.
+			if id, err := uuid.Parse(a.SessionID); err == nil {
+				if err := s.inTx(ctx, func(ctx context.Context) error { return signin.Forget(ctx, id) }); err != nil {
+					return nil, err
+				}
 			}
 			return &logoutOut{SetCookie: http.Cookie{Name: SessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteLaxMode}}, nil
 		})

@@ -190,9 +190,8 @@ func loginIdentifier(contentType string, raw []byte) (string, error) {
 	return signin.NormalizePhone(ids[0]), nil
 }
 
-// clientAddress is the connection's address. Behind a reverse proxy the deployment must
-// pass the client's address through (as for the public status throttle, only the
-// connection's address is trusted here).
+// clientAddress is the client's address: the connection's, or, through trusted reverse
+// proxies, the one they forwarded (forwardedClient has put it in RemoteAddr).
 func clientAddress(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
@@ -308,7 +307,7 @@ func (s *Server) touchSession(ctx context.Context, sess *identity.Session, m *te
 	if err != nil {
 		return &signin.Activity{}, nil // not a Kratos session id: nothing to track
 	}
-	act, err := signin.Touch(ctx, id, sess.IdentityID, time.Now(), background)
+	act, err := signin.Touch(ctx, id, sess.IdentityID, time.Now(), background, sess.Cached)
 	if err != nil || !act.Idle {
 		return act, err
 	}

@@ -40,6 +40,10 @@ type Session struct {
 	Phone      string
 	Name       string
 	ExpiresAt  time.Time
+	// Cached: this answer came from this process's cache, not from Kratos just now. Another
+	// process may have ended the session since (a sign-out through it drops only its own
+	// cache); the caller can check for that in PostgreSQL and Forget the credential.
+	Cached bool
 }
 
 // Kratos is the client of one Kratos deployment.
@@ -51,8 +55,11 @@ type Kratos struct {
 	cache    *lru.LRU[string, *Session]
 }
 
-// CacheTTL bounds how long a revoked session may still be honoured by this process when the
-// revocation did not pass through it (logout through the API drops the entry at once).
+// CacheTTL bounds how long this process may answer for a session without asking Kratos.
+// Ending a session through the API drops the entry here; in other processes the session's
+// activity row, which every request reads (services/signin.Touch), is gone, and a cached
+// answer without one is asked again (api/server/auth.go), so no process honours an ended
+// session for this long.
 const CacheTTL = 30 * time.Second
 
 // New returns a client of the public and admin APIs.
@@ -100,7 +107,9 @@ func (k *Kratos) lookup(ctx context.Context, credential string, with func(ory.Fr
 	}
 	key := CacheKey(credential)
 	if s, ok := k.cache.Get(key); ok && time.Now().Before(s.ExpiresAt) {
-		return s, nil
+		c := *s // the cached value is shared: mark a copy
+		c.Cached = true
+		return &c, nil
 	}
 	os, resp, err := with(k.public.FrontendAPI.ToSession(ctx)).Execute()
 	if err != nil {
@@ -163,6 +172,11 @@ func detail(err error) string {
 		return string(oe.Body())
 	}
 	return err.Error()
+}
+
+// Forget drops a credential's cached answer: the next lookup asks Kratos.
+func (k *Kratos) Forget(credential string) {
+	k.cache.Remove(CacheKey(credential))
 }
 
 // Revoke ends a session in Kratos and forgets the credential here.

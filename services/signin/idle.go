@@ -68,12 +68,19 @@ type Activity struct {
 	// must end.
 	Idle        bool
 	IdleMinutes int
+	// Ended: the caller's answer for the session was cached and the session has no activity
+	// row. Every request a process answers writes that row, and only ending the session
+	// (sign-out, 结束会话, the idle timeout: Forget, or the idle branch here) or a day's
+	// silence (PruneActivity) removes it; so another process ended it after this one cached
+	// Kratos' answer. Nothing was written: the caller must ask Kratos again.
+	Ended bool
 }
 
 // Touch records a request of a session in the tenant of ctx and reports whether the session
-// had idled out before it. A background request (the notification bell's poll) is checked
-// but does not count as activity, or an open tab would never time out.
-func Touch(ctx context.Context, sessionID, identityID uuid.UUID, now time.Time, background bool) (*Activity, error) {
+// had idled out before it, or (cached: the caller's Kratos answer came from its cache) was
+// ended meanwhile by another process. A background request (the notification bell's poll) is
+// checked but does not count as activity, or an open tab would never time out.
+func Touch(ctx context.Context, sessionID, identityID uuid.UUID, now time.Time, background, cached bool) (*Activity, error) {
 	tx, ok := tenants.TxFrom(ctx)
 	if !ok {
 		panic("signin: Touch outside a tenant transaction")
@@ -88,6 +95,9 @@ func Touch(ctx context.Context, sessionID, identityID uuid.UUID, now time.Time, 
 	}
 	a := &Activity{IdleMinutes: r.Idle}
 	switch {
+	case r.LastSeen == nil && cached:
+		a.Ended = true
+		return a, nil
 	case r.LastSeen != nil && now.Sub(*r.LastSeen) > time.Duration(r.Idle)*time.Minute:
 		a.Idle = true
 		_, err := tx.DB().NewRaw(`DELETE FROM session_activity WHERE session_id = ?`, sessionID).Exec(ctx)

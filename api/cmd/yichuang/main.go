@@ -187,15 +187,36 @@ func dataKey() (*secret.Box, error) {
 	return box, nil
 }
 
+// serve runs the product. By default one process does everything; for more than one
+// machine or core the app tier splits (docs/architecture.md, "Running several processes"):
+//
+//   - --api-only: the HTTP API, the frontend and the Kratos proxy. Its River client only
+//     inserts jobs (in the data's transaction) and is never started: it works no job, runs no
+//     periodic job and takes no part in River's leader election. Run as many as needed behind
+//     a reverse proxy.
+//   - --workers-only: River's workers and, on the elected leader, the periodic sweep. It
+//     serves no API: on --addr only GET /healthz and GET /readyz (PostgreSQL, MinIO), for the
+//     supervisor's probes; --addr "" serves nothing. Two or more are safe (River hands each
+//     job to one worker and elects one leader), one is enough.
+//
+// Everything the processes must agree on lives in PostgreSQL: the data, River's queue,
+// sign-in counts and lockouts, session activity, each county's calendar revision. What stays
+// per process is either derived and checked against the database on use (the calendar cache)
+// or a local budget (the Excel import slots, two per process); the Kratos session cache
+// cannot let a disabled account in, because every request reads the membership's status in
+// its tenant transaction.
 func serve(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("serve", flag.ExitOnError)
-	addr := fs.String("addr", env("YC_ADDR", "127.0.0.1:8080"), "listen address (YC_ADDR)")
-	apiOnly := fs.Bool("api-only", false, "serve HTTP only; run no River workers")
-	workersOnly := fs.Bool("workers-only", false, "run River workers only; serve no HTTP")
+	addr := fs.String("addr", env("YC_ADDR", "127.0.0.1:8080"), "listen address (YC_ADDR); with --workers-only the health endpoints' address, \"\" for none")
+	apiOnly := fs.Bool("api-only", false, "serve HTTP only; run no River workers (jobs are inserted for a --workers-only process)")
+	workersOnly := fs.Bool("workers-only", false, "run River workers and the periodic sweep only; serve just /healthz and /readyz on --addr")
 	maxWorkers := fs.Int("max-workers", 20, "River workers of the default queue")
 	_ = fs.Parse(args)
 	if *apiOnly && *workersOnly {
 		return errors.New("--api-only and --workers-only exclude each other")
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("serve: unexpected argument %q", fs.Arg(0))
 	}
 	log := logger()
 	box, err := dataKey()
@@ -225,25 +246,39 @@ func serve(ctx context.Context, args []string) error {
 			defer cancel()
 			_ = client.Stop(sctx)
 		}()
-		log.Info("river workers started", "max_workers", *maxWorkers)
+		// The client id is what River records in each job's attempted_by: it tells which
+		// process ran a job.
+		log.Info("river workers started", "client_id", client.ID(), "max_workers", *maxWorkers, "documents_queue", d.storage != nil)
 	}
-	if *workersOnly {
+	var handler http.Handler
+	switch {
+	case *workersOnly && *addr == "":
 		<-ctx.Done()
 		return nil
-	}
-	var proxies []netip.Prefix
-	if v := os.Getenv("YC_TRUSTED_PROXIES"); v != "" {
-		if proxies, err = server.ParseTrustedProxies(v); err != nil {
-			return fmt.Errorf("YC_TRUSTED_PROXIES: %w", err)
+	case *workersOnly:
+		handler = server.WorkerHealth(server.Deps{Store: d.store, Storage: d.storage, Logger: log})
+	default:
+		var proxies []netip.Prefix
+		if v := os.Getenv("YC_TRUSTED_PROXIES"); v != "" {
+			if proxies, err = server.ParseTrustedProxies(v); err != nil {
+				return fmt.Errorf("YC_TRUSTED_PROXIES: %w", err)
+			}
 		}
+		handler, _ = server.New(server.Deps{Store: d.store, Kratos: d.kratos, Storage: d.storage, Logger: log,
+			KratosPublicURL: env("YC_KRATOS_PUBLIC_URL", "http://127.0.0.1:4433"), Assets: frontend.Assets(), Services: d.svc,
+			PublicURL: os.Getenv("YC_PUBLIC_URL"), TrustedProxies: proxies})
 	}
-	handler, _ := server.New(server.Deps{Store: d.store, Kratos: d.kratos, Storage: d.storage, Logger: log,
-		KratosPublicURL: env("YC_KRATOS_PUBLIC_URL", "http://127.0.0.1:4433"), Assets: frontend.Assets(), Services: d.svc,
-		PublicURL: os.Getenv("YC_PUBLIC_URL"), TrustedProxies: proxies})
 	srv := &http.Server{Addr: *addr, Handler: handler, ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.ListenAndServe() }()
-	log.Info("serving", "addr", "http://"+*addr)
+	mode := "api and workers"
+	switch {
+	case *apiOnly:
+		mode = "api only"
+	case *workersOnly:
+		mode = "workers only (health endpoints)"
+	}
+	log.Info("serving", "addr", "http://"+*addr, "mode", mode)
 	select {
 	case err := <-errc:
 		return err
