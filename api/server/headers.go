@@ -13,7 +13,7 @@ import (
 // style attributes need allowing: every browser flow runs under this policy with no violation
 // (frontend/e2e/security.test.mjs watches for them). Notices open from the storage's own URL
 // in a new tab, so no blob documents inherit this policy. API answers are data, never rendered,
-// and share the header. /docs sets its own, looser policy for its renderer.
+// and share the header. /docs sets its own, looser policy for its renderer (reference.go).
 const ContentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; font-src 'self' data:; " +
 	"connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 

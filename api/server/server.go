@@ -130,6 +130,7 @@ func New(deps Deps) (http.Handler, huma.API) {
 		mux.Handle(KratosPublicPrefix+"/", s.guardSignIn(kratosProxy(deps.KratosPublicURL, deps.Logger)))
 	}
 	mux.HandleFunc("GET /robots.txt", robots)
+	mux.HandleFunc("GET /docs", apiReference(deps.Assets))
 	mux.Handle("/", spa(deps.Assets))
 	return s.requestID(s.securityHeaders(s.forwardedClient(s.csrf(mux)))), s.api
 }
@@ -167,8 +168,7 @@ func apiConfig() huma.Config {
 	cfg.Info.Description = "县级政务服务一窗受理平台的 HTTP API。Every operation lists the roles that may call it. " +
 		"Errors are application/problem+json with a stable `code`, a Chinese `message` and an English `message_en`."
 	cfg.OpenAPIPath = "/openapi"
-	cfg.DocsPath = "/docs"
-	cfg.DocsRenderer = huma.DocsRendererScalar
+	cfg.DocsPath = "" // served by apiReference from the binary, not from a CDN
 	cfg.SchemasPath = "/schemas"
 	cfg.Components.SecuritySchemes = map[string]*huma.SecurityScheme{
 		"cookie":  {Type: "apiKey", In: "cookie", Name: "ory_kratos_session", Description: "Kratos browser session (sign in through /.ory/kratos/public)"},

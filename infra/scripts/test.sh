@@ -97,6 +97,9 @@ for _ in $(seq 50); do curl -fs "$YC_PUBLIC_URL/readyz" >/dev/null && break; sle
   node --test --test-reporter=spec --test-reporter-destination=stdout --test-reporter=tap --test-reporter-destination="$out/e2e.tap" e2e/) ||
   failed_steps+=("browser tests")
 
+say "make run twice: the second rebuilds nothing, /docs works offline, SIGINT to make stops it"
+python3 infra/scripts/run-check.py || failed_steps+=("make run check")
+
 say "summary"
 python3 - "$out" <<'PY'
 import json, os, re, sys
