@@ -25,6 +25,11 @@ var anyMember = tenants.Roles
 
 type credentialKey struct{}
 
+// allowedWhileMustChange are the operations a member whose password a county admin reset may
+// call before choosing their own (issue 15, item 4): who am I, sign out, change the password.
+// Everything else is 403 password_change_required.
+var allowedWhileMustChange = map[string]bool{"get-me": true, "logout": true, "change-my-password": true}
+
 // register adds an operation with the roles that may call it. roles == nil makes it public;
 // otherwise a Kratos session and an active membership holding one of roles are required.
 // Declaring access here, beside the route, keeps who-may-call-what in one reviewable place.
@@ -41,14 +46,15 @@ func register[I, O any](s *Server, op huma.Operation, roles []tenants.Role, h fu
 		}
 		op.Metadata["roles"] = roles
 		op.Errors = append(op.Errors, http.StatusUnauthorized, http.StatusForbidden, http.StatusServiceUnavailable)
-		op.Middlewares = append(op.Middlewares, s.authenticate(roles))
+		op.Middlewares = append(op.Middlewares, s.authenticate(roles, op.OperationID))
 	}
 	huma.Register(s.api, op, h)
 }
 
 // authenticate validates the Kratos session (cookie or X-Session-Token), loads the
 // membership of its tenant and puts the actor in the context.
-func (s *Server) authenticate(roles []tenants.Role) func(huma.Context, func(huma.Context)) {
+func (s *Server) authenticate(roles []tenants.Role, operationID string) func(huma.Context, func(huma.Context)) {
+	whileMustChange := allowedWhileMustChange[operationID]
 	return func(hctx huma.Context, next func(huma.Context)) {
 		fail := func(err error) { _ = huma.WriteErr(s.api, hctx, http.StatusInternalServerError, "", err) }
 		if s.deps.Kratos == nil || s.deps.Store == nil {
@@ -124,6 +130,10 @@ func (s *Server) authenticate(roles []tenants.Role) func(huma.Context, func(huma
 		actor := m.Actor(sess.ID)
 		if !actor.HasAny(roles...) {
 			fail(problem.Forbidden("forbidden", "没有权限执行此操作", "your roles do not allow this operation"))
+			return
+		}
+		if m.MustChangePassword && !whileMustChange {
+			fail(problem.Forbidden("password_change_required", "管理员已重置您的密码，请先修改密码", "your password was reset; change it first"))
 			return
 		}
 		ctx = tenants.WithActor(ctx, actor)
