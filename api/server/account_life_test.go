@@ -7,6 +7,11 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/uuid"
+
+	"github.com/yichuang/yichuang/services/identity"
+	"github.com/yichuang/yichuang/services/problem"
+	"github.com/yichuang/yichuang/services/staff"
 	"github.com/yichuang/yichuang/tenants"
 	"github.com/yichuang/yichuang/tenants/tenanttest"
 )
@@ -278,5 +283,61 @@ func TestCreateRefusesWeakPasswords(t *testing.T) {
 		if status != http.StatusUnprocessableEntity || fe == nil || fe["message"] != r.reason {
 			t.Fatalf("create with %q = %d %v, want 422 on body.password: %s", r.pw, status, body, r.reason)
 		}
+	}
+}
+
+// flakyKratos is the real Kratos with one call made to fail, as an outage mid-change would.
+type flakyKratos struct {
+	*identity.Kratos
+}
+
+func (flakyKratos) SetTraits(context.Context, uuid.UUID, string, string) error {
+	return identity.ErrUnavailable
+}
+
+func (flakyKratos) SetPassword(context.Context, uuid.UUID, string) error {
+	return identity.ErrUnavailable
+}
+
+// TestKratosRefusalLeavesNothingChanged: Kratos is called last, inside the membership's
+// transaction, so when it fails the membership, the must-change flag and the audit chain are
+// as they were, and the answer is 503, not 500.
+func TestKratosRefusalLeavesNothingChanged(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	ctx := context.Background()
+	tt := tenanttest.NewTenant(t, b.db, "断线县")
+	clerk := b.newMember(t, tt, tt.County.ID, tenants.RoleTownshipClerk)
+	svc := &staff.Service{Store: b.store, Identities: flakyKratos{b.kratos}}
+
+	name, phone := "不该改", randomPhone()
+	_, err := svc.Update(ctx, tt.ID, clerk.m.IdentityID, staff.Profile{Name: &name, Phone: &phone})
+	if p, ok := problem.As(err); !ok || p.Status != http.StatusServiceUnavailable {
+		t.Fatalf("update with Kratos down: %v, want 503", err)
+	}
+	if _, _, err := svc.ResetPassword(ctx, tt.ID, clerk.m.IdentityID, nil); err == nil {
+		t.Fatal("reset with Kratos down succeeded")
+	}
+	err = b.store.InTx(ctx, tt.ID, func(ctx context.Context) error {
+		m, err := tenants.GetMembership(ctx, clerk.m.IdentityID)
+		if err == nil && (m.Name != clerk.m.Name || m.Phone != clerk.m.Phone || m.MustChangePassword) {
+			t.Errorf("membership after Kratos failed: %+v", m)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	admin := b.newMember(t, tt, tt.County.ID, tenants.RoleCountyAdmin)
+	for _, action := range []string{"staff.update", "staff.reset_password"} {
+		if evs := b.auditEvents(t, admin, action, clerk.m.IdentityID.String()); len(evs) != 0 {
+			t.Fatalf("%s audit rows after Kratos failed: %v", action, evs)
+		}
+	}
+	if k, err := b.kratos.FindByPhone(ctx, clerk.m.Phone); err != nil || k == nil || k.Name != clerk.m.Name {
+		t.Fatalf("Kratos identity: %+v %v", k, err)
+	}
+	if _, ok := b.canLogin(t, clerk.m.Phone, password); !ok {
+		t.Fatal("the password changed although the reset failed")
 	}
 }
