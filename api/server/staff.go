@@ -152,7 +152,7 @@ func (s *Server) staffRoutes() {
 			return s.staffWithUnit(ctx, m)
 		})
 	register(s, huma.Operation{OperationID: "reset-staff-password", Method: http.MethodPost, Path: "/api/v1/staff/{identity_id}/reset-password", Summary: "重置密码 / Reset a staff member's password",
-		Description: "Sets a random one-time password, ends the member's sessions, and makes the member choose their own password at the next sign-in " +
+		Description: "Sets a random one-time password, ends the member's sessions, lifts a sign-in lockout of the account, and makes the member choose their own password at the next sign-in " +
 			"(until then every operation but get-me, logout and change-my-password answers 403 password_change_required). " +
 			"The one-time password is in this answer only. Audited (without the password).",
 		Tags: []string{"staff"}, Errors: []int{404, 409}},
@@ -161,6 +161,12 @@ func (s *Server) staffRoutes() {
 			m, otp, err := s.staff.ResetPassword(ctx, a.TenantID, in.IdentityID, a)
 			if err != nil {
 				return nil, err
+			}
+			// A member locked out by wrong passwords signs in with the one-time password at once.
+			if s.guard != nil {
+				if err := s.guard.Unlock(ctx, m.Phone); err != nil {
+					s.deps.Logger.ErrorContext(ctx, "unlock after reset", "error", err)
+				}
 			}
 			st, err := s.staffWithUnit(ctx, m)
 			if err != nil {

@@ -1936,7 +1936,7 @@ export interface paths {
         put?: never;
         /**
          * 重置密码 / Reset a staff member's password
-         * @description Sets a random one-time password, ends the member's sessions, and makes the member choose their own password at the next sign-in (until then every operation but get-me, logout and change-my-password answers 403 password_change_required). The one-time password is in this answer only. Audited (without the password).
+         * @description Sets a random one-time password, ends the member's sessions, lifts a sign-in lockout of the account, and makes the member choose their own password at the next sign-in (until then every operation but get-me, logout and change-my-password answers 403 password_change_required). The one-time password is in this answer only. Audited (without the password).
          *
          *     可调用角色 / Roles: 县级管理员 (county_admin)
          */
