@@ -81,6 +81,8 @@ type Actor struct {
 	Phone       string
 	Roles       []Role
 	Scope       Scope
+	// MustChangePassword: the member signed in with a one-time password (staff reset).
+	MustChangePassword bool
 }
 
 // HasAny reports whether the actor holds at least one of roles.

@@ -24,8 +24,11 @@ type Membership struct {
 	Status     string    `bun:"status"`
 	// SupervisorID receives copies of this member's deadline warnings.
 	SupervisorID *uuid.UUID `bun:"supervisor_id,type:uuid"`
-	CreatedAt    time.Time  `bun:"created_at,nullzero,default:now()"`
-	UpdatedAt    time.Time  `bun:"updated_at,nullzero,default:now()"`
+	// MustChangePassword: the member signs in with a one-time password a county admin set,
+	// and may do nothing but choose their own until they have.
+	MustChangePassword bool      `bun:"must_change_password,notnull"`
+	CreatedAt          time.Time `bun:"created_at,nullzero,default:now()"`
+	UpdatedAt          time.Time `bun:"updated_at,nullzero,default:now()"`
 
 	OrgUnit *OrgUnit `bun:"rel:belongs-to,join:tenant_id=tenant_id,join:org_unit_id=id"`
 }
@@ -50,7 +53,7 @@ func GetMembership(ctx context.Context, identityID uuid.UUID) (*Membership, erro
 func (m *Membership) Actor(sessionID string) *Actor {
 	a := &Actor{
 		IdentityID: m.IdentityID, SessionID: sessionID, TenantID: m.TenantID, OrgUnitID: m.OrgUnitID,
-		Name: m.Name, Phone: m.Phone, Roles: m.Roles, Scope: m.Scope,
+		Name: m.Name, Phone: m.Phone, Roles: m.Roles, Scope: m.Scope, MustChangePassword: m.MustChangePassword,
 	}
 	if m.OrgUnit != nil {
 		a.OrgPath, a.OrgKind, a.OrgParentID = m.OrgUnit.Path, m.OrgUnit.Kind, m.OrgUnit.ParentID

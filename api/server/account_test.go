@@ -40,9 +40,10 @@ func settingsCall(t *testing.T, b *testBundle, token, method, path, body string)
 }
 
 // TestStaffCannotChangeTheirPhoneOrName: accounts are the county's (issue 13, item 3). Through
-// Kratos' self-service settings flow, on the app's own origin, a staff member may change the
-// password but not the phone (the sign-in identifier: squatting another county's number) nor
-// the name; only a county admin changes those, through the app.
+// Kratos' self-service settings flow, on the app's own origin, a staff member may change
+// neither the phone (the sign-in identifier: squatting another county's number) nor the name;
+// only a county admin changes those, through the app. The password is changed through the
+// app too (POST /api/v1/me/password), where its policy holds (issue 15, item 4).
 func TestStaffCannotChangeTheirPhoneOrName(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
@@ -70,12 +71,16 @@ func TestStaffCannotChangeTheirPhoneOrName(t *testing.T) {
 	if status < 400 {
 		t.Fatalf("profile change accepted: %d %v", status, out)
 	}
-	// The password method with traits smuggled in: the password changes, the traits do not.
+	// The password method too: a password chosen in Kratos' flow would skip the app's policy
+	// (issue 15, item 4), so the submission is closed on the app's origin.
 	const newPassword = "Xinmima#2026zz"
 	status, out = settingsCall(t, b, clerk.token, http.MethodPost, "/self-service/settings?flow="+flowID,
 		fmt.Sprintf(`{"method":"password","password":%q,"traits":{"phone":%q,"name":"冒名顶替"}}`, newPassword, squatted))
-	if status != http.StatusOK || out["state"] != "success" {
-		t.Fatalf("password change: %d %v", status, out)
+	if status != http.StatusForbidden || out["code"] != "use_app_password_change" {
+		t.Fatalf("password change through Kratos' settings flow: %d %v, want 403 use_app_password_change", status, out)
+	}
+	if _, ok := b.canLogin(t, clerk.m.Phone, newPassword); ok {
+		t.Fatal("the password chosen through Kratos' settings flow signs in")
 	}
 
 	id, err := b.kratos.FindByPhone(ctx, clerk.m.Phone)
@@ -85,8 +90,17 @@ func TestStaffCannotChangeTheirPhoneOrName(t *testing.T) {
 	if other, err := b.kratos.FindByPhone(ctx, squatted); err != nil || other != nil {
 		t.Fatalf("the squatted phone %s signs in to %+v (%v)", squatted, other, err)
 	}
-	// The new password signs in; the old one no longer does.
+	// The app's own change works: the new password signs in; the old one no longer does.
+	if status, body, _ := b.call(t, clerk, http.MethodPost, "/api/v1/me/password", map[string]any{"current_password": password, "password": newPassword}); status != http.StatusNoContent {
+		t.Fatalf("POST /api/v1/me/password = %d %v", status, body)
+	}
 	if tok := b.login(t, clerk.m.Phone, newPassword); tok == "" {
 		t.Fatal("the new password does not sign in")
+	}
+	if _, ok := b.canLogin(t, clerk.m.Phone, password); ok {
+		t.Fatal("the old password still signs in")
+	}
+	if evs := b.auditEvents(t, b.newMember(t, tt, tt.County.ID, tenants.RoleCountyAdmin), "staff.change_password", clerk.m.IdentityID.String()); len(evs) != 1 {
+		t.Fatalf("staff.change_password audit events = %d, want 1", len(evs))
 	}
 }

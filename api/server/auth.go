@@ -41,7 +41,7 @@ func register[I, O any](s *Server, op huma.Operation, roles []tenants.Role, h fu
 		}
 		op.Metadata["roles"] = roles
 		op.Errors = append(op.Errors, http.StatusUnauthorized, http.StatusForbidden, http.StatusServiceUnavailable)
-		op.Middlewares = append(op.Middlewares, s.authenticate(roles))
+		op.Middlewares = append(op.Middlewares, s.authenticate(roles, op.OperationID))
 	}
 	huma.Register(s.api, op, h)
 }
@@ -54,13 +54,22 @@ func register[I, O any](s *Server, op huma.Operation, roles []tenants.Role, h fu
 // all of them at once, so it is read from PostgreSQL in the request's tenant transaction: the
 // membership's status (an account disabled anywhere is refused everywhere) and the session's
 // activity row (a session ended anywhere has none: a cached answer is then asked again).
-func (s *Server) authenticate(roles []tenants.Role) func(huma.Context, func(huma.Context)) {
-	return func(hctx huma.Context, next func(huma.Context)) { s.authenticateOnce(hctx, next, roles, false) }
+func (s *Server) authenticate(roles []tenants.Role, operationID string) func(huma.Context, func(huma.Context)) {
+	whileMustChange := allowedWhileMustChange[operationID]
+	return func(hctx huma.Context, next func(huma.Context)) {
+		s.authenticateOnce(hctx, next, roles, whileMustChange, false)
+	}
 }
 
-// authenticateOnce is authenticate; asked is true when it runs again because the cached
+// allowedWhileMustChange are the operations a member whose password a county admin reset may
+// call before choosing their own (issue 15, item 4): who am I, sign out, change the password.
+// Everything else is 403 password_change_required.
+var allowedWhileMustChange = map[string]bool{"get-me": true, "logout": true, "change-my-password": true}
+
+// authenticateOnce is authenticate; whileMustChange is true for the operations a member with a
+// reset password may still call, and asked is true when it runs again because the cached
 // answer was for a session another process ended, and the session must now come from Kratos.
-func (s *Server) authenticateOnce(hctx huma.Context, next func(huma.Context), roles []tenants.Role, asked bool) {
+func (s *Server) authenticateOnce(hctx huma.Context, next func(huma.Context), roles []tenants.Role, whileMustChange, asked bool) {
 	fail := func(err error) { _ = huma.WriteErr(s.api, hctx, http.StatusInternalServerError, "", err) }
 	if s.deps.Kratos == nil || s.deps.Store == nil {
 		fail(problem.Unavailable("auth_unavailable", "身份认证服务未配置", "authentication is not configured"))
@@ -123,7 +132,7 @@ func (s *Server) authenticateOnce(hctx huma.Context, next func(huma.Context), ro
 	case idle != nil && idle.Ended && !asked:
 		// Ended by another process after this one cached it: Kratos decides.
 		s.deps.Kratos.Forget(credential)
-		s.authenticateOnce(hctx, next, roles, true)
+		s.authenticateOnce(hctx, next, roles, whileMustChange, true)
 		return
 	case idle != nil && idle.Idle:
 		// 超时自动退出: the session ends in Kratos too, not just for this request.
@@ -140,6 +149,10 @@ func (s *Server) authenticateOnce(hctx huma.Context, next func(huma.Context), ro
 	actor := m.Actor(sess.ID)
 	if !actor.HasAny(roles...) {
 		fail(problem.Forbidden("forbidden", "没有权限执行此操作", "your roles do not allow this operation"))
+		return
+	}
+	if m.MustChangePassword && !whileMustChange {
+		fail(problem.Forbidden("password_change_required", "管理员已重置您的密码，请先修改密码", "your password was reset; change it first"))
 		return
 	}
 	ctx = tenants.WithActor(ctx, actor)

@@ -3,11 +3,14 @@ package server
 import (
 	"context"
 	"net/http"
+	"time"
 
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/google/uuid"
 
+	"github.com/yichuang/yichuang/services/problem"
 	"github.com/yichuang/yichuang/services/signin"
+	"github.com/yichuang/yichuang/services/staff"
 	"github.com/yichuang/yichuang/tenants"
 )
 
@@ -35,9 +38,19 @@ type Me struct {
 	OrgUnit    OrgUnitRef `json:"org_unit"`
 	Roles      []string   `json:"roles"`
 	Scope      string     `json:"scope" enum:"tenant,org_subtree,self"`
+	// MustChangePassword: a county admin reset the password; until the member chooses their
+	// own, every other operation answers 403 password_change_required.
+	MustChangePassword bool `json:"must_change_password"`
 }
 
 type meOut struct{ Body Me }
+
+type passwordIn struct {
+	Body struct {
+		CurrentPassword string `json:"current_password" minLength:"1" maxLength:"72" doc:"当前密码（重置后为一次性密码）"`
+		Password        string `json:"password" minLength:"1" maxLength:"72" doc:"新密码（至少 10 位，不含手机号，不是常见弱密码）"`
+	}
+}
 
 type logoutOut struct {
 	SetCookie http.Cookie `header:"Set-Cookie"`
@@ -47,7 +60,7 @@ func (s *Server) sessionRoutes() {
 	register(s, huma.Operation{OperationID: "get-me", Method: http.MethodGet, Path: "/api/v1/me", Summary: "当前用户 / The signed-in member", Tags: []string{"session"}},
 		anyMember, func(ctx context.Context, _ *struct{}) (*meOut, error) {
 			a := actor(ctx)
-			out := &meOut{Body: Me{IdentityID: a.IdentityID, Name: a.Name, Phone: a.Phone, Scope: string(a.Scope)}}
+			out := &meOut{Body: Me{IdentityID: a.IdentityID, Name: a.Name, Phone: a.Phone, Scope: string(a.Scope), MustChangePassword: a.MustChangePassword}}
 			for _, r := range a.Roles {
 				out.Body.Roles = append(out.Body.Roles, string(r))
 			}
@@ -66,6 +79,15 @@ func (s *Server) sessionRoutes() {
 				return out, err
 			})
 		})
+	register(s, huma.Operation{OperationID: "change-my-password", Method: http.MethodPost, Path: "/api/v1/me/password", Summary: "修改密码 / Change my password",
+		Description: "The signed-in member's new password, with the current one (after a reset: the one-time password). " +
+			"The app's policy: 10 to 72 characters, not containing the phone number, not a common password (422 on body.password). " +
+			"A wrong current password is 422 wrong_password on body.current_password and counts as a failed sign-in (the lockout applies). " +
+			"Clears must_change_password. Audited. Kratos' own settings flow is closed on the app's origin, so this policy holds.",
+		Tags: []string{"session"}, DefaultStatus: http.StatusNoContent, Errors: []int{422, 429}},
+		anyMember, func(ctx context.Context, in *passwordIn) (*struct{}, error) {
+			return nil, s.changeMyPassword(ctx, in.Body.CurrentPassword, in.Body.Password)
+		})
 	register(s, huma.Operation{OperationID: "logout", Method: http.MethodPost, Path: "/api/v1/auth/logout", Summary: "退出登录 / Sign out",
 		Description: "Revokes the Kratos session and clears the session cookie.", Tags: []string{"session"}, DefaultStatus: http.StatusNoContent},
 		anyMember, func(ctx context.Context, _ *struct{}) (*logoutOut, error) {
@@ -83,4 +105,38 @@ func (s *Server) sessionRoutes() {
 			}
 			return &logoutOut{SetCookie: http.Cookie{Name: SessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteLaxMode}}, nil
 		})
+}
+
+// changeMyPassword counts the current-password check as a sign-in attempt, so a stolen
+// session cannot guess the password faster than the sign-in page could.
+func (s *Server) changeMyPassword(ctx context.Context, current, next string) error {
+	a := actor(ctx)
+	if s.guard == nil {
+		return problem.Unavailable("auth_unavailable", "身份认证服务未配置", "authentication is not configured")
+	}
+	at := signin.Attempt{Phone: a.Phone}
+	if r, ok := ctx.Value(remoteAddrKey{}).(string); ok {
+		at.Address = r
+	}
+	refusal, err := s.guard.Begin(ctx, at)
+	if err != nil {
+		return err
+	}
+	if refusal != nil {
+		return refusal.Problem(time.Now())
+	}
+	err = s.staff.ChangeOwnPassword(ctx, a.TenantID, a.IdentityID, current, next)
+	outcome := signin.Undecided
+	if p, ok := problem.As(err); ok && p.Code == staff.ErrWrongPassword {
+		outcome = signin.Failed
+	} else if err == nil {
+		outcome = signin.Succeeded
+	}
+	res, ferr := s.guard.Finish(ctx, at, outcome)
+	if ferr != nil {
+		s.deps.Logger.ErrorContext(ctx, "sign-in guard", "error", ferr)
+	} else if res.Locked != nil {
+		return res.Locked.Problem(time.Now())
+	}
+	return err
 }

@@ -33,6 +33,9 @@ import (
 // (browser, API), as the proxy forwards it.
 const loginPath = "/self-service/login"
 
+// settingsPath is Kratos' settings submission (password and profile changes).
+const settingsPath = "/self-service/settings"
+
 // maxLoginBody bounds a login submission (a real one is about 200 bytes).
 const maxLoginBody = 16 << 10
 
@@ -48,7 +51,16 @@ const FailuresLeftHeader = "X-Signin-Failures-Left"
 func (s *Server) guardSignIn(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		// Clean the path as the proxy does, so //self-service/login is no way around.
-		if r.Method != http.MethodPost || path.Join("/", strings.TrimPrefix(r.URL.Path, KratosPublicPrefix)) != loginPath {
+		p := path.Join("/", strings.TrimPrefix(r.URL.Path, KratosPublicPrefix))
+		if r.Method == http.MethodPost && p == settingsPath {
+			// A password chosen in Kratos' settings flow would skip the app's policy (no phone,
+			// no common password) and leave must_change_password set: the flow is closed here,
+			// and POST /api/v1/me/password is the one way to change a password.
+			s.writeSignInProblem(w, r.Context(), problem.Forbidden("use_app_password_change",
+				"请在“账号安全”页面修改密码", "change the password with POST /api/v1/me/password"))
+			return
+		}
+		if r.Method != http.MethodPost || p != loginPath {
 			next.ServeHTTP(w, r)
 			return
 		}

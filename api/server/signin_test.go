@@ -101,6 +101,17 @@ func TestSignInLockout(t *testing.T) {
 	if got := loginEvents(t, b, otherAdmin, phone); len(got) != 0 {
 		t.Fatalf("another county sees %d events of this account", len(got))
 	}
+
+	// A county admin's reset lifts the lock: the one-time password signs in at once
+	// (issue 15, item 4).
+	status, reset, _ := b.call(t, admin, "POST", "/api/v1/staff/"+clerk.m.IdentityID.String()+"/reset-password", nil)
+	otp, _ := reset["one_time_password"].(string)
+	if status != http.StatusOK || otp == "" {
+		t.Fatalf("reset = %d %v", status, reset)
+	}
+	if status, body, _ := proxyLogin(t, b.srv.URL, phone, otp); status != http.StatusOK || body["session_token"] == nil {
+		t.Fatalf("one-time password after the reset of a locked account: %d %v", status, body)
+	}
 }
 
 // Thirty parallel guesses at one account reach Kratos at most five times; the rest are

@@ -25,11 +25,15 @@ type Staff struct {
 	CreatedAt   time.Time `json:"created_at"`
 	// SupervisorID receives copies of this member's deadline warnings.
 	SupervisorID *uuid.UUID `json:"supervisor_id,omitempty"`
+	// MustChangePassword: the member has a one-time password from a reset and has not yet
+	// chosen their own.
+	MustChangePassword bool `json:"must_change_password"`
 }
 
 func toStaff(m *tenants.Membership, unitName string) Staff {
 	st := Staff{IdentityID: m.IdentityID, Name: m.Name, Phone: m.Phone, OrgUnitID: m.OrgUnitID, OrgUnitName: unitName,
-		Scope: string(m.Scope), Status: m.Status, CreatedAt: m.CreatedAt, Roles: []string{}, SupervisorID: m.SupervisorID}
+		Scope: string(m.Scope), Status: m.Status, CreatedAt: m.CreatedAt, Roles: []string{}, SupervisorID: m.SupervisorID,
+		MustChangePassword: m.MustChangePassword}
 	if m.OrgUnit != nil {
 		st.OrgUnitName = m.OrgUnit.Name
 	}
@@ -61,6 +65,22 @@ type staffCreateIn struct {
 		OrgUnitID uuid.UUID `json:"org_unit_id" doc:"所属单位"`
 		Roles     []string  `json:"roles" minItems:"1" uniqueItems:"true" doc:"角色"`
 		Scope     string    `json:"scope,omitempty" enum:"tenant,org_subtree,self" doc:"数据范围（省略时按角色默认）"`
+	}
+}
+
+type staffUpdateIn struct {
+	IdentityID uuid.UUID `path:"identity_id"`
+	Body       struct {
+		Name  *string `json:"name,omitempty" minLength:"1" maxLength:"50" doc:"姓名"`
+		Phone *string `json:"phone,omitempty" pattern:"^1[3-9][0-9]{9}$" doc:"手机号（登录名）"`
+	}
+}
+
+type staffResetOut struct {
+	Body struct {
+		Staff Staff `json:"staff"`
+		// OneTimePassword is shown to the admin once; the member must change it at sign-in.
+		OneTimePassword string `json:"one_time_password" doc:"一次性密码（仅显示一次）"`
 	}
 }
 
@@ -117,6 +137,51 @@ func (s *Server) staffRoutes() {
 		admins, func(ctx context.Context, in *identityPath) (*staffOut, error) {
 			a := actor(ctx)
 			m, err := s.staff.Disable(ctx, a.TenantID, in.IdentityID, a)
+			if err != nil {
+				return nil, err
+			}
+			return s.staffWithUnit(ctx, m)
+		})
+	register(s, huma.Operation{OperationID: "enable-staff", Method: http.MethodPost, Path: "/api/v1/staff/{identity_id}/enable", Summary: "启用账号 / Re-enable a staff account",
+		Description: "A disabled account may sign in again. Idempotent. Audited.", Tags: []string{"staff"}, Errors: []int{404}},
+		admins, func(ctx context.Context, in *identityPath) (*staffOut, error) {
+			m, err := s.staff.Enable(ctx, actor(ctx).TenantID, in.IdentityID)
+			if err != nil {
+				return nil, err
+			}
+			return s.staffWithUnit(ctx, m)
+		})
+	register(s, huma.Operation{OperationID: "reset-staff-password", Method: http.MethodPost, Path: "/api/v1/staff/{identity_id}/reset-password", Summary: "重置密码 / Reset a staff member's password",
+		Description: "Sets a random one-time password, ends the member's sessions, lifts a sign-in lockout of the account, and makes the member choose their own password at the next sign-in " +
+			"(until then every operation but get-me, logout and change-my-password answers 403 password_change_required). " +
+			"The one-time password is in this answer only. Audited (without the password).",
+		Tags: []string{"staff"}, Errors: []int{404, 409}},
+		admins, func(ctx context.Context, in *identityPath) (*staffResetOut, error) {
+			a := actor(ctx)
+			m, otp, err := s.staff.ResetPassword(ctx, a.TenantID, in.IdentityID, a)
+			if err != nil {
+				return nil, err
+			}
+			// A member locked out by wrong passwords signs in with the one-time password at once.
+			if s.guard != nil {
+				if err := s.guard.Unlock(ctx, m.Phone); err != nil {
+					s.deps.Logger.ErrorContext(ctx, "unlock after reset", "error", err)
+				}
+			}
+			st, err := s.staffWithUnit(ctx, m)
+			if err != nil {
+				return nil, err
+			}
+			out := &staffResetOut{}
+			out.Body.Staff, out.Body.OneTimePassword = st.Body, otp
+			return out, nil
+		})
+	register(s, huma.Operation{OperationID: "update-staff", Method: http.MethodPatch, Path: "/api/v1/staff/{identity_id}", Summary: "修改姓名、手机号 / Rename a member or change their phone",
+		Description: "Changes the Kratos identity's traits and the membership together; the new phone signs in from then on. " +
+			"A phone another account uses (in any county) is 409 phone_taken on body.phone. Audited.",
+		Tags: []string{"staff"}, Errors: []int{404, 409, 422}},
+		admins, func(ctx context.Context, in *staffUpdateIn) (*staffOut, error) {
+			m, err := s.staff.Update(ctx, actor(ctx).TenantID, in.IdentityID, staff.Profile{Name: in.Body.Name, Phone: in.Body.Phone})
 			if err != nil {
 				return nil, err
 			}

@@ -119,8 +119,9 @@ test('five wrong passwords lock the account; the admin reads the login log; a us
     await other.page.locator(tid('menu-applications')).click()
     await other.page.waitForURL((u) => new URL(u).pathname === '/login', { timeout: TIMEOUT })
 
-    // The password is the user's to change (Kratos' settings flow); the new one signs in.
+    // The password is the user's to change (POST /api/v1/me/password); the new one signs in.
     const newPassword = 'Xinmima#2026e2e'
+    await first.page.locator(field('account-current-password')).fill(INITIAL_PASSWORD)
     await first.page.locator(field('account-password')).fill(newPassword)
     await first.page.locator(field('account-password-confirm')).fill(newPassword)
     await first.page.locator(tid('account-password-submit')).click()

@@ -6,7 +6,7 @@ import './styles.css'
 import App from './App.vue'
 import { router } from './router'
 import { setApiHandlers } from './api/client'
-import { clearSession } from './auth/session'
+import { clearSession, loadMe } from './auth/session'
 
 setApiHandlers({
   unauthorized(reason) {
@@ -17,6 +17,13 @@ setApiHandlers({
       if (reason) query.reason = reason
       void router.replace({ name: 'login', query })
     }
+  },
+  passwordChangeRequired() {
+    // The session's me is stale (it predates the reset): reload it, then the guard keeps the
+    // user on 账号安全 until the password is changed.
+    void loadMe(true).finally(() => {
+      if (router.currentRoute.value.name !== 'account') void router.replace({ name: 'account' })
+    })
   },
 })
 

@@ -271,3 +271,16 @@ func (g *Guard) Prune(ctx context.Context) (int64, error) {
 	})
 	return n, err
 }
+
+// Unlock forgets an account's failures and its lock (not its address's): a county admin who
+// resets a locked-out member's password gives them a password to sign in with now, not in
+// 15 minutes.
+func (g *Guard) Unlock(ctx context.Context, phone string) error {
+	return pgx.BeginFunc(ctx, g.Pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, "SELECT set_config('app.signin_guard', 'on', true)"); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, `DELETE FROM signin_throttle WHERE key_hash = $1`, hashKey(accountKey, NormalizePhone(phone)))
+		return err
+	})
+}

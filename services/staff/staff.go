@@ -24,6 +24,10 @@ type Identities interface {
 	FindByPhone(ctx context.Context, phone string) (*identity.Identity, error)
 	SetActive(ctx context.Context, id uuid.UUID, active bool) error
 	Delete(ctx context.Context, id uuid.UUID) error
+	SetPassword(ctx context.Context, id uuid.UUID, password string) error
+	EndSessions(ctx context.Context, id uuid.UUID) error
+	SetTraits(ctx context.Context, id uuid.UUID, phone, name string) error
+	VerifyPassword(ctx context.Context, phone, password string) (bool, error)
 }
 
 // Service creates and disables accounts.
@@ -53,9 +57,9 @@ func (in *NewAccount) validate() error {
 	n := utf8.RuneCountInString(in.Name)
 	c.Check(n >= 1 && n <= 50, "body.name", "姓名须为 1 至 50 个字", "name must be 1 to 50 characters", in.Name)
 	c.Check(PhonePattern.MatchString(in.Phone), "body.phone", "手机号须为 11 位大陆手机号码", "phone must be an 11-digit mainland mobile number", in.Phone)
-	c.Check(len(in.Password) >= MinPasswordLength && len(in.Password) <= 72, "body.password",
-		"初始密码须为 10 至 72 个字符", "initial password must be 10 to 72 characters", nil)
-	c.Check(in.Password != in.Phone, "body.password", "密码不能与手机号相同", "password must differ from the phone number", nil)
+	if f := CheckPassword("body.password", in.Password, in.Phone); f != nil {
+		c.Add(*f)
+	}
 	c.Check(len(in.Roles) > 0, "body.roles", "至少选择一个角色", "choose at least one role", in.Roles)
 	for _, r := range in.Roles {
 		c.Check(r.Valid() && r != tenants.RolePlatformOperator, "body.roles", "角色无效："+string(r), "unknown role: "+string(r), r)

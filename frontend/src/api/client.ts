@@ -15,11 +15,32 @@ export type SignOutReason = 'idle' | undefined
 
 let onUnauthorized: ((reason: SignOutReason) => void) | null = null
 let onUnavailable: (() => void) | null = null
+let onPasswordChangeRequired: (() => void) | null = null
 
-/** Wired by main.ts: a 401 from any call but /me (whose 401 just means "signed out") → /login. */
-export function setApiHandlers(h: { unauthorized: (reason: SignOutReason) => void; unavailable?: () => void }): void {
+/**
+ * Wired by main.ts: a 401 from any call but /me (whose 401 just means "signed out") → /login;
+ * a 403 password_change_required (an admin reset the password) → the change-password page.
+ */
+export function setApiHandlers(h: {
+  unauthorized: (reason: SignOutReason) => void
+  unavailable?: () => void
+  passwordChangeRequired?: () => void
+}): void {
   onUnauthorized = h.unauthorized
   onUnavailable = h.unavailable ?? null
+  onPasswordChangeRequired = h.passwordChangeRequired ?? null
+}
+
+/** The problem code the API answers every operation with while a one-time password is in use. */
+export const PASSWORD_CHANGE_REQUIRED = 'password_change_required'
+
+async function problemCode(response: Response): Promise<unknown> {
+  try {
+    const body = (await response.clone().json()) as { code?: unknown } | null
+    return body?.code
+  } catch {
+    return undefined
+  }
 }
 
 /**
@@ -51,6 +72,8 @@ const statusHooks: Middleware = {
   async onResponse({ request, response }) {
     if (response.status === 401 && !new URL(request.url, location.href).pathname.endsWith('/api/v1/me')) {
       onUnauthorized?.(await signOutReason(response))
+    } else if (response.status === 403 && (await problemCode(response)) === PASSWORD_CHANGE_REQUIRED) {
+      onPasswordChangeRequired?.()
     } else if (response.status === 503) {
       reportOutage(await response.clone().json().catch(() => null))
       onUnavailable?.()

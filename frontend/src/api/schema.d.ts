@@ -1154,6 +1154,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/me/password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 修改密码 / Change my password
+         * @description The signed-in member's new password, with the current one (after a reset: the one-time password). The app's policy: 10 to 72 characters, not containing the phone number, not a common password (422 on body.password). A wrong current password is 422 wrong_password on body.current_password and counts as a failed sign-in (the lockout applies). Clears must_change_password. Audited. Kratos' own settings flow is closed on the app's origin, so this policy holds.
+         *
+         *     可调用角色 / Roles: 平台运营 (platform_operator)、县级管理员 (county_admin)、部门工作人员 (department_staff)、乡镇窗口人员 (township_clerk)、村社区工作者 (community_worker)、本行政机关负责人 (agency_head)、县政府负责人 (government_head)
+         */
+        post: operations["change-my-password"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/me/sessions": {
         parameters: {
             query?: never;
@@ -1850,7 +1872,13 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        patch?: never;
+        /**
+         * 修改姓名、手机号 / Rename a member or change their phone
+         * @description Changes the Kratos identity's traits and the membership together; the new phone signs in from then on. A phone another account uses (in any county) is 409 phone_taken on body.phone. Audited.
+         *
+         *     可调用角色 / Roles: 县级管理员 (county_admin)
+         */
+        patch: operations["update-staff"];
         trace?: never;
     };
     "/api/v1/staff/{identity_id}/disable": {
@@ -1869,6 +1897,50 @@ export interface paths {
          *     可调用角色 / Roles: 县级管理员 (county_admin)
          */
         post: operations["disable-staff"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/staff/{identity_id}/enable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 启用账号 / Re-enable a staff account
+         * @description A disabled account may sign in again. Idempotent. Audited.
+         *
+         *     可调用角色 / Roles: 县级管理员 (county_admin)
+         */
+        post: operations["enable-staff"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/staff/{identity_id}/reset-password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 重置密码 / Reset a staff member's password
+         * @description Sets a random one-time password, ends the member's sessions, lifts a sign-in lockout of the account, and makes the member choose their own password at the next sign-in (until then every operation but get-me, logout and change-my-password answers 403 password_change_required). The one-time password is in this answer only. Audited (without the password).
+         *
+         *     可调用角色 / Roles: 县级管理员 (county_admin)
+         */
+        post: operations["reset-staff-password"];
         delete?: never;
         options?: never;
         head?: never;
@@ -3529,6 +3601,7 @@ export interface components {
              */
             readonly $schema?: string;
             identity_id: string;
+            must_change_password: boolean;
             name: string;
             org_unit: components["schemas"]["OrgUnitRef"];
             phone: string;
@@ -3691,6 +3764,18 @@ export interface components {
             readonly $schema?: string;
             days: components["schemas"]["CalendarOverride"][] | null;
             years: components["schemas"]["CalendarYear"][] | null;
+        };
+        PasswordInBody: {
+            /**
+             * Format: uri
+             * @description A URL to the JSON Schema for this object.
+             * @example https://example.com/schemas/PasswordInBody.json
+             */
+            readonly $schema?: string;
+            /** @description 当前密码（重置后为一次性密码） */
+            current_password: string;
+            /** @description 新密码（至少 10 位，不含手机号，不是常见弱密码） */
+            password: string;
         };
         PauseSpan: {
             /** @description 计入办理时限（不停止计时） */
@@ -4053,6 +4138,7 @@ export interface components {
             /** Format: date-time */
             created_at: string;
             identity_id: string;
+            must_change_password: boolean;
             name: string;
             org_unit_id: string;
             org_unit_name: string;
@@ -4097,6 +4183,29 @@ export interface components {
             items: components["schemas"]["Staff"][] | null;
             /** @description empty on the last page */
             next_cursor: string;
+        };
+        StaffResetOutBody: {
+            /**
+             * Format: uri
+             * @description A URL to the JSON Schema for this object.
+             * @example https://example.com/schemas/StaffResetOutBody.json
+             */
+            readonly $schema?: string;
+            /** @description 一次性密码（仅显示一次） */
+            one_time_password: string;
+            staff: components["schemas"]["Staff"];
+        };
+        StaffUpdateInBody: {
+            /**
+             * Format: uri
+             * @description A URL to the JSON Schema for this object.
+             * @example https://example.com/schemas/StaffUpdateInBody.json
+             */
+            readonly $schema?: string;
+            /** @description 姓名 */
+            name?: string;
+            /** @description 手机号（登录名） */
+            phone?: string;
         };
         StatusCallbackInput: {
             /**
@@ -9520,6 +9629,82 @@ export interface operations {
             };
         };
     };
+    "change-my-password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasswordInBody"];
+            };
+        };
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     "list-my-sessions": {
         parameters: {
             query?: never;
@@ -12393,6 +12578,95 @@ export interface operations {
             };
         };
     };
+    "update-staff": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                identity_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StaffUpdateInBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Staff"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     "disable-staff": {
         parameters: {
             query?: never;
@@ -12411,6 +12685,167 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Staff"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "enable-staff": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                identity_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Staff"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "reset-staff-password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                identity_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StaffResetOutBody"];
                 };
             };
             /** @description Unauthorized */

@@ -87,6 +87,9 @@ router.beforeEach(async (to) => {
     return { name: 'login', query: to.fullPath !== '/' ? { redirect: to.fullPath } : {} }
   }
   if (!me) return { name: 'login', query: to.fullPath !== '/' ? { redirect: to.fullPath } : {} }
+  // A county admin reset the password: nothing but choosing a new one until it is done (the
+  // API refuses everything else with 403 password_change_required).
+  if (me.must_change_password && to.name !== 'account') return { name: 'account' }
   const allowed = to.meta.roles ?? 'all'
   if (!rolesAllow(me.roles ?? [], allowed)) return { name: 'forbidden', query: { from: to.fullPath } }
   return true

@@ -6,7 +6,7 @@ export const MAINLAND_MOBILE = /^1[3-9]\d{9}$/
 export const PASSWORD_MIN_LENGTH = 10
 
 export const PASSWORD_POLICY_HINT =
-  `至少 ${PASSWORD_MIN_LENGTH} 位；建议混合大小写字母、数字和符号；不能使用常见或已泄露的密码，也不要与手机号、姓名相近`
+  `至少 ${PASSWORD_MIN_LENGTH} 位；不能包含手机号，不能是常见密码（如 woaini1314、1qaz2wsx3edc）；建议混合大小写字母、数字和符号`
 
 /** Returns a Chinese error message, or null when the number is valid. */
 export function validatePhone(value: string | null | undefined): string | null {

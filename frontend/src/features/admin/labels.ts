@@ -36,6 +36,10 @@ export const STAFF_STATUS_LABELS: Record<Staff['status'], string> = {
 export const AUDIT_ACTION_LABELS: Record<string, string> = {
   'staff.create': '新建人员账号',
   'staff.disable': '停用人员账号',
+  'staff.enable': '启用人员账号',
+  'staff.update': '修改姓名、手机号',
+  'staff.reset_password': '重置密码',
+  'staff.change_password': '修改本人密码',
   'org_unit.create': '新增组织机构',
   'audit.check': '校验审计链',
   'worker.hire': '社区工作者建档',
