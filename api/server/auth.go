@@ -3,7 +3,6 @@ package server
 import (
 	"context"
 	"errors"
-	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -128,9 +127,6 @@ func (s *Server) authenticate(roles []tenants.Role) func(huma.Context, func(huma
 		}
 		ctx = tenants.WithActor(ctx, actor)
 		ctx = context.WithValue(ctx, credentialKey{}, credential)
-		if host, _, err := net.SplitHostPort(hctx.RemoteAddr()); err == nil {
-			ctx = context.WithValue(ctx, remoteAddrKey{}, host)
-		}
 		next(huma.WithContext(hctx, ctx))
 	}
 }

@@ -21,7 +21,7 @@ const ContentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 
 // subdomains may not serve HTTPS yet).
 const HSTS = "max-age=31536000"
 
-// DefaultTrustedProxies are the addresses whose X-Forwarded-Proto is believed when
+// DefaultTrustedProxies are the addresses whose X-Forwarded-Proto and X-Forwarded-For are believed when
 // YC_TRUSTED_PROXIES is unset: loopback, i.e. a reverse proxy on the same machine (the server
 // listens on 127.0.0.1 by default).
 var DefaultTrustedProxies = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}
@@ -55,10 +55,7 @@ func ParseTrustedProxies(v string) ([]netip.Prefix, error) {
 // load (CSP), no framing (clickjacking), no MIME sniffing, no referrer beyond the origin (the
 // public status page's URL holds a token), and HSTS when the request came over HTTPS.
 func (s *Server) securityHeaders(next http.Handler) http.Handler {
-	trusted := s.deps.TrustedProxies
-	if trusted == nil {
-		trusted = DefaultTrustedProxies
-	}
+	trusted := s.trustedProxies()
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
 		h.Set("Content-Security-Policy", ContentSecurityPolicy)
