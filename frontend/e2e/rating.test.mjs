@@ -403,8 +403,8 @@ test('7. five wrong digits lock only that receipt: the page says how long to wai
     const error = await waitForText(page.locator(tid('status-error')), '分钟后再试')
     assert.match(error, /请 1?\d 分钟后再试/)
     assert.match(error, /二维码/, 'the QR code is offered instead')
-    const wait = await waitForText(page.locator(tid('status-wait')), '以后')
-    assert.match(wait, /^请 1?\d 分钟后再试（\d{2}:\d{2} 以后）$/)
+    const wait = await waitForText(page.locator(tid('status-wait')), '以后可再试')
+    assert.match(wait, /^还需等待 1?\d 分钟，\d{2}:\d{2} 以后可再试$/)
     await assertPhoneFriendly(page, {})
     // Another receipt from the same phone (the same address) is answered.
     await page.locator(field('status-receipt')).fill(withdrawnReceipt)

@@ -166,9 +166,9 @@ describe('waitFor', () => {
   // 2026-12-05 14:20:30 China time.
   const now = new Date('2026-12-05T06:20:30Z')
   it('says the minutes, rounded up, and the China clock time to try again after', () => {
-    expect(waitFor(900, now)).toEqual({ minutes: 15, until: '14:36', text: '请 15 分钟后再试（14:36 以后）' })
+    expect(waitFor(900, now)).toEqual({ minutes: 15, until: '14:36', text: '还需等待 15 分钟，14:36 以后可再试' })
     expect(waitFor(61, now)?.minutes).toBe(2)
-    expect(waitFor(30, now)).toEqual({ minutes: 1, until: '14:21', text: '请 1 分钟后再试（14:21 以后）' })
+    expect(waitFor(30, now)).toEqual({ minutes: 1, until: '14:21', text: '还需等待 1 分钟，14:21 以后可再试' })
   })
   it('is nothing without a wait', () => {
     expect(waitFor(0, now)).toBeNull()

@@ -116,7 +116,7 @@ export interface Wait {
   minutes: number
   /** HH:MM, China time, rounded up to the minute: the earliest time to try again. */
   until: string
-  /** "请 15 分钟后再试（14:36 以后）". */
+  /** "还需等待 15 分钟，14:36 以后可再试": counts down beside the server's 请 N 分钟后再试. */
   text: string
 }
 
@@ -128,5 +128,5 @@ export function waitFor(seconds: number | null | undefined, now: Date = new Date
   const minutes = Math.ceil(seconds / 60)
   const end = Math.ceil((now.getTime() + seconds * 1000) / 60000) * 60000
   const until = new Date(end + CHINA_OFFSET_MS).toISOString().slice(11, 16)
-  return { minutes, until, text: `请 ${minutes} 分钟后再试（${until} 以后）` }
+  return { minutes, until, text: `还需等待 ${minutes} 分钟，${until} 以后可再试` }
 }
