@@ -903,9 +903,9 @@ var (
 // role the operation admits: no answer is 5xx. Path parameters are the county's real records,
 // so a request gets as deep into the handler as its input lets it. A 1 MB query string is not
 // sent for every parameter (the server refuses any request line over its 1 MB header limit
-// before routing): one per operation stands for them. The public status pages throttle wrong
-// tries by address (all of these come from one), so after five most of their requests meet
-// the 429 rather than the handler.
+// before routing): one per operation stands for them. The public status pages throttle failed
+// tries by address (all of these come from one), so after a hundred most of their requests
+// meet the 429 rather than the handler.
 func TestAttackMalformedInput(t *testing.T) {
 	t.Parallel()
 	b := setupDocs(t)

@@ -3,7 +3,6 @@ package server
 import (
 	"context"
 	"errors"
-	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -157,9 +156,6 @@ func (s *Server) authenticateOnce(hctx huma.Context, next func(huma.Context), ro
 	}
 	ctx = tenants.WithActor(ctx, actor)
 	ctx = context.WithValue(ctx, credentialKey{}, credential)
-	if host, _, err := net.SplitHostPort(hctx.RemoteAddr()); err == nil {
-		ctx = context.WithValue(ctx, remoteAddrKey{}, host)
-	}
 	next(huma.WithContext(hctx, ctx))
 }
 

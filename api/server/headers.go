@@ -21,7 +21,7 @@ const ContentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 
 // subdomains may not serve HTTPS yet).
 const HSTS = "max-age=31536000"
 
-// DefaultTrustedProxies are the addresses whose X-Forwarded-Proto is believed when
+// DefaultTrustedProxies are the addresses whose X-Forwarded-Proto and X-Forwarded-For are believed when
 // YC_TRUSTED_PROXIES is unset: loopback, i.e. a reverse proxy on the same machine (the server
 // listens on 127.0.0.1 by default).
 var DefaultTrustedProxies = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}
@@ -55,10 +55,7 @@ func ParseTrustedProxies(v string) ([]netip.Prefix, error) {
 // load (CSP), no framing (clickjacking), no MIME sniffing, no referrer beyond the origin (the
 // public status page's URL holds a token), and HSTS when the request came over HTTPS.
 func (s *Server) securityHeaders(next http.Handler) http.Handler {
-	trusted := s.deps.TrustedProxies
-	if trusted == nil {
-		trusted = DefaultTrustedProxies
-	}
+	trusted := s.trustedProxies()
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
 		h.Set("Content-Security-Policy", ContentSecurityPolicy)
@@ -98,68 +95,6 @@ func overHTTPS(r *http.Request, trusted []netip.Prefix) bool {
 		}
 	}
 	return false
-}
-
-// forwardedClient makes r.RemoteAddr the client's address when the request came through
-// trusted reverse proxies (YC_TRUSTED_PROXIES; loopback by default), so the sign-in
-// throttle, the status page's throttle and the login log count clients, not the proxy —
-// behind one nginx every client would otherwise share its address and its 50-failure
-// budget. Each proxy appends the address it received the request from to X-Forwarded-For, so
-// the client's is the rightmost address that is not itself a trusted proxy; anything to its
-// left was written by the client and is ignored. Without the header, from an untrusted peer,
-// or with a malformed entry in the trusted part, the connection's address stands. It runs
-// after securityHeaders, whose X-Forwarded-Proto check needs the peer's own address.
-func (s *Server) forwardedClient(next http.Handler) http.Handler {
-	trusted := s.deps.TrustedProxies
-	if trusted == nil {
-		trusted = DefaultTrustedProxies
-	}
-	isTrusted := func(a netip.Addr) bool {
-		for _, p := range trusted {
-			if p.Contains(a) {
-				return true
-			}
-		}
-		return false
-	}
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if client, ok := forwardedFor(r, isTrusted); ok {
-			r = r.WithContext(r.Context()) // a copy: the caller's request stays as it came
-			r.RemoteAddr = net.JoinHostPort(client.String(), "0")
-		}
-		next.ServeHTTP(w, r)
-	})
-}
-
-func forwardedFor(r *http.Request, isTrusted func(netip.Addr) bool) (netip.Addr, bool) {
-	values := r.Header.Values("X-Forwarded-For")
-	if len(values) == 0 {
-		return netip.Addr{}, false
-	}
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		host = r.RemoteAddr
-	}
-	peer, err := netip.ParseAddr(host)
-	if err != nil || !isTrusted(peer.Unmap()) {
-		return netip.Addr{}, false
-	}
-	var chain []string
-	for _, v := range values {
-		chain = append(chain, strings.Split(v, ",")...)
-	}
-	var last netip.Addr
-	for i := len(chain) - 1; i >= 0; i-- {
-		a, err := netip.ParseAddr(strings.TrimSpace(chain[i]))
-		if err != nil {
-			return netip.Addr{}, false
-		}
-		last = a.Unmap()
-		if !isTrusted(last) {
-			return last, true
-		}
-	}
-	return last, true // every hop a trusted proxy: the leftmost is the client
 }
 
 // robotsTxt keeps crawlers off the app: its pages are behind sign-in, and the public status

@@ -63,8 +63,8 @@ type Deps struct {
 	// PublicURL is the public origin (YC_PUBLIC_URL): the one origin besides the request's own
 	// that state-changing requests may come from.
 	PublicURL string
-	// TrustedProxies are the addresses whose X-Forwarded-Proto is believed (YC_TRUSTED_PROXIES);
-	// nil is DefaultTrustedProxies (loopback).
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are
+	// believed (YC_TRUSTED_PROXIES; see ClientAddress); nil is DefaultTrustedProxies (loopback).
 	TrustedProxies []netip.Prefix
 	// Imports admits the Excel imports that run at once; nil is xlsxguard.NewGate(DefaultSlots).
 	Imports *xlsxguard.Gate
@@ -132,7 +132,7 @@ func New(deps Deps) (http.Handler, huma.API) {
 	mux.HandleFunc("GET /robots.txt", robots)
 	mux.HandleFunc("GET /docs", apiReference(deps.Assets))
 	mux.Handle("/", spa(deps.Assets))
-	return s.requestID(s.securityHeaders(s.forwardedClient(s.csrf(mux)))), s.api
+	return s.withClientAddress(s.requestID(s.securityHeaders(s.csrf(mux)))), s.api
 }
 
 // OpenAPI returns the document without any running dependency (for `yichuang openapi`).

@@ -10,6 +10,7 @@ import (
 	"math/big"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"strings"
 	"testing"
 	"time"
@@ -65,6 +66,9 @@ type stack struct {
 	// (a MinIO behind a proxy a test can cut).
 	db      *tenanttest.DB
 	storage *storage.Store
+	// trusted are the reverse proxies the server believes (YC_TRUSTED_PROXIES); nil is the
+	// default, loopback, which the tests' own connections come from.
+	trusted []netip.Prefix
 }
 
 func start(t testing.TB, o stack) *testBundle {
@@ -120,7 +124,7 @@ func start(t testing.TB, o stack) *testBundle {
 			_ = rc.Stop(ctx)
 		})
 	}
-	h, _ := server.New(server.Deps{Store: store, Kratos: kr, Storage: st, KratosPublicURL: pub, Services: svc, PublicURL: o.publicURL})
+	h, _ := server.New(server.Deps{Store: store, Kratos: kr, Storage: st, KratosPublicURL: pub, Services: svc, PublicURL: o.publicURL, TrustedProxies: o.trusted})
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	d2 := *db

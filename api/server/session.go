@@ -114,10 +114,7 @@ func (s *Server) changeMyPassword(ctx context.Context, current, next string) err
 	if s.guard == nil {
 		return problem.Unavailable("auth_unavailable", "身份认证服务未配置", "authentication is not configured")
 	}
-	at := signin.Attempt{Phone: a.Phone}
-	if r, ok := ctx.Value(remoteAddrKey{}).(string); ok {
-		at.Address = r
-	}
+	at := signin.Attempt{Phone: a.Phone, Address: clientAddressOf(ctx)}
 	refusal, err := s.guard.Begin(ctx, at)
 	if err != nil {
 		return err

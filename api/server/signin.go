@@ -7,7 +7,6 @@ import (
 	"errors"
 	"io"
 	"mime"
-	"net"
 	"net/http"
 	"net/url"
 	"path"
@@ -106,7 +105,7 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request, kratos http.Hand
 		kratos.ServeHTTP(w, r)
 		return
 	}
-	a := signin.Attempt{Phone: phone, Address: clientAddress(r)}
+	a := signin.Attempt{Phone: phone, Address: clientAddressOf(ctx)}
 	refusal, err := s.guard.Begin(ctx, a)
 	if err != nil {
 		s.deps.Logger.ErrorContext(ctx, "sign-in guard", "error", err)
@@ -200,16 +199,6 @@ func loginIdentifier(contentType string, raw []byte) (string, error) {
 		return "", errBadLogin
 	}
 	return signin.NormalizePhone(ids[0]), nil
-}
-
-// clientAddress is the client's address: the connection's, or, through trusted reverse
-// proxies, the one they forwarded (forwardedClient has put it in RemoteAddr).
-func clientAddress(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
 }
 
 // bufferedResponse holds Kratos' answer so the guard can read the verdict before the
@@ -323,11 +312,7 @@ func (s *Server) touchSession(ctx context.Context, sess *identity.Session, m *te
 	if err != nil || !act.Idle {
 		return act, err
 	}
-	host, _, splitErr := net.SplitHostPort(r.RemoteAddr())
-	if splitErr != nil {
-		host = r.RemoteAddr()
-	}
-	return act, signin.Record(ctx, signin.Event{Phone: m.Phone, IdentityID: &m.IdentityID, Name: m.Name, Address: host,
+	return act, signin.Record(ctx, signin.Event{Phone: m.Phone, IdentityID: &m.IdentityID, Name: m.Name, Address: clientAddressOf(ctx),
 		UserAgent: r.Header("User-Agent"), Result: signin.ResultIdleTimeout})
 }
 
@@ -519,10 +504,7 @@ func (s *Server) signInRoutes() {
 
 // endSessions ends sessions of the actor in Kratos and logs each.
 func (s *Server) endSessions(ctx context.Context, a *tenants.Actor, ids []uuid.UUID) error {
-	address := ""
-	if r, ok := ctx.Value(remoteAddrKey{}).(string); ok {
-		address = r
-	}
+	address := clientAddressOf(ctx)
 	for _, id := range ids {
 		if err := s.deps.Kratos.EndSession(ctx, id); err != nil {
 			return err
@@ -538,5 +520,3 @@ func (s *Server) endSessions(ctx context.Context, a *tenants.Actor, ids []uuid.U
 	}
 	return nil
 }
-
-type remoteAddrKey struct{}

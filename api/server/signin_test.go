@@ -22,10 +22,21 @@ import (
 // the guard fronts, and returns the status, body, headers and the session token if any.
 func proxyLogin(t *testing.T, base, phone, pw string) (int, map[string]any, http.Header) {
 	t.Helper()
+	return proxyLoginVia(t, base, phone, pw, "")
+}
+
+// proxyLoginVia is proxyLogin with an X-Forwarded-For header (unless empty).
+func proxyLoginVia(t *testing.T, base, phone, pw, forwardedFor string) (int, map[string]any, http.Header) {
+	t.Helper()
 	var flow struct{ ID string }
 	mustJSON(t, get(t, base+server.KratosPublicPrefix+"/self-service/login/api", nil), &flow)
 	body := fmt.Sprintf(`{"method":"password","identifier":%q,"password":%q}`, phone, pw)
-	resp, err := http.Post(base+server.KratosPublicPrefix+"/self-service/login?flow="+flow.ID, "application/json", strings.NewReader(body))
+	req, _ := http.NewRequest(http.MethodPost, base+server.KratosPublicPrefix+"/self-service/login?flow="+flow.ID, strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	if forwardedFor != "" {
+		req.Header.Set("X-Forwarded-For", forwardedFor)
+	}
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}

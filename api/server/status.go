@@ -3,7 +3,6 @@ package server
 import (
 	"context"
 	"errors"
-	"net"
 	"net/http"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -12,19 +11,14 @@ import (
 	"github.com/yichuang/yichuang/tenants"
 )
 
-// clientIP is the caller's address for the lookup throttle. Behind a reverse proxy the
-// deployment must pass the client address through (and strip a forged one), so only the
-// connection's address is trusted here.
+// clientIP is the caller's address for the lookup throttle: the connection's, or the one a
+// trusted proxy forwarded (ClientAddress).
 type clientIP struct {
 	ip string
 }
 
 func (c *clientIP) Resolve(ctx huma.Context) []error {
-	host, _, err := net.SplitHostPort(ctx.RemoteAddr())
-	if err != nil {
-		host = ctx.RemoteAddr()
-	}
-	c.ip = host
+	c.ip = clientAddressOf(ctx.Context())
 	return nil
 }
 
@@ -78,14 +72,18 @@ func (s *Server) statusRoutes() {
 	register(s, huma.Operation{OperationID: "public-status-lookup", Method: http.MethodPost, Path: "/api/v1/public/{county}/status/lookup",
 		Summary: "办件进度查询 / Look up an application (public)",
 		Description: "By receipt number and the phone's last four digits. Shows the item, status, due date and next step, nothing personal. " +
-			"Five wrong tries per IP address or per receipt number within 15 minutes lock further tries (429).", Tags: tags, Errors: []int{404, 422, 429}},
+			"Five wrong phone digits for one receipt number within 15 minutes lock that receipt's lookup (429, the right digits too; its QR code still works); " +
+			"a hundred failed lookups from one client address within 15 minutes refuse that address's further failing tries (429), never one that finds its application. " +
+			"A 429 carries Retry-After and says the minutes to wait.", Tags: tags, Errors: []int{404, 422, 429}},
 		nil, func(ctx context.Context, in *lookupIn) (*statusOut, error) {
 			return s.public(ctx, in.County, func(ctx context.Context) (*status.View, error) {
 				return s.status.Lookup(ctx, in.Body.ReceiptNo, in.Body.PhoneLast4, in.ip)
 			})
 		})
 	register(s, huma.Operation{OperationID: "public-status", Method: http.MethodGet, Path: "/api/v1/public/{county}/status/{token}",
-		Summary: "扫码查询 / Status by QR token (public)", Tags: tags, Errors: []int{404, 429}},
+		Summary:     "扫码查询 / Status by QR token (public)",
+		Description: "A valid token is always answered. An unknown one counts as a failed lookup of the client address (429 with Retry-After after a hundred within 15 minutes).",
+		Tags:        tags, Errors: []int{404, 429}},
 		nil, func(ctx context.Context, in *tokenIn) (*statusOut, error) {
 			return s.public(ctx, in.County, func(ctx context.Context) (*status.View, error) { return s.status.ByToken(ctx, in.Token, in.ip) })
 		})

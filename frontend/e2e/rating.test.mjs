@@ -8,10 +8,13 @@
 // completes the rectification; the resident reloads the QR page and re-rates it 满意. The
 // withdrawn application is a service event too (国办发〔2019〕51号 一事一评, as the brief reads
 // it): the resident rates it on the public page, and 王建国 sees the indicators count 好评 by the
-// county's rule (default 基本满意 and above).
+// county's rule (default 基本满意 and above). A third application's lookup is locked by five
+// wrong digits: the page says how many minutes to wait and until when, and another receipt is
+// still answered on the same phone.
 //   YC_E2E_BASE_URL=http://127.0.0.1:8080 YC_E2E_ACCOUNTS=/tmp/accounts.json node --test e2e/rating.test.mjs
-// Each run uses a new random applicant, so it depends on no other test's data. It makes one wrong
-// lookup (the server locks an address after five within 15 minutes).
+// Each run uses a new random applicant, so it depends on no other test's data. Its wrong lookups
+// lock only the receipt they name (five per receipt within 15 minutes; an address is refused
+// failing tries only after a hundred).
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { join } from 'node:path'
@@ -100,6 +103,7 @@ let county = ''
 let receiptNo = ''
 let statusPath = ''
 let withdrawnReceipt = ''
+let lockedReceipt = ''
 
 test('e2e environment is configured', () => {
   if (setupError) assert.fail(setupError.message)
@@ -162,6 +166,25 @@ test(`0. set-up: 张伟 accepts and routes a ${ITEM_NAME} application, 李秀英
       'withdraw',
     )
     assert.equal(withdrawn.state, 'withdrawn')
+
+    // The third: accepted; step 7 locks its lookup with wrong digits.
+    const third = await ok(
+      await apiCall(
+        page,
+        'POST',
+        '/api/v1/applications',
+        { item_id: summary.id, applicant: { kind: 'person', name: applicant.name, id_no: applicant.idNo, phone: applicant.phone }, materials },
+        { 'Idempotency-Key': crypto.randomUUID() },
+      ),
+      'intake (third)',
+    )
+    lockedReceipt = (
+      await ok(
+        await apiCall(page, 'POST', `/api/v1/applications/${third.id}/actions/accept`, { materials }, { 'If-Match': String(third.version) }),
+        'accept (third)',
+      )
+    ).receipt_no
+    assert.ok(lockedReceipt, 'the third application has a receipt number')
   })
   await step('0-dept', USERS.dept, async (page) => {
     const decided = await ok(
@@ -353,5 +376,40 @@ test('6. 王建国 sees the indicators count every ended service event, 好评 b
     await dialog.waitFor()
     await waitForText(dialog.locator(tid('rating-good-min')), '基本满意及以上（默认）')
     await waitForText(dialog, '不满意、非常不满意为差评')
+  })
+})
+
+test('7. five wrong digits lock only that receipt: the page says how long to wait, another receipt still opens', { skip }, async () => {
+  assert.ok(lockedReceipt && withdrawnReceipt && county, 'step 0 prepared the applications')
+  await step('7-locked', null, async (page) => {
+    await page.goto(`${BASE_URL}/status/${county}`)
+    await page.locator(tid('status-lookup')).waitFor()
+    await page.locator(field('status-receipt')).fill(lockedReceipt)
+    await page.locator(field('status-last4')).fill(wrong4)
+    for (let i = 0; i < 5; i++) {
+      const answered = page.waitForResponse((r) => r.url().endsWith('/status/lookup'))
+      await page.locator(tid('status-submit')).click()
+      assert.equal((await answered).status(), 404, `wrong try ${i + 1} is a plain miss`)
+      await waitForText(page.locator(tid('status-error')), '未查到办件')
+    }
+    assert.equal(await page.locator(tid('status-wait')).count(), 0, 'no wait for a plain miss')
+    // Even the right digits now wait, and the resident is told for how long and until when.
+    await page.locator(field('status-last4')).fill(last4)
+    const refused = page.waitForResponse((r) => r.url().endsWith('/status/lookup'))
+    await page.locator(tid('status-submit')).click()
+    const res = await refused
+    assert.equal(res.status(), 429)
+    assert.match(res.headers()['retry-after'] ?? '', /^\d+$/, 'Retry-After in seconds')
+    const error = await waitForText(page.locator(tid('status-error')), '分钟后再试')
+    assert.match(error, /请 1?\d 分钟后再试/)
+    assert.match(error, /二维码/, 'the QR code is offered instead')
+    const wait = await waitForText(page.locator(tid('status-wait')), '以后可再试')
+    assert.match(wait, /^还需等待 1?\d 分钟，\d{2}:\d{2} 以后可再试$/)
+    await assertPhoneFriendly(page, {})
+    // Another receipt from the same phone (the same address) is answered.
+    await page.locator(field('status-receipt')).fill(withdrawnReceipt)
+    await page.locator(tid('status-submit')).click()
+    await page.waitForURL((u) => new URL(u).pathname.startsWith(`/status/${county}/`))
+    await waitForText(page.locator(tid('status-state')), '已撤回')
   })
 })

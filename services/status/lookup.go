@@ -5,6 +5,9 @@ import (
 	"crypto/subtle"
 	"database/sql"
 	"errors"
+	"fmt"
+	"net/http"
+	"net/netip"
 	"slices"
 	"time"
 
@@ -18,12 +21,30 @@ import (
 	"github.com/yichuang/yichuang/tenants"
 )
 
-// Throttle limits: this many wrong tries per key (one IP address, one receipt number) within
-// the window, then every try is refused until the window has passed. Five is enough for
-// typing mistakes and far too few to guess four digits (1 in 10,000) or a 128-bit token.
+// The throttle of the public lookup counts what guessing needs, and nothing a resident does
+// right (see Lookup and ByToken):
+//
+//   - MaxReceiptFailures wrong phone digits for one receipt number within Window lock that
+//     receipt's lookup by digits, from every address, until the window ends. Five is enough for
+//     typing mistakes and far too few to guess four digits (1 in 10,000 per try, so 1 in 2,000
+//     per window). The lock holds the right digits too (otherwise the answer would still tell
+//     a guess), so a stranger can lock one receipt's lookup; its resident still has the QR code
+//     on every notice, which is never throttled, and is told how long to wait.
+//   - MaxAddressFailures failed lookups (unknown receipt numbers, wrong digits, unknown QR
+//     tokens) from one client address within Window refuse that address's further failing
+//     tries until the window ends. 100 is far beyond a shared address in normal use: a county
+//     handles some 200 applications a working day, and even if every one of its residents
+//     mistyped on the same carrier-grade NAT address, a 15-minute window sees a handful of
+//     wrong tries, not a hundred; a scan of receipt numbers or tokens reaches it in seconds.
+//     A lookup that finds its application (right digits, a valid token) is answered whatever
+//     the address has done, so a township hall's Wi-Fi or a proxy never locks out a resident
+//     because someone else on it mistyped or scanned.
+//
+// An IPv6 client is counted by its /64, the block one subscriber is given.
 const (
-	MaxFailures = 5
-	Window      = 15 * time.Minute
+	MaxReceiptFailures = 5
+	MaxAddressFailures = 100
+	Window             = 15 * time.Minute
 )
 
 // Service answers the public and the staff side of status and ratings.
@@ -111,37 +132,61 @@ func (a *app) ratable() bool {
 
 var errNoMatch = problem.NotFound("status_not_found", "未查到办件：请核对受理编号和手机号后四位", "no application matches the receipt number and phone digits")
 
-func throttled() *problem.Error {
-	return &problem.Error{Status: 429, Code: "too_many_tries", Message: "尝试次数过多，请 15 分钟后再试", MessageEn: "too many wrong tries; try again in 15 minutes"}
+var errNoToken = problem.NotFound("status_not_found", "二维码无效或已过期", "unknown status code")
+
+// throttled is the 429 of a lock that ends at until: the resident is told how many minutes
+// to wait (rounded up), and Retry-After says it to a program.
+func throttled(byReceipt bool, until, now time.Time) *problem.Error {
+	wait := max(until.Sub(now), time.Second)
+	minutes := int((wait + time.Minute - 1) / time.Minute)
+	e := &problem.Error{Status: http.StatusTooManyRequests, Code: "too_many_tries", RetryAfter: wait}
+	if byReceipt {
+		e.Message = fmt.Sprintf("该受理编号的查询错误次数过多，请 %d 分钟后再试；也可以扫描通知书上的二维码查看", minutes)
+		e.MessageEn = fmt.Sprintf("too many wrong tries for this receipt number; try again in %d minutes, or scan the QR code on the notice", minutes)
+	} else {
+		e.Message = fmt.Sprintf("本网络查询错误次数过多，请 %d 分钟后再试；也可以扫描通知书上的二维码查看", minutes)
+		e.MessageEn = fmt.Sprintf("too many failed lookups from this network; try again in %d minutes, or scan the QR code on the notice", minutes)
+	}
+	return e
+}
+
+// receiptKey and addressKey are the throttle's keys (status_lookups.key).
+func receiptKey(receipt string) string { return "receipt:" + receipt }
+
+func addressKey(addr string) string {
+	a, err := netip.ParseAddr(addr)
+	if err == nil && a.Is6() && !a.Is4In6() {
+		p, _ := a.Prefix(64)
+		return "ip:" + p.String()
+	}
+	return "ip:" + addr
 }
 
 // serialize makes the throttle's read-check-count atomic: it holds a transaction-scoped
-// advisory lock per key (tenant and key hashed), so concurrent tries on one key queue, and
-// each sees the failures the ones before it committed. Without it a burst of parallel wrong
-// tries all read the same count and all got an answer. Keys are locked in a fixed order, so
-// two tries sharing two keys cannot deadlock.
-func serialize(ctx context.Context, keys ...string) error {
+// advisory lock on the key (tenant and key hashed), so concurrent tries on one key queue, and
+// each sees the failures the ones before it committed; without it a burst of parallel wrong
+// tries all read the same count and all got an answer. The counts are rows in PostgreSQL, so
+// every app process shares them. A try locks its receipt key before its address key, and never
+// the other way round, so two tries cannot deadlock.
+func serialize(ctx context.Context, key string) error {
 	tx, _ := tenants.TxFrom(ctx)
-	sorted := slices.Clone(keys)
-	slices.Sort(sorted)
-	for _, k := range slices.Compact(sorted) {
-		if _, err := tenants.DB(ctx).NewRaw("SELECT pg_advisory_xact_lock(hashtextextended(?, 0))",
-			"status_lookups:"+tx.TenantID().String()+":"+k).Exec(ctx); err != nil {
-			return err
-		}
-	}
-	return nil
+	_, err := tenants.DB(ctx).NewRaw("SELECT pg_advisory_xact_lock(hashtextextended(?, 0))",
+		"status_lookups:"+tx.TenantID().String()+":"+key).Exec(ctx)
+	return err
 }
 
-// blocked reports whether key has used up its tries in the current window.
-func blocked(ctx context.Context, key string, now time.Time) (bool, error) {
-	var failures int
-	err := tenants.DB(ctx).NewSelect().Table("status_lookups").Column("failures").
-		Where("key = ? AND window_start > ?", key, now.Add(-Window)).Scan(ctx, &failures)
-	if errors.Is(err, sql.ErrNoRows) {
-		return false, nil
+// lockedUntil is when key's lock ends, or the zero time if key has tries left in its window.
+func lockedUntil(ctx context.Context, key string, limit int, now time.Time) (time.Time, error) {
+	var row struct {
+		WindowStart time.Time `bun:"window_start"`
+		Failures    int       `bun:"failures"`
 	}
-	return failures >= MaxFailures, err
+	err := tenants.DB(ctx).NewSelect().Table("status_lookups").Column("window_start", "failures").
+		Where("key = ? AND window_start > ?", key, now.Add(-Window)).Scan(ctx, &row)
+	if errors.Is(err, sql.ErrNoRows) || err == nil && row.Failures < limit {
+		return time.Time{}, nil
+	}
+	return row.WindowStart.Add(Window), err
 }
 
 // fail counts a wrong try against key, starting a new window when the old one has passed.
@@ -155,7 +200,33 @@ func fail(ctx context.Context, key string, now time.Time) error {
 	return err
 }
 
-// ErrThrottled marks a refused try; the caller must still commit, so the count persists.
+// failFrom answers a failed try from addr: it is counted against the address (and its
+// application's receipt, when one is named), and refused with 429 once the address has used
+// up its tries, otherwise answered with notFound. The caller holds the receipt key's lock.
+func failFrom(ctx context.Context, addr, receipt string, notFound *problem.Error, now time.Time) error {
+	ak := addressKey(addr)
+	if err := serialize(ctx, ak); err != nil {
+		return err
+	}
+	until, err := lockedUntil(ctx, ak, MaxAddressFailures, now)
+	if err != nil {
+		return err
+	}
+	if receipt != "" {
+		if err := fail(ctx, receiptKey(receipt), now); err != nil {
+			return err
+		}
+	}
+	if !until.IsZero() {
+		return &Failure{throttled(false, until, now)}
+	}
+	if err := fail(ctx, ak, now); err != nil {
+		return err
+	}
+	return &Failure{notFound}
+}
+
+// Failure is a refused try: the caller must still commit, so the count persists.
 type Failure struct{ Err *problem.Error }
 
 func (s *Service) load(ctx context.Context, where string, args ...any) (*app, error) {
@@ -170,79 +241,63 @@ func (s *Service) load(ctx context.Context, where string, args ...any) (*app, er
 }
 
 // Lookup finds an application by receipt number and the last four digits of the applicant's
-// phone. A wrong try counts against the IP address and the receipt number; the error it
-// returns is then a *Failure, and the caller commits the transaction before answering, so the
-// count is kept.
-func (s *Service) Lookup(ctx context.Context, receipt, last4, ip string) (*View, error) {
-	now := s.Clock.Now()
-	keys := []string{"ip:" + ip, "receipt:" + receipt}
-	if err := serialize(ctx, keys...); err != nil {
-		return nil, err
-	}
-	for _, k := range keys {
-		if b, err := blocked(ctx, k, now); err != nil {
-			return nil, err
-		} else if b {
-			return nil, &Failure{throttled()}
-		}
-	}
+// phone. A receipt whose digits were mistyped MaxReceiptFailures times in the window is
+// refused (429, from every address, the right digits too); right digits are answered whatever
+// the caller's address has done; a wrong try (an unknown receipt number or wrong digits) is
+// counted against the address (and the receipt, when it exists) and refused with 429 instead
+// of 404 once the address has MaxAddressFailures. A refused or wrong try returns a *Failure,
+// and the caller commits the transaction before answering, so the count is kept.
+func (s *Service) Lookup(ctx context.Context, receipt, last4, addr string) (*View, error) {
 	var ck problem.Checker
 	ck.Check(len(receipt) >= 6 && len(receipt) <= 40, "body.receipt_no", "请输入受理编号", "enter the receipt number", nil)
 	ck.Check(len(last4) == 4, "body.phone_last4", "请输入手机号后四位", "enter the phone's last four digits", nil)
 	if err := ck.Err(); err != nil {
 		return nil, err
 	}
+	now := s.Clock.Now()
+	if err := serialize(ctx, receiptKey(receipt)); err != nil {
+		return nil, err
+	}
 	a, err := s.load(ctx, "a.receipt_no = ?", receipt)
 	if err != nil {
 		return nil, err
 	}
-	if a == nil || len(a.Phone) < 4 || subtle.ConstantTimeCompare([]byte(a.Phone[len(a.Phone)-4:]), []byte(last4)) != 1 {
-		for _, k := range keys {
-			if err := fail(ctx, k, now); err != nil {
-				return nil, err
-			}
-		}
-		return nil, &Failure{errNoMatch}
+	if a == nil {
+		return nil, failFrom(ctx, addr, "", errNoMatch, now)
+	}
+	until, err := lockedUntil(ctx, receiptKey(receipt), MaxReceiptFailures, now)
+	if err != nil {
+		return nil, err
+	}
+	if !until.IsZero() {
+		return nil, &Failure{throttled(true, until, now)}
+	}
+	if len(a.Phone) < 4 || subtle.ConstantTimeCompare([]byte(a.Phone[len(a.Phone)-4:]), []byte(last4)) != 1 {
+		return nil, failFrom(ctx, addr, receipt, errNoMatch, now)
 	}
 	return s.view(ctx, a)
 }
 
 func (f *Failure) Error() string { return f.Err.Error() }
 
-// ByToken finds an application by its QR token; a wrong token counts against the IP address.
-func (s *Service) ByToken(ctx context.Context, token, ip string) (*View, error) {
-	a, err := s.byToken(ctx, token, ip)
+// ByToken finds an application by its QR token. A valid token is always answered: it is 128
+// random bits, so holding one is proof enough. A wrong one counts against the address.
+func (s *Service) ByToken(ctx context.Context, token, addr string) (*View, error) {
+	a, err := s.byToken(ctx, token, addr)
 	if err != nil {
 		return nil, err
 	}
 	return s.view(ctx, a)
 }
 
-func (s *Service) byToken(ctx context.Context, token, ip string) (*app, error) {
-	now := s.Clock.Now()
-	key := "ip:" + ip
-	if err := serialize(ctx, key); err != nil {
-		return nil, err
-	}
-	if b, err := blocked(ctx, key, now); err != nil {
-		return nil, err
-	} else if b {
-		return nil, &Failure{throttled()}
-	}
-	var a *app
-	var err error
+func (s *Service) byToken(ctx context.Context, token, addr string) (*app, error) {
 	if len(token) >= 16 && len(token) <= 64 {
-		if a, err = s.load(ctx, "a.status_token = ?", token); err != nil {
-			return nil, err
+		a, err := s.load(ctx, "a.status_token = ?", token)
+		if err != nil || a != nil {
+			return a, err
 		}
 	}
-	if a == nil {
-		if err := fail(ctx, key, now); err != nil {
-			return nil, err
-		}
-		return nil, &Failure{problem.NotFound("status_not_found", "二维码无效或已过期", "unknown status code")}
-	}
-	return a, nil
+	return nil, failFrom(ctx, addr, "", errNoToken, s.Clock.Now())
 }
 
 func (s *Service) view(ctx context.Context, a *app) (*View, error) {

@@ -127,6 +127,40 @@ func (b *testBundle) lookup(t *testing.T, receipt, last4, ip string) (*status.Vi
 	return v, err
 }
 
+// tokenFrom looks a token up from an address as the public page does, keeping the count of a wrong try.
+func (b *testBundle) tokenFrom(t *testing.T, token, ip string) (*status.View, error) {
+	t.Helper()
+	var v *status.View
+	var fail *status.Failure
+	err := b.as(t, nil, func(ctx context.Context) (err error) {
+		v, err = b.svc.ByToken(ctx, token, ip)
+		if errors.As(err, &fail) {
+			return nil
+		}
+		return err
+	})
+	if fail != nil {
+		return nil, fail.Err
+	}
+	return v, err
+}
+
+// wantStatus fails unless err is a problem with that status (0: no error).
+func wantStatus(t *testing.T, what string, err error, status int) *problem.Error {
+	t.Helper()
+	if status == 0 {
+		if err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+		return nil
+	}
+	p, ok := problem.As(err)
+	if !ok || p.Status != status {
+		t.Fatalf("%s: want %d, got %v", what, status, err)
+	}
+	return p
+}
+
 func TestLookupShowsNothingPersonalAndThrottles(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
@@ -142,37 +176,71 @@ func TestLookupShowsNothingPersonalAndThrottles(t *testing.T) {
 	if s := fmt.Sprintf("%+v", v); strings.Contains(s, "张三") || strings.Contains(s, "13912345678") || strings.Contains(s, "110105") {
 		t.Fatalf("the public view leaks personal data: %s", s)
 	}
-	// Five wrong tries on the receipt lock it, even from other addresses and with the right digits.
-	for i := range status.MaxFailures {
-		if _, err := b.lookup(t, receipt, "0000", fmt.Sprintf("10.0.1.%d", i)); err == nil {
-			t.Fatal("a wrong code was accepted")
-		} else if p, _ := problem.As(err); p.Status != 404 {
-			t.Fatalf("try %d: %v", i, err)
-		}
+	other := *b.application(t, false).ReceiptNo
+
+	// Five wrong digits for the receipt lock its lookup, from every address and with the right
+	// digits too (else the answer would still tell a guess); the resident is told how long.
+	for i := range status.MaxReceiptFailures {
+		_, err := b.lookup(t, receipt, "0000", fmt.Sprintf("10.0.1.%d", i))
+		wantStatus(t, fmt.Sprintf("wrong try %d", i), err, 404)
 	}
-	if _, err := b.lookup(t, receipt, "5678", "10.0.2.1"); err == nil {
-		t.Fatal("a throttled receipt number answered")
-	} else if p, _ := problem.As(err); p.Status != 429 {
-		t.Fatalf("throttled: %v", err)
+	b.clock.Advance(4 * time.Minute)
+	_, err = b.lookup(t, receipt, "5678", "10.0.2.1")
+	p := wantStatus(t, "the locked receipt", err, 429)
+	if p.RetryAfter != 11*time.Minute || !strings.Contains(p.Message, "请 11 分钟后再试") || !strings.Contains(p.MessageEn, "11 minutes") {
+		t.Fatalf("the wait: %v %q %q", p.RetryAfter, p.Message, p.MessageEn)
 	}
-	// Five wrong tries from one address lock that address for every receipt and token.
-	for range status.MaxFailures {
-		b.lookup(t, "YC2026110299999", "1234", "10.0.3.1")
+	// Only that receipt: another one from the very addresses that failed is answered, and so is
+	// the locked one's QR code.
+	_, err = b.lookup(t, other, "5678", "10.0.1.0")
+	wantStatus(t, "another receipt from the same address", err, 0)
+	_, err = b.tokenFrom(t, v.Token, "10.0.1.0")
+	wantStatus(t, "the locked receipt's QR code", err, 0)
+
+	// A scan of unknown receipt numbers from one address: a hundred are answered 404, then the
+	// address's failing tries are refused; another address is not.
+	for i := range status.MaxAddressFailures {
+		_, err := b.lookup(t, fmt.Sprintf("YC20261102%05d", 90000+i), "1234", "10.0.3.1")
+		wantStatus(t, fmt.Sprintf("unknown receipt %d", i), err, 404)
 	}
-	var fail *status.Failure
-	b.as(t, nil, func(ctx context.Context) error {
-		_, err := b.svc.ByToken(ctx, v.Token, "10.0.3.1")
-		errors.As(err, &fail)
-		return nil
-	})
-	if fail == nil || fail.Err.Status != 429 {
-		t.Fatalf("a throttled address looked up a token: %+v", fail)
+	_, err = b.lookup(t, "YC2026110299999", "1234", "10.0.3.1")
+	if p := wantStatus(t, "the scanning address", err, 429); !strings.Contains(p.Message, "请 15 分钟后再试") || p.RetryAfter != status.Window {
+		t.Fatalf("the address's wait: %v %q", p.RetryAfter, p.Message)
 	}
+	_, err = b.tokenFrom(t, "AAAAAAAAAAAAAAAAAAAAAA", "10.0.3.1")
+	wantStatus(t, "an unknown token from the scanning address", err, 429)
+	_, err = b.lookup(t, "YC2026110299999", "1234", "10.0.3.2")
+	wantStatus(t, "another address", err, 404)
+	// A lookup that finds its application is answered whatever the address has done: the right
+	// digits of another receipt, and a valid QR token.
+	_, err = b.lookup(t, other, "5678", "10.0.3.1")
+	wantStatus(t, "the right digits from the scanning address", err, 0)
+	_, err = b.tokenFrom(t, v.Token, "10.0.3.1")
+	wantStatus(t, "a valid token from the scanning address", err, 0)
+	// Wrong digits from the scanning address are refused, and still count against the receipt.
+	for i := range status.MaxReceiptFailures {
+		_, err := b.lookup(t, other, "0000", "10.0.3.1")
+		wantStatus(t, fmt.Sprintf("wrong digits from the scanning address %d", i), err, 429)
+	}
+	_, err = b.lookup(t, other, "5678", "10.0.4.1")
+	wantStatus(t, "a receipt whose wrong tries the scanning address made", err, 429)
+
+	// An IPv6 subscriber is counted by its /64: changing the interface bits is no way round.
+	for i := range status.MaxAddressFailures {
+		_, err := b.tokenFrom(t, "BBBBBBBBBBBBBBBBBBBBBB", fmt.Sprintf("2001:db8:1:2::%x", i+1))
+		wantStatus(t, fmt.Sprintf("IPv6 try %d", i), err, 404)
+	}
+	_, err = b.tokenFrom(t, "BBBBBBBBBBBBBBBBBBBBBB", "2001:db8:1:2:ffff::1")
+	wantStatus(t, "the same /64", err, 429)
+	_, err = b.tokenFrom(t, "BBBBBBBBBBBBBBBBBBBBBB", "2001:db8:1:3::1")
+	wantStatus(t, "another /64", err, 404)
+
 	// The window passes.
 	b.clock.Advance(status.Window + time.Minute)
-	if _, err := b.lookup(t, receipt, "5678", "10.0.3.1"); err != nil {
-		t.Fatalf("after the window: %v", err)
-	}
+	_, err = b.lookup(t, receipt, "5678", "10.0.3.1")
+	wantStatus(t, "after the window", err, 0)
+	_, err = b.lookup(t, "YC2026110299999", "1234", "10.0.3.1")
+	wantStatus(t, "the scanning address after the window", err, 404)
 }
 
 func (b *testBundle) act(t *testing.T, a *tenants.Actor, id uuid.UUID, action string) (*status.Rectification, error) {

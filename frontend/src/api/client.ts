@@ -94,7 +94,7 @@ export async function call<D>(request: Promise<Result<D>>): Promise<D> {
     if (e instanceof ApiError) throw e
     throw new ApiError(0, null) // network failure / aborted
   }
-  if (!res.response.ok) throw new ApiError(res.response.status, res.error)
+  if (!res.response.ok) throw new ApiError(res.response.status, res.error, res.response.headers.get('Retry-After'))
   return res.data as D
 }
 

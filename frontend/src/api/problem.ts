@@ -103,6 +103,18 @@ export function problemSheetErrors(body: unknown): SheetError[] {
     })
 }
 
+/**
+ * A Retry-After header in seconds: delay-seconds (what this server sends) or an HTTP date;
+ * null when absent or unreadable.
+ */
+export function retryAfterSeconds(v: string | null | undefined, now = Date.now()): number | null {
+  if (v == null || v.trim() === '') return null
+  const t = v.trim()
+  if (/^\d+$/.test(t)) return Number(t)
+  const at = Date.parse(t)
+  return Number.isNaN(at) ? null : Math.max(0, Math.ceil((at - now) / 1000))
+}
+
 export class ApiError extends Error {
   readonly status: number
   readonly problem: Problem | null
@@ -110,8 +122,10 @@ export class ApiError extends Error {
   readonly pathErrors: Record<string, string>
   readonly requestId: string | undefined
   readonly code: string
+  /** Seconds the server asks to wait before trying again (Retry-After), or null. */
+  readonly retryAfter: number | null
 
-  constructor(status: number, body: unknown) {
+  constructor(status: number, body: unknown, retryAfter?: string | null) {
     super(problemMessage(status, body))
     this.name = 'ApiError'
     this.status = status
@@ -120,6 +134,7 @@ export class ApiError extends Error {
     this.pathErrors = problemPathErrors(body)
     this.requestId = this.problem?.request_id
     this.code = typeof this.problem?.code === 'string' ? this.problem.code : ''
+    this.retryAfter = retryAfterSeconds(retryAfter)
   }
 }
 

@@ -1617,7 +1617,7 @@ export interface paths {
         put?: never;
         /**
          * 办件进度查询 / Look up an application (public)
-         * @description By receipt number and the phone's last four digits. Shows the item, status, due date and next step, nothing personal. Five wrong tries per IP address or per receipt number within 15 minutes lock further tries (429).
+         * @description By receipt number and the phone's last four digits. Shows the item, status, due date and next step, nothing personal. Five wrong phone digits for one receipt number within 15 minutes lock that receipt's lookup (429, the right digits too; its QR code still works); a hundred failed lookups from one client address within 15 minutes refuse that address's further failing tries (429), never one that finds its application. A 429 carries Retry-After and says the minutes to wait.
          */
         post: operations["public-status-lookup"];
         delete?: never;
@@ -1633,7 +1633,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** 扫码查询 / Status by QR token (public) */
+        /**
+         * 扫码查询 / Status by QR token (public)
+         * @description A valid token is always answered. An unknown one counts as a failed lookup of the client address (429 with Retry-After after a hundred within 15 minutes).
+         */
         get: operations["public-status"];
         put?: never;
         post?: never;

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { ApiError, errorMessage, problemFieldErrors, problemMessage } from '@/api/problem'
+import { ApiError, errorMessage, problemFieldErrors, problemMessage, retryAfterSeconds } from '@/api/problem'
 import { api, call, setApiHandlers } from '@/api/client'
 
 const conflict = {
@@ -85,6 +85,20 @@ describe('call() with the generated client', () => {
     expect(errorMessage(e)).toBe('该手机号已被使用')
   })
 
+  it('carries the Retry-After of a 429 (the public status throttle says how long to wait)', async () => {
+    const body = { status: 429, code: 'too_many_tries', message: '该受理编号的查询错误次数过多，请 12 分钟后再试', message_en: 'try again in 12 minutes' }
+    vi.stubGlobal('fetch', async () =>
+      new Response(JSON.stringify(body), { status: 429, headers: { 'Content-Type': 'application/problem+json', 'Retry-After': '700' } }),
+    )
+    const e = (await call(
+      api.POST('/api/v1/public/{county}/status/lookup', { params: { path: { county: 'x' } }, body: { receipt_no: '1234567', phone_last4: '0000' } }),
+    ).catch((e: unknown) => e)) as ApiError
+    expect(e.status).toBe(429)
+    expect(e.retryAfter).toBe(700)
+    expect(e.message).toBe('该受理编号的查询错误次数过多，请 12 分钟后再试')
+    expect(new ApiError(409, conflict).retryAfter).toBeNull()
+  })
+
   it('turns a network failure into ApiError(0)', async () => {
     vi.stubGlobal('fetch', async () => {
       throw new TypeError('Failed to fetch')
@@ -102,5 +116,18 @@ describe('call() with the generated client', () => {
     expect(unauthorized).not.toHaveBeenCalled()
     await call(api.GET('/api/v1/staff')).catch(() => undefined)
     expect(unauthorized).toHaveBeenCalledTimes(1)
+  })
+})
+
+describe('retryAfterSeconds', () => {
+  it('reads delay-seconds and HTTP dates, and nothing else', () => {
+    expect(retryAfterSeconds('900')).toBe(900)
+    expect(retryAfterSeconds(' 5 ')).toBe(5)
+    const now = Date.parse('2026-12-05T06:00:00Z')
+    expect(retryAfterSeconds('Sat, 05 Dec 2026 06:01:30 GMT', now)).toBe(90)
+    expect(retryAfterSeconds('Sat, 05 Dec 2026 05:59:00 GMT', now)).toBe(0)
+    expect(retryAfterSeconds(null)).toBeNull()
+    expect(retryAfterSeconds('')).toBeNull()
+    expect(retryAfterSeconds('soon')).toBeNull()
   })
 })

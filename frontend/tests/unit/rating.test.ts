@@ -21,6 +21,7 @@ import {
   ratingNotice,
   stepTitle,
   unansweredCallbacks,
+  waitFor,
 } from '@/features/rating/model'
 
 const indicator = (over: Partial<Record<string, number>> = {}) => ({
@@ -158,5 +159,20 @@ describe('which levels are 好评', () => {
     expect(goodLevelsText(4)).toBe('非常满意、满意')
     expect(goodLevelsText(5)).toBe('非常满意')
     expect(goodLevelsText(1)).toBe('非常满意、满意、基本满意')
+  })
+})
+
+describe('waitFor', () => {
+  // 2026-12-05 14:20:30 China time.
+  const now = new Date('2026-12-05T06:20:30Z')
+  it('says the minutes, rounded up, and the China clock time to try again after', () => {
+    expect(waitFor(900, now)).toEqual({ minutes: 15, until: '14:36', text: '还需等待 15 分钟，14:36 以后可再试' })
+    expect(waitFor(61, now)?.minutes).toBe(2)
+    expect(waitFor(30, now)).toEqual({ minutes: 1, until: '14:21', text: '还需等待 1 分钟，14:21 以后可再试' })
+  })
+  it('is nothing without a wait', () => {
+    expect(waitFor(0, now)).toBeNull()
+    expect(waitFor(null, now)).toBeNull()
+    expect(waitFor(undefined, now)).toBeNull()
   })
 })

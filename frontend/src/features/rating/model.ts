@@ -110,3 +110,23 @@ export function goodRateText(ratings: readonly { good: boolean; round: number }[
   if (!first.length) return '—'
   return `${((first.filter((r) => r.good).length / first.length) * 100).toFixed(1)}%`
 }
+
+/** How long a refused lookup (429) must wait: whole minutes, rounded up, and the clock time. */
+export interface Wait {
+  minutes: number
+  /** HH:MM, China time, rounded up to the minute: the earliest time to try again. */
+  until: string
+  /** "还需等待 15 分钟，14:36 以后可再试": counts down beside the server's 请 N 分钟后再试. */
+  text: string
+}
+
+const CHINA_OFFSET_MS = 8 * 3600 * 1000
+
+/** The wait of a Retry-After of `seconds` from `now`; null when there is none left. */
+export function waitFor(seconds: number | null | undefined, now: Date = new Date()): Wait | null {
+  if (!seconds || seconds <= 0) return null
+  const minutes = Math.ceil(seconds / 60)
+  const end = Math.ceil((now.getTime() + seconds * 1000) / 60000) * 60000
+  const until = new Date(end + CHINA_OFFSET_MS).toISOString().slice(11, 16)
+  return { minutes, until, text: `还需等待 ${minutes} 分钟，${until} 以后可再试` }
+}
