@@ -285,6 +285,8 @@ func finish(ctx context.Context, conn *pgx.Conn) (pending int64, err error) {
 		return pending, nil
 	}
 	// Dropping the column drops the one-form CHECK with it; the sealed form is then the only one.
+	// SET NOT NULL in the same statement is a second guard: it checks every row, whatever the
+	// policies, so a row left unsealed fails the whole statement and keeps its column.
 	if _, err := tx.Exec(ctx, `ALTER TABLE applications DROP COLUMN applicant_id_no,
 		ALTER COLUMN applicant_id_sealed SET NOT NULL, ALTER COLUMN applicant_id_blind SET NOT NULL`); err != nil {
 		return 0, fmt.Errorf("drop applications.applicant_id_no: %w", err)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -13,30 +14,26 @@ import (
 	"github.com/yichuang/yichuang/services/catalog"
 	"github.com/yichuang/yichuang/services/secret"
 	"github.com/yichuang/yichuang/tenants"
+	"github.com/yichuang/yichuang/tenants/migration"
 	"github.com/yichuang/yichuang/tenants/tenanttest"
 )
 
-// `yichuang migrate` on a database of the release before 20261205000006_applicant_secret,
-// with applications whose applicant ID numbers are stored in the clear, in an active and a
-// suspended county (issue 13 item 10): without the key it stops and changes nothing; with it
-// every number is sealed batch by batch, the plaintext column is gone, each sealed value opens
-// to its number, the blind index finds it; a second run changes nothing.
-func TestMigrateSealsApplicantIDs(t *testing.T) {
-	t.Parallel()
+// oldRow is an application written by the release before 20261205000006.
+type oldRow struct {
+	county *tenanttest.County
+	id     uuid.UUID
+	number string // as the old release stored it
+	want   string // as it must open
+}
+
+// oldDatabase is a database of the release before 20261205000006_applicant_secret holding
+// four applications with their applicants' numbers in the clear: three in an active county,
+// one (in lower case, as an old row may be) in a suspended one.
+func oldDatabase(t *testing.T) (*tenanttest.DB, *tenanttest.County, []oldRow) {
+	t.Helper()
 	db := tenanttest.NewBefore(t, "20261205000006")
 	ctx := context.Background()
-	box, err := secret.New("migrate-test-key-material-0123456789abcdef")
-	if err != nil {
-		t.Fatal(err)
-	}
-
-	type old struct {
-		county *tenanttest.County
-		id     uuid.UUID
-		number string // as the old release stored it
-		want   string // as it must open
-	}
-	var rows []old
+	var rows []oldRow
 	write := func(c *tenanttest.County, numbers ...string) {
 		var item uuid.UUID
 		db.Ctx(t, c.ID, func(ctx context.Context) error {
@@ -66,7 +63,7 @@ func TestMigrateSealsApplicantIDs(t *testing.T) {
 				c.ID, id, item, kind, "申请人"+string(rune('甲'+i)), n, c.Township.ID, c.Township.Path, c.Department.ID, c.Department.Path, i); err != nil {
 				t.Fatal(err)
 			}
-			rows = append(rows, old{county: c, id: id, number: n, want: strings.ToUpper(n)})
+			rows = append(rows, oldRow{county: c, id: id, number: n, want: strings.ToUpper(n)})
 		}
 	}
 	active := tenanttest.NewCounty(t, db, "甲县")
@@ -74,6 +71,22 @@ func TestMigrateSealsApplicantIDs(t *testing.T) {
 	write(active, "11010519491231002X", "110105198503120020", "91350100M000100Y43")
 	write(suspended, "11010519491231002x") // an old row in lower case: sealed as the intake would write it
 	if _, err := db.Owner.Exec(ctx, "UPDATE tenants SET status = 'suspended' WHERE id = $1", suspended.ID); err != nil {
+		t.Fatal(err)
+	}
+	return db, active, rows
+}
+
+// `yichuang migrate` on a database of the release before 20261205000006_applicant_secret,
+// with applications whose applicant ID numbers are stored in the clear, in an active and a
+// suspended county (issue 13 item 10): without the key it stops and changes nothing; with it
+// every number is sealed batch by batch, the plaintext column is gone, each sealed value opens
+// to its number, the blind index finds it; a second run changes nothing.
+func TestMigrateSealsApplicantIDs(t *testing.T) {
+	t.Parallel()
+	db, active, rows := oldDatabase(t)
+	ctx := context.Background()
+	box, err := secret.New("migrate-test-key-material-0123456789abcdef")
+	if err != nil {
 		t.Fatal(err)
 	}
 	plaintextColumn := func() bool {
@@ -169,5 +182,58 @@ func TestMigrateSealsApplicantIDs(t *testing.T) {
 		if !bytes.Equal(sealed, sealedBefore[r.id]) {
 			t.Errorf("row %s was sealed again", r.id)
 		}
+	}
+}
+
+// migration.Finish run by an owner that is not a superuser (a managed database's usual
+// owner): forced row level security hides every county's rows from it unless it looks county
+// by county, so a careless count would see nothing and drop numbers never sealed. It must see
+// all four, keep the column, and drop it only once they are sealed.
+func TestFinishAsOwnerWithoutSuperuser(t *testing.T) {
+	t.Parallel()
+	db, _, rows := oldDatabase(t)
+	ctx := context.Background()
+	if _, err := migration.Up(ctx, db.OwnerURL, db.AppURL); err != nil {
+		t.Fatal(err)
+	}
+	role := "yc_owner_" + strings.ReplaceAll(uuid.NewString()[:8], "-", "")
+	for _, q := range []string{
+		"CREATE ROLE " + role + " LOGIN PASSWORD 'owner-test' NOSUPERUSER NOBYPASSRLS",
+		"ALTER TABLE applications OWNER TO " + role,
+		"ALTER TABLE tenants OWNER TO " + role,
+	} {
+		if _, err := db.Owner.Exec(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Cleanup(func() {
+		for _, q := range []string{"REASSIGN OWNED BY " + role + " TO CURRENT_USER", "DROP OWNED BY " + role, "DROP ROLE " + role} {
+			_, _ = db.Owner.Exec(context.Background(), q)
+		}
+	})
+	u, err := url.Parse(db.OwnerURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.User = url.UserPassword(role, "owner-test")
+	var superuser bool
+	if err := db.Owner.QueryRow(ctx, "SELECT rolsuper FROM pg_roles WHERE rolname = $1", role).Scan(&superuser); err != nil || superuser {
+		t.Fatalf("the owner of this test is a superuser (%v)", err)
+	}
+
+	if pending, err := migration.Finish(ctx, u.String()); err != nil || pending != int64(len(rows)) {
+		t.Fatalf("Finish before sealing: %d pending, %v; want %d", pending, err, len(rows))
+	}
+	box, _ := secret.New("migrate-test-key-material-0123456789abcdef")
+	if n, err := application.SealPlaintextIDs(ctx, db.Store, box, 0); err != nil || n != len(rows) {
+		t.Fatalf("sealed %d, %v", n, err)
+	}
+	if pending, err := migration.Finish(ctx, u.String()); err != nil || pending != 0 {
+		t.Fatalf("Finish after sealing: %d pending, %v", pending, err)
+	}
+	var left int
+	if err := db.Owner.QueryRow(ctx, `SELECT count(*) FROM information_schema.columns
+		WHERE table_name = 'applications' AND column_name = 'applicant_id_no'`).Scan(&left); err != nil || left != 0 {
+		t.Fatalf("plaintext column left: %d (%v)", left, err)
 	}
 }
