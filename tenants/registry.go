@@ -76,7 +76,13 @@ func ValidCode(code string) bool { return codePattern.MatchString(code) }
 // ListAll returns every active tenant. It is the one deliberate read across tenants, for
 // background maintenance that must visit each county (deadline reconciliation): it opens
 // its own transaction, sets app.platform_scan there only, and reads the registry alone.
-func (s *Store) ListAll(ctx context.Context) ([]Tenant, error) {
+func (s *Store) ListAll(ctx context.Context) ([]Tenant, error) { return s.list(ctx, true) }
+
+// ListEvery returns every tenant, suspended ones too, under the same rule as ListAll: for
+// data migrations, which must reach each county's rows whatever its status.
+func (s *Store) ListEvery(ctx context.Context) ([]Tenant, error) { return s.list(ctx, false) }
+
+func (s *Store) list(ctx context.Context, activeOnly bool) ([]Tenant, error) {
 	if _, ok := TxFrom(ctx); ok {
 		return nil, errors.New("tenants: ListAll inside a tenant transaction")
 	}
@@ -89,7 +95,11 @@ func (s *Store) ListAll(ctx context.Context) ([]Tenant, error) {
 		return nil, err
 	}
 	var out []Tenant
-	if err := tx.NewSelect().Model(&out).Where("t.status = 'active'").Order("t.code").Scan(ctx); err != nil {
+	q := tx.NewSelect().Model(&out).Order("t.code")
+	if activeOnly {
+		q = q.Where("t.status = 'active'")
+	}
+	if err := q.Scan(ctx); err != nil {
 		return nil, err
 	}
 	return out, tx.Commit()

@@ -24,6 +24,16 @@ type ApplicantBody struct {
 	Contact string `json:"contact,omitempty" maxLength:"100" doc:"单位经办人"`
 }
 
+// ApplicantView is the applicant as the application page shows it: the ID number masked; the
+// full number only through reveal-application-id, which is audited.
+type ApplicantView struct {
+	Kind     string `json:"kind" enum:"person,org" doc:"个人 / 单位"`
+	Name     string `json:"name" doc:"姓名或单位名称"`
+	IDMasked string `json:"id_no_masked" doc:"证件号码（脱敏：前六位与后四位）；完整号码经 reveal-id 查看并记入审计日志"`
+	Phone    string `json:"phone" doc:"联系电话"`
+	Contact  string `json:"contact,omitempty" doc:"单位经办人"`
+}
+
 // TickBody ticks one material.
 type TickBody struct {
 	Key      string `json:"key" maxLength:"40"`
@@ -130,7 +140,7 @@ type ApplicationDetail struct {
 	StateLabel    string             `json:"state_label"`
 	Channel       string             `json:"channel" enum:"window,proxy"`
 	Item          ItemRef            `json:"item"`
-	Applicant     ApplicantBody      `json:"applicant"`
+	Applicant     ApplicantView      `json:"applicant"`
 	Materials     []MaterialLine     `json:"materials"`
 	Authorization *AuthorizationBody `json:"authorization,omitempty"`
 	Hall          UnitRef            `json:"hall"`
@@ -172,7 +182,7 @@ func toDetail(d *application.Detail) *applicationOut {
 	o := ApplicationDetail{ID: d.ID, State: string(d.State), StateLabel: d.State.Label(), Channel: d.Channel,
 		Item: ItemRef{ID: d.ItemID, Version: d.ItemVersion, Name: d.ItemName, ImplCode: d.Item.ImplCode, Handling: string(d.Item.Handling),
 			LegalDays: d.LegalDays, PromisedDays: d.PromisedDays, Steps: []SpecialStep{}},
-		Applicant: ApplicantBody{Kind: d.ApplicantKind, Name: d.ApplicantName, IDNo: d.ApplicantIDNo, Phone: d.ApplicantPhone, Contact: d.ContactName},
+		Applicant: ApplicantView{Kind: d.ApplicantKind, Name: d.ApplicantName, IDMasked: d.ApplicantIDMasked, Phone: d.ApplicantPhone, Contact: d.ContactName},
 		Materials: []MaterialLine{}, Routed: d.Routed, AssigneeID: d.AssigneeID, Dates: map[string]string{}, Levels: d.Levels,
 		Warning: d.Warning, Paused: d.Paused, ExtensionDays: d.ExtensionDays, Timeline: []TimelineEvent{}, Pauses: []PauseSpan{},
 		Actions: []ActionRef{}, Explain: toSteps(d.Steps), UnknownYear: d.Provisional, Provisional: d.Provisional, Today: d.Today.String(), Version: d.Version,
@@ -265,7 +275,7 @@ type applicationListIn struct {
 	Warning string    `query:"warning" enum:"normal,yellow,red,"`
 	From    string    `query:"from" doc:"received on or after, YYYY-MM-DD"`
 	To      string    `query:"to" doc:"received on or before, YYYY-MM-DD"`
-	Q       string    `query:"q" maxLength:"50" doc:"受理编号前缀或申请人姓名"`
+	Q       string    `query:"q" maxLength:"50" doc:"受理编号前缀、申请人姓名，或完整证件号码（精确匹配）"`
 	Mine    bool      `query:"mine" doc:"only applications I took in or hold"`
 	Cursor  string    `query:"cursor"`
 	Limit   int       `query:"limit" minimum:"1" maximum:"100" default:"20"`
@@ -399,6 +409,17 @@ func (s *Server) applicationRoutes() {
 					return nil, err
 				}
 				return toDetail(d), nil
+			})
+		})
+	register(s, huma.Operation{OperationID: "reveal-application-id", Method: http.MethodPost, Path: "/api/v1/applications/{id}/reveal-id",
+		Summary:     "查看申请人完整证件号码 / Reveal the applicant's ID number",
+		Description: "Township clerks, department staff and county admins, for an application in their data scope. Recorded in the audit log.",
+		Tags:        []string{"applications"}, Errors: []int{403, 404}},
+		revealRoles, func(ctx context.Context, in *idPath) (*revealOut, error) {
+			return withTx(ctx, s, func(ctx context.Context) (out *revealOut, err error) {
+				out = &revealOut{}
+				out.Body.IDNumber, err = s.apps.RevealID(ctx, in.ID)
+				return out, err
 			})
 		})
 	register(s, huma.Operation{OperationID: "act-on-application", Method: http.MethodPost, Path: "/api/v1/applications/{id}/actions/{action}", Summary: "办理操作 / Take a step",

@@ -220,7 +220,7 @@ func TestPostgreSQLDownIsNamed(t *testing.T) {
 	}
 	defer pool.Close()
 	store := tenants.NewStore(pool, nil)
-	box, _ := secret.New("api-test-key-material-0123456789abcdef")
+	box, _ := secret.New(testDataKey)
 	svc := wiring.New(wiring.Config{Store: store, Identities: b.kratos, Box: box})
 	if _, err := jobs.NewClient(store, jobs.Options{Services: svc}); err != nil { // intake enqueues deadline jobs
 		t.Fatal(err)

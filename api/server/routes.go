@@ -18,6 +18,9 @@ var (
 	// noticeRoles may render a notice again: those who issue notices, and the county admin.
 	noticeRoles = []tenants.Role{tenants.RoleTownshipClerk, tenants.RoleDepartmentStaff, tenants.RoleCountyAdmin}
 	caseRoles   = []tenants.Role{tenants.RoleCountyAdmin, tenants.RoleTownshipClerk}
+	// revealRoles may see an applicant's full ID number (audited): who checks identity or
+	// decides, and the county admin; application.RevealID checks the same.
+	revealRoles = []tenants.Role{tenants.RoleTownshipClerk, tenants.RoleDepartmentStaff, tenants.RoleCountyAdmin}
 )
 
 // routes is the table of the API: one line per resource, each served by its own file.

@@ -42,6 +42,10 @@ type testBundle struct {
 	storage   *storage.Store
 }
 
+// testDataKey is the YC_DATA_KEY of the test servers: workers' and applicants' ID numbers
+// are sealed with it.
+const testDataKey = "api-test-key-material-0123456789abcdef"
+
 func setup(t testing.TB) *testBundle {
 	t.Helper()
 	return start(t, stack{})
@@ -100,7 +104,7 @@ func start(t testing.TB, o stack) *testBundle {
 			t.Fatal(err)
 		}
 	}
-	box, err := secret.New("api-test-key-material-0123456789abcdef")
+	box, err := secret.New(testDataKey)
 	if err != nil {
 		t.Fatal(err)
 	}

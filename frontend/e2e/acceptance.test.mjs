@@ -35,6 +35,9 @@ const applicant = {
   phone: '138' + pad(rand(1e8), 8),
 }
 
+/** The number as every page shows it: the first six and the last four characters. */
+const maskedId = applicant.idNo.slice(0, 6) + '********' + applicant.idNo.slice(14)
+
 let browser
 
 before(async () => {
@@ -176,6 +179,9 @@ test('1. 刘芳 takes a proxy application on a phone and forwards it to the town
     await waitForText(page.locator(tid('detail-channel')), '代办')
     await waitForText(page.locator(tid('due-forward_due')), '代办转交期限')
     await waitForText(page.locator(tid('detail-authorization')), '委托书已签字按手印')
+    // The applicant's number is masked, and the community worker is not offered the full view.
+    await waitForText(page.locator(tid('applicant-id-masked')), maskedId)
+    assert.equal(await page.locator(tid('applicant-reveal')).count(), 0, 'no 查看完整号码 for a community worker')
 
     await act(page, 'forward')
     await expectState(page, '已接件')
@@ -208,12 +214,31 @@ test('2. 张伟 finds it in the worklist, accepts it and routes it to the depart
       await waitForText(dialog.locator(tid('action-department')), '民政局')
     })
     await expectState(page, '部门办理')
+
+    // 查看完整号码 (issue 13 item 10): masked until asked; the confirmation says it is audited.
+    await waitForText(page.locator(tid('applicant-id-masked')), maskedId)
+    assert.ok(!(await page.locator(tid('detail-applicant')).innerText()).includes(applicant.idNo), 'the page shows the masked number only')
+    await page.locator(tid('applicant-reveal')).click()
+    const confirm = page.locator('.el-message-box:visible')
+    await waitForText(confirm, '审计日志')
+    await confirm.locator('.el-button--primary').click()
+    await waitForText(page.locator(tid('applicant-id-full')), applicant.idNo)
   })
 })
 
 test('3. 李秀英 opens it from her worklist and approves it', { skip }, async () => {
   assert.ok(receiptNo, 'step 2 accepted the application')
   await step('3-approve', USERS.dept, DESKTOP, async (page) => {
+    // The worklist finds it by the whole ID number (the blind index), showing it masked.
+    await page.locator(tid('menu-applications')).click()
+    await page.locator(tid('page-applications')).waitFor()
+    await page.locator(field('filter-q')).fill(applicant.idNo)
+    await page.locator(field('filter-q')).press('Enter')
+    const byId = page.locator(`${tid('worklist-table')} .el-table__body tr`, { hasText: applicant.name })
+    await byId.first().waitFor()
+    assert.equal(await byId.count(), 1, 'the whole ID number finds exactly this application')
+    assert.ok((await byId.first().innerText()).includes(maskedId))
+    await page.locator(field('filter-q')).fill('')
     await openFromWorklist(page)
     await expectState(page, '部门办理')
     await waitForText(page.locator(tid('detail-receipt')), receiptNo)

@@ -19,6 +19,7 @@ import (
 	"github.com/yichuang/yichuang/services/clock"
 	"github.com/yichuang/yichuang/services/lifecycle"
 	"github.com/yichuang/yichuang/services/problem"
+	"github.com/yichuang/yichuang/services/secret"
 	"github.com/yichuang/yichuang/services/settings"
 	"github.com/yichuang/yichuang/services/stats"
 	"github.com/yichuang/yichuang/services/workday"
@@ -30,6 +31,8 @@ type testBundle struct {
 	db                      *tenanttest.DB
 	tenant                  *tenanttest.Tenant
 	clerk, worker, dept     *tenants.Actor
+	admin                   *tenants.Actor
+	box                     *secret.Box
 	otherClerk              *tenants.Actor
 	head, govHead           *tenants.Actor // 本行政机关负责人 of the department; 县政府负责人
 	itemID                  uuid.UUID
@@ -46,8 +49,13 @@ func setup(t *testing.T) *testBundle {
 	db := tenanttest.New(t)
 	c := tenanttest.NewCounty(t, db, "测试县")
 	b := &testBundle{db: db, tenant: c.Tenant, clock: clock.NewStub(time.Date(2026, 9, 28, 9, 0, 0, 0, clock.Zone)),
-		clerk: c.Clerk, worker: c.Worker, dept: c.Staff, otherClerk: c.OtherClerk, township: c.Township, community: c.Community, dp: c.Department}
-	b.svc = &application.Service{Clock: b.clock}
+		clerk: c.Clerk, worker: c.Worker, dept: c.Staff, admin: c.Admin, otherClerk: c.OtherClerk, township: c.Township, community: c.Community, dp: c.Department}
+	box, err := secret.New("application-test-key-material-0123456789")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.box = box
+	b.svc = &application.Service{Clock: b.clock, Box: box}
 	// As wiring.New connects them: a calendar change reaches the reconciliation.
 	b.calendar = &calendar.Service{Settings: &settings.Service{OnChange: application.CalendarChanged}}
 	db.Ctx(t, b.tenant.ID, func(ctx context.Context) error {

@@ -157,9 +157,13 @@ func (s *Service) Intake(ctx context.Context, in NewApplication) (*Detail, error
 	if err != nil {
 		return nil, err
 	}
+	if s.Box == nil {
+		return nil, errNoKey
+	}
 	a := &Application{
 		TenantID: actor.TenantID, ID: uuid.New(), ItemID: item.ID, ItemVersion: ver.Version, ItemName: ver.Content.Name,
-		Channel: channel, ApplicantKind: ap.Kind, ApplicantName: ap.Name, ApplicantIDNo: ap.IDNo, ApplicantPhone: ap.Phone,
+		Channel: channel, ApplicantKind: ap.Kind, ApplicantName: ap.Name, ApplicantPhone: ap.Phone,
+		ApplicantIDSealed: s.Box.Seal(actor.TenantID, ap.IDNo), ApplicantIDBlind: s.Box.Blind(actor.TenantID, ap.IDNo), ApplicantIDMasked: MaskID(ap.IDNo),
 		ContactName: strings.TrimSpace(ap.Contact), Materials: materials, DepartmentID: dept.ID, DepartmentPath: dept.Path,
 		LegalDays: ver.Content.LegalDays, PromisedDays: ver.Content.PromisedDays, Warning: "normal", Version: 1, Jobs: map[string]Job{},
 		ForwardDays: st.ForwardDays, CorrectionDays: st.CorrectionDays,

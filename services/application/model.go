@@ -14,12 +14,16 @@ import (
 	"github.com/yichuang/yichuang/services/catalog"
 	"github.com/yichuang/yichuang/services/clock"
 	"github.com/yichuang/yichuang/services/lifecycle"
+	"github.com/yichuang/yichuang/services/secret"
 	"github.com/yichuang/yichuang/services/workday"
 )
 
 // Service carries what the operations need besides the transaction in ctx.
 type Service struct {
 	Clock clock.Clock
+	// Box seals applicants' ID numbers (YC_DATA_KEY). Without it intake, ID search and the
+	// full view are refused (503) rather than storing or comparing numbers in the clear.
+	Box *secret.Box
 	// AfterStep, when set, runs in each step's transaction once the row and its timeline
 	// event are written: services that follow the lifecycle (documents: the notices a step
 	// issues, the archive package) enqueue their work there, so it exists exactly when the
@@ -90,38 +94,44 @@ type CorrectionEntry struct {
 type Application struct {
 	bun.BaseModel `bun:"table:applications,alias:a"`
 
-	TenantID       uuid.UUID       `bun:"tenant_id,pk,type:uuid"`
-	ID             uuid.UUID       `bun:"id,pk,type:uuid"`
-	ItemID         uuid.UUID       `bun:"item_id,type:uuid"`
-	ItemVersion    int             `bun:"item_version"`
-	ItemName       string          `bun:"item_name"`
-	State          lifecycle.State `bun:"state"`
-	Channel        string          `bun:"channel"`
-	ReceiptNo      *string         `bun:"receipt_no"`
-	ApplicantKind  string          `bun:"applicant_kind"`
-	ApplicantName  string          `bun:"applicant_name"`
-	ApplicantIDNo  string          `bun:"applicant_id_no"`
-	ApplicantPhone string          `bun:"applicant_phone"`
-	ContactName    string          `bun:"contact_name"`
-	Materials      []Material      `bun:"materials,type:jsonb"`
-	Authorization  *Authorization  `bun:"authorization_info,type:jsonb"`
-	HallID         uuid.UUID       `bun:"hall_id,type:uuid"`
-	HallPath       string          `bun:"hall_path"`
-	ProxyUnitID    *uuid.UUID      `bun:"proxy_unit_id,type:uuid"`
-	ProxyPath      *string         `bun:"proxy_path"`
-	DepartmentID   uuid.UUID       `bun:"department_id,type:uuid"`
-	DepartmentPath string          `bun:"department_path"`
-	Routed         bool            `bun:"routed"`
-	AssigneeID     *uuid.UUID      `bun:"assignee_id,type:uuid"`
-	CreatedBy      *uuid.UUID      `bun:"created_by,type:uuid"`
-	RequestKey     *string         `bun:"request_key"`
-	ProxyReceived  *time.Time      `bun:"proxy_received_on,type:date"`
-	ForwardDue     *time.Time      `bun:"forward_due,type:date"`
-	ForwardDays    int             `bun:"forward_days"`
-	ReceivedOn     *time.Time      `bun:"received_on,type:date"`
-	CorrectionDays int             `bun:"correction_days"`
-	CorrectionDue  *time.Time      `bun:"correction_due,type:date"`
-	Correction     *Correction     `bun:"correction,type:jsonb"`
+	TenantID      uuid.UUID       `bun:"tenant_id,pk,type:uuid"`
+	ID            uuid.UUID       `bun:"id,pk,type:uuid"`
+	ItemID        uuid.UUID       `bun:"item_id,type:uuid"`
+	ItemVersion   int             `bun:"item_version"`
+	ItemName      string          `bun:"item_name"`
+	State         lifecycle.State `bun:"state"`
+	Channel       string          `bun:"channel"`
+	ReceiptNo     *string         `bun:"receipt_no"`
+	ApplicantKind string          `bun:"applicant_kind"`
+	ApplicantName string          `bun:"applicant_name"`
+	// The applicant's ID number (身份证号码 or 统一社会信用代码) is stored sealed (services/secret,
+	// bound to the tenant), with its blind index for exact search and the masked form that
+	// lists, notices and archive packages print. The full number is read only by RevealID,
+	// which audits it.
+	ApplicantIDSealed []byte         `bun:"applicant_id_sealed" json:"-"`
+	ApplicantIDBlind  []byte         `bun:"applicant_id_blind" json:"-"`
+	ApplicantIDMasked string         `bun:"applicant_id_masked"`
+	ApplicantPhone    string         `bun:"applicant_phone"`
+	ContactName       string         `bun:"contact_name"`
+	Materials         []Material     `bun:"materials,type:jsonb"`
+	Authorization     *Authorization `bun:"authorization_info,type:jsonb"`
+	HallID            uuid.UUID      `bun:"hall_id,type:uuid"`
+	HallPath          string         `bun:"hall_path"`
+	ProxyUnitID       *uuid.UUID     `bun:"proxy_unit_id,type:uuid"`
+	ProxyPath         *string        `bun:"proxy_path"`
+	DepartmentID      uuid.UUID      `bun:"department_id,type:uuid"`
+	DepartmentPath    string         `bun:"department_path"`
+	Routed            bool           `bun:"routed"`
+	AssigneeID        *uuid.UUID     `bun:"assignee_id,type:uuid"`
+	CreatedBy         *uuid.UUID     `bun:"created_by,type:uuid"`
+	RequestKey        *string        `bun:"request_key"`
+	ProxyReceived     *time.Time     `bun:"proxy_received_on,type:date"`
+	ForwardDue        *time.Time     `bun:"forward_due,type:date"`
+	ForwardDays       int            `bun:"forward_days"`
+	ReceivedOn        *time.Time     `bun:"received_on,type:date"`
+	CorrectionDays    int            `bun:"correction_days"`
+	CorrectionDue     *time.Time     `bun:"correction_due,type:date"`
+	Correction        *Correction    `bun:"correction,type:jsonb"`
 	// CorrectionCount counts the 补正 notices; RepeatCorrections those after the first.
 	CorrectionCount   int `bun:"correction_count"`
 	RepeatCorrections int `bun:"repeat_corrections"`

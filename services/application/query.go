@@ -10,7 +10,6 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/yichuang/yichuang/services/catalog"
-	"github.com/yichuang/yichuang/services/idno"
 	"github.com/yichuang/yichuang/services/lifecycle"
 	"github.com/yichuang/yichuang/services/problem"
 	"github.com/yichuang/yichuang/services/settings"
@@ -145,7 +144,8 @@ type Filter struct {
 	HallID   uuid.UUID
 	Warning  string
 	From, To workday.Date // received (or proxy-received) between, inclusive
-	// Q matches a receipt number prefix or an applicant name fragment.
+	// Q matches a receipt number prefix, an applicant name fragment, or a whole ID number
+	// (through its blind index: exact match only).
 	Q      string
 	Mine   bool // only what the actor holds or took in
 	Cursor string
@@ -160,7 +160,7 @@ type Summary struct {
 	State         lifecycle.State `json:"state"`
 	Channel       string          `json:"channel"`
 	ApplicantName string          `json:"applicant_name"`
-	ApplicantIDNo string          `json:"applicant_id_no"`
+	ApplicantIDNo string          `json:"applicant_id_no"` // masked
 	HallID        uuid.UUID       `json:"hall_id"`
 	ReceivedOn    workday.Date    `json:"received_on"`
 	PromisedDue   workday.Date    `json:"promised_due"`
@@ -187,7 +187,7 @@ func (s *Service) List(ctx context.Context, f Filter) (*Page, error) {
 	}
 	var rows []Application
 	q := tenants.DB(ctx).NewSelect().Model(&rows).
-		Column("id", "receipt_no", "item_name", "state", "channel", "applicant_name", "applicant_id_no", "hall_id",
+		Column("id", "receipt_no", "item_name", "state", "channel", "applicant_name", "applicant_id_masked", "hall_id",
 			"received_on", "proxy_received_on", "promised_due", "legal_due", "delivery_due", "warning", "paused", "provisional", "created_at").
 		OrderExpr("a.created_at DESC, a.id DESC").Limit(int64(f.Limit + 1))
 	q = visible(q, actor)
@@ -210,8 +210,13 @@ func (s *Service) List(ctx context.Context, f Filter) (*Page, error) {
 		q = q.Where("coalesce(a.proxy_received_on, a.received_on) <= ?", f.To.In(time.UTC))
 	}
 	if v := strings.TrimSpace(f.Q); v != "" {
+		blind := s.blindOf(ctx, v)
 		q = q.WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
-			return q.Where("a.receipt_no LIKE ?", tenants.EscapeLike(v)+"%").WhereOr("a.applicant_name LIKE ?", "%"+tenants.EscapeLike(v)+"%")
+			q = q.Where("a.receipt_no LIKE ?", tenants.EscapeLike(v)+"%").WhereOr("a.applicant_name LIKE ?", "%"+tenants.EscapeLike(v)+"%")
+			if blind != nil {
+				q = q.WhereOr("a.applicant_id_blind = ?", blind)
+			}
+			return q
 		})
 	}
 	if f.Mine {
@@ -240,18 +245,11 @@ func (s *Service) List(ctx context.Context, f Filter) (*Page, error) {
 			recv = r.ProxyReceived
 		}
 		p.Items = append(p.Items, Summary{ID: r.ID, ReceiptNo: r.ReceiptNo, ItemName: r.ItemName, State: r.State, Channel: r.Channel,
-			ApplicantName: r.ApplicantName, ApplicantIDNo: mask(r.ApplicantIDNo), HallID: r.HallID, ReceivedOn: date(recv),
+			ApplicantName: r.ApplicantName, ApplicantIDNo: r.ApplicantIDMasked, HallID: r.HallID, ReceivedOn: date(recv),
 			PromisedDue: date(r.PromisedDue), LegalDue: date(r.LegalDue), Warning: r.Warning, Paused: r.Paused,
 			Provisional: r.Provisional, DeliveryDue: date(r.DeliveryDue), CreatedAt: r.CreatedAt})
 	}
 	return p, nil
-}
-
-func mask(n string) string {
-	if len(n) == 18 {
-		return idno.Mask(n)
-	}
-	return n
 }
 
 // fill derives what the page shows from the row: levels as of today (even if a job has not

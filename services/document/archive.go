@@ -224,7 +224,7 @@ func unitName(ctx context.Context, id *uuid.UUID) (string, error) {
 func recordOf(ctx context.Context, a *application.Application) (*record, error) {
 	r := &record{ID: a.ID, ReceiptNo: deref(a.ReceiptNo), State: a.State, Channel: a.Channel,
 		Item:      map[string]any{"id": a.ItemID, "version": a.ItemVersion, "name": a.ItemName},
-		Applicant: map[string]string{"kind": a.ApplicantKind, "name": a.ApplicantName, "id_no_masked": maskID(a.ApplicantIDNo), "phone": a.ApplicantPhone, "contact": a.ContactName},
+		Applicant: map[string]string{"kind": a.ApplicantKind, "name": a.ApplicantName, "id_no_masked": a.ApplicantIDMasked, "phone": a.ApplicantPhone, "contact": a.ContactName},
 		Materials: a.Materials, LegalDays: a.LegalDays, PromisedDays: a.PromisedDays, ExtensionDays: a.ExtensionDays,
 		Decision: deref(a.Decision), Reason: deref(a.DecisionReason), CloseReason: deref(a.CloseReason), Delivery: deref(a.DeliveryMethod),
 		Dates: map[string]string{}, Pauses: []application.Pause{}}

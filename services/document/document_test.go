@@ -25,6 +25,7 @@ import (
 	"github.com/yichuang/yichuang/services/lifecycle"
 	"github.com/yichuang/yichuang/services/notice"
 	"github.com/yichuang/yichuang/services/problem"
+	"github.com/yichuang/yichuang/services/secret"
 	"github.com/yichuang/yichuang/services/storage"
 	"github.com/yichuang/yichuang/tenants"
 	"github.com/yichuang/yichuang/tenants/tenanttest"
@@ -61,7 +62,7 @@ func setup(t *testing.T) *bundle {
 	clk := clock.System{}
 	c := tenanttest.NewCounty(t, db, "文档县")
 	b := &bundle{db: db, store: store, tenant: c.Tenant, storage: st, clerk: c.Clerk, worker: c.Worker, dept: c.Staff, otherClerk: c.OtherClerk,
-		apps: &application.Service{Clock: clk, AfterStep: document.AfterStep}}
+		apps: &application.Service{Clock: clk, Box: testBox(t), AfterStep: document.AfterStep}}
 	b.svc = &document.Service{Store: store, Storage: st, Apps: b.apps, Clock: clk, PublicURL: "https://yc.example.gov.cn"}
 	db.Ctx(t, b.tenant.ID, func(ctx context.Context) error {
 		dp := c.Department
@@ -832,4 +833,12 @@ func TestUploadsNeverCompletedAreSwept(t *testing.T) {
 	if n != 0 {
 		t.Errorf("second sweep: %d", n)
 	}
+}
+
+func testBox(t *testing.T) *secret.Box {
+	box, err := secret.New("document-test-key-material-0123456789")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return box
 }

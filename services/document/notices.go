@@ -17,7 +17,6 @@ import (
 	"github.com/yichuang/yichuang/services/application"
 	"github.com/yichuang/yichuang/services/catalog"
 	"github.com/yichuang/yichuang/services/clock"
-	"github.com/yichuang/yichuang/services/idno"
 	"github.com/yichuang/yichuang/services/lifecycle"
 	"github.com/yichuang/yichuang/services/notice"
 	"github.com/yichuang/yichuang/services/problem"
@@ -130,13 +129,6 @@ func dateOf(t *time.Time) workday.Date {
 	return workday.DateOf(*t)
 }
 
-func maskID(n string) string {
-	if len(n) == 18 {
-		return idno.Mask(n)
-	}
-	return strings.Repeat("*", len(n))
-}
-
 // contentOf is what the notice of kind issued by step e prints.
 func contentOf(ctx context.Context, a *application.Application, kind notice.Kind, e *application.Event) (*notice.Notice, error) {
 	t, err := tenants.Current(ctx)
@@ -152,7 +144,7 @@ func contentOf(ctx context.Context, a *application.Application, kind notice.Kind
 		return nil, err
 	}
 	n := &notice.Notice{Kind: kind, County: t.Name, Hall: hallName(hall), ItemName: a.ItemName, ItemCode: ver.Content.ImplCode,
-		ApplicantName: a.ApplicantName, ApplicantIDMasked: maskID(a.ApplicantIDNo), ReceivedOn: dateOf(a.ReceivedOn),
+		ApplicantName: a.ApplicantName, ApplicantIDMasked: a.ApplicantIDMasked, ReceivedOn: dateOf(a.ReceivedOn),
 		AcceptedOn: dateOf(a.AcceptedOn), IssuedOn: workday.DateOf(e.At.In(clock.Zone)), PromisedDue: dateOf(a.PromisedDue),
 		LegalDue: dateOf(a.LegalDue), Clerk: e.ActorName, Phone: ver.Content.ConsultPhone, Provisional: a.Provisional}
 	if n.ReceivedOn.IsZero() {

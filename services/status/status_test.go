@@ -15,6 +15,7 @@ import (
 	"github.com/yichuang/yichuang/services/clock"
 	"github.com/yichuang/yichuang/services/lifecycle"
 	"github.com/yichuang/yichuang/services/problem"
+	"github.com/yichuang/yichuang/services/secret"
 	"github.com/yichuang/yichuang/services/status"
 	"github.com/yichuang/yichuang/services/workday"
 	"github.com/yichuang/yichuang/tenants"
@@ -40,7 +41,11 @@ func setup(t *testing.T) *testBundle {
 	c := tenanttest.NewCounty(t, db, "测试县")
 	b := &testBundle{db: db, tenant: c.Tenant, clock: clock.NewStub(time.Date(2026, 11, 2, 9, 0, 0, 0, clock.Zone)),
 		admin: c.Admin, clerk: c.Clerk, dept: c.Staff, otherClerk: c.OtherClerk}
-	b.apps, b.svc = &application.Service{Clock: b.clock}, &status.Service{Clock: b.clock}
+	box, err := secret.New("status-test-key-material-0123456789abc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.apps, b.svc = &application.Service{Clock: b.clock, Box: box}, &status.Service{Clock: b.clock}
 	db.Ctx(t, b.tenant.ID, func(ctx context.Context) error {
 		dp := c.Department
 		it := catalog.Item{BaseCode: "000172001000", ImplCode: "TEST-LS-001", Name: "临时救助申请", Kind: catalog.KindPayment,

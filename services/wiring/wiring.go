@@ -27,8 +27,8 @@ type Config struct {
 	Identities staff.Identities
 	// Storage is MinIO; nil leaves the documents' jobs waiting for a process that has it.
 	Storage *storage.Store
-	// Box encrypts workers' ID numbers (YC_DATA_KEY); nil refuses worker operations that
-	// need it.
+	// Box encrypts workers' and applicants' ID numbers (YC_DATA_KEY); nil refuses the
+	// operations that need it (worker records, intake, ID search, the full view).
 	Box *secret.Box
 	// Clock is the time everything reads; nil is the system clock. Only tests inject another.
 	Clock clock.Clock
@@ -58,7 +58,7 @@ func New(c Config) *Services {
 	s.Staff = &staff.Service{Store: c.Store, Identities: c.Identities}
 	// Documents follow the lifecycle; they import application, so application calls them
 	// through its hook.
-	s.Apps = &application.Service{Clock: c.Clock, AfterStep: document.AfterStep}
+	s.Apps = &application.Service{Clock: c.Clock, Box: c.Box, AfterStep: document.AfterStep}
 	s.Docs = &document.Service{Store: c.Store, Storage: c.Storage, Apps: s.Apps, Clock: c.Clock, PublicURL: c.PublicURL}
 	s.Settings = &settings.Service{OnChange: application.CalendarChanged}
 	s.Calendar = &calendar.Service{Settings: s.Settings}

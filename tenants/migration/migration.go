@@ -8,7 +8,9 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
+	"path"
 	"regexp"
 
 	"github.com/jackc/pgx/v5"
@@ -34,12 +36,29 @@ var Files embed.FS
 type Result struct {
 	Applied      []string
 	RiverVersion int
+	// PlaintextIDs counts the applications whose applicant ID number still waits to be sealed
+	// (application.SealPlaintextIDs, then Finish); 0 once applicant_id_no is gone.
+	PlaintextIDs int64
 }
 
 // Up migrates the database behind ownerURL and makes appURL's user a runtime role that owns
 // nothing, cannot bypass RLS and may only read and write rows. It is idempotent and
 // serialised by an advisory lock, so concurrent runs (parallel test processes) are safe.
 func Up(ctx context.Context, ownerURL, appURL string) (*Result, error) {
+	return up(ctx, ownerURL, appURL, "")
+}
+
+// UpBefore is Up with only the application migrations named before the given one (River's
+// and the grants in full, Finish not at all): the schema an older release left, on which a
+// test can write old rows and then run the upgrade.
+func UpBefore(ctx context.Context, ownerURL, appURL, before string) (*Result, error) {
+	if before == "" {
+		return nil, errors.New("migration: UpBefore needs a migration name")
+	}
+	return up(ctx, ownerURL, appURL, before)
+}
+
+func up(ctx context.Context, ownerURL, appURL, before string) (*Result, error) {
 	appRole, appPassword, err := roleFromURL(appURL)
 	if err != nil {
 		return nil, err
@@ -71,11 +90,16 @@ func Up(ctx context.Context, ownerURL, appURL string) (*Result, error) {
 	res := &Result{}
 	db := bun.NewDB(stdlib.OpenDBFromPool(pool), pgdialect.New())
 	defer db.Close()
-	applied, err := upApp(ctx, db)
+	applied, err := upApp(ctx, db, before)
 	if err != nil {
 		return nil, err
 	}
 	res.Applied = applied
+	if before == "" {
+		if res.PlaintextIDs, err = finish(ctx, conn.Conn()); err != nil {
+			return nil, err
+		}
+	}
 
 	rm, err := rivermigrate.New(riverpgxv5.New(pool), &rivermigrate.Config{Schema: RiverSchema})
 	if err != nil {
@@ -95,9 +119,13 @@ func Up(ctx context.Context, ownerURL, appURL string) (*Result, error) {
 	return res, nil
 }
 
-func upApp(ctx context.Context, db *bun.DB) ([]string, error) {
+func upApp(ctx context.Context, db *bun.DB, before string) ([]string, error) {
 	ms := migrate.NewMigrations()
-	if err := ms.Discover(Files); err != nil {
+	var files fs.FS = Files
+	if before != "" {
+		files = filesBefore{before}
+	}
+	if err := ms.Discover(files); err != nil {
 		return nil, err
 	}
 	m := migrate.NewMigrator(db, ms, migrate.WithMarkAppliedOnSuccess(true))
@@ -189,4 +217,103 @@ func quoteLiteral(s string) string {
 		out = append(out, c)
 	}
 	return string(append(out, '\''))
+}
+
+// Finish completes the data migrations SQL alone cannot do, once their Go step has run.
+// Today that is 20261205000006_applicant_secret: applications.applicant_id_no (the plaintext
+// applicant ID number) is dropped when no county has a row left that holds one, and the
+// sealed columns become NOT NULL. It returns how many plaintext rows still wait (and then
+// changes nothing); a database that has none, or no longer the column, is done. Up calls it
+// too, so a new installation never has the column; `yichuang migrate` calls it again after
+// sealing. It is idempotent and serialised with Up.
+func Finish(ctx context.Context, ownerURL string) (pending int64, err error) {
+	conn, err := pgx.Connect(ctx, ownerURL)
+	if err != nil {
+		return 0, fmt.Errorf("connect as owner: %w", err)
+	}
+	defer conn.Close(context.WithoutCancel(ctx))
+	if _, err := conn.Exec(ctx, "SELECT pg_advisory_lock(7301)"); err != nil {
+		return 0, err
+	}
+	defer conn.Exec(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock(7301)") //nolint:errcheck
+	return finish(ctx, conn)
+}
+
+func finish(ctx context.Context, conn *pgx.Conn) (pending int64, err error) {
+	tx, err := conn.Begin(ctx)
+	if err != nil {
+		return 0, err
+	}
+	defer tx.Rollback(context.WithoutCancel(ctx)) //nolint:errcheck
+	var present bool
+	if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT FROM pg_attribute
+		WHERE attrelid = 'applications'::regclass AND attname = 'applicant_id_no' AND NOT attisdropped)`).Scan(&present); err != nil {
+		return 0, err
+	}
+	if !present {
+		return 0, nil
+	}
+	// No write may add a plaintext row between the count and the drop.
+	if _, err := tx.Exec(ctx, "LOCK TABLE applications IN ACCESS EXCLUSIVE MODE"); err != nil {
+		return 0, err
+	}
+	// The owner is subject to the forced row level security like everyone (only a superuser
+	// is not), so it counts county by county under each county's own setting.
+	if _, err := tx.Exec(ctx, "SELECT set_config('app.platform_scan', 'on', true)"); err != nil {
+		return 0, err
+	}
+	rows, err := tx.Query(ctx, "SELECT id::text FROM tenants")
+	if err != nil {
+		return 0, err
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return 0, err
+	}
+	for _, id := range ids {
+		var n int64
+		if _, err := tx.Exec(ctx, "SELECT set_config('app.tenant_id', $1, true)", id); err != nil {
+			return 0, err
+		}
+		// tenant_id named too: a superuser owner is not subject to the policy at all.
+		if err := tx.QueryRow(ctx, "SELECT count(*) FROM applications WHERE tenant_id = $1 AND applicant_id_no IS NOT NULL", id).Scan(&n); err != nil {
+			return 0, err
+		}
+		pending += n
+	}
+	if pending > 0 {
+		return pending, nil
+	}
+	// Dropping the column drops the one-form CHECK with it; the sealed form is then the only one.
+	// SET NOT NULL in the same statement is a second guard: it checks every row, whatever the
+	// policies, so a row left unsealed fails the whole statement and keeps its column.
+	if _, err := tx.Exec(ctx, `ALTER TABLE applications DROP COLUMN applicant_id_no,
+		ALTER COLUMN applicant_id_sealed SET NOT NULL, ALTER COLUMN applicant_id_blind SET NOT NULL`); err != nil {
+		return 0, fmt.Errorf("drop applications.applicant_id_no: %w", err)
+	}
+	return 0, tx.Commit(ctx)
+}
+
+// filesBefore is Files without the migrations named before or later.
+type filesBefore struct{ before string }
+
+func (f filesBefore) Open(name string) (fs.File, error) {
+	if name != "." && name != "sql" && path.Base(name) >= f.before {
+		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrNotExist}
+	}
+	return Files.Open(name)
+}
+
+func (f filesBefore) ReadDir(name string) ([]fs.DirEntry, error) {
+	es, err := fs.ReadDir(Files, name)
+	if err != nil {
+		return nil, err
+	}
+	var out []fs.DirEntry
+	for _, e := range es {
+		if e.IsDir() || e.Name() < f.before {
+			out = append(out, e)
+		}
+	}
+	return out, nil
 }

@@ -110,6 +110,43 @@ func NewIsolated(t testing.TB) *DB {
 	return db
 }
 
+// NewBefore returns a database of the test's own with only the migrations named before the
+// given one applied: the schema an older release left. A test of a data migration writes rows
+// there the old way, then runs the upgrade (migration.Up and its Go step) on DB.OwnerURL and
+// DB.AppURL. It is dropped when the test ends.
+func NewBefore(t testing.TB, before string) *DB {
+	t.Helper()
+	admin := Require(t, "YC_TEST_DATABASE_URL")
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, admin)
+	if err != nil {
+		t.Fatalf("test database: %v", err)
+	}
+	defer conn.Close(ctx)
+	name := "yc_" + strings.ToLower(randomHex(6))
+	if _, err := conn.Exec(ctx, "CREATE DATABASE "+name); err != nil {
+		t.Fatalf("test database: %v", err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		if c, err := pgx.Connect(ctx, admin); err == nil {
+			_, _ = c.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
+			c.Close(ctx)
+		}
+	})
+	if _, err := migration.UpBefore(ctx, withDB(admin, name, "", ""), withDB(admin, name, AppRole, appPassword), before); err != nil {
+		t.Fatalf("migrate before %s: %v", before, err)
+	}
+	db, err := open(admin, name)
+	if err != nil {
+		t.Fatalf("test database: %v", err)
+	}
+	t.Cleanup(func() { db.App.Close(); db.Owner.Close() })
+	return db
+}
+
 // New returns the package's database, creating it on first use.
 func New(t testing.TB) *DB {
 	t.Helper()
@@ -172,6 +209,11 @@ func clone(ctx context.Context, admin *pgx.Conn, adminURL, tmpl string) (*DB, er
 	}); err != nil {
 		return nil, err
 	}
+	return open(adminURL, name)
+}
+
+// open opens the pools of database name.
+func open(adminURL, name string) (*DB, error) {
 	db := &DB{OwnerURL: withDB(adminURL, name, "", ""), AppURL: withDB(adminURL, name, AppRole, appPassword), name: name}
 	var err error
 	if db.App, err = pgxpool.New(context.Background(), db.AppURL); err != nil {

@@ -24,6 +24,7 @@ import (
 	"github.com/yichuang/yichuang/api/server"
 	"github.com/yichuang/yichuang/frontend"
 	"github.com/yichuang/yichuang/jobs"
+	"github.com/yichuang/yichuang/services/application"
 	"github.com/yichuang/yichuang/services/auditlog"
 	"github.com/yichuang/yichuang/services/demo"
 	"github.com/yichuang/yichuang/services/identity"
@@ -177,7 +178,7 @@ func open(ctx context.Context, box *secret.Box) (*deps, error) {
 	return d, nil
 }
 
-// dataKey is the key for workers' ID numbers. The server refuses to start without one rather
+// dataKey is the key for workers' and applicants' ID numbers. The server refuses to start without one rather
 // than store the numbers unencrypted.
 func dataKey() (*secret.Box, error) {
 	box, err := secret.New(os.Getenv(secret.EnvKey))
@@ -298,17 +299,52 @@ func migrate(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	return runMigrate(ctx, owner, appURL, dataKey, application.SealBatch, os.Stdout)
+}
+
+// runMigrate is `yichuang migrate`: the SQL migrations, then the Go steps SQL cannot do
+// (sealing applicants' ID numbers written before 20261205000006_applicant_secret with the
+// data key, which never enters the database), then migration.Finish, which drops the
+// plaintext column once nothing is left in it. key is asked for only when there is
+// something to seal; batch rows are sealed per transaction. Every step is idempotent: a
+// second run changes nothing, and an interrupted one goes on where it stopped.
+func runMigrate(ctx context.Context, owner, appURL string, key func() (*secret.Box, error), batch int, out io.Writer) error {
 	res, err := migration.Up(ctx, owner, appURL)
 	if err != nil {
 		return err
 	}
 	if len(res.Applied) == 0 {
-		fmt.Println("schema is up to date")
+		fmt.Fprintln(out, "schema is up to date")
 	}
 	for _, m := range res.Applied {
-		fmt.Println("applied", m)
+		fmt.Fprintln(out, "applied", m)
 	}
-	fmt.Println("river schema version", res.RiverVersion)
+	fmt.Fprintln(out, "river schema version", res.RiverVersion)
+	if res.PlaintextIDs == 0 {
+		return nil
+	}
+	box, err := key()
+	if err != nil {
+		return fmt.Errorf("%d applicants' ID numbers wait to be encrypted: %w", res.PlaintextIDs, err)
+	}
+	pool, err := pgxpool.New(ctx, appURL)
+	if err != nil {
+		return fmt.Errorf("database: %w", err)
+	}
+	defer pool.Close()
+	n, err := application.SealPlaintextIDs(ctx, tenants.NewStore(pool, nil), box, batch)
+	if err != nil {
+		return fmt.Errorf("encrypt applicants' ID numbers (%d done; run migrate again to go on): %w", n, err)
+	}
+	pending, err := migration.Finish(ctx, owner)
+	if err != nil {
+		return err
+	}
+	if pending > 0 {
+		// Rows written in the clear meanwhile by a server of the older release: run again.
+		return fmt.Errorf("%d applicants' ID numbers were written in the clear while sealing; stop the old servers and run migrate again", pending)
+	}
+	fmt.Fprintf(out, "applicants' ID numbers encrypted: %d / 已加密申请人证件号码 %d 条\n", n, n)
 	return nil
 }
 

@@ -656,6 +656,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/applications/{id}/reveal-id": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 查看申请人完整证件号码 / Reveal the applicant's ID number
+         * @description Township clerks, department staff and county admins, for an application in their data scope. Recorded in the audit log.
+         *
+         *     可调用角色 / Roles: 乡镇窗口人员 (township_clerk)、部门工作人员 (department_staff)、县级管理员 (county_admin)
+         */
+        post: operations["reveal-application-id"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/applications/{id}/uploads": {
         parameters: {
             query?: never;
@@ -2742,6 +2764,21 @@ export interface components {
             /** @description 联系电话 */
             phone: string;
         };
+        ApplicantView: {
+            /** @description 单位经办人 */
+            contact?: string;
+            /** @description 证件号码（脱敏：前六位与后四位）；完整号码经 reveal-id 查看并记入审计日志 */
+            id_no_masked: string;
+            /**
+             * @description 个人 / 单位
+             * @enum {string}
+             */
+            kind: "person" | "org";
+            /** @description 姓名或单位名称 */
+            name: string;
+            /** @description 联系电话 */
+            phone: string;
+        };
         ApplicationDetail: {
             /**
              * Format: uri
@@ -2751,7 +2788,7 @@ export interface components {
             readonly $schema?: string;
             /** @description what the reader may do now */
             actions: components["schemas"]["ActionRef"][] | null;
-            applicant: components["schemas"]["ApplicantBody"];
+            applicant: components["schemas"]["ApplicantView"];
             assignee_id?: string;
             authorization?: components["schemas"]["AuthorizationBody"];
             /** @description 申请人补正后变更、可再次指出的材料 */
@@ -6767,7 +6804,7 @@ export interface operations {
                 from?: string;
                 /** @description received on or before, YYYY-MM-DD */
                 to?: string;
-                /** @description 受理编号前缀或申请人姓名 */
+                /** @description 受理编号前缀、申请人姓名，或完整证件号码（精确匹配） */
                 q?: string;
                 /** @description only applications I took in or hold */
                 mine?: boolean;
@@ -7572,6 +7609,82 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["NoticeRegenerateOutBody"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "reveal-application-id": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RevealOutBody"];
                 };
             };
             /** @description Unauthorized */

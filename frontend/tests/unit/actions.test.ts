@@ -4,6 +4,7 @@ import {
   ACTION_SPECS,
   actionSpec,
   buildActionBody,
+  canRevealApplicantId,
   correctable,
   deliveryOptions,
   initialActionForm,
@@ -186,5 +187,16 @@ describe('the law in the dialogs', () => {
     f.step = '入户调查'
     f.days = undefined
     expect(validateActionForm('pause', f, { ...ctx, item })).toEqual({})
+  })
+})
+
+describe('the full ID number', () => {
+  it('is offered to those who check identity or decide, and the county admin (reveal-id is audited)', () => {
+    expect(canRevealApplicantId(['township_clerk'])).toBe(true)
+    expect(canRevealApplicantId(['department_staff'])).toBe(true)
+    expect(canRevealApplicantId(['county_admin'])).toBe(true)
+    expect(canRevealApplicantId(['community_worker'])).toBe(false)
+    expect(canRevealApplicantId(['agency_head'])).toBe(false)
+    expect(canRevealApplicantId([])).toBe(false)
   })
 })

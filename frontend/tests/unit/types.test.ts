@@ -42,6 +42,8 @@ describe('API type aliases', () => {
     expectTypeOf<ApplicationDetail['version']>().toEqualTypeOf<number>()
     expectTypeOf<ApplicationDetail['dates']>().toEqualTypeOf<Record<string, string>>()
     expectTypeOf<IntakeBody['applicant']['id_no']>().toEqualTypeOf<string>()
+    // The application page carries the masked number only; the full one comes from reveal-id.
+    expectTypeOf<ApplicationDetail['applicant']['id_no_masked']>().toEqualTypeOf<string>()
     expectTypeOf<ActionBody>().not.toBeNever()
     expectTypeOf<ItemBody['handling']>().toEqualTypeOf<'instant' | 'promised'>()
     expectTypeOf<ItemDetail['row_version']>().toEqualTypeOf<number>()

@@ -48,6 +48,7 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
   'worker.change': '社区工作者档案变更',
   'worker.appraisal': '录入年度考核',
   'worker.reveal_id': '查看完整身份证号',
+  'application.reveal_id': '查看申请人完整证件号码',
   'worker.link_identity': '关联登录账号',
   'pay_scheme.put': '保存薪酬方案',
   'pay_scheme.delete': '删除薪酬方案',

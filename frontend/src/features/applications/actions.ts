@@ -228,3 +228,12 @@ export function buildActionBody(action: string, form: ActionForm, detail: Detail
   if (spec.fields.includes('delivery_method') && form.delivery_method) body.delivery_method = form.delivery_method
   return body
 }
+
+/**
+ * Who may see an applicant's full ID number (the API's reveal-id decides, and audits each
+ * look): those who check the applicant's identity or decide (township clerks, department
+ * staff) and the county admin. The button stays away from everyone else.
+ */
+export function canRevealApplicantId(roles: readonly string[]): boolean {
+  return roles.some((r) => r === 'township_clerk' || r === 'department_staff' || r === 'county_admin')
+}
