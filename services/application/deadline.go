@@ -291,7 +291,7 @@ func (s *Service) CheckDeadline(ctx context.Context, args DeadlineArgs) error {
 	recompute(cal, a, pauses, today, st)
 	due, current := moments(a, pauses)[args.DeadlineKind]
 	if current && due == args.Due && !s.now().Before(fireAt(cal, args.DeadlineKind, due, st.YellowDays)) {
-		if err := s.warn(ctx, nil, a, args.DeadlineKind, due); err != nil {
+		if err := s.warn(ctx, a, args.DeadlineKind, due); err != nil {
 			return err
 		}
 	}
@@ -340,15 +340,22 @@ func calendarAndSettings(ctx context.Context) (*workday.Calendar, *settings.Sett
 	return cal, st, err
 }
 
-// warn notifies whoever handles the application now, and their supervisors (found through
-// au, when a batch shares one; nil asks afresh).
-func (s *Service) warn(ctx context.Context, au audience, a *Application, kind string, due workday.Date) error {
-	if au == nil {
-		au = audience{}
-	}
-	to, err := au.of(ctx, a)
+// warn notifies whoever handles the application now, and their supervisors.
+func (s *Service) warn(ctx context.Context, a *Application, kind string, due workday.Date) error {
+	d, err := warning(ctx, audience{}, a, kind, due)
 	if err != nil {
 		return err
+	}
+	_, err = notify.Send(ctx, d.To, d.Message)
+	return err
+}
+
+// warning is the notice of a moment come: to the handlers and their supervisors (found through
+// au, which a batch shares).
+func warning(ctx context.Context, au audience, a *Application, kind string, due workday.Date) (notify.Delivery, error) {
+	to, err := au.of(ctx, a)
+	if err != nil {
+		return notify.Delivery{}, err
 	}
 	no := a.ItemName
 	if a.ReceiptNo != nil {
@@ -356,9 +363,8 @@ func (s *Service) warn(ctx context.Context, au audience, a *Application, kind st
 	}
 	body := fmt.Sprintf("%s（申请人 %s）期限 %s。", no, a.ApplicantName, due)
 	id := a.ID
-	_, err = notify.Send(ctx, to, notify.Message{Kind: "deadline_" + kind, ApplicationID: &id,
-		Title: kindLabels[kind], Body: body, DedupKey: "deadline:" + a.ID.String() + ":" + kind + ":" + due.String(), SMS: kind != KindYellow})
-	return err
+	return notify.Delivery{To: to, Message: notify.Message{Kind: "deadline_" + kind, ApplicationID: &id, Title: kindLabels[kind], Body: body,
+		DedupKey: "deadline:" + a.ID.String() + ":" + kind + ":" + due.String(), SMS: kind != KindYellow}}, nil
 }
 
 // ReconcileArgs re-derive the running applications' deadlines and jobs in one tenant: every
@@ -475,7 +481,7 @@ type batch struct {
 func (s *Service) reconcileBatch(ctx context.Context, store *tenants.Store, args ReconcileArgs, page func(*bun.SelectQuery) *bun.SelectQuery) (batch, error) {
 	var b batch
 	var stale []uuid.UUID
-	au := audience{}
+	w := &warnings{au: audience{}}
 	err := store.InTx(ctx, args.TenantID, func(ctx context.Context) error {
 		var apps []Application
 		q := tenants.DB(ctx).NewSelect().Model(&apps).Where("a.tenant_id = ?", args.TenantID)
@@ -498,18 +504,18 @@ func (s *Service) reconcileBatch(ctx context.Context, store *tenants.Store, args
 				stale = append(stale, a.ID)
 				continue
 			}
-			if err := s.warnPassed(ctx, au, cal, a, ps, now, st.YellowDays); err != nil {
+			if err := w.passed(ctx, cal, a, ps, now, st.YellowDays); err != nil {
 				return err
 			}
 		}
-		return nil
+		return w.send(ctx)
 	})
 	if err != nil {
 		return b, err
 	}
 	for chunk := range slices.Chunk(stale, reconcileLocks) {
 		err := store.InTx(ctx, args.TenantID, func(ctx context.Context) error {
-			changed, skipped, err := s.rewrite(ctx, args.TenantID, chunk, au)
+			changed, skipped, err := s.rewrite(ctx, args.TenantID, chunk, w)
 			b.changed += changed
 			b.skipped = append(b.skipped, skipped...)
 			return err
@@ -525,7 +531,7 @@ func (s *Service) reconcileBatch(ctx context.Context, store *tenants.Store, args
 // the sweep never waits behind a clerk), recomputes them from the locked rows, and writes those
 // that still differ, in the transaction of ctx. It returns how many it wrote and the ids held
 // elsewhere.
-func (s *Service) rewrite(ctx context.Context, tenant uuid.UUID, ids []uuid.UUID, au audience) (int, []uuid.UUID, error) {
+func (s *Service) rewrite(ctx context.Context, tenant uuid.UUID, ids []uuid.UUID, w *warnings) (int, []uuid.UUID, error) {
 	var locked []Application
 	if err := tenants.DB(ctx).NewSelect().Model(&locked).Where("a.tenant_id = ? AND a.id IN (?)", tenant, bun.In(ids)).
 		OrderExpr("a.tenant_id, a.id").For("UPDATE SKIP LOCKED").Scan(ctx); err != nil {
@@ -566,7 +572,7 @@ func (s *Service) rewrite(ctx context.Context, tenant uuid.UUID, ids []uuid.UUID
 		}
 		before := derivedOf(a, ps)
 		recompute(cal, a, ps, today, st)
-		if err := s.warnPassed(ctx, au, cal, a, ps, now, st.YellowDays); err != nil {
+		if err := w.passed(ctx, cal, a, ps, now, st.YellowDays); err != nil {
 			return 0, nil, err
 		}
 		c, ad := planJobs(cal, a, ps, st.YellowDays)
@@ -579,6 +585,9 @@ func (s *Service) rewrite(ctx context.Context, tenant uuid.UUID, ids []uuid.UUID
 		if p := openPause(ps); p != nil && before.step != after.step {
 			steps = append(steps, p)
 		}
+	}
+	if err := w.send(ctx); err != nil {
+		return 0, nil, err
 	}
 	if len(write) == 0 {
 		return 0, skipped, nil
@@ -659,18 +668,34 @@ func settled(cal *workday.Calendar, a *Application, pauses []Pause, today workda
 	return true
 }
 
-// warnPassed warns about each of the application's moments whose time has come (the
-// notifications' dedup keys make a moment already warned about add nothing).
-func (s *Service) warnPassed(ctx context.Context, au audience, cal *workday.Calendar, a *Application, pauses []Pause, now time.Time, yellowDays int) error {
+// warnings collects, within one transaction of a reconciliation, the notices of moments that
+// have come, to send them in one statement (most were sent before: the notifications' dedup
+// keys make those add nothing). Its audience lasts the batch.
+type warnings struct {
+	au  audience
+	out []notify.Delivery
+}
+
+// passed adds the notices of the application's moments whose time has come.
+func (w *warnings) passed(ctx context.Context, cal *workday.Calendar, a *Application, pauses []Pause, now time.Time, yellowDays int) error {
 	m := moments(a, pauses)
 	for _, kind := range slices.Sorted(maps.Keys(m)) {
 		if !now.Before(fireAt(cal, kind, m[kind], yellowDays)) {
-			if err := s.warn(ctx, au, a, kind, m[kind]); err != nil {
+			d, err := warning(ctx, w.au, a, kind, m[kind])
+			if err != nil {
 				return err
 			}
+			w.out = append(w.out, d)
 		}
 	}
 	return nil
+}
+
+// send sends what was collected, in the transaction of ctx.
+func (w *warnings) send(ctx context.Context) error {
+	_, err := notify.SendMany(ctx, w.out)
+	w.out = nil
+	return err
 }
 
 // whereRunning narrows q to the applications that still have a deadline: open ones, and
