@@ -715,18 +715,18 @@ func whereRunning(q *bun.SelectQuery) *bun.SelectQuery {
 // a day off or a working day moves only the dates of applications whose span — from their
 // earliest start through their latest due date — contains it. An application in a pause is
 // always taken: while its clock stands still its due dates move out every day, so the stored
-// ones do not bound its span.
+// ones do not bound its span (and only a paused application has an open pause, whose step
+// limit is the one date not in the row).
 func inSpan(q *bun.SelectQuery, args ReconcileArgs) *bun.SelectQuery {
 	if args.From == nil || args.To == nil {
 		return q
 	}
-	return q.Where("LEAST(a.proxy_received_on, a.received_on, a.complete_on, a.accepted_on, a.decided_on) <= ?::date", args.To.String()).
-		WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
-			return q.Where("a.state = ?", lifecycle.Paused).
-				WhereOr(`GREATEST(a.forward_due, a.correction_due, a.legal_due, a.promised_due, a.delivery_due,
-					(SELECT max(p.step_due) FROM application_pauses p WHERE p.tenant_id = a.tenant_id AND p.application_id = a.id AND p.to_date IS NULL)) >= ?::date`,
-					args.From.String())
-		})
+	return q.WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
+		return q.Where("a.state = ?", lifecycle.Paused).
+			WhereOr("LEAST(a.proxy_received_on, a.received_on, a.complete_on, a.accepted_on, a.decided_on) <= ?::date"+
+				" AND GREATEST(a.forward_due, a.correction_due, a.legal_due, a.promised_due, a.delivery_due) >= ?::date",
+				args.To.String(), args.From.String())
+	})
 }
 
 // pausesOf are the pauses of apps, in order, by application.

@@ -239,6 +239,16 @@ func TestCalendarClosureRedatesOnlyItsSpan(t *testing.T) {
 	b := setup(t)
 	cal := &calendar.Service{Settings: &settings.Service{OnChange: application.CalendarChanged, OnDays: application.CalendarDaysChanged}}
 	early := b.accepted(t) // 2026-09-28: every limit ends in 2026
+	// Paused the same day and still paused: its stored dates say 2026, but they move out
+	// every day the clock stands still.
+	paused := b.accepted(t)
+	paused, err := b.act(t, b.clerk, paused.ID, application.Step{Action: lifecycle.Route, Version: paused.Version})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if paused, err = b.act(t, b.dept, paused.ID, application.Step{Action: lifecycle.Pause, Version: paused.Version, Reason: "入户调查", StepName: "入户调查"}); err != nil {
+		t.Fatal(err)
+	}
 	b.clock.StubNow(time.Date(2027, 3, 1, 9, 0, 0, 0, clock.Zone))
 	late := b.accepted(t)
 	ctx := context.Background()
@@ -261,8 +271,8 @@ func TestCalendarClosureRedatesOnlyItsSpan(t *testing.T) {
 		t.Fatalf("the closure enqueued %+v, want one reconciliation of %s only", scoped, closed)
 	}
 	res := b.sweep(t, ctx, b.svc, scoped[0])
-	if res != (application.Reconciled{Scanned: 1, Changed: 1}) {
-		t.Errorf("after the closure: %+v, want the late application only, re-dated", res)
+	if res != (application.Reconciled{Scanned: 2, Changed: 2}) {
+		t.Errorf("after the closure: %+v, want the late and the paused application only, re-dated", res)
 	}
 	got := b.versions(t)
 	if got[early.ID] != versions[early.ID] {
@@ -294,8 +304,41 @@ func TestCalendarClosureRedatesOnlyItsSpan(t *testing.T) {
 		}
 	}
 	// The scope was exact: a full pass finds nothing else to change.
-	if res := b.sweep(t, ctx, b.svc, application.ReconcileArgs{}); res != (application.Reconciled{Scanned: 2}) {
+	if due := b.row(t, paused.ID).PromisedDue; due == nil || workday.DateOf(*due) != want {
+		t.Errorf("paused application due %v, want %s (as if it resumed today)", due, want)
+	}
+	if res := b.sweep(t, ctx, b.svc, application.ReconcileArgs{}); res != (application.Reconciled{Scanned: 3}) {
 		t.Errorf("full pass after the scoped one: %+v, want nothing changed", res)
+	}
+
+	// A week on, before any pass: the paused application's stored due dates are a week old,
+	// and a closure the day after the last of them still moves the due date it has today;
+	// the late one's limits all end before that day.
+	b.clock.StubNow(time.Date(2027, 3, 10, 9, 0, 0, 0, clock.Zone))
+	stored := b.row(t, paused.ID)
+	if late := b.row(t, late.ID); dateOf(late.LegalDue) != dateOf(stored.LegalDue) {
+		t.Fatalf("late legal due %s, paused %s: both counted from 2027-03-01", dateOf(late.LegalDue), dateOf(stored.LegalDue))
+	}
+	versions = b.versions(t)
+	closed = workday.National().Add(workday.DateOf(*stored.LegalDue), 1)
+	if err := b.as(t, b.clerk, func(ctx context.Context) error { return cal.SetDay(ctx, closed, false, "停电停止办公") }); err != nil {
+		t.Fatal(err)
+	}
+	res = b.sweep(t, ctx, b.svc, application.ReconcileArgs{TenantID: b.tenant.ID, From: &closed, To: &closed})
+	if res != (application.Reconciled{Scanned: 1, Changed: 1}) {
+		t.Errorf("after the second closure: %+v, want the paused application alone, re-dated", res)
+	}
+	var wantLegal workday.Date
+	b.db.Ctx(t, b.tenant.ID, func(ctx context.Context) error {
+		c, err := calendar.For(ctx)
+		wantLegal = c.Add(day("2027-03-10"), 20)
+		return err
+	})
+	if due := dateOf(b.row(t, paused.ID).LegalDue); due != wantLegal.String() {
+		t.Errorf("paused application's legal due %s, want %s", due, wantLegal)
+	}
+	if got := b.versions(t); got[late.ID] != versions[late.ID] || got[early.ID] != versions[early.ID] {
+		t.Error("the second closure rewrote an application none of whose limits reach it")
 	}
 }
 
