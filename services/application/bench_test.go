@@ -193,5 +193,8 @@ WHERE t.tenant_id = $1 AND t.id = $2`
 	b.ReportMetric(float64(closure.Changed), "closure_changed")
 	b.ReportMetric(p95(during), "clerk_p95_ms")
 	b.ReportMetric(p95(alone), "clerk_alone_p95_ms")
+	if len(during) > 0 {
+		b.ReportMetric(float64(slices.Max(during))/float64(time.Millisecond), "clerk_max_ms")
+	}
 	b.ReportMetric(float64(len(during)), "clerk_steps")
 }
