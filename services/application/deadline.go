@@ -375,6 +375,9 @@ type ReconcileArgs struct {
 	TenantID uuid.UUID     `json:"tenant_id" river:"unique"`
 	From     *workday.Date `json:"from,omitempty" river:"unique"`
 	To       *workday.Date `json:"to,omitempty" river:"unique"`
+	// Rev is the calendar revision the change made: a second change of the same days while
+	// the first one's pass runs gets a pass of its own rather than joining the running one.
+	Rev int64 `json:"rev,omitempty" river:"unique"`
 }
 
 // Kind is River's job kind.
@@ -762,7 +765,11 @@ func CalendarChanged(ctx context.Context) error {
 // to to, a reconciliation of the running applications whose dates those days can move.
 func CalendarDaysChanged(ctx context.Context, from, to workday.Date) error {
 	tx, _ := tenants.TxFrom(ctx)
-	_, err := tenants.Enqueue(ctx, ReconcileArgs{TenantID: tx.TenantID(), From: &from, To: &to}, nil)
+	st, err := settings.Get(ctx)
+	if err != nil {
+		return err
+	}
+	_, err = tenants.Enqueue(ctx, ReconcileArgs{TenantID: tx.TenantID(), From: &from, To: &to, Rev: st.CalendarRev}, nil)
 	return err
 }
 

@@ -324,7 +324,16 @@ func TestCalendarClosureRedatesOnlyItsSpan(t *testing.T) {
 	if err := b.as(t, b.clerk, func(ctx context.Context) error { return cal.SetDay(ctx, closed, false, "停电停止办公") }); err != nil {
 		t.Fatal(err)
 	}
-	res = b.sweep(t, ctx, b.svc, application.ReconcileArgs{TenantID: b.tenant.ID, From: &closed, To: &closed})
+	// Each change has a pass of its own (the first one's may be running), on the days it
+	// touched.
+	scoped = nil
+	for _, j := range tenanttest.Jobs(t, b.db, func(j tenanttest.Job[application.ReconcileArgs]) bool { return j.Args.TenantID == b.tenant.ID }) {
+		scoped = append(scoped, j.Args)
+	}
+	if len(scoped) != 2 || scoped[1].Rev <= scoped[0].Rev || *scoped[1].From != closed || *scoped[1].To != closed {
+		t.Fatalf("two closures enqueued %+v, want a pass of %s with the newer calendar revision", scoped, closed)
+	}
+	res = b.sweep(t, ctx, b.svc, scoped[1])
 	if res != (application.Reconciled{Scanned: 1, Changed: 1}) {
 		t.Errorf("after the second closure: %+v, want the paused application alone, re-dated", res)
 	}
