@@ -72,6 +72,10 @@ func NewClient(store *tenants.Store, opts Options) (*river.Client[pgx.Tx], error
 		opts.SMS = notify.LogSender{Logger: opts.Logger}
 	}
 	apps := svc.Apps
+	logger := opts.Logger
+	if logger == nil {
+		logger = slog.Default()
+	}
 	workers := river.NewWorkers()
 	// The audit vault is the archive bucket; without storage a check reports the anchors as
 	// not compared, and anchor jobs wait in the documents queue for a process that has it.
@@ -81,11 +85,18 @@ func NewClient(store *tenants.Store, opts Options) (*river.Client[pgx.Tx], error
 		}
 		return svc.Docs.Storage.Archive(tenant)
 	}
-	river.AddWorker(workers, &tenantWorker[auditlog.CheckArgs]{store: store, work: func(ctx context.Context, a auditlog.CheckArgs) error {
+	// Each kind's timeout is chosen for what it does (River's default is one minute for all,
+	// and a timed-out job is retried up to 25 times). Under River's one-hour rescue of stuck
+	// jobs, and under the hourly sweep for the work it re-enqueues.
+	//
+	// A verification reads and hashes a county's whole audit chain in one transaction, which
+	// at a province's scale is millions of rows; it locks nothing a clerk waits on.
+	river.AddWorker(workers, &tenantWorker[auditlog.CheckArgs]{store: store, timeout: 30 * time.Minute, work: func(ctx context.Context, a auditlog.CheckArgs) error {
 		_, err := auditlog.RunCheck(ctx, a.CheckID, vault(a.TenantID))
 		return err
 	}})
-	river.AddWorker(workers, &tenantWorker[auditlog.AnchorArgs]{store: store, work: func(ctx context.Context, a auditlog.AnchorArgs) error {
+	// One small object to MinIO.
+	river.AddWorker(workers, &tenantWorker[auditlog.AnchorArgs]{store: store, timeout: time.Minute, work: func(ctx context.Context, a auditlog.AnchorArgs) error {
 		v := vault(a.TenantID)
 		if v == nil {
 			return errors.New("audit anchor: no storage in this process")
@@ -93,24 +104,26 @@ func NewClient(store *tenants.Store, opts Options) (*river.Client[pgx.Tx], error
 		_, err := auditlog.WriteAnchor(ctx, v, svc.Clock.Now())
 		return err
 	}})
-	river.AddWorker(workers, &tenantWorker[application.DeadlineArgs]{store: store, work: apps.CheckDeadline})
-	river.AddWorker(workers, &tenantWorker[application.ReconcileArgs]{store: store, work: func(ctx context.Context, _ application.ReconcileArgs) error {
-		_, err := apps.Reconcile(ctx)
-		return err
-	}})
-	river.AddWorker(workers, &tenantWorker[notify.DeliverArgs]{store: store, work: func(ctx context.Context, _ notify.DeliverArgs) error {
+	// One application, locked FOR UPDATE behind a clerk's step at most: seconds. A short
+	// limit keeps one stuck behind a lock from holding a worker.
+	river.AddWorker(workers, &tenantWorker[application.DeadlineArgs]{store: store, timeout: 30 * time.Second, work: apps.CheckDeadline})
+	river.AddWorker(workers, &reconcileWorker{store: store, apps: apps, logger: logger})
+	// Up to 200 SMS through the gateway, each a network call.
+	river.AddWorker(workers, &tenantWorker[notify.DeliverArgs]{store: store, timeout: 5 * time.Minute, work: func(ctx context.Context, _ notify.DeliverArgs) error {
 		_, err := notify.Deliver(ctx, opts.SMS, 200)
 		return err
 	}})
 	people := svc.Workforce
-	river.AddWorker(workers, &tenantWorker[workforce.SweepArgs]{store: store, work: func(ctx context.Context, _ workforce.SweepArgs) error {
+	// The workforce's dated changes, the year's progression and the month's payroll for a
+	// county's workers (thousands): computation in one transaction, well under a minute.
+	river.AddWorker(workers, &tenantWorker[workforce.SweepArgs]{store: store, timeout: 5 * time.Minute, work: func(ctx context.Context, _ workforce.SweepArgs) error {
 		_, err := people.Sweep(ctx)
 		return err
 	}})
-	river.AddWorker(workers, &tenantWorker[workforce.ApplyArgs]{store: store, work: func(ctx context.Context, a workforce.ApplyArgs) error {
+	river.AddWorker(workers, &tenantWorker[workforce.ApplyArgs]{store: store, timeout: 5 * time.Minute, work: func(ctx context.Context, a workforce.ApplyArgs) error {
 		return people.Apply(ctx, a.BatchID)
 	}})
-	river.AddWorker(workers, &tenantWorker[workforce.PayrollArgs]{store: store, work: func(ctx context.Context, a workforce.PayrollArgs) error {
+	river.AddWorker(workers, &tenantWorker[workforce.PayrollArgs]{store: store, timeout: 5 * time.Minute, work: func(ctx context.Context, a workforce.PayrollArgs) error {
 		m, err := pay.ParseMonth(a.Month)
 		if err != nil {
 			return river.JobCancel(err)
@@ -122,23 +135,28 @@ func NewClient(store *tenants.Store, opts Options) (*river.Client[pgx.Tx], error
 		return err
 	}})
 	lists := svc.Access
-	river.AddWorker(workers, &tenantWorker[access.NoticeArgs]{store: store, work: func(ctx context.Context, a access.NoticeArgs) error {
+	// One access-list request, step or task: small, like a deadline job.
+	river.AddWorker(workers, &tenantWorker[access.NoticeArgs]{store: store, timeout: 30 * time.Second, work: func(ctx context.Context, a access.NoticeArgs) error {
 		_, err := lists.EndNotice(ctx, a.RequestID)
 		return err
 	}})
-	river.AddWorker(workers, &tenantWorker[access.StepArgs]{store: store, work: lists.CheckStep})
-	river.AddWorker(workers, &tenantWorker[access.SweepArgs]{store: store, work: func(ctx context.Context, _ access.SweepArgs) error {
+	river.AddWorker(workers, &tenantWorker[access.StepArgs]{store: store, timeout: 30 * time.Second, work: lists.CheckStep})
+	// A county's access lists: a yearly reminder.
+	river.AddWorker(workers, &tenantWorker[access.SweepArgs]{store: store, timeout: 5 * time.Minute, work: func(ctx context.Context, _ access.SweepArgs) error {
 		_, err := lists.Sweep(ctx)
 		return err
 	}})
-	river.AddWorker(workers, &tenantWorker[access.TaskDueArgs]{store: store, work: lists.CheckTaskDue})
+	river.AddWorker(workers, &tenantWorker[access.TaskDueArgs]{store: store, timeout: 30 * time.Second, work: lists.CheckTaskDue})
 	residents := svc.Status
-	river.AddWorker(workers, &tenantWorker[status.RectifyArgs]{store: store, work: residents.CheckCase})
-	river.AddWorker(workers, &tenantWorker[status.SweepArgs]{store: store, work: func(ctx context.Context, _ status.SweepArgs) error {
+	// One rating's rectification case.
+	river.AddWorker(workers, &tenantWorker[status.RectifyArgs]{store: store, timeout: 30 * time.Second, work: residents.CheckCase})
+	// The default rating of a county's unrated applications since the last sweep.
+	river.AddWorker(workers, &tenantWorker[status.SweepArgs]{store: store, timeout: 5 * time.Minute, work: func(ctx context.Context, _ status.SweepArgs) error {
 		_, err := residents.DefaultUnrated(ctx)
 		return err
 	}})
-	river.AddWorker(workers, &tenantWorker[calendar.SweepArgs]{store: store, work: func(ctx context.Context, _ calendar.SweepArgs) error {
+	// A reminder to the county admins at most.
+	river.AddWorker(workers, &tenantWorker[calendar.SweepArgs]{store: store, timeout: time.Minute, work: func(ctx context.Context, _ calendar.SweepArgs) error {
 		_, err := calendar.Remind(ctx, workday.DateOf(svc.Clock.Now().In(clock.Zone)))
 		return err
 	}})
@@ -146,10 +164,15 @@ func NewClient(store *tenants.Store, opts Options) (*river.Client[pgx.Tx], error
 	// Registered even without storage: River refuses to insert a kind it has no worker for,
 	// and steps enqueue these everywhere. Without storage their queue is not worked.
 	docs := svc.Docs
-	river.AddWorker(workers, &tenantWorker[document.NoticeArgs]{store: store, work: docs.GenerateNotice})
-	river.AddWorker(workers, &tenantWorker[document.VerifyArgs]{store: store, work: docs.Verify})
-	river.AddWorker(workers, &tenantWorker[document.ArchiveArgs]{store: store, work: docs.Pack})
-	river.AddWorker(workers, &tenantWorker[document.SweepArgs]{store: store, work: func(ctx context.Context, _ document.SweepArgs) error {
+	// Rendering one notice to PDF and storing it.
+	river.AddWorker(workers, &tenantWorker[document.NoticeArgs]{store: store, timeout: 2 * time.Minute, work: docs.GenerateNotice})
+	// Re-reading one upload (up to the upload limit) from MinIO and hashing it.
+	river.AddWorker(workers, &tenantWorker[document.VerifyArgs]{store: store, timeout: 5 * time.Minute, work: docs.Verify})
+	// Packing a whole archive (every notice and file of an application) under the row's lock;
+	// archived applications are no clerk's daily work.
+	river.AddWorker(workers, &tenantWorker[document.ArchiveArgs]{store: store, timeout: 10 * time.Minute, work: docs.Pack})
+	// Removing what abandoned uploads left in MinIO, one object at a time.
+	river.AddWorker(workers, &tenantWorker[document.SweepArgs]{store: store, timeout: 10 * time.Minute, work: func(ctx context.Context, _ document.SweepArgs) error {
 		_, err := docs.SweepUploads(ctx)
 		return err
 	}})
@@ -202,7 +225,12 @@ type tenantWorker[T tenants.JobArgs] struct {
 	river.WorkerDefaults[T]
 	store *tenants.Store
 	work  func(ctx context.Context, args T) error
+	// timeout bounds one attempt (River cancels its context, and the transaction rolls back).
+	timeout time.Duration
 }
+
+// Timeout is the kind's limit, set where the worker is registered.
+func (w *tenantWorker[T]) Timeout(*river.Job[T]) time.Duration { return w.timeout }
 
 func (w *tenantWorker[T]) Work(ctx context.Context, job *river.Job[T]) error {
 	ctx = tenants.WithRequestID(ctx, "job:"+job.Kind+":"+strconv.FormatInt(job.ID, 10))
@@ -216,6 +244,42 @@ func (w *tenantWorker[T]) Work(ctx context.Context, job *river.Job[T]) error {
 		}
 		return nil
 	})
+}
+
+// reconcileWorker runs a county's deadline reconciliation. Unlike tenantWorker it opens no
+// transaction around the work: the reconciliation commits batch by batch in short
+// transactions of its own (application.Service.Sweep), so it never holds the county's
+// applications for the whole run, and River marks the job completed when it returns. A retry
+// after a timeout or a crash redoes only what still differs.
+type reconcileWorker struct {
+	river.WorkerDefaults[application.ReconcileArgs]
+	store  *tenants.Store
+	apps   *application.Service
+	logger *slog.Logger
+}
+
+// Timeout: the sweep runs hourly, and a pass that has not finished in twenty minutes has kept
+// the batches it committed; the next attempt or the next hour goes on from there. A whole
+// county of 50,000 open applications takes a small fraction of that (BenchmarkReconcile).
+func (w *reconcileWorker) Timeout(*river.Job[application.ReconcileArgs]) time.Duration {
+	return 20 * time.Minute
+}
+
+func (w *reconcileWorker) Work(ctx context.Context, job *river.Job[application.ReconcileArgs]) error {
+	ctx = tenants.WithRequestID(ctx, "job:"+job.Kind+":"+strconv.FormatInt(job.ID, 10))
+	start := time.Now()
+	res, err := w.apps.Sweep(ctx, w.store, job.Args)
+	attrs := []any{"tenant", job.Args.TenantID, "scanned", res.Scanned, "changed", res.Changed, "skipped", res.Skipped,
+		"elapsed", time.Since(start).Round(time.Millisecond)}
+	if job.Args.From != nil && job.Args.To != nil {
+		attrs = append(attrs, "from", job.Args.From.String(), "to", job.Args.To.String())
+	}
+	if err != nil {
+		w.logger.Error("deadline reconciliation failed", append(attrs, "err", err)...)
+		return err
+	}
+	w.logger.Info("deadline reconciliation", attrs...)
+	return nil
 }
 
 // anchorOpts put a county's anchor in the documents queue (it writes to MinIO), at most one
@@ -243,6 +307,10 @@ type sweepWorker struct {
 	river.WorkerDefaults[SweepArgs]
 	store *tenants.Store
 }
+
+// Timeout: one short transaction per county (a province has about 95) enqueuing its
+// housekeeping; minutes would mean the database is in trouble.
+func (w *sweepWorker) Timeout(*river.Job[SweepArgs]) time.Duration { return 5 * time.Minute }
 
 func (w *sweepWorker) Work(ctx context.Context, _ *river.Job[SweepArgs]) error {
 	// Sign-in counts whose window and lock are long over (not a tenant's: see signin_throttle).

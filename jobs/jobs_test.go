@@ -11,6 +11,7 @@ import (
 	"github.com/riverqueue/river/rivertype"
 
 	"github.com/yichuang/yichuang/jobs"
+	"github.com/yichuang/yichuang/services/application"
 	"github.com/yichuang/yichuang/services/auditlog"
 	"github.com/yichuang/yichuang/services/wiring"
 	"github.com/yichuang/yichuang/tenants"
@@ -147,5 +148,40 @@ func TestAuditCheckJobRunsInItsTenant(t *testing.T) {
 			t.Fatal("job not marked completed")
 		}
 		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// The deadline reconciliation runs in transactions of its own, not in the worker's: River
+// completes the job when it returns.
+func TestReconcileJobCompletes(t *testing.T) {
+	t.Parallel()
+	b := setup(t, true)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := b.client.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	defer b.client.Stop(context.Background()) //nolint:errcheck
+	var id int64
+	b.db.Ctx(t, b.tenant.ID, func(ctx context.Context) (err error) {
+		id, err = tenants.Enqueue(ctx, application.ReconcileArgs{TenantID: b.tenant.ID}, nil)
+		return err
+	})
+	for {
+		j, err := b.client.JobGet(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if j.State == rivertype.JobStateCompleted {
+			break
+		}
+		if len(j.Errors) > 0 {
+			t.Fatalf("reconciliation job failed: %v", j.Errors)
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatalf("reconciliation job still %s", j.State)
+		case <-time.After(100 * time.Millisecond):
+		}
 	}
 }

@@ -135,3 +135,51 @@ func TestCancelJob(t *testing.T) {
 	db.Ctx(t, c.ID, func(ctx context.Context) error { return tenants.CancelJob(ctx, id) })
 	db.Ctx(t, c.ID, func(ctx context.Context) error { return tenants.CancelJob(ctx, 1<<62) })
 }
+
+// TestEnqueueMany inserts jobs in one statement through River's InsertManyTx, in the caller's
+// transaction: rolled back, none exist; committed, each exists with its options; a job of
+// another tenant is refused before anything is inserted.
+func TestEnqueueMany(t *testing.T) {
+	t.Parallel()
+	db := tenanttest.New(t)
+	c := tenanttest.NewTenant(t, db, "批量县")
+	other := tenanttest.NewTenant(t, db, "他县")
+	later := time.Now().Add(time.Hour).Truncate(time.Second)
+	batch := []tenants.JobInsert{
+		{Args: pingArgs{TenantID: c.ID}, Opts: &river.InsertOpts{ScheduledAt: later}},
+		{Args: pingArgs{TenantID: c.ID}, Opts: &river.InsertOpts{ScheduledAt: later.Add(time.Hour)}},
+	}
+	mine := func() []tenanttest.Job[pingArgs] {
+		return tenanttest.Jobs(t, db, func(j tenanttest.Job[pingArgs]) bool { return j.Args.TenantID == c.ID })
+	}
+	_ = db.Store.InTx(context.Background(), c.ID, func(ctx context.Context) error {
+		if _, err := tenants.EnqueueMany(ctx, batch); err != nil {
+			t.Fatal(err)
+		}
+		return context.Canceled // roll back
+	})
+	if n := len(mine()); n != 0 {
+		t.Fatalf("a rolled-back EnqueueMany left %d jobs", n)
+	}
+	err := db.Store.InTx(context.Background(), c.ID, func(ctx context.Context) error {
+		_, err := tenants.EnqueueMany(ctx, append(slices.Clone(batch), tenants.JobInsert{Args: pingArgs{TenantID: other.ID}}))
+		return err
+	})
+	if err == nil || len(mine()) != 0 {
+		t.Fatalf("a batch with another tenant's job: err %v, %d jobs", err, len(mine()))
+	}
+	var rows []*rivertype.JobRow
+	db.Ctx(t, c.ID, func(ctx context.Context) (err error) {
+		rows, err = tenants.EnqueueMany(ctx, batch)
+		return err
+	})
+	got := mine()
+	if len(rows) != 2 || len(got) != 2 || rows[0].ID != got[0].ID || rows[1].ID != got[1].ID {
+		t.Fatalf("EnqueueMany returned %d rows, %d jobs exist", len(rows), len(got))
+	}
+	for i, j := range got {
+		if !j.ScheduledAt.Equal(batch[i].Opts.ScheduledAt) || j.State != rivertype.JobStateScheduled {
+			t.Errorf("job %d scheduled %v state %s, want %v scheduled", i, j.ScheduledAt, j.State, batch[i].Opts.ScheduledAt)
+		}
+	}
+}

@@ -16,6 +16,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect/pgdialect"
 )
@@ -60,6 +61,10 @@ func (t *Tx) Pgx() pgx.Tx { return t.pgx }
 
 // TenantID is the tenant this transaction sees.
 func (t *Tx) TenantID() uuid.UUID { return t.tenantID }
+
+// Store is the store the transaction was opened on: work that runs in short transactions of
+// its own (a sweep in batches) opens them there, and joins this one when called inside it.
+func (t *Tx) Store() *Store { return t.store }
 
 type txKey struct{}
 
@@ -169,6 +174,49 @@ func Enqueue(ctx context.Context, args JobArgs, opts *river.InsertOpts) (int64, 
 		return 0, err
 	}
 	return res.Job.ID, nil
+}
+
+// JobInsert is one job of EnqueueMany.
+type JobInsert struct {
+	Args JobArgs
+	Opts *river.InsertOpts
+}
+
+// EnqueueMany inserts jobs in the transaction of ctx in one statement, through River's
+// InsertManyTx, and returns the rows River gives back, one per job (a unique job already there
+// gives that job, as Enqueue does). Every job must be the transaction's tenant's. Callers that
+// need to know which row is which job match on the row's args: River returns them in the order
+// given, but SQL does not promise a RETURNING order.
+func EnqueueMany(ctx context.Context, jobs []JobInsert) ([]*rivertype.JobRow, error) {
+	if len(jobs) == 0 {
+		return nil, nil
+	}
+	tx, ok := TxFrom(ctx)
+	if !ok {
+		return nil, errors.New("tenants: EnqueueMany outside a tenant transaction")
+	}
+	if tx.store.river == nil {
+		return nil, errors.New("tenants: no River client attached to the store")
+	}
+	params := make([]river.InsertManyParams, len(jobs))
+	for i, j := range jobs {
+		if j.Args.Tenant() != tx.tenantID {
+			return nil, fmt.Errorf("tenants: job for tenant %s enqueued in a transaction of %s", j.Args.Tenant(), tx.tenantID)
+		}
+		params[i] = river.InsertManyParams{Args: j.Args, InsertOpts: j.Opts}
+	}
+	res, err := tx.store.river.InsertManyTx(ctx, tx.pgx, params)
+	if err != nil {
+		return nil, err
+	}
+	if len(res) != len(jobs) {
+		return nil, fmt.Errorf("tenants: River inserted %d of %d jobs", len(res), len(jobs))
+	}
+	rows := make([]*rivertype.JobRow, len(res))
+	for i, r := range res {
+		rows[i] = r.Job
+	}
+	return rows, nil
 }
 
 // CancelJob cancels a job in the transaction of ctx, through River's JobCancelTx: a job that

@@ -53,6 +53,16 @@ if xl and cells:
           f"{cells/xl:.1f}x faster than excelize cell by cell ({cells/1e9:.2f} s)")
 else:
     print("payroll Excel benchmarks missing"); sys.exit(1)
+first = metric("Reconcile", "first_s")
+if first is not None:
+    m = lambda u: metric("Reconcile", u)
+    print(f"deadline reconciliation, {m('open'):,.0f} open applications in one county: first sweep {first:.1f} s, nothing to change "
+          f"{m('unchanged_s'):.2f} s = {m('unchanged/first'):.2f} of the first, {m('unchanged_rows_written'):.0f} rows written; "
+          f"after a closure {m('closure_s'):.2f} s ({m('closure_scanned'):,.0f} read, {m('closure_changed'):,.0f} re-dated); "
+          f"a clerk's step during the first sweep p95 {m('clerk_p95_ms'):.1f} ms (max {m('clerk_max_ms'):.0f} ms) vs {m('clerk_alone_p95_ms'):.1f} ms alone "
+          f"(target < 50 ms) {'OK' if m('clerk_p95_ms') < 50 else 'ABOVE TARGET'}")
+else:
+    print("reconciliation benchmark missing"); sys.exit(1)
 ratio = metric("AcceptanceThroughput", "ratio")
 if ratio is not None:
     http, pg = metric("AcceptanceThroughput", "http_intakes/s"), metric("AcceptanceThroughput", "pgbench_tps")

@@ -2,7 +2,10 @@ package application
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"time"
 
@@ -211,10 +214,9 @@ func (DeadlineArgs) InsertOpts() river.InsertOpts {
 	return river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true}}
 }
 
-// schedule brings the application's deadline jobs in line with its moments: jobs for moments
-// that moved or ended are cancelled, new moments get a job. It runs in the transaction that
-// changed the application.
-func schedule(ctx context.Context, cal *workday.Calendar, a *Application, pauses []Pause, yellowDays int) error {
+// planJobs compares the application's jobs with its moments: jobs for moments that moved or
+// ended are to be cancelled (and leave a.Jobs), and each new moment needs a job.
+func planJobs(cal *workday.Calendar, a *Application, pauses []Pause, yellowDays int) (cancel []int64, add []tenants.JobInsert) {
 	want := moments(a, pauses)
 	if a.Jobs == nil {
 		a.Jobs = map[string]Job{}
@@ -223,23 +225,54 @@ func schedule(ctx context.Context, cal *workday.Calendar, a *Application, pauses
 		if due, ok := want[kind]; ok && due == j.Due {
 			continue
 		}
-		if err := tenants.CancelJob(ctx, j.ID); err != nil {
-			return err
-		}
+		cancel = append(cancel, j.ID)
 		delete(a.Jobs, kind)
 	}
-	for kind, due := range want {
+	for _, kind := range slices.Sorted(maps.Keys(want)) {
 		if _, ok := a.Jobs[kind]; ok {
 			continue
 		}
-		args := DeadlineArgs{TenantID: a.TenantID, ApplicationID: a.ID, DeadlineKind: kind, Due: due}
-		id, err := tenants.Enqueue(ctx, args, &river.InsertOpts{ScheduledAt: fireAt(cal, kind, due, yellowDays)})
-		if err != nil {
-			return fmt.Errorf("schedule %s: %w", kind, err)
+		due := want[kind]
+		add = append(add, tenants.JobInsert{Args: DeadlineArgs{TenantID: a.TenantID, ApplicationID: a.ID, DeadlineKind: kind, Due: due},
+			Opts: &river.InsertOpts{ScheduledAt: fireAt(cal, kind, due, yellowDays)}})
+	}
+	slices.Sort(cancel)
+	return cancel, add
+}
+
+// applyJobs cancels and inserts what planJobs decided for apps, in the transaction of ctx:
+// each cancellation through River's JobCancelTx, the insertions in one InsertManyTx. The new
+// jobs are recorded on their applications.
+func applyJobs(ctx context.Context, cancel []int64, add []tenants.JobInsert, apps map[uuid.UUID]*Application) error {
+	for _, id := range cancel {
+		if err := tenants.CancelJob(ctx, id); err != nil {
+			return fmt.Errorf("cancel deadline job %d: %w", id, err)
 		}
-		a.Jobs[kind] = Job{ID: id, Due: due}
+	}
+	rows, err := tenants.EnqueueMany(ctx, add)
+	if err != nil {
+		return fmt.Errorf("schedule deadline jobs: %w", err)
+	}
+	for _, r := range rows {
+		var args DeadlineArgs
+		if err := json.Unmarshal(r.EncodedArgs, &args); err != nil {
+			return fmt.Errorf("deadline job %d: %w", r.ID, err)
+		}
+		a, ok := apps[args.ApplicationID]
+		if !ok {
+			return fmt.Errorf("deadline job %d is for no application of the batch", r.ID)
+		}
+		a.Jobs[args.DeadlineKind] = Job{ID: r.ID, Due: args.Due}
 	}
 	return nil
+}
+
+// schedule brings the application's deadline jobs in line with its moments: jobs for moments
+// that moved or ended are cancelled, new moments get a job. It runs in the transaction that
+// changed the application.
+func schedule(ctx context.Context, cal *workday.Calendar, a *Application, pauses []Pause, yellowDays int) error {
+	cancel, add := planJobs(cal, a, pauses, yellowDays)
+	return applyJobs(ctx, cancel, add, map[uuid.UUID]*Application{a.ID: a})
 }
 
 // CheckDeadline is the deadline job: it refreshes the application's due dates and warning
@@ -309,13 +342,20 @@ func calendarAndSettings(ctx context.Context) (*workday.Calendar, *settings.Sett
 
 // warn notifies whoever handles the application now, and their supervisors.
 func (s *Service) warn(ctx context.Context, a *Application, kind string, due workday.Date) error {
-	handlers, err := handlers(ctx, a)
+	d, err := warning(ctx, audience{}, a, kind, due)
 	if err != nil {
 		return err
 	}
-	sup, err := tenants.Supervisors(ctx, handlers)
+	_, err = notify.Send(ctx, d.To, d.Message)
+	return err
+}
+
+// warning is the notice of a moment come: to the handlers and their supervisors (found through
+// au, which a batch shares).
+func warning(ctx context.Context, au audience, a *Application, kind string, due workday.Date) (notify.Delivery, error) {
+	to, err := au.of(ctx, a)
 	if err != nil {
-		return err
+		return notify.Delivery{}, err
 	}
 	no := a.ItemName
 	if a.ReceiptNo != nil {
@@ -323,15 +363,21 @@ func (s *Service) warn(ctx context.Context, a *Application, kind string, due wor
 	}
 	body := fmt.Sprintf("%s（申请人 %s）期限 %s。", no, a.ApplicantName, due)
 	id := a.ID
-	_, err = notify.Send(ctx, append(handlers, sup...), notify.Message{Kind: "deadline_" + kind, ApplicationID: &id,
-		Title: kindLabels[kind], Body: body, DedupKey: "deadline:" + a.ID.String() + ":" + kind + ":" + due.String(), SMS: kind != KindYellow})
-	return err
+	return notify.Delivery{To: to, Message: notify.Message{Kind: "deadline_" + kind, ApplicationID: &id, Title: kindLabels[kind], Body: body,
+		DedupKey: "deadline:" + a.ID.String() + ":" + kind + ":" + due.String(), SMS: kind != KindYellow}}, nil
 }
 
-// ReconcileArgs re-derive every open application's deadlines and jobs in one tenant: after a
-// calendar change, and periodically as a safety net.
+// ReconcileArgs re-derive the running applications' deadlines and jobs in one tenant: every
+// one of them periodically, as a safety net, and after a change to the rules; after a calendar
+// change that touched only some days (From and To set, inclusive), those whose dates those
+// days can move.
 type ReconcileArgs struct {
-	TenantID uuid.UUID `json:"tenant_id" river:"unique"`
+	TenantID uuid.UUID     `json:"tenant_id" river:"unique"`
+	From     *workday.Date `json:"from,omitempty" river:"unique"`
+	To       *workday.Date `json:"to,omitempty" river:"unique"`
+	// Rev is the calendar revision the change made: a second change of the same days while
+	// the first one's pass runs gets a pass of its own rather than joining the running one.
+	Rev int64 `json:"rev,omitempty" river:"unique"`
 }
 
 // Kind is River's job kind.
@@ -340,61 +386,390 @@ func (ReconcileArgs) Kind() string { return "application_reconcile" }
 // Tenant is the job's tenant.
 func (a ReconcileArgs) Tenant() uuid.UUID { return a.TenantID }
 
-// InsertOpts keep one waiting reconciliation per tenant.
+// InsertOpts keep one waiting reconciliation per tenant and span.
 func (ReconcileArgs) InsertOpts() river.InsertOpts {
 	return river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: waiting}}
 }
 
-// Reconcile recomputes every open application: due dates, warning level, jobs, and the
-// warnings whose moment has passed (a job lost or cancelled by mistake is made good here).
-func (s *Service) Reconcile(ctx context.Context) (int, error) {
-	var open []Application
-	if err := tenants.DB(ctx).NewSelect().Model(&open).WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
-		return q.Where("a.closed_on IS NULL AND a.state IN (?)", inStates(openStates())).
-			WhereOr("a.state = ? AND a.decision = ? AND a.delivered_on IS NULL", lifecycle.Decided, lifecycle.Approve)
-	}).For("UPDATE").Scan(ctx); err != nil {
-		return 0, err
+// Reconciled is what one reconciliation did.
+type Reconciled struct {
+	// Scanned are the running applications read (for a calendar change, those whose counted
+	// span reaches the changed days).
+	Scanned int `json:"scanned"`
+	// Changed are the rows written: their due dates, warning level, flags or jobs moved.
+	Changed int `json:"changed"`
+	// Skipped are rows that needed a change but were locked by another transaction (a clerk
+	// acting on them, whose step recomputes them anyway): the next pass takes them.
+	Skipped int `json:"skipped"`
+}
+
+// ReconcileBatch is how many applications one transaction of a reconciliation reads.
+const ReconcileBatch = 500
+
+// Reconcile recomputes every running application of the transaction's tenant: due dates,
+// warning level, jobs, and the warnings whose moment has passed (a job lost or cancelled by
+// mistake is made good here). Its batches join the transaction of ctx; the job runs them in
+// short transactions of their own (Sweep).
+func (s *Service) Reconcile(ctx context.Context) (Reconciled, error) {
+	tx, ok := tenants.TxFrom(ctx)
+	if !ok {
+		return Reconciled{}, errors.New("application: Reconcile outside a tenant transaction")
+	}
+	return s.Sweep(ctx, tx.Store(), ReconcileArgs{TenantID: tx.TenantID()})
+}
+
+// Sweep is the reconciliation job: it walks the tenant's running applications in keyset
+// batches of (tenant_id, id), in short transactions of its own on store (or in the
+// transaction of ctx, when there is one: a nested InTx joins it), so it never holds a lock
+// for long and a crash or timeout keeps the batches done. A batch reads its applications
+// without locking them and recomputes them in memory; only those whose computed values or
+// jobs differ from the stored ones are then locked, a few at a time, FOR UPDATE SKIP LOCKED,
+// recomputed from the locked row and written, with their jobs cancelled and inserted in bulk.
+// A row another transaction holds is skipped, tried once more at the end, and otherwise left
+// to the next pass: whoever holds it is taking a step, and every step recomputes its
+// application.
+func (s *Service) Sweep(ctx context.Context, store *tenants.Store, args ReconcileArgs) (Reconciled, error) {
+	size := s.ReconcileBatch
+	if size <= 0 {
+		size = ReconcileBatch
+	}
+	var res Reconciled
+	var skipped []uuid.UUID
+	after := uuid.Nil
+	for {
+		b, err := s.reconcileBatch(ctx, store, args, func(q *bun.SelectQuery) *bun.SelectQuery {
+			return q.Where("a.id > ?", after).OrderExpr("a.tenant_id, a.id").Limit(int64(size))
+		})
+		if err != nil {
+			return res, err
+		}
+		res.Scanned += b.read
+		res.Changed += b.changed
+		skipped = append(skipped, b.skipped...)
+		if b.read < size {
+			break
+		}
+		after = b.last
+	}
+	if len(skipped) > 0 {
+		// Once more for the rows held meanwhile: a clerk's step takes milliseconds.
+		b, err := s.reconcileBatch(ctx, store, ReconcileArgs{TenantID: args.TenantID}, func(q *bun.SelectQuery) *bun.SelectQuery {
+			return q.Where("a.id IN (?)", bun.In(skipped))
+		})
+		if err != nil {
+			return res, err
+		}
+		res.Changed += b.changed
+		skipped = b.skipped
+	}
+	res.Skipped = len(skipped)
+	return res, nil
+}
+
+// reconcileLocks is how many rows one writing transaction of a reconciliation locks: few, so
+// that a clerk whose application is among them waits milliseconds at most.
+const reconcileLocks = 50
+
+// batch is what one batch of a reconciliation did.
+type batch struct {
+	read    int
+	last    uuid.UUID
+	changed int
+	skipped []uuid.UUID
+}
+
+// reconcileBatch reconciles the running applications page selects (within the span of args):
+// one transaction reads them, and the few that need writing are written in transactions of
+// reconcileLocks rows.
+func (s *Service) reconcileBatch(ctx context.Context, store *tenants.Store, args ReconcileArgs, page func(*bun.SelectQuery) *bun.SelectQuery) (batch, error) {
+	var b batch
+	var stale []uuid.UUID
+	w := &warnings{au: audience{}}
+	err := store.InTx(ctx, args.TenantID, func(ctx context.Context) error {
+		var apps []Application
+		q := tenants.DB(ctx).NewSelect().Model(&apps).Where("a.tenant_id = ?", args.TenantID)
+		if err := page(inSpan(whereRunning(q), args)).Scan(ctx); err != nil || len(apps) == 0 {
+			return err
+		}
+		b.read, b.last = len(apps), apps[len(apps)-1].ID
+		cal, st, err := calendarAndSettings(ctx)
+		if err != nil {
+			return err
+		}
+		pauses, err := pausesOf(ctx, args.TenantID, apps)
+		if err != nil {
+			return err
+		}
+		today, now := s.today(), s.now()
+		for i := range apps {
+			a, ps := &apps[i], pauses[apps[i].ID]
+			if !settled(cal, a, ps, today, st) {
+				stale = append(stale, a.ID)
+				continue
+			}
+			if err := w.passed(ctx, cal, a, ps, now, st.YellowDays); err != nil {
+				return err
+			}
+		}
+		return w.send(ctx)
+	})
+	if err != nil {
+		return b, err
+	}
+	for chunk := range slices.Chunk(stale, reconcileLocks) {
+		err := store.InTx(ctx, args.TenantID, func(ctx context.Context) error {
+			changed, skipped, err := s.rewrite(ctx, args.TenantID, chunk, w)
+			b.changed += changed
+			b.skipped = append(b.skipped, skipped...)
+			return err
+		})
+		if err != nil {
+			return b, err
+		}
+	}
+	return b, nil
+}
+
+// rewrite locks the applications ids that are not held by another transaction (SKIP LOCKED:
+// the sweep never waits behind a clerk), recomputes them from the locked rows, and writes those
+// that still differ, in the transaction of ctx. It returns how many it wrote and the ids held
+// elsewhere.
+func (s *Service) rewrite(ctx context.Context, tenant uuid.UUID, ids []uuid.UUID, w *warnings) (int, []uuid.UUID, error) {
+	var locked []Application
+	if err := tenants.DB(ctx).NewSelect().Model(&locked).Where("a.tenant_id = ? AND a.id IN (?)", tenant, bun.In(ids)).
+		OrderExpr("a.tenant_id, a.id").For("UPDATE SKIP LOCKED").Scan(ctx); err != nil {
+		return 0, nil, err
+	}
+	got := map[uuid.UUID]bool{}
+	for _, a := range locked {
+		got[a.ID] = true
+	}
+	var skipped []uuid.UUID
+	for _, id := range ids {
+		if !got[id] {
+			skipped = append(skipped, id)
+		}
+	}
+	if len(locked) == 0 {
+		return 0, skipped, nil
 	}
 	cal, st, err := calendarAndSettings(ctx)
 	if err != nil {
-		return 0, err
+		return 0, nil, err
 	}
-	// All open applications' pauses in one query, not one per application.
-	var all []Pause
-	if err := tenants.DB(ctx).NewSelect().Model(&all).
-		Where("p.application_id IN (SELECT id FROM applications WHERE closed_on IS NULL AND tenant_id = app_current_tenant())").Order("p.seq").Scan(ctx); err != nil {
-		return 0, err
+	// The rows and their pauses as they are now (a step may have committed since the read).
+	pauses, err := pausesOf(ctx, tenant, locked)
+	if err != nil {
+		return 0, nil, err
 	}
-	pauses := map[uuid.UUID][]Pause{}
-	for _, p := range all {
-		pauses[p.ApplicationID] = append(pauses[p.ApplicationID], p)
-	}
-	today := s.today()
-	for i := range open {
-		a := &open[i]
-		ps := pauses[a.ID]
+	today, now := s.today(), s.now()
+	var cancel []int64
+	var add []tenants.JobInsert
+	var write []*Application
+	var steps []*Pause
+	byID := map[uuid.UUID]*Application{}
+	for i := range locked {
+		a, ps := &locked[i], pauses[locked[i].ID]
+		if !running(a) {
+			continue // decided or closed meanwhile, by the step that held it
+		}
+		before := derivedOf(a, ps)
 		recompute(cal, a, ps, today, st)
-		for kind, due := range moments(a, ps) {
-			if !s.now().Before(fireAt(cal, kind, due, st.YellowDays)) {
-				if err := s.warn(ctx, a, kind, due); err != nil {
-					return 0, err
-				}
-			}
+		if err := w.passed(ctx, cal, a, ps, now, st.YellowDays); err != nil {
+			return 0, nil, err
 		}
-		if err := schedule(ctx, cal, a, ps, st.YellowDays); err != nil {
-			return 0, err
+		c, ad := planJobs(cal, a, ps, st.YellowDays)
+		after := derivedOf(a, ps)
+		if before == after && len(c) == 0 && len(ad) == 0 {
+			continue
 		}
-		if err := saveDerived(ctx, a, ps, true); err != nil {
-			return 0, err
+		cancel, add = append(cancel, c...), append(add, ad...)
+		write, byID[a.ID] = append(write, a), a
+		if p := openPause(ps); p != nil && before.step != after.step {
+			steps = append(steps, p)
 		}
 	}
-	return len(open), nil
+	if err := w.send(ctx); err != nil {
+		return 0, nil, err
+	}
+	if len(write) == 0 {
+		return 0, skipped, nil
+	}
+	if err := applyJobs(ctx, cancel, add, byID); err != nil {
+		return 0, nil, err
+	}
+	// One statement for the rows (bun's bulk update: UPDATE … FROM (VALUES …)), carrying only
+	// the columns it sets.
+	rows := make([]derivedRow, len(write))
+	for i, a := range write {
+		rows[i] = derivedRow{TenantID: a.TenantID, ID: a.ID, ForwardDue: a.ForwardDue, CorrectionDue: a.CorrectionDue, LegalDue: a.LegalDue,
+			PromisedDue: a.PromisedDue, DeliveryDue: a.DeliveryDue, Paused: a.Paused, Warning: a.Warning, Provisional: a.Provisional, Jobs: a.Jobs}
+	}
+	if _, err := tenants.DB(ctx).NewUpdate().Model(&rows).Column(append(slices.Clone(derived), "jobs")...).Bulk().Exec(ctx); err != nil {
+		return 0, nil, err
+	}
+	for _, p := range steps {
+		if _, err := tenants.DB(ctx).NewUpdate().Model(p).Column("step_due").WherePK().Exec(ctx); err != nil {
+			return 0, nil, err
+		}
+	}
+	return len(write), skipped, nil
 }
 
-// CalendarChanged enqueues a reconciliation in the transaction that changed the calendar.
+// derivedRow is the part of an application's row that a reconciliation writes.
+type derivedRow struct {
+	bun.BaseModel `bun:"table:applications,alias:a"`
+
+	TenantID      uuid.UUID      `bun:"tenant_id,pk,type:uuid"`
+	ID            uuid.UUID      `bun:"id,pk,type:uuid"`
+	ForwardDue    *time.Time     `bun:"forward_due,type:date"`
+	CorrectionDue *time.Time     `bun:"correction_due,type:date"`
+	LegalDue      *time.Time     `bun:"legal_due,type:date"`
+	PromisedDue   *time.Time     `bun:"promised_due,type:date"`
+	DeliveryDue   *time.Time     `bun:"delivery_due,type:date"`
+	Paused        bool           `bun:"paused"`
+	Warning       string         `bun:"warning"`
+	Provisional   bool           `bun:"provisional"`
+	Jobs          map[string]Job `bun:"jobs,type:jsonb"`
+}
+
+// derivedValues are what recompute and schedule decide for an application: a reconciliation
+// writes a row only when they change.
+type derivedValues struct {
+	forward, correction, legal, promised, delivery workday.Date
+	paused, provisional                            bool
+	warning                                        string
+	step                                           workday.Date // the open pause's
+}
+
+func derivedOf(a *Application, pauses []Pause) derivedValues {
+	v := derivedValues{forward: date(a.ForwardDue), correction: date(a.CorrectionDue), legal: date(a.LegalDue), promised: date(a.PromisedDue),
+		delivery: date(a.DeliveryDue), paused: a.Paused, provisional: a.Provisional, warning: a.Warning}
+	if p := openPause(pauses); p != nil {
+		v.step = date(p.StepDue)
+	}
+	return v
+}
+
+// settled recomputes a (in memory) and reports whether its stored values and jobs are still
+// what they should be.
+func settled(cal *workday.Calendar, a *Application, pauses []Pause, today workday.Date, st *settings.Settings) bool {
+	before := derivedOf(a, pauses)
+	recompute(cal, a, pauses, today, st)
+	if derivedOf(a, pauses) != before {
+		return false
+	}
+	want := moments(a, pauses)
+	if len(want) != len(a.Jobs) {
+		return false
+	}
+	for kind, due := range want {
+		if j, ok := a.Jobs[kind]; !ok || j.Due != due {
+			return false
+		}
+	}
+	return true
+}
+
+// warnings collects, within one transaction of a reconciliation, the notices of moments that
+// have come, to send them in one statement (most were sent before: the notifications' dedup
+// keys make those add nothing). Its audience lasts the batch.
+type warnings struct {
+	au  audience
+	out []notify.Delivery
+}
+
+// passed adds the notices of the application's moments whose time has come.
+func (w *warnings) passed(ctx context.Context, cal *workday.Calendar, a *Application, pauses []Pause, now time.Time, yellowDays int) error {
+	m := moments(a, pauses)
+	for _, kind := range slices.Sorted(maps.Keys(m)) {
+		if !now.Before(fireAt(cal, kind, m[kind], yellowDays)) {
+			d, err := warning(ctx, w.au, a, kind, m[kind])
+			if err != nil {
+				return err
+			}
+			w.out = append(w.out, d)
+		}
+	}
+	return nil
+}
+
+// send sends what was collected, in the transaction of ctx.
+func (w *warnings) send(ctx context.Context) error {
+	_, err := notify.SendMany(ctx, w.out)
+	w.out = nil
+	return err
+}
+
+// whereRunning narrows q to the applications that still have a deadline: open ones, and
+// 准予 decisions not yet served.
+func whereRunning(q *bun.SelectQuery) *bun.SelectQuery {
+	return q.WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
+		return q.Where("a.closed_on IS NULL AND a.state IN (?)", inStates(openStates())).
+			WhereOr("a.state = ? AND a.decision = ? AND a.delivered_on IS NULL", lifecycle.Decided, lifecycle.Approve)
+	})
+}
+
+// inSpan narrows q, for a calendar change on the days args.From to args.To, to the
+// applications whose dates those days can move. Every date recompute sets is counted over
+// the days after a start (receipt, completion, acceptance, a pause, the decision) through
+// itself: Add, Count, Deadline, Level and Provisional look at no day outside that span (the
+// warning level counts from today, which lies inside it or past it). So a day that becomes
+// a day off or a working day moves only the dates of applications whose span — from their
+// earliest start through their latest due date — contains it. An application in a pause is
+// always taken: while its clock stands still its due dates move out every day, so the stored
+// ones do not bound its span (and only a paused application has an open pause, whose step
+// limit is the one date not in the row).
+func inSpan(q *bun.SelectQuery, args ReconcileArgs) *bun.SelectQuery {
+	if args.From == nil || args.To == nil {
+		return q
+	}
+	return q.WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
+		return q.Where("a.state = ?", lifecycle.Paused).
+			WhereOr("LEAST(a.proxy_received_on, a.received_on, a.complete_on, a.accepted_on, a.decided_on) <= ?::date"+
+				" AND GREATEST(a.forward_due, a.correction_due, a.legal_due, a.promised_due, a.delivery_due) >= ?::date",
+				args.To.String(), args.From.String())
+	})
+}
+
+// pausesOf are the pauses of apps, in order, by application.
+func pausesOf(ctx context.Context, tenant uuid.UUID, apps []Application) (map[uuid.UUID][]Pause, error) {
+	out := map[uuid.UUID][]Pause{}
+	if len(apps) == 0 {
+		return out, nil
+	}
+	ids := make([]uuid.UUID, len(apps))
+	for i := range apps {
+		ids[i] = apps[i].ID
+	}
+	var all []Pause
+	if err := tenants.DB(ctx).NewSelect().Model(&all).Where("p.tenant_id = ? AND p.application_id IN (?)", tenant, bun.In(ids)).
+		Order("p.application_id", "p.seq").Scan(ctx); err != nil {
+		return nil, err
+	}
+	for _, p := range all {
+		out[p.ApplicationID] = append(out[p.ApplicationID], p)
+	}
+	return out, nil
+}
+
+// CalendarChanged enqueues a reconciliation of every running application in the transaction
+// that changed the rules (or, unwired to CalendarDaysChanged, the calendar).
 func CalendarChanged(ctx context.Context) error {
 	tx, _ := tenants.TxFrom(ctx)
 	_, err := tenants.Enqueue(ctx, ReconcileArgs{TenantID: tx.TenantID()}, nil)
+	return err
+}
+
+// CalendarDaysChanged enqueues, in the transaction that changed the calendar on the days from
+// to to, a reconciliation of the running applications whose dates those days can move.
+func CalendarDaysChanged(ctx context.Context, from, to workday.Date) error {
+	tx, _ := tenants.TxFrom(ctx)
+	st, err := settings.Get(ctx)
+	if err != nil {
+		return err
+	}
+	_, err = tenants.Enqueue(ctx, ReconcileArgs{TenantID: tx.TenantID(), From: &from, To: &to, Rev: st.CalendarRev}, nil)
 	return err
 }
 

@@ -29,6 +29,9 @@ type Service struct {
 	// issues, the archive package) enqueue their work there, so it exists exactly when the
 	// step does. They depend on this package, so it cannot call them by name.
 	AfterStep func(ctx context.Context, a *Application, action lifecycle.Action, e *Event) error
+	// ReconcileBatch is how many applications each transaction of a reconciliation reads;
+	// 0 is ReconcileBatch (tests make it small to cross batch boundaries).
+	ReconcileBatch int
 }
 
 func (s *Service) now() time.Time {

@@ -25,14 +25,46 @@ func handlers(ctx context.Context, a *Application) ([]uuid.UUID, error) {
 			return []uuid.UUID{*a.AssigneeID}, nil
 		}
 	}
-	unit, role := a.HallID, tenants.RoleTownshipClerk
+	unit, role := turn(a)
+	return members(ctx, unit, role)
+}
+
+// turn is the unit whose turn it is, and the role in it that handles the application.
+func turn(a *Application) (uuid.UUID, tenants.Role) {
 	switch {
 	case a.State == lifecycle.ProxyReceived && a.ProxyUnitID != nil:
-		unit, role = *a.ProxyUnitID, tenants.RoleCommunityWorker
+		return *a.ProxyUnitID, tenants.RoleCommunityWorker
 	case a.State == lifecycle.Processing || a.State == lifecycle.Paused:
-		unit, role = a.DepartmentID, tenants.RoleDepartmentStaff
+		return a.DepartmentID, tenants.RoleDepartmentStaff
 	}
-	return members(ctx, unit, role)
+	return a.HallID, tenants.RoleTownshipClerk
+}
+
+// audience remembers, within one batch of a reconciliation, who hears of each holder's
+// warnings (the handlers and their supervisors): the applications of one hall, department or
+// assignee share them, so a batch asks once per holder rather than once per warning.
+type audience map[string][]uuid.UUID
+
+func (au audience) of(ctx context.Context, a *Application) ([]uuid.UUID, error) {
+	unit, role := turn(a)
+	key := unit.String() + "/" + string(role)
+	if a.AssigneeID != nil {
+		key = a.AssigneeID.String() + "/" + key
+	}
+	if r, ok := au[key]; ok {
+		return r, nil
+	}
+	hs, err := handlers(ctx, a)
+	if err != nil {
+		return nil, err
+	}
+	sup, err := tenants.Supervisors(ctx, hs)
+	if err != nil {
+		return nil, err
+	}
+	r := append(hs, sup...)
+	au[key] = r
+	return r, nil
 }
 
 func members(ctx context.Context, unit uuid.UUID, role tenants.Role) ([]uuid.UUID, error) {

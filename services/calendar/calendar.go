@@ -158,7 +158,7 @@ func (s *Service) SetDay(ctx context.Context, d workday.Date, working bool, reas
 		Set("working = EXCLUDED.working, reason = EXCLUDED.reason, created_by = EXCLUDED.created_by, created_at = now()").Exec(ctx); err != nil {
 		return err
 	}
-	return s.after(ctx, "calendar.day_set", d.String(), map[string]any{"date": d.String(), "working": working, "reason": reason})
+	return s.after(ctx, "calendar.day_set", d.String(), map[string]any{"date": d.String(), "working": working, "reason": reason}, d, d)
 }
 
 // DeleteDay removes a local override.
@@ -170,7 +170,7 @@ func (s *Service) DeleteDay(ctx context.Context, d workday.Date) error {
 	if n, _ := res.RowsAffected(); n == 0 {
 		return problem.NotFound("calendar_day_not_found", "该日期没有本县调整", "no local override on that date")
 	}
-	return s.after(ctx, "calendar.day_delete", d.String(), map[string]any{"date": d.String()})
+	return s.after(ctx, "calendar.day_delete", d.String(), map[string]any{"date": d.String()}, d, d)
 }
 
 // PutYear stores a whole year's schedule, replacing the library's data for that year.
@@ -190,16 +190,25 @@ func (s *Service) PutYear(ctx context.Context, year int, holidays []workday.Bloc
 	if err := validateWith(ctx, nil, row); err != nil {
 		return err
 	}
+	old, err := storedYear(ctx, year)
+	if err != nil {
+		return err
+	}
 	if _, err := tenants.DB(ctx).NewInsert().Model(row).On("CONFLICT (tenant_id, year) DO UPDATE").
 		Set("holidays = EXCLUDED.holidays, makeups = EXCLUDED.makeups, created_by = EXCLUDED.created_by, updated_at = now()").Exec(ctx); err != nil {
 		return err
 	}
 	summary, _ := json.Marshal(map[string]any{"holidays": holidays, "makeups": makeups})
-	return s.after(ctx, "calendar.year_put", "", map[string]any{"year": year, "schedule": json.RawMessage(summary)})
+	from, to := yearSpan(year, old, row)
+	return s.after(ctx, "calendar.year_put", "", map[string]any{"year": year, "schedule": json.RawMessage(summary)}, from, to)
 }
 
 // DeleteYear drops an entered year (the library's data, if any, applies again).
 func (s *Service) DeleteYear(ctx context.Context, year int) error {
+	old, err := storedYear(ctx, year)
+	if err != nil {
+		return err
+	}
 	res, err := tenants.DB(ctx).NewDelete().Model((*Year)(nil)).Where("year = ?", year).Exec(ctx)
 	if err != nil {
 		return err
@@ -207,7 +216,48 @@ func (s *Service) DeleteYear(ctx context.Context, year int) error {
 	if n, _ := res.RowsAffected(); n == 0 {
 		return problem.NotFound("calendar_year_not_found", "本县未录入该年度安排", "no schedule entered for that year")
 	}
-	return s.after(ctx, "calendar.year_delete", "", map[string]any{"year": year})
+	from, to := yearSpan(year, old)
+	return s.after(ctx, "calendar.year_delete", "", map[string]any{"year": year}, from, to)
+}
+
+// storedYear is the county's entry for year, nil if it has none.
+func storedYear(ctx context.Context, year int) (*Year, error) {
+	var ys []Year
+	if err := tenants.DB(ctx).NewSelect().Model(&ys).Where("cy.year = ?", year).Scan(ctx); err != nil || len(ys) == 0 {
+		return nil, err
+	}
+	return &ys[0], nil
+}
+
+// yearSpan is the days whose status an entry for year can decide: the year itself, and any
+// holiday or make-up working day an entry (before or after the change) places beyond it (a
+// 元旦 make-up day falls in the December before).
+func yearSpan(year int, entries ...*Year) (from, to workday.Date) {
+	from, to = workday.Date{Year: year, Month: 1, Day: 1}, workday.Date{Year: year, Month: 12, Day: 31}
+	widen := func(d workday.Date) {
+		if d.IsZero() {
+			return
+		}
+		if d.Before(from) {
+			from = d
+		}
+		if d.After(to) {
+			to = d
+		}
+	}
+	for _, y := range entries {
+		if y == nil {
+			continue
+		}
+		for _, b := range y.Holidays {
+			widen(b.From)
+			widen(b.To)
+		}
+		for _, m := range y.Makeups {
+			widen(m)
+		}
+	}
+	return from, to
 }
 
 func validateWith(ctx context.Context, d *Day, y *Year) error {
@@ -219,7 +269,9 @@ func validateWith(ctx context.Context, d *Day, y *Year) error {
 	return err
 }
 
-func (s *Service) after(ctx context.Context, action, target string, summary map[string]any) error {
+// after records a change that can move the working days from to to (inclusive) and tells
+// Settings, whose hook recomputes the open deadlines counted over those days.
+func (s *Service) after(ctx context.Context, action, target string, summary map[string]any, from, to workday.Date) error {
 	if _, err := settings.BumpCalendar(ctx); err != nil {
 		return err
 	}
@@ -229,7 +281,7 @@ func (s *Service) after(ctx context.Context, action, target string, summary map[
 	if err := tenants.Audit(ctx, tenants.Change{Action: action, TargetType: "calendar", TargetID: target, Summary: summary}); err != nil {
 		return err
 	}
-	return s.Settings.Changed(ctx)
+	return s.Settings.DaysChanged(ctx, from, to)
 }
 
 // Overrides lists the tenant's local data for the admin screen.

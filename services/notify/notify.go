@@ -102,6 +102,66 @@ func Send(ctx context.Context, recipients []uuid.UUID, m Message) (int, error) {
 	return int(n), nil
 }
 
+// Delivery is one message to its recipients.
+type Delivery struct {
+	To []uuid.UUID
+	Message
+}
+
+// SendMany is Send for many messages at once, in one statement (a reconciliation's warnings,
+// most of them told already): each recipient hears of each dedup key once, and a message that
+// reached anyone new is texted as Send texts it. It returns how many new notifications it
+// wrote.
+func SendMany(ctx context.Context, ds []Delivery) (int, error) {
+	tx, _ := tenants.TxFrom(ctx)
+	var rows []Notification
+	for _, d := range ds {
+		seen := map[uuid.UUID]bool{}
+		for _, r := range d.To {
+			if seen[r] {
+				continue
+			}
+			seen[r] = true
+			rows = append(rows, Notification{TenantID: tx.TenantID(), ID: uuid.New(), RecipientID: r, Kind: d.Kind,
+				ApplicationID: d.ApplicationID, Title: d.Title, Body: d.Body, DedupKey: d.DedupKey})
+		}
+	}
+	if len(rows) == 0 {
+		return 0, nil
+	}
+	var fresh []string
+	if _, err := tenants.DB(ctx).NewInsert().Model(&rows).On("CONFLICT (tenant_id, recipient_id, dedup_key) DO NOTHING").
+		Returning("dedup_key").Exec(ctx, &fresh); err != nil {
+		return 0, err
+	}
+	told := map[string]bool{}
+	for _, k := range fresh {
+		told[k] = true
+	}
+	var out []Outbox
+	for _, d := range ds {
+		if !d.SMS || !told[d.DedupKey] {
+			continue
+		}
+		phones, err := tenants.Phones(ctx, d.To)
+		if err != nil {
+			return 0, err
+		}
+		for _, p := range phones {
+			out = append(out, Outbox{TenantID: tx.TenantID(), ID: uuid.New(), Phone: p, Body: "【一窗】" + d.Title + "：" + d.Body, DedupKey: d.DedupKey, Status: "pending"})
+		}
+	}
+	if len(out) > 0 {
+		if _, err := tenants.DB(ctx).NewInsert().Model(&out).On("CONFLICT (tenant_id, phone, dedup_key) DO NOTHING").Exec(ctx); err != nil {
+			return 0, err
+		}
+		if _, err := tenants.Enqueue(ctx, DeliverArgs{TenantID: tx.TenantID()}, nil); err != nil {
+			return 0, err
+		}
+	}
+	return len(fresh), nil
+}
+
 // Page is a page of a member's notifications, newest first.
 type Page struct {
 	Items  []Notification

@@ -12,6 +12,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/yichuang/yichuang/services/problem"
+	"github.com/yichuang/yichuang/services/workday"
 	"github.com/yichuang/yichuang/tenants"
 )
 
@@ -101,6 +102,11 @@ func (s *Settings) Validate() error {
 // reconciles the open deadlines there.
 type Service struct {
 	OnChange func(ctx context.Context) error
+	// OnDays, when set, hears of a calendar change that can move only the working days from
+	// to to (inclusive): a closure, an extra working day, a year's schedule. A change that
+	// moves the rules themselves still goes to OnChange. Without OnDays, OnChange hears of
+	// every change.
+	OnDays func(ctx context.Context, from, to workday.Date) error
 }
 
 // Changed tells the wired hook that the rules or the calendar changed, in the transaction of
@@ -110,6 +116,15 @@ func (s *Service) Changed(ctx context.Context) error {
 		return nil
 	}
 	return s.OnChange(ctx)
+}
+
+// DaysChanged tells the wired hook that the calendar changed only on the days from to to
+// (inclusive), in the transaction of the change.
+func (s *Service) DaysChanged(ctx context.Context, from, to workday.Date) error {
+	if s != nil && s.OnDays != nil {
+		return s.OnDays(ctx, from, to)
+	}
+	return s.Changed(ctx)
 }
 
 // Put stores a county admin's values.

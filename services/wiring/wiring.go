@@ -60,7 +60,9 @@ func New(c Config) *Services {
 	// through its hook.
 	s.Apps = &application.Service{Clock: c.Clock, Box: c.Box, AfterStep: document.AfterStep}
 	s.Docs = &document.Service{Store: c.Store, Storage: c.Storage, Apps: s.Apps, Clock: c.Clock, PublicURL: c.PublicURL}
-	s.Settings = &settings.Service{OnChange: application.CalendarChanged}
+	// A change to the rules recomputes every running application; a calendar change on some
+	// days only those whose counted span contains one of them.
+	s.Settings = &settings.Service{OnChange: application.CalendarChanged, OnDays: application.CalendarDaysChanged}
 	s.Calendar = &calendar.Service{Settings: s.Settings}
 	s.Workforce = &workforce.Service{Box: c.Box, Clock: c.Clock}
 	s.Access = &access.Service{Clock: c.Clock}
