@@ -7,6 +7,7 @@ import App from './App.vue'
 import { router } from './router'
 import { setApiHandlers } from './api/client'
 import { clearSession } from './auth/session'
+import { installFieldErrorAria } from './utils/fieldErrorAria'
 
 setApiHandlers({
   unauthorized(reason) {
@@ -21,3 +22,5 @@ setApiHandlers({
 })
 
 createApp(App).use(ElementPlus, { locale: zhCn }).use(router).mount('#app')
+// Dialogs are teleported to <body>, so the whole body is watched.
+installFieldErrorAria(document.body)
