@@ -16,6 +16,7 @@ import (
 
 	"github.com/yichuang/yichuang/services/clock"
 	"github.com/yichuang/yichuang/services/lifecycle"
+	"github.com/yichuang/yichuang/services/notice"
 	"github.com/yichuang/yichuang/services/problem"
 	"github.com/yichuang/yichuang/tenants"
 )
@@ -286,7 +287,7 @@ func object(r tenants.AuditEvent, sum map[string]any, nameOf func(kind, id strin
 		o.Link = "/applications/" + app
 		own := str(sum["filename"])
 		if own == "" {
-			own = noticeKinds[str(sum["kind"])]
+			own = notice.Title(notice.Kind(str(sum["kind"])))
 		}
 		parts := []string{}
 		for _, p := range []string{own, nameOf("application", app)} {
@@ -309,11 +310,6 @@ func object(r tenants.AuditEvent, sum map[string]any, nameOf func(kind, id strin
 		o.Name = r.TargetID
 	}
 	return o
-}
-
-var noticeKinds = map[string]string{
-	"acceptance": "受理通知书", "correction": "一次性告知书", "rejection": "不予受理通知书", "decision": "办结通知书",
-	"extension": "延期通知书", "special_procedure": "特别程序告知书",
 }
 
 // detailLabels name the summary fields audit rows write.
@@ -339,6 +335,9 @@ var detailLabels = map[string]string{
 	"filter": "筛选条件", "count": "条数",
 }
 
+// listKeys hold lists, never a [before, after] pair.
+var listKeys = map[string]bool{"roles": true, "communities": true, "files": true, "fields": true, "materials": true, "changed": true}
+
 // detailOrder puts the fields a reader looks for first.
 var detailOrder = []string{"receipt_no", "item", "name", "code", "impl_code", "from", "to", "status", "reason"}
 
@@ -363,13 +362,33 @@ func details(action string, sum map[string]any) []Detail {
 	})
 	out := make([]Detail, 0, len(keys))
 	for _, k := range keys {
-		v := value(sum[k])
+		var v string
+		if list, ok := sum[k].([]any); ok && listKeys[k] {
+			parts := make([]string, 0, len(list))
+			for _, e := range list {
+				p := value(e)
+				if k == "roles" {
+					if l := tenants.Role(p).Label(); l != "" {
+						p = l
+					}
+				}
+				parts = append(parts, p)
+			}
+			v = strings.Join(parts, "、")
+		} else {
+			v = value(sum[k])
+		}
 		if v == "" {
 			continue
 		}
 		if strings.HasPrefix(action, "application.") && (k == "from" || k == "to") {
 			if l := lifecycle.State(v).Label(); l != "" {
 				v = l
+			}
+		}
+		if k == "kind" && strings.HasPrefix(action, "document.notice.") {
+			if t := notice.Title(notice.Kind(v)); t != "" {
+				v = t
 			}
 		}
 		label := detailLabels[k]
