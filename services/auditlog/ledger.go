@@ -386,6 +386,16 @@ func details(action string, sum map[string]any) []Detail {
 				v = l
 			}
 		}
+		switch {
+		case k == "scope":
+			if l := tenants.Scope(v).Label(); l != "" {
+				v = l
+			}
+		case k == "kind" && strings.HasPrefix(action, "org_unit."):
+			if l := tenants.OrgKind(v).Label(); l != "" {
+				v = l
+			}
+		}
 		if k == "kind" && strings.HasPrefix(action, "document.notice.") {
 			if t := notice.Title(notice.Kind(v)); t != "" {
 				v = t

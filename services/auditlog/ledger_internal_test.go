@@ -27,6 +27,13 @@ func TestDetailsAreLabelledFields(t *testing.T) {
 			t.Errorf("%s = %q, want %q (all: %v)", label, got[label], want, got)
 		}
 	}
+	staff := map[string]string{}
+	for _, d := range details("staff.create", map[string]any{"scope": "org_subtree", "roles": []any{"township_clerk"}}) {
+		staff[d.Label] = d.Value
+	}
+	if staff["数据范围"] != "本单位及下级" || staff["角色"] != "乡镇窗口人员" {
+		t.Errorf("staff.create details: %v", staff)
+	}
 	if order[0] != "受理编号" || order[1] != "事项" {
 		t.Errorf("the receipt number and the item come first: %v", order)
 	}
