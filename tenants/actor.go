@@ -59,6 +59,11 @@ const (
 // Valid reports whether s is a known scope.
 func (s Scope) Valid() bool { return s == ScopeTenant || s == ScopeOrgSubtree || s == ScopeSelf }
 
+// Label is the scope's Chinese name ("" for an unknown one).
+func (s Scope) Label() string {
+	return map[Scope]string{ScopeTenant: "全县", ScopeOrgSubtree: "本单位及下级", ScopeSelf: "仅本人"}[s]
+}
+
 // DefaultScope is the scope a new member of these roles gets unless an admin says otherwise.
 func DefaultScope(roles []Role) Scope {
 	if slices.Contains(roles, RoleCountyAdmin) || slices.Contains(roles, RolePlatformOperator) {

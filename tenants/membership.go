@@ -190,3 +190,31 @@ func Phones(ctx context.Context, ids []uuid.UUID) ([]string, error) {
 func MemberName(identity string) bun.Safe {
 	return bun.Safe("(SELECT m.name FROM memberships AS m WHERE m.tenant_id = app_current_tenant() AND m.identity_id = " + identity + ")")
 }
+
+// ScanNames runs q, which selects the columns id and name, into a map: the shape the audit
+// log's namers return (auditlog.Namer), so each owner of a table names its own rows.
+func ScanNames(ctx context.Context, q *bun.SelectQuery) (map[uuid.UUID]string, error) {
+	var rows []struct {
+		ID   uuid.UUID `bun:"id"`
+		Name string    `bun:"name"`
+	}
+	if err := q.Scan(ctx, &rows); err != nil {
+		return nil, err
+	}
+	out := make(map[uuid.UUID]string, len(rows))
+	for _, r := range rows {
+		out[r.ID] = r.Name
+	}
+	return out, nil
+}
+
+// MemberNames names members by identity, for the audit log.
+func MemberNames(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]string, error) {
+	return ScanNames(ctx, DB(ctx).NewSelect().Model((*Membership)(nil)).ColumnExpr("m.identity_id AS id, m.name").
+		Where("m.identity_id IN (?)", bun.In(ids)))
+}
+
+// OrgUnitNames names org units, for the audit log.
+func OrgUnitNames(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]string, error) {
+	return ScanNames(ctx, DB(ctx).NewSelect().Model((*OrgUnit)(nil)).ColumnExpr("ou.id, ou.name").Where("ou.id IN (?)", bun.In(ids)))
+}

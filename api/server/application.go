@@ -19,7 +19,7 @@ import (
 type ApplicantBody struct {
 	Kind    string `json:"kind" enum:"person,org" doc:"个人 / 单位"`
 	Name    string `json:"name" maxLength:"100" doc:"姓名或单位名称"`
-	IDNo    string `json:"id_no" maxLength:"32" doc:"身份证号码（GB 11643）或统一社会信用代码（GB 32100）"`
+	IDNo    string `json:"id_no" maxLength:"40" doc:"身份证号码（GB 11643）或统一社会信用代码（GB 32100）"`
 	Phone   string `json:"phone" maxLength:"20" doc:"联系电话"`
 	Contact string `json:"contact,omitempty" maxLength:"100" doc:"单位经办人"`
 }

@@ -23,6 +23,7 @@ import (
 
 	"github.com/yichuang/yichuang/services/access"
 	"github.com/yichuang/yichuang/services/application"
+	"github.com/yichuang/yichuang/services/auditlog"
 	"github.com/yichuang/yichuang/services/calendar"
 	"github.com/yichuang/yichuang/services/clock"
 	"github.com/yichuang/yichuang/services/document"
@@ -91,6 +92,8 @@ type Server struct {
 	settings *settings.Service
 	// imports admits a few Excel imports at a time.
 	imports *xlsxguard.Gate
+	// audit reads the audit chain as a ledger (names objects through their owners).
+	audit *auditlog.Service
 	// guard counts sign-ins (lockout and throttling); nil without a database.
 	guard *signin.Guard
 	// workersOnly: the health endpoints of a `serve --workers-only` process (WorkerHealth).
@@ -113,7 +116,10 @@ func New(deps Deps) (http.Handler, huma.API) {
 		deps.Imports = xlsxguard.NewGate(xlsxguard.DefaultSlots)
 	}
 	s := &Server{deps: deps, staff: svc.Staff, apps: svc.Apps, workforce: svc.Workforce, access: svc.Access, status: svc.Status,
-		docs: svc.Docs, calendar: svc.Calendar, settings: svc.Settings, imports: deps.Imports}
+		docs: svc.Docs, calendar: svc.Calendar, settings: svc.Settings, imports: deps.Imports, audit: svc.Audit}
+	if s.audit == nil {
+		s.audit = wiring.NewAudit()
+	}
 	if deps.Store != nil {
 		policy := signin.DefaultPolicy
 		if deps.SignIn != nil {

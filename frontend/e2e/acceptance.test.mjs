@@ -136,14 +136,40 @@ test('1. 刘芳 takes a proxy application on a phone and forwards it to the town
     for (let i = 0; i < n; i++) assert.match((await required.nth(i).getAttribute('class')) ?? '', /is-checked/)
     assert.equal(await page.locator(tid('intake-missing')).count(), 0, 'no required material left unticked')
 
-    // Applicant, with live validation of the identity number.
+    // 个人 → 单位 empties what identified the applicant (a person's name is no company name).
+    const idInput = page.locator(field('intake-id-no'))
     await page.locator(field('intake-applicant-name')).fill(applicant.name)
+    await idInput.fill('110105')
+    await page.locator(`${tid('intake-kind-org')} .el-radio-button__inner`).click()
+    await waitForText(page.locator('.intake-form'), '统一社会信用代码')
+    assert.equal(await page.locator(field('intake-applicant-name')).inputValue(), '', '单位 starts with an empty name')
+    assert.equal(await idInput.inputValue(), '', '单位 starts with an empty credit code')
+    await page.locator(`${tid('intake-kind-person')} .el-radio-button__inner`).click()
+
+    // Submitting without an ID number: the error is on the field, tied to its input.
+    await page.locator(field('intake-applicant-name')).fill(applicant.name)
+    await page.locator(tid('intake-submit')).click()
+    await waitForText(page.locator(tid('intake-id-error')), '请输入身份证号码')
+    await page.waitForFunction(() => document.querySelector('input[data-testid="intake-id-no"]')?.getAttribute('aria-invalid') === 'true')
+    const errId = await page.locator(tid('intake-id-error')).getAttribute('id')
+    assert.ok(errId, 'the field error has an id')
+    assert.ok((await idInput.getAttribute('aria-describedby'))?.split(' ').includes(errId), 'the ID input is described by its error')
+
+    // A number pasted in its printed groups keeps all 18 characters: spaces go before the limit.
+    const grouped = `${applicant.idNo.slice(0, 6)} ${applicant.idNo.slice(6, 14)} ${applicant.idNo.slice(14)}`
+    await idInput.fill(grouped)
+    assert.equal(await idInput.inputValue(), applicant.idNo, `"${grouped}" is kept as its 18 characters`)
+    await page.locator(tid('intake-id-ok')).waitFor()
+    await page.waitForFunction(() => !document.querySelector('input[data-testid="intake-id-no"]')?.hasAttribute('aria-invalid'))
+
+    // Applicant, with live validation of the identity number.
     const wrong = applicant.idNo.slice(0, 17) + (applicant.idNo[17] === '0' ? '1' : '0')
     await page.locator(field('intake-id-no')).fill(wrong)
     await waitForText(page.locator(tid('intake-id-error')), '校验码不正确')
     await page.locator(field('intake-id-no')).fill(applicant.idNo)
     await page.locator(tid('intake-id-ok')).waitFor()
-    assert.equal(await page.locator(tid('intake-id-error')).count(), 0)
+    // The field's error leaves (through Element Plus' transition).
+    await page.locator(tid('intake-id-error')).waitFor({ state: 'detached' })
     await page.locator(field('intake-phone')).fill(applicant.phone)
 
     // 委托: dated today by default; describe the signed authorisation.
@@ -183,7 +209,10 @@ test('1. 刘芳 takes a proxy application on a phone and forwards it to the town
     await waitForText(page.locator(tid('applicant-id-masked')), maskedId)
     assert.equal(await page.locator(tid('applicant-reveal')).count(), 0, 'no 查看完整号码 for a community worker')
 
-    await act(page, 'forward')
+    await act(page, 'forward', async (dialog) => {
+      // Every required material was ticked: the confirmation says so (else it names the missing).
+      await waitForText(dialog.locator(tid('action-forward-materials')), '必要材料已收齐')
+    })
     await expectState(page, '已接件')
     await waitForText(page.locator(tid('timeline')), '转交乡镇')
   })

@@ -187,8 +187,38 @@ async function countyAdminJourney(page) {
   await waitForPath(page, '/audit')
   await page.locator(tid('page-audit')).waitFor()
   await page.locator(tid('audit-action'), { hasText: 'staff.create' }).first().waitFor()
+  // A ledger: every action by its Chinese name, the object by its name.
+  const created = page.locator(`${tid('audit-table')} .el-table__body tr`, { has: page.locator(tid('audit-action'), { hasText: 'staff.create' }) }).first()
+  await waitForText(created.locator(tid('audit-action-label')), '新建人员账号')
+  await waitForText(created.locator(tid('audit-object')), '测试人员')
+  const labels = await page.locator(tid('audit-action-label')).allInnerTexts()
+  assert.ok(labels.length > 0, 'the audit page lists actions')
+  for (const l of labels) assert.match(l, /^[\u4e00-\u9fff（）·、，]+$/, `action shown in Chinese: ${l}`)
+  // Only this object: the account's rows (created, then disabled).
+  await Promise.all([
+    page.waitForResponse((r) => r.url().includes('/api/v1/audit-events?') && r.url().includes('target_id=')),
+    created.locator(tid('audit-only-object')).click(),
+  ])
+  await page.locator(tid('audit-filter-object')).waitFor()
+  // Exactly the account's two rows (created, then disabled) once the filtered page renders.
+  await page.waitForFunction(() => {
+    const cells = [...document.querySelectorAll('[data-testid="audit-object"]')]
+    return cells.length === 2 && cells.every((c) => c.textContent.includes('测试人员'))
+  })
+  await waitForText(page.locator(tid('audit-table')), '停用人员账号')
+  await Promise.all([
+    page.waitForResponse((r) => r.url().includes('/api/v1/audit-events?') && !r.url().includes('target_id=')),
+    page.locator(tid('audit-reset')).click(),
+  ])
+  await page.locator(tid('audit-filter-object')).waitFor({ state: 'detached' })
   await page.locator(tid('audit-check')).click()
   await waitForText(page.locator(tid('audit-check-result')), '校验通过', 60_000)
+  // Details are labelled fields, not JSON.
+  await created.locator('.el-table__expand-icon').click()
+  const details = page.locator(tid('audit-details')).first()
+  await waitForText(details, '角色')
+  await waitForText(details, '乡镇窗口人员')
+  assert.equal(await page.locator(`${tid('audit-table')} pre`).count(), 0, 'no raw JSON')
   await shot(page, 'county_admin-audit.png')
 
   // 组织机构 renders its tree.

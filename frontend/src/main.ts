@@ -7,6 +7,7 @@ import App from './App.vue'
 import { router } from './router'
 import { setApiHandlers } from './api/client'
 import { clearSession, loadMe } from './auth/session'
+import { installFieldErrorAria } from './utils/fieldErrorAria'
 
 setApiHandlers({
   unauthorized(reason) {
@@ -28,3 +29,5 @@ setApiHandlers({
 })
 
 createApp(App).use(ElementPlus, { locale: zhCn }).use(router).mount('#app')
+// Dialogs are teleported to <body>, so the whole body is watched.
+installFieldErrorAria(document.body)

@@ -622,3 +622,13 @@ func ScopeUnits(ctx context.Context) ([]tenants.OrgUnit, error) {
 		Order("ou.depth", "ou.path").Scan(ctx)
 	return us, err
 }
+
+// AuditItemNames names list items for the audit log.
+func AuditItemNames(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]string, error) {
+	return tenants.ScanNames(ctx, tenants.DB(ctx).NewSelect().Model((*Item)(nil)).ColumnExpr("ai.id, ai.name").Where("ai.id IN (?)", bun.In(ids)))
+}
+
+// AuditRequestNames names admission requests for the audit log by the item they ask for.
+func AuditRequestNames(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]string, error) {
+	return tenants.ScanNames(ctx, tenants.DB(ctx).NewSelect().Model((*Request)(nil)).ColumnExpr("ar.id, ar.content->>'name' AS name").Where("ar.id IN (?)", bun.In(ids)))
+}

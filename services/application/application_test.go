@@ -136,6 +136,8 @@ func TestIntakeValidation(t *testing.T) {
 	}{
 		{"bad check digit", b.clerk, application.NewApplication{ItemID: b.itemID, Applicant: application.Applicant{Kind: "person", Name: "张三", IDNo: "110105194912310021", Phone: "13912345678"}}, "body.applicant.id_no"},
 		{"bad credit code", b.clerk, application.NewApplication{ItemID: b.itemID, Applicant: application.Applicant{Kind: "org", Name: "某公司", IDNo: "91350100M000100Y44", Phone: "13912345678", Contact: "李四"}}, "body.applicant.id_no"},
+		{"empty id number", b.worker, application.NewApplication{ItemID: b.itemID, Applicant: application.Applicant{Kind: "person", Name: "张三", IDNo: " ", Phone: "13912345678"}}, "body.applicant.id_no"},
+		{"empty credit code", b.clerk, application.NewApplication{ItemID: b.itemID, Applicant: application.Applicant{Kind: "org", Name: "某公司", Phone: "13912345678", Contact: "李四"}}, "body.applicant.id_no"},
 		{"bad phone", b.clerk, application.NewApplication{ItemID: b.itemID, Applicant: application.Applicant{Kind: "person", Name: "张三", IDNo: person, Phone: "123"}}, "body.applicant.phone"},
 		{"proxy without authorisation", b.worker, application.NewApplication{ItemID: b.itemID, Applicant: application.Applicant{Kind: "person", Name: "张三", IDNo: person, Phone: "13912345678"}}, "body.authorization"},
 		{"unknown material", b.clerk, application.NewApplication{ItemID: b.itemID, Applicant: application.Applicant{Kind: "person", Name: "张三", IDNo: person, Phone: "13912345678"},
@@ -161,6 +163,27 @@ func TestIntakeValidation(t *testing.T) {
 		n, err := tenants.DB(ctx).NewSelect().Model((*application.Application)(nil)).Count(ctx)
 		if n != 0 {
 			t.Errorf("%d applications after refused forms", n)
+		}
+		return err
+	})
+}
+
+// TestIntakeStripsSpacesFromIDNo: a number pasted in its printed groups (ASCII and
+// full-width spaces) is stored as the 18 characters it is.
+func TestIntakeStripsSpacesFromIDNo(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	spaced := " " + person[:6] + " " + person[6:14] + "\u3000" + strings.ToLower(person[14:]) + " "
+	in := application.NewApplication{ItemID: b.itemID, Applicant: application.Applicant{Kind: "person", Name: "张三", IDNo: spaced, Phone: "13912345678"}}
+	var d *application.Detail
+	if err := b.as(t, b.clerk, func(ctx context.Context) (err error) { d, err = b.svc.Intake(ctx, in); return err }); err != nil {
+		t.Fatalf("a spaced ID number was refused: %v", err)
+	}
+	b.db.Ctx(t, b.tenant.ID, func(ctx context.Context) error {
+		var got string
+		err := tenants.DB(ctx).NewSelect().Model((*application.Application)(nil)).Column("applicant_id_no").Where("id = ?", d.ID).Scan(ctx, &got)
+		if got != person {
+			t.Errorf("stored ID number %q, want %q", got, person)
 		}
 		return err
 	})

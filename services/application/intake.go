@@ -98,17 +98,23 @@ func (s *Service) Intake(ctx context.Context, in NewApplication) (*Detail, error
 
 	var c problem.Checker
 	ap := &in.Applicant
-	ap.Name, ap.IDNo, ap.Phone = strings.TrimSpace(ap.Name), strings.ToUpper(strings.TrimSpace(ap.IDNo)), strings.TrimSpace(ap.Phone)
+	// The ID number loses every space, inner ones too: a number pasted in its printed groups
+	// is the same number.
+	ap.Name, ap.IDNo, ap.Phone = strings.TrimSpace(ap.Name), idno.Clean(ap.IDNo), strings.TrimSpace(ap.Phone)
 	n := utf8.RuneCountInString(ap.Name)
 	switch ap.Kind {
 	case ApplicantPerson:
 		c.Check(n >= 2 && n <= 50, "body.applicant.name", "申请人姓名须为 2 至 50 个字", "applicant name must be 2 to 50 characters", ap.Name)
-		if _, err := idno.Resident(ap.IDNo, s.now().In(clock.Zone)); err != nil {
+		if ap.IDNo == "" {
+			c.Check(false, "body.applicant.id_no", "请填写申请人的身份证号码", "the applicant's identity number is required", nil)
+		} else if _, err := idno.Resident(ap.IDNo, s.now().In(clock.Zone)); err != nil {
 			c.Check(false, "body.applicant.id_no", "身份证号码有误："+reason(err), "identity number is invalid: "+reasonEn(err), nil)
 		}
 	case ApplicantOrg:
 		c.Check(n >= 2 && n <= 100, "body.applicant.name", "单位名称须为 2 至 100 个字", "organisation name must be 2 to 100 characters", ap.Name)
-		if err := idno.Org(ap.IDNo); err != nil {
+		if ap.IDNo == "" {
+			c.Check(false, "body.applicant.id_no", "请填写单位的统一社会信用代码", "the organisation's unified social credit code is required", nil)
+		} else if err := idno.Org(ap.IDNo); err != nil {
 			c.Check(false, "body.applicant.id_no", "统一社会信用代码有误："+reason(err), "unified social credit code is invalid: "+reasonEn(err), nil)
 		}
 		cn := utf8.RuneCountInString(strings.TrimSpace(ap.Contact))

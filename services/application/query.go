@@ -284,3 +284,10 @@ func (d *Detail) fill(cal *workday.Calendar, st *settings.Settings, actor *tenan
 			Extended: d.ExtensionDays, Overdue: overdue(&d.Application, d.Today), Head: isHead(actor, &d.Application, &d.Item)})
 	}
 }
+
+// AuditNames names applications for the audit log: the receipt number and the item, or the
+// item alone before 受理.
+func AuditNames(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]string, error) {
+	return tenants.ScanNames(ctx, tenants.DB(ctx).NewSelect().Model((*Application)(nil)).
+		ColumnExpr("a.id").ColumnExpr("coalesce(a.receipt_no || ' ', '') || a.item_name AS name").Where("a.id IN (?)", bun.In(ids)))
+}

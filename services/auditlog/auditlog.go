@@ -22,24 +22,6 @@ type Page struct {
 	NextBeforeSeq int64
 }
 
-// List pages backwards through the chain of the tenant in ctx.
-func List(ctx context.Context, beforeSeq int64, limit int) (*Page, error) {
-	var items []tenants.AuditEvent
-	q := tenants.DB(ctx).NewSelect().Model(&items).Order("seq DESC").Limit(int64(limit + 1))
-	if beforeSeq > 0 {
-		q = q.Where("seq < ?", beforeSeq)
-	}
-	if err := q.Scan(ctx); err != nil {
-		return nil, err
-	}
-	p := &Page{Items: items}
-	if len(items) > limit {
-		p.Items = items[:limit]
-		p.NextBeforeSeq = items[limit-1].Seq
-	}
-	return p, nil
-}
-
 // Check is a requested verification of the chain.
 type Check struct {
 	bun.BaseModel `bun:"table:audit_checks,alias:c"`

@@ -406,3 +406,8 @@ func decodeNameCursor(c string) (string, uuid.UUID, error) {
 	id, err := uuid.Parse(string(raw[:36]))
 	return string(raw[36:]), id, err
 }
+
+// AuditNames names catalogue items for the audit log.
+func AuditNames(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]string, error) {
+	return tenants.ScanNames(ctx, tenants.DB(ctx).NewSelect().Model((*Record)(nil)).ColumnExpr("si.id, si.name").Where("si.id IN (?)", bun.In(ids)))
+}

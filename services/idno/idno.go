@@ -7,8 +7,22 @@ package idno
 import (
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 )
+
+// Clean is a number as a clerk pastes it made checkable: every space (also the full-width
+// space of a Chinese input method, tabs and line breaks) removed and letters upper-cased.
+// Cards and copies print the number in groups ("110105 19491231 0015"), so grouping spaces
+// are formatting, not typos; Resident and Org themselves stay strict.
+func Clean(s string) string {
+	return strings.ToUpper(strings.Map(func(r rune) rune {
+		if unicode.IsSpace(r) {
+			return -1
+		}
+		return r
+	}, s))
+}
 
 // Error says why a number was refused. The reasons never reveal the expected check
 // character: a hall must re-read the card, not let the system patch a typo.

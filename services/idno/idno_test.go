@@ -199,3 +199,21 @@ func FuzzResident(f *testing.F) {
 		}
 	})
 }
+
+func TestClean(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{
+		"110105 19491231 002x":          "11010519491231002X",
+		" 110105\u300019491231\t002X\n": "11010519491231002X",
+		"91350100M000100Y43":            "91350100M000100Y43",
+		"":                              "",
+		"   ":                           "",
+	} {
+		if got := Clean(in); got != want {
+			t.Errorf("Clean(%q) = %q, want %q", in, got, want)
+		}
+	}
+	if _, err := Resident(Clean("110105 19491231 002X"), today); err != nil {
+		t.Errorf("a grouped valid number is refused after Clean: %v", err)
+	}
+}

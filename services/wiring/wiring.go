@@ -8,7 +8,9 @@ package wiring
 import (
 	"github.com/yichuang/yichuang/services/access"
 	"github.com/yichuang/yichuang/services/application"
+	"github.com/yichuang/yichuang/services/auditlog"
 	"github.com/yichuang/yichuang/services/calendar"
+	"github.com/yichuang/yichuang/services/catalog"
 	"github.com/yichuang/yichuang/services/clock"
 	"github.com/yichuang/yichuang/services/document"
 	"github.com/yichuang/yichuang/services/secret"
@@ -47,6 +49,7 @@ type Services struct {
 	Workforce *workforce.Service
 	Access    *access.Service
 	Status    *status.Service
+	Audit     *auditlog.Service
 }
 
 // New builds the services and wires their hooks.
@@ -67,5 +70,20 @@ func New(c Config) *Services {
 	s.Workforce = &workforce.Service{Box: c.Box, Clock: c.Clock}
 	s.Access = &access.Service{Clock: c.Clock}
 	s.Status = &status.Service{Clock: c.Clock}
+	s.Audit = NewAudit()
 	return s
+}
+
+// NewAudit is the audit ledger with every owner's names for its objects: auditlog reads no
+// other package's table.
+func NewAudit() *auditlog.Service {
+	return &auditlog.Service{Namers: map[string]auditlog.Namer{
+		"application":       application.AuditNames,
+		"service_item":      catalog.AuditNames,
+		"membership":        tenants.MemberNames,
+		"org_unit":          tenants.OrgUnitNames,
+		"worker":            workforce.AuditNames,
+		"access_item":       access.AuditItemNames,
+		"admission_request": access.AuditRequestNames,
+	}}
 }

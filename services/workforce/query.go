@@ -328,3 +328,8 @@ func (s *Service) RefreshDue(ctx context.Context) (int, error) {
 	}
 	return len(ids), nil
 }
+
+// AuditNames names workers for the audit log.
+func AuditNames(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]string, error) {
+	return tenants.ScanNames(ctx, tenants.DB(ctx).NewSelect().Model((*Worker)(nil)).ColumnExpr("w.id, w.name").Where("w.id IN (?)", bun.In(ids)))
+}

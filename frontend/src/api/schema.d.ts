@@ -722,6 +722,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/audit-actions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 审计操作代码及中文名称 / Audit action codes with their labels
+         * @description 可调用角色 / Roles: 县级管理员 (county_admin)
+         */
+        get: operations["list-audit-actions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/audit-checks": {
         parameters: {
             query?: never;
@@ -773,9 +793,33 @@ export interface paths {
         };
         /**
          * 审计日志 / Audit events, newest first
-         * @description 可调用角色 / Roles: 县级管理员 (county_admin)
+         * @description Filtered by person, action, object and date; each row with its action's Chinese name, its object named and linked, and its details labelled.
+         *
+         *     可调用角色 / Roles: 县级管理员 (county_admin)
          */
         get: operations["list-audit-events"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/audit-events/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 导出审计日志（Excel）/ Export audit events
+         * @description The filtered ledger as an Excel sheet with Chinese headers; the export is itself audited (audit.export).
+         *
+         *     可调用角色 / Roles: 县级管理员 (county_admin)
+         */
+        get: operations["export-audit-events"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2924,6 +2968,23 @@ export interface components {
             /** Format: int64 */
             size: number;
         };
+        AuditAction: {
+            code: string;
+            group: string;
+            label: string;
+        };
+        AuditActionsOutBody: {
+            /**
+             * Format: uri
+             * @description A URL to the JSON Schema for this object.
+             * @example https://example.com/schemas/AuditActionsOutBody.json
+             */
+            readonly $schema?: string;
+            /** @description 每个操作代码及其中文名称 */
+            actions: components["schemas"]["AuditAction"][] | null;
+            /** @description 对象类型及其中文名称 */
+            kinds: components["schemas"]["AuditAction"][] | null;
+        };
         AuditCheck: {
             /**
              * Format: uri
@@ -2966,6 +3027,11 @@ export interface components {
              */
             unanchored: number | null;
         };
+        AuditDetail: {
+            key: string;
+            label: string;
+            value: string;
+        };
         AuditEvent: {
             /**
              * Format: uri
@@ -2974,10 +3040,15 @@ export interface components {
              */
             readonly $schema?: string;
             action: string;
+            /** @description 操作的中文名称 */
+            action_label: string;
             actor_id: string | null;
             actor_name: string;
             /** Format: date-time */
             at: string;
+            /** @description summary 的各字段，带中文名称 */
+            details: components["schemas"]["AuditDetail"][] | null;
+            object: components["schemas"]["AuditObject"];
             request_id: string;
             /** Format: int64 */
             seq: number;
@@ -2998,6 +3069,13 @@ export interface components {
              * @description 0 on the last page
              */
             next_before_seq: number;
+        };
+        AuditObject: {
+            id: string;
+            kind: string;
+            kind_label: string;
+            link: string;
+            name: string;
         };
         AuthorizationBody: {
             /** @description 代办员 */
@@ -7927,6 +8005,62 @@ export interface operations {
             };
         };
     };
+    "list-audit-actions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditActionsOutBody"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     "create-audit-check": {
         parameters: {
             query?: never;
@@ -8062,6 +8196,18 @@ export interface operations {
     "list-audit-events": {
         parameters: {
             query?: {
+                /** @description 操作人（identity id），或 system 表示系统 */
+                actor_id?: string;
+                /** @description 操作代码，见 /api/v1/audit-actions */
+                action?: string;
+                /** @description 对象类型 */
+                target_type?: string;
+                /** @description 对象编号；办件含其材料、通知书与归档包 */
+                target_id?: string;
+                /** @description 起始日期 YYYY-MM-DD（含） */
+                from?: string;
+                /** @description 截止日期 YYYY-MM-DD（含） */
+                to?: string;
                 /** @description next_before_seq of the previous page */
                 before_seq?: number;
                 limit?: number;
@@ -8079,6 +8225,86 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AuditListOutBody"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "export-audit-events": {
+        parameters: {
+            query?: {
+                /** @description 操作人（identity id），或 system 表示系统 */
+                actor_id?: string;
+                /** @description 操作代码，见 /api/v1/audit-actions */
+                action?: string;
+                /** @description 对象类型 */
+                target_type?: string;
+                /** @description 对象编号；办件含其材料、通知书与归档包 */
+                target_id?: string;
+                /** @description 起始日期 YYYY-MM-DD（含） */
+                from?: string;
+                /** @description 截止日期 YYYY-MM-DD（含） */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description xlsx workbook */
+            200: {
+                headers: {
+                    "Content-Disposition"?: string;
+                    "Content-Type"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
                 };
             };
             /** @description Unauthorized */

@@ -93,3 +93,16 @@ export function checkContactPhone(value: string | null | undefined): string | nu
   if (!CONTACT_PHONE.test(v)) return '联系电话须为 11 位手机号或带区号的固定电话（如 0314-8021352）'
   return null
 }
+
+/** Length of both numbers: GB 11643 and GB 32100 are 18 characters. */
+export const ID_LENGTH = 18
+
+/**
+ * What an ID input keeps of a keystroke or a paste: spaces removed (ASCII, the full-width space
+ * of a Chinese input method, tabs, line breaks — cards print the number in groups) and letters
+ * upper-cased, and only then cut to 18. The input has no native maxlength for this reason: the
+ * browser would cut "110105 19491231 002X" to 18 characters before the spaces were gone.
+ */
+export function normalizeIdInput(raw: string, max: number = ID_LENGTH): string {
+  return raw.replace(/\s+/g, '').toUpperCase().slice(0, max)
+}

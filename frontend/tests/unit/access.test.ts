@@ -48,7 +48,6 @@ import {
   validateContent,
   versionLabel,
 } from '@/features/access/model'
-import { auditActionLabel } from '@/features/admin/labels'
 
 const row = (key: string, tasks: number, intercepted: number) => ({
   key,
@@ -270,15 +269,11 @@ describe('tasks and interceptions', () => {
     expect(interceptRuleLabel('new_rule')).toBe('new_rule')
   })
 
-  it('labels the audit actions of the access lists', () => {
-    expect(auditActionLabel('dispatch.intercept')).toBe('交办被清单拦截')
-    expect(auditActionLabel('admission.stop')).toBe('准入申请公示期间终止')
-    expect(auditActionLabel('access_item.lapse')).toBe('准入清单事项未年度确认失效')
+  it('labels the interception rules and item states of the access lists', () => {
     expect(interceptRuleLabel('no_funding')).toBe('未落实经费（费随事转）')
     expect(itemStatusLabel('lapsed')).toBe('已失效（未年度确认）')
     expect(itemStatusTag('lapsed')).toBe('danger')
     expect(versionActionLabel('lapse')).toBe('未年度确认，失效')
-    expect(auditActionLabel('rectification.complete')).toBe('差评整改完成')
   })
 })
 

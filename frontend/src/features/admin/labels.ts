@@ -1,4 +1,5 @@
-// Chinese labels of roles, data scopes, org-unit kinds, staff accounts and audit actions.
+// Chinese labels of roles, data scopes, org-unit kinds and staff accounts. Audit actions are
+// labelled by the server (services/auditlog/actions.go, `action_label`).
 import type { OrgUnitKind, Role, Scope, Staff } from '@/api/types'
 import { labelOf } from '@/utils/enumLabel'
 
@@ -32,63 +33,6 @@ export const STAFF_STATUS_LABELS: Record<Staff['status'], string> = {
   disabled: '停用',
 }
 
-/** Known audit actions; unknown ones are shown by their code. */
-export const AUDIT_ACTION_LABELS: Record<string, string> = {
-  'staff.create': '新建人员账号',
-  'staff.disable': '停用人员账号',
-  'staff.enable': '启用人员账号',
-  'staff.update': '修改姓名、手机号',
-  'staff.reset_password': '重置密码',
-  'staff.change_password': '修改本人密码',
-  'org_unit.create': '新增组织机构',
-  'audit.check': '校验审计链',
-  'worker.hire': '社区工作者建档',
-  'worker.import': '导入花名册',
-  'worker.export': '导出花名册',
-  'worker.change': '社区工作者档案变更',
-  'worker.appraisal': '录入年度考核',
-  'worker.reveal_id': '查看完整身份证号',
-  'application.reveal_id': '查看申请人完整证件号码',
-  'worker.link_identity': '关联登录账号',
-  'pay_scheme.put': '保存薪酬方案',
-  'pay_scheme.delete': '删除薪酬方案',
-  'progression.prepare': '生成年度晋级草稿',
-  'progression.approve': '审定年度晋级',
-  'progression.apply': '年度晋级生效',
-  'progression.discard': '删除年度晋级草稿',
-  'payroll.compute': '计算工资表',
-  'payroll.finalize': '工资表定稿',
-  'payroll.export': '导出工资表',
-  'access_item.create': '录入准入清单事项',
-  'access_item.edit': '修改准入清单事项',
-  'access_item.withdraw': '撤销准入清单事项',
-  'access_item.confirm': '准入清单年度确认',
-  'access_item.admit': '准入事项生效',
-  'access_item.lapse': '准入清单事项未年度确认失效',
-  'access_item.reconfirm': '准入清单事项补办年度确认',
-  'access_item.readmit': '准入清单事项重新准入',
-  'access_settings.update': '保存准入规则设置',
-  'admission.apply': '申请准入',
-  'admission.approve': '准入审核通过',
-  'admission.return': '准入申请退回修改',
-  'admission.reject': '不予准入',
-  'admission.resubmit': '准入申请重新提交',
-  'admission.withdraw': '准入申请撤回',
-  'admission.abandon': '准入申请放弃',
-  'admission.stop': '准入申请公示期间终止',
-  'dispatch.create': '向社区交办任务',
-  'dispatch.intercept': '交办被清单拦截',
-  'task.accept': '社区接收任务',
-  'task.refuse': '社区拒绝任务',
-  'task.complete': '社区办结任务',
-  'rating.create': '好差评',
-  'rating_settings.update': '保存好差评规则',
-  'rectification.callback': '差评回访',
-  'rectification.complete': '差评整改完成',
-  'rectification.invalid': '认定无效差评',
-  'rectification.impossible': '认定无法整改',
-}
-
 export function roleLabel(role: string): string {
   return labelOf(ROLE_LABELS, role)
 }
@@ -99,10 +43,6 @@ export function scopeLabel(scope: string): string {
 
 export function orgKindLabel(kind: string): string {
   return labelOf(ORG_KIND_LABELS, kind)
-}
-
-export function auditActionLabel(action: string): string {
-  return labelOf(AUDIT_ACTION_LABELS, action)
 }
 
 /** 登录日志: what became of a sign-in or a session. */

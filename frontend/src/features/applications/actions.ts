@@ -25,7 +25,7 @@ const confirm = (hint: string, type: ActionSpec['type'] = 'primary'): ActionSpec
 })
 
 export const ACTION_SPECS: Record<string, ActionSpec> = {
-  forward: confirm('确认已收齐材料，将代办件转交乡镇便民服务中心受理。'),
+  forward: confirm('将代办件转交乡镇便民服务中心受理。'),
   accept: {
     fields: ['materials'],
     reason: 'none',
@@ -139,6 +139,24 @@ export function initialActionForm(action: string, detail: Detail): ActionForm {
     step: '',
     days: undefined,
     delivery_method: action === 'deliver' ? 'window' : '',
+  }
+}
+
+/**
+ * The required materials not received yet, by name. Forwarding is allowed with some missing
+ * (the hall then issues one 一次性告知书), but the worker confirming it must see which.
+ */
+export function missingRequired(detail: Pick<ApplicationDetail, 'materials'>): string[] {
+  return (detail.materials ?? []).filter((m) => m.required && !m.provided).map((m) => m.name ?? m.key ?? '')
+}
+
+/** The line a forward's confirmation shows about the materials. */
+export function forwardMaterialsNote(detail: Pick<ApplicationDetail, 'materials'>): { missing: string[]; text: string } {
+  const missing = missingRequired(detail)
+  if (missing.length === 0) return { missing, text: '必要材料已收齐。' }
+  return {
+    missing,
+    text: `尚缺 ${missing.length} 项必要材料：${missing.join('、')}。转交后由乡镇窗口一次性告知申请人补正（行政许可法第三十二条）。`,
   }
 }
 
