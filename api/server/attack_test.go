@@ -178,6 +178,7 @@ type attackCounty struct {
 	name                                  string
 	admin, clerk, worker, dept            *member // township 1, community 1, department 1
 	clerk2, worker2, dept2, operator      *member // township 2, community 2, department 2
+	head, govHead                         *member // agency head of department 1, county government head
 	township, community, department       uuid.UUID
 	township2, community2, department2    uuid.UUID
 	item, accessItem, accessRequest, task string
@@ -221,6 +222,8 @@ func newAttackCounty(t *testing.T, b *docBundle, label string) *attackCounty {
 	a.worker2 = b.newMember(t, a.tenant, a.community2, tenants.RoleCommunityWorker)
 	a.dept = b.newMember(t, a.tenant, a.department, tenants.RoleDepartmentStaff)
 	a.dept2 = b.newMember(t, a.tenant, a.department2, tenants.RoleDepartmentStaff)
+	a.head = b.newMember(t, a.tenant, a.department, tenants.RoleAgencyHead)
+	a.govHead = b.newMember(t, a.tenant, a.tenant.County.ID, tenants.RoleGovernmentHead)
 	must := func(what string, want int, m *member, method, path string, body any, headers ...string) (map[string]any, http.Header) {
 		t.Helper()
 		status, out, h := b.call(t, m, method, path, body, headers...)
@@ -796,7 +799,7 @@ func TestAttackCrossTenant(t *testing.T) {
 	markers := append(tenantIDs(t, b.db.Owner, tables, victim.tenant.ID), victim.markers...)
 	before := snapshot(t, b.db.Owner, tables, victim.tenant.ID, nil)
 
-	roles := []*member{attacker.admin, attacker.dept, attacker.clerk, attacker.worker, attacker.operator}
+	roles := []*member{attacker.admin, attacker.dept, attacker.clerk, attacker.worker, attacker.operator, attacker.head, attacker.govHead}
 	var reqs []*attackRequest
 	for _, op := range ops {
 		if isPublic(op) || op.Path == "/api/v1/auth/logout" {
@@ -912,7 +915,8 @@ func TestAttackMalformedInput(t *testing.T) {
 	a := newAttackCounty(t, b, "丁县")
 	doc, ops := loadAPI(t, b.srv.URL)
 	byRole := map[tenants.Role]*member{tenants.RoleCountyAdmin: a.admin, tenants.RoleTownshipClerk: a.clerk, tenants.RoleCommunityWorker: a.worker,
-		tenants.RoleDepartmentStaff: a.dept, tenants.RolePlatformOperator: a.operator}
+		tenants.RoleDepartmentStaff: a.dept, tenants.RolePlatformOperator: a.operator,
+		tenants.RoleAgencyHead: a.head, tenants.RoleGovernmentHead: a.govHead}
 
 	var reqs []*attackRequest
 	fields := 0
