@@ -175,7 +175,7 @@ func Inbox(ctx context.Context, recipient uuid.UUID, unreadOnly bool, cursor str
 		limit = 20
 	}
 	var items []Notification
-	q := tenants.DB(ctx).NewSelect().Model(&items).Where("n.recipient_id = ?", recipient).
+	q := tenants.DB(ctx).NewSelect().Model(&items).Where("n.tenant_id = ? AND n.recipient_id = ?", tenants.CurrentID(ctx), recipient).
 		OrderExpr("n.created_at DESC, n.id DESC").Limit(int64(limit + 1))
 	if unreadOnly {
 		q = q.Where("n.read_at IS NULL")
@@ -195,7 +195,7 @@ func Inbox(ctx context.Context, recipient uuid.UUID, unreadOnly bool, cursor str
 		last := items[limit-1]
 		p.Items, p.Next = items[:limit], tenants.EncodeCursor(last.CreatedAt, last.ID)
 	}
-	n, err := tenants.DB(ctx).NewSelect().Model((*Notification)(nil)).Where("recipient_id = ? AND read_at IS NULL", recipient).Count(ctx)
+	n, err := tenants.DB(ctx).NewSelect().Model((*Notification)(nil)).Where("tenant_id = ? AND recipient_id = ? AND read_at IS NULL", tenants.CurrentID(ctx), recipient).Count(ctx)
 	p.Unread = int(n)
 	return p, err
 }
@@ -203,7 +203,7 @@ func Inbox(ctx context.Context, recipient uuid.UUID, unreadOnly bool, cursor str
 // MarkRead marks one notification (id) or all of the recipient's (uuid.Nil) as read.
 func MarkRead(ctx context.Context, recipient, id uuid.UUID) (int, error) {
 	q := tenants.DB(ctx).NewUpdate().Model((*Notification)(nil)).Set("read_at = now()").
-		Where("recipient_id = ? AND read_at IS NULL", recipient)
+		Where("tenant_id = ? AND recipient_id = ? AND read_at IS NULL", tenants.CurrentID(ctx), recipient)
 	if id != uuid.Nil {
 		q = q.Where("id = ?", id)
 	}
@@ -258,7 +258,7 @@ const MaxAttempts = 5
 // after sending may be sent again, the usual at-least-once of an outbox.
 func Deliver(ctx context.Context, s Sender, limit int) (int, error) {
 	var rows []Outbox
-	if err := tenants.DB(ctx).NewSelect().Model(&rows).Where("o.status = 'pending'").OrderExpr("o.created_at").
+	if err := tenants.DB(ctx).NewSelect().Model(&rows).Where("o.tenant_id = ? AND o.status = 'pending'", tenants.CurrentID(ctx)).OrderExpr("o.created_at").
 		Limit(int64(limit)).For("UPDATE SKIP LOCKED").Scan(ctx); err != nil {
 		return 0, err
 	}

@@ -34,7 +34,7 @@ type Settings struct {
 // GetSettings reads the settings of the tenant in ctx.
 func GetSettings(ctx context.Context) (Settings, error) {
 	s := Settings{IdleMinutes: DefaultIdleMinutes}
-	err := tenants.DB(ctx).NewRaw(`SELECT idle_minutes FROM signin_settings`).Scan(ctx, &s.IdleMinutes)
+	err := tenants.DB(ctx).NewRaw(`SELECT idle_minutes FROM signin_settings WHERE tenant_id = ?`, tenants.CurrentID(ctx)).Scan(ctx, &s.IdleMinutes)
 	if errors.Is(err, sql.ErrNoRows) {
 		err = nil
 	}
@@ -89,8 +89,9 @@ func Touch(ctx context.Context, sessionID, identityID uuid.UUID, now time.Time, 
 		LastSeen *time.Time `bun:"last_seen"`
 		Idle     int        `bun:"idle"`
 	}
-	if err := tx.DB().NewRaw(`SELECT (SELECT last_seen FROM session_activity WHERE session_id = ?) AS last_seen,
-		coalesce((SELECT idle_minutes FROM signin_settings), ?) AS idle`, sessionID, DefaultIdleMinutes).Scan(ctx, &r); err != nil {
+	if err := tx.DB().NewRaw(`SELECT (SELECT last_seen FROM session_activity WHERE tenant_id = ? AND session_id = ?) AS last_seen,
+		coalesce((SELECT idle_minutes FROM signin_settings WHERE tenant_id = ?), ?) AS idle`,
+		tx.TenantID(), sessionID, tx.TenantID(), DefaultIdleMinutes).Scan(ctx, &r); err != nil {
 		return nil, err
 	}
 	a := &Activity{IdleMinutes: r.Idle}
@@ -100,7 +101,7 @@ func Touch(ctx context.Context, sessionID, identityID uuid.UUID, now time.Time, 
 		return a, nil
 	case r.LastSeen != nil && now.Sub(*r.LastSeen) > time.Duration(r.Idle)*time.Minute:
 		a.Idle = true
-		_, err := tx.DB().NewRaw(`DELETE FROM session_activity WHERE session_id = ?`, sessionID).Exec(ctx)
+		_, err := tx.DB().NewRaw(`DELETE FROM session_activity WHERE tenant_id = ? AND session_id = ?`, tx.TenantID(), sessionID).Exec(ctx)
 		return a, err
 	case r.LastSeen == nil || (!background && now.Sub(*r.LastSeen) >= touchEvery):
 		_, err := tx.DB().NewRaw(`INSERT INTO session_activity (tenant_id, session_id, identity_id, last_seen) VALUES (?, ?, ?, ?)
@@ -120,7 +121,7 @@ func LastSeen(ctx context.Context, sessionIDs []uuid.UUID) (map[uuid.UUID]time.T
 		SessionID uuid.UUID `bun:"session_id"`
 		LastSeen  time.Time `bun:"last_seen"`
 	}
-	if err := tenants.DB(ctx).NewRaw(`SELECT session_id, last_seen FROM session_activity WHERE session_id IN (?)`, bun.In(sessionIDs)).Scan(ctx, &rows); err != nil {
+	if err := tenants.DB(ctx).NewRaw(`SELECT session_id, last_seen FROM session_activity WHERE tenant_id = ? AND session_id IN (?)`, tenants.CurrentID(ctx), bun.In(sessionIDs)).Scan(ctx, &rows); err != nil {
 		return nil, err
 	}
 	for _, r := range rows {
@@ -131,12 +132,12 @@ func LastSeen(ctx context.Context, sessionIDs []uuid.UUID) (map[uuid.UUID]time.T
 
 // Forget drops a session's activity row (the session was ended).
 func Forget(ctx context.Context, sessionID uuid.UUID) error {
-	_, err := tenants.DB(ctx).NewRaw(`DELETE FROM session_activity WHERE session_id = ?`, sessionID).Exec(ctx)
+	_, err := tenants.DB(ctx).NewRaw(`DELETE FROM session_activity WHERE tenant_id = ? AND session_id = ?`, tenants.CurrentID(ctx), sessionID).Exec(ctx)
 	return err
 }
 
 // PruneActivity deletes the activity of sessions idle for a day: Kratos has ended them.
 func PruneActivity(ctx context.Context, now time.Time) error {
-	_, err := tenants.DB(ctx).NewRaw(`DELETE FROM session_activity WHERE last_seen < ?`, now.Add(-24*time.Hour)).Exec(ctx)
+	_, err := tenants.DB(ctx).NewRaw(`DELETE FROM session_activity WHERE tenant_id = ? AND last_seen < ?`, tenants.CurrentID(ctx), now.Add(-24*time.Hour)).Exec(ctx)
 	return err
 }

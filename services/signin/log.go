@@ -85,7 +85,7 @@ type Page struct {
 // List reads the login log of the tenant in ctx, newest first.
 func List(ctx context.Context, q Query) (*Page, error) {
 	var items []Event
-	sel := tenants.DB(ctx).NewSelect().Model(&items).OrderExpr("le.at DESC, le.id DESC").Limit(int64(q.Limit + 1))
+	sel := tenants.DB(ctx).NewSelect().Model(&items).Where("le.tenant_id = ?", tenants.CurrentID(ctx)).OrderExpr("le.at DESC, le.id DESC").Limit(int64(q.Limit + 1))
 	if q.Phone != "" {
 		sel = sel.Where("le.phone = ?", q.Phone)
 	}
