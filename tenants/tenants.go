@@ -133,6 +133,13 @@ func CurrentID(ctx context.Context) uuid.UUID {
 	return tx.tenantID
 }
 
+// Own narrows a query on a tenant table (its model's alias) to the tenant of ctx's
+// transaction explicitly. RLS already keeps other counties' rows out; the predicate is for
+// Citus, which routes a statement to one shard only when it names tenant_id.
+func Own[Q interface{ Where(string, ...any) Q }](ctx context.Context, q Q) Q {
+	return q.Where("?TableAlias.tenant_id = ?", CurrentID(ctx))
+}
+
 // TxFrom returns the transaction carried by ctx.
 func TxFrom(ctx context.Context) (*Tx, bool) {
 	tx, ok := ctx.Value(txKey{}).(*Tx)

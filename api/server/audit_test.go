@@ -32,8 +32,8 @@ func TestAuditLedger(t *testing.T) {
 		t.Fatalf("intake with a spaced ID number: %d %v", status, app)
 	}
 	appID := app["id"].(string)
-	if got := app["applicant"].(map[string]any)["id_no"]; got != "11010519491231002X" {
-		t.Errorf("stored ID number %v, want the 18 characters", got)
+	if status, body, _ := b.call(t, c.clerk, "POST", "/api/v1/applications/"+appID+"/reveal-id", nil); status != http.StatusOK || body["id_number"] != "11010519491231002X" {
+		t.Errorf("stored ID number: %d %v, want the 18 characters", status, body)
 	}
 	// An empty ID number is refused on its field.
 	intake["applicant"].(map[string]any)["id_no"] = ""
@@ -94,9 +94,10 @@ func TestAuditLedger(t *testing.T) {
 			t.Errorf("actor filter let through %v", r)
 		}
 	}
-	// By object: the application's rows only.
+	// By object: the application's rows only (its intake, and the audited look at the full
+	// ID number above).
 	rows = list("target_type=application&target_id=" + appID)
-	if len(rows) != 1 || rows[0]["target_id"] != appID {
+	if len(rows) != 2 || rows[0]["target_id"] != appID || rows[1]["target_id"] != appID {
 		t.Errorf("object filter: %v", rows)
 	}
 	// By date, in the county's calendar.

@@ -51,7 +51,7 @@ var errStale = &problem.Error{Status: 412, Code: "stale_version",
 func (s *Service) Act(ctx context.Context, id uuid.UUID, in Step) (*Detail, error) {
 	actor, _ := tenants.ActorFrom(ctx)
 	a := new(Application)
-	q := tenants.DB(ctx).NewSelect().Model(a).Where("a.id = ?", id).For("UPDATE")
+	q := tenants.Own(ctx, tenants.DB(ctx).NewSelect().Model(a)).Where("a.id = ?", id).For("UPDATE")
 	if err := visible(q, actor).Scan(ctx); err != nil {
 		if isNoRows(err) {
 			return nil, errNotFound
@@ -355,7 +355,7 @@ func (s *Service) record(ctx context.Context, a *Application, action string, fro
 	// The application row is locked (or new), so the next number is stable.
 	seq := 1
 	if from != "" {
-		if err := tenants.DB(ctx).NewSelect().Model((*Event)(nil)).ColumnExpr("coalesce(max(seq), 0) + 1").
+		if err := tenants.Own(ctx, tenants.DB(ctx).NewSelect().Model((*Event)(nil))).ColumnExpr("coalesce(max(seq), 0) + 1").
 			Where("application_id = ?", a.ID).Scan(ctx, &seq); err != nil {
 			return nil, err
 		}

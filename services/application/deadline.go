@@ -321,7 +321,7 @@ func saveDerived(ctx context.Context, a *Application, pauses []Pause, jobs bool)
 
 func (s *Service) lockForCheck(ctx context.Context, id uuid.UUID) (*Application, []Pause, error) {
 	a := new(Application)
-	if err := tenants.DB(ctx).NewSelect().Model(a).Where("a.id = ?", id).For("UPDATE").Scan(ctx); err != nil {
+	if err := tenants.Own(ctx, tenants.DB(ctx).NewSelect().Model(a)).Where("a.id = ?", id).For("UPDATE").Scan(ctx); err != nil {
 		if isNoRows(err) {
 			return nil, nil, nil
 		}

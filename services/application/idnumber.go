@@ -63,7 +63,7 @@ func (s *Service) RevealID(ctx context.Context, id uuid.UUID) (string, error) {
 		return "", errNoKey
 	}
 	a := new(Application)
-	q := tenants.DB(ctx).NewSelect().Model(a).Column("id", "receipt_no", "applicant_id_sealed", "applicant_id_masked").Where("a.id = ?", id)
+	q := tenants.Own(ctx, tenants.DB(ctx).NewSelect().Model(a)).Column("id", "receipt_no", "applicant_id_sealed", "applicant_id_masked").Where("a.id = ?", id)
 	if err := visible(q, actor).Scan(ctx); err != nil {
 		if isNoRows(err) {
 			return "", errNotFound

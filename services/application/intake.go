@@ -63,7 +63,7 @@ func (s *Service) Intake(ctx context.Context, in NewApplication) (*Detail, error
 			return nil, problem.Invalid(problem.Field{Location: "header.Idempotency-Key", Message: "幂等键须为 8 至 64 位字母数字", MessageEn: "Idempotency-Key must be 8 to 64 letters or digits"})
 		}
 		prior := new(Application)
-		err := tenants.DB(ctx).NewSelect().Model(prior).Where("a.request_key = ?", in.RequestKey).Scan(ctx)
+		err := tenants.Own(ctx, tenants.DB(ctx).NewSelect().Model(prior)).Where("a.request_key = ?", in.RequestKey).Scan(ctx)
 		if err == nil {
 			return s.Get(ctx, prior.ID)
 		}

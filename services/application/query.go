@@ -52,7 +52,7 @@ func visible(q *bun.SelectQuery, a *tenants.Actor) *bun.SelectQuery {
 
 func loadPauses(ctx context.Context, id uuid.UUID) ([]Pause, error) {
 	var ps []Pause
-	err := tenants.DB(ctx).NewSelect().Model(&ps).Where("p.application_id = ?", id).Order("p.seq").Scan(ctx)
+	err := tenants.Own(ctx, tenants.DB(ctx).NewSelect().Model(&ps)).Where("p.application_id = ?", id).Order("p.seq").Scan(ctx)
 	return ps, err
 }
 
@@ -88,7 +88,7 @@ type Detail struct {
 func (s *Service) Get(ctx context.Context, id uuid.UUID) (*Detail, error) {
 	actor, _ := tenants.ActorFrom(ctx)
 	d := &Detail{}
-	q := tenants.DB(ctx).NewSelect().Model(&d.Application).Where("a.id = ?", id)
+	q := tenants.Own(ctx, tenants.DB(ctx).NewSelect().Model(&d.Application)).Where("a.id = ?", id)
 	if actor != nil {
 		q = visible(q, actor)
 	}
@@ -98,7 +98,7 @@ func (s *Service) Get(ctx context.Context, id uuid.UUID) (*Detail, error) {
 		}
 		return nil, err
 	}
-	if err := tenants.DB(ctx).NewSelect().Model(&d.Events).Where("e.application_id = ?", id).Order("e.seq").Scan(ctx); err != nil {
+	if err := tenants.Own(ctx, tenants.DB(ctx).NewSelect().Model(&d.Events)).Where("e.application_id = ?", id).Order("e.seq").Scan(ctx); err != nil {
 		return nil, err
 	}
 	pauses, err := loadPauses(ctx, id)
@@ -186,7 +186,7 @@ func (s *Service) List(ctx context.Context, f Filter) (*Page, error) {
 		f.Limit = 20
 	}
 	var rows []Application
-	q := tenants.DB(ctx).NewSelect().Model(&rows).
+	q := tenants.Own(ctx, tenants.DB(ctx).NewSelect().Model(&rows)).
 		Column("id", "receipt_no", "item_name", "state", "channel", "applicant_name", "applicant_id_masked", "hall_id",
 			"received_on", "proxy_received_on", "promised_due", "legal_due", "delivery_due", "warning", "paused", "provisional", "created_at").
 		OrderExpr("a.created_at DESC, a.id DESC").Limit(int64(f.Limit + 1))
@@ -288,6 +288,6 @@ func (d *Detail) fill(cal *workday.Calendar, st *settings.Settings, actor *tenan
 // AuditNames names applications for the audit log: the receipt number and the item, or the
 // item alone before 受理.
 func AuditNames(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]string, error) {
-	return tenants.ScanNames(ctx, tenants.DB(ctx).NewSelect().Model((*Application)(nil)).
+	return tenants.ScanNames(ctx, tenants.Own(ctx, tenants.DB(ctx).NewSelect().Model((*Application)(nil))).
 		ColumnExpr("a.id").ColumnExpr("coalesce(a.receipt_no || ' ', '') || a.item_name AS name").Where("a.id IN (?)", bun.In(ids)))
 }

@@ -314,7 +314,7 @@ func object(r tenants.AuditEvent, sum map[string]any, nameOf func(kind, id strin
 
 // detailLabels name the summary fields audit rows write.
 var detailLabels = map[string]string{
-	"receipt_no": "受理编号", "item": "事项", "from": "原状态", "to": "新状态", "reason": "理由", "status": "状态",
+	"receipt_no": "受理编号", "id_no": "证件号码（脱敏）", "must_change_password": "须修改密码", "sessions_ended": "已结束会话", "item": "事项", "from": "原状态", "to": "新状态", "reason": "理由", "status": "状态",
 	"name": "名称", "code": "编码", "impl_code": "实施编码", "version": "版本", "kind": "类型", "title": "标题",
 	"parent_id": "上级单位", "org_unit_id": "所属单位", "region_code": "行政区划代码", "phone": "手机号",
 	"roles": "角色", "scope": "数据范围", "supervisor_id": "直接上级", "identity_id": "登录账号",
