@@ -344,7 +344,12 @@ func (s *Service) openCase(ctx context.Context, a *app, r *Rating) error {
 	if _, err := tenants.DB(ctx).NewInsert().Model(c).Exec(ctx); err != nil {
 		return fmt.Errorf("open rectification: %w", err)
 	}
-	if err := s.addStep(ctx, c.ID, Step{Kind: StepOpened, At: now, Note: "评价：" + ScoreLabel(r.Score)}); err != nil {
+	note := "评价：" + ScoreLabel(r.Score)
+	if len(r.Indicators) > 0 {
+		// The history keeps what the resident said went wrong, beside the score.
+		note += "；问题：" + strings.Join(r.Indicators, "、")
+	}
+	if err := s.addStep(ctx, c.ID, Step{Kind: StepOpened, At: now, Note: note}); err != nil {
 		return err
 	}
 	for stage, at := range map[string]time.Time{"callback": c.CallbackDue, "rectify": c.RectifyDue.AddDays(1).In(clock.Zone)} {

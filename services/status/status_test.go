@@ -316,6 +316,9 @@ func TestRatingAndRectification(t *testing.T) {
 	if !slices.Equal(cs[0].Indicators, []string{"办事效率低", "多次跑腿"}) || cs[0].ApplicantPhone != "13912345678" {
 		t.Fatalf("the case's problems and phone: %v %q", cs[0].Indicators, cs[0].ApplicantPhone)
 	}
+	if len(cs[0].Steps) != 1 || cs[0].Steps[0].Note != "评价：非常不满意；问题：办事效率低、多次跑腿" {
+		t.Fatalf("the opened step: %+v", cs[0].Steps)
+	}
 	b.as(t, b.otherClerk, func(ctx context.Context) error {
 		if got, _ := b.svc.Cases(ctx); len(got) != 0 {
 			t.Fatal("another hall sees the case")
