@@ -40,7 +40,9 @@ type tokenIn struct {
 // StatusView is the public page's content and the rating choices.
 type StatusView struct {
 	status.View
-	Indicators []string `json:"indicators" doc:"the indicators a rating may tick"`
+	Indicators []string `json:"indicators" doc:"the indicators a 好评 (非常满意, 满意, 基本满意) may tick: what went well"`
+	// BadIndicators differ: after 不满意 the resident ticks what went wrong.
+	BadIndicators []string `json:"bad_indicators" doc:"the indicators a 差评 (不满意, 非常不满意) may tick: the problems"`
 }
 
 type statusOut struct{ Body StatusView }
@@ -64,7 +66,7 @@ func (s *Server) public(ctx context.Context, county string, fn func(ctx context.
 	if fail != nil {
 		return nil, fail.Err
 	}
-	return &statusOut{Body: StatusView{View: *v, Indicators: status.Indicators}}, nil
+	return &statusOut{Body: StatusView{View: *v, Indicators: status.Indicators, BadIndicators: status.BadIndicators}}, nil
 }
 
 func (s *Server) statusRoutes() {

@@ -75,7 +75,17 @@ func TestStatusAndRatingThroughTheAPI(t *testing.T) {
 		t.Fatalf("unknown county: %d", st)
 	}
 
-	st, view, _ = b.call(t, nil, "POST", public+"/"+token+"/rating", map[string]any{"score": 1, "comment": "排队太久", "indicators": []string{"指引清楚"}})
+	// After 不满意 the resident ticks problems: the page offers them apart from the praise, and
+	// a 差评 with a praise chip is refused on the field.
+	good, bad := fmt.Sprint(view["indicators"]), fmt.Sprint(view["bad_indicators"])
+	if !strings.Contains(good, "服务态度好") || !strings.Contains(bad, "服务态度差") || strings.Contains(bad, "服务态度好") {
+		t.Fatalf("indicators %s, bad_indicators %s", good, bad)
+	}
+	if st, body, _ := b.call(t, nil, "POST", public+"/"+token+"/rating", map[string]any{"score": 2, "indicators": []string{"指引清楚"}}); st != 422 ||
+		!strings.Contains(fmt.Sprint(body["errors"]), "body.indicators[0]") {
+		t.Fatalf("a 差评 with a praise chip: %d %v", st, body)
+	}
+	st, view, _ = b.call(t, nil, "POST", public+"/"+token+"/rating", map[string]any{"score": 1, "comment": "排队太久", "indicators": []string{"指引不清", "多次跑腿"}})
 	if st != 200 || view["rating"].(map[string]any)["rectification"] != "pending" {
 		t.Fatalf("差评: %d %v", st, view)
 	}
@@ -88,6 +98,11 @@ func TestStatusAndRatingThroughTheAPI(t *testing.T) {
 		t.Fatalf("cases: %v", cases)
 	}
 	caseID := cs[0].(map[string]any)["id"].(string)
+	// The case says what went wrong and whom to call: the hall's clerk, who handles it, sees
+	// the phone (a community worker was refused the list above).
+	if c0 := cs[0].(map[string]any); fmt.Sprint(c0["indicators"]) != "[指引不清 多次跑腿]" || c0["applicant_phone"] != "13912345678" {
+		t.Fatalf("the case's problems and phone: %v %v", c0["indicators"], c0["applicant_phone"])
+	}
 	// 国办发〔2019〕51号: the 差评 is called back, and the callback is its own step; closing the
 	// case as 整改完成 before it is refused and invents nothing.
 	if st, body, _ := b.call(t, c.clerk, "POST", "/api/v1/ratings/cases/"+caseID, map[string]any{"action": "complete", "note": "增设取号引导"}, "If-Match", `"1"`); st != 409 || body["code"] != "callback_required" {

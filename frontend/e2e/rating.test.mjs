@@ -240,7 +240,11 @@ test('2. the resident rates it 不满意 with a comment; the 差评 goes to rect
     await page.locator(tid('rating-form')).waitFor()
     await page.locator(tid('rating-score-2')).tap()
     assert.equal(await page.locator(tid('rating-score-2')).getAttribute('aria-checked'), 'true')
-    await page.locator(tid('rating-indicator-指引清楚')).tap()
+    // After 不满意 the chips are the problems, not the praise.
+    await waitForText(page.locator(tid('rating-indicators')), '哪些方面需要改进')
+    assert.equal(await page.locator(tid('rating-indicator-服务态度好')).count(), 0, 'no praise chips after 不满意')
+    await page.locator(tid('rating-indicator-多次跑腿')).tap()
+    await page.locator(tid('rating-indicator-指引不清')).tap()
     await page.locator(field('rating-comment')).fill('窗口没有一次性告知需要的材料，跑了两趟。')
     await page.locator(tid('rating-submit')).tap()
     await waitForText(page.locator(tid('rating-given')), '不满意')
@@ -261,6 +265,10 @@ test('3. 张伟 records the callbacks, each its own step, and only then complete
     await row.first().waitFor()
     await waitForText(row.first(), '不满意')
     await waitForText(row.first(), '跑了两趟')
+    // The case shows the problems the resident ticked and the phone to call them back on.
+    await waitForText(row.first().locator(tid('case-indicators')), '多次跑腿')
+    await waitForText(row.first().locator(tid('case-indicators')), '指引不清')
+    await waitForText(row.first().locator(tid('case-phone')), applicant.phone)
     await waitForText(row.first().locator(tid('case-status')), '待整改')
     assert.equal(await row.first().locator(tid('case-invalid')).count(), 0, '无效差评 is for the county admin')
 

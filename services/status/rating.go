@@ -42,8 +42,22 @@ func GoodLevels(min int) string {
 	return strings.Join(out, "、")
 }
 
-// Indicators a resident may tick; the national evaluation asks about these aspects.
+// Indicators a resident may tick with a 好评 (非常满意 · 满意 · 基本满意); the national
+// evaluation (国办发〔2019〕51号, GB/T 39734-2020) asks about these aspects of the service.
 var Indicators = []string{"办事效率高", "服务态度好", "材料精简", "一次办成", "指引清楚", "环境便利"}
+
+// BadIndicators are what a resident may tick with a 差评 (不满意 · 非常不满意): the same
+// aspects, worded as the problem, so the rectification case says what went wrong rather than
+// repeating praise the resident did not mean.
+var BadIndicators = []string{"服务态度差", "办事效率低", "材料反复提交", "多次跑腿", "指引不清", "环境不便"}
+
+// IndicatorsFor are the indicators a rating of the score may tick.
+func IndicatorsFor(score int) []string {
+	if Bad(score) {
+		return BadIndicators
+	}
+	return Indicators
+}
 
 // Bad reports whether a score is a 差评.
 func Bad(score int) bool { return score <= 2 }
@@ -57,16 +71,24 @@ type Settings struct {
 	// (Guangdong: 基本满意 after 7 days). Nil is off, the default.
 	DefaultAfterDays *int      `bun:"default_after_days" json:"default_after_days" doc:"null = off"`
 	DefaultScore     int       `bun:"default_score" json:"default_score" minimum:"3" maximum:"5"`
-	CallbackHours    int       `bun:"callback_hours" json:"callback_hours" minimum:"1" maximum:"240" doc:"a 差评 is called back within this many hours (Zhejiang: 1 day)"`
+	CallbackHours    int       `bun:"callback_hours" json:"callback_hours" minimum:"1" maximum:"240" doc:"a 差评 is called back within this many working hours: office hours (9:00–12:00, 13:30–17:30, 7 a day) of the county's working days (Zhejiang: 1 working day = 7)"`
 	RectifyDays      int       `bun:"rectify_days" json:"rectify_days" minimum:"1" maximum:"60" doc:"working days to rectify (local rules: 5, 7 or 15)"`
 	GoodMinScore     int       `bun:"good_min_score" json:"good_min_score" minimum:"3" maximum:"5" doc:"the lowest level counted as 好评 in the indicators: 3 = 基本满意 and above, the default (of the five levels of 国办发〔2019〕51号 / GB/T 39734-2020, 不满意 and 非常不满意 are 差评 and the first three, 非常满意 · 满意 · 基本满意, commonly count as 好评: the domain brief); 4 = 满意 and above; 5 = 非常满意 only. 差评 levels never count as 好评."`
 	UpdatedAt        time.Time `bun:"updated_at,nullzero,default:now()" json:"-"`
 }
 
-// DefaultSettings: no default rating, callback within 24 hours, 5 working days to rectify,
-// 基本满意 and above count as 好评.
+// DefaultCallbackHours is one working day of the office hours (workday.DefaultOfficeHours):
+// a 差评 is called back within 1 working day (the domain brief, after Zhejiang's rule under
+// 国办发〔2019〕51号).
+const DefaultCallbackHours = 7
+
+// OfficeHours are the hours a callback limit counts in, China time.
+var OfficeHours = workday.DefaultOfficeHours(clock.Zone)
+
+// DefaultSettings: no default rating, callback within 1 working day (7 working hours), 5
+// working days to rectify, 基本满意 and above count as 好评.
 func DefaultSettings() Settings {
-	return Settings{DefaultScore: 3, CallbackHours: 24, RectifyDays: 5, GoodMinScore: DefaultGoodMinScore}
+	return Settings{DefaultScore: 3, CallbackHours: DefaultCallbackHours, RectifyDays: 5, GoodMinScore: DefaultGoodMinScore}
 }
 
 // Good reports whether a score counts as 好评 under the county's rule.
@@ -82,7 +104,7 @@ func PutSettings(ctx context.Context, in Settings) (*Settings, error) {
 	var ck problem.Checker
 	ck.Check(in.DefaultAfterDays == nil || (*in.DefaultAfterDays >= 1 && *in.DefaultAfterDays <= 90), "body.default_after_days", "默认评价天数须为 1 至 90", "must be 1 to 90", in.DefaultAfterDays)
 	ck.Check(in.DefaultScore >= 3 && in.DefaultScore <= 5, "body.default_score", "默认评价须为 基本满意、满意 或 非常满意", "the default must be 3 to 5", in.DefaultScore)
-	ck.Check(in.CallbackHours >= 1 && in.CallbackHours <= 240, "body.callback_hours", "回访时限须为 1 至 240 小时", "must be 1 to 240", in.CallbackHours)
+	ck.Check(in.CallbackHours >= 1 && in.CallbackHours <= 240, "body.callback_hours", "回访时限须为 1 至 240 个工作小时", "must be 1 to 240", in.CallbackHours)
 	ck.Check(in.RectifyDays >= 1 && in.RectifyDays <= 60, "body.rectify_days", "整改时限须为 1 至 60 个工作日", "must be 1 to 60", in.RectifyDays)
 	ck.Check(in.GoodMinScore >= 3 && in.GoodMinScore <= 5, "body.good_min_score", "计为好评的等级须从 基本满意、满意 或 非常满意 起：不满意、非常不满意 是差评",
 		"好评 must start at 3 to 5: 1 and 2 are 差评", in.GoodMinScore)
@@ -153,11 +175,17 @@ type Rectification struct {
 	CreatedAt     time.Time    `bun:"created_at,nullzero,default:now()" json:"created_at"`
 	RowVersion    int          `bun:"row_version" json:"row_version"`
 
-	Score     int    `bun:"score,scanonly" json:"score"`
-	Comment   string `bun:"comment,scanonly" json:"comment"`
-	ItemName  string `bun:"item_name,scanonly" json:"item_name"`
-	ReceiptNo string `bun:"receipt_no,scanonly" json:"receipt_no"`
-	HallName  string `bun:"hall_name,scanonly" json:"hall_name"`
+	Score   int    `bun:"score,scanonly" json:"score"`
+	Comment string `bun:"comment,scanonly" json:"comment"`
+	// Indicators are the problems the resident ticked with the 差评.
+	Indicators []string `bun:"indicators,array,scanonly" json:"indicators"`
+	// ApplicantPhone is the resident's phone for the 回访. Personal data: only the case list
+	// carries it, and that shows a case only to who handles it (the hall's clerks, the county
+	// admins).
+	ApplicantPhone string `bun:"applicant_phone,scanonly" json:"applicant_phone"`
+	ItemName       string `bun:"item_name,scanonly" json:"item_name"`
+	ReceiptNo      string `bun:"receipt_no,scanonly" json:"receipt_no"`
+	HallName       string `bun:"hall_name,scanonly" json:"hall_name"`
 
 	// Steps are the case's history, oldest first.
 	Steps []Step `bun:"-" json:"steps"`
@@ -223,7 +251,9 @@ func (s *Service) Rate(ctx context.Context, token, ip string, in RateInput) (*Vi
 	ck.Check(in.Score >= 1 && in.Score <= 5, "body.score", "请选择 1 至 5 星", "score must be 1 to 5", in.Score)
 	ck.Check(len([]rune(in.Comment)) <= 500, "body.comment", "评价内容不超过 500 字", "comment too long", nil)
 	for i, ind := range in.Indicators {
-		ck.Check(slices.Contains(Indicators, ind), fmt.Sprintf("body.indicators[%d]", i), "未知的评价指标", "unknown indicator", ind)
+		// A 差评 ticks problems, a 好评 what went well: not one from the other list.
+		ck.Check(slices.Contains(IndicatorsFor(in.Score), ind), fmt.Sprintf("body.indicators[%d]", i),
+			"该评价等级下没有这个评价指标，请重新选择", "the indicator is not one of the score's", ind)
 	}
 	if err := ck.Err(); err != nil {
 		return nil, err
@@ -309,12 +339,17 @@ func (s *Service) openCase(ctx context.Context, a *app, r *Rating) error {
 	}
 	now := s.Clock.Now()
 	c := &Rectification{TenantID: r.TenantID, ID: uuid.New(), RatingID: r.ID, ApplicationID: a.ID, Status: RectPending,
-		CallbackDue: now.Add(time.Duration(st.CallbackHours) * time.Hour), RectifyDue: cal.Add(s.today(), st.RectifyDays),
+		CallbackDue: cal.AddWorkingHours(now, time.Duration(st.CallbackHours)*time.Hour, OfficeHours), RectifyDue: cal.Add(s.today(), st.RectifyDays),
 		HandlerID: r.ClerkID, CreatedAt: now, RowVersion: 1}
 	if _, err := tenants.DB(ctx).NewInsert().Model(c).Exec(ctx); err != nil {
 		return fmt.Errorf("open rectification: %w", err)
 	}
-	if err := s.addStep(ctx, c.ID, Step{Kind: StepOpened, At: now, Note: "评价：" + ScoreLabel(r.Score)}); err != nil {
+	note := "评价：" + ScoreLabel(r.Score)
+	if len(r.Indicators) > 0 {
+		// The history keeps what the resident said went wrong, beside the score.
+		note += "；问题：" + strings.Join(r.Indicators, "、")
+	}
+	if err := s.addStep(ctx, c.ID, Step{Kind: StepOpened, At: now, Note: note}); err != nil {
 		return err
 	}
 	for stage, at := range map[string]time.Time{"callback": c.CallbackDue, "rectify": c.RectifyDue.AddDays(1).In(clock.Zone)} {
@@ -327,9 +362,18 @@ func (s *Service) openCase(ctx context.Context, a *app, r *Rating) error {
 		return err
 	}
 	_, err = notify.Send(ctx, to, notify.Message{Kind: "rating", ApplicationID: &a.ID, Title: "收到差评，请及时回访整改：" + a.ItemName,
-		Body:     fmt.Sprintf("评价：%s。%s 请在 %d 小时内回访，%s 前完成整改。", ScoreLabel(r.Score), r.Comment, st.CallbackHours, c.RectifyDue),
+		Body: fmt.Sprintf("评价：%s。%s%s 请在 %s 前回访，%s 前完成整改。", ScoreLabel(r.Score), problems(r.Indicators), r.Comment,
+			c.CallbackDue.In(clock.Zone).Format("2006-01-02 15:04"), c.RectifyDue),
 		DedupKey: "rating-bad:" + r.ID.String(), SMS: true})
 	return err
+}
+
+// problems names the indicators a 差评 ticked, for the hall's message.
+func problems(ind []string) string {
+	if len(ind) == 0 {
+		return ""
+	}
+	return "问题：" + strings.Join(ind, "、") + "。"
 }
 
 // hallStaff are the clerk and the hall's clerks and the county admins.
@@ -482,7 +526,7 @@ func (s *Service) Cases(ctx context.Context) ([]Rectification, error) {
 	a, _ := tenants.ActorFrom(ctx)
 	var cs []Rectification
 	q := tenants.DB(ctx).NewSelect().Model(&cs).
-		ColumnExpr("rc.*, r.score, r.comment, ap.item_name, coalesce(ap.receipt_no, '') AS receipt_no, h.name AS hall_name").
+		ColumnExpr("rc.*, r.score, r.comment, r.indicators, ap.applicant_phone, ap.item_name, coalesce(ap.receipt_no, '') AS receipt_no, h.name AS hall_name").
 		Join("JOIN ratings AS r ON r.tenant_id = rc.tenant_id AND r.id = rc.rating_id").
 		Join("JOIN applications AS ap ON ap.tenant_id = rc.tenant_id AND ap.id = rc.application_id").
 		Join("JOIN org_units AS h ON h.tenant_id = ap.tenant_id AND h.id = ap.hall_id").

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -288,7 +289,17 @@ func TestRatingAndRectification(t *testing.T) {
 	if _, err := b.rate(t, v.Token, status.RateInput{Score: 2, Indicators: []string{"不存在"}}); err == nil {
 		t.Fatal("an unknown indicator was accepted")
 	}
-	v, err := b.rate(t, v.Token, status.RateInput{Score: 1, Comment: "等了很久", Indicators: []string{"指引清楚"}})
+	// After 不满意 the chips are the problems, not the praise (a 差评 ticks what went wrong).
+	if slices.Equal(status.IndicatorsFor(2), status.IndicatorsFor(4)) || slices.ContainsFunc(status.IndicatorsFor(2), func(s string) bool { return slices.Contains(status.Indicators, s) }) {
+		t.Fatalf("the 差评 indicators repeat the 好评 ones: %v", status.IndicatorsFor(2))
+	}
+	if _, err := b.rate(t, v.Token, status.RateInput{Score: 1, Indicators: []string{"指引清楚"}}); err == nil {
+		t.Fatal("a 差评 ticked praise")
+	}
+	if _, err := b.rate(t, v.Token, status.RateInput{Score: 5, Indicators: []string{"服务态度差"}}); err == nil {
+		t.Fatal("a 好评 ticked a problem")
+	}
+	v, err := b.rate(t, v.Token, status.RateInput{Score: 1, Comment: "等了很久", Indicators: []string{"办事效率低", "多次跑腿"}})
 	if err != nil || v.Rating.CanRate || v.Rating.Rectification != status.RectPending {
 		t.Fatalf("差评: %+v %v", v, err)
 	}
@@ -300,6 +311,13 @@ func TestRatingAndRectification(t *testing.T) {
 	b.as(t, b.clerk, func(ctx context.Context) (err error) { cs, err = b.svc.Cases(ctx); return err })
 	if len(cs) != 1 || cs[0].Score != 1 || cs[0].RectifyDue != (workday.Date{Year: 2026, Month: 11, Day: 9}) {
 		t.Fatalf("cases: %+v", cs)
+	}
+	// The case shows what the resident ticked and the phone to call them back on.
+	if !slices.Equal(cs[0].Indicators, []string{"办事效率低", "多次跑腿"}) || cs[0].ApplicantPhone != "13912345678" {
+		t.Fatalf("the case's problems and phone: %v %q", cs[0].Indicators, cs[0].ApplicantPhone)
+	}
+	if len(cs[0].Steps) != 1 || cs[0].Steps[0].Note != "评价：非常不满意；问题：办事效率低、多次跑腿" {
+		t.Fatalf("the opened step: %+v", cs[0].Steps)
 	}
 	b.as(t, b.otherClerk, func(ctx context.Context) error {
 		if got, _ := b.svc.Cases(ctx); len(got) != 0 {

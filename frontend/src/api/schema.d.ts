@@ -3150,6 +3150,7 @@ export interface components {
              * @example https://example.com/schemas/CaseOut.json
              */
             readonly $schema?: string;
+            applicant_phone: string;
             application_id: string;
             /** Format: date-time */
             callback_at: string | null;
@@ -3163,6 +3164,7 @@ export interface components {
             hall_name: string;
             handler_id: string;
             id: string;
+            indicators: string[] | null;
             item_name: string;
             note: string;
             rating_id: string;
@@ -4471,7 +4473,7 @@ export interface components {
             readonly $schema?: string;
             /**
              * Format: int64
-             * @description a 差评 is called back within this many hours (Zhejiang: 1 day)
+             * @description a 差评 is called back within this many working hours: office hours (9:00–12:00, 13:30–17:30, 7 a day) of the county's working days (Zhejiang: 1 working day = 7)
              */
             callback_hours: number;
             /**
@@ -4516,8 +4518,10 @@ export interface components {
              * @example https://example.com/schemas/StatusView.json
              */
             readonly $schema?: string;
+            /** @description the indicators a 差评 (不满意, 非常不满意) may tick: the problems */
+            bad_indicators: string[] | null;
             hall: string;
-            /** @description the indicators a rating may tick */
+            /** @description the indicators a 好评 (非常满意, 满意, 基本满意) may tick: what went well */
             indicators: string[] | null;
             item_name: string;
             next_step: string;
