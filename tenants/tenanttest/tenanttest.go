@@ -110,6 +110,40 @@ func NewIsolated(t testing.TB) *DB {
 	return db
 }
 
+// MigrationLock holds, until the returned func is called, the lock every test database's
+// migration takes: migrating alters the cluster-wide runtime role, and two at once make
+// PostgreSQL answer "tuple concurrently updated". A test that runs migrations itself (an
+// upgrade from NewBefore) holds it meanwhile.
+func MigrationLock(t testing.TB) (unlock func()) {
+	t.Helper()
+	admin := Require(t, "YC_TEST_DATABASE_URL")
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, admin)
+	if err != nil {
+		t.Fatalf("test database: %v", err)
+	}
+	if _, err := conn.Exec(ctx, "SELECT pg_advisory_lock(7302)"); err != nil {
+		conn.Close(ctx)
+		t.Fatalf("test database: %v", err)
+	}
+	return func() {
+		_, _ = conn.Exec(context.Background(), "SELECT pg_advisory_unlock(7302)")
+		conn.Close(context.Background())
+	}
+}
+
+// Upgrade runs every migration on db (made by NewBefore) under MigrationLock.
+func Upgrade(t testing.TB, db *DB) *migration.Result {
+	t.Helper()
+	defer MigrationLock(t)()
+	res, err := migration.Up(context.Background(), db.OwnerURL, db.AppURL)
+	if err != nil {
+		t.Fatalf("upgrade: %v", err)
+	}
+	return res
+}
+
 // NewBefore returns a database of the test's own with only the migrations named before the
 // given one applied: the schema an older release left. A test of a data migration writes rows
 // there the old way, then runs the upgrade (migration.Up and its Go step) on DB.OwnerURL and
@@ -136,7 +170,15 @@ func NewBefore(t testing.TB, before string) *DB {
 			c.Close(ctx)
 		}
 	})
-	if _, err := migration.UpBefore(ctx, withDB(admin, name, "", ""), withDB(admin, name, AppRole, appPassword), before); err != nil {
+	// Migrating alters the cluster-wide runtime role: serialised with every other test
+	// database's migration (the template's too), or PostgreSQL answers "tuple concurrently
+	// updated".
+	if _, err := conn.Exec(ctx, "SELECT pg_advisory_lock(7302)"); err != nil {
+		t.Fatalf("test database: %v", err)
+	}
+	_, err = migration.UpBefore(ctx, withDB(admin, name, "", ""), withDB(admin, name, AppRole, appPassword), before)
+	_, _ = conn.Exec(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock(7302)")
+	if err != nil {
 		t.Fatalf("migrate before %s: %v", before, err)
 	}
 	db, err := open(admin, name)

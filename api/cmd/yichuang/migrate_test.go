@@ -98,6 +98,8 @@ func TestMigrateSealsApplicantIDs(t *testing.T) {
 		return n == 1
 	}
 
+	// Migrating alters the cluster-wide runtime role: not while another test database migrates.
+	defer tenanttest.MigrationLock(t)()
 	// Without the key: the schema moves, no number is touched, the error says why.
 	var out bytes.Buffer
 	err = runMigrate(ctx, db.OwnerURL, db.AppURL, func() (*secret.Box, error) { return nil, errors.New("YC_DATA_KEY is not set") }, 2, &out)
@@ -193,6 +195,7 @@ func TestFinishAsOwnerWithoutSuperuser(t *testing.T) {
 	t.Parallel()
 	db, _, rows := oldDatabase(t)
 	ctx := context.Background()
+	defer tenanttest.MigrationLock(t)()
 	if _, err := migration.Up(ctx, db.OwnerURL, db.AppURL); err != nil {
 		t.Fatal(err)
 	}
