@@ -1,4 +1,6 @@
-import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs'
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { brotliCompressSync, constants as zlib, gzipSync } from 'node:zlib'
 import { fileURLToPath, URL } from 'node:url'
 import { defineConfig, type Plugin } from 'vite'
 import vue from '@vitejs/plugin-vue'
@@ -28,8 +30,40 @@ function apiReference(): Plugin {
   }
 }
 
+// A village link is slow and the server compresses nothing on the fly: every text file of the
+// build (including /docs/scalar.js, copied above) gets .br and .gz siblings once, at maximum
+// compression, and api/server's spa handler serves the one Accept-Encoding allows. Node's own
+// zlib does it, so no dependency. closeBundle runs after every plugin's writeBundle.
+const COMPRESSIBLE = /\.(js|mjs|css|html|svg|json|txt|map)$/
+function precompress(): Plugin {
+  let outDir = ''
+  return {
+    name: 'yichuang-precompress',
+    apply: 'build',
+    configResolved(config) {
+      outDir = config.build.outDir.startsWith('/') ? config.build.outDir : join(config.root, config.build.outDir)
+    },
+    closeBundle() {
+      const walk = (dir: string): string[] =>
+        readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name)]))
+      for (const file of walk(outDir)) {
+        if (!COMPRESSIBLE.test(file)) continue
+        const raw = readFileSync(file)
+        // Below a packet, compressing saves nothing a slow link would notice.
+        if (raw.length < 1024) continue
+        const br = brotliCompressSync(raw, {
+          params: { [zlib.BROTLI_PARAM_QUALITY]: zlib.BROTLI_MAX_QUALITY, [zlib.BROTLI_PARAM_SIZE_HINT]: raw.length },
+        })
+        const gz = gzipSync(raw, { level: 9 })
+        if (br.length < raw.length) writeFileSync(`${file}.br`, br)
+        if (gz.length < raw.length) writeFileSync(`${file}.gz`, gz)
+      }
+    },
+  }
+}
+
 export default defineConfig({
-  plugins: [vue(), apiReference()],
+  plugins: [vue(), apiReference(), precompress()],
   resolve: {
     alias: { '@': fileURLToPath(new URL('./src', import.meta.url)) },
   },
