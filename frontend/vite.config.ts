@@ -62,8 +62,40 @@ function precompress(): Plugin {
   }
 }
 
+// Element Plus on demand, without a dependency: the templates' <el-…> tags and v-loading
+// resolve to named imports from 'element-plus' plus that component's CSS, so a page loads the
+// components it shows rather than the whole library (the public status page on a village
+// link). What unplugin-vue-components' ElementPlusResolver does, in the few lines this app needs.
+function elementPlusOnDemand(): Plugin {
+  const styleDir = fileURLToPath(new URL('./node_modules/element-plus/es/components/', import.meta.url))
+  const pascal = (s: string) => s.replace(/(^|-)([a-z])/g, (_m, _d, c: string) => c.toUpperCase())
+  const kebab = (s: string) => s.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase()
+  const styleOf = (dir: string) => (existsSync(`${styleDir}${dir}/style/css.mjs`) ? [`import 'element-plus/es/components/${dir}/style/css'`] : [])
+  return {
+    name: 'yichuang-element-plus-on-demand',
+    enforce: 'post',
+    transform(code, id) {
+      if (!(id.split('?')[0] ?? '').endsWith('.vue') || /[?&]type=style/.test(id)) return
+      const imports = new Set<string>()
+      let out = code.replace(/_resolveComponent\("(el-[a-z-]+|El[A-Z][A-Za-z]*)"\)/g, (_m, tag: string) => {
+        const name = tag.startsWith('El') ? tag : pascal(tag)
+        imports.add(`import { ${name} as __yc_${name} } from 'element-plus'`)
+        for (const line of styleOf(kebab(name).replace(/^el-/, ''))) imports.add(line)
+        return `__yc_${name}`
+      })
+      out = out.replace(/_resolveDirective\("loading"\)/g, () => {
+        imports.add(`import { vLoading as __yc_vLoading } from 'element-plus'`)
+        for (const line of styleOf('loading')) imports.add(line)
+        return '__yc_vLoading'
+      })
+      if (!imports.size) return
+      return { code: [...imports].join('\n') + '\n' + out, map: null }
+    },
+  }
+}
+
 export default defineConfig({
-  plugins: [vue(), apiReference(), precompress()],
+  plugins: [vue(), elementPlusOnDemand(), apiReference(), precompress()],
   resolve: {
     alias: { '@': fileURLToPath(new URL('./src', import.meta.url)) },
   },
@@ -80,7 +112,6 @@ export default defineConfig({
     rollupOptions: {
       output: {
         manualChunks: {
-          'element-plus': ['element-plus', '@element-plus/icons-vue'],
           vue: ['vue', 'vue-router'],
         },
       },
