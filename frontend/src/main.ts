@@ -1,7 +1,11 @@
 import { createApp } from 'vue'
-import ElementPlus from 'element-plus'
+import { provideGlobalConfig } from 'element-plus'
 import zhCn from 'element-plus/es/locale/lang/zh-cn'
-import 'element-plus/dist/index.css'
+// Components come on demand (elementPlusOnDemand in vite.config.ts); the services called from
+// scripts (ElMessage, ElMessageBox) need their CSS here.
+import 'element-plus/es/components/base/style/css'
+import 'element-plus/es/components/message/style/css'
+import 'element-plus/es/components/message-box/style/css'
 import './styles.css'
 import App from './App.vue'
 import { router } from './router'
@@ -28,6 +32,9 @@ setApiHandlers({
   },
 })
 
-createApp(App).use(ElementPlus, { locale: zhCn }).use(router).mount('#app')
+const app = createApp(App)
+// What app.use(ElementPlus, { locale }) did besides registering every component: zh-CN for all.
+provideGlobalConfig({ locale: zhCn }, app, true)
+app.use(router).mount('#app')
 // Dialogs are teleported to <body>, so the whole body is watched.
 installFieldErrorAria(document.body)
