@@ -195,6 +195,8 @@ test(`3. the county admin computes, finalises and exports the ${MONTH} payroll`,
     await waitForText(table, '城关镇 合计')
     await waitForText(table, '河西镇 合计')
     await waitForText(table, '总计')
+    // The demo county pays by the sample scheme: the page says 示例 (issue 15 item 7).
+    await waitForText(page.locator(tid('payroll-sample')), '示例')
     await waitForText(table, '赵小梅') // imported in step 1, 在岗
     assert.equal(await table.locator('.el-table__body tr', { hasText: '周晓燕' }).count(), 0, '离岗 workers are not paid')
     // Amounts in 元 with two decimals and thousands separators.

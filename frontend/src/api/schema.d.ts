@@ -4828,6 +4828,8 @@ export interface components {
             readonly $schema?: string;
             lines: components["schemas"]["WorkforcePayLine"][] | null;
             run: components["schemas"]["WorkforceRun"];
+            /** @description a scheme in force in the month is the sample (示例): not a county's published standard */
+            sample: boolean;
             subtotals: components["schemas"]["WorkforceSubtotal"][] | null;
         };
         WorkforceRecord: {
