@@ -18,6 +18,7 @@ type NoticeInfo struct {
 	Kind        string     `json:"kind" enum:"accepted,correction,rejected,decided,extension,special_procedure"`
 	Title       string     `json:"title" doc:"受理通知书, 一次性告知书, 不予受理通知书, 办结通知书, 延期通知书, 特别程序告知书"`
 	Version     int        `json:"version" doc:"the application version the issuing step produced"`
+	Edition     int        `json:"edition" doc:"its number among the application's notices of this kind, 1 for the first: 第 N 版"`
 	IssuedOn    string     `json:"issued_on"`
 	Ready       bool       `json:"ready" doc:"rendered and stored; false while the job runs"`
 	SHA256      string     `json:"sha256,omitempty"`
@@ -28,7 +29,7 @@ type NoticeInfo struct {
 }
 
 func toNoticeInfo(n *document.Notice) NoticeInfo {
-	o := NoticeInfo{Kind: string(n.Kind), Title: notice.Title(n.Kind), Version: n.Version, IssuedOn: dateText(n.Content.IssuedOn),
+	o := NoticeInfo{Kind: string(n.Kind), Title: notice.Title(n.Kind), Version: n.Version, Edition: n.Edition, IssuedOn: dateText(n.Content.IssuedOn),
 		Ready: n.SHA256 != nil, GeneratedAt: n.GeneratedAt, Generations: n.Generations}
 	if n.SHA256 != nil {
 		o.SHA256, o.Size, o.VersionID = *n.SHA256, *n.Size, *n.VersionID

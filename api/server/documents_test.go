@@ -312,8 +312,25 @@ func TestNoticesAndArchiveThroughTheAPI(t *testing.T) {
 		return false
 	}
 
+	edition := func(kind string) (version, edition any) {
+		t.Helper()
+		_, docs, _ := b.call(t, c.clerk, "GET", "/api/v1/applications/"+id+"/documents", nil)
+		ns, _ := docs["notices"].([]any)
+		for _, n := range ns {
+			if n := n.(map[string]any); n["kind"] == kind {
+				return n["version"], n["edition"]
+			}
+		}
+		t.Fatalf("no %s notice in %v", kind, docs)
+		return nil, nil
+	}
+
 	act(c.clerk, "accept", nil)
 	waitFor(t, "the 受理通知书", func() bool { return noticeReady("accepted") })
+	// The first notice of its kind is 第 1 版, whatever the application's version (issue 15 item 7).
+	if v, e := edition("accepted"); v == float64(1) || e != float64(1) {
+		t.Errorf("the first 受理通知书: version %v, edition %v; want edition 1 at a later version", v, e)
+	}
 	status, link, _ := b.call(t, c.clerk, "GET", "/api/v1/applications/"+id+"/notices/accepted/download", nil)
 	if status != http.StatusOK {
 		t.Fatalf("notice download: %d %v", status, link)
@@ -322,7 +339,8 @@ func TestNoticesAndArchiveThroughTheAPI(t *testing.T) {
 		t.Fatalf("the notice is not a PDF: %q", pdf[:min(20, len(pdf))])
 	}
 	status, regen, _ := b.call(t, c.clerk, "POST", "/api/v1/applications/"+id+"/notices/accepted/regenerate", nil)
-	if status != http.StatusOK || regen["changed"] != false || regen["notice"].(map[string]any)["generations"] != float64(1) {
+	if status != http.StatusOK || regen["changed"] != false || regen["notice"].(map[string]any)["generations"] != float64(1) ||
+		regen["notice"].(map[string]any)["edition"] != float64(1) {
 		t.Errorf("regenerate identical: %d %v", status, regen)
 	}
 	status, body, _ := b.call(t, c.worker, "POST", "/api/v1/applications/"+id+"/notices/accepted/regenerate", nil)
@@ -335,6 +353,9 @@ func TestNoticesAndArchiveThroughTheAPI(t *testing.T) {
 	act(c.clerk, "route", nil)
 	act(c.deptM, "approve", map[string]any{"reason": "符合条件"})
 	waitFor(t, "the 办结通知", func() bool { return noticeReady("decided") })
+	if _, e := edition("decided"); e != float64(1) {
+		t.Errorf("the first 办结通知书 is edition %v, want 1", e)
+	}
 	act(c.clerk, "deliver", map[string]any{"delivery_method": "window"})
 	act(c.clerk, "archive", nil)
 	var archive map[string]any

@@ -80,7 +80,15 @@ type Notice struct {
 	GeneratedAt *time.Time    `bun:"generated_at"`
 	Generations int           `bun:"generations"`
 	CreatedAt   time.Time     `bun:"created_at,nullzero,default:now()"`
+	// Edition is the notice's number among the application's notices of its kind, 1 for the
+	// first: what the clerk reads as 第 N 版. Version, the application's version the step
+	// produced, stays the key (a first notice issued at version 7 is still 第 1 版).
+	Edition int `bun:"edition,scanonly"`
 }
+
+// editionExpr counts the application's notices of n's kind up to n, for Notice.Edition.
+const editionExpr = "(SELECT count(*) FROM application_notices e WHERE e.tenant_id = n.tenant_id AND " +
+	"e.application_id = n.application_id AND e.kind = n.kind AND e.version <= n.version) AS edition"
 
 // Filename is the name a download of the notice gets.
 func (n *Notice) Filename() string {
@@ -88,7 +96,10 @@ func (n *Notice) Filename() string {
 	if no == "" {
 		no = n.ApplicationID.String()[:8]
 	}
-	return notice.Title(n.Kind) + "-" + no + "-" + strconv.Itoa(n.Version) + ".pdf"
+	if n.Edition == 0 { // not read with its edition
+		return notice.Title(n.Kind) + "-" + no + ".pdf"
+	}
+	return notice.Title(n.Kind) + "-" + no + "-第" + strconv.Itoa(n.Edition) + "版.pdf"
 }
 
 func issue(ctx context.Context, a *application.Application, kind notice.Kind, e *application.Event) error {
@@ -305,7 +316,8 @@ var errNoticeNotFound = problem.NotFound("notice_not_found", "该办件没有这
 // first), or the one issued at version when version > 0.
 func latestNotice(ctx context.Context, app uuid.UUID, kind notice.Kind, version int, lock bool) (*Notice, error) {
 	n := new(Notice)
-	q := tenants.DB(ctx).NewSelect().Model(n).Where("n.application_id = ? AND n.kind = ?", app, kind).Order("n.version DESC").Limit(1)
+	q := tenants.DB(ctx).NewSelect().Model(n).Column("n.*").ColumnExpr(editionExpr).
+		Where("n.application_id = ? AND n.kind = ?", app, kind).Order("n.version DESC").Limit(1)
 	if version > 0 {
 		q = q.Where("n.version = ?", version)
 	}
@@ -369,6 +381,7 @@ func (s *Service) NoticeLink(ctx context.Context, app uuid.UUID, kind notice.Kin
 
 func listNotices(ctx context.Context, app uuid.UUID) ([]Notice, error) {
 	var ns []Notice
-	err := tenants.DB(ctx).NewSelect().Model(&ns).Where("n.application_id = ?", app).Order("n.version", "n.kind").Scan(ctx)
+	err := tenants.DB(ctx).NewSelect().Model(&ns).Column("n.*").ColumnExpr(editionExpr).
+		Where("n.application_id = ?", app).Order("n.version", "n.kind").Scan(ctx)
 	return ns, err
 }

@@ -3754,6 +3754,11 @@ export interface components {
             items: components["schemas"]["MySession"][] | null;
         };
         NoticeInfo: {
+            /**
+             * Format: int64
+             * @description its number among the application's notices of this kind, 1 for the first: 第 N 版
+             */
+            edition: number;
             /** Format: date-time */
             generated_at?: string;
             /**

@@ -51,7 +51,7 @@ function file(over: Partial<DocFile> = {}): DocFile {
 }
 
 function notice(over: Partial<DocNotice> = {}): DocNotice {
-  return { kind: 'accepted', title: '受理通知书', version: 2, issued_on: '2026-11-21', ready: false, generations: 0, ...over }
+  return { kind: 'accepted', title: '受理通知书', version: 2, edition: 1, issued_on: '2026-11-21', ready: false, generations: 0, ...over }
 }
 
 describe('labels', () => {
