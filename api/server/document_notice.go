@@ -37,6 +37,18 @@ func toNoticeInfo(n *document.Notice) NoticeInfo {
 	return o
 }
 
+// PDFContentSecurityPolicy replaces the app's policy on a PDF the app serves itself: the
+// browser's PDF viewer is a plugin, which the app's object-src 'none' would refuse; the PDF
+// loads nothing else and may not be framed.
+const PDFContentSecurityPolicy = "default-src 'none'; object-src 'self'; frame-ancestors 'none'"
+
+type pdfOut struct {
+	ContentType        string `header:"Content-Type"`
+	ContentDisposition string `header:"Content-Disposition"`
+	CSP                string `header:"Content-Security-Policy"`
+	Body               []byte
+}
+
 type noticePath struct {
 	ID      uuid.UUID `path:"id"`
 	Kind    string    `path:"kind" enum:"accepted,correction,rejected,decided,extension,special_procedure"`
@@ -78,6 +90,25 @@ func (s *Server) noticeRoutes() {
 					out = toLink(l)
 				}
 				return out, err
+			})
+		})
+	register(s, huma.Operation{OperationID: "get-application-notice-pdf", Method: http.MethodGet, Path: "/api/v1/applications/{id}/notices/{kind}/file",
+		Summary: "查看通知书 / A notice's PDF, from the app's own origin",
+		Description: "Streams the stored PDF (checked against its SHA-256) with the same checks as download, served inline under its Chinese title, " +
+			"so a clerk's PC needs to reach only the app, not the storage. 409 notice_pending while it is being rendered.",
+		Tags: []string{"documents"}, Errors: []int{404, 409, 422},
+		Responses: map[string]*huma.Response{"200": {Description: "PDF", Content: map[string]*huma.MediaType{"application/pdf": {}}}}},
+		staffRoles, func(ctx context.Context, in *noticePath) (*pdfOut, error) {
+			kind, err := noticeKind(in.Kind)
+			if err != nil {
+				return nil, err
+			}
+			return withTx(ctx, s, func(ctx context.Context) (out *pdfOut, err error) {
+				b, name, err := s.docs.NoticePDF(ctx, in.ID, kind, in.Version)
+				if err != nil {
+					return nil, err
+				}
+				return &pdfOut{ContentType: "application/pdf", ContentDisposition: inline(name), CSP: PDFContentSecurityPolicy, Body: b}, nil
 			})
 		})
 	register(s, huma.Operation{OperationID: "regenerate-application-notice", Method: http.MethodPost, Path: "/api/v1/applications/{id}/notices/{kind}/regenerate",

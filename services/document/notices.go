@@ -5,7 +5,9 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
+	"io"
 	"strconv"
 	"strings"
 	"time"
@@ -21,6 +23,7 @@ import (
 	"github.com/yichuang/yichuang/services/notice"
 	"github.com/yichuang/yichuang/services/problem"
 	"github.com/yichuang/yichuang/services/status"
+	"github.com/yichuang/yichuang/services/storage"
 	"github.com/yichuang/yichuang/services/workday"
 	"github.com/yichuang/yichuang/tenants"
 )
@@ -384,4 +387,41 @@ func listNotices(ctx context.Context, app uuid.UUID) ([]Notice, error) {
 	err := tenants.DB(ctx).NewSelect().Model(&ns).Column("n.*").ColumnExpr(editionExpr).
 		Where("n.application_id = ?", app).Order("n.version", "n.kind").Scan(ctx)
 	return ns, err
+}
+
+// NoticePDF is the bytes of the newest notice of kind (or the one issued at version) and the
+// name to serve them under, after the checks NoticeLink makes. The app serves them from its
+// own origin, so a clerk's PC needs to reach only the app, not the storage (issue 15 item 7).
+// The bytes are checked against the recorded SHA-256: a changed object is never served.
+func (s *Service) NoticePDF(ctx context.Context, app uuid.UUID, kind notice.Kind, version int) ([]byte, string, error) {
+	if _, err := s.readable(ctx, app); err != nil {
+		return nil, "", err
+	}
+	n, err := latestNotice(ctx, app, kind, version, false)
+	if err != nil {
+		return nil, "", err
+	}
+	if n.VersionID == nil || n.SHA256 == nil {
+		return nil, "", problem.Conflict("notice_pending", "通知书正在生成，请稍后再试", "the notice is being rendered; try again shortly")
+	}
+	docs, err := s.documents(ctx)
+	if err != nil {
+		return nil, "", err
+	}
+	r, _, err := docs.Open(ctx, n.ObjectKey, *n.VersionID)
+	if errors.Is(err, storage.ErrNotFound) {
+		return nil, "", errObjectMissing
+	}
+	if err != nil {
+		return nil, "", err
+	}
+	defer r.Close()
+	b, err := io.ReadAll(r)
+	if err != nil {
+		return nil, "", fmt.Errorf("notice %s: read: %w", n.ObjectKey, err)
+	}
+	if sum := sha256.Sum256(b); hex.EncodeToString(sum[:]) != *n.SHA256 {
+		return nil, "", fmt.Errorf("notice %s (version %s): SHA-256 differs from its record: not serving a file that changed", n.ObjectKey, *n.VersionID)
+	}
+	return b, n.Filename(), nil
 }
