@@ -22,6 +22,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/yichuang/yichuang/api/server"
 	"github.com/yichuang/yichuang/services/document"
 	"github.com/yichuang/yichuang/services/storage"
 	"github.com/yichuang/yichuang/tenants"
@@ -312,8 +313,25 @@ func TestNoticesAndArchiveThroughTheAPI(t *testing.T) {
 		return false
 	}
 
+	edition := func(kind string) (version, edition any) {
+		t.Helper()
+		_, docs, _ := b.call(t, c.clerk, "GET", "/api/v1/applications/"+id+"/documents", nil)
+		ns, _ := docs["notices"].([]any)
+		for _, n := range ns {
+			if n := n.(map[string]any); n["kind"] == kind {
+				return n["version"], n["edition"]
+			}
+		}
+		t.Fatalf("no %s notice in %v", kind, docs)
+		return nil, nil
+	}
+
 	act(c.clerk, "accept", nil)
 	waitFor(t, "the 受理通知书", func() bool { return noticeReady("accepted") })
+	// The first notice of its kind is 第 1 版, whatever the application's version (issue 15 item 7).
+	if v, e := edition("accepted"); v == float64(1) || e != float64(1) {
+		t.Errorf("the first 受理通知书: version %v, edition %v; want edition 1 at a later version", v, e)
+	}
 	status, link, _ := b.call(t, c.clerk, "GET", "/api/v1/applications/"+id+"/notices/accepted/download", nil)
 	if status != http.StatusOK {
 		t.Fatalf("notice download: %d %v", status, link)
@@ -321,8 +339,30 @@ func TestNoticesAndArchiveThroughTheAPI(t *testing.T) {
 	if pdf := fetchURL(t, link["url"].(string)); !bytes.HasPrefix(pdf, []byte("%PDF-")) {
 		t.Fatalf("the notice is not a PDF: %q", pdf[:min(20, len(pdf))])
 	}
+	// The same PDF from the app's own origin, under its Chinese title (issue 15 item 7).
+	resp := get(t, b.srv.URL+"/api/v1/applications/"+id+"/notices/accepted/file", map[string]string{"X-Session-Token": c.clerk.token})
+	own, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	cd := resp.Header.Get("Content-Disposition")
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "application/pdf" || !bytes.HasPrefix(own, []byte("%PDF-")) {
+		t.Fatalf("notice from the app: %d %q %q", resp.StatusCode, resp.Header.Get("Content-Type"), own[:min(40, len(own))])
+	}
+	if csp := resp.Header.Values("Content-Security-Policy"); len(csp) != 1 || csp[0] != server.PDFContentSecurityPolicy {
+		t.Errorf("the PDF's CSP: %q", csp)
+	}
+	name, err := url.PathUnescape(strings.TrimPrefix(cd, "inline; filename*=UTF-8''"))
+	if !strings.HasPrefix(cd, "inline; filename*=UTF-8''") || err != nil || !strings.HasPrefix(name, "受理通知书-") || !strings.HasSuffix(name, "-第1版.pdf") {
+		t.Errorf("Content-Disposition %q (name %q)", cd, name)
+	}
+	other := b.newCounty(t)
+	resp = get(t, b.srv.URL+"/api/v1/applications/"+id+"/notices/accepted/file", map[string]string{"X-Session-Token": other.clerk.token})
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusNotFound {
+		t.Errorf("another county's clerk gets the notice: %d", resp.StatusCode)
+	}
 	status, regen, _ := b.call(t, c.clerk, "POST", "/api/v1/applications/"+id+"/notices/accepted/regenerate", nil)
-	if status != http.StatusOK || regen["changed"] != false || regen["notice"].(map[string]any)["generations"] != float64(1) {
+	if status != http.StatusOK || regen["changed"] != false || regen["notice"].(map[string]any)["generations"] != float64(1) ||
+		regen["notice"].(map[string]any)["edition"] != float64(1) {
 		t.Errorf("regenerate identical: %d %v", status, regen)
 	}
 	status, body, _ := b.call(t, c.worker, "POST", "/api/v1/applications/"+id+"/notices/accepted/regenerate", nil)
@@ -335,6 +375,9 @@ func TestNoticesAndArchiveThroughTheAPI(t *testing.T) {
 	act(c.clerk, "route", nil)
 	act(c.deptM, "approve", map[string]any{"reason": "符合条件"})
 	waitFor(t, "the 办结通知", func() bool { return noticeReady("decided") })
+	if _, e := edition("decided"); e != float64(1) {
+		t.Errorf("the first 办结通知书 is edition %v, want 1", e)
+	}
 	act(c.clerk, "deliver", map[string]any{"delivery_method": "window"})
 	act(c.clerk, "archive", nil)
 	var archive map[string]any
@@ -379,7 +422,7 @@ func TestNoticesAndArchiveThroughTheAPI(t *testing.T) {
 		t.Fatalf("the package after the refused delete: %v", err)
 	}
 	// Another county cannot reach it.
-	other := b.newCounty(t)
+	other = b.newCounty(t)
 	status, body, _ = b.call(t, other.admin, "GET", "/api/v1/applications/"+id+"/archive/download", nil)
 	wantProblem(t, "another county's admin downloads the archive", status, body, 404, "", "")
 }

@@ -11,8 +11,9 @@ import (
 // scripts and stylesheets (Vite emits no inline script or style). Vue and Element Plus set
 // element styles through the CSSOM (el.style), which CSP does not govern, so not even inline
 // style attributes need allowing: every browser flow runs under this policy with no violation
-// (frontend/e2e/security.test.mjs watches for them). Notices open from the storage's own URL
-// in a new tab, so no blob documents inherit this policy. API answers are data, never rendered,
+// (frontend/e2e/security.test.mjs watches for them). Notices open in a new tab from the app's
+// own /notices/{kind}/file, which replaces this policy with PDFContentSecurityPolicy; no blob
+// documents inherit this one. API answers are data, never rendered,
 // and share the header. /docs sets its own, looser policy for its renderer (reference.go).
 const ContentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; font-src 'self' data:; " +
 	"connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"

@@ -2,6 +2,7 @@ package server
 
 import (
 	"mime"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -72,6 +73,13 @@ func ifMatch(v string) (int, error) {
 }
 
 func etag(v int) string { return `"` + strconv.Itoa(v) + `"` }
+
+// inline is a Content-Disposition that shows the file in the browser under its Chinese name,
+// in RFC 6266's filename* form, which every current browser reads as the tab's title source
+// and the name a save offers.
+func inline(name string) string {
+	return "inline; filename*=UTF-8''" + url.PathEscape(name)
+}
 
 // attachment is a Content-Disposition naming a Chinese file name (RFC 2231 encoding).
 func attachment(name string) string {

@@ -245,15 +245,18 @@ test('1. 张伟 attaches the 身份证 scan, accepts, and opens the 受理通知
     await page.locator(tid('docs-notices')).evaluate((el) => el.scrollIntoView({ block: 'start' }))
     await shot(page, 'documents-notice.png')
 
-    // 查看/打印: the new tab opens the presigned URL itself, in the browser's PDF viewer.
-    const isNotice = (u) => /\/notices\/accepted-\d+\.pdf$/.test(new URL(u).pathname)
+    // 查看/打印: the new tab opens the PDF from the app's own origin (not the storage's), served
+    // inline under its Chinese title, in the browser's PDF viewer (issue 15 item 7).
+    const isNotice = (u) => new URL(u).origin === new URL(BASE_URL).origin && /\/notices\/accepted\/file$/.test(new URL(u).pathname)
     const pdf = page.context().waitForEvent('response', { predicate: (r) => isNotice(r.url()), timeout: TIMEOUT })
     const popup = page.context().waitForEvent('page')
     await notice.locator(tid('docs-notice-view')).click()
     const pdfRes = await pdf
     assert.equal(pdfRes.status(), 200)
     assert.match(pdfRes.headers()['content-type'] ?? '', /^application\/pdf/)
-    const bytes = Buffer.from(await (await fetch(pdfRes.url())).arrayBuffer())
+    assert.match(decodeURIComponent(pdfRes.headers()['content-disposition'] ?? ''), /^inline; filename\*=UTF-8''受理通知书-.*-第1版\.pdf$/)
+    // Fetched again with the page's session (a tab's PDF body is not kept by the browser).
+    const bytes = await (await page.context().request.get(pdfRes.url())).body()
     assert.equal(bytes.subarray(0, 4).toString('latin1'), '%PDF', 'the notice is a PDF')
     const tab = await popup
     await tab.waitForURL((u) => isNotice(u.href), { timeout: TIMEOUT })

@@ -14,6 +14,7 @@ import { readFile, stat } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { BASE_URL, SCREENSHOT_DIR, field, launch, shot, tid, waitForText as waitFor } from './support/browser.mjs'
+import { latinWords } from './support/latin.mjs'
 import { apiGet, DESKTOP, ENV_ERROR, signIn as signInAs, TIMEOUT } from './support/session.mjs'
 
 const HERE = dirname(fileURLToPath(import.meta.url))
@@ -194,6 +195,8 @@ test(`3. the county admin computes, finalises and exports the ${MONTH} payroll`,
     await waitForText(table, '城关镇 合计')
     await waitForText(table, '河西镇 合计')
     await waitForText(table, '总计')
+    // The demo county pays by the sample scheme: the page says 示例 (issue 15 item 7).
+    await waitForText(page.locator(tid('payroll-sample')), '示例')
     await waitForText(table, '赵小梅') // imported in step 1, 在岗
     assert.equal(await table.locator('.el-table__body tr', { hasText: '周晓燕' }).count(), 0, '离岗 workers are not paid')
     // Amounts in 元 with two decimals and thousands separators.
@@ -235,7 +238,11 @@ test('4. 刘芳 sees her own record and the rule explanation, and no admin pages
     await waitForText(record, '130826********') // masked
     const explanation = page.locator(tid('explanation'))
     await waitForText(explanation, '岗位 其他社区工作者')
-    await waitForText(explanation, '等级 = min(')
+    await waitForText(explanation, '等级 = ')
+    await waitForText(explanation, '岗位上限')
+    // Chinese only: no English term beside the arithmetic, nor anywhere on her page (issue 15 item 7).
+    assert.deepEqual(latinWords(await explanation.innerText()), [], 'the explanation has no English')
+    assert.deepEqual(latinWords(await page.locator('main').innerText()), [], 'her record page has no English')
     await waitForText(page.locator(tid('entitled-level')), '级')
     await waitForText(page.locator(tid('my-level-history')), '级')
     await waitForText(page.locator(tid('my-pay')), MONTH) // the month finalised in step 3

@@ -5,7 +5,9 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
+	"io"
 	"strconv"
 	"strings"
 	"time"
@@ -21,6 +23,7 @@ import (
 	"github.com/yichuang/yichuang/services/notice"
 	"github.com/yichuang/yichuang/services/problem"
 	"github.com/yichuang/yichuang/services/status"
+	"github.com/yichuang/yichuang/services/storage"
 	"github.com/yichuang/yichuang/services/workday"
 	"github.com/yichuang/yichuang/tenants"
 )
@@ -80,7 +83,15 @@ type Notice struct {
 	GeneratedAt *time.Time    `bun:"generated_at"`
 	Generations int           `bun:"generations"`
 	CreatedAt   time.Time     `bun:"created_at,nullzero,default:now()"`
+	// Edition is the notice's number among the application's notices of its kind, 1 for the
+	// first: what the clerk reads as 第 N 版. Version, the application's version the step
+	// produced, stays the key (a first notice issued at version 7 is still 第 1 版).
+	Edition int `bun:"edition,scanonly"`
 }
+
+// editionExpr counts the application's notices of n's kind up to n, for Notice.Edition.
+const editionExpr = "(SELECT count(*) FROM application_notices e WHERE e.tenant_id = n.tenant_id AND " +
+	"e.application_id = n.application_id AND e.kind = n.kind AND e.version <= n.version) AS edition"
 
 // Filename is the name a download of the notice gets.
 func (n *Notice) Filename() string {
@@ -88,7 +99,10 @@ func (n *Notice) Filename() string {
 	if no == "" {
 		no = n.ApplicationID.String()[:8]
 	}
-	return notice.Title(n.Kind) + "-" + no + "-" + strconv.Itoa(n.Version) + ".pdf"
+	if n.Edition == 0 { // not read with its edition
+		return notice.Title(n.Kind) + "-" + no + ".pdf"
+	}
+	return notice.Title(n.Kind) + "-" + no + "-第" + strconv.Itoa(n.Edition) + "版.pdf"
 }
 
 func issue(ctx context.Context, a *application.Application, kind notice.Kind, e *application.Event) error {
@@ -305,7 +319,8 @@ var errNoticeNotFound = problem.NotFound("notice_not_found", "该办件没有这
 // first), or the one issued at version when version > 0.
 func latestNotice(ctx context.Context, app uuid.UUID, kind notice.Kind, version int, lock bool) (*Notice, error) {
 	n := new(Notice)
-	q := tenants.DB(ctx).NewSelect().Model(n).Where("n.application_id = ? AND n.kind = ?", app, kind).Order("n.version DESC").Limit(1)
+	q := tenants.DB(ctx).NewSelect().Model(n).Column("n.*").ColumnExpr(editionExpr).
+		Where("n.application_id = ? AND n.kind = ?", app, kind).Order("n.version DESC").Limit(1)
 	if version > 0 {
 		q = q.Where("n.version = ?", version)
 	}
@@ -369,6 +384,44 @@ func (s *Service) NoticeLink(ctx context.Context, app uuid.UUID, kind notice.Kin
 
 func listNotices(ctx context.Context, app uuid.UUID) ([]Notice, error) {
 	var ns []Notice
-	err := tenants.DB(ctx).NewSelect().Model(&ns).Where("n.application_id = ?", app).Order("n.version", "n.kind").Scan(ctx)
+	err := tenants.DB(ctx).NewSelect().Model(&ns).Column("n.*").ColumnExpr(editionExpr).
+		Where("n.application_id = ?", app).Order("n.version", "n.kind").Scan(ctx)
 	return ns, err
+}
+
+// NoticePDF is the bytes of the newest notice of kind (or the one issued at version) and the
+// name to serve them under, after the checks NoticeLink makes. The app serves them from its
+// own origin, so a clerk's PC needs to reach only the app, not the storage (issue 15 item 7).
+// The bytes are checked against the recorded SHA-256: a changed object is never served.
+func (s *Service) NoticePDF(ctx context.Context, app uuid.UUID, kind notice.Kind, version int) ([]byte, string, error) {
+	if _, err := s.readable(ctx, app); err != nil {
+		return nil, "", err
+	}
+	n, err := latestNotice(ctx, app, kind, version, false)
+	if err != nil {
+		return nil, "", err
+	}
+	if n.VersionID == nil || n.SHA256 == nil {
+		return nil, "", problem.Conflict("notice_pending", "通知书正在生成，请稍后再试", "the notice is being rendered; try again shortly")
+	}
+	docs, err := s.documents(ctx)
+	if err != nil {
+		return nil, "", err
+	}
+	r, _, err := docs.Open(ctx, n.ObjectKey, *n.VersionID)
+	if errors.Is(err, storage.ErrNotFound) {
+		return nil, "", errObjectMissing
+	}
+	if err != nil {
+		return nil, "", err
+	}
+	defer r.Close()
+	b, err := io.ReadAll(r)
+	if err != nil {
+		return nil, "", fmt.Errorf("notice %s: read: %w", n.ObjectKey, err)
+	}
+	if sum := sha256.Sum256(b); hex.EncodeToString(sum[:]) != *n.SHA256 {
+		return nil, "", fmt.Errorf("notice %s (version %s): SHA-256 differs from its record: not serving a file that changed", n.ObjectKey, *n.VersionID)
+	}
+	return b, n.Filename(), nil
 }

@@ -33,7 +33,13 @@ type Sheet struct {
 	// with the same community and township.
 	Rows        []Row
 	GeneratedAt time.Time
+	// Sample is set when a scheme in force in the month is the 示例 scheme: the printed sheet
+	// then says so in its title and on its unit line, so that nobody pays from it unawares.
+	Sample bool
 }
+
+// SampleWarning is what a sheet computed on the sample scheme says under its title.
+const SampleWarning = "注意：按示例方案计算，非本县正式标准，不得据此发放"
 
 // SheetName is the worksheet's name.
 const SheetName = "工资表"
@@ -243,7 +249,11 @@ func layout(sink sheetSink, s Sheet, st styles) error {
 	}
 
 	// Title, the unit and status line, the header.
-	vals[0] = excelize.Cell{StyleID: st.title, Value: s.County + "社区工作者工资表（" + s.Month.Label() + "）"}
+	title := s.County + "社区工作者工资表（" + s.Month.Label() + "）"
+	if s.Sample {
+		title += "（示例）"
+	}
+	vals[0] = excelize.Cell{StyleID: st.title, Value: title}
 	if err := put(30); err != nil {
 		return err
 	}
@@ -255,7 +265,11 @@ func layout(sink sheetSink, s Sheet, st styles) error {
 		info += "  生成：" + s.GeneratedAt.In(clock.Zone).Format("2006-01-02 15:04")
 	}
 	right := nCols - 6
-	vals[0] = excelize.Cell{StyleID: st.infoLeft, Value: "单位：元"}
+	unit := "单位：元"
+	if s.Sample {
+		unit += "  " + SampleWarning
+	}
+	vals[0] = excelize.Cell{StyleID: st.infoLeft, Value: unit}
 	vals[right] = excelize.Cell{StyleID: st.infoRight, Value: info}
 	if err := put(20); err != nil {
 		return err

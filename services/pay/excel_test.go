@@ -310,6 +310,27 @@ func TestWriteExcelEmpty(t *testing.T) {
 	}
 }
 
+// A sheet computed on the sample scheme says so where it is printed: in the title and on the
+// unit line (issue 15 item 7); one on a county's own scheme does not.
+func TestWriteExcelSample(t *testing.T) {
+	t.Parallel()
+	for _, sample := range []bool{true, false} {
+		var buf bytes.Buffer
+		if err := WriteExcel(&buf, Sheet{County: "示例县", Month: Month{2026, time.November}, Status: "草稿", Sample: sample}); err != nil {
+			t.Fatal(err)
+		}
+		f := openSheet(t, buf.Bytes(), true)
+		title, _ := f.GetCellValue(SheetName, "A1")
+		unit, _ := f.GetCellValue(SheetName, "A2")
+		if got := strings.HasSuffix(title, "（示例）"); got != sample {
+			t.Errorf("sample=%v: title %q", sample, title)
+		}
+		if got := strings.Contains(unit, SampleWarning); got != sample || !strings.HasPrefix(unit, "单位：元") {
+			t.Errorf("sample=%v: unit line %q", sample, unit)
+		}
+	}
+}
+
 // TestWriteExcel10k writes the province-size sheet whole. Its speed (the brief's bound is
 // 3 s) is measured by BenchmarkPayrollExcel10k in `make bench`, against excelize's cell-by-cell
 // API in the same run: a wall-clock bound here failed on a loaded 2-core CI machine.

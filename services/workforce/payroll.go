@@ -328,6 +328,28 @@ type Payroll struct {
 	Run       *Run       `json:"run"`
 	Lines     []PayLine  `json:"lines"`
 	Subtotals []Subtotal `json:"subtotals"`
+	// Sample is true when a scheme in force in the month is marked 示例 (or the county has
+	// entered none and the built-in sample applies): the page and the exported sheet warn.
+	// It is read from the schemes as they are now, as the next compute would pay by them.
+	Sample bool `json:"sample" doc:"a scheme in force in the month is the sample (示例): not a county's published standard"`
+}
+
+// sampleIn reports whether a scheme in force on some day of month m is marked sample. A
+// scheme is in force from its date until the next one's.
+func sampleIn(rows []StoredScheme, m pay.Month) bool {
+	first, last := m.First(), workday.Date{Year: m.Year, Month: m.Month, Day: m.Days()}
+	for i, r := range rows {
+		if r.EffectiveFrom.After(last) {
+			break
+		}
+		if i+1 < len(rows) && !rows[i+1].EffectiveFrom.After(first) {
+			continue // replaced before the month began
+		}
+		if r.Sample {
+			return true
+		}
+	}
+	return false
 }
 
 // PayrollOf returns the month's run, lines and subtotals.
@@ -341,6 +363,11 @@ func PayrollOf(ctx context.Context, m pay.Month) (*Payroll, error) {
 		return nil, err
 	}
 	p := &Payroll{Run: run}
+	schemes, err := Schemes(ctx)
+	if err != nil {
+		return nil, err
+	}
+	p.Sample = sampleIn(schemes, m)
 	if err := tenants.DB(ctx).NewSelect().Model(&p.Lines).Where("month = ?", run.MonthStart).
 		Order("township", "community", "name", "worker_id").Scan(ctx); err != nil {
 		return nil, err
@@ -395,7 +422,7 @@ func PayrollExcel(ctx context.Context, m pay.Month, w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	sheet := pay.Sheet{County: t.Name, Month: m, Status: map[RunStatus]string{RunDraft: "草稿", RunFinal: "已定稿"}[p.Run.Status], GeneratedAt: time.Now()}
+	sheet := pay.Sheet{County: t.Name, Month: m, Status: map[RunStatus]string{RunDraft: "草稿", RunFinal: "已定稿"}[p.Run.Status], GeneratedAt: time.Now(), Sample: p.Sample}
 	seen := map[string]bool{}
 	for _, l := range p.Lines {
 		for _, a := range l.Amounts.Allowances {

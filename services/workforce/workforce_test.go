@@ -685,3 +685,56 @@ func TestSchemesAreEffectiveDated(t *testing.T) {
 		return err
 	})
 }
+
+// A payroll computed on the sample scheme says 示例 on the page (Payroll.Sample) and in the
+// exported sheet's title and unit line; a month wholly under the county's own scheme does not,
+// and a month the sample covers for part of it still does (issue 15 item 7).
+func TestPayrollOnTheSampleSaysSo(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	b.hire(t, idA, "甲", level.Staff, "2018-01-01", 0)
+	sheet := func(ctx context.Context, m string) (sample bool, title, unit string) {
+		t.Helper()
+		if _, err := b.svc.Compute(ctx, month(m)); err != nil {
+			t.Fatal(err)
+		}
+		p, err := workforce.PayrollOf(ctx, month(m))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var buf bytes.Buffer
+		if err := workforce.PayrollExcel(ctx, month(m), &buf); err != nil {
+			t.Fatal(err)
+		}
+		f, err := excelize.OpenReader(&buf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		title, _ = f.GetCellValue(pay.SheetName, "A1")
+		unit, _ = f.GetCellValue(pay.SheetName, "A2")
+		return p.Sample, title, unit
+	}
+	b.must(t, func(ctx context.Context) error {
+		sample, title, unit := sheet(ctx, "2026-12") // the built-in sample
+		if !sample || !strings.HasSuffix(title, "（示例）") || !strings.Contains(unit, pay.SampleWarning) {
+			t.Errorf("on the built-in sample: %v %q %q", sample, title, unit)
+		}
+		own := pay.Sample()
+		own.Label, own.Sample = "本县方案", false
+		if _, err := workforce.PutScheme(ctx, day("2026-12-01"), pay.Sample()); err != nil {
+			return err
+		}
+		_, err := workforce.PutScheme(ctx, day("2027-01-15"), own)
+		return err
+	})
+	b.setDay("2027-02-02")
+	b.must(t, func(ctx context.Context) error {
+		if sample, title, unit := sheet(ctx, "2027-01"); !sample || !strings.HasSuffix(title, "（示例）") || !strings.Contains(unit, "示例") {
+			t.Errorf("January, the sample till the 14th: %v %q %q", sample, title, unit)
+		}
+		if sample, title, unit := sheet(ctx, "2027-02"); sample || strings.Contains(title, "示例") || strings.Contains(unit, "示例") {
+			t.Errorf("February, the county's own scheme: %v %q %q", sample, title, unit)
+		}
+		return nil
+	})
+}

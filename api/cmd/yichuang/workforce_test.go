@@ -82,13 +82,13 @@ func TestWorkforceLevelExplain(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := `13
-岗位 正职（head）：等级范围 7–18
-入职 2015-03-01，至 2026-11-21 满 11 年（service years）
-不计年限的考核年度 2019、2021：−2 年 → 计入 9 年（counted years）
-学历 本科：+3 年 → 12 年（education credit）
-每 3 年一级：⌊12 ÷ 3⌋ = 4 级（steps）
-社工证 中级（社会工作师）：+2 级（certificate bump）
-等级 = min(18, 7 + 4 + 2) = 13
+岗位 正职：等级范围 7–18
+入职 2015-03-01，至 2026-11-21 满 11 年（工作年限）
+不计年限的考核年度 2019、2021：−2 年 → 计入 9 年（计入年限）
+学历 本科：+3 年 → 12 年（学历折算年限）
+每 3 年一级：⌊12 ÷ 3⌋ = 4 级（晋级级数）
+社工证 中级（社会工作师）：+2 级（持证加级）
+等级 = 7 + 4 + 2 = 13，不超过岗位上限 18 → 13 级
 `
 	if out.String() != want {
 		t.Errorf("got\n%s\nwant\n%s", out.String(), want)
@@ -101,7 +101,7 @@ func TestWorkforceLevelExplain(t *testing.T) {
 		t.Fatal(err)
 	}
 	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
-	if lines[0] != "15" || lines[len(lines)-1] != "等级 = min(15, 4 + 12 + 3) = 15，已达岗位上限（capped: 4 + 12 + 3 = 19 exceeds the post maximum）" {
+	if lines[0] != "15" || lines[len(lines)-1] != "等级 = 4 + 12 + 3 = 19，超过岗位上限 15 → 15 级，已达岗位上限" {
 		t.Errorf("capped explain:\n%s", out.String())
 	}
 }

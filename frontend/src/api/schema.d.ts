@@ -634,6 +634,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/applications/{id}/notices/{kind}/file": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 查看通知书 / A notice's PDF, from the app's own origin
+         * @description Streams the stored PDF (checked against its SHA-256) with the same checks as download, served inline under its Chinese title, so a clerk's PC needs to reach only the app, not the storage. 409 notice_pending while it is being rendered.
+         *
+         *     可调用角色 / Roles: 县级管理员 (county_admin)、部门工作人员 (department_staff)、乡镇窗口人员 (township_clerk)、村社区工作者 (community_worker)、本行政机关负责人 (agency_head)、县政府负责人 (government_head)
+         */
+        get: operations["get-application-notice-pdf"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/applications/{id}/notices/{kind}/regenerate": {
         parameters: {
             query?: never;
@@ -3756,6 +3778,11 @@ export interface components {
             items: components["schemas"]["MySession"][] | null;
         };
         NoticeInfo: {
+            /**
+             * Format: int64
+             * @description its number among the application's notices of this kind, 1 for the first: 第 N 版
+             */
+            edition: number;
             /** Format: date-time */
             generated_at?: string;
             /**
@@ -4832,6 +4859,8 @@ export interface components {
             readonly $schema?: string;
             lines: components["schemas"]["WorkforcePayLine"][] | null;
             run: components["schemas"]["WorkforceRun"];
+            /** @description a scheme in force in the month is the sample (示例): not a county's published standard */
+            sample: boolean;
             subtotals: components["schemas"]["WorkforceSubtotal"][] | null;
         };
         WorkforceRecord: {
@@ -7605,6 +7634,98 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["LinkOutBody"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "get-application-notice-pdf": {
+        parameters: {
+            query?: {
+                /** @description the issuing step's application version; omitted: the newest notice of the kind */
+                version?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+                kind: "accepted" | "correction" | "rejected" | "decided" | "extension" | "special_procedure";
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description PDF */
+            200: {
+                headers: {
+                    "Content-Disposition"?: string;
+                    "Content-Security-Policy"?: string;
+                    "Content-Type"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": unknown;
                 };
             };
             /** @description Unauthorized */

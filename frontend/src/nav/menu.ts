@@ -55,8 +55,23 @@ export type MenuKey =
   | 'rating-indicators'
   | 'login-log'
 
+/** The areas a long menu is grouped by, in menu order, with the titles the side menu shows. */
+export const MENU_GROUPS = [
+  { key: 'work', title: '日常办件' },
+  { key: 'access', title: '基层减负' },
+  { key: 'review', title: '统计评价' },
+  { key: 'rules', title: '事项与规则' },
+  { key: 'workforce', title: '社区工作者' },
+  { key: 'admin', title: '机构与账号' },
+] as const
+export type MenuGroupKey = (typeof MENU_GROUPS)[number]['key']
+
+/** A menu longer than this (the county admin's) is shown in groups; a short one stays flat. */
+export const GROUP_MENU_OVER = 10
+
 export interface MenuItem {
   key: MenuKey
+  group: MenuGroupKey
   title: string
   path: string
   icon: Component
@@ -81,30 +96,30 @@ export const TASK_ROLES: readonly Role[] = ['community_worker']
 export const RECTIFY_ROLES: readonly Role[] = ['county_admin', 'township_clerk']
 
 export const MENU: readonly MenuItem[] = [
-  { key: 'home', title: '工作台', path: '/', icon: House, roles: 'all' },
-  { key: 'intake', title: '收件', path: '/intake', icon: DocumentAdd, roles: INTAKE_ROLES },
-  { key: 'applications', title: '办件列表', path: '/applications', icon: Tickets, roles: STAFF_ROLES },
-  { key: 'notifications', title: '消息中心', path: '/notifications', icon: Bell, roles: STAFF_ROLES },
-  { key: 'my-record', title: '我的档案', path: '/my-record', icon: Postcard, roles: SELF_SERVICE_ROLES },
-  { key: 'access-tasks', title: '我的任务', path: '/access/tasks', icon: Finished, roles: TASK_ROLES },
-  { key: 'access-dispatch', title: '交办任务', path: '/access/dispatch', icon: Promotion, roles: DISPATCH_ROLES },
-  { key: 'access-requests', title: '准入申请', path: '/access/requests', icon: Checked, roles: ADMISSION_ROLES },
-  { key: 'access-items', title: '准入清单', path: '/access/items', icon: List, roles: STAFF_ROLES },
-  { key: 'rating-cases', title: '差评整改', path: '/ratings/cases', icon: ChatLineSquare, roles: RECTIFY_ROLES },
-  { key: 'stats', title: '办件统计', path: '/stats', icon: DataAnalysis, roles: ADMIN_ROLES },
-  { key: 'rating-indicators', title: '好差评指标', path: '/ratings/indicators', icon: Star, roles: ADMIN_ROLES },
-  { key: 'access-burden', title: '减负统计', path: '/access/burden', icon: Histogram, roles: ADMIN_ROLES },
-  { key: 'catalogue', title: '事项目录', path: '/catalogue', icon: Collection, roles: ADMIN_ROLES },
-  { key: 'calendar', title: '工作日历', path: '/calendar', icon: Calendar, roles: 'all' },
-  { key: 'settings', title: '规则设置', path: '/settings', icon: Setting, roles: ADMIN_ROLES },
-  { key: 'org-units', title: '组织机构', path: '/org-units', icon: OfficeBuilding, roles: ADMIN_ROLES },
-  { key: 'staff', title: '人员账号', path: '/staff', icon: User, roles: ADMIN_ROLES },
-  { key: 'workers', title: '社区工作者', path: '/workers', icon: Avatar, roles: ADMIN_ROLES },
-  { key: 'pay-schemes', title: '薪酬方案', path: '/pay-schemes', icon: Coin, roles: ADMIN_ROLES },
-  { key: 'progression', title: '年度晋级', path: '/progression', icon: TrendCharts, roles: ADMIN_ROLES },
-  { key: 'payroll', title: '工资表', path: '/payroll', icon: Money, roles: ADMIN_ROLES },
-  { key: 'audit', title: '审计日志', path: '/audit', icon: Document, roles: ADMIN_ROLES },
-  { key: 'login-log', title: '登录日志', path: '/login-log', icon: Lock, roles: ADMIN_ROLES },
+  { key: 'home', group: 'work', title: '工作台', path: '/', icon: House, roles: 'all' },
+  { key: 'intake', group: 'work', title: '收件', path: '/intake', icon: DocumentAdd, roles: INTAKE_ROLES },
+  { key: 'applications', group: 'work', title: '办件列表', path: '/applications', icon: Tickets, roles: STAFF_ROLES },
+  { key: 'notifications', group: 'work', title: '消息中心', path: '/notifications', icon: Bell, roles: STAFF_ROLES },
+  { key: 'my-record', group: 'work', title: '我的档案', path: '/my-record', icon: Postcard, roles: SELF_SERVICE_ROLES },
+  { key: 'access-tasks', group: 'access', title: '我的任务', path: '/access/tasks', icon: Finished, roles: TASK_ROLES },
+  { key: 'access-dispatch', group: 'access', title: '交办任务', path: '/access/dispatch', icon: Promotion, roles: DISPATCH_ROLES },
+  { key: 'access-requests', group: 'access', title: '准入申请', path: '/access/requests', icon: Checked, roles: ADMISSION_ROLES },
+  { key: 'access-items', group: 'access', title: '准入清单', path: '/access/items', icon: List, roles: STAFF_ROLES },
+  { key: 'rating-cases', group: 'review', title: '差评整改', path: '/ratings/cases', icon: ChatLineSquare, roles: RECTIFY_ROLES },
+  { key: 'stats', group: 'review', title: '办件统计', path: '/stats', icon: DataAnalysis, roles: ADMIN_ROLES },
+  { key: 'rating-indicators', group: 'review', title: '好差评指标', path: '/ratings/indicators', icon: Star, roles: ADMIN_ROLES },
+  { key: 'access-burden', group: 'access', title: '减负统计', path: '/access/burden', icon: Histogram, roles: ADMIN_ROLES },
+  { key: 'catalogue', group: 'rules', title: '事项目录', path: '/catalogue', icon: Collection, roles: ADMIN_ROLES },
+  { key: 'calendar', group: 'work', title: '工作日历', path: '/calendar', icon: Calendar, roles: 'all' },
+  { key: 'settings', group: 'rules', title: '规则设置', path: '/settings', icon: Setting, roles: ADMIN_ROLES },
+  { key: 'org-units', group: 'admin', title: '组织机构', path: '/org-units', icon: OfficeBuilding, roles: ADMIN_ROLES },
+  { key: 'staff', group: 'admin', title: '人员账号', path: '/staff', icon: User, roles: ADMIN_ROLES },
+  { key: 'workers', group: 'workforce', title: '社区工作者', path: '/workers', icon: Avatar, roles: ADMIN_ROLES },
+  { key: 'pay-schemes', group: 'workforce', title: '薪酬方案', path: '/pay-schemes', icon: Coin, roles: ADMIN_ROLES },
+  { key: 'progression', group: 'workforce', title: '年度晋级', path: '/progression', icon: TrendCharts, roles: ADMIN_ROLES },
+  { key: 'payroll', group: 'workforce', title: '工资表', path: '/payroll', icon: Money, roles: ADMIN_ROLES },
+  { key: 'audit', group: 'admin', title: '审计日志', path: '/audit', icon: Document, roles: ADMIN_ROLES },
+  { key: 'login-log', group: 'admin', title: '登录日志', path: '/login-log', icon: Lock, roles: ADMIN_ROLES },
 ]
 
 export function rolesAllow(actorRoles: readonly string[], allowed: readonly Role[] | 'all'): boolean {
@@ -115,6 +130,23 @@ export function rolesAllow(actorRoles: readonly string[], allowed: readonly Role
 /** Menu items visible to an actor holding the given roles, in menu order. */
 export function menuForRoles(actorRoles: readonly string[]): MenuItem[] {
   return MENU.filter((item) => rolesAllow(actorRoles, item.roles))
+}
+
+export interface MenuSection {
+  key: MenuGroupKey | 'all'
+  /** '' for a flat menu: no group heading. */
+  title: string
+  items: MenuItem[]
+}
+
+/**
+ * The actor's menu in sections: by area, under Chinese headings, when it is long (the county
+ * admin's 19 items); one untitled section when it is short.
+ */
+export function menuSectionsForRoles(actorRoles: readonly string[]): MenuSection[] {
+  const items = menuForRoles(actorRoles)
+  if (items.length <= GROUP_MENU_OVER) return items.length ? [{ key: 'all', title: '', items }] : []
+  return MENU_GROUPS.map((g) => ({ key: g.key, title: g.title, items: items.filter((i) => i.group === g.key) })).filter((g) => g.items.length > 0)
 }
 
 export function menuItem(key: MenuKey): MenuItem {

@@ -25,6 +25,7 @@ import {
   shortHash,
   uploadContentType,
   uploadPercent,
+  noticeFileURL,
   uploadUrl,
   upsertFile,
 } from '@/features/documents/model'
@@ -51,7 +52,7 @@ function file(over: Partial<DocFile> = {}): DocFile {
 }
 
 function notice(over: Partial<DocNotice> = {}): DocNotice {
-  return { kind: 'accepted', title: '受理通知书', version: 2, issued_on: '2026-11-21', ready: false, generations: 0, ...over }
+  return { kind: 'accepted', title: '受理通知书', version: 2, edition: 1, issued_on: '2026-11-21', ready: false, generations: 0, ...over }
 }
 
 describe('labels', () => {
@@ -549,5 +550,11 @@ describe('showing a notice', () => {
     expect(opened.opener).toBeNull()
     vi.stubGlobal('open', vi.fn(() => null))
     await expect(showPdf('http://127.0.0.1:9000/notice.pdf', null)).rejects.toThrow('浏览器阻止了新窗口')
+  })
+})
+
+describe('noticeFileURL', () => {
+  it('points at the app, not the storage', () => {
+    expect(noticeFileURL('0b1c', { kind: 'accepted', version: 2 })).toBe('/api/v1/applications/0b1c/notices/accepted/file?version=2')
   })
 })

@@ -74,25 +74,28 @@ describe('AppLayout', () => {
       'menu-rating-cases',
       'menu-calendar',
     ])
-    expect(menuIds(await mountAs(['county_admin']))).toEqual([
+    // The county admin's long menu in groups by area (issue 15 item 7).
+    const admin = await mountAs(['county_admin'])
+    expect(admin.findAll('.el-menu-item-group__title').map((g) => g.text())).toEqual(['日常办件', '基层减负', '统计评价', '事项与规则', '社区工作者', '机构与账号'])
+    expect(menuIds(admin)).toEqual([
       'menu-home',
       'menu-applications',
       'menu-notifications',
+      'menu-calendar',
       'menu-access-requests',
       'menu-access-items',
+      'menu-access-burden',
       'menu-rating-cases',
       'menu-stats',
       'menu-rating-indicators',
-      'menu-access-burden',
       'menu-catalogue',
-      'menu-calendar',
       'menu-settings',
-      'menu-org-units',
-      'menu-staff',
       'menu-workers',
       'menu-pay-schemes',
       'menu-progression',
       'menu-payroll',
+      'menu-org-units',
+      'menu-staff',
       'menu-audit',
       'menu-login-log',
     ])

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { ALL_ROLES, ROLE_LABELS, orgKindLabel, roleLabel, scopeLabel } from '@/features/admin/labels'
-import { MENU, menuForRoles, menuItem, menuTestId, rolesAllow } from '@/nav/menu'
+import { MENU, menuForRoles, menuItem, menuSectionsForRoles, menuTestId, rolesAllow } from '@/nav/menu'
 import { router } from '@/router'
 
 const titles = (roles: string[]) => menuForRoles(roles).map((m) => m.title)
@@ -173,5 +173,30 @@ describe('labels', () => {
     expect(scopeLabel('self')).toBe('仅本人')
     expect(orgKindLabel('department')).toBe('县直部门')
     expect(orgKindLabel('street')).toBe('街道')
+  })
+})
+
+describe('menu sections', () => {
+  // Issue 15 item 7: the county admin's long menu is grouped by area under Chinese headings.
+  it('groups the county admin menu by area, every item once', () => {
+    const sections = menuSectionsForRoles(['county_admin'])
+    expect(sections.map((s) => [s.title, s.items.map((i) => i.title)])).toEqual([
+      ['日常办件', ['工作台', '办件列表', '消息中心', '工作日历']],
+      ['基层减负', ['准入申请', '准入清单', '减负统计']],
+      ['统计评价', ['差评整改', '办件统计', '好差评指标']],
+      ['事项与规则', ['事项目录', '规则设置']],
+      ['社区工作者', ['社区工作者', '薪酬方案', '年度晋级', '工资表']],
+      ['机构与账号', ['组织机构', '人员账号', '审计日志', '登录日志']],
+    ])
+    expect(sections.flatMap((s) => s.items.map((i) => i.title)).sort()).toEqual([...ADMIN_MENU].sort())
+  })
+
+  it('keeps a short menu flat, without headings', () => {
+    for (const role of ['township_clerk', 'community_worker', 'department_staff', 'platform_operator']) {
+      const sections = menuSectionsForRoles([role])
+      expect(sections).toHaveLength(1)
+      expect(sections[0]?.title).toBe('')
+      expect(sections[0]?.items).toEqual(menuForRoles([role]))
+    }
   })
 })

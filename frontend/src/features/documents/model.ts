@@ -370,3 +370,11 @@ export function chinaDate(iso: string | null | undefined): string {
   if (Number.isNaN(t)) return iso
   return new Date(t + 8 * 3600_000).toISOString().slice(0, 10)
 }
+
+/**
+ * Where the app serves a notice's PDF from its own origin (inline, under its Chinese title),
+ * so a clerk's PC needs to reach only the app, not the storage.
+ */
+export function noticeFileURL(appId: string, n: Pick<DocNotice, 'kind' | 'version'>): string {
+  return `/api/v1/applications/${encodeURIComponent(appId)}/notices/${encodeURIComponent(n.kind)}/file?version=${n.version}`
+}

@@ -1,0 +1,2 @@
+export const LATIN_ALLOW: Set<string>
+export function latinWords(text: string | null | undefined, allow?: Set<string>): string[]
