@@ -262,6 +262,16 @@ for (const account of accounts) {
       assert.deepEqual([...ids].sort(), [...EXPECTED_MENU[account.role]].sort(), `menu for ${account.role}`)
       await shot(page, `${account.role}.png`)
 
+      // Keyboard: the first Tab reaches the skip link, Enter moves focus to the page's
+      // content, past the header and the menu (WCAG 2.4.1); the page has one h1.
+      await page.locator('body').focus()
+      await page.keyboard.press('Tab')
+      assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('data-testid')), 'skip-link', 'first Tab stop')
+      await page.keyboard.press('Enter')
+      assert.equal(await page.evaluate(() => document.activeElement?.id), 'main-content', 'skip link moves focus to the content')
+      assert.equal(await page.locator('h1').count(), 1, 'one h1 on a signed-in page')
+      assert.equal(await page.locator(tid('logout-button')).getAttribute('aria-label'), '退出登录')
+
       if (account.role === 'county_admin') {
         await countyAdminJourney(page)
       } else {

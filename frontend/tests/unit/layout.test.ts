@@ -128,3 +128,20 @@ describe('AppLayout', () => {
     expect(op.find('[data-testid="notification-bell"]').exists()).toBe(false)
   })
 })
+
+describe('AppLayout accessibility', () => {
+  afterEach(() => vi.unstubAllGlobals())
+
+  it('offers a skip link to the main content, one h1, and names the logout button', async () => {
+    const w = await mountAs(['township_clerk'])
+    const skip = w.get('[data-testid="skip-link"]')
+    expect(skip.attributes('href')).toBe('#main-content')
+    expect(skip.text()).toBe('跳到主要内容')
+    const main = w.get('#main-content')
+    expect(main.attributes('tabindex')).toBe('-1')
+    expect(w.findAll('h1')).toHaveLength(1)
+    expect(main.find('h1').exists()).toBe(true)
+    // On a phone the button's text is hidden; its name must not depend on it.
+    expect(w.get('[data-testid="logout-button"]').attributes('aria-label')).toBe('退出登录')
+  })
+})
