@@ -84,18 +84,12 @@ func overHTTPS(r *http.Request, trusted []netip.Prefix) bool {
 		host = r.RemoteAddr
 	}
 	addr, err := netip.ParseAddr(host)
-	if err != nil {
+	if err != nil || !isTrusted(addr.Unmap(), trusted) {
 		return false
 	}
-	addr = addr.Unmap()
-	for _, p := range trusted {
-		if p.Contains(addr) {
-			// A chain of proxies appends: the first value is what the client used.
-			first, _, _ := strings.Cut(proto, ",")
-			return strings.EqualFold(strings.TrimSpace(first), "https")
-		}
-	}
-	return false
+	// A chain of proxies appends: the first value is what the client used.
+	first, _, _ := strings.Cut(proto, ",")
+	return strings.EqualFold(strings.TrimSpace(first), "https")
 }
 
 // robotsTxt keeps crawlers off the app: its pages are behind sign-in, and the public status

@@ -10,7 +10,7 @@ import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { join } from 'node:path'
 import { BASE_URL, SCREENSHOT_DIR, field, launch, shot, tid, waitForText as waitFor } from './support/browser.mjs'
-import { apiGet, DESKTOP, ENV_ERROR, newContext, passwordOf, signIn, TIMEOUT } from './support/session.mjs'
+import { apiGet, createClerk, DESKTOP, ENV_ERROR, newContext, passwordOf, signIn, TIMEOUT } from './support/session.mjs'
 
 const waitForText = (locator, text, timeout = TIMEOUT) => waitFor(locator, text, timeout)
 const ADMIN = { phone: '13900000001', name: '王建国' }
@@ -27,27 +27,6 @@ after(async () => {
 const newPhone = () => '137' + String(Math.floor(Math.random() * 1e8)).padStart(8, '0')
 const INITIAL_PASSWORD = passwordOf(newPhone())
 
-async function createClerk(page, name, phone) {
-  await page.locator(tid('menu-staff')).click()
-  await page.locator(tid('page-staff')).waitFor()
-  await page.locator(tid('staff-create')).click()
-  const dialog = page.locator('.el-dialog:visible')
-  await dialog.waitFor()
-  await page.locator(field('staff-name')).fill(name)
-  await page.locator(field('staff-phone')).fill(phone)
-  await page.locator(field('staff-password')).fill(INITIAL_PASSWORD)
-  await dialog.locator('.el-form-item', { hasText: '所属单位' }).locator('.el-select__wrapper').click()
-  const township = page.locator('.staff-org-popper:visible .el-tree-node__content', { hasText: '（乡镇）' }).first()
-  await township.waitFor()
-  await township.click()
-  await dialog.locator('.el-form-item', { hasText: '角色' }).locator('.el-select__wrapper').click()
-  await page.locator('.staff-roles-popper:visible .el-select-dropdown__item', { hasText: '乡镇窗口人员' }).click()
-  await dialog.locator('.el-dialog__title').click()
-  await page.locator(tid('staff-submit')).click()
-  await dialog.waitFor({ state: 'hidden' })
-  await page.locator(`${tid('staff-table')} .el-table__body tr`, { hasText: phone }).waitFor()
-}
-
 async function signInAt(page, phone, password) {
   await page.goto(`${BASE_URL}/login`)
   await page.locator(`${tid('login-submit')}:not([disabled]):not(.is-disabled)`).waitFor()
@@ -61,7 +40,7 @@ test('a reset password is one-time: the clerk must choose a new one before anyth
   const pages = [admin]
   try {
     const clerk = { phone: newPhone(), name: '改密测试' }
-    await createClerk(admin.page, clerk.name, clerk.phone)
+    await createClerk(admin.page, clerk.name, clerk.phone, INITIAL_PASSWORD)
     const row = () => admin.page.locator(`${tid('staff-table')} .el-table__body tr`, { hasText: clerk.phone })
 
     // 重置密码: confirmed, then the one-time password is shown once.

@@ -10,7 +10,7 @@ import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { join } from 'node:path'
 import { BASE_URL, SCREENSHOT_DIR, field, launch, shot, tid, waitForText as waitFor } from './support/browser.mjs'
-import { DESKTOP, ENV_ERROR, newContext, passwordOf, signIn, TIMEOUT } from './support/session.mjs'
+import { createClerk, DESKTOP, ENV_ERROR, newContext, passwordOf, signIn, TIMEOUT } from './support/session.mjs'
 
 const waitForText = (locator, text, timeout = TIMEOUT) => waitFor(locator, text, timeout)
 const ADMIN = { phone: '13900000001', name: '王建国' }
@@ -28,28 +28,6 @@ const newPhone = () => '136' + String(Math.floor(Math.random() * 1e8)).padStart(
 // The new accounts get the password signIn() uses for accounts not in the seed's file.
 const INITIAL_PASSWORD = passwordOf(newPhone())
 
-/** Creates a township clerk through 人员账号, as the admin would. */
-async function createClerk(page, name, phone) {
-  await page.locator(tid('menu-staff')).click()
-  await page.locator(tid('page-staff')).waitFor()
-  await page.locator(tid('staff-create')).click()
-  const dialog = page.locator('.el-dialog:visible')
-  await dialog.waitFor()
-  await page.locator(field('staff-name')).fill(name)
-  await page.locator(field('staff-phone')).fill(phone)
-  await page.locator(field('staff-password')).fill(INITIAL_PASSWORD)
-  await dialog.locator('.el-form-item', { hasText: '所属单位' }).locator('.el-select__wrapper').click()
-  const township = page.locator('.staff-org-popper:visible .el-tree-node__content', { hasText: '（乡镇）' }).first()
-  await township.waitFor()
-  await township.click()
-  await dialog.locator('.el-form-item', { hasText: '角色' }).locator('.el-select__wrapper').click()
-  await page.locator('.staff-roles-popper:visible .el-select-dropdown__item', { hasText: '乡镇窗口人员' }).click()
-  await dialog.locator('.el-dialog__title').click()
-  await page.locator(tid('staff-submit')).click()
-  await dialog.waitFor({ state: 'hidden' })
-  await page.locator(`${tid('staff-table')} .el-table__body tr`, { hasText: phone }).waitFor()
-}
-
 async function tryLogin(page, phone, password) {
   await page.locator(field('login-phone')).fill(phone)
   await page.locator(field('login-password')).fill(password)
@@ -62,8 +40,8 @@ test('five wrong passwords lock the account; the admin reads the login log; a us
   try {
     const locked = { phone: newPhone(), name: '锁定测试' }
     const roaming = { phone: newPhone(), name: '会话测试' }
-    await createClerk(admin.page, locked.name, locked.phone)
-    await createClerk(admin.page, roaming.name, roaming.phone)
+    await createClerk(admin.page, locked.name, locked.phone, INITIAL_PASSWORD)
+    await createClerk(admin.page, roaming.name, roaming.phone, INITIAL_PASSWORD)
 
     // The login page: four wrong passwords, then the fifth locks the account.
     const ctx = await newContext(browser)

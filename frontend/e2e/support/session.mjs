@@ -81,3 +81,25 @@ export function residentId() {
   for (let i = 0; i < 17; i++) sum += Number(body[i]) * WEIGHTS[i]
   return body + '10X98765432'[sum % 11]
 }
+
+/** Creates a township clerk through 人员账号, as the admin would, with the given first password. */
+export async function createClerk(page, name, phone, password) {
+  await page.locator(tid('menu-staff')).click()
+  await page.locator(tid('page-staff')).waitFor()
+  await page.locator(tid('staff-create')).click()
+  const dialog = page.locator('.el-dialog:visible')
+  await dialog.waitFor()
+  await page.locator(field('staff-name')).fill(name)
+  await page.locator(field('staff-phone')).fill(phone)
+  await page.locator(field('staff-password')).fill(password)
+  await dialog.locator('.el-form-item', { hasText: '所属单位' }).locator('.el-select__wrapper').click()
+  const township = page.locator('.staff-org-popper:visible .el-tree-node__content', { hasText: '（乡镇）' }).first()
+  await township.waitFor()
+  await township.click()
+  await dialog.locator('.el-form-item', { hasText: '角色' }).locator('.el-select__wrapper').click()
+  await page.locator('.staff-roles-popper:visible .el-select-dropdown__item', { hasText: '乡镇窗口人员' }).click()
+  await dialog.locator('.el-dialog__title').click()
+  await page.locator(tid('staff-submit')).click()
+  await dialog.waitFor({ state: 'hidden' })
+  await page.locator(`${tid('staff-table')} .el-table__body tr`, { hasText: phone }).waitFor()
+}
