@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"mime"
 	"mime/multipart"
 	"net/http"
 	"net/url"
@@ -79,6 +80,32 @@ func (b *docBundle) raw(t *testing.T, m *member, path, ctype string, body []byte
 		t.Errorf("POST %s: %d with Content-Type %q", path, resp.StatusCode, resp.Header.Get("Content-Type"))
 	}
 	return resp.StatusCode, out
+}
+
+// served is a document the app streamed itself.
+type served struct {
+	body                          []byte
+	disposition, contentType, csp string
+}
+
+// content GETs a document served from the app's own origin and checks the status; a refusal
+// must be problem+json.
+func (b *testBundle) content(t *testing.T, m *member, path string, want int) served {
+	t.Helper()
+	resp := get(t, b.srv.URL+path, map[string]string{"X-Session-Token": m.token})
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatalf("GET %s: %v", path, err)
+	}
+	if resp.StatusCode != want {
+		t.Fatalf("GET %s: %d %s, want %d", path, resp.StatusCode, body, want)
+	}
+	if want != http.StatusOK && !strings.HasPrefix(resp.Header.Get("Content-Type"), "application/problem+json") {
+		t.Errorf("GET %s: refusal as %q, want problem+json", path, resp.Header.Get("Content-Type"))
+	}
+	_, params, _ := mime.ParseMediaType(resp.Header.Get("Content-Disposition"))
+	return served{body: body, disposition: params["filename"], contentType: resp.Header.Get("Content-Type"), csp: resp.Header.Get("Content-Security-Policy")}
 }
 
 func fetchURL(t *testing.T, u string) []byte {
@@ -192,6 +219,12 @@ func TestMaterialFilesThroughTheAPI(t *testing.T) {
 	if got := fetchURL(t, link["url"].(string)); !bytes.Equal(got, scan) {
 		t.Fatal("the downloaded bytes differ from the upload")
 	}
+	// The same file from the app's own origin (a clerk's PC need not reach MinIO), under its
+	// Chinese name, never to be run as a page of the app.
+	own := b.content(t, c.clerk, files+"/"+fid+"/content", http.StatusOK)
+	if !bytes.Equal(own.body, scan) || own.disposition != "身份证正面.jpg" || own.contentType != "image/jpeg" || !strings.Contains(own.csp, "sandbox") {
+		t.Fatalf("file through the app: %d bytes, name %q, type %q, CSP %q", len(own.body), own.disposition, own.contentType, own.csp)
+	}
 
 	// Refused: content of no accepted type, a declared type the content contradicts, a
 	// material the checklist lacks.
@@ -231,6 +264,7 @@ func TestMaterialFilesThroughTheAPI(t *testing.T) {
 	waitFor(t, "the tampered upload to be flagged", func() bool { return b.fileStatus(t, c.clerk, id, bad) == "tampered" })
 	status, body, _ = b.call(t, c.clerk, "GET", files+"/"+bad+"/download", nil)
 	wantProblem(t, "download of a tampered file", status, body, 409, "file_not_attached", "")
+	b.content(t, c.clerk, files+"/"+bad+"/content", http.StatusConflict)
 	if !b.hasNotification(t, c.clerk, "file_flagged", id) {
 		t.Error("the clerk was not told the upload failed verification")
 	}
@@ -261,6 +295,7 @@ func TestMaterialFilesThroughTheAPI(t *testing.T) {
 	}
 	status, body = b.raw(t, other.clerk, files+"?material=id", "image/jpeg", scan)
 	wantProblem(t, "another county uploads", status, body, 404, "", "")
+	b.content(t, other.clerk, files+"/"+fid+"/content", http.StatusNotFound)
 	// So too for a department member of the county before the application is routed to it.
 	status, body, _ = b.call(t, c.deptM, "GET", files+"/"+fid+"/download", nil)
 	wantProblem(t, "an unrouted department downloads", status, body, 404, "", "")
@@ -397,6 +432,10 @@ func TestNoticesAndArchiveThroughTheAPI(t *testing.T) {
 	if hexSum(pkg) != archive["sha256"] {
 		t.Error("the downloaded package differs from its recorded SHA-256")
 	}
+	if own := b.content(t, c.clerk, "/api/v1/applications/"+id+"/archive/content", http.StatusOK); !bytes.Equal(own.body, pkg) ||
+		!strings.HasPrefix(own.disposition, "归档-") || own.contentType != "application/zip" {
+		t.Errorf("package through the app: %d bytes (want %d), name %q, type %q", len(own.body), len(pkg), own.disposition, own.contentType)
+	}
 	zr, err := zip.NewReader(bytes.NewReader(pkg), int64(len(pkg)))
 	if err != nil {
 		t.Fatal(err)
@@ -425,6 +464,7 @@ func TestNoticesAndArchiveThroughTheAPI(t *testing.T) {
 	other = b.newCounty(t)
 	status, body, _ = b.call(t, other.admin, "GET", "/api/v1/applications/"+id+"/archive/download", nil)
 	wantProblem(t, "another county's admin downloads the archive", status, body, 404, "", "")
+	b.content(t, other.admin, "/api/v1/applications/"+id+"/archive/content", http.StatusNotFound)
 }
 
 // 行政许可法 arts. 42 and 45: the applicant is told in writing of an extension (its reason)

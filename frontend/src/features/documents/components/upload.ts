@@ -1,6 +1,5 @@
 // The streamed upload of a material's file: POST the raw bytes with their Content-Type, with
-// upload progress (fetch has none, hence XMLHttpRequest), and the presigned links the
-// download endpoints hand out.
+// upload progress (fetch has none, hence XMLHttpRequest), and showing a notice's PDF in a tab.
 import { CSRF_HEADER, CSRF_VALUE, api } from '@/api/client'
 import { ApiError } from '@/api/problem'
 import { reportOutage } from '@/api/outage'
@@ -58,17 +57,6 @@ export function uploadMaterialFile(appId: string, material: string, file: File, 
     xhr.send(file)
   })
   return { promise, abort: () => xhr.abort() }
-}
-
-/** Starts a download of a presigned URL (its Content-Disposition is attachment) without leaving the page. */
-export function downloadUrl(url: string): void {
-  const a = document.createElement('a')
-  a.href = url
-  a.rel = 'noopener'
-  a.style.display = 'none'
-  document.body.appendChild(a)
-  a.click()
-  a.remove()
 }
 
 /**
