@@ -13,6 +13,7 @@
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { createHash } from 'node:crypto'
+import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { deflateSync } from 'node:zlib'
 import { BASE_URL, SCREENSHOT_DIR, field, launch, shot, tid, waitForText as waitFor } from './support/browser.mjs'
@@ -227,6 +228,20 @@ test('1. 张伟 attaches the 身份证 scan, accepts, and opens the 受理通知
     await material.scrollIntoViewIfNeeded()
     await page.locator(tid('docs-files')).evaluate((el) => el.scrollIntoView({ block: 'start' }))
     await shot(page, 'documents-files.png')
+
+    // 下载 comes from the app's own origin: the clerk's PC never talks to the storage, and the
+    // save offers the file's Chinese name with the bytes that were uploaded.
+    const foreign = []
+    const watch = (r) => {
+      if (new URL(r.url()).origin !== new URL(BASE_URL).origin) foreign.push(r.url())
+    }
+    page.on('request', watch)
+    const [saved] = await Promise.all([page.waitForEvent('download'), row.locator(tid('docs-file-download')).click()])
+    assert.equal(saved.suggestedFilename(), '身份证正面.png')
+    const got = await readFile(await saved.path())
+    assert.equal(createHash('sha256').update(got).digest('hex'), sum, 'the downloaded bytes are those uploaded')
+    page.off('request', watch)
+    assert.deepEqual(foreign, [], 'every request of the download went to the app itself')
 
     // Accept: the step issues the 受理通知书, rendered by a job.
     await act(page, 'accept', async (dialog) => {
