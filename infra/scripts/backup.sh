@@ -89,7 +89,7 @@ log-level-console=warn
 log-level-file=info
 compress-type=lz4
 start-fast=y
-delta=y
+process-max=2
 
 [$stanza]
 pg1-path=$dir
@@ -122,13 +122,14 @@ case "$cmd" in
     [ "$(sql 'SHOW archive_mode' 2>/dev/null)" = on ] ||
       die "PostgreSQL in $state is not running with WAL archiving: start (or restart) it with make run / stack.sh up $profile"
     rest stanza-create >/dev/null
-    say "pgBackRest: $type backup of $dir (a full one if none exists yet)"
+    say "pgBackRest: $type backup of $dir"
     rest backup --type="$type"
     rest info --output=json | python3 -c '
-import json, sys
+import datetime, json, sys
 b = json.load(sys.stdin)[0]["backup"][-1]
-print(f"backup {b[\"label\"]} ({b[\"type\"]}): {b[\"info\"][\"repository\"][\"delta\"]/1e6:.1f} MB stored, "
-      f"consistent at {b[\"timestamp\"][\"stop\"]} (unix time); restore to any later time with make restore TARGET=...")' ;;
+stop = datetime.datetime.fromtimestamp(b["timestamp"]["stop"], datetime.timezone.utc)
+print("backup %s (%s): %.1f MB stored; consistent at %s, restorable to any time after it (make restore TARGET=...)"
+      % (b["label"], b["type"], b["info"]["repository"]["delta"] / 1e6, stop.strftime("%Y-%m-%d %H:%M:%S+00")))' ;;
   info)
     need_conf
     rest info ;;
