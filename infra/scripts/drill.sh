@@ -24,8 +24,8 @@
 set -uo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$repo"
-say() { printf '\n==> %s\n' "$*"; }
 started=$(date +%s)
+say() { printf '\n==> [%3d s] %s\n' "$(( $(date +%s) - started ))" "$*"; }
 
 # The drill's stack, whatever the caller's YC_* variables point at.
 export YC_PG_PORT=${YC_DRILL_PG_PORT:-55452} YC_KRATOS_PUBLIC_PORT=${YC_DRILL_KRATOS_PUBLIC_PORT:-54453}
@@ -61,6 +61,7 @@ set -a; . "$YC_STATE_DIR/env"; set +a
 read -r pgbin pgdir <"$YC_STATE_DIR/pg.ref"
 export PATH=$pgbin:$PATH
 
+say "the app: build, migrate, seed the demo county, serve"
 go build -o bin/yichuang ./api/cmd/yichuang || abort "bin/yichuang builds"
 ./bin/yichuang migrate >"$out/migrate.log" 2>&1 || abort "migrate"
 ./bin/yichuang seed-demo >"$out/seed.log" 2>&1 || abort "seed-demo"

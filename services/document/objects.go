@@ -15,8 +15,9 @@ type ObjectReport struct {
 	Referenced int `json:"referenced"`
 	// Present counts those whose pinned version MinIO holds.
 	Present int `json:"present"`
-	// Covered counts pinned versions that are not the newest of their key: overwritten or
-	// deleted (a delete marker) after the row was written, as after a point-in-time restore.
+	// Covered counts pinned versions whose bytes are not the newest of their key: overwritten
+	// or deleted (a delete marker) after the row was written, as after a point-in-time
+	// restore. A newest version that is a copy of the pinned one (storage.Same) is not.
 	Covered int `json:"covered"`
 	// Promoted counts the covered documents made the newest again (restore mode).
 	Promoted int `json:"promoted"`
@@ -65,7 +66,8 @@ func (s *Service) CheckObjects(ctx context.Context, promote bool) (*ObjectReport
 		if r.Bucket == "archive" {
 			t = arch
 		}
-		if _, err := t.Stat(ctx, r.ObjectKey, r.VersionID); errors.Is(err, storage.ErrNotFound) {
+		pinned, err := t.Stat(ctx, r.ObjectKey, r.VersionID)
+		if errors.Is(err, storage.ErrNotFound) {
 			rep.Missing = append(rep.Missing, r.ObjectKey+"@"+r.VersionID)
 			continue
 		} else if err != nil {
@@ -76,7 +78,7 @@ func (s *Service) CheckObjects(ctx context.Context, promote bool) (*ObjectReport
 		if err != nil && !errors.Is(err, storage.ErrNotFound) {
 			return nil, err
 		}
-		if err == nil && newest.VersionID == r.VersionID {
+		if err == nil && storage.Same(newest, pinned) { // the pinned version, or its copy by an earlier restore
 			continue
 		}
 		rep.Covered++

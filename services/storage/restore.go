@@ -30,8 +30,9 @@ func (s *Store) DocumentsVersioned(ctx context.Context) (bool, error) {
 
 // Promote makes version of key the newest again, by a server-side copy of it onto the key
 // (a new version with the same bytes, content type and metadata; the later versions stay).
-// It does nothing when version already is the newest. Only for an unlocked bucket (the
-// documents): the archive's versions are read by id and never need it.
+// It does nothing when the newest version is it, or a copy of it (Same): a second restore
+// adds nothing. Only for an unlocked bucket (the documents): the archive's versions are
+// read by id and never need it.
 func (t *Tenant) Promote(ctx context.Context, key, version string) (*Object, error) {
 	if version == "" {
 		return nil, errors.New("storage: Promote needs a version id")
@@ -40,12 +41,13 @@ func (t *Tenant) Promote(ctx context.Context, key, version string) (*Object, err
 	if err != nil {
 		return nil, err
 	}
-	if _, err := t.Stat(ctx, key, version); err != nil {
+	pinned, err := t.Stat(ctx, key, version)
+	if err != nil {
 		return nil, fmt.Errorf("%s@%s: %w", key, version, err)
 	}
 	newest, err := t.Stat(ctx, key, "")
 	switch {
-	case err == nil && newest.VersionID == version:
+	case err == nil && Same(newest, pinned):
 		return newest, nil
 	case err != nil && !errors.Is(err, ErrNotFound): // ErrNotFound: a delete marker is newest
 		return nil, err
@@ -56,4 +58,11 @@ func (t *Tenant) Promote(ctx context.Context, key, version string) (*Object, err
 		return nil, err
 	}
 	return t.Stat(ctx, key, info.VersionID)
+}
+
+// Same reports whether two versions of a key hold the same bytes as far as MinIO tells
+// without reading them: the same version, or the same ETag (a single-part object's MD5,
+// which a server-side copy keeps) and size.
+func Same(a, b *Object) bool {
+	return a.VersionID == b.VersionID || (a.ETag != "" && a.ETag == b.ETag && a.Size == b.Size)
 }

@@ -49,11 +49,13 @@ func TestPromoteBringsAPinnedVersionBack(t *testing.T) {
 	if got := newest(); got != "第一版" {
 		t.Fatalf("after promoting the overwritten version the newest is %q", got)
 	}
-	// Already the newest (by content, as a copy): promoting the copy writes nothing more.
+	// Its copy is the newest now: promoting it again (a second restore) writes nothing.
 	cur, _ := d.Stat(ctx, key, "")
-	again, err := d.Promote(ctx, key, cur.VersionID)
-	if err != nil || again.VersionID != cur.VersionID {
-		t.Fatalf("promoting the newest version made %v (%v), want %s", again, err, cur.VersionID)
+	for _, v := range []string{cur.VersionID, v1.VersionID} {
+		again, err := d.Promote(ctx, key, v)
+		if err != nil || again.VersionID != cur.VersionID {
+			t.Fatalf("promoting %s again made %+v (%v), want the newest %s unchanged", v, again, err, cur.VersionID)
+		}
 	}
 	if err := d.Delete(ctx, key); err != nil {
 		t.Fatal(err)
