@@ -85,7 +85,7 @@ repo1-retention-full=2
 log-path=$base/pgbackrest/log
 lock-path=$base/pgbackrest/lock
 spool-path=$base/pgbackrest/spool
-log-level-console=warn
+log-level-console=error
 log-level-file=info
 compress-type=lz4
 start-fast=y
@@ -118,11 +118,12 @@ case "$cmd" in
       esac
     done
     case "$type" in incr|full|diff) ;; *) die "--type is incr, full or diff" ;; esac
+    [ "$type" = full ] || TYPE_NOTE=" (full when the repository holds none yet)"
     need_conf
     [ "$(sql 'SHOW archive_mode' 2>/dev/null)" = on ] ||
       die "PostgreSQL in $state is not running with WAL archiving: start (or restart) it with make run / stack.sh up $profile"
     rest stanza-create >/dev/null
-    say "pgBackRest: $type backup of $dir"
+    say "pgBackRest: $type backup of $dir${TYPE_NOTE:-}"
     rest backup --type="$type"
     rest info --output=json | python3 -c '
 import datetime, json, sys
