@@ -176,5 +176,5 @@ print("backup %s (%s): %.1f MB stored; consistent at %s, restorable to any time 
     say "  yichuang documents check --restore   (MinIO: the versions the restored rows pin become the newest again)"
     say "and take a new full backup: make backup TYPE=full" ;;
   *)
-    sed -n '2,21p' "$0" >&2; exit 2 ;;
+    sed -n '2,/^set /{/^#/p}' "$0" >&2; exit 2 ;;
 esac
