@@ -114,7 +114,7 @@ for _ in $(seq 50); do
   sleep 0.2
 done
 YC_DRILL_PG_PORT=${drill_ports[0]} YC_DRILL_KRATOS_PUBLIC_PORT=${drill_ports[1]} YC_DRILL_KRATOS_ADMIN_PORT=${drill_ports[2]} \
-  YC_DRILL_MINIO_PORT=${drill_ports[3]} YC_DRILL_APP_PORT=${drill_ports[4]} bash infra/scripts/drill.sh || failed_steps+=("backup drill")
+  YC_DRILL_MINIO_PORT=${drill_ports[3]} YC_DRILL_APP_PORT=${drill_ports[4]} YC_DRILL_BUILD=0 bash infra/scripts/drill.sh || failed_steps+=("backup drill")
 cp .run/drill-results/drill.json "$out/drill.json" 2>/dev/null
 
 say "summary"
