@@ -77,10 +77,9 @@ serve() {
 serve || abort "the app serves"
 # The start-up sweep anchors the county's audit head in the locked archive bucket; let it
 # land first, so the anchor the restored chain is compared with predates the point.
-for _ in $(seq 150); do
-  [ "$(psql -qAt "$DATABASE_URL" -c "SELECT count(*) FROM river.river_job WHERE kind = 'audit_anchor' AND state = 'completed'")" -gt 0 ] && break
-  sleep 0.2
-done
+anchored() { [ "$(psql -qAt "$DATABASE_URL" -c "SELECT count(*) FROM river.river_job WHERE kind = 'audit_anchor' AND state = 'completed'")" -gt 0 ]; }
+for _ in $(seq 300); do anchored && break; sleep 0.2; done
+check "the county's audit head is anchored in the locked bucket before the writes" anchored
 
 say "writing, backing up, writing"
 python3 infra/scripts/drill.py write full 4 2
