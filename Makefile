@@ -2,7 +2,9 @@
 SHELL := /bin/bash
 GO_PACKAGES := ./tenants/... ./services/... ./jobs/... ./api/... ./frontend/...
 
-.PHONY: run test build frontend frontend-deps api-client bench tenant-predicates down clean
+.PHONY: run test build frontend frontend-deps api-client bench tenant-predicates backup restore drill down clean
+PROFILE ?= dev
+TYPE ?= incr
 
 run: ## the whole product on http://127.0.0.1:8080 with demo data
 	@bash infra/scripts/run.sh
@@ -28,6 +30,15 @@ bench: ## benchmarks; ratios are against baselines measured in the same run
 
 tenant-predicates: ## after the Go suite on the test stack: list statements on tenant tables without tenant_id (Citus readiness)
 	go test -count=1 -tags statementaudit -run TestEveryStatementFiltersTenant -v ./tenants/migration/
+
+backup: ## pgBackRest backup of the local cluster: incremental, or full when none exists (TYPE=full|incr|diff)
+	@bash infra/scripts/backup.sh backup $(PROFILE) --type $(TYPE)
+
+restore: ## restore the local cluster to TARGET='2026-12-05 16:30:00+08' (a point in time), or to the newest WAL without it
+	@bash infra/scripts/backup.sh restore $(PROFILE) $(if $(TARGET),--target "$(TARGET)")
+
+drill: ## backup drill on a throwaway stack: write, back up, destroy, restore to a point in time, check
+	@bash infra/scripts/drill.sh
 
 down: ## stop a `make run` stack left running
 	@bash infra/scripts/stack.sh down dev

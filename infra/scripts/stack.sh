@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # The local stack: PostgreSQL, Ory Kratos and MinIO as plain processes on loopback, no Docker.
 #
-#   stack.sh up PROFILE      start (PROFILE is dev or test); prints progress, writes STATE/env
-#   stack.sh down PROFILE    stop what `up` started
+#   stack.sh up PROFILE        start (PROFILE is dev, test or drill); prints progress, writes STATE/env
+#   stack.sh down PROFILE      stop what `up` started
+#   stack.sh pg-stop PROFILE   stop PostgreSQL only; pg-start starts it again (backup.sh restore)
 #
-# dev keeps its data under .run/dev between runs; test wipes .run/test on every `up` and uses
-# other ports, so both can run at once. Ports and the state folder can be overridden with
-# the variables below.
+# dev keeps its data under .run/dev between runs; test and drill (the backup drill,
+# drill.sh) wipe theirs on every `up` and use other ports, so all can run at once. Ports and
+# the state folder can be overridden with the variables below. dev and drill archive the
+# WAL with pgBackRest (backup.sh), so they can be restored to a point in time.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
@@ -18,8 +20,12 @@ case "$profile" in
         : "${YC_MINIO_PORT:=9000}" "${YC_APP_PORT:=8080}" ;;
   test) : "${YC_PG_PORT:=55432}" "${YC_KRATOS_PUBLIC_PORT:=54433}" "${YC_KRATOS_ADMIN_PORT:=54434}"
         : "${YC_MINIO_PORT:=59000}" "${YC_APP_PORT:=18080}" ;;
-  *) echo "unknown profile $profile (dev or test)" >&2; exit 2 ;;
+  drill) : "${YC_PG_PORT:=55452}" "${YC_KRATOS_PUBLIC_PORT:=54453}" "${YC_KRATOS_ADMIN_PORT:=54454}"
+        : "${YC_MINIO_PORT:=59020}" "${YC_APP_PORT:=18100}" ;;
+  *) echo "unknown profile $profile (dev, test or drill)" >&2; exit 2 ;;
 esac
+# test and drill are throwaway: wiped on every `up`, and they refuse ports in use.
+throwaway() { [ "$profile" = test ] || [ "$profile" = drill ]; }
 state=${YC_STATE_DIR:-$repo/.run/$profile}
 app_url=${YC_APP_URL:-http://127.0.0.1:$YC_APP_PORT}
 
@@ -60,6 +66,49 @@ pg_dir() {
   echo "$d"
 }
 
+# The server's options. dev and drill archive every WAL segment with pgBackRest (backup.sh
+# writes its configuration and prints the settings), which point-in-time restore needs.
+archiving=off
+pg_opts() { # dir
+  local dir=$1 opts="-p $YC_PG_PORT -k $1 -c listen_addresses=127.0.0.1 -c max_connections=200" a
+  # Throwaway test data needs no durability; skipping fsync makes the suite much faster.
+  [ "$profile" = test ] && opts="$opts -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+  # The drill's cluster is thrown away too, but its commits must be what a real one's are:
+  # only the flushes to disk go (a clean stop still writes everything out).
+  [ "$profile" = drill ] && opts="$opts -c fsync=off"
+  # pg_stat_statements lets `make tenant-predicates` list the statements on tenant tables
+  # that do not name tenant_id (Citus readiness; tenants/migration/statements_test.go).
+  [ "$profile" = test ] && opts="$opts -c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.max=20000"
+  if [ "$profile" != test ]; then
+    if a=$(bash "$here/backup.sh" archive-opts "$profile" "$dir" "$YC_PG_PORT"); then
+      opts="$opts $a"
+    else
+      echo "(PostgreSQL runs without WAL archiving: make backup / make restore are unavailable)" >&2
+    fi
+  fi
+  echo "$opts"
+}
+
+pg_start() { # after pg.ref is written
+  local bin dir opts
+  read -r bin dir <"$state/pg.ref"
+  opts=$(pg_opts "$dir")
+  case "$opts" in *archive_mode=on*) archiving=on ;; esac
+  if ! pg_run "$bin/pg_ctl" -D "$dir" status >/dev/null 2>&1; then
+    say "PostgreSQL: starting on 127.0.0.1:$YC_PG_PORT"
+    pg_run "$bin/pg_ctl" -D "$dir" -o "$opts" -l "$(dirname "$dir")/postgresql.log" -w -t 120 start >/dev/null ||
+      { tail -n 5 "$(dirname "$dir")/postgresql.log" >&2; echo "PostgreSQL did not start (is port $YC_PG_PORT taken? set YC_PG_PORT)" >&2; exit 1; }
+  fi
+}
+
+pg_stop() {
+  if [ -s "$state/pg.ref" ]; then
+    local bin dir
+    read -r bin dir <"$state/pg.ref"
+    pg_run "$bin/pg_ctl" -D "$dir" -m fast -w stop >/dev/null 2>&1 || true
+  fi
+}
+
 wait_http() { # url seconds what
   local i
   for ((i = 0; i < $2 * 5; i++)); do
@@ -84,13 +133,13 @@ port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 up() {
   local p
   for p in "$YC_PG_PORT" "$YC_KRATOS_PUBLIC_PORT" "$YC_KRATOS_ADMIN_PORT" "$YC_MINIO_PORT"; do
-    if [ "$profile" = test ] && ! port_free "$p"; then
+    if throwaway && ! port_free "$p"; then
       echo "port $p is in use: another stack (make test in another checkout?) is running; stop it or set the YC_*_PORT variables" >&2
       exit 1
     fi
   done
   command -v curl >/dev/null || { apt-get update -qq >/dev/null && apt-get install -y -qq curl >/dev/null; }
-  if [ "$profile" = test ]; then down >/dev/null 2>&1 || true; rm -rf "$state"; fi
+  if throwaway; then down >/dev/null 2>&1 || true; rm -rf "$state"; fi
   mkdir -p "$state"
   local tools
   tools=$(bash "$here/build-servers.sh" | tail -n 1)
@@ -104,25 +153,19 @@ up() {
   else
     local bin dir
     bin=$(pg_bindir); dir=$(pg_dir)
-    if [ "$profile" = test ]; then rm -rf "$dir"; fi
+    if throwaway; then rm -rf "$dir" "$(dirname "$dir")/backup" "$(dirname "$dir")/pgbackrest"; fi
     if [ ! -s "$dir/PG_VERSION" ]; then
       say "PostgreSQL: creating a cluster in $dir"
       mkdir -p "$dir"; [ "$(id -u)" = 0 ] && chown -R postgres "$(dirname "$dir")"
       chmod 700 "$dir"
       pg_run "$bin/initdb" -D "$dir" -U postgres --auth=trust -E UTF8 --no-locale >"$state/initdb.log"
     fi
-    local opts="-p $YC_PG_PORT -k $dir -c listen_addresses=127.0.0.1 -c max_connections=200"
-    # Throwaway test data needs no durability; skipping fsync makes the suite much faster.
-    [ "$profile" = test ] && opts="$opts -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
-    # pg_stat_statements lets `make tenant-predicates` list the statements on tenant tables
-    # that do not name tenant_id (Citus readiness; tenants/migration/statements_test.go).
-    [ "$profile" = test ] && opts="$opts -c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.max=20000"
-    if ! pg_run "$bin/pg_ctl" -D "$dir" status >/dev/null 2>&1; then
-      say "PostgreSQL: starting on 127.0.0.1:$YC_PG_PORT"
-      pg_run "$bin/pg_ctl" -D "$dir" -o "$opts" -l "$dir/server.log" -w -t 60 start >/dev/null ||
-        { tail -n 5 "$dir/server.log" >&2; echo "PostgreSQL did not start (is port $YC_PG_PORT taken? set YC_PG_PORT)" >&2; exit 1; }
-    fi
     echo "$bin $dir" >"$state/pg.ref"
+    pg_start
+    if [ "$archiving" = on ]; then
+      bash "$here/backup.sh" stanza "$profile" >"$state/pgbackrest-stanza.log" 2>&1 ||
+        { cat "$state/pgbackrest-stanza.log" >&2; echo "pgBackRest could not create its stanza" >&2; exit 1; }
+    fi
     owner_url="postgres://postgres@127.0.0.1:$YC_PG_PORT/yichuang?sslmode=disable"
     "$bin/psql" -qAt "postgres://postgres@127.0.0.1:$YC_PG_PORT/postgres" -c "SELECT 1 FROM pg_database WHERE datname='yichuang'" | grep -q 1 ||
       "$bin/psql" -q "postgres://postgres@127.0.0.1:$YC_PG_PORT/postgres" -c "CREATE DATABASE yichuang" >/dev/null
@@ -191,14 +234,13 @@ down() {
       rm -f "$state/$f.pid"
     fi
   done
-  if [ -s "$state/pg.ref" ]; then
-    read -r bin dir <"$state/pg.ref"
-    pg_run "$bin/pg_ctl" -D "$dir" -m fast -w stop >/dev/null 2>&1 || true
-  fi
+  pg_stop
 }
 
 case "${1:-}" in
   up) up ;;
   down) down ;;
-  *) echo "usage: stack.sh up|down dev|test" >&2; exit 2 ;;
+  pg-start) [ -s "$state/pg.ref" ] || { echo "no local PostgreSQL in $state" >&2; exit 1; }; pg_start ;;
+  pg-stop) pg_stop ;;
+  *) echo "usage: stack.sh up|down|pg-start|pg-stop dev|test|drill" >&2; exit 2 ;;
 esac

@@ -2,7 +2,8 @@
 # make test: every test against real parts. Starts a private stack (PostgreSQL, Kratos,
 # MinIO on their own ports, throwaway data), runs the Go tests (unit and integration; none
 # may skip), the frontend unit tests, the API-client staleness check and the browser tests
-# in Debian's Chromium, then stops the stack and prints the counts.
+# in Debian's Chromium, then stops the stack, runs the backup drill (drill.sh, on a stack of
+# its own) and prints the counts.
 set -uo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$repo"
@@ -100,6 +101,22 @@ for _ in $(seq 50); do curl -fs "$YC_PUBLIC_URL/readyz" >/dev/null && break; sle
 say "make run twice: the second rebuilds nothing, /docs works offline, SIGINT to make stops it"
 python3 infra/scripts/run-check.py || failed_steps+=("make run check")
 
+say "backup drill: back up, destroy the data folder, restore to a point in time (infra/scripts/drill.sh)"
+# The test stack's ports are free once it is down: the drill takes them, so it needs no ports
+# of its own here (a `make drill` beside a running test stack uses the drill profile's).
+kill $serve_pid 2>/dev/null; wait $serve_pid 2>/dev/null
+bash infra/scripts/stack.sh down test
+drill_ports=("${YC_PG_PORT:-55432}" "${YC_KRATOS_PUBLIC_PORT:-54433}" "${YC_KRATOS_ADMIN_PORT:-54434}" "${YC_MINIO_PORT:-59000}" "${YC_APP_PORT:-18080}")
+for _ in $(seq 50); do
+  busy=0
+  for p in "${drill_ports[@]}"; do (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null && busy=1; done
+  [ $busy = 0 ] && break
+  sleep 0.2
+done
+YC_DRILL_PG_PORT=${drill_ports[0]} YC_DRILL_KRATOS_PUBLIC_PORT=${drill_ports[1]} YC_DRILL_KRATOS_ADMIN_PORT=${drill_ports[2]} \
+  YC_DRILL_MINIO_PORT=${drill_ports[3]} YC_DRILL_APP_PORT=${drill_ports[4]} YC_DRILL_BUILD=0 bash infra/scripts/drill.sh || failed_steps+=("backup drill")
+cp .run/drill-results/drill.json "$out/drill.json" 2>/dev/null
+
 say "summary"
 python3 - "$out" <<'PY'
 import json, os, re, sys
@@ -127,7 +144,13 @@ try:
 except OSError:
     ef = 1
 print(f"browser: {ep} passed, {ef} failed")
-print(f"total: {gp+vp+ep} passed, {gf+vf+ef} failed, {gs} skipped")
+try:
+    dr = json.load(open(os.path.join(d, "drill.json")))
+    dp, df = dr["passed"], dr["failed"]
+except (OSError, ValueError, KeyError):
+    dp, df = 0, 1
+print(f"drill:   {dp} passed, {df} failed")
+print(f"total: {gp+vp+ep+dp} passed, {gf+vf+ef+df} failed, {gs} skipped")
 PY
 if [ ${#failed_steps[@]} -gt 0 ]; then
   echo "FAILED: ${failed_steps[*]}" >&2

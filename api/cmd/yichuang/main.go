@@ -45,6 +45,8 @@ Usage:
   yichuang tenant create --code CODE --name NAME [--region-code 6DIGITS] --admin-name NAME --admin-phone PHONE --admin-password PASSWORD
   yichuang seed-demo [--password PASSWORD] [--json FILE]
   yichuang audit verify --tenant CODE|UUID      (the chain, and its newest anchor in the archive bucket)
+  yichuang documents check [--tenant CODE|UUID] [--restore]   (every object version a row pins exists; after a
+      point-in-time restore, --restore makes each one overwritten or deleted since the newest again)
   yichuang calendar due --from YYYY-MM-DD --days N [--explain] [--tenant CODE|UUID]
   yichuang workforce level --post head|deputy|staff --hired YYYY-MM-DD [--education none|college|bachelor|master|doctor]
       [--certificate none|junior|intermediate|senior] [--as-of YYYY-MM-DD] [--unsatisfactory-years 2019,2021] [--explain]
@@ -81,6 +83,8 @@ func main() {
 			break
 		}
 		err = auditVerify(ctx, args[1:])
+	case "documents":
+		err = documentsCmd(ctx, args)
 	case "calendar":
 		err = calendarCmd(ctx, args)
 	case "workforce":
