@@ -362,7 +362,9 @@ test('6. the county admin’s 减负统计 for this month counts the tasks, the 
       assert.equal(await value('accepted'), 1)
       assert.equal(await value('refused'), 1)
     }
-    await page.locator(tid('chart-row-东关社区')).waitFor()
+    // The ECharts chart draws 东关社区's bars (its name is SVG text) and says its figures in words.
+    await page.locator(`${tid('burden-chart')} svg text`, { hasText: '东关社区' }).first().waitFor()
+    await waitForText(page.locator(tid('burden-chart-text')), '东关社区交办')
     await page.locator(tid('burden-tabs')).getByText('按部门').click()
     await waitForText(page.locator(tid('burden-departments')), '县民政局')
     await page.locator(tid('burden-tabs')).getByText('按村（社区）').click()

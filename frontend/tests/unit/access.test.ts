@@ -22,8 +22,7 @@ import {
   FUNDING_REQUIRED,
   OPEN_STAGES,
   STAGE_FLOW,
-  axisTicks,
-  burdenBars,
+  burdenChartDescription,
   burdenText,
   changeText,
   comparisonLines,
@@ -41,13 +40,14 @@ import {
   isMonthValue,
   monthDayText,
   monthOf,
-  niceMax,
   scopeText,
   splitTasks,
   stageProgress,
   validateContent,
   versionLabel,
 } from '@/features/access/model'
+import { burdenChartHeight, burdenChartOption } from '@/features/access/burdenChart'
+import { AXIS_TEXT, SERIES_COLOURS } from '@/charts/echarts'
 
 const row = (key: string, tasks: number, intercepted: number) => ({
   key,
@@ -278,44 +278,35 @@ describe('tasks and interceptions', () => {
 })
 
 describe('burden statistics', () => {
-  it('rounds the axis up to 1, 2 or 5 × 10^k', () => {
-    expect(niceMax(0)).toBe(1)
-    expect(niceMax(-3)).toBe(1)
-    expect(niceMax(1)).toBe(1)
-    expect(niceMax(2)).toBe(2)
-    expect(niceMax(3)).toBe(5)
-    expect(niceMax(7)).toBe(10)
-    expect(niceMax(12)).toBe(20)
-    expect(niceMax(50)).toBe(50)
-    expect(niceMax(51)).toBe(100)
-    expect(niceMax(0.3)).toBe(0.5)
+  it('charts tasks and interceptions per community with ECharts, busiest on top, described in words', () => {
+    const rows = [row('西街社区', 1, 0), row('东关社区', 4, 3), row('', 0, 2)]
+    const o = burdenChartOption(rows) as {
+      yAxis: { data: string[] }
+      series: { name: string; type: string; data: number[] }[]
+      aria: { enabled: boolean; label: { description: string } }
+    }
+    // A category axis is drawn bottom-up, so the busiest community is the last entry.
+    expect(o.yAxis.data).toEqual(['西街社区', '（未知）', '东关社区'])
+    expect(o.series.map((x) => [x.name, x.type])).toEqual([
+      ['交办任务', 'bar'],
+      ['被拦截', 'bar'],
+    ])
+    expect(o.series[0]!.data).toEqual([1, 0, 4])
+    expect(o.series[1]!.data).toEqual([0, 2, 3])
+    expect(o.aria.enabled).toBe(true)
+    expect(o.aria.label.description).toBe('各村（社区）交办任务与被拦截次数：东关社区交办4件、被拦截3次；（未知）交办0件、被拦截2次；西街社区交办1件、被拦截0次')
+    expect(burdenChartDescription([])).toContain('没有交办或拦截')
+    expect(burdenChartHeight(3)).toBeGreaterThan(burdenChartHeight(1))
   })
 
-  it('makes evenly spaced ticks, whole numbers for counts', () => {
-    expect(axisTicks(1)).toEqual([0, 1])
-    expect(axisTicks(5)).toEqual([0, 1, 2, 3, 4, 5])
-    expect(axisTicks(10)).toEqual([0, 2, 4, 6, 8, 10])
-    expect(axisTicks(20)).toEqual([0, 5, 10, 15, 20])
-    expect(axisTicks(50)).toEqual([0, 10, 20, 30, 40, 50])
-    expect(axisTicks(200)).toEqual([0, 50, 100, 150, 200])
-    expect(axisTicks(0.5)).toEqual([0, 0.1, 0.2, 0.3, 0.4, 0.5])
-    expect(axisTicks(0)).toEqual([0])
-  })
-
-  it('scales both series against one nice maximum, busiest communities first', () => {
-    const { max, ticks, bars } = burdenBars([row('西街社区', 1, 0), row('东关社区', 4, 3)], 400)
-    expect(max).toBe(5)
-    expect(ticks[ticks.length - 1]).toBe(5)
-    expect(bars.map((b) => b.label)).toEqual(['东关社区', '西街社区'])
-    expect(bars[0]!.tasksLen).toBe(320)
-    expect(bars[0]!.interceptedLen).toBe(240)
-    expect(bars[1]!.interceptedLen).toBe(0)
-    // a tiny value still shows
-    expect(burdenBars([row('a', 1, 0), row('b', 1000, 0)], 100).bars[1]!.tasksLen).toBeGreaterThanOrEqual(1)
-  })
-
-  it('draws an empty chart with an axis', () => {
-    expect(burdenBars([], 400)).toEqual({ max: 1, ticks: [0, 1], bars: [] })
+  it('colours its series at 3:1 or more against white and its text at 4.5:1', () => {
+    const lum = (hex: string) => {
+      const c = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16) / 255).map((v) => (v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4))
+      return 0.2126 * c[0]! + 0.7152 * c[1]! + 0.0722 * c[2]!
+    }
+    const contrast = (hex: string) => 1.05 / (lum(hex) + 0.05)
+    for (const c of SERIES_COLOURS) expect(contrast(c)).toBeGreaterThanOrEqual(3)
+    expect(contrast(AXIS_TEXT)).toBeGreaterThanOrEqual(4.5)
   })
 
   it('formats amounts and changes', () => {

@@ -153,54 +153,21 @@ export function isMonthValue(v: unknown): v is string {
   return typeof v === 'string' && /^\d{4}-(0[1-9]|1[0-2])$/.test(v)
 }
 
-/** A "nice" axis maximum ≥ n: 1, 2, 5 × 10^k (0 → 1, so an empty chart still has an axis). */
-export function niceMax(n: number): number {
-  if (!Number.isFinite(n) || n <= 0) return 1
-  const exp = Math.floor(Math.log10(n))
-  const base = 10 ** exp
-  for (const m of [1, 2, 5, 10]) {
-    if (m * base >= n - 1e-9) return m * base
-  }
-  return 10 * base
-}
+/** A burden row as the chart needs it. */
+type ChartRow = Pick<BurdenRow, 'key' | 'label' | 'tasks' | 'intercepted'>
 
-/**
- * Axis ticks from 0 to a nice max: whole steps up to 5, else 5 steps (4 for a max of 2 × 10^k),
- * so a count axis reads 0, 2, 4, 6, 8, 10 rather than 2.5 and 7.5.
- */
-export function axisTicks(max: number): number[] {
-  if (!Number.isFinite(max) || max <= 0) return [0]
-  const lead = max / 10 ** Math.floor(Math.log10(max))
-  const count = Number.isInteger(max) && max <= 5 ? max : Math.round(lead) === 2 ? 4 : 5
-  const step = max / count
-  return Array.from({ length: count + 1 }, (_, i) => Math.round(i * step * 1000) / 1000)
-}
-
-export interface BurdenBar {
-  key: string
-  label: string
-  tasks: number
-  intercepted: number
-  /** Bar lengths in chart units (0 … width). */
-  tasksLen: number
-  interceptedLen: number
-}
-
-/**
- * The chart of tasks vs intercepted dispatches per community: one pair of bars per row, scaled
- * to `width` against a nice maximum over both series, rows with most work first.
- */
-export function burdenBars(
-  rows: readonly Pick<BurdenRow, 'key' | 'label' | 'tasks' | 'intercepted'>[],
-  width: number,
-): { max: number; ticks: number[]; bars: BurdenBar[] } {
-  const peak = rows.reduce((m, r) => Math.max(m, r.tasks, r.intercepted), 0)
-  const max = niceMax(peak)
-  const len = (v: number) => (v <= 0 ? 0 : Math.max(1, (v / max) * width))
-  const bars = [...rows]
+/** The chart's rows: the busiest communities first (tasks plus interceptions), then by name. */
+export function burdenChartRows(rows: readonly ChartRow[]): ChartRow[] {
+  return [...rows]
+    .map((r) => ({ ...r, label: r.label || '（未知）' }))
     .sort((a, b) => b.tasks + b.intercepted - (a.tasks + a.intercepted) || a.label.localeCompare(b.label, 'zh-CN'))
-    .map((r) => ({ key: r.key, label: r.label || '（未知）', tasks: r.tasks, intercepted: r.intercepted, tasksLen: len(r.tasks), interceptedLen: len(r.intercepted) }))
-  return { max, ticks: axisTicks(max), bars }
+}
+
+/** What the chart shows, in words: its accessible description and the screen reader's text. */
+export function burdenChartDescription(rows: readonly ChartRow[]): string {
+  const sorted = burdenChartRows(rows)
+  if (!sorted.length) return '各村（社区）交办任务与被拦截次数：该期间没有交办或拦截'
+  return `各村（社区）交办任务与被拦截次数：${sorted.map((r) => `${r.label}交办${r.tasks}件、被拦截${r.intercepted}次`).join('；')}`
 }
 
 /** The metrics of a burden row, in the order the cards and the comparison show them. */
