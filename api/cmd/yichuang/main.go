@@ -42,7 +42,7 @@ const usage = `yichuang — 一窗 政务服务一窗受理平台
 Usage:
   yichuang serve [--addr ADDR] [--api-only | --workers-only] [--max-workers N]
   yichuang migrate
-  yichuang tenant create --code CODE --name NAME [--region-code 6DIGITS] --admin-name NAME --admin-phone PHONE --admin-password PASSWORD
+  yichuang tenant create --code CODE --name NAME [--region-code 6DIGITS] [--city-code 6DIGITS] --admin-name NAME --admin-phone PHONE --admin-password PASSWORD
   yichuang seed-demo [--password PASSWORD] [--json FILE]
   yichuang audit verify --tenant CODE|UUID      (the chain, and its newest anchor in the archive bucket)
   yichuang calendar due --from YYYY-MM-DD --days N [--explain] [--tenant CODE|UUID]
@@ -354,6 +354,7 @@ func tenantCreate(ctx context.Context, args []string) error {
 	fs.StringVar(&in.Code, "code", "", "tenant code, e.g. fengning (lowercase; the tenant id derives from it)")
 	fs.StringVar(&in.Name, "name", "", "county name, e.g. 丰宁满族自治县")
 	fs.StringVar(&in.RegionCode, "region-code", "", "6-digit 行政区划代码")
+	fs.StringVar(&in.CityCode, "city-code", "", "6-digit code of the city (a registered supervision region) the county belongs to")
 	fs.StringVar(&in.AdminName, "admin-name", "", "first county admin's name")
 	fs.StringVar(&in.AdminPhone, "admin-phone", "", "first county admin's mobile number (signs in with it)")
 	fs.StringVar(&in.AdminPass, "admin-password", "", "first county admin's initial password (at least 10 characters)")
