@@ -158,4 +158,3 @@ func RegionApplications(ctx context.Context, county uuid.UUID, after uuid.UUID, 
 	}
 	return out, next, nil
 }
-
