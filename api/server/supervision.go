@@ -38,7 +38,8 @@ type republishOut struct{ Body *supervision.Published }
 type regionCountiesOut struct{ Body *supervision.RegionView }
 
 type regionAppsIn struct {
-	feedPageIn
+	Cursor string `query:"cursor" doc:"next_cursor of the previous page (an application id)"`
+	Limit  int    `query:"limit" minimum:"1" maximum:"200" default:"50"`
 	County string `path:"county" maxLength:"36" doc:"the county's tenant id or code"`
 }
 
@@ -93,7 +94,7 @@ func (s *Server) supervisionRoutes() {
 	registerRegion(s, huma.Operation{OperationID: "list-region-applications", Method: http.MethodGet, Path: "/api/v1/region/counties/{county}/applications",
 		Summary: "县（区）办件 / A county's published applications", Tags: []string{"supervision"}, Errors: []int{404, 422}},
 		supervisors, func(ctx context.Context, in *regionAppsIn) (*regionAppsOut, error) {
-			after, err := in.after()
+			after, err := (&feedPageIn{Cursor: in.Cursor}).after()
 			if err != nil {
 				return nil, err
 			}
