@@ -27,7 +27,7 @@ type newCountyIn struct {
 	Body struct {
 		Code          string `json:"code" maxLength:"32" doc:"租户编码，如 fengning（小写字母开头）"`
 		Name          string `json:"name" maxLength:"100" doc:"县（区）名称"`
-		RegionCode    string `json:"region_code" maxLength:"6" doc:"本县（区）行政区划代码（6 位，可空）"`
+		RegionCode    string `json:"region_code,omitempty" maxLength:"6" doc:"本县（区）行政区划代码（6 位，可空）"`
 		CityCode      string `json:"city_code" maxLength:"6" doc:"所属市的区划代码"`
 		AdminName     string `json:"admin_name" maxLength:"50"`
 		AdminPhone    string `json:"admin_phone" maxLength:"11"`
@@ -50,7 +50,7 @@ type newRegionIn struct {
 		Code       string `json:"code" maxLength:"6" doc:"GB/T 2260 区划代码"`
 		Name       string `json:"name" maxLength:"100"`
 		Level      string `json:"level" enum:"province,city"`
-		ParentCode string `json:"parent_code" maxLength:"6" doc:"上级区划代码（省：可空）"`
+		ParentCode string `json:"parent_code,omitempty" maxLength:"6" doc:"上级区划代码（省：可空）"`
 	}
 }
 
