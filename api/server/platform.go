@@ -98,6 +98,13 @@ func (s *Server) platformRoutes() {
 			if err != nil {
 				return nil, inBody(err)
 			}
+			// Published at once, so the city's supervisors see the new county before its first change.
+			if err := s.deps.Store.InTx(ctx, p.Tenant.ID, func(ctx context.Context) error {
+				_, err := s.supervision().Republish(ctx)
+				return err
+			}); err != nil {
+				return nil, err
+			}
 			return &newCountyOut{Body: supervision.CountyLine{ID: p.Tenant.ID, Code: p.Tenant.Code, Name: p.Tenant.Name, RegionCode: p.Tenant.RegionCode,
 				CityCode: b.CityCode, Status: p.Tenant.Status, CreatedAt: p.Tenant.CreatedAt}}, nil
 		})

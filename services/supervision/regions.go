@@ -200,3 +200,19 @@ func (m *Member) Actor(sessionID, regionPath string) *tenants.Actor {
 
 // errNotFound is the region reader's 404 for a county outside their region.
 var errNotFound = &problem.Error{Status: http.StatusNotFound, Code: "county_not_found", Message: "找不到该县", MessageEn: "no such county"}
+
+// EnsureAccount is CreateAccount for a seed that runs again: an account whose phone is already
+// a region account is returned as it is.
+func (s *Service) EnsureAccount(ctx context.Context, in NewAccount) (*Member, error) {
+	m := new(Member)
+	err := s.Store.InPlatform(ctx, func(ctx context.Context, db bun.IDB) error {
+		return db.NewSelect().Model(m).Where("phone = ?", in.Phone).Scan(ctx)
+	})
+	if err == nil {
+		return m, nil
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return nil, err
+	}
+	return s.CreateAccount(ctx, in)
+}

@@ -390,9 +390,21 @@ func seedDemo(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	// The region above it (issue 16): 承德市 with 示范县 and 示范二县, and the region logins.
+	regional, err := demo.SeedRegions(ctx, d.svc.Staff, d.svc.Supervision, *password)
+	if err != nil {
+		return err
+	}
 	fmt.Println("示范县 demo accounts (手机号 / 密码):")
-	for _, a := range accounts {
+	for _, a := range append(append([]demo.Account{}, accounts...), regional...) {
 		fmt.Printf("  %-8s %-20s %s / %s  (%s)\n", a.Name, a.RoleName, a.Phone, a.Password, a.OrgUnit)
+	}
+	// The browser tests sign in with every account of the file: 示范县's, and the region
+	// accounts (示范二县's admin is printed, not listed: the county admin's journey is 示范县's).
+	for _, a := range regional {
+		if a.Role != tenants.RoleCountyAdmin {
+			accounts = append(accounts, a)
+		}
 	}
 	if *jsonOut != "" {
 		b, _ := json.MarshalIndent(accounts, "", "  ")
