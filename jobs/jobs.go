@@ -29,6 +29,7 @@ import (
 	"github.com/yichuang/yichuang/services/problem"
 	"github.com/yichuang/yichuang/services/signin"
 	"github.com/yichuang/yichuang/services/status"
+	"github.com/yichuang/yichuang/services/supervision"
 	"github.com/yichuang/yichuang/services/wiring"
 	"github.com/yichuang/yichuang/services/workday"
 	"github.com/yichuang/yichuang/services/workforce"
@@ -161,6 +162,12 @@ func NewClient(store *tenants.Store, opts Options) (*river.Client[pgx.Tx], error
 		return err
 	}})
 	river.AddWorker(workers, &sweepWorker{store: store})
+	// The supervision feed: each county's outbox drained in its own transaction.
+	river.AddWorker(workers, &tenantWorker[supervision.PublishArgs]{store: store, timeout: 5 * time.Minute, work: func(ctx context.Context, _ supervision.PublishArgs) error {
+		_, err := svc.Supervision.Publish(ctx)
+		return err
+	}})
+	river.AddWorker(workers, &publishSweepWorker{store: store})
 	// Registered even without storage: River refuses to insert a kind it has no worker for,
 	// and steps enqueue these everywhere. Without storage their queue is not worked.
 	docs := svc.Docs
@@ -208,7 +215,9 @@ func NewClient(store *tenants.Store, opts Options) (*river.Client[pgx.Tx], error
 				every = time.Hour
 			}
 			cfg.PeriodicJobs = []*river.PeriodicJob{river.NewPeriodicJob(river.PeriodicInterval(every),
-				func() (river.JobArgs, *river.InsertOpts) { return SweepArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true})}
+				func() (river.JobArgs, *river.InsertOpts) { return SweepArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true}),
+				river.NewPeriodicJob(river.PeriodicInterval(supervision.SweepEvery),
+					func() (river.JobArgs, *river.InsertOpts) { return PublishSweepArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true})}
 		}
 		cfg.Queues = queues
 	}
@@ -351,6 +360,35 @@ func (w *sweepWorker) Work(ctx context.Context, _ *river.Job[SweepArgs]) error {
 		})
 		if err != nil {
 			return fmt.Errorf("sweep %s: %w", t.Code, err)
+		}
+	}
+	return nil
+}
+
+// PublishSweepArgs start the supervision feed's periodic drain: every county with outbox rows
+// gets its publishing job (supervision.PublishArgs), each enqueued in the county's own
+// transaction. The outbox is written by triggers in the county's transactions, which cannot
+// enqueue through River's API; this sweep, every supervision.SweepEvery, is the lag's bound.
+type PublishSweepArgs struct{}
+
+// Kind is River's job kind.
+func (PublishSweepArgs) Kind() string { return "supervision_sweep" }
+
+type publishSweepWorker struct {
+	river.WorkerDefaults[PublishSweepArgs]
+	store *tenants.Store
+}
+
+func (w *publishSweepWorker) Timeout(*river.Job[PublishSweepArgs]) time.Duration { return time.Minute }
+
+func (w *publishSweepWorker) Work(ctx context.Context, _ *river.Job[PublishSweepArgs]) error {
+	all, err := w.store.ListAll(ctx)
+	if err != nil {
+		return err
+	}
+	for _, t := range all {
+		if err := w.store.InTx(ctx, t.ID, supervision.EnqueueIfPending); err != nil {
+			return fmt.Errorf("supervision sweep %s: %w", t.Code, err)
 		}
 	}
 	return nil

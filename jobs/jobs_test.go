@@ -185,3 +185,34 @@ func TestReconcileJobCompletes(t *testing.T) {
 		}
 	}
 }
+
+// TestPublishSweepDrainsTheOutbox: the minute sweep finds the county's outbox rows, enqueues
+// its drain, and the drain publishes the county (its feed row) and empties the outbox.
+func TestPublishSweepDrainsTheOutbox(t *testing.T) {
+	t.Parallel()
+	b := setup(t, true)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if _, err := b.db.Owner.Exec(ctx, `INSERT INTO supervision_outbox (tenant_id, kind, ref) VALUES ($1, 'month', '2026-12')`, b.tenant.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.client.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	defer b.client.Stop(context.Background()) //nolint:errcheck
+	if _, err := b.client.Insert(ctx, jobs.PublishSweepArgs{}, nil); err != nil {
+		t.Fatal(err)
+	}
+	for {
+		pending := count(t, b, `SELECT count(*) FROM supervision_outbox WHERE tenant_id = $1`, b.tenant.ID)
+		published := count(t, b, `SELECT count(*) FROM supervision.counties WHERE tenant_id = $1 AND published_at IS NOT NULL`, b.tenant.ID)
+		if pending == 0 && published == 1 {
+			return
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatalf("outbox still holds %d rows, county published %d", pending, published)
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}

@@ -88,6 +88,10 @@ type Actor struct {
 	Scope       Scope
 	// MustChangePassword: the member signed in with a one-time password (staff reset).
 	MustChangePassword bool
+	// RegionCode and RegionPath are set for a region account (supervisors, the platform
+	// operator), whose TenantID is nil: it works in region transactions (Store.InRegion).
+	RegionCode string
+	RegionPath string
 }
 
 // HasAny reports whether the actor holds at least one of roles.

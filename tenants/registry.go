@@ -20,7 +20,9 @@ type Tenant struct {
 	Name       string    `bun:"name"`
 	RegionCode string    `bun:"region_code"`
 	Status     string    `bun:"status"`
-	CreatedAt  time.Time `bun:"created_at,nullzero,default:now()"`
+	// CityCode is the city (地级市) the county belongs to (supervision.regions), if any.
+	CityCode  *string   `bun:"city_code"`
+	CreatedAt time.Time `bun:"created_at,nullzero,default:now()"`
 }
 
 // CreateTenant registers the tenant of the transaction in ctx (its id is the transaction's
@@ -34,10 +36,27 @@ func CreateTenant(ctx context.Context, code, name, regionCode string) (*Tenant, 
 		return nil, errors.New("tenants: a tenant's id is derived from its code (IDForCode)")
 	}
 	t := &Tenant{ID: tx.tenantID, Code: code, Name: name, RegionCode: regionCode, Status: "active"}
-	if _, err := tx.DB().NewInsert().Model(t).Returning("created_at").Exec(ctx); err != nil {
+	// city_code is left out: SetCity places a county, and tenanttest.NewBefore builds counties on
+	// schemas from before the column.
+	if _, err := tx.DB().NewInsert().Model(t).ExcludeColumn("city_code").Returning("created_at").Exec(ctx); err != nil {
 		return nil, err
 	}
 	return t, nil
+}
+
+// SetCity places the county of the transaction in ctx under a city (a code of
+// supervision.regions of level city); ErrNoRegion when there is no such city.
+func SetCity(ctx context.Context, cityCode string) error {
+	res, err := DB(ctx).NewUpdate().Model((*Tenant)(nil)).Set("city_code = ?", cityCode).
+		Where("id = ?", CurrentID(ctx)).
+		Where("EXISTS (SELECT FROM supervision.regions r WHERE r.code = ? AND r.level = 'city')", cityCode).Exec(ctx)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return ErrNoRegion
+	}
+	return nil
 }
 
 // Current returns the tenant of the transaction in ctx.

@@ -44,6 +44,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/yichuang/yichuang/services/clock"
+	"github.com/yichuang/yichuang/services/supervision"
 	"github.com/yichuang/yichuang/tenants"
 	"github.com/yichuang/yichuang/tenants/tenanttest"
 )
@@ -179,6 +180,7 @@ type attackCounty struct {
 	admin, clerk, worker, dept            *member // township 1, community 1, department 1
 	clerk2, worker2, dept2, operator      *member // township 2, community 2, department 2
 	head, govHead                         *member // agency head of department 1, county government head
+	citySup, provSup, platformOp          *member // region accounts: the county's city and province, the platform
 	township, community, department       uuid.UUID
 	township2, community2, department2    uuid.UUID
 	item, accessItem, accessRequest, task string
@@ -216,6 +218,12 @@ func newAttackCounty(t *testing.T, b *docBundle, label string) *attackCounty {
 		t.Fatal(err)
 	}
 	a.operator.m.Roles = []tenants.Role{tenants.RolePlatformOperator}
+	// The county sits under a city of a province of its own; the region accounts above it.
+	regions := b.regions(t)
+	b.db.Ctx(t, a.tenant.ID, func(ctx context.Context) error { return tenants.SetCity(ctx, regions.city) })
+	a.citySup = b.regionMember(t, regions.city, tenants.RoleCitySupervisor)
+	a.provSup = b.regionMember(t, regions.province, tenants.RoleProvinceSupervisor)
+	a.platformOp = b.regionMember(t, supervision.CountryCode, tenants.RolePlatformOperator)
 	a.clerk = b.newMember(t, a.tenant, a.township, tenants.RoleTownshipClerk)
 	a.clerk2 = b.newMember(t, a.tenant, a.township2, tenants.RoleTownshipClerk)
 	a.worker = b.newMember(t, a.tenant, a.community, tenants.RoleCommunityWorker)
@@ -799,7 +807,10 @@ func TestAttackCrossTenant(t *testing.T) {
 	markers := append(tenantIDs(t, b.db.Owner, tables, victim.tenant.ID), victim.markers...)
 	before := snapshot(t, b.db.Owner, tables, victim.tenant.ID, nil)
 
-	roles := []*member{attacker.admin, attacker.dept, attacker.clerk, attacker.worker, attacker.operator, attacker.head, attacker.govHead}
+	// The attacker's city and province supervisors too (another province's); the platform
+	// operator reads every county's registry line and health by design and is not here.
+	roles := []*member{attacker.admin, attacker.dept, attacker.clerk, attacker.worker, attacker.operator, attacker.head, attacker.govHead,
+		attacker.citySup, attacker.provSup}
 	var reqs []*attackRequest
 	for _, op := range ops {
 		if isPublic(op) || op.Path == "/api/v1/auth/logout" {
@@ -916,7 +927,8 @@ func TestAttackMalformedInput(t *testing.T) {
 	doc, ops := loadAPI(t, b.srv.URL)
 	byRole := map[tenants.Role]*member{tenants.RoleCountyAdmin: a.admin, tenants.RoleTownshipClerk: a.clerk, tenants.RoleCommunityWorker: a.worker,
 		tenants.RoleDepartmentStaff: a.dept, tenants.RolePlatformOperator: a.operator,
-		tenants.RoleAgencyHead: a.head, tenants.RoleGovernmentHead: a.govHead}
+		tenants.RoleAgencyHead: a.head, tenants.RoleGovernmentHead: a.govHead,
+		tenants.RoleCitySupervisor: a.citySup, tenants.RoleProvinceSupervisor: a.provSup}
 
 	var reqs []*attackRequest
 	fields := 0
@@ -929,6 +941,9 @@ func TestAttackMalformedInput(t *testing.T) {
 			if m = byRole[r]; m != nil {
 				break
 			}
+		}
+		if strings.HasPrefix(op.Path, "/api/v1/platform/") {
+			m = a.platformOp // the platform's operations are for its region account (a county's operator role is refused them)
 		}
 		if !isPublic(op) && m == nil {
 			t.Fatalf("%s %s admits roles %v the suite has no member of", op.Method, op.Path, op.roles)

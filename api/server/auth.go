@@ -13,6 +13,7 @@ import (
 	"github.com/yichuang/yichuang/services/identity"
 	"github.com/yichuang/yichuang/services/problem"
 	"github.com/yichuang/yichuang/services/signin"
+	"github.com/yichuang/yichuang/services/supervision"
 	"github.com/yichuang/yichuang/tenants"
 )
 
@@ -56,8 +57,67 @@ func register[I, O any](s *Server, op huma.Operation, roles []tenants.Role, h fu
 func (s *Server) authenticate(roles []tenants.Role, operationID string) func(huma.Context, func(huma.Context)) {
 	whileMustChange := allowedWhileMustChange[operationID]
 	return func(hctx huma.Context, next func(huma.Context)) {
-		s.authenticateOnce(hctx, next, roles, whileMustChange, false)
+		s.authenticateOnce(hctx, next, roles, operationID, whileMustChange, false)
 	}
+}
+
+// regionOps are the operations of region accounts (registerRegion): a county's session is
+// refused them whatever its roles, and a region account is refused every other operation but
+// regionAlso's. Filled while the routes are registered, read only after.
+var regionOps = map[string]bool{}
+
+// regionAlso are the county operations a region account may call too: who am I, sign out.
+var regionAlso = map[string]bool{"get-me": true, "logout": true}
+
+// registerRegion adds an operation of region accounts (city and province supervisors, the
+// platform operator): their sessions carry a region instead of a tenant, and their
+// transactions are region transactions (inRegion) or the platform's, never a county's by
+// accident.
+func registerRegion[I, O any](s *Server, op huma.Operation, roles []tenants.Role, h func(context.Context, *I) (*O, error)) {
+	regionOps[op.OperationID] = true
+	register(s, op, roles, h)
+}
+
+// authenticateRegion is authenticate for a session of a region account: the account is read in
+// its region's transaction (as the supervision role), and the actor carries the region.
+func (s *Server) authenticateRegion(hctx huma.Context, next func(huma.Context), roles []tenants.Role, operationID string, sess *identity.Session, credential string) {
+	fail := func(err error) { _ = huma.WriteErr(s.api, hctx, http.StatusInternalServerError, "", err) }
+	ctx := hctx.Context()
+	var (
+		m    *supervision.Member
+		path string
+	)
+	err := s.deps.Store.InRegion(ctx, sess.RegionCode, func(ctx context.Context) error {
+		rt, _ := tenants.RegionFrom(ctx)
+		path = rt.Path
+		var err error
+		m, err = supervision.LookupMember(ctx, sess.IdentityID)
+		return err
+	})
+	switch {
+	case errors.Is(err, tenants.ErrNoRegion), errors.Is(err, supervision.ErrNoMember):
+		fail(problem.Forbidden("no_membership", "该账号未分配区划和角色", "this account has no region membership"))
+		return
+	case err != nil:
+		fail(err)
+		return
+	case m.Status != tenants.StatusActive:
+		fail(&problem.Error{Status: http.StatusUnauthorized, Code: "account_disabled", Message: "账号已停用", MessageEn: "account disabled"})
+		return
+	}
+	a := m.Actor(sess.ID, path)
+	if !(regionOps[operationID] || regionAlso[operationID]) || !a.HasAny(roles...) {
+		fail(problem.Forbidden("forbidden", "没有权限执行此操作", "your roles do not allow this operation"))
+		return
+	}
+	ctx = tenants.WithActor(ctx, a)
+	ctx = context.WithValue(ctx, credentialKey{}, credential)
+	next(huma.WithContext(hctx, ctx))
+}
+
+// inRegion runs fn in the region transaction of the signed-in region account.
+func (s *Server) inRegion(ctx context.Context, fn func(ctx context.Context) error) error {
+	return s.deps.Store.InRegion(ctx, actor(ctx).RegionCode, fn)
 }
 
 // allowedWhileMustChange are the operations a member whose password a county admin reset may
@@ -68,7 +128,7 @@ var allowedWhileMustChange = map[string]bool{"get-me": true, "logout": true, "ch
 // authenticateOnce is authenticate; whileMustChange is true for the operations a member with a
 // reset password may still call, and asked is true when it runs again because the cached
 // answer was for a session another process ended, and the session must now come from Kratos.
-func (s *Server) authenticateOnce(hctx huma.Context, next func(huma.Context), roles []tenants.Role, whileMustChange, asked bool) {
+func (s *Server) authenticateOnce(hctx huma.Context, next func(huma.Context), roles []tenants.Role, operationID string, whileMustChange, asked bool) {
 	fail := func(err error) { _ = huma.WriteErr(s.api, hctx, http.StatusInternalServerError, "", err) }
 	if s.deps.Kratos == nil || s.deps.Store == nil {
 		fail(problem.Unavailable("auth_unavailable", "身份认证服务未配置", "authentication is not configured"))
@@ -101,6 +161,14 @@ func (s *Server) authenticateOnce(hctx huma.Context, next func(huma.Context), ro
 		fail(err)
 		return
 	}
+	if sess.TenantID == uuid.Nil && sess.RegionCode != "" {
+		s.authenticateRegion(hctx, next, roles, operationID, sess, credential)
+		return
+	}
+	if regionOps[operationID] {
+		fail(problem.Forbidden("region_only", "此操作仅供市、省监察人员和平台运营人员使用", "this operation is for region accounts only"))
+		return
+	}
 	if sess.TenantID.String() == "00000000-0000-0000-0000-000000000000" {
 		fail(problem.Forbidden("no_tenant", "该账号未归属任何县（区）", "this account belongs to no tenant"))
 		return
@@ -131,7 +199,7 @@ func (s *Server) authenticateOnce(hctx huma.Context, next func(huma.Context), ro
 	case idle != nil && idle.Ended && !asked:
 		// Ended by another process after this one cached it: Kratos decides.
 		s.deps.Kratos.Forget(credential)
-		s.authenticateOnce(hctx, next, roles, whileMustChange, true)
+		s.authenticateOnce(hctx, next, roles, operationID, whileMustChange, true)
 		return
 	case idle != nil && idle.Idle:
 		// 超时自动退出: the session ends in Kratos too, not just for this request.

@@ -21,6 +21,11 @@ var (
 	// revealRoles may see an applicant's full ID number (audited): who checks identity or
 	// decides, and the county admin; application.RevealID checks the same.
 	revealRoles = []tenants.Role{tenants.RoleTownshipClerk, tenants.RoleDepartmentStaff, tenants.RoleCountyAdmin}
+	// everyone: every county member and every region account (who am I, sign out).
+	everyone = append(append([]tenants.Role{}, anyMember...), tenants.RoleCitySupervisor, tenants.RoleProvinceSupervisor)
+	// supervisors read the supervision store of their region; operators run the platform.
+	supervisors = []tenants.Role{tenants.RoleCitySupervisor, tenants.RoleProvinceSupervisor}
+	operators   = []tenants.Role{tenants.RolePlatformOperator}
 )
 
 // routes is the table of the API: one line per resource, each served by its own file.
@@ -63,4 +68,6 @@ func (s *Server) routes() {
 	s.noticeRoutes()
 	s.archiveRoutes()
 	s.documentSettingsRoutes()
+	s.supervisionRoutes()
+	s.platformRoutes()
 }

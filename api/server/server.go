@@ -153,11 +153,12 @@ func OpenAPI() *huma.OpenAPI {
 // schemaPrefix names the packages whose types reach the API under a prefix, because their
 // short names (Record, Page, Result …) collide with other packages' types.
 var schemaPrefix = map[string]string{
-	"github.com/yichuang/yichuang/services/workforce": "Workforce",
-	"github.com/yichuang/yichuang/services/access":    "Access",
-	"github.com/yichuang/yichuang/services/status":    "Status",
-	"github.com/yichuang/yichuang/services/pay":       "Pay",
-	"github.com/yichuang/yichuang/services/level":     "Level",
+	"github.com/yichuang/yichuang/services/workforce":   "Workforce",
+	"github.com/yichuang/yichuang/services/supervision": "Supervision",
+	"github.com/yichuang/yichuang/services/access":      "Access",
+	"github.com/yichuang/yichuang/services/status":      "Status",
+	"github.com/yichuang/yichuang/services/pay":         "Pay",
+	"github.com/yichuang/yichuang/services/level":       "Level",
 }
 
 func schemaName(t reflect.Type, hint string) string {

@@ -24,6 +24,7 @@ import (
 	"github.com/yichuang/yichuang/services/secret"
 	"github.com/yichuang/yichuang/services/staff"
 	"github.com/yichuang/yichuang/services/storage"
+	"github.com/yichuang/yichuang/services/supervision"
 	"github.com/yichuang/yichuang/services/wiring"
 	"github.com/yichuang/yichuang/tenants"
 	"github.com/yichuang/yichuang/tenants/tenanttest"
@@ -40,6 +41,8 @@ type testBundle struct {
 	store     *tenants.Store
 	clock     clock.Clock
 	storage   *storage.Store
+	// sup is the supervision service: regions and region accounts for the tests.
+	sup *supervision.Service
 }
 
 // testDataKey is the YC_DATA_KEY of the test servers: workers' and applicants' ID numbers
@@ -133,7 +136,7 @@ func start(t testing.TB, o stack) *testBundle {
 	t.Cleanup(srv.Close)
 	d2 := *db
 	d2.Store = store
-	return &testBundle{db: &d2, kratos: kr, publicURL: pub, staff: svc.Staff, srv: srv, store: store, clock: c, storage: st}
+	return &testBundle{db: &d2, kratos: kr, publicURL: pub, staff: svc.Staff, srv: srv, store: store, clock: c, storage: st, sup: svc.Supervision}
 }
 
 func randomPhone() string {

@@ -11,6 +11,7 @@ import (
 	"github.com/yichuang/yichuang/services/problem"
 	"github.com/yichuang/yichuang/services/signin"
 	"github.com/yichuang/yichuang/services/staff"
+	"github.com/yichuang/yichuang/services/supervision"
 	"github.com/yichuang/yichuang/tenants"
 )
 
@@ -41,6 +42,16 @@ type Me struct {
 	// MustChangePassword: a county admin reset the password; until the member chooses their
 	// own, every other operation answers 403 password_change_required.
 	MustChangePassword bool `json:"must_change_password"`
+	// Region is set for a region account (city or province supervisor, platform operator),
+	// whose tenant and org unit are then empty.
+	Region *RegionRef `json:"region,omitempty"`
+}
+
+// RegionRef names a region account's region.
+type RegionRef struct {
+	Code string `json:"code"`
+	Path string `json:"path"`
+	Name string `json:"name"`
 }
 
 type meOut struct{ Body Me }
@@ -58,11 +69,23 @@ type logoutOut struct {
 
 func (s *Server) sessionRoutes() {
 	register(s, huma.Operation{OperationID: "get-me", Method: http.MethodGet, Path: "/api/v1/me", Summary: "当前用户 / The signed-in member", Tags: []string{"session"}},
-		anyMember, func(ctx context.Context, _ *struct{}) (*meOut, error) {
+		everyone, func(ctx context.Context, _ *struct{}) (*meOut, error) {
 			a := actor(ctx)
 			out := &meOut{Body: Me{IdentityID: a.IdentityID, Name: a.Name, Phone: a.Phone, Scope: string(a.Scope), MustChangePassword: a.MustChangePassword}}
 			for _, r := range a.Roles {
 				out.Body.Roles = append(out.Body.Roles, string(r))
+			}
+			if a.RegionCode != "" {
+				out.Body.Scope = string(tenants.ScopeTenant)
+				out.Body.OrgUnit = OrgUnitRef{Kind: "county", PathNames: []string{}}
+				return out, s.inRegion(ctx, func(ctx context.Context) error {
+					v, err := supervision.RegionCounties(ctx)
+					if err == nil {
+						out.Body.Region = &RegionRef{Code: v.Region.Code, Path: v.Region.Path, Name: v.Region.Name}
+						out.Body.Tenant.Name = v.Region.Name
+					}
+					return err
+				})
 			}
 			return withTx(ctx, s, func(ctx context.Context) (*meOut, error) {
 				t, err := tenants.Current(ctx)
@@ -90,11 +113,14 @@ func (s *Server) sessionRoutes() {
 		})
 	register(s, huma.Operation{OperationID: "logout", Method: http.MethodPost, Path: "/api/v1/auth/logout", Summary: "退出登录 / Sign out",
 		Description: "Revokes the Kratos session and clears the session cookie.", Tags: []string{"session"}, DefaultStatus: http.StatusNoContent},
-		anyMember, func(ctx context.Context, _ *struct{}) (*logoutOut, error) {
+		everyone, func(ctx context.Context, _ *struct{}) (*logoutOut, error) {
 			a := actor(ctx)
 			credential, _ := ctx.Value(credentialKey{}).(string)
 			if err := s.deps.Kratos.Revoke(ctx, a.SessionID, credential); err != nil {
 				return nil, err
+			}
+			if a.RegionCode != "" { // a region account keeps no activity row in a county
+				return &logoutOut{SetCookie: http.Cookie{Name: SessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteLaxMode}}, nil
 			}
 			// Without its activity row the session is asked of Kratos again by every other
 			// process that still has it cached (authenticate), so signing out holds everywhere.

@@ -35,6 +35,7 @@ const EXPECTED_MENU = {
     'menu-payroll',
     'menu-audit',
     'menu-login-log',
+    'menu-published',
   ],
   department_staff: ['menu-home', 'menu-applications', 'menu-notifications', 'menu-access-dispatch', 'menu-access-requests', 'menu-access-items', 'menu-calendar'],
   township_clerk: ['menu-home', 'menu-intake', 'menu-applications', 'menu-notifications', 'menu-access-items', 'menu-rating-cases', 'menu-calendar'],
@@ -51,7 +52,17 @@ const EXPECTED_MENU = {
   // 本行政机关负责人: the applications of the department, to grant extensions (行政许可法第四十二条).
   agency_head: ['menu-home', 'menu-applications', 'menu-notifications', 'menu-access-items', 'menu-calendar'],
   government_head: ['menu-home', 'menu-applications', 'menu-notifications', 'menu-access-items', 'menu-calendar'],
-  platform_operator: ['menu-home', 'menu-calendar'],
+  // Region accounts (issue 16): their console, which is also where they land.
+  platform_operator: ['menu-home', 'menu-platform'],
+  city_supervisor: ['menu-home', 'menu-region'],
+  province_supervisor: ['menu-home', 'menu-region'],
+}
+
+/** Where an account lands after signing in, and that page's test id. */
+const LANDING = {
+  platform_operator: ['/platform', 'page-platform'],
+  city_supervisor: ['/region', 'page-region'],
+  province_supervisor: ['/region', 'page-region'],
 }
 
 async function loadAccounts() {
@@ -239,11 +250,12 @@ for (const account of accounts) {
       await waitForText(page.locator(tid('login-error')), '手机号或密码错误')
       assert.equal(new URL(page.url()).pathname, '/login')
 
-      // Right password → workbench.
+      // Right password → workbench (a region account: its console).
       await page.locator(field('login-password')).fill('')
       await login(page, account.phone, account.password)
-      await waitForPath(page, '/')
-      await page.locator(tid('page-home')).waitFor()
+      const [landing, landingPage] = LANDING[account.role] ?? ['/', 'page-home']
+      await waitForPath(page, landing)
+      await page.locator(tid(landingPage)).waitFor()
 
       // Header shows the tenant and the user, as /api/v1/me says.
       const me = await page.evaluate(async () => {

@@ -13,6 +13,7 @@ import (
 var actionLabels = map[string]string{
 	// 平台与组织
 	"tenant.create":          "开通县（区）",
+	"supervision.republish":  "重新上报监察数据",
 	"org_unit.create":        "新增组织机构",
 	"staff.create":           "新建人员账号",
 	"staff.disable":          "停用人员账号",

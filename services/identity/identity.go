@@ -37,6 +37,9 @@ type Session struct {
 	ID         string
 	IdentityID uuid.UUID
 	TenantID   uuid.UUID
+	// RegionCode names the region of a region account (city or province supervisor, platform
+	// operator), which has no tenant: metadata_public.region_code.
+	RegionCode string
 	Phone      string
 	Name       string
 	ExpiresAt  time.Time
@@ -145,6 +148,7 @@ func toSession(os *ory.Session) (*Session, error) {
 		if t, ok := meta["tenant_id"].(string); ok {
 			s.TenantID, _ = uuid.Parse(t)
 		}
+		s.RegionCode, _ = meta["region_code"].(string)
 	}
 	return s, nil
 }
@@ -192,18 +196,21 @@ func (k *Kratos) Revoke(ctx context.Context, sessionID, credential string) error
 // NewStaff describes a staff identity.
 type NewStaff struct {
 	TenantID uuid.UUID
-	Phone    string
-	Name     string
-	Password string
+	// RegionCode, instead of TenantID, makes a region account (services/supervision).
+	RegionCode string
+	Phone      string
+	Name       string
+	Password   string
 }
 
 // Identity is what this package knows of a Kratos identity.
 type Identity struct {
-	ID       uuid.UUID
-	TenantID uuid.UUID
-	Phone    string
-	Name     string
-	Active   bool
+	ID         uuid.UUID
+	TenantID   uuid.UUID
+	RegionCode string
+	Phone      string
+	Name       string
+	Active     bool
 }
 
 // CreateStaff creates an identity that signs in with phone and password.
@@ -212,7 +219,7 @@ func (k *Kratos) CreateStaff(ctx context.Context, in NewStaff) (uuid.UUID, error
 	body := ory.CreateIdentityBody{
 		SchemaId:       SchemaID,
 		Traits:         map[string]any{"phone": in.Phone, "name": in.Name},
-		MetadataPublic: map[string]any{"tenant_id": in.TenantID.String()},
+		MetadataPublic: metadataOf(in),
 		Credentials: &ory.IdentityWithCredentials{Password: &ory.IdentityWithCredentialsPassword{
 			Config: &ory.IdentityWithCredentialsPasswordConfig{Password: &pw},
 		}},
@@ -222,6 +229,13 @@ func (k *Kratos) CreateStaff(ctx context.Context, in NewStaff) (uuid.UUID, error
 		return uuid.Nil, classify(resp, err)
 	}
 	return uuid.Parse(id.Id)
+}
+
+func metadataOf(in NewStaff) map[string]any {
+	if in.RegionCode != "" {
+		return map[string]any{"region_code": in.RegionCode}
+	}
+	return map[string]any{"tenant_id": in.TenantID.String()}
 }
 
 // FindByPhone returns the identity that signs in with phone.
@@ -250,6 +264,7 @@ func toIdentity(oi *ory.Identity) (*Identity, error) {
 		if t, ok := meta["tenant_id"].(string); ok {
 			out.TenantID, _ = uuid.Parse(t)
 		}
+		out.RegionCode, _ = meta["region_code"].(string)
 	}
 	return out, nil
 }

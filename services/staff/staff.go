@@ -62,7 +62,7 @@ func (in *NewAccount) validate() error {
 	}
 	c.Check(len(in.Roles) > 0, "body.roles", "至少选择一个角色", "choose at least one role", in.Roles)
 	for _, r := range in.Roles {
-		c.Check(r.Valid() && r != tenants.RolePlatformOperator, "body.roles", "角色无效："+string(r), "unknown role: "+string(r), r)
+		c.Check(r.CountyRole() && r != tenants.RolePlatformOperator, "body.roles", "角色无效："+string(r), "unknown role: "+string(r), r)
 	}
 	c.Check(in.Scope == "" || in.Scope.Valid(), "body.scope", "数据范围无效", "unknown data scope", in.Scope)
 	return c.Err()

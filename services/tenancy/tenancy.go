@@ -20,6 +20,7 @@ type NewCounty struct {
 	Code       string // e.g. "fengning"; the tenant's id derives from it
 	Name       string // e.g. "丰宁满族自治县"
 	RegionCode string // 6-digit 行政区划代码, optional
+	CityCode   string // the city (supervision.regions) the county belongs to, optional
 	AdminName  string
 	AdminPhone string
 	AdminPass  string
@@ -42,6 +43,7 @@ func Provision(ctx context.Context, svc *staff.Service, in NewCounty, ifMissing 
 	n := utf8.RuneCountInString(in.Name)
 	c.Check(n >= 1 && n <= 100, "name", "县（区）名称须为 1 至 100 个字", "name must be 1 to 100 characters", in.Name)
 	c.Check(regionPattern.MatchString(in.RegionCode), "region_code", "行政区划代码须为 6 位数字", "region code must be 6 digits", in.RegionCode)
+	c.Check(regionPattern.MatchString(in.CityCode), "city_code", "所属市的区划代码须为 6 位数字", "city code must be 6 digits", in.CityCode)
 	if err := c.Err(); err != nil {
 		return nil, err
 	}
@@ -66,11 +68,20 @@ func Provision(ctx context.Context, svc *staff.Service, in NewCounty, ifMissing 
 			}
 			return err
 		}
+		if in.CityCode != "" {
+			if err := tenants.SetCity(ctx, in.CityCode); err != nil {
+				if errors.Is(err, tenants.ErrNoRegion) {
+					return problem.Invalid(problem.Field{Location: "city_code", Message: "所属市不存在", MessageEn: "no such city", Value: in.CityCode})
+				}
+				return err
+			}
+			out.Tenant.CityCode = &in.CityCode
+		}
 		if out.County, err = tenants.CreateOrgUnit(ctx, tenants.NewOrgUnit{Kind: tenants.KindCounty, Name: in.Name, Code: "county"}); err != nil {
 			return err
 		}
 		return tenants.Audit(ctx, tenants.Change{Action: "tenant.create", TargetType: "tenant", TargetID: id.String(),
-			Summary: map[string]any{"code": in.Code, "name": in.Name, "region_code": in.RegionCode}})
+			Summary: map[string]any{"code": in.Code, "name": in.Name, "region_code": in.RegionCode, "city_code": in.CityCode}})
 	})
 	if err != nil {
 		return nil, err

@@ -18,6 +18,7 @@ import (
 	"github.com/yichuang/yichuang/services/staff"
 	"github.com/yichuang/yichuang/services/status"
 	"github.com/yichuang/yichuang/services/storage"
+	"github.com/yichuang/yichuang/services/supervision"
 	"github.com/yichuang/yichuang/services/workforce"
 	"github.com/yichuang/yichuang/tenants"
 )
@@ -50,6 +51,8 @@ type Services struct {
 	Access    *access.Service
 	Status    *status.Service
 	Audit     *auditlog.Service
+	// Supervision is the upward feed, the regions and the operator's console (issue 16).
+	Supervision *supervision.Service
 }
 
 // New builds the services and wires their hooks.
@@ -71,6 +74,10 @@ func New(c Config) *Services {
 	s.Access = &access.Service{Clock: c.Clock}
 	s.Status = &status.Service{Clock: c.Clock}
 	s.Audit = NewAudit()
+	s.Supervision = &supervision.Service{Store: c.Store, Clock: c.Clock}
+	if c.Identities != nil {
+		s.Supervision.Identities = c.Identities
+	}
 	return s
 }
 

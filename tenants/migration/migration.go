@@ -27,6 +27,10 @@ import (
 // tenant tables apply to schema public alone.
 const RiverSchema = "river"
 
+// SupervisionRole reads the supervision store for a region (services/supervision switches to
+// it with SET LOCAL ROLE); it is granted nothing in schemas public and river.
+const SupervisionRole = "yichuang_supervision"
+
 // Files are the application migrations, in order of their names.
 //
 //go:embed sql/*.sql
@@ -170,7 +174,10 @@ func ensureRole(ctx context.Context, conn *pgx.Conn, role, password string) erro
 		}
 	}
 	// Re-assert the limits every time: a role created by hand must not keep more power.
-	stmt := "ALTER ROLE " + ident + " LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE NOREPLICATION"
+	// NOINHERIT: the role may switch to the supervision role for a region's transaction
+	// (SET LOCAL ROLE), but never holds that role's privileges or falls under its policies
+	// otherwise.
+	stmt := "ALTER ROLE " + ident + " LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE NOREPLICATION NOINHERIT"
 	if password != "" {
 		stmt += " PASSWORD " + quoteLiteral(password)
 	}
@@ -199,6 +206,21 @@ func grant(ctx context.Context, conn *pgx.Conn, role string) error {
 		// History is appended, never rewritten.
 		"REVOKE UPDATE, DELETE, TRUNCATE ON audit_events FROM " + r,
 		"REVOKE DELETE, TRUNCATE ON audit_heads, tenants FROM " + r,
+	}
+	var supervised bool
+	if err := conn.QueryRow(ctx, "SELECT EXISTS (SELECT FROM pg_namespace WHERE nspname = 'supervision')").Scan(&supervised); err != nil {
+		return err
+	}
+	if supervised { // not on a database migrated only up to an older release (UpBefore)
+		stmts = append(stmts,
+			// Supervision (20261205000020): the runtime role writes a county's feed in the
+			// county's transaction and switches to SupervisionRole for a region's reads.
+			"GRANT USAGE ON SCHEMA supervision TO "+r,
+			"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA supervision TO "+r,
+			"GRANT "+SupervisionRole+" TO "+r,
+			// The supervision role reads the store and nothing else, whatever was granted before.
+			"REVOKE ALL ON ALL TABLES IN SCHEMA public, "+RiverSchema+" FROM "+SupervisionRole,
+			"REVOKE ALL ON SCHEMA public, "+RiverSchema+" FROM "+SupervisionRole)
 	}
 	for _, s := range stmts {
 		if _, err := conn.Exec(ctx, s); err != nil {

@@ -42,7 +42,7 @@ const usage = `yichuang — 一窗 政务服务一窗受理平台
 Usage:
   yichuang serve [--addr ADDR] [--api-only | --workers-only] [--max-workers N]
   yichuang migrate
-  yichuang tenant create --code CODE --name NAME [--region-code 6DIGITS] --admin-name NAME --admin-phone PHONE --admin-password PASSWORD
+  yichuang tenant create --code CODE --name NAME [--region-code 6DIGITS] [--city-code 6DIGITS] --admin-name NAME --admin-phone PHONE --admin-password PASSWORD
   yichuang seed-demo [--password PASSWORD] [--json FILE]
   yichuang audit verify --tenant CODE|UUID      (the chain, and its newest anchor in the archive bucket)
   yichuang documents check [--tenant CODE|UUID] [--restore]   (every object version a row pins exists; after a
@@ -358,6 +358,7 @@ func tenantCreate(ctx context.Context, args []string) error {
 	fs.StringVar(&in.Code, "code", "", "tenant code, e.g. fengning (lowercase; the tenant id derives from it)")
 	fs.StringVar(&in.Name, "name", "", "county name, e.g. 丰宁满族自治县")
 	fs.StringVar(&in.RegionCode, "region-code", "", "6-digit 行政区划代码")
+	fs.StringVar(&in.CityCode, "city-code", "", "6-digit code of the city (a registered supervision region) the county belongs to")
 	fs.StringVar(&in.AdminName, "admin-name", "", "first county admin's name")
 	fs.StringVar(&in.AdminPhone, "admin-phone", "", "first county admin's mobile number (signs in with it)")
 	fs.StringVar(&in.AdminPass, "admin-password", "", "first county admin's initial password (at least 10 characters)")
@@ -393,9 +394,21 @@ func seedDemo(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	// The region above it (issue 16): 承德市 with 示范县 and 示范二县, and the region logins.
+	regional, err := demo.SeedRegions(ctx, d.svc.Staff, d.svc.Supervision, *password)
+	if err != nil {
+		return err
+	}
 	fmt.Println("示范县 demo accounts (手机号 / 密码):")
-	for _, a := range accounts {
+	for _, a := range append(append([]demo.Account{}, accounts...), regional...) {
 		fmt.Printf("  %-8s %-20s %s / %s  (%s)\n", a.Name, a.RoleName, a.Phone, a.Password, a.OrgUnit)
+	}
+	// The browser tests sign in with every account of the file: 示范县's, and the region
+	// accounts (示范二县's admin is printed, not listed: the county admin's journey is 示范县's).
+	for _, a := range regional {
+		if a.Role != tenants.RoleCountyAdmin {
+			accounts = append(accounts, a)
+		}
 	}
 	if *jsonOut != "" {
 		b, _ := json.MarshalIndent(accounts, "", "  ")

@@ -927,7 +927,7 @@ export interface paths {
          * 退出登录 / Sign out
          * @description Revokes the Kratos session and clears the session cookie.
          *
-         *     可调用角色 / Roles: 平台运营 (platform_operator)、县级管理员 (county_admin)、部门工作人员 (department_staff)、乡镇窗口人员 (township_clerk)、村社区工作者 (community_worker)、本行政机关负责人 (agency_head)、县政府负责人 (government_head)
+         *     可调用角色 / Roles: 平台运营 (platform_operator)、县级管理员 (county_admin)、部门工作人员 (department_staff)、乡镇窗口人员 (township_clerk)、村社区工作者 (community_worker)、本行政机关负责人 (agency_head)、县政府负责人 (government_head)、市级监察员 (city_supervisor)、省级监察员 (province_supervisor)
          */
         post: operations["logout"];
         delete?: never;
@@ -1275,7 +1275,7 @@ export interface paths {
         };
         /**
          * 当前用户 / The signed-in member
-         * @description 可调用角色 / Roles: 平台运营 (platform_operator)、县级管理员 (county_admin)、部门工作人员 (department_staff)、乡镇窗口人员 (township_clerk)、村社区工作者 (community_worker)、本行政机关负责人 (agency_head)、县政府负责人 (government_head)
+         * @description 可调用角色 / Roles: 平台运营 (platform_operator)、县级管理员 (county_admin)、部门工作人员 (department_staff)、乡镇窗口人员 (township_clerk)、村社区工作者 (community_worker)、本行政机关负责人 (agency_head)、县政府负责人 (government_head)、市级监察员 (city_supervisor)、省级监察员 (province_supervisor)
          */
         get: operations["get-me"];
         put?: never;
@@ -1644,6 +1644,96 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/platform/accounts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 新建监察账号 / Create a region account
+         * @description A city or province supervisor (or another platform operator): a Kratos identity that belongs to the region, not to a county.
+         *
+         *     可调用角色 / Roles: 平台运营 (platform_operator)
+         */
+        post: operations["create-region-account"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/platform/counties": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 县（区）管理 / Counties by region
+         * @description 可调用角色 / Roles: 平台运营 (platform_operator)
+         */
+        get: operations["list-platform-counties"];
+        put?: never;
+        /**
+         * 开通县（区）/ Create a county
+         * @description What `yichuang tenant create` does: the tenant, its county unit, its first county admin (a Kratos identity), placed under a city. Audited in the new county's chain.
+         *
+         *     可调用角色 / Roles: 平台运营 (platform_operator)
+         */
+        post: operations["create-county"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/platform/counties/{county}/health": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 县（区）运行状况 / A county's health
+         * @description Job backlog, the audit chain's last anchor, the last sign-in, storage used, the supervision feed's lag; read in that county's own transaction.
+         *
+         *     可调用角色 / Roles: 平台运营 (platform_operator)
+         */
+        get: operations["get-county-health"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/platform/regions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 新增区划 / Register a province or city
+         * @description 可调用角色 / Roles: 平台运营 (platform_operator)
+         */
+        post: operations["create-region"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/progression": {
         parameters: {
             query?: never;
@@ -1910,6 +2000,48 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/region/counties": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 辖区县（区）/ The counties of my region
+         * @description The counties under the supervisor's city or province and the figures each published; read as the supervision role, which sees the store under the region's path only.
+         *
+         *     可调用角色 / Roles: 市级监察员 (city_supervisor)、省级监察员 (province_supervisor)
+         */
+        get: operations["list-region-counties"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/region/counties/{county}/applications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 县（区）办件 / A county's published applications
+         * @description 可调用角色 / Roles: 市级监察员 (city_supervisor)、省级监察员 (province_supervisor)
+         */
+        get: operations["list-region-applications"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/settings": {
         parameters: {
             query?: never;
@@ -2138,6 +2270,50 @@ export interface paths {
         get: operations["export-application-stats"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/supervision/published": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 上报数据 / What the county publishes
+         * @description The county's records in the supervision store exactly as its city and province read them (applications by id, burden and workforce months), and the lag: changes not yet published and the age of the oldest.
+         *
+         *     可调用角色 / Roles: 县级管理员 (county_admin)
+         */
+        get: operations["list-published"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/supervision/republish": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 重新上报 / Publish the county again from scratch
+         * @description Deletes the county's rows in the supervision store and publishes every application and month again. Audited.
+         *
+         *     可调用角色 / Roles: 县级管理员 (county_admin)
+         */
+        post: operations["republish"];
         delete?: never;
         options?: never;
         head?: never;
@@ -3791,6 +3967,7 @@ export interface components {
             name: string;
             org_unit: components["schemas"]["OrgUnitRef"];
             phone: string;
+            region?: components["schemas"]["RegionRef"];
             roles: string[] | null;
             /** @enum {string} */
             scope: "tenant" | "org_subtree" | "self";
@@ -3820,6 +3997,54 @@ export interface components {
              */
             readonly $schema?: string;
             items: components["schemas"]["MySession"][] | null;
+        };
+        NewAccountInBody: {
+            /**
+             * Format: uri
+             * @description A URL to the JSON Schema for this object.
+             * @example https://example.com/schemas/NewAccountInBody.json
+             */
+            readonly $schema?: string;
+            name: string;
+            password: string;
+            phone: string;
+            region_code: string;
+            /** @enum {string} */
+            role: "city_supervisor" | "province_supervisor" | "platform_operator";
+        };
+        NewCountyInBody: {
+            /**
+             * Format: uri
+             * @description A URL to the JSON Schema for this object.
+             * @example https://example.com/schemas/NewCountyInBody.json
+             */
+            readonly $schema?: string;
+            admin_name: string;
+            admin_password: string;
+            admin_phone: string;
+            /** @description 所属市的区划代码 */
+            city_code: string;
+            /** @description 租户编码，如 fengning（小写字母开头） */
+            code: string;
+            /** @description 县（区）名称 */
+            name: string;
+            /** @description 本县（区）行政区划代码（6 位，可空） */
+            region_code: string;
+        };
+        NewRegionInBody: {
+            /**
+             * Format: uri
+             * @description A URL to the JSON Schema for this object.
+             * @example https://example.com/schemas/NewRegionInBody.json
+             */
+            readonly $schema?: string;
+            /** @description GB/T 2260 区划代码 */
+            code: string;
+            /** @enum {string} */
+            level: "province" | "city";
+            name: string;
+            /** @description 上级区划代码（省：可空） */
+            parent_code: string;
         };
         NoticeInfo: {
             /**
@@ -4115,6 +4340,35 @@ export interface components {
                 [key: string]: components["schemas"]["ComponentStatus"];
             };
             ready: boolean;
+        };
+        RegionAccount: {
+            /**
+             * Format: uri
+             * @description A URL to the JSON Schema for this object.
+             * @example https://example.com/schemas/RegionAccount.json
+             */
+            readonly $schema?: string;
+            identity_id: string;
+            name: string;
+            phone: string;
+            region_code: string;
+            role: string;
+        };
+        RegionAppsOutBody: {
+            /**
+             * Format: uri
+             * @description A URL to the JSON Schema for this object.
+             * @example https://example.com/schemas/RegionAppsOutBody.json
+             */
+            readonly $schema?: string;
+            items: components["schemas"]["SupervisionApplication"][] | null;
+            /** @description empty on the last page */
+            next_cursor: string;
+        };
+        RegionRef: {
+            code: string;
+            name: string;
+            path: string;
         };
         Report: {
             /**
@@ -4604,6 +4858,233 @@ export interface components {
             state: string;
             state_label: string;
             token: string;
+        };
+        SupervisionApplication: {
+            /** Format: date */
+            accepted_on?: string;
+            channel: string;
+            clerk_ref: string;
+            /** Format: int64 */
+            corrections: number;
+            /** Format: date */
+            decided_on?: string;
+            /** Format: date */
+            delivered_on?: string;
+            /** Format: date */
+            due_on?: string;
+            /** Format: int64 */
+            extensions: number;
+            id: string;
+            item_code: string;
+            item_name: string;
+            on_time?: boolean;
+            /** Format: int64 */
+            pauses: number;
+            /** Format: int64 */
+            rating?: number;
+            /** Format: date */
+            received_on?: string;
+            state: string;
+            tenant_id: string;
+            township: string;
+            /** Format: int64 */
+            version: number;
+            warning: string;
+        };
+        SupervisionBurdenMonth: {
+            /** Format: int64 */
+            accepted: number;
+            /** Format: int64 */
+            certificates: number;
+            community: string;
+            /** Format: double */
+            hours: number;
+            /** Format: int64 */
+            inspections: number;
+            /** Format: int64 */
+            intercepted: number;
+            /** Format: int64 */
+            ledgers: number;
+            month: string;
+            /** Format: int64 */
+            refused: number;
+            /** Format: int64 */
+            tasks: number;
+        };
+        SupervisionCountyLine: {
+            /**
+             * Format: uri
+             * @description A URL to the JSON Schema for this object.
+             * @example https://example.com/schemas/SupervisionCountyLine.json
+             */
+            readonly $schema?: string;
+            city_code: string;
+            code: string;
+            /** Format: date-time */
+            created_at: string;
+            id: string;
+            name: string;
+            region_code: string;
+            status: string;
+        };
+        SupervisionCountySummary: {
+            /** Format: int64 */
+            applications: number;
+            code: string;
+            /** Format: int64 */
+            corrections: number;
+            /** Format: int64 */
+            decided: number;
+            /**
+             * Format: int64
+             * @description ratings of 3 (基本满意) or better
+             */
+            good: number;
+            name: string;
+            /** Format: int64 */
+            on_time: number;
+            /**
+             * Format: int64
+             * @description running applications past their due date (warning red)
+             */
+            overdue: number;
+            /** Format: date-time */
+            published_at?: string;
+            /** Format: int64 */
+            rated: number;
+            region_code: string;
+            tenant_id: string;
+            /** Format: int64 */
+            yellow: number;
+        };
+        SupervisionHealth: {
+            /**
+             * Format: uri
+             * @description A URL to the JSON Schema for this object.
+             * @example https://example.com/schemas/SupervisionHealth.json
+             */
+            readonly $schema?: string;
+            /** Format: int64 */
+            feed_lag_seconds: number;
+            /**
+             * Format: int64
+             * @description changes not yet published to the supervision store
+             */
+            feed_pending: number;
+            /**
+             * Format: int64
+             * @description jobs waiting to run (available, scheduled, retryable), up to 1000
+             */
+            job_backlog: number;
+            /**
+             * Format: date-time
+             * @description when the audit chain's head was last anchored in the locked archive
+             */
+            last_anchor_at?: string;
+            /** @description false when the archive could not be asked or holds no anchor yet */
+            last_anchor_known: boolean;
+            /** Format: date-time */
+            last_sign_in_at?: string;
+            /**
+             * Format: int64
+             * @description bytes of uploaded materials, notices and archive packages
+             */
+            storage_bytes: number;
+            tenant_id: string;
+        };
+        SupervisionLag: {
+            /**
+             * Format: date-time
+             * @description when the oldest unpublished change was made
+             */
+            oldest_at?: string;
+            /**
+             * Format: int64
+             * @description outbox rows not yet published
+             */
+            pending: number;
+            /** Format: date-time */
+            published_at?: string;
+            /** Format: int64 */
+            published_seq: number;
+            /**
+             * Format: int64
+             * @description age of the oldest unpublished change; 0 when everything is published
+             */
+            seconds: number;
+        };
+        SupervisionOwn: {
+            /**
+             * Format: uri
+             * @description A URL to the JSON Schema for this object.
+             * @example https://example.com/schemas/SupervisionOwn.json
+             */
+            readonly $schema?: string;
+            applications: components["schemas"]["SupervisionApplication"][] | null;
+            burden: components["schemas"]["SupervisionBurdenMonth"][] | null;
+            lag: components["schemas"]["SupervisionLag"];
+            next_cursor: string;
+            workforce: components["schemas"]["SupervisionWorkforceMonth"][] | null;
+        };
+        SupervisionPublished: {
+            /**
+             * Format: uri
+             * @description A URL to the JSON Schema for this object.
+             * @example https://example.com/schemas/SupervisionPublished.json
+             */
+            readonly $schema?: string;
+            /** Format: int64 */
+            applications: number;
+            /** Format: int64 */
+            months: number;
+            /** Format: int64 */
+            rows: number;
+            /** Format: int64 */
+            seq: number;
+        };
+        SupervisionRegion: {
+            /**
+             * Format: uri
+             * @description A URL to the JSON Schema for this object.
+             * @example https://example.com/schemas/SupervisionRegion.json
+             */
+            readonly $schema?: string;
+            code: string;
+            /** @enum {string} */
+            level: "country" | "province" | "city";
+            name: string;
+            parent_code?: string;
+            path: string;
+        };
+        SupervisionRegionView: {
+            /**
+             * Format: uri
+             * @description A URL to the JSON Schema for this object.
+             * @example https://example.com/schemas/SupervisionRegionView.json
+             */
+            readonly $schema?: string;
+            counties: components["schemas"]["SupervisionCountySummary"][] | null;
+            region: components["schemas"]["SupervisionRegion"];
+        };
+        SupervisionRegistry: {
+            /**
+             * Format: uri
+             * @description A URL to the JSON Schema for this object.
+             * @example https://example.com/schemas/SupervisionRegistry.json
+             */
+            readonly $schema?: string;
+            counties: components["schemas"]["SupervisionCountyLine"][] | null;
+            regions: components["schemas"]["SupervisionRegion"][] | null;
+        };
+        SupervisionWorkforceMonth: {
+            /** Format: int64 */
+            level: number;
+            month: string;
+            /** Format: int64 */
+            payroll_fen: number;
+            post: string;
+            /** Format: int64 */
+            workers: number;
         };
         SupervisorInBody: {
             /**
@@ -11709,6 +12190,364 @@ export interface operations {
             };
         };
     };
+    "create-region-account": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewAccountInBody"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RegionAccount"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "list-platform-counties": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupervisionRegistry"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "create-county": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewCountyInBody"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupervisionCountyLine"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "get-county-health": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the county's tenant id or code */
+                county: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupervisionHealth"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "create-region": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewRegionInBody"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupervisionRegion"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     "list-progressions": {
         parameters: {
             query?: never;
@@ -12787,6 +13626,143 @@ export interface operations {
             };
         };
     };
+    "list-region-counties": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupervisionRegionView"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "list-region-applications": {
+        parameters: {
+            query?: {
+                /** @description next_cursor of the previous page (an application id) */
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                /** @description the county's tenant id or code */
+                county: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RegionAppsOutBody"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     "get-settings": {
         parameters: {
             query?: never;
@@ -13790,6 +14766,131 @@ export interface operations {
             };
             /** @description Unprocessable Entity */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "list-published": {
+        parameters: {
+            query?: {
+                /** @description next_cursor of the previous page (an application id) */
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupervisionOwn"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    republish: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupervisionPublished"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

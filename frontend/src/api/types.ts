@@ -26,6 +26,17 @@ export type Staff = NonNullable<Ok<'/api/v1/staff', 'get', 200>['items']>[number
 export type CreateStaff = ReqBody<'/api/v1/staff', 'post'>
 export type AuditEvent = NonNullable<Ok<'/api/v1/audit-events', 'get', 200>['items']>[number]
 export type AuditCheck = Ok<'/api/v1/audit-checks/{id}', 'get', 200>
+// Supervision (issue 16): the county's published feed, a region's counties, the operator's console
+export type Published = Ok<'/api/v1/supervision/published', 'get', 200>
+export type PublishedApplication = NonNullable<Published['applications']>[number]
+export type RegionView = Ok<'/api/v1/region/counties', 'get', 200>
+export type RegionCounty = NonNullable<RegionView['counties']>[number]
+export type RegionApplications = Ok<'/api/v1/region/counties/{county}/applications', 'get', 200>
+export type Registry = Ok<'/api/v1/platform/counties', 'get', 200>
+export type RegistryCounty = NonNullable<Registry['counties']>[number]
+export type RegistryRegion = NonNullable<Registry['regions']>[number]
+export type CreateCounty = ReqBody<'/api/v1/platform/counties', 'post'>
+export type CountyHealth = Ok<'/api/v1/platform/counties/{county}/health', 'get', 200>
 // Sign-in (登录日志, 账号安全)
 export type LoginEvent = NonNullable<Ok<'/api/v1/login-events', 'get', 200>['items']>[number]
 export type SignInSettings = Ok<'/api/v1/signin-settings', 'get', 200>
@@ -129,6 +140,8 @@ export type ProblemFieldError = NonNullable<Problem['errors']>[number]
 // unions are subtypes of string, so values flow into requests without casts.
 export type Role =
   | 'platform_operator'
+  | 'city_supervisor'
+  | 'province_supervisor'
   | 'county_admin'
   | 'department_staff'
   | 'township_clerk'

@@ -26,6 +26,9 @@ import {
   Tickets,
   TrendCharts,
   User,
+  Upload,
+  DataBoard,
+  Management,
 } from '@element-plus/icons-vue'
 import type { Role } from '@/api/types'
 
@@ -54,6 +57,9 @@ export type MenuKey =
   | 'rating-cases'
   | 'rating-indicators'
   | 'login-log'
+  | 'published'
+  | 'region'
+  | 'platform'
 
 /** The areas a long menu is grouped by, in menu order, with the titles the side menu shows. */
 export const MENU_GROUPS = [
@@ -92,6 +98,10 @@ export const ADMISSION_ROLES: readonly Role[] = ['county_admin', 'department_sta
 export const DISPATCH_ROLES: readonly Role[] = ['department_staff']
 /** 我的任务: a community answers and finishes the tasks it was given. */
 export const TASK_ROLES: readonly Role[] = ['community_worker']
+/** 辖区监察: city and province supervisors read their region's counties (issue 16). */
+export const SUPERVISOR_ROLES: readonly Role[] = ['city_supervisor', 'province_supervisor']
+/** 县区管理: the platform operator's console. */
+export const OPERATOR_ROLES: readonly Role[] = ['platform_operator']
 /** 差评整改: the township hall calls back and rectifies; the county admin reviews. */
 export const RECTIFY_ROLES: readonly Role[] = ['county_admin', 'township_clerk']
 
@@ -110,7 +120,7 @@ export const MENU: readonly MenuItem[] = [
   { key: 'rating-indicators', group: 'review', title: '好差评指标', path: '/ratings/indicators', icon: Star, roles: ADMIN_ROLES },
   { key: 'access-burden', group: 'access', title: '减负统计', path: '/access/burden', icon: Histogram, roles: ADMIN_ROLES },
   { key: 'catalogue', group: 'rules', title: '事项目录', path: '/catalogue', icon: Collection, roles: ADMIN_ROLES },
-  { key: 'calendar', group: 'work', title: '工作日历', path: '/calendar', icon: Calendar, roles: 'all' },
+  { key: 'calendar', group: 'work', title: '工作日历', path: '/calendar', icon: Calendar, roles: STAFF_ROLES },
   { key: 'settings', group: 'rules', title: '规则设置', path: '/settings', icon: Setting, roles: ADMIN_ROLES },
   { key: 'org-units', group: 'admin', title: '组织机构', path: '/org-units', icon: OfficeBuilding, roles: ADMIN_ROLES },
   { key: 'staff', group: 'admin', title: '人员账号', path: '/staff', icon: User, roles: ADMIN_ROLES },
@@ -120,6 +130,9 @@ export const MENU: readonly MenuItem[] = [
   { key: 'payroll', group: 'workforce', title: '工资表', path: '/payroll', icon: Money, roles: ADMIN_ROLES },
   { key: 'audit', group: 'admin', title: '审计日志', path: '/audit', icon: Document, roles: ADMIN_ROLES },
   { key: 'login-log', group: 'admin', title: '登录日志', path: '/login-log', icon: Lock, roles: ADMIN_ROLES },
+  { key: 'published', group: 'review', title: '上报数据', path: '/supervision/published', icon: Upload, roles: ADMIN_ROLES },
+  { key: 'region', group: 'review', title: '辖区监察', path: '/region', icon: DataBoard, roles: SUPERVISOR_ROLES },
+  { key: 'platform', group: 'admin', title: '县区管理', path: '/platform', icon: Management, roles: OPERATOR_ROLES },
 ]
 
 export function rolesAllow(actorRoles: readonly string[], allowed: readonly Role[] | 'all'): boolean {

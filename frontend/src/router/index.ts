@@ -61,6 +61,9 @@ const routes: RouteRecordRaw[] = [
       { path: 'ratings/indicators', name: 'rating-indicators', component: () => import('@/features/rating/views/RatingIndicatorsView.vue'), meta: { title: menuItem('rating-indicators').title, roles: menuItem('rating-indicators').roles } },
       { path: 'audit', name: 'audit', component: () => import('@/features/admin/views/AuditView.vue'), meta: { title: menuItem('audit').title, roles: menuItem('audit').roles } },
       { path: 'login-log', name: 'login-log', component: () => import('@/features/admin/views/LoginLogView.vue'), meta: { title: menuItem('login-log').title, roles: menuItem('login-log').roles } },
+      { path: 'supervision/published', name: 'published', component: () => import('@/features/supervision/views/PublishedView.vue'), meta: { title: menuItem('published').title, roles: menuItem('published').roles } },
+      { path: 'region', name: 'region', component: () => import('@/features/supervision/views/RegionView.vue'), meta: { title: menuItem('region').title, roles: menuItem('region').roles } },
+      { path: 'platform', name: 'platform', component: () => import('@/features/supervision/views/PlatformView.vue'), meta: { title: menuItem('platform').title, roles: menuItem('platform').roles } },
       // 账号安全: every user's own sessions and password (from the header, not the menu).
       { path: 'account', name: 'account', component: () => import('@/features/admin/views/AccountView.vue'), meta: { title: '账号安全', roles: 'all' } },
       { path: '403', name: 'forbidden', component: () => import('@/features/home/views/ErrorView.vue'), props: { kind: 'forbidden' }, meta: { title: '无权访问' } },
@@ -90,6 +93,10 @@ router.beforeEach(async (to) => {
   // A county admin reset the password: nothing but choosing a new one until it is done (the
   // API refuses everything else with 403 password_change_required).
   if (me.must_change_password && to.name !== 'account') return { name: 'account' }
+  // A region account (supervisor, platform operator) has no county workbench: its console is home.
+  if (to.name === 'home' && me.region) {
+    return { name: (me.roles ?? []).includes('platform_operator') ? 'platform' : 'region' }
+  }
   const allowed = to.meta.roles ?? 'all'
   if (!rolesAllow(me.roles ?? [], allowed)) return { name: 'forbidden', query: { from: to.fullPath } }
   return true

@@ -88,6 +88,7 @@ describe('AppLayout', () => {
       'menu-rating-cases',
       'menu-stats',
       'menu-rating-indicators',
+      'menu-published',
       'menu-catalogue',
       'menu-settings',
       'menu-workers',

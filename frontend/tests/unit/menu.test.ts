@@ -26,6 +26,7 @@ const ADMIN_MENU = [
   '工资表',
   '审计日志',
   '登录日志',
+  '上报数据',
 ]
 
 describe('role → menu', () => {
@@ -70,8 +71,14 @@ describe('role → menu', () => {
     }
   })
 
-  it('gives the platform operator only the workbench and the calendar', () => {
-    expect(titles(['platform_operator'])).toEqual(['工作台', '工作日历'])
+  it('gives the platform operator and the supervisors only their consoles', () => {
+    expect(titles(['platform_operator'])).toEqual(['工作台', '县区管理'])
+    // Issue 16: the region accounts' consoles, and nothing of a county's.
+    expect(titles(['city_supervisor'])).toEqual(['工作台', '辖区监察'])
+    expect(titles(['province_supervisor'])).toEqual(['工作台', '辖区监察'])
+    const admin = menuForRoles(['county_admin']).map((m) => m.key)
+    expect(admin).not.toContain('region')
+    expect(admin).not.toContain('platform')
   })
 
   it('keeps the county-only pages from every other role', () => {
@@ -104,12 +111,13 @@ describe('role → menu', () => {
       '工资表',
       '审计日志',
       '登录日志',
+      '上报数据',
     ])
   })
 
   it('shows only the pages open to everyone for no or unknown roles', () => {
-    expect(titles([])).toEqual(['工作台', '工作日历'])
-    expect(titles(['hacker'])).toEqual(['工作台', '工作日历'])
+    expect(titles([])).toEqual(['工作台'])
+    expect(titles(['hacker'])).toEqual(['工作台'])
   })
 
   it('has unique keys, paths and test ids', () => {
@@ -160,8 +168,9 @@ describe('role → menu', () => {
 
 describe('labels', () => {
   it('labels every role in Chinese', () => {
-    // The five working roles and the two heads who grant extensions (行政许可法第四十二条).
-    expect(ALL_ROLES).toHaveLength(7)
+    // The five working roles, the two heads who grant extensions (行政许可法第四十二条), and
+    // the region accounts of issue 16 (city and province supervisors).
+    expect(ALL_ROLES).toHaveLength(9)
     for (const r of ALL_ROLES) expect(ROLE_LABELS[r]).toMatch(/[\u4e00-\u9fff]/)
     expect(roleLabel('township_clerk')).toBe('乡镇窗口人员')
     expect(roleLabel('new_role')).toBe('new_role')
@@ -183,7 +192,7 @@ describe('menu sections', () => {
     expect(sections.map((s) => [s.title, s.items.map((i) => i.title)])).toEqual([
       ['日常办件', ['工作台', '办件列表', '消息中心', '工作日历']],
       ['基层减负', ['准入申请', '准入清单', '减负统计']],
-      ['统计评价', ['差评整改', '办件统计', '好差评指标']],
+      ['统计评价', ['差评整改', '办件统计', '好差评指标', '上报数据']],
       ['事项与规则', ['事项目录', '规则设置']],
       ['社区工作者', ['社区工作者', '薪酬方案', '年度晋级', '工资表']],
       ['机构与账号', ['组织机构', '人员账号', '审计日志', '登录日志']],

@@ -5,6 +5,8 @@ import { labelOf } from '@/utils/enumLabel'
 
 export const ROLE_LABELS: Record<Role, string> = {
   platform_operator: '平台运营',
+  city_supervisor: '市级监察员',
+  province_supervisor: '省级监察员',
   county_admin: '县级管理员',
   department_staff: '部门工作人员',
   township_clerk: '乡镇窗口人员',
