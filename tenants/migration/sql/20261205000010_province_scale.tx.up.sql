@@ -2,50 +2,102 @@
 -- (a province: 95 counties, five years). Measured with `make bench-province`; the plans and
 -- why each index is shaped as it is are in docs/architecture.md ("Province scale").
 
--- btree_gin lets one GIN index lead with tenant_id (the name search below). pg_trgm was
--- considered and rejected: in a cluster without a locale (initdb --no-locale, as the stack
--- runs) it treats hanzi as separators and extracts no trigram from 王秀兰 at all, and even
--- with a locale a two-character part ('%秀兰%') has no whole trigram to look up.
-CREATE EXTENSION IF NOT EXISTS btree_gin;
-
--- Name search by any part of a Chinese name: the name's characters and its pairs of
--- neighbouring characters (王秀兰 → 王 秀 兰 王秀 秀兰). A search for a part of two or more
--- characters asks for all its pairs (a part of one character for that character) and then
--- checks the whole part with LIKE. Lower-cased so a Latin name matches either case.
-CREATE FUNCTION app_name_grams(s text) RETURNS text[]
-    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
-    SELECT coalesce(array_agg(DISTINCT g), '{}') FROM (
-        SELECT substr(lower(s), i, 1) AS g FROM generate_series(1, char_length(s)) AS i
-        UNION ALL
-        SELECT substr(lower(s), i, 2) FROM generate_series(1, char_length(s) - 1) AS i
-    ) AS grams WHERE g <> '' AND g !~ '^\s+$'
-$$;
-
-ALTER TABLE applications
-    ADD COLUMN applicant_name_grams text[] GENERATED ALWAYS AS (app_name_grams(applicant_name)) STORED,
-    -- Working days from acceptance to the decision, counted on the county's calendar when
-    -- the decision is made (application.Act); the statistics' average reads the rollup.
-    ADD COLUMN decision_days int CHECK (decision_days >= 0),
-    -- A proxy intake's hall is its village's or community's parent (application.Intake), so
-    -- the proxy unit lies under the hall: a data scope that contains the proxy unit's strict
-    -- ancestors contains the hall too. The worklist relies on it (application.visible).
-    ADD CONSTRAINT applications_proxy_under_hall CHECK (proxy_path IS NULL OR starts_with(proxy_path, hall_path));
+-- Under row level security PostgreSQL only turns leakproof operators into index conditions
+-- (a non-leakproof one could see rows the policy hides before the policy has filtered them).
+-- LIKE and array containment (@>) are not leakproof, so `hall_path LIKE 'p%'` or a GIN index
+-- over name fragments would never be used by the runtime role: every prefix below is a range
+-- of leakproof comparisons, and name search is an equality on a side table.
+--
+-- Paths are compared in the "C" collation, where the paths under p are exactly those in
+-- (p, p with its last '/' raised to '0'), whatever the database's own collation.
 
 -- The worklists: each branch of a data scope (hall, proxy unit, routed department) read in
 -- the worklist's order, so a page is the first rows of a few index scans, never a sort of
 -- everything in scope. The copies over what still needs attention (open, or with a warning:
 -- a decided 准予 keeps its delivery warning) serve the filters that match only those (the
--- states before a decision, a warning level), which are a few per cent of five years.
-CREATE INDEX applications_hall_order ON applications (tenant_id, hall_path, created_at DESC, id DESC);
-CREATE INDEX applications_hall_attention ON applications (tenant_id, hall_path, created_at DESC, id DESC)
+-- states before a decision, a warning level), a few per cent of five years.
+CREATE INDEX applications_hall_order ON applications (tenant_id, (hall_path COLLATE "C"), created_at DESC, id DESC);
+CREATE INDEX applications_hall_attention ON applications (tenant_id, (hall_path COLLATE "C"), created_at DESC, id DESC)
     WHERE closed_on IS NULL OR warning <> 'normal';
-CREATE INDEX applications_proxy_order ON applications (tenant_id, proxy_path, created_at DESC, id DESC) WHERE proxy_path IS NOT NULL;
-CREATE INDEX applications_dept_order ON applications (tenant_id, department_path, created_at DESC, id DESC) WHERE routed;
+CREATE INDEX applications_proxy_order ON applications (tenant_id, (proxy_path COLLATE "C"), created_at DESC, id DESC) WHERE proxy_path IS NOT NULL;
+CREATE INDEX applications_dept_order ON applications (tenant_id, (department_path COLLATE "C"), created_at DESC, id DESC) WHERE routed;
 CREATE INDEX applications_attention ON applications (tenant_id, created_at DESC, id DESC)
     WHERE closed_on IS NULL OR warning <> 'normal';
-CREATE INDEX applications_name_grams ON applications USING gin (tenant_id, applicant_name_grams);
+-- A receipt number's prefix, as a range.
+CREATE INDEX applications_receipt_prefix ON applications (tenant_id, (receipt_no COLLATE "C"));
 -- The statistics' one live count: open, undecided applications past their committed date.
 CREATE INDEX applications_overdue ON applications (tenant_id, promised_due) WHERE closed_on IS NULL AND decided_on IS NULL;
+
+ALTER TABLE applications
+    -- Working days from acceptance to the decision, counted on the county's calendar when
+    -- the decision is made (application.Act); the statistics' average reads the rollup.
+    ADD COLUMN decision_days int CHECK (decision_days >= 0),
+    -- A proxy intake's hall is its village's or community's parent (application.Intake), so
+    -- the proxy unit lies under the hall: a data scope that contains the proxy unit's strict
+    -- ancestors contains the hall too. The worklist relies on it (application.scopeBranches).
+    ADD CONSTRAINT applications_proxy_under_hall CHECK (proxy_path IS NULL OR starts_with(proxy_path, hall_path));
+
+-- Name search by any part of a name: each character and each pair of neighbouring
+-- characters of the applicant's name (王秀兰 → 王 秀 兰 王秀 秀兰), lower-cased, one row each,
+-- in the worklist's order. A search for a part looks up its last pair (its character, for a
+-- part of one) and checks the whole part on the application. pg_trgm was considered and
+-- rejected: in a cluster without a locale (initdb --no-locale, as the stack runs) it treats
+-- hanzi as separators and extracts no trigram from 王秀兰 at all, a two-character part has no
+-- whole trigram to look up, and its operators are not leakproof (see above).
+CREATE TABLE application_name_grams (
+    tenant_id      uuid        NOT NULL REFERENCES tenants (id),
+    application_id uuid        NOT NULL,
+    gram           text        NOT NULL,
+    created_at     timestamptz NOT NULL, -- the application's, for the worklist's order
+    PRIMARY KEY (tenant_id, application_id, gram),
+    FOREIGN KEY (tenant_id, application_id) REFERENCES applications (tenant_id, id) ON DELETE CASCADE
+);
+CREATE INDEX application_name_grams_order ON application_name_grams (tenant_id, gram, created_at DESC, application_id DESC);
+ALTER TABLE application_name_grams ENABLE ROW LEVEL SECURITY;
+ALTER TABLE application_name_grams FORCE ROW LEVEL SECURITY;
+CREATE POLICY tenant_isolation ON application_name_grams
+    USING (tenant_id = app_current_tenant()) WITH CHECK (tenant_id = app_current_tenant());
+
+-- The grams of a name (also called by the worklist's search for the part typed).
+CREATE FUNCTION app_name_grams(s text) RETURNS text[]
+    LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $$
+DECLARE
+    l text := lower(s);
+    n int := char_length(l);
+    out text[] := '{}';
+    g text;
+BEGIN
+    FOR i IN 1..n LOOP
+        g := substr(l, i, 1);
+        IF btrim(g) <> '' AND NOT g = ANY (out) THEN
+            out := out || g;
+        END IF;
+        IF i < n THEN
+            g := substr(l, i, 2);
+            IF btrim(g) <> '' AND NOT g = ANY (out) THEN
+                out := out || g;
+            END IF;
+        END IF;
+    END LOOP;
+    RETURN out;
+END $$;
+
+CREATE FUNCTION app_name_grams_trigger() RETURNS trigger
+    LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'UPDATE' THEN
+        IF OLD.applicant_name = NEW.applicant_name THEN
+            RETURN NULL;
+        END IF;
+        DELETE FROM application_name_grams WHERE tenant_id = OLD.tenant_id AND application_id = OLD.id;
+    END IF;
+    INSERT INTO application_name_grams (tenant_id, application_id, gram, created_at)
+    SELECT NEW.tenant_id, NEW.id, g, NEW.created_at FROM unnest(app_name_grams(NEW.applicant_name)) AS g;
+    RETURN NULL;
+END $$;
+
+CREATE TRIGGER applications_name_grams AFTER INSERT OR UPDATE OF applicant_name ON applications
+    FOR EACH ROW EXECUTE FUNCTION app_name_grams_trigger();
 
 -- County statistics from a rollup: per received day, hall and item, what the report counts.
 -- Kept by a trigger on applications in the writing transaction, so it is never behind; the
@@ -136,5 +188,9 @@ SELECT tenant_id, coalesce(proxy_received_on, received_on), hall_id, item_id, it
        count(*) FILTER (WHERE decided_on > promised_due)
 FROM applications WHERE coalesce(proxy_received_on, received_on) IS NOT NULL
 GROUP BY 1, 2, 3, 4, 5;
+ALTER TABLE application_name_grams NO FORCE ROW LEVEL SECURITY;
+INSERT INTO application_name_grams (tenant_id, application_id, gram, created_at)
+SELECT a.tenant_id, a.id, g, a.created_at FROM applications a, unnest(app_name_grams(a.applicant_name)) AS g;
 ALTER TABLE applications FORCE ROW LEVEL SECURITY;
 ALTER TABLE application_stats_daily FORCE ROW LEVEL SECURITY;
+ALTER TABLE application_name_grams FORCE ROW LEVEL SECURITY;
