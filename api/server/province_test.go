@@ -152,7 +152,7 @@ func TestProvince(t *testing.T) {
 	large, small := measured(1), measured(provinceCounties)
 
 	// Load with the secondary indexes dropped, then build them (as a restore would).
-	tables := []string{"applications", "application_events", "audit_events", "ratings", "notifications", "application_stats_daily"}
+	tables := []string{"applications", "application_events", "audit_events", "ratings", "notifications", "application_stats_daily", "application_stats_monthly", "application_name_grams"}
 	var defs []string
 	rows, err := db.Owner.Query(ctx, `SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) FROM pg_index i
 		WHERE i.indrelid = ANY($1::regclass[]) AND NOT EXISTS (SELECT FROM pg_constraint c WHERE c.conindid = i.indexrelid)`, tables)

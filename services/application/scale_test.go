@@ -69,7 +69,7 @@ func TestStatisticsRollupEqualsScan(t *testing.T) {
 		}
 		step(b.dept, d, application.Step{Action: action, Reason: "经审查"})
 	}
-	periods := [][2]workday.Date{{day("2026-09-01"), day("2026-09-30")}, {day("2026-09-29"), day("2026-10-31")}, {day("2026-01-01"), day("2026-12-31")}, {day("2026-10-10"), day("2026-10-31")}}
+	periods := [][2]workday.Date{{day("2026-09-01"), day("2026-09-30")}, {day("2026-09-29"), day("2026-10-31")}, {day("2026-01-01"), day("2026-12-31")}, {day("2026-10-10"), day("2026-10-31")}, {day("2026-09-15"), day("2026-11-10")}, {day("2026-09-28"), day("2026-09-28")}}
 	for _, today := range []workday.Date{day("2026-10-01"), day("2026-12-01")} {
 		for _, p := range periods {
 			b.db.Ctx(t, b.tenant.ID, func(ctx context.Context) error {

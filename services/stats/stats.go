@@ -68,19 +68,51 @@ type cell struct {
 // to a decision are counted when each decision is made (application.Act).
 func Compute(ctx context.Context, from, to, today workday.Date) (*Report, error) {
 	var cells []cell
-	err := tenants.DB(ctx).NewSelect().TableExpr("application_stats_daily AS s").
-		ColumnExpr("s.item_id, max(s.item_name) AS item_name, s.hall_id, to_char(s.day, 'YYYY-MM') AS month").
-		ColumnExpr("sum(s.received) AS received, sum(s.accepted) AS accepted, sum(s.decided) AS decided, sum(s.on_time) AS on_time").
-		ColumnExpr("sum(s.late) AS late, sum(s.days_sum) AS days_sum, sum(s.days_count) AS days_count").
-		Where("s.tenant_id = ?", tenants.CurrentID(ctx)).
-		Where("s.day BETWEEN ? AND ?", from.In(time.UTC), to.In(time.UTC)).
-		GroupExpr("s.item_id, s.hall_id, month").
-		Scan(ctx, &cells)
-	if err != nil {
-		return nil, err
+	sum := func(table, col string, lo, hi workday.Date) error {
+		if hi.Before(lo) {
+			return nil
+		}
+		var part []cell
+		err := tenants.DB(ctx).NewSelect().TableExpr(table+" AS s").
+			ColumnExpr("s.item_id, max(s.item_name) AS item_name, s.hall_id, to_char(s."+col+", 'YYYY-MM') AS month").
+			ColumnExpr("sum(s.received) AS received, sum(s.accepted) AS accepted, sum(s.decided) AS decided, sum(s.on_time) AS on_time").
+			ColumnExpr("sum(s.late) AS late, sum(s.days_sum) AS days_sum, sum(s.days_count) AS days_count").
+			Where("s.tenant_id = ?", tenants.CurrentID(ctx)).
+			Where("s."+col+" BETWEEN ? AND ?", lo.In(time.UTC), hi.In(time.UTC)).
+			GroupExpr("s.item_id, s.hall_id, month").
+			Scan(ctx, &part)
+		cells = append(cells, part...)
+		return err
+	}
+	// Whole months from the monthly rollup, the partial first and last months from the days.
+	month := func(d workday.Date, k int) workday.Date { // the first of d's month, k months on
+		return workday.DateOf(time.Date(d.Year, d.Month+time.Month(k), 1, 0, 0, 0, 0, time.UTC))
+	}
+	first := month(from, 0) // the first whole month
+	if first != from {
+		first = month(from, 1)
+	}
+	last := month(to, 1) // the month after the last whole one
+	if to.AddDays(1) != last {
+		last = month(to, 0)
+	}
+	if !first.Before(last) {
+		if err := sum("application_stats_daily", "day", from, to); err != nil {
+			return nil, err
+		}
+	} else {
+		if err := sum("application_stats_daily", "day", from, first.AddDays(-1)); err != nil {
+			return nil, err
+		}
+		if err := sum("application_stats_monthly", "month", first, last.AddDays(-1)); err != nil {
+			return nil, err
+		}
+		if err := sum("application_stats_daily", "day", last, to); err != nil {
+			return nil, err
+		}
 	}
 	var open []cell
-	err = tenants.DB(ctx).NewSelect().TableExpr("applications AS a").
+	err := tenants.DB(ctx).NewSelect().TableExpr("applications AS a").
 		ColumnExpr("a.item_id, max(a.item_name) AS item_name, a.hall_id, to_char(coalesce(a.proxy_received_on, a.received_on), 'YYYY-MM') AS month").
 		ColumnExpr("count(*) AS late").
 		Where("a.tenant_id = ?", tenants.CurrentID(ctx)).

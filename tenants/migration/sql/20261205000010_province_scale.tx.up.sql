@@ -123,6 +123,21 @@ ALTER TABLE application_stats_daily FORCE ROW LEVEL SECURITY;
 CREATE POLICY tenant_isolation ON application_stats_daily
     USING (tenant_id = app_current_tenant()) WITH CHECK (tenant_id = app_current_tenant());
 
+-- The same per month (the first of the month), so that a long period reads its whole months
+-- here and only its partial first and last months from the days: five years of a large
+-- county are some 6,000 monthly rows instead of 175,000 daily ones.
+CREATE TABLE application_stats_monthly (LIKE application_stats_daily INCLUDING DEFAULTS);
+ALTER TABLE application_stats_monthly RENAME COLUMN day TO month;
+ALTER TABLE application_stats_monthly
+    ADD PRIMARY KEY (tenant_id, month, hall_id, item_id, item_name),
+    ADD FOREIGN KEY (tenant_id) REFERENCES tenants (id),
+    ADD FOREIGN KEY (tenant_id, hall_id) REFERENCES org_units (tenant_id, id),
+    ADD CHECK (extract(day FROM month) = 1);
+ALTER TABLE application_stats_monthly ENABLE ROW LEVEL SECURITY;
+ALTER TABLE application_stats_monthly FORCE ROW LEVEL SECURITY;
+CREATE POLICY tenant_isolation ON application_stats_monthly
+    USING (tenant_id = app_current_tenant()) WITH CHECK (tenant_id = app_current_tenant());
+
 -- One application's contribution (sign +1 or -1) to its day's row.
 CREATE FUNCTION app_stats_add(a applications, sign int) RETURNS void
     LANGUAGE plpgsql AS $$
@@ -139,6 +154,14 @@ BEGIN
             sign * (a.accepted_on IS NOT NULL)::int, sign * dec::int, sign * ontime::int, sign * (dec AND NOT ontime)::int,
             sign * coalesce(CASE WHEN dec THEN a.decision_days END, 0), sign * (dec AND a.decision_days IS NOT NULL)::int)
     ON CONFLICT (tenant_id, day, hall_id, item_id, item_name) DO UPDATE SET
+        received = s.received + excluded.received, accepted = s.accepted + excluded.accepted,
+        decided = s.decided + excluded.decided, on_time = s.on_time + excluded.on_time, late = s.late + excluded.late,
+        days_sum = s.days_sum + excluded.days_sum, days_count = s.days_count + excluded.days_count;
+    INSERT INTO application_stats_monthly AS s (tenant_id, month, hall_id, item_id, item_name, received, accepted, decided, on_time, late, days_sum, days_count)
+    VALUES (a.tenant_id, date_trunc('month', d)::date, a.hall_id, a.item_id, a.item_name, sign,
+            sign * (a.accepted_on IS NOT NULL)::int, sign * dec::int, sign * ontime::int, sign * (dec AND NOT ontime)::int,
+            sign * coalesce(CASE WHEN dec THEN a.decision_days END, 0), sign * (dec AND a.decision_days IS NOT NULL)::int)
+    ON CONFLICT (tenant_id, month, hall_id, item_id, item_name) DO UPDATE SET
         received = s.received + excluded.received, accepted = s.accepted + excluded.accepted,
         decided = s.decided + excluded.decided, on_time = s.on_time + excluded.on_time, late = s.late + excluded.late,
         days_sum = s.days_sum + excluded.days_sum, days_count = s.days_count + excluded.days_count;
@@ -181,6 +204,7 @@ CREATE TRIGGER applications_stats AFTER INSERT OR UPDATE OR DELETE ON applicatio
 -- nobody else, see every county's rows until the end of the file puts it back.
 ALTER TABLE applications NO FORCE ROW LEVEL SECURITY;
 ALTER TABLE application_stats_daily NO FORCE ROW LEVEL SECURITY;
+ALTER TABLE application_stats_monthly NO FORCE ROW LEVEL SECURITY;
 INSERT INTO application_stats_daily (tenant_id, day, hall_id, item_id, item_name, received, accepted, decided, on_time, late)
 SELECT tenant_id, coalesce(proxy_received_on, received_on), hall_id, item_id, item_name, count(*),
        count(*) FILTER (WHERE accepted_on IS NOT NULL), count(*) FILTER (WHERE decided_on IS NOT NULL),
@@ -188,9 +212,13 @@ SELECT tenant_id, coalesce(proxy_received_on, received_on), hall_id, item_id, it
        count(*) FILTER (WHERE decided_on > promised_due)
 FROM applications WHERE coalesce(proxy_received_on, received_on) IS NOT NULL
 GROUP BY 1, 2, 3, 4, 5;
+INSERT INTO application_stats_monthly (tenant_id, month, hall_id, item_id, item_name, received, accepted, decided, on_time, late)
+SELECT tenant_id, date_trunc('month', day)::date, hall_id, item_id, item_name, sum(received), sum(accepted), sum(decided), sum(on_time), sum(late)
+FROM application_stats_daily GROUP BY 1, 2, 3, 4, 5;
 ALTER TABLE application_name_grams NO FORCE ROW LEVEL SECURITY;
 INSERT INTO application_name_grams (tenant_id, application_id, gram, created_at)
 SELECT a.tenant_id, a.id, g, a.created_at FROM applications a, unnest(app_name_grams(a.applicant_name)) AS g;
 ALTER TABLE applications FORCE ROW LEVEL SECURITY;
 ALTER TABLE application_stats_daily FORCE ROW LEVEL SECURITY;
+ALTER TABLE application_stats_monthly FORCE ROW LEVEL SECURITY;
 ALTER TABLE application_name_grams FORCE ROW LEVEL SECURITY;

@@ -110,6 +110,10 @@ JOIN bench_ids ids ON ids.tenant_id = f.tenant_id AND ids.k = f.g % 50;
 
 DROP TABLE bench_apps, bench_dated, bench_final;
 
+-- Name search's side table, as the trigger would have kept it.
+INSERT INTO application_name_grams (tenant_id, application_id, gram, created_at)
+SELECT a.tenant_id, a.id, g, a.created_at FROM applications a, unnest(app_name_grams(a.applicant_name)) AS g;
+
 -- The timeline: one event per step the state implies.
 INSERT INTO application_events (tenant_id, application_id, seq, at, actor_id, actor_name, action, from_state, to_state)
 SELECT a.tenant_id, a.id, s.seq, a.created_at + s.seq * interval '1 hour', a.created_by, '省测办事员', s.action, s.f, s.t
@@ -160,8 +164,18 @@ SELECT tenant_id, coalesce(proxy_received_on, received_on), hall_id, item_id, it
        coalesce(sum(decision_days) FILTER (WHERE decided_on IS NOT NULL), 0), count(decision_days) FILTER (WHERE decided_on IS NOT NULL)
 FROM applications WHERE coalesce(proxy_received_on, received_on) IS NOT NULL
 GROUP BY 1, 2, 3, 4, 5
+ORDER BY 1, 2
 ON CONFLICT (tenant_id, day, hall_id, item_id, item_name) DO UPDATE SET
     received = application_stats_daily.received + excluded.received, accepted = application_stats_daily.accepted + excluded.accepted,
     decided = application_stats_daily.decided + excluded.decided, on_time = application_stats_daily.on_time + excluded.on_time,
     late = application_stats_daily.late + excluded.late, days_sum = application_stats_daily.days_sum + excluded.days_sum,
     days_count = application_stats_daily.days_count + excluded.days_count;
+INSERT INTO application_stats_monthly (tenant_id, month, hall_id, item_id, item_name, received, accepted, decided, on_time, late, days_sum, days_count)
+SELECT tenant_id, date_trunc('month', day)::date, hall_id, item_id, item_name, sum(received), sum(accepted), sum(decided), sum(on_time), sum(late),
+       sum(days_sum), sum(days_count)
+FROM application_stats_daily GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2
+ON CONFLICT (tenant_id, month, hall_id, item_id, item_name) DO UPDATE SET
+    received = application_stats_monthly.received + excluded.received, accepted = application_stats_monthly.accepted + excluded.accepted,
+    decided = application_stats_monthly.decided + excluded.decided, on_time = application_stats_monthly.on_time + excluded.on_time,
+    late = application_stats_monthly.late + excluded.late, days_sum = application_stats_monthly.days_sum + excluded.days_sum,
+    days_count = application_stats_monthly.days_count + excluded.days_count;
