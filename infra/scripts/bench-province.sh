@@ -22,7 +22,7 @@ command -v pgbench >/dev/null || { apt-get update -qq >/dev/null && DEBIAN_FRONT
 apps=${YC_PROVINCE_APPS:-10000000}
 echo "== make bench-province: YC_PROVINCE_APPS=$apps on $(nproc) cores, $(free -g | awk '/^Mem:/ {print $2}') GiB" | tee "$out/province.txt"
 (cd api && YC_PROVINCE_APPS=$apps go test -v -tags province -count=1 -run '^TestProvince$' -timeout 6h ./server/ 2>&1) |
-  grep -vE '^(ok|PASS|=== RUN|--- PASS)|^20[0-9][0-9]/[0-9]{2}/[0-9]{2} ' | tee -a "$out/province.txt"
+  grep --line-buffered -vE '^(ok|PASS|=== RUN|--- PASS)|^20[0-9][0-9]/[0-9]{2}/[0-9]{2} ' | tee -a "$out/province.txt"
 status=${PIPESTATUS[0]}
 
 echo | tee -a "$out/province.txt"
