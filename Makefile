@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 GO_PACKAGES := ./tenants/... ./services/... ./jobs/... ./api/... ./frontend/...
 
-.PHONY: run test build frontend frontend-deps api-client bench tenant-predicates backup restore drill down clean
+.PHONY: run test build frontend frontend-deps api-client bench bench-province tenant-predicates backup restore drill down clean
 PROFILE ?= dev
 TYPE ?= incr
 
@@ -27,6 +27,9 @@ api-client: ## regenerate the frontend's typed client from the OpenAPI document
 
 bench: ## benchmarks; ratios are against baselines measured in the same run
 	@bash infra/scripts/bench.sh
+
+bench-province: ## a province (YC_PROVINCE_APPS applications, default 10,000,000) by SQL in a throwaway database; every screen through HTTP at 1 and 8 clients
+	@bash infra/scripts/bench-province.sh
 
 tenant-predicates: ## after the Go suite on the test stack: list statements on tenant tables without tenant_id (Citus readiness)
 	go test -count=1 -tags statementaudit -run TestEveryStatementFiltersTenant -v ./tenants/migration/

@@ -43,6 +43,9 @@ type testBundle struct {
 	storage   *storage.Store
 	// sup is the supervision service: regions and region accounts for the tests.
 	sup *supervision.Service
+	// svc are the services the server runs on (wiring.New), for benchmarks that drive a
+	// service directly beside the HTTP traffic.
+	svc *wiring.Services
 }
 
 // testDataKey is the YC_DATA_KEY of the test servers: workers' and applicants' ID numbers
@@ -136,7 +139,7 @@ func start(t testing.TB, o stack) *testBundle {
 	t.Cleanup(srv.Close)
 	d2 := *db
 	d2.Store = store
-	return &testBundle{db: &d2, kratos: kr, publicURL: pub, staff: svc.Staff, srv: srv, store: store, clock: c, storage: st, sup: svc.Supervision}
+	return &testBundle{db: &d2, kratos: kr, publicURL: pub, staff: svc.Staff, srv: srv, store: store, clock: c, storage: st, sup: svc.Supervision, svc: svc}
 }
 
 func randomPhone() string {

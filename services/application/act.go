@@ -223,6 +223,10 @@ func (s *Service) Act(ctx context.Context, id uuid.UUID, in Step) (*Detail, erro
 	case lifecycle.Approve, lifecycle.Deny:
 		d := string(in.Action)
 		a.Decision, a.DecidedOn = &d, stored(today)
+		if a.AcceptedOn != nil {
+			n := cal.Count(date(a.AcceptedOn), today)
+			a.DecisionDays = &n
+		}
 		if in.Reason != "" {
 			a.DecisionReason = &in.Reason
 		}

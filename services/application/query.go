@@ -180,58 +180,59 @@ type Page struct {
 }
 
 // List is the worklist of the actor in ctx.
+//
+// At a province's size (a county with half a million applications) a page must be the first
+// rows of index scans in the worklist's order, never a sort of everything in scope. So the
+// query is a UNION of branches, each one ordered index scan limited to the page: the parts of
+// an org-subtree scope (scopeBranches), or, when searching, the ways a search matches
+// (searchBranches, with the scope as a filter). Under row level security only leakproof
+// operators become index conditions, hence ranges and equalities instead of LIKE (migration
+// 20261205000010). The filters that only match applications needing attention (an open state,
+// a warning) also name the partial indexes' predicate.
 func (s *Service) List(ctx context.Context, f Filter) (*Page, error) {
 	actor, _ := tenants.ActorFrom(ctx)
 	if f.Limit <= 0 || f.Limit > 100 {
 		f.Limit = 20
 	}
-	var rows []Application
-	q := tenants.Own(ctx, tenants.DB(ctx).NewSelect().Model(&rows)).
-		Column("id", "receipt_no", "item_name", "state", "channel", "applicant_name", "applicant_id_masked", "hall_id",
-			"received_on", "proxy_received_on", "promised_due", "legal_due", "delivery_due", "warning", "paused", "provisional", "created_at").
-		OrderExpr("a.created_at DESC, a.id DESC").Limit(int64(f.Limit + 1))
-	q = visible(q, actor)
-	if len(f.States) > 0 {
-		q = q.Where("a.state IN (?)", bun.In(f.States))
-	}
-	if f.ItemID != uuid.Nil {
-		q = q.Where("a.item_id = ?", f.ItemID)
-	}
-	if f.HallID != uuid.Nil {
-		q = q.Where("a.hall_id = ?", f.HallID)
-	}
-	if f.Warning != "" {
-		q = q.Where("a.warning = ?", f.Warning)
-	}
-	if !f.From.IsZero() {
-		q = q.Where("coalesce(a.proxy_received_on, a.received_on) >= ?", f.From.In(time.UTC))
-	}
-	if !f.To.IsZero() {
-		q = q.Where("coalesce(a.proxy_received_on, a.received_on) <= ?", f.To.In(time.UTC))
-	}
-	if v := strings.TrimSpace(f.Q); v != "" {
-		blind := s.blindOf(ctx, v)
-		q = q.WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
-			q = q.Where("a.receipt_no LIKE ?", tenants.EscapeLike(v)+"%").WhereOr("a.applicant_name LIKE ?", "%"+tenants.EscapeLike(v)+"%")
-			if blind != nil {
-				q = q.WhereOr("a.applicant_id_blind = ?", blind)
-			}
-			return q
-		})
-	}
-	if f.Mine {
-		q = q.WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
-			return q.Where("a.created_by = ?", actor.IdentityID).WhereOr("a.assignee_id = ?", actor.IdentityID)
-		})
-	}
 	if f.Cursor != "" {
-		at, id, err := tenants.DecodeCursor(f.Cursor)
-		if err != nil {
+		if _, _, err := tenants.DecodeCursor(f.Cursor); err != nil {
 			return nil, problem.Invalid(problem.Field{Location: "query.cursor", Message: "分页游标无效", MessageEn: "invalid cursor"})
 		}
-		q = q.Where("(a.created_at, a.id) < (?, ?)", at, id)
 	}
-	if err := q.Scan(ctx); err != nil {
+	scoped := func(q *bun.SelectQuery) *bun.SelectQuery {
+		if actor == nil {
+			return q
+		}
+		return visible(q, actor)
+	}
+	var branches []branch
+	switch v := strings.TrimSpace(f.Q); {
+	case v != "":
+		for _, b := range s.searchBranches(ctx, v) {
+			branches = append(branches, func(q *bun.SelectQuery) *bun.SelectQuery { return scoped(b(q)) })
+		}
+	case actor != nil && actor.Scope == tenants.ScopeOrgSubtree:
+		branches = scopeBranches(actor.OrgPath)
+	default:
+		branches = []branch{func(q *bun.SelectQuery) *bun.SelectQuery { return scoped(q).OrderExpr("a.created_at DESC, a.id DESC") }}
+	}
+	var union *bun.SelectQuery
+	for _, b := range branches {
+		q := tenants.Own(ctx, tenants.DB(ctx).NewSelect().Model((*Application)(nil))).Column(worklistColumns...).Limit(int64(f.Limit + 1))
+		q = b(filter(q, f, actor))
+		if union == nil {
+			union = q
+		} else {
+			union = union.Union(q)
+		}
+	}
+	q := union
+	if len(branches) > 1 {
+		q = tenants.DB(ctx).NewSelect().TableExpr("(?) AS a", union).ColumnExpr("a.*").
+			OrderExpr("a.created_at DESC, a.id DESC").Limit(int64(f.Limit + 1))
+	}
+	var rows []Application
+	if err := q.Scan(ctx, &rows); err != nil {
 		return nil, err
 	}
 	p := &Page{}
@@ -250,6 +251,110 @@ func (s *Service) List(ctx context.Context, f Filter) (*Page, error) {
 			Provisional: r.Provisional, DeliveryDue: date(r.DeliveryDue), CreatedAt: r.CreatedAt})
 	}
 	return p, nil
+}
+
+var worklistColumns = []string{"id", "receipt_no", "item_name", "state", "channel", "applicant_name", "applicant_id_masked", "hall_id",
+	"received_on", "proxy_received_on", "promised_due", "legal_due", "delivery_due", "warning", "paused", "provisional", "created_at"}
+
+// branch is one part of a worklist's UNION: its condition and its order.
+type branch func(*bun.SelectQuery) *bun.SelectQuery
+
+// below returns the range of paths strictly under path, in the "C" collation: a path ends
+// with '/', and '0' is the next byte after it.
+func below(path string) (lo, hi string) {
+	return path, strings.TrimSuffix(path, "/") + "0"
+}
+
+// scopeBranches are the parts of an org-subtree scope (visible), each readable in the
+// worklist's order from one index: the hall is the scope's unit itself, or lies strictly below
+// it (rare: halls are townships); a proxy unit is the scope's unit itself, since a proxy unit
+// strictly below it has its hall below or at it as well (CHECK applications_proxy_under_hall),
+// so the hall branches hold those; the routed department is the unit or lies below it.
+func scopeBranches(path string) []branch {
+	lo, hi := below(path)
+	order := func(q *bun.SelectQuery) *bun.SelectQuery { return q.OrderExpr("a.created_at DESC, a.id DESC") }
+	return []branch{
+		func(q *bun.SelectQuery) *bun.SelectQuery { return order(q.Where(`a.hall_path COLLATE "C" = ?`, path)) },
+		func(q *bun.SelectQuery) *bun.SelectQuery {
+			return order(q.Where(`a.hall_path COLLATE "C" > ? AND a.hall_path COLLATE "C" < ?`, lo, hi))
+		},
+		func(q *bun.SelectQuery) *bun.SelectQuery { return order(q.Where(`a.proxy_path COLLATE "C" = ?`, path)) },
+		func(q *bun.SelectQuery) *bun.SelectQuery {
+			return order(q.Where(`a.routed AND a.department_path COLLATE "C" = ?`, path))
+		},
+		func(q *bun.SelectQuery) *bun.SelectQuery {
+			return order(q.Where(`a.routed AND a.department_path COLLATE "C" > ? AND a.department_path COLLATE "C" < ?`, lo, hi))
+		},
+	}
+}
+
+// searchBranches are the ways a search matches: a receipt number's prefix (a range), a part
+// of the applicant's name (through application_name_grams: the part's last pair of
+// characters, or its one character, in the worklist's order, then the whole part), or a
+// whole ID number (its blind index).
+func (s *Service) searchBranches(ctx context.Context, v string) []branch {
+	out := []branch{
+		func(q *bun.SelectQuery) *bun.SelectQuery {
+			return q.Where(`a.receipt_no COLLATE "C" >= ? AND a.receipt_no COLLATE "C" < ?`, v, v+"\U0010FFFF").
+				Where("a.receipt_no LIKE ?", tenants.EscapeLike(v)+"%").OrderExpr("a.created_at DESC, a.id DESC")
+		},
+		func(q *bun.SelectQuery) *bun.SelectQuery {
+			return q.Join("JOIN application_name_grams AS g ON g.tenant_id = a.tenant_id AND g.application_id = a.id").
+				Where("g.tenant_id = ? AND g.gram = right(lower(?), 2)", tenants.CurrentID(ctx), v).
+				Where("a.applicant_name LIKE ?", "%"+tenants.EscapeLike(v)+"%").
+				OrderExpr("g.created_at DESC, g.application_id DESC")
+		},
+	}
+	if blind := s.blindOf(ctx, v); blind != nil {
+		out = append(out, func(q *bun.SelectQuery) *bun.SelectQuery {
+			return q.Where("a.applicant_id_blind = ?", blind).OrderExpr("a.created_at DESC, a.id DESC")
+		})
+	}
+	return out
+}
+
+// attention is the predicate of the partial worklist indexes: what still needs someone.
+const attention = "(a.closed_on IS NULL OR a.warning <> 'normal')"
+
+// filter applies a worklist's filters (all but the data scope and the search) to q.
+func filter(q *bun.SelectQuery, f Filter, actor *tenants.Actor) *bun.SelectQuery {
+	open := len(f.States) > 0
+	for _, st := range f.States {
+		open = open && st.Open()
+	}
+	if len(f.States) > 0 {
+		q = q.Where("a.state IN (?)", bun.In(f.States))
+	}
+	if f.ItemID != uuid.Nil {
+		q = q.Where("a.item_id = ?", f.ItemID)
+	}
+	if f.HallID != uuid.Nil {
+		q = q.Where("a.hall_id = ?", f.HallID)
+	}
+	if f.Warning != "" {
+		q = q.Where("a.warning = ?", f.Warning)
+	}
+	// An open application has no closed_on, and a warning other than normal is what the
+	// predicate names: saying it lets the planner use the small partial indexes.
+	if open || (f.Warning != "" && f.Warning != "normal") {
+		q = q.Where(attention)
+	}
+	if !f.From.IsZero() {
+		q = q.Where("coalesce(a.proxy_received_on, a.received_on) >= ?", f.From.In(time.UTC))
+	}
+	if !f.To.IsZero() {
+		q = q.Where("coalesce(a.proxy_received_on, a.received_on) <= ?", f.To.In(time.UTC))
+	}
+	if f.Mine {
+		q = q.WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
+			return q.Where("a.created_by = ?", actor.IdentityID).WhereOr("a.assignee_id = ?", actor.IdentityID)
+		})
+	}
+	if f.Cursor != "" {
+		at, id, _ := tenants.DecodeCursor(f.Cursor)
+		q = q.Where("(a.created_at, a.id) < (?, ?)", at, id)
+	}
+	return q
 }
 
 // fill derives what the page shows from the row: levels as of today (even if a job has not

@@ -4029,7 +4029,7 @@ export interface components {
             /** @description 县（区）名称 */
             name: string;
             /** @description 本县（区）行政区划代码（6 位，可空） */
-            region_code: string;
+            region_code?: string;
         };
         NewRegionInBody: {
             /**
@@ -4044,7 +4044,7 @@ export interface components {
             level: "province" | "city";
             name: string;
             /** @description 上级区划代码（省：可空） */
-            parent_code: string;
+            parent_code?: string;
         };
         NoticeInfo: {
             /**
