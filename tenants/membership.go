@@ -210,11 +210,11 @@ func ScanNames(ctx context.Context, q *bun.SelectQuery) (map[uuid.UUID]string, e
 
 // MemberNames names members by identity, for the audit log.
 func MemberNames(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]string, error) {
-	return ScanNames(ctx, DB(ctx).NewSelect().Model((*Membership)(nil)).ColumnExpr("m.identity_id AS id, m.name").
+	return ScanNames(ctx, Own(ctx, DB(ctx).NewSelect().Model((*Membership)(nil))).ColumnExpr("m.identity_id AS id, m.name").
 		Where("m.identity_id IN (?)", bun.In(ids)))
 }
 
 // OrgUnitNames names org units, for the audit log.
 func OrgUnitNames(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]string, error) {
-	return ScanNames(ctx, DB(ctx).NewSelect().Model((*OrgUnit)(nil)).ColumnExpr("ou.id, ou.name").Where("ou.id IN (?)", bun.In(ids)))
+	return ScanNames(ctx, Own(ctx, DB(ctx).NewSelect().Model((*OrgUnit)(nil))).ColumnExpr("ou.id, ou.name").Where("ou.id IN (?)", bun.In(ids)))
 }

@@ -125,7 +125,7 @@ func Compute(ctx context.Context, from, to string, at workday.Date, months int) 
 		return nil, err
 	}
 	var units []tenants.OrgUnit
-	if err := tenants.DB(ctx).NewSelect().Model(&units).Where("ou.kind IN ('community', 'village')").Scan(ctx); err != nil {
+	if err := tenants.Own(ctx, tenants.DB(ctx).NewSelect().Model(&units)).Where("ou.kind IN ('community', 'village')").Scan(ctx); err != nil {
 		return nil, err
 	}
 	names := map[uuid.UUID]string{}
@@ -258,7 +258,7 @@ func maxTime(a, b time.Time) time.Time {
 // versions lists the days the lists in force changed: items taking effect or ending.
 func versions(ctx context.Context) ([]Change, error) {
 	var items []Item
-	if err := tenants.DB(ctx).NewSelect().Model(&items).Column("effective_from", "effective_to", "lapsed_at").Scan(ctx); err != nil {
+	if err := tenants.Own(ctx, tenants.DB(ctx).NewSelect().Model(&items)).Column("effective_from", "effective_to", "lapsed_at").Scan(ctx); err != nil {
 		return nil, err
 	}
 	m := map[workday.Date]*Change{}

@@ -195,7 +195,7 @@ func (s *Service) Dispatch(ctx context.Context, key uuid.UUID, in DispatchInput)
 	// One query for all the communities: a dispatch may name hundreds.
 	var units []tenants.OrgUnit
 	if len(in.CommunityIDs) > 0 {
-		if err := tenants.DB(ctx).NewSelect().Model(&units).Where("ou.id IN (?)", bun.In(in.CommunityIDs)).Scan(ctx); err != nil {
+		if err := tenants.Own(ctx, tenants.DB(ctx).NewSelect().Model(&units)).Where("ou.id IN (?)", bun.In(in.CommunityIDs)).Scan(ctx); err != nil {
 			return nil, err
 		}
 	}
@@ -222,7 +222,7 @@ func (s *Service) Dispatch(ctx context.Context, key uuid.UUID, in DispatchInput)
 	}
 	tx, _ := tenants.TxFrom(ctx)
 	var existing []Task
-	if err := tenants.DB(ctx).NewSelect().Model(&existing).Where("dispatch_id = ?", key).Scan(ctx); err != nil {
+	if err := tenants.Own(ctx, tenants.DB(ctx).NewSelect().Model(&existing)).Where("dispatch_id = ?", key).Scan(ctx); err != nil {
 		return nil, err
 	}
 	if len(existing) > 0 {
@@ -298,7 +298,7 @@ func (TaskDueArgs) InsertOpts() river.InsertOpts {
 func lockTask(ctx context.Context, id uuid.UUID, rowVersion int) (*Task, error) {
 	a, _ := tenants.ActorFrom(ctx)
 	t := new(Task)
-	err := tenants.DB(ctx).NewSelect().Model(t).Where("ct.id = ?", id).For("UPDATE").Scan(ctx)
+	err := tenants.Own(ctx, tenants.DB(ctx).NewSelect().Model(t)).Where("ct.id = ?", id).For("UPDATE").Scan(ctx)
 	if errors.Is(err, sql.ErrNoRows) || (err == nil && (a == nil || t.CommunityID != a.OrgUnitID)) {
 		return nil, errTaskNotFound
 	}
@@ -395,7 +395,7 @@ func (s *Service) Complete(ctx context.Context, id uuid.UUID, rowVersion int) (*
 // CheckTaskDue sends the reminder or the overdue warning if the task is still open.
 func (s *Service) CheckTaskDue(ctx context.Context, args TaskDueArgs) error {
 	t := new(Task)
-	err := tenants.DB(ctx).NewSelect().Model(t).Where("ct.id = ?", args.TaskID).Scan(ctx)
+	err := tenants.Own(ctx, tenants.DB(ctx).NewSelect().Model(t)).Where("ct.id = ?", args.TaskID).Scan(ctx)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil
 	}
@@ -473,7 +473,7 @@ func (s *Service) Communities(ctx context.Context, itemID uuid.UUID) ([]tenants.
 		return nil, err
 	}
 	var us []tenants.OrgUnit
-	q := tenants.DB(ctx).NewSelect().Model(&us).Where("ou.kind IN ('community', 'village')").Order("ou.path")
+	q := tenants.Own(ctx, tenants.DB(ctx).NewSelect().Model(&us)).Where("ou.kind IN ('community', 'village')").Order("ou.path")
 	if len(it.ScopeUnitIDs) > 0 {
 		q = q.Where("EXISTS (SELECT 1 FROM unnest(?::uuid[]) AS s(id) WHERE ou.path LIKE '%/' || s.id::text || '/%')", pgdialect.Array(it.ScopeUnitIDs))
 	}

@@ -79,7 +79,7 @@ func head(ctx context.Context) (seq int64, hash []byte, at *time.Time, err error
 		LastSeq  int64  `bun:"last_seq"`
 		LastHash []byte `bun:"last_hash"`
 	}
-	err = tenants.DB(ctx).NewRaw(`SELECT last_seq, last_hash FROM audit_heads`).Scan(ctx, &h)
+	err = tenants.DB(ctx).NewRaw(`SELECT last_seq, last_hash FROM audit_heads WHERE tenant_id = ?`, tenants.CurrentID(ctx)).Scan(ctx, &h)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, make([]byte, sha256.Size), nil, nil
 	}
@@ -87,7 +87,7 @@ func head(ctx context.Context) (seq int64, hash []byte, at *time.Time, err error
 		return 0, nil, nil, err
 	}
 	var t time.Time
-	if err := tenants.DB(ctx).NewRaw(`SELECT at FROM audit_events WHERE seq = ?`, h.LastSeq).Scan(ctx, &t); err == nil {
+	if err := tenants.DB(ctx).NewRaw(`SELECT at FROM audit_events WHERE tenant_id = ? AND seq = ?`, tenants.CurrentID(ctx), h.LastSeq).Scan(ctx, &t); err == nil {
 		at = &t
 	}
 	return h.LastSeq, h.LastHash, at, nil
@@ -160,7 +160,7 @@ type AnchorCheck struct {
 func CompareAnchor(ctx context.Context, a *Anchor) (*AnchorCheck, error) {
 	c := &AnchorCheck{Anchor: a}
 	var last int64
-	if err := tenants.DB(ctx).NewRaw(`SELECT coalesce(max(seq), 0) FROM audit_events`).Scan(ctx, &last); err != nil {
+	if err := tenants.DB(ctx).NewRaw(`SELECT coalesce(max(seq), 0) FROM audit_events WHERE tenant_id = ?`, tenants.CurrentID(ctx)).Scan(ctx, &last); err != nil {
 		return nil, err
 	}
 	name := a.Key
@@ -176,7 +176,7 @@ func CompareAnchor(ctx context.Context, a *Anchor) (*AnchorCheck, error) {
 		return c, nil
 	}
 	var hash []byte
-	if err := tenants.DB(ctx).NewRaw(`SELECT hash FROM audit_events WHERE seq = ?`, a.Seq).Scan(ctx, &hash); err != nil && !errors.Is(err, sql.ErrNoRows) {
+	if err := tenants.DB(ctx).NewRaw(`SELECT hash FROM audit_events WHERE tenant_id = ? AND seq = ?`, tenants.CurrentID(ctx), a.Seq).Scan(ctx, &hash); err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return nil, err
 	}
 	if hex.EncodeToString(hash) != a.Hash {

@@ -137,7 +137,7 @@ func List(ctx context.Context, beforeSeq int64, limit int) (*Page, error) {
 
 func list(ctx context.Context, f Filter, beforeSeq int64, limit int) (*Page, error) {
 	var items []tenants.AuditEvent
-	q := f.apply(tenants.DB(ctx).NewSelect().Model(&items)).Order("seq DESC").Limit(int64(limit + 1))
+	q := f.apply(tenants.Own(ctx, tenants.DB(ctx).NewSelect().Model(&items))).Order("seq DESC").Limit(int64(limit + 1))
 	if beforeSeq > 0 {
 		q = q.Where("seq < ?", beforeSeq)
 	}

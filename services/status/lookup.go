@@ -182,7 +182,7 @@ func lockedUntil(ctx context.Context, key string, limit int, now time.Time) (tim
 		Failures    int       `bun:"failures"`
 	}
 	err := tenants.DB(ctx).NewSelect().Table("status_lookups").Column("window_start", "failures").
-		Where("key = ? AND window_start > ?", key, now.Add(-Window)).Scan(ctx, &row)
+		Where("tenant_id = ? AND key = ? AND window_start > ?", tenants.CurrentID(ctx), key, now.Add(-Window)).Scan(ctx, &row)
 	if errors.Is(err, sql.ErrNoRows) || err == nil && row.Failures < limit {
 		return time.Time{}, nil
 	}
