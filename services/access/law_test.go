@@ -80,7 +80,9 @@ func status(err error) int {
 func (b *testBundle) count(t *testing.T, query string, args ...any) int {
 	t.Helper()
 	var n int
-	if err := b.as(t, b.admin, func(ctx context.Context) error { return tenants.DB(ctx).NewRaw(query, append([]any{tenants.CurrentID(ctx)}, args...)...).Scan(ctx, &n) }); err != nil {
+	if err := b.as(t, b.admin, func(ctx context.Context) error {
+		return tenants.DB(ctx).NewRaw(query, append([]any{tenants.CurrentID(ctx)}, args...)...).Scan(ctx, &n)
+	}); err != nil {
 		t.Fatal(err)
 	}
 	return n
