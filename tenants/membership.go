@@ -187,8 +187,10 @@ func Phones(ctx context.Context, ids []uuid.UUID) ([]string, error) {
 // MemberName is the SQL expression of the name of the member whose identity the expression
 // identity holds (NULL when there is none), for a column of another table's query: a clerk's
 // or an uploader's name beside the row.
-func MemberName(identity string) bun.Safe {
-	return bun.Safe("(SELECT m.name FROM memberships AS m WHERE m.tenant_id = app_current_tenant() AND m.identity_id = " + identity + ")")
+func MemberName(ctx context.Context, identity string) bun.Safe {
+	// The tenant is spelled out (a uuid prints as hex and dashes only), not app_current_tenant():
+	// Citus routes a subquery by a constant tenant_id, not by a function of a setting.
+	return bun.Safe("(SELECT m.name FROM memberships AS m WHERE m.tenant_id = '" + CurrentID(ctx).String() + "' AND m.identity_id = " + identity + ")")
 }
 
 // ScanNames runs q, which selects the columns id and name, into a map: the shape the audit

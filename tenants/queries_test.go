@@ -75,8 +75,8 @@ func TestMemberQueries(t *testing.T) {
 			t.Errorf("phones %v, want the active clerk's only", phones)
 		}
 		var name, none *string
-		if err := tenants.DB(ctx).NewRaw("SELECT ?, ?", tenants.MemberName("'"+clerk.String()+"'::uuid"),
-			tenants.MemberName("'"+other.Admin.IdentityID.String()+"'::uuid")).Scan(ctx, &name, &none); err != nil {
+		if err := tenants.DB(ctx).NewRaw("SELECT ?, ?", tenants.MemberName(ctx, "'"+clerk.String()+"'::uuid"),
+			tenants.MemberName(ctx, "'"+other.Admin.IdentityID.String()+"'::uuid")).Scan(ctx, &name, &none); err != nil {
 			return err
 		}
 		if name == nil || *name != "成员0002" || none != nil {

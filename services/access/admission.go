@@ -753,7 +753,7 @@ func (s *Service) CheckStep(ctx context.Context, args StepArgs) error {
 // Requests lists requests, newest first: a department sees its own, reviewers and admins all.
 func (s *Service) Requests(ctx context.Context) ([]Request, error) {
 	var rs []Request
-	q := tenants.DB(ctx).NewSelect().Model(&rs).ColumnExpr("ar.*, d.name AS department_name").
+	q := tenants.Own(ctx, tenants.DB(ctx).NewSelect().Model(&rs)).ColumnExpr("ar.*, d.name AS department_name").
 		Join("JOIN org_units AS d ON d.tenant_id = ar.tenant_id AND d.id = ar.department_id").Order("ar.submitted_at DESC").Limit(500)
 	if a, ok := tenants.ActorFrom(ctx); ok && a != nil && !a.HasAny(tenants.RoleCountyAdmin) {
 		st, err := GetSettings(ctx)

@@ -431,7 +431,7 @@ func (s *Service) Tasks(ctx context.Context, f TaskFilter) ([]Task, error) {
 		return nil, errTaskNotFound
 	}
 	var ts []Task
-	q := tenants.DB(ctx).NewSelect().Model(&ts).
+	q := tenants.Own(ctx, tenants.DB(ctx).NewSelect().Model(&ts)).
 		ColumnExpr("ct.*, ai.name AS item_name, ai.code AS item_code, d.name AS department_name, c.name AS community_name").
 		Join("JOIN access_items AS ai ON ai.tenant_id = ct.tenant_id AND ai.id = ct.item_id").
 		Join("JOIN org_units AS d ON d.tenant_id = ct.tenant_id AND d.id = ct.department_id").
@@ -454,7 +454,7 @@ func (s *Service) Tasks(ctx context.Context, f TaskFilter) ([]Task, error) {
 func (s *Service) Interceptions(ctx context.Context) ([]Interception, error) {
 	a, _ := tenants.ActorFrom(ctx)
 	var is []Interception
-	q := tenants.DB(ctx).NewSelect().Model(&is).ColumnExpr("di.*, d.name AS department_name").
+	q := tenants.Own(ctx, tenants.DB(ctx).NewSelect().Model(&is)).ColumnExpr("di.*, d.name AS department_name").
 		Join("JOIN org_units AS d ON d.tenant_id = di.tenant_id AND d.id = di.department_id").Order("di.created_at DESC").Limit(500)
 	if a == nil || !a.HasAny(tenants.RoleCountyAdmin) {
 		if a == nil {

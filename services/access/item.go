@@ -483,7 +483,7 @@ type Filter struct {
 // List returns items by kind and code.
 func (s *Service) List(ctx context.Context, f Filter) ([]Item, error) {
 	var items []Item
-	q := tenants.DB(ctx).NewSelect().Model(&items).ColumnExpr("ai.*, coalesce(d.name, '') AS department_name").
+	q := tenants.Own(ctx, tenants.DB(ctx).NewSelect().Model(&items)).ColumnExpr("ai.*, coalesce(d.name, '') AS department_name").
 		Join("LEFT JOIN org_units AS d ON d.tenant_id = ai.tenant_id AND d.id = ai.department_id").
 		OrderExpr("array_position(?, ai.kind), ai.code", pgdialect.Array([]string{"duty", "assist", "certificate", "no_certificate", "forbidden"}))
 	if f.Kind != "" {
@@ -506,7 +506,7 @@ func (s *Service) List(ctx context.Context, f Filter) ([]Item, error) {
 // Get returns an item and its versions, newest first.
 func (s *Service) Get(ctx context.Context, id uuid.UUID) (*Item, []Version, error) {
 	it := new(Item)
-	err := tenants.DB(ctx).NewSelect().Model(it).ColumnExpr("ai.*, coalesce(d.name, '') AS department_name").
+	err := tenants.Own(ctx, tenants.DB(ctx).NewSelect().Model(it)).ColumnExpr("ai.*, coalesce(d.name, '') AS department_name").
 		Join("LEFT JOIN org_units AS d ON d.tenant_id = ai.tenant_id AND d.id = ai.department_id").
 		Where("ai.id = ?", id).Scan(ctx)
 	if errors.Is(err, sql.ErrNoRows) {

@@ -258,7 +258,7 @@ func InForce(ctx context.Context, id uuid.UUID) (*Record, *Version, error) {
 		Record  `bun:",extend"`
 		Content *Item `bun:"content,type:jsonb"`
 	}
-	err := tenants.DB(ctx).NewSelect().Model(&row).ColumnExpr("si.*").ColumnExpr("siv.content AS content, d.path AS department_path").
+	err := tenants.Own(ctx, tenants.DB(ctx).NewSelect().Model(&row)).ColumnExpr("si.*").ColumnExpr("siv.content AS content, d.path AS department_path").
 		Join("LEFT JOIN service_item_versions AS siv ON siv.tenant_id = si.tenant_id AND siv.item_id = si.id AND siv.version = si.published_version").
 		Join("JOIN org_units AS d ON d.tenant_id = si.tenant_id AND d.id = si.department_id").
 		Where("si.id = ?", id).Scan(ctx)
@@ -350,7 +350,7 @@ func Search(ctx context.Context, f Filter) (*Page, error) {
 // Newest returns every item's newest content (the draft if there is one), by code, for export.
 func Newest(ctx context.Context) ([]Item, error) {
 	var vs []Version
-	err := tenants.DB(ctx).NewSelect().Model(&vs).
+	err := tenants.Own(ctx, tenants.DB(ctx).NewSelect().Model(&vs)).
 		Join("JOIN service_items AS si ON si.tenant_id = siv.tenant_id AND si.id = siv.item_id AND siv.version = coalesce(si.draft_version, si.published_version)").
 		OrderExpr("si.impl_code").Scan(ctx)
 	if err != nil {

@@ -544,7 +544,7 @@ func (s *Service) FileLink(ctx context.Context, app, id uuid.UUID) (*Link, error
 
 func listFiles(ctx context.Context, app uuid.UUID) ([]File, error) {
 	var fs []File
-	err := tenants.Own(ctx, tenants.DB(ctx).NewSelect().Model(&fs)).ColumnExpr("f.*, coalesce(?, '') AS uploader_name", tenants.MemberName("f.uploaded_by")).
+	err := tenants.Own(ctx, tenants.DB(ctx).NewSelect().Model(&fs)).ColumnExpr("f.*, coalesce(?, '') AS uploader_name", tenants.MemberName(ctx, "f.uploaded_by")).
 		Where("f.application_id = ?", app).OrderExpr("f.created_at, f.id").Scan(ctx)
 	return fs, err
 }

@@ -59,7 +59,7 @@ type app struct {
 // Compute builds the report for applications received from..to (inclusive) as of today.
 func Compute(ctx context.Context, from, to, today workday.Date) (*Report, error) {
 	var apps []app
-	err := tenants.DB(ctx).NewSelect().TableExpr("applications AS a").
+	err := tenants.DB(ctx).NewSelect().TableExpr("applications AS a").Where("a.tenant_id = ?", tenants.CurrentID(ctx)).
 		Join("JOIN org_units AS h ON h.tenant_id = a.tenant_id AND h.id = a.hall_id").
 		ColumnExpr("a.item_id, a.item_name, a.hall_id, h.name AS hall_name").
 		ColumnExpr("coalesce(a.proxy_received_on, a.received_on) AS received, a.accepted_on, a.decided_on, a.promised_due, a.closed_on").

@@ -525,7 +525,7 @@ func (s *Service) CheckCase(ctx context.Context, args RectifyArgs) error {
 func (s *Service) Cases(ctx context.Context) ([]Rectification, error) {
 	a, _ := tenants.ActorFrom(ctx)
 	var cs []Rectification
-	q := tenants.DB(ctx).NewSelect().Model(&cs).
+	q := tenants.Own(ctx, tenants.DB(ctx).NewSelect().Model(&cs)).
 		ColumnExpr("rc.*, r.score, r.comment, r.indicators, ap.applicant_phone, ap.item_name, coalesce(ap.receipt_no, '') AS receipt_no, h.name AS hall_name").
 		Join("JOIN ratings AS r ON r.tenant_id = rc.tenant_id AND r.id = rc.rating_id").
 		Join("JOIN applications AS ap ON ap.tenant_id = rc.tenant_id AND ap.id = rc.application_id").
@@ -556,7 +556,7 @@ func (s *Service) DefaultUnrated(ctx context.Context) (int, error) {
 		return 0, err
 	}
 	var apps []app
-	if err := tenants.DB(ctx).NewSelect().Model(&apps).ColumnExpr(appColumns).
+	if err := tenants.Own(ctx, tenants.DB(ctx).NewSelect().Model(&apps)).ColumnExpr(appColumns).
 		Where("a.state IN (?) AND "+endedOn+" <= ?", bun.In(endedStates), s.today().AddDays(-*st.DefaultAfterDays)).
 		Where("NOT EXISTS (SELECT 1 FROM ratings r WHERE r.tenant_id = a.tenant_id AND r.application_id = a.id)").Limit(5000).Scan(ctx); err != nil {
 		return 0, err
@@ -583,7 +583,7 @@ func (SweepArgs) InsertOpts() river.InsertOpts {
 // RatingsOf lists the ratings of services a member gave (the workforce record shows them).
 func RatingsOf(ctx context.Context, identity uuid.UUID) ([]Rating, error) {
 	var rs []Rating
-	err := tenants.DB(ctx).NewSelect().Model(&rs).ColumnExpr("r.*, ap.item_name, coalesce(ap.receipt_no, '') AS receipt_no").
+	err := tenants.Own(ctx, tenants.DB(ctx).NewSelect().Model(&rs)).ColumnExpr("r.*, ap.item_name, coalesce(ap.receipt_no, '') AS receipt_no").
 		Join("JOIN applications AS ap ON ap.tenant_id = r.tenant_id AND ap.id = r.application_id").
 		Where("r.clerk_id = ?", identity).Order("r.created_at DESC").Limit(200).Scan(ctx)
 	if err != nil {

@@ -84,7 +84,7 @@ func unitsByID(ctx context.Context) (map[uuid.UUID]unitNames, error) {
 		Name     string    `bun:"name"`
 		Township string    `bun:"township"`
 	}
-	err := tenants.DB(ctx).NewSelect().TableExpr("org_units AS ou").
+	err := tenants.DB(ctx).NewSelect().TableExpr("org_units AS ou").Where("ou.tenant_id = ?", tenants.CurrentID(ctx)).
 		ColumnExpr("ou.id, ou.name, coalesce(p.name, '') AS township").
 		Join("LEFT JOIN org_units AS p ON p.tenant_id = ou.tenant_id AND p.id = ou.parent_id").
 		Scan(ctx, &rows)

@@ -304,7 +304,7 @@ func DiscardRun(ctx context.Context, m pay.Month) error {
 // Runs lists the months with a payroll, newest first, with their totals.
 func Runs(ctx context.Context) ([]Run, error) {
 	var rs []Run
-	err := tenants.DB(ctx).NewSelect().Model(&rs).
+	err := tenants.Own(ctx, tenants.DB(ctx).NewSelect().Model(&rs)).
 		ColumnExpr("pr.*").
 		ColumnExpr("(SELECT count(*) FROM payroll_lines l WHERE l.tenant_id = pr.tenant_id AND l.month = pr.month) AS workers").
 		ColumnExpr("(SELECT coalesce(sum(total), 0) FROM payroll_lines l WHERE l.tenant_id = pr.tenant_id AND l.month = pr.month) AS total").

@@ -187,7 +187,7 @@ func BatchOf(ctx context.Context, year int) (*Batch, []Line, error) {
 		return nil, nil, err
 	}
 	var lines []Line
-	err = tenants.DB(ctx).NewSelect().Model(&lines).
+	err = tenants.Own(ctx, tenants.DB(ctx).NewSelect().Model(&lines)).
 		ColumnExpr("pl.*, w.name, w.post, ou.name AS community").
 		Join("JOIN workers AS w ON w.tenant_id = pl.tenant_id AND w.id = pl.worker_id").
 		Join("JOIN org_units AS ou ON ou.tenant_id = w.tenant_id AND ou.id = w.org_unit_id").

@@ -52,9 +52,11 @@ func TestEveryStatementFiltersTenant(t *testing.T) {
 	// quoted or not, optionally schema-qualified.
 	touches := regexp.MustCompile(`(?i)\b(from|join|update|into)\s+(?:"?public"?\.)?"?(` + strings.Join(tables, "|") + `)"?(\s|$|\))`)
 	// Naming the column is not enough (a SELECT of a whole model lists tenant_id among its
-	// columns): the statement must compare it, `tenant_id = ?` / `tenant_id IN (...)` or a
-	// join on it, or, for an INSERT, give it in the column list (Citus routes the row by it).
-	predicate := regexp.MustCompile(`(?i)tenant_id"?\s*(=|\bIN\b)|=\s*[\w".]*tenant_id\b`)
+	// columns), nor is a join on it: the statement must compare tenant_id with a value, which
+	// pg_stat_statements shows as a parameter ($n), `tenant_id = $1` or `tenant_id IN ($1, ...)`
+	// (joins on tenant_id then keep the other tables on the same shard). An INSERT gives it
+	// in the column list instead: Citus routes the row by it.
+	predicate := regexp.MustCompile(`(?i)tenant_id"?\s*(=\s*\$\d|IN\s*\(\s*\$\d|=\s*ANY\s*\(\s*\$\d)|\$\d+\s*=\s*[\w".]*tenant_id\b`)
 	insert := regexp.MustCompile(`(?is)^\s*INSERT\s+INTO\s+[\w".]+\s*(AS\s+[\w"]+\s*)?\([^)]*\btenant_id\b`)
 
 	rows, err = db.Owner.Query(ctx, `
