@@ -10,6 +10,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -51,6 +52,9 @@ type Tx struct {
 	pgx      pgx.Tx
 	tenantID uuid.UUID
 	store    *Store
+	// pending are the audit rows appended in this transaction, written at its end.
+	mu      sync.Mutex
+	pending []*AuditEvent
 }
 
 // DB runs bun queries inside the transaction.
@@ -119,7 +123,11 @@ func (s *Store) InTx(ctx context.Context, tenantID uuid.UUID, fn func(ctx contex
 		return err
 	}
 	tx := &Tx{conn: conn, pgx: ptx, tenantID: tenantID, store: s}
-	return fn(context.WithValue(ctx, txKey{}, tx))
+	if err = fn(context.WithValue(ctx, txKey{}, tx)); err != nil {
+		return err
+	}
+	// The audit rows last, just before the commit: see flushAudit.
+	return tx.flushAudit(ctx)
 }
 
 // CurrentID is the tenant of ctx's transaction, for the explicit `tenant_id = ?` every query

@@ -75,6 +75,10 @@ func (a AnchorArgs) Tenant() uuid.UUID { return a.TenantID }
 
 // head reads the tenant's head and the time of its newest row.
 func head(ctx context.Context) (seq int64, hash []byte, at *time.Time, err error) {
+	// Rows appended earlier in this transaction count (they are written at commit otherwise).
+	if err := tenants.FlushAudit(ctx); err != nil {
+		return 0, nil, nil, err
+	}
 	var h struct {
 		LastSeq  int64  `bun:"last_seq"`
 		LastHash []byte `bun:"last_hash"`
@@ -159,6 +163,9 @@ type AnchorCheck struct {
 // CompareAnchor checks the tenant's rows in ctx against anchor a.
 func CompareAnchor(ctx context.Context, a *Anchor) (*AnchorCheck, error) {
 	c := &AnchorCheck{Anchor: a}
+	if err := tenants.FlushAudit(ctx); err != nil {
+		return nil, err
+	}
 	var last int64
 	if err := tenants.DB(ctx).NewRaw(`SELECT coalesce(max(seq), 0) FROM audit_events WHERE tenant_id = ?`, tenants.CurrentID(ctx)).Scan(ctx, &last); err != nil {
 		return nil, err
