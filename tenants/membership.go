@@ -56,7 +56,7 @@ func (m *Membership) Actor(sessionID string) *Actor {
 		Name: m.Name, Phone: m.Phone, Roles: m.Roles, Scope: m.Scope, MustChangePassword: m.MustChangePassword,
 	}
 	if m.OrgUnit != nil {
-		a.OrgPath, a.OrgKind, a.OrgParentID = m.OrgUnit.Path, m.OrgUnit.Kind, m.OrgUnit.ParentID
+		a.OrgPath, a.OrgKind, a.OrgParentID, a.OrgName = m.OrgUnit.Path, m.OrgUnit.Kind, m.OrgUnit.ParentID, m.OrgUnit.Name
 	}
 	return a
 }

@@ -92,6 +92,12 @@ func (s *Store) InTx(ctx context.Context, tenantID uuid.UUID, fn func(ctx contex
 	defer conn.Close()
 	// Begin on the pgx connection under database/sql's handle: bun's queries on conn and
 	// River's on ptx then run in the same server-side transaction.
+	//
+	// SET LOCAL, not set_config(): Citus forwards SET LOCAL to the workers (with
+	// citus.propagate_set_commands = local) but not a function call. SET takes no bind
+	// parameters; a uuid.UUID prints as hex and dashes only, so formatting it is safe. It is
+	// sent with BEGIN as one simple-protocol message: one round trip opens the transaction.
+	begin := fmt.Sprintf("BEGIN; SET LOCAL app.tenant_id = '%s'", tenantID.String())
 	var ptx pgx.Tx
 	err = conn.Raw(func(dc any) error {
 		c, ok := dc.(*stdlib.Conn)
@@ -99,7 +105,10 @@ func (s *Store) InTx(ctx context.Context, tenantID uuid.UUID, fn func(ctx contex
 			return fmt.Errorf("tenants: unexpected driver connection %T", dc)
 		}
 		var berr error
-		ptx, berr = c.Conn().Begin(ctx)
+		if ptx, berr = c.Conn().BeginTx(ctx, pgx.TxOptions{BeginQuery: begin}); berr != nil {
+			// BEGIN may have run without the SET: leave no transaction open on the connection.
+			_, _ = c.Conn().Exec(context.WithoutCancel(ctx), "ROLLBACK")
+		}
 		return berr
 	})
 	if err != nil {
@@ -116,12 +125,6 @@ func (s *Store) InTx(ctx context.Context, tenantID uuid.UUID, fn func(ctx contex
 		}
 		err = ptx.Commit(ctx)
 	}()
-	// SET LOCAL, not set_config(): Citus forwards SET LOCAL to the workers (with
-	// citus.propagate_set_commands = local) but not a function call. SET takes no bind
-	// parameters; a uuid.UUID prints as hex and dashes only, so formatting it is safe.
-	if _, err = ptx.Exec(ctx, fmt.Sprintf("SET LOCAL app.tenant_id = '%s'", tenantID.String())); err != nil {
-		return err
-	}
 	tx := &Tx{conn: conn, pgx: ptx, tenantID: tenantID, store: s}
 	if err = fn(context.WithValue(ctx, txKey{}, tx)); err != nil {
 		return err

@@ -45,6 +45,8 @@ type Record struct {
 	UpdatedAt        time.Time `bun:"updated_at,nullzero,default:now()" json:"updated_at"`
 	// DepartmentPath is filled by InForce, so intake needs no second query for it.
 	DepartmentPath string `bun:"department_path,scanonly" json:"-"`
+	// DepartmentName is filled by InForce too: the intake's answer names the department.
+	DepartmentName string `bun:"department_name,scanonly" json:"-"`
 }
 
 // VersionState says whether a version is being edited, is the one in force, or was replaced.
@@ -258,7 +260,7 @@ func InForce(ctx context.Context, id uuid.UUID) (*Record, *Version, error) {
 		Record  `bun:",extend"`
 		Content *Item `bun:"content,type:jsonb"`
 	}
-	err := tenants.Own(ctx, tenants.DB(ctx).NewSelect().Model(&row)).ColumnExpr("si.*").ColumnExpr("siv.content AS content, d.path AS department_path").
+	err := tenants.Own(ctx, tenants.DB(ctx).NewSelect().Model(&row)).ColumnExpr("si.*").ColumnExpr("siv.content AS content, d.path AS department_path, d.name AS department_name").
 		Join("LEFT JOIN service_item_versions AS siv ON siv.tenant_id = si.tenant_id AND siv.item_id = si.id AND siv.version = si.published_version").
 		Join("JOIN org_units AS d ON d.tenant_id = si.tenant_id AND d.id = si.department_id").
 		Where("si.id = ?", id).Scan(ctx)
