@@ -15,7 +15,6 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
-	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
 	"github.com/uptrace/bun"
@@ -35,7 +34,7 @@ type Store struct {
 func NewStore(pool *pgxpool.Pool, inserter *river.Client[pgx.Tx]) *Store {
 	return &Store{
 		pool:  pool,
-		db:    bun.NewDB(stdlib.OpenDBFromPool(pool), pgdialect.New()),
+		db:    bun.NewDB(openBunDB(pool), pgdialect.New()),
 		river: inserter,
 	}
 }
@@ -100,7 +99,7 @@ func (s *Store) InTx(ctx context.Context, tenantID uuid.UUID, fn func(ctx contex
 	begin := fmt.Sprintf("BEGIN; SET LOCAL app.tenant_id = '%s'", tenantID.String())
 	var ptx pgx.Tx
 	err = conn.Raw(func(dc any) error {
-		c, ok := dc.(*stdlib.Conn)
+		c, ok := pgxConn(dc)
 		if !ok {
 			return fmt.Errorf("tenants: unexpected driver connection %T", dc)
 		}
