@@ -26,7 +26,7 @@ api-client: ## regenerate the frontend's typed client from the OpenAPI document
 bench: ## benchmarks; ratios are against baselines measured in the same run
 	@bash infra/scripts/bench.sh
 
-tenant-predicates: ## after the Go suite on the test stack: list statements on tenant tables without tenant_id (Citus readiness)
+tenant-predicates: ## after the Go suite on the test stack: list statements on tenant tables without a tenant_id predicate (Citus readiness; make test runs it last)
 	go test -count=1 -tags statementaudit -run TestEveryStatementFiltersTenant -v ./tenants/migration/
 
 down: ## stop a `make run` stack left running
