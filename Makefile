@@ -31,7 +31,7 @@ bench: ## benchmarks; ratios are against baselines measured in the same run
 bench-province: ## a province (YC_PROVINCE_APPS applications, default 10,000,000) by SQL in a throwaway database; every screen through HTTP at 1 and 8 clients
 	@bash infra/scripts/bench-province.sh
 
-tenant-predicates: ## after the Go suite on the test stack: list statements on tenant tables without tenant_id (Citus readiness)
+tenant-predicates: ## after the Go suite on the test stack: list statements on tenant tables without a tenant_id predicate (Citus readiness; make test runs it last)
 	go test -count=1 -tags statementaudit -run TestEveryStatementFiltersTenant -v ./tenants/migration/
 
 backup: ## pgBackRest backup of the local cluster: incremental, or full when none exists (TYPE=full|incr|diff)

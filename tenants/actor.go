@@ -82,6 +82,9 @@ type Actor struct {
 	// OrgKind and OrgParentID describe the member's unit (loaded with the membership).
 	OrgKind     OrgKind
 	OrgParentID *uuid.UUID
+	// OrgName is the unit's name (loaded with the membership): intake names the hall without
+	// another query.
+	OrgName string
 	Name        string
 	Phone       string
 	Roles       []Role

@@ -67,29 +67,64 @@ func Audit(ctx context.Context, c Change) error {
 		ev.ActorID, ev.ActorName = &id, a.Name
 	}
 
-	// The head row's lock orders appends per tenant; it is taken last in the transaction's
-	// work so it is held briefly.
-	db := tx.DB()
-	if _, err := db.NewRaw(`INSERT INTO audit_heads (tenant_id, last_seq, last_hash) VALUES (?, 0, ?)
-		ON CONFLICT (tenant_id) DO NOTHING`, tx.tenantID, make([]byte, sha256.Size)).Exec(ctx); err != nil {
-		return err
+	// The row is written when the transaction commits (flushAudit): the head row's lock, which
+	// orders a county's appends, is then held for two statements and the commit, not for the
+	// rest of the transaction's work.
+	tx.mu.Lock()
+	tx.pending = append(tx.pending, ev)
+	tx.mu.Unlock()
+	return nil
+}
+
+// FlushAudit writes the audit rows the transaction in ctx has appended so far; InTx does it
+// before committing. Code that reads the chain inside the transaction that appends to it
+// calls it first (VerifyAudit does).
+func FlushAudit(ctx context.Context) error {
+	tx, ok := TxFrom(ctx)
+	if !ok {
+		return fmt.Errorf("tenants: FlushAudit outside a tenant transaction")
 	}
-	var head struct {
-		LastSeq  int64  `bun:"last_seq"`
-		LastHash []byte `bun:"last_hash"`
+	return tx.flushAudit(ctx)
+}
+
+// flushAudit numbers and chains the pending rows under the head's lock, in two round trips:
+// one UPDATE takes the lock and reserves the numbers (returning the hash to chain onto), one
+// statement inserts every row and moves the head's hash.
+func (t *Tx) flushAudit(ctx context.Context) error {
+	t.mu.Lock()
+	evs := t.pending
+	t.pending = nil
+	t.mu.Unlock()
+	if len(evs) == 0 {
+		return nil
 	}
-	if err := db.NewRaw(`SELECT last_seq, last_hash FROM audit_heads WHERE tenant_id = ? FOR UPDATE`, tx.tenantID).
-		Scan(ctx, &head); err != nil {
-		return err
+	n := int64(len(evs))
+	var lastSeq int64
+	var lastHash []byte
+	reserve := func() error {
+		return t.conn.NewRaw(`UPDATE audit_heads SET last_seq = last_seq + ? WHERE tenant_id = ? RETURNING last_seq, last_hash`,
+			n, t.tenantID).Scan(ctx, &lastSeq, &lastHash)
 	}
-	ev.Seq = head.LastSeq + 1
-	ev.PrevHash = head.LastHash
-	ev.Hash = chainHash(ev)
-	if _, err := db.NewInsert().Model(ev).Exec(ctx); err != nil {
-		return err
+	err := reserve()
+	if errors.Is(err, sql.ErrNoRows) {
+		// The county's first row: create its head, then reserve as usual.
+		if _, err = t.conn.NewRaw(`INSERT INTO audit_heads (tenant_id, last_seq, last_hash) VALUES (?, 0, ?)
+			ON CONFLICT (tenant_id) DO NOTHING`, t.tenantID, make([]byte, sha256.Size)).Exec(ctx); err == nil {
+			err = reserve()
+		}
 	}
-	_, err = db.NewRaw(`UPDATE audit_heads SET last_seq = ?, last_hash = ? WHERE tenant_id = ?`,
-		ev.Seq, ev.Hash, tx.tenantID).Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("audit head: %w", err)
+	}
+	prev := lastHash
+	for i, ev := range evs {
+		ev.Seq = lastSeq - n + int64(i) + 1
+		ev.PrevHash = prev
+		ev.Hash = chainHash(ev)
+		prev = ev.Hash
+	}
+	_, err = t.conn.NewRaw(`WITH rows AS (?) UPDATE audit_heads SET last_hash = ? WHERE tenant_id = ?`,
+		t.conn.NewInsert().Model(&evs), prev, t.tenantID).Exec(ctx)
 	return err
 }
 
@@ -153,6 +188,9 @@ func VerifyAudit(ctx context.Context) (*AuditVerification, error) {
 	tx, ok := TxFrom(ctx)
 	if !ok {
 		return nil, fmt.Errorf("tenants: VerifyAudit outside a tenant transaction")
+	}
+	if err := tx.flushAudit(ctx); err != nil {
+		return nil, err
 	}
 	res := &AuditVerification{OK: true}
 	prev := make([]byte, sha256.Size)

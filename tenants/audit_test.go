@@ -97,3 +97,51 @@ func tamper(t *testing.T, bundle *testBundle, stmt string, args ...any) {
 		}
 	}
 }
+
+// Rows are written when the transaction commits, under the head's lock: concurrent
+// transactions of one county, each appending several rows, still make one unbroken chain,
+// and a transaction that reads its own chain sees the rows it appended.
+func TestAuditChainHoldsUnderConcurrentAppends(t *testing.T) {
+	t.Parallel()
+	bundle := setup(t)
+	const writers, each = 8, 5
+	errs := make(chan error, writers)
+	for w := range writers {
+		go func() {
+			var err error
+			for i := range each {
+				err = bundle.db.Store.InTx(context.Background(), bundle.a.ID, func(ctx context.Context) error {
+					for k := range 2 {
+						if err := tenants.Audit(ctx, tenants.Change{Action: "org_unit.create", TargetType: "org_unit", TargetID: uuid.NewString(),
+							Summary: map[string]any{"writer": w, "i": i, "k": k}}); err != nil {
+							return err
+						}
+					}
+					return nil
+				})
+				if err != nil {
+					break
+				}
+			}
+			errs <- err
+		}()
+	}
+	for range writers {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if res := verify(t, bundle, bundle.a.ID); !res.OK || res.RowsChecked != writers*each*2 {
+		t.Fatalf("chain after concurrent appends: %+v, want OK with %d rows", res, writers*each*2)
+	}
+	bundle.db.Ctx(t, bundle.a.ID, func(ctx context.Context) error {
+		if err := tenants.Audit(ctx, tenants.Change{Action: "org_unit.create", TargetType: "org_unit", TargetID: "x"}); err != nil {
+			return err
+		}
+		res, err := tenants.VerifyAudit(ctx)
+		if err == nil && (!res.OK || res.RowsChecked != writers*each*2+1) {
+			t.Errorf("inside the appending transaction: %+v, want OK with its own row counted", res)
+		}
+		return err
+	})
+}

@@ -56,7 +56,7 @@ func (m *Membership) Actor(sessionID string) *Actor {
 		Name: m.Name, Phone: m.Phone, Roles: m.Roles, Scope: m.Scope, MustChangePassword: m.MustChangePassword,
 	}
 	if m.OrgUnit != nil {
-		a.OrgPath, a.OrgKind, a.OrgParentID = m.OrgUnit.Path, m.OrgUnit.Kind, m.OrgUnit.ParentID
+		a.OrgPath, a.OrgKind, a.OrgParentID, a.OrgName = m.OrgUnit.Path, m.OrgUnit.Kind, m.OrgUnit.ParentID, m.OrgUnit.Name
 	}
 	return a
 }
@@ -187,8 +187,10 @@ func Phones(ctx context.Context, ids []uuid.UUID) ([]string, error) {
 // MemberName is the SQL expression of the name of the member whose identity the expression
 // identity holds (NULL when there is none), for a column of another table's query: a clerk's
 // or an uploader's name beside the row.
-func MemberName(identity string) bun.Safe {
-	return bun.Safe("(SELECT m.name FROM memberships AS m WHERE m.tenant_id = app_current_tenant() AND m.identity_id = " + identity + ")")
+func MemberName(ctx context.Context, identity string) bun.Safe {
+	// The tenant is spelled out (a uuid prints as hex and dashes only), not app_current_tenant():
+	// Citus routes a subquery by a constant tenant_id, not by a function of a setting.
+	return bun.Safe("(SELECT m.name FROM memberships AS m WHERE m.tenant_id = '" + CurrentID(ctx).String() + "' AND m.identity_id = " + identity + ")")
 }
 
 // ScanNames runs q, which selects the columns id and name, into a map: the shape the audit
@@ -210,11 +212,11 @@ func ScanNames(ctx context.Context, q *bun.SelectQuery) (map[uuid.UUID]string, e
 
 // MemberNames names members by identity, for the audit log.
 func MemberNames(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]string, error) {
-	return ScanNames(ctx, DB(ctx).NewSelect().Model((*Membership)(nil)).ColumnExpr("m.identity_id AS id, m.name").
+	return ScanNames(ctx, Own(ctx, DB(ctx).NewSelect().Model((*Membership)(nil))).ColumnExpr("m.identity_id AS id, m.name").
 		Where("m.identity_id IN (?)", bun.In(ids)))
 }
 
 // OrgUnitNames names org units, for the audit log.
 func OrgUnitNames(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]string, error) {
-	return ScanNames(ctx, DB(ctx).NewSelect().Model((*OrgUnit)(nil)).ColumnExpr("ou.id, ou.name").Where("ou.id IN (?)", bun.In(ids)))
+	return ScanNames(ctx, Own(ctx, DB(ctx).NewSelect().Model((*OrgUnit)(nil))).ColumnExpr("ou.id, ou.name").Where("ou.id IN (?)", bun.In(ids)))
 }

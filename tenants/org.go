@@ -116,7 +116,7 @@ func CreateOrgUnit(ctx context.Context, in NewOrgUnit) (*OrgUnit, error) {
 // GetOrgUnit returns one unit of the tenant.
 func GetOrgUnit(ctx context.Context, id uuid.UUID) (*OrgUnit, error) {
 	u := new(OrgUnit)
-	err := DB(ctx).NewSelect().Model(u).Where("ou.id = ?", id).Scan(ctx)
+	err := Own(ctx, DB(ctx).NewSelect().Model(u)).Where("ou.id = ?", id).Scan(ctx)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrNotFound
 	}
@@ -126,7 +126,7 @@ func GetOrgUnit(ctx context.Context, id uuid.UUID) (*OrgUnit, error) {
 // ListOrgUnits returns the units the actor's scope reaches, parents before children.
 func ListOrgUnits(ctx context.Context, a *Actor) ([]OrgUnit, error) {
 	var units []OrgUnit
-	q := DB(ctx).NewSelect().Model(&units).Order("ou.depth", "ou.path")
+	q := Own(ctx, DB(ctx).NewSelect().Model(&units)).Order("ou.depth", "ou.path")
 	// An org-scoped member sees their own unit's ancestors too, so the tree has its root.
 	if a.Scope == ScopeOrgSubtree {
 		q = q.WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
@@ -141,7 +141,7 @@ func ListOrgUnits(ctx context.Context, a *Actor) ([]OrgUnit, error) {
 // OrgUnitsOfKind returns the tenant's units of one kind (its departments, say), by path.
 func OrgUnitsOfKind(ctx context.Context, kind OrgKind) ([]OrgUnit, error) {
 	var units []OrgUnit
-	err := DB(ctx).NewSelect().Model(&units).Where("ou.kind = ?", kind).Order("ou.path").Scan(ctx)
+	err := Own(ctx, DB(ctx).NewSelect().Model(&units)).Where("ou.kind = ?", kind).Order("ou.path").Scan(ctx)
 	return units, err
 }
 
@@ -152,7 +152,7 @@ func UnitNames(ctx context.Context, ids ...uuid.UUID) (map[uuid.UUID]string, err
 		return names, nil
 	}
 	var units []OrgUnit
-	if err := DB(ctx).NewSelect().Model(&units).Column("id", "name").Where("ou.id IN (?)", bun.In(ids)).Scan(ctx); err != nil {
+	if err := Own(ctx, DB(ctx).NewSelect().Model(&units)).Column("id", "name").Where("ou.id IN (?)", bun.In(ids)).Scan(ctx); err != nil {
 		return nil, err
 	}
 	for _, u := range units {
@@ -164,7 +164,7 @@ func UnitNames(ctx context.Context, ids ...uuid.UUID) (map[uuid.UUID]string, err
 // OrgPathNames returns the names from the county down to unit id.
 func OrgPathNames(ctx context.Context, path string) ([]string, error) {
 	var names []string
-	err := DB(ctx).NewSelect().Model((*OrgUnit)(nil)).Column("name").
+	err := Own(ctx, DB(ctx).NewSelect().Model((*OrgUnit)(nil))).Column("name").
 		Where("? LIKE ou.path || '%'", path).Order("ou.depth").Scan(ctx, &names)
 	if err != nil {
 		return nil, fmt.Errorf("org path names: %w", err)

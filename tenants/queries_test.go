@@ -29,7 +29,7 @@ func TestMemberQueries(t *testing.T) {
 	other := tenanttest.NewCounty(t, db, "邻县")
 	db.Ctx(t, c.ID, func(ctx context.Context) error {
 		boss := c.Admin.IdentityID
-		if _, err := tenants.DB(ctx).NewUpdate().Model((*tenants.Membership)(nil)).Set("supervisor_id = ?", boss).
+		if _, err := tenants.Own(ctx, tenants.DB(ctx).NewUpdate().Model((*tenants.Membership)(nil))).Set("supervisor_id = ?", boss).
 			Where("identity_id = ?", c.Clerk.IdentityID).Exec(ctx); err != nil {
 			return err
 		}
@@ -53,7 +53,7 @@ func TestMemberQueries(t *testing.T) {
 		check("no reach, nobody", nil)
 		check("another county's member is not reached", nil, tenants.Reach{Identity: &other.Admin.IdentityID})
 
-		if _, err := tenants.DB(ctx).NewUpdate().Model((*tenants.Membership)(nil)).Set("status = ?", tenants.StatusDisabled).
+		if _, err := tenants.Own(ctx, tenants.DB(ctx).NewUpdate().Model((*tenants.Membership)(nil))).Set("status = ?", tenants.StatusDisabled).
 			Where("identity_id = ?", c.OtherClerk.IdentityID).Exec(ctx); err != nil {
 			return err
 		}
@@ -75,8 +75,8 @@ func TestMemberQueries(t *testing.T) {
 			t.Errorf("phones %v, want the active clerk's only", phones)
 		}
 		var name, none *string
-		if err := tenants.DB(ctx).NewRaw("SELECT ?, ?", tenants.MemberName("'"+clerk.String()+"'::uuid"),
-			tenants.MemberName("'"+other.Admin.IdentityID.String()+"'::uuid")).Scan(ctx, &name, &none); err != nil {
+		if err := tenants.DB(ctx).NewRaw("SELECT ?, ?", tenants.MemberName(ctx, "'"+clerk.String()+"'::uuid"),
+			tenants.MemberName(ctx, "'"+other.Admin.IdentityID.String()+"'::uuid")).Scan(ctx, &name, &none); err != nil {
 			return err
 		}
 		if name == nil || *name != "成员0002" || none != nil {

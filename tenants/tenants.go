@@ -10,11 +10,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
-	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
 	"github.com/uptrace/bun"
@@ -34,7 +34,7 @@ type Store struct {
 func NewStore(pool *pgxpool.Pool, inserter *river.Client[pgx.Tx]) *Store {
 	return &Store{
 		pool:  pool,
-		db:    bun.NewDB(stdlib.OpenDBFromPool(pool), pgdialect.New()),
+		db:    bun.NewDB(openBunDB(pool), pgdialect.New()),
 		river: inserter,
 	}
 }
@@ -51,6 +51,9 @@ type Tx struct {
 	pgx      pgx.Tx
 	tenantID uuid.UUID
 	store    *Store
+	// pending are the audit rows appended in this transaction, written at its end.
+	mu      sync.Mutex
+	pending []*AuditEvent
 }
 
 // DB runs bun queries inside the transaction.
@@ -88,14 +91,23 @@ func (s *Store) InTx(ctx context.Context, tenantID uuid.UUID, fn func(ctx contex
 	defer conn.Close()
 	// Begin on the pgx connection under database/sql's handle: bun's queries on conn and
 	// River's on ptx then run in the same server-side transaction.
+	//
+	// SET LOCAL, not set_config(): Citus forwards SET LOCAL to the workers (with
+	// citus.propagate_set_commands = local) but not a function call. SET takes no bind
+	// parameters; a uuid.UUID prints as hex and dashes only, so formatting it is safe. It is
+	// sent with BEGIN as one simple-protocol message: one round trip opens the transaction.
+	begin := fmt.Sprintf("BEGIN; SET LOCAL app.tenant_id = '%s'", tenantID.String())
 	var ptx pgx.Tx
 	err = conn.Raw(func(dc any) error {
-		c, ok := dc.(*stdlib.Conn)
+		c, ok := pgxConn(dc)
 		if !ok {
 			return fmt.Errorf("tenants: unexpected driver connection %T", dc)
 		}
 		var berr error
-		ptx, berr = c.Conn().Begin(ctx)
+		if ptx, berr = c.Conn().BeginTx(ctx, pgx.TxOptions{BeginQuery: begin}); berr != nil {
+			// BEGIN may have run without the SET: leave no transaction open on the connection.
+			_, _ = c.Conn().Exec(context.WithoutCancel(ctx), "ROLLBACK")
+		}
 		return berr
 	})
 	if err != nil {
@@ -112,14 +124,12 @@ func (s *Store) InTx(ctx context.Context, tenantID uuid.UUID, fn func(ctx contex
 		}
 		err = ptx.Commit(ctx)
 	}()
-	// SET LOCAL, not set_config(): Citus forwards SET LOCAL to the workers (with
-	// citus.propagate_set_commands = local) but not a function call. SET takes no bind
-	// parameters; a uuid.UUID prints as hex and dashes only, so formatting it is safe.
-	if _, err = ptx.Exec(ctx, fmt.Sprintf("SET LOCAL app.tenant_id = '%s'", tenantID.String())); err != nil {
+	tx := &Tx{conn: conn, pgx: ptx, tenantID: tenantID, store: s}
+	if err = fn(context.WithValue(ctx, txKey{}, tx)); err != nil {
 		return err
 	}
-	tx := &Tx{conn: conn, pgx: ptx, tenantID: tenantID, store: s}
-	return fn(context.WithValue(ctx, txKey{}, tx))
+	// The audit rows last, just before the commit: see flushAudit.
+	return tx.flushAudit(ctx)
 }
 
 // CurrentID is the tenant of ctx's transaction, for the explicit `tenant_id = ?` every query

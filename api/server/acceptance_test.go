@@ -153,7 +153,7 @@ func TestLifecycleThroughTheAPI(t *testing.T) {
 		var pending, sent int
 		b.db.Ctx(t, c.tenant.ID, func(ctx context.Context) error {
 			return tenants.DB(ctx).NewSelect().Table("sms_outbox").
-				ColumnExpr("count(*) FILTER (WHERE status = 'pending'), count(*) FILTER (WHERE status = 'sent')").Scan(ctx, &pending, &sent)
+				ColumnExpr("count(*) FILTER (WHERE status = 'pending'), count(*) FILTER (WHERE status = 'sent')").Where("tenant_id = ?", tenants.CurrentID(ctx)).Scan(ctx, &pending, &sent)
 		})
 		return pending == 0 && sent > 0
 	})

@@ -262,7 +262,7 @@ func TestAccessLawThroughTheAPI(t *testing.T) {
 
 	// An assist item from before the rule, without funding, is not dispatched.
 	b.db.Ctx(t, c.tenant.ID, func(ctx context.Context) error {
-		_, err := tenants.DB(ctx).NewRaw("UPDATE access_items SET funding_kind = 'none', funding_amount = 0 WHERE id = ?", itemID).Exec(ctx)
+		_, err := tenants.DB(ctx).NewRaw("UPDATE access_items SET funding_kind = 'none', funding_amount = 0 WHERE tenant_id = ? AND id = ?", tenants.CurrentID(ctx), itemID).Exec(ctx)
 		return err
 	})
 	task := map[string]any{"item_id": itemID, "title": "入户核查", "community_ids": []any{c.community}, "due_days": 5, "expected_hours": 2}

@@ -95,7 +95,7 @@ func TestApplicantIDThroughTheAPI(t *testing.T) {
 	}
 	var reveals []tenants.AuditEvent
 	b.db.Ctx(t, c.tenant.ID, func(ctx context.Context) error {
-		return tenants.DB(ctx).NewSelect().Model(&reveals).Where("action = 'application.reveal_id' AND target_id = ?", id).Order("seq").Scan(ctx)
+		return tenants.Own(ctx, tenants.DB(ctx).NewSelect().Model(&reveals)).Where("action = 'application.reveal_id' AND target_id = ?", id).Order("seq").Scan(ctx)
 	})
 	if len(reveals) != 2 || *reveals[0].ActorID != c.clerk.m.IdentityID || *reveals[1].ActorID != c.admin.m.IdentityID {
 		t.Errorf("reveal audit rows: %+v", reveals)

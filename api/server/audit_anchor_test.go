@@ -57,7 +57,7 @@ func TestAuditCheckComparesWithTheSweepsAnchor(t *testing.T) {
 	}
 	var headSeq int64
 	db.Ctx(t, tt.ID, func(ctx context.Context) error {
-		return tenants.DB(ctx).NewRaw("SELECT last_seq FROM audit_heads").Scan(ctx, &headSeq)
+		return tenants.DB(ctx).NewRaw("SELECT last_seq FROM audit_heads WHERE tenant_id = ?", tenants.CurrentID(ctx)).Scan(ctx, &headSeq)
 	})
 
 	// The workers start: the sweep runs at once and enqueues the county's anchor.

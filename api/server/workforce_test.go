@@ -106,7 +106,7 @@ func TestWorkforceThroughTheAPI(t *testing.T) {
 	}
 	var reveals int
 	b.db.Ctx(t, c.tenant.ID, func(ctx context.Context) error {
-		return tenants.DB(ctx).NewSelect().Table("audit_events").ColumnExpr("count(*)").Where("action = 'worker.reveal_id'").Scan(ctx, &reveals)
+		return tenants.DB(ctx).NewSelect().Table("audit_events").ColumnExpr("count(*)").Where("tenant_id = ? AND action = 'worker.reveal_id'", tenants.CurrentID(ctx)).Scan(ctx, &reveals)
 	})
 	if reveals != 1 {
 		t.Fatalf("%d reveal audit rows", reveals)

@@ -98,6 +98,19 @@ for _ in $(seq 50); do curl -fs "$YC_PUBLIC_URL/readyz" >/dev/null && break; sle
   node --test --test-reporter=spec --test-reporter-destination=stdout --test-reporter=tap --test-reporter-destination="$out/e2e.tap" e2e/) ||
   failed_steps+=("browser tests")
 
+# Last, once the Go suite and the browser tests (through the real server) have sent their
+# statements: every one of the runtime role on a tenant table compares tenant_id with a value
+# (Citus routes only those to one shard; tenants/migration/statements_test.go).
+say "every statement on a tenant table names its tenant (pg_stat_statements)"
+go test -count=1 -tags statementaudit -run TestEveryStatementFiltersTenant -v ./tenants/migration/ >"$out/tenant-predicates.txt" 2>&1
+tp_rc=$?
+grep -E 'statements of the runtime role checked' "$out/tenant-predicates.txt" | tail -n 1
+if [ $tp_rc != 0 ]; then
+  sed -n '/statement touches a tenant table/{n;p}' "$out/tenant-predicates.txt" | cut -c1-300 | head -n 60
+  tail -n 5 "$out/tenant-predicates.txt"
+  failed_steps+=("tenant predicates")
+fi
+
 say "make run twice: the second rebuilds nothing, /docs works offline, SIGINT to make stops it"
 python3 infra/scripts/run-check.py || failed_steps+=("make run check")
 

@@ -212,7 +212,7 @@ func TestDispatchRecordsInterceptions(t *testing.T) {
 			t.Fatalf("%d interceptions recorded, %v", len(is), err)
 		}
 		var tasks int
-		tenants.DB(ctx).NewSelect().Table("community_tasks").ColumnExpr("count(*)").Scan(ctx, &tasks)
+		tenants.DB(ctx).NewSelect().Table("community_tasks").Where("tenant_id = ?", tenants.CurrentID(ctx)).ColumnExpr("count(*)").Scan(ctx, &tasks)
 		if tasks != 3 {
 			t.Fatalf("%d tasks", tasks)
 		}
@@ -294,16 +294,16 @@ func TestWithdrawalRacingDispatches(t *testing.T) {
 	}
 	b.as(t, b.admin, func(ctx context.Context) error {
 		var withdrawnAt time.Time
-		if err := tenants.DB(ctx).NewSelect().Table("access_items").Column("withdrawn_at").Where("id = ?", it.ID).Scan(ctx, &withdrawnAt); err != nil {
+		if err := tenants.DB(ctx).NewSelect().Table("access_items").Where("tenant_id = ?", tenants.CurrentID(ctx)).Column("withdrawn_at").Where("id = ?", it.ID).Scan(ctx, &withdrawnAt); err != nil {
 			return err
 		}
 		var late int
-		if err := tenants.DB(ctx).NewSelect().Table("community_tasks").ColumnExpr("count(*)").
+		if err := tenants.DB(ctx).NewSelect().Table("community_tasks").Where("tenant_id = ?", tenants.CurrentID(ctx)).ColumnExpr("count(*)").
 			Where("item_id = ? AND created_at >= ?", it.ID, withdrawnAt).Scan(ctx, &late); err != nil {
 			return err
 		}
 		var total int
-		tenants.DB(ctx).NewSelect().Table("community_tasks").ColumnExpr("count(*)").Where("item_id = ?", it.ID).Scan(ctx, &total)
+		tenants.DB(ctx).NewSelect().Table("community_tasks").Where("tenant_id = ?", tenants.CurrentID(ctx)).ColumnExpr("count(*)").Where("item_id = ?", it.ID).Scan(ctx, &total)
 		if late != 0 || total != created {
 			t.Fatalf("created %d (in table %d), refused %d, %d created at or after the withdrawal", created, total, refused, late)
 		}
@@ -511,7 +511,7 @@ func TestYearlyConfirmationReminder(t *testing.T) {
 	}
 	b.as(t, b.admin, func(ctx context.Context) error {
 		var notes int
-		tenants.DB(ctx).NewSelect().Table("notifications").ColumnExpr("count(*)").Where("recipient_id = ? AND kind = 'access'", b.admin.IdentityID).Scan(ctx, &notes)
+		tenants.DB(ctx).NewSelect().Table("notifications").Where("tenant_id = ?", tenants.CurrentID(ctx)).ColumnExpr("count(*)").Where("recipient_id = ? AND kind = 'access'", b.admin.IdentityID).Scan(ctx, &notes)
 		if notes != 1 {
 			t.Fatalf("admin reminded %d times", notes)
 		}

@@ -254,7 +254,7 @@ func (s *Service) checkApplication(ctx context.Context, in *Application, self uu
 	// The code is free, or it is the department's own lapsed item, which a new admission
 	// brings back (重新准入).
 	var it Item
-	err = tenants.DB(ctx).NewSelect().Model(&it).Where("ai.code = ?", in.Code).Scan(ctx)
+	err = tenants.Own(ctx, tenants.DB(ctx).NewSelect().Model(&it)).Where("ai.code = ?", in.Code).Scan(ctx)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return nil, nil, nil, err
 	}
@@ -289,7 +289,7 @@ func insertRequest(ctx context.Context, r *Request) error {
 
 func addStep(ctx context.Context, r *Request, decision, reason string) error {
 	var seq int
-	if err := tenants.DB(ctx).NewSelect().Model((*Step)(nil)).ColumnExpr("coalesce(max(seq), 0) + 1").Where("request_id = ?", r.ID).Scan(ctx, &seq); err != nil {
+	if err := tenants.Own(ctx, tenants.DB(ctx).NewSelect().Model((*Step)(nil))).ColumnExpr("coalesce(max(seq), 0) + 1").Where("request_id = ?", r.ID).Scan(ctx, &seq); err != nil {
 		return err
 	}
 	st := &Step{TenantID: r.TenantID, RequestID: r.ID, Seq: seq, Step: string(r.Status), Decision: decision, Reason: reason, ActorID: tenants.ActorIdentity(ctx)}
@@ -379,7 +379,7 @@ func reviewerLabel(st *Settings, r *Request, names map[uuid.UUID]string) string 
 // decisions are the reviewers' decisions on request id so far.
 func decisions(ctx context.Context, id uuid.UUID) ([]Step, error) {
 	var steps []Step
-	err := tenants.DB(ctx).NewSelect().Model(&steps).Where("request_id = ? AND decision IN ('approve', 'return', 'reject')", id).Order("seq").Scan(ctx)
+	err := tenants.Own(ctx, tenants.DB(ctx).NewSelect().Model(&steps)).Where("request_id = ? AND decision IN ('approve', 'return', 'reject')", id).Order("seq").Scan(ctx)
 	return steps, err
 }
 
@@ -687,7 +687,7 @@ func (s *Service) EndNotice(ctx context.Context, id uuid.UUID) (*Item, error) {
 // new version with the request's content (重新准入), or returns nil when there is none.
 func (s *Service) readmit(ctx context.Context, r *Request, from workday.Date) (*Item, error) {
 	it := new(Item)
-	err := tenants.DB(ctx).NewSelect().Model(it).Where("ai.code = ?", r.Content.Code).For("UPDATE").Scan(ctx)
+	err := tenants.Own(ctx, tenants.DB(ctx).NewSelect().Model(it)).Where("ai.code = ?", r.Content.Code).For("UPDATE").Scan(ctx)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
@@ -729,7 +729,7 @@ func stageRecipients(ctx context.Context, st *Settings, applicant uuid.UUID, sta
 // CheckStep warns the reviewers of a stage that is past its due date and still open.
 func (s *Service) CheckStep(ctx context.Context, args StepArgs) error {
 	r := new(Request)
-	err := tenants.DB(ctx).NewSelect().Model(r).Where("ar.id = ?", args.RequestID).Scan(ctx)
+	err := tenants.Own(ctx, tenants.DB(ctx).NewSelect().Model(r)).Where("ar.id = ?", args.RequestID).Scan(ctx)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil
 	}
@@ -753,7 +753,7 @@ func (s *Service) CheckStep(ctx context.Context, args StepArgs) error {
 // Requests lists requests, newest first: a department sees its own, reviewers and admins all.
 func (s *Service) Requests(ctx context.Context) ([]Request, error) {
 	var rs []Request
-	q := tenants.DB(ctx).NewSelect().Model(&rs).ColumnExpr("ar.*, d.name AS department_name").
+	q := tenants.Own(ctx, tenants.DB(ctx).NewSelect().Model(&rs)).ColumnExpr("ar.*, d.name AS department_name").
 		Join("JOIN org_units AS d ON d.tenant_id = ar.tenant_id AND d.id = ar.department_id").Order("ar.submitted_at DESC").Limit(500)
 	if a, ok := tenants.ActorFrom(ctx); ok && a != nil && !a.HasAny(tenants.RoleCountyAdmin) {
 		st, err := GetSettings(ctx)
@@ -787,7 +787,7 @@ func (s *Service) Requests(ctx context.Context) ([]Request, error) {
 	mine := map[uuid.UUID][]Step{}
 	if a != nil && len(rs) > 0 {
 		var steps []Step
-		if err := tenants.DB(ctx).NewSelect().Model(&steps).Where("actor_id = ? AND decision IN ('approve', 'return', 'reject')", a.IdentityID).
+		if err := tenants.Own(ctx, tenants.DB(ctx).NewSelect().Model(&steps)).Where("actor_id = ? AND decision IN ('approve', 'return', 'reject')", a.IdentityID).
 			Scan(ctx); err != nil {
 			return nil, err
 		}
@@ -814,7 +814,7 @@ func (s *Service) RequestOf(ctx context.Context, id uuid.UUID) (*Request, []Step
 	for i := range rs {
 		if rs[i].ID == id {
 			var steps []Step
-			err := tenants.DB(ctx).NewSelect().Model(&steps).Where("request_id = ?", id).Order("seq").Scan(ctx)
+			err := tenants.Own(ctx, tenants.DB(ctx).NewSelect().Model(&steps)).Where("request_id = ?", id).Order("seq").Scan(ctx)
 			return &rs[i], steps, err
 		}
 	}

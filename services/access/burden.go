@@ -109,7 +109,7 @@ func Compute(ctx context.Context, from, to string, at workday.Date, months int) 
 		lo, hi = minTime(lo, a.AddDate(0, -months, 0)), maxTime(hi, a.AddDate(0, months, 0))
 	}
 	var tasks []taskFact
-	if err := tenants.DB(ctx).NewSelect().TableExpr("community_tasks AS ct").
+	if err := tenants.DB(ctx).NewSelect().TableExpr("community_tasks AS ct").Where("ct.tenant_id = ?", tenants.CurrentID(ctx)).
 		ColumnExpr("ct.community_id, c.name AS community, ct.department_id, d.name AS department, ct.status, ct.expected_hours, ai.kind, ai.ledgers, ai.inspections, ct.dispatched_on").
 		Join("JOIN access_items AS ai ON ai.tenant_id = ct.tenant_id AND ai.id = ct.item_id").
 		Join("JOIN org_units AS c ON c.tenant_id = ct.tenant_id AND c.id = ct.community_id").
@@ -118,14 +118,14 @@ func Compute(ctx context.Context, from, to string, at workday.Date, months int) 
 		return nil, err
 	}
 	var intercepts []interceptFact
-	if err := tenants.DB(ctx).NewSelect().TableExpr("dispatch_interceptions AS di").
+	if err := tenants.DB(ctx).NewSelect().TableExpr("dispatch_interceptions AS di").Where("di.tenant_id = ?", tenants.CurrentID(ctx)).
 		ColumnExpr("di.community_ids, di.department_id, d.name AS department, di.intercepted_on").
 		Join("JOIN org_units AS d ON d.tenant_id = di.tenant_id AND d.id = di.department_id").
 		Where("di.intercepted_on >= ? AND di.intercepted_on < ?", workday.DateOf(lo), workday.DateOf(hi)).Scan(ctx, &intercepts); err != nil {
 		return nil, err
 	}
 	var units []tenants.OrgUnit
-	if err := tenants.DB(ctx).NewSelect().Model(&units).Where("ou.kind IN ('community', 'village')").Scan(ctx); err != nil {
+	if err := tenants.Own(ctx, tenants.DB(ctx).NewSelect().Model(&units)).Where("ou.kind IN ('community', 'village')").Scan(ctx); err != nil {
 		return nil, err
 	}
 	names := map[uuid.UUID]string{}
@@ -258,7 +258,7 @@ func maxTime(a, b time.Time) time.Time {
 // versions lists the days the lists in force changed: items taking effect or ending.
 func versions(ctx context.Context) ([]Change, error) {
 	var items []Item
-	if err := tenants.DB(ctx).NewSelect().Model(&items).Column("effective_from", "effective_to", "lapsed_at").Scan(ctx); err != nil {
+	if err := tenants.Own(ctx, tenants.DB(ctx).NewSelect().Model(&items)).Column("effective_from", "effective_to", "lapsed_at").Scan(ctx); err != nil {
 		return nil, err
 	}
 	m := map[workday.Date]*Change{}

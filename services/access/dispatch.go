@@ -195,7 +195,7 @@ func (s *Service) Dispatch(ctx context.Context, key uuid.UUID, in DispatchInput)
 	// One query for all the communities: a dispatch may name hundreds.
 	var units []tenants.OrgUnit
 	if len(in.CommunityIDs) > 0 {
-		if err := tenants.DB(ctx).NewSelect().Model(&units).Where("ou.id IN (?)", bun.In(in.CommunityIDs)).Scan(ctx); err != nil {
+		if err := tenants.Own(ctx, tenants.DB(ctx).NewSelect().Model(&units)).Where("ou.id IN (?)", bun.In(in.CommunityIDs)).Scan(ctx); err != nil {
 			return nil, err
 		}
 	}
@@ -222,7 +222,7 @@ func (s *Service) Dispatch(ctx context.Context, key uuid.UUID, in DispatchInput)
 	}
 	tx, _ := tenants.TxFrom(ctx)
 	var existing []Task
-	if err := tenants.DB(ctx).NewSelect().Model(&existing).Where("dispatch_id = ?", key).Scan(ctx); err != nil {
+	if err := tenants.Own(ctx, tenants.DB(ctx).NewSelect().Model(&existing)).Where("dispatch_id = ?", key).Scan(ctx); err != nil {
 		return nil, err
 	}
 	if len(existing) > 0 {
@@ -298,7 +298,7 @@ func (TaskDueArgs) InsertOpts() river.InsertOpts {
 func lockTask(ctx context.Context, id uuid.UUID, rowVersion int) (*Task, error) {
 	a, _ := tenants.ActorFrom(ctx)
 	t := new(Task)
-	err := tenants.DB(ctx).NewSelect().Model(t).Where("ct.id = ?", id).For("UPDATE").Scan(ctx)
+	err := tenants.Own(ctx, tenants.DB(ctx).NewSelect().Model(t)).Where("ct.id = ?", id).For("UPDATE").Scan(ctx)
 	if errors.Is(err, sql.ErrNoRows) || (err == nil && (a == nil || t.CommunityID != a.OrgUnitID)) {
 		return nil, errTaskNotFound
 	}
@@ -395,7 +395,7 @@ func (s *Service) Complete(ctx context.Context, id uuid.UUID, rowVersion int) (*
 // CheckTaskDue sends the reminder or the overdue warning if the task is still open.
 func (s *Service) CheckTaskDue(ctx context.Context, args TaskDueArgs) error {
 	t := new(Task)
-	err := tenants.DB(ctx).NewSelect().Model(t).Where("ct.id = ?", args.TaskID).Scan(ctx)
+	err := tenants.Own(ctx, tenants.DB(ctx).NewSelect().Model(t)).Where("ct.id = ?", args.TaskID).Scan(ctx)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil
 	}
@@ -431,7 +431,7 @@ func (s *Service) Tasks(ctx context.Context, f TaskFilter) ([]Task, error) {
 		return nil, errTaskNotFound
 	}
 	var ts []Task
-	q := tenants.DB(ctx).NewSelect().Model(&ts).
+	q := tenants.Own(ctx, tenants.DB(ctx).NewSelect().Model(&ts)).
 		ColumnExpr("ct.*, ai.name AS item_name, ai.code AS item_code, d.name AS department_name, c.name AS community_name").
 		Join("JOIN access_items AS ai ON ai.tenant_id = ct.tenant_id AND ai.id = ct.item_id").
 		Join("JOIN org_units AS d ON d.tenant_id = ct.tenant_id AND d.id = ct.department_id").
@@ -454,7 +454,7 @@ func (s *Service) Tasks(ctx context.Context, f TaskFilter) ([]Task, error) {
 func (s *Service) Interceptions(ctx context.Context) ([]Interception, error) {
 	a, _ := tenants.ActorFrom(ctx)
 	var is []Interception
-	q := tenants.DB(ctx).NewSelect().Model(&is).ColumnExpr("di.*, d.name AS department_name").
+	q := tenants.Own(ctx, tenants.DB(ctx).NewSelect().Model(&is)).ColumnExpr("di.*, d.name AS department_name").
 		Join("JOIN org_units AS d ON d.tenant_id = di.tenant_id AND d.id = di.department_id").Order("di.created_at DESC").Limit(500)
 	if a == nil || !a.HasAny(tenants.RoleCountyAdmin) {
 		if a == nil {
@@ -473,7 +473,7 @@ func (s *Service) Communities(ctx context.Context, itemID uuid.UUID) ([]tenants.
 		return nil, err
 	}
 	var us []tenants.OrgUnit
-	q := tenants.DB(ctx).NewSelect().Model(&us).Where("ou.kind IN ('community', 'village')").Order("ou.path")
+	q := tenants.Own(ctx, tenants.DB(ctx).NewSelect().Model(&us)).Where("ou.kind IN ('community', 'village')").Order("ou.path")
 	if len(it.ScopeUnitIDs) > 0 {
 		q = q.Where("EXISTS (SELECT 1 FROM unnest(?::uuid[]) AS s(id) WHERE ou.path LIKE '%/' || s.id::text || '/%')", pgdialect.Array(it.ScopeUnitIDs))
 	}

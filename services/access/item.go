@@ -376,7 +376,7 @@ func (s *Service) Withdraw(ctx context.Context, id uuid.UUID, rowVersion int, fr
 	}
 	it.EffectiveTo = from.AddDays(-1)
 	it.Version++
-	q := tenants.DB(ctx).NewUpdate().Model(it).Column("effective_to", "version").Set("updated_at = now()")
+	q := tenants.Own(ctx, tenants.DB(ctx).NewUpdate().Model(it)).Column("effective_to", "version").Set("updated_at = now()")
 	if !from.After(today) {
 		q = q.Set("withdrawn_at = clock_timestamp()")
 	}
@@ -418,7 +418,7 @@ func (s *Service) Confirm(ctx context.Context, id uuid.UUID, year int) (*Item, e
 		}
 	}
 	it.ConfirmedYear = &year
-	q := tenants.DB(ctx).NewUpdate().Model(it).Column("confirmed_year").Set("updated_at = now()")
+	q := tenants.Own(ctx, tenants.DB(ctx).NewUpdate().Model(it)).Column("confirmed_year").Set("updated_at = now()")
 	if lapsed {
 		it.LapsedAt = nil
 		it.Version++
@@ -465,7 +465,7 @@ func members(ctx context.Context, unit uuid.UUID, role tenants.Role) ([]uuid.UUI
 
 // codeHeld reports whether an open admission request (other than self) holds code.
 func codeHeld(ctx context.Context, code string, self uuid.UUID) (bool, error) {
-	q := tenants.DB(ctx).NewSelect().Model((*Request)(nil)).Where("content->>'code' = ? AND status IN (?)", code, bun.In(openStages))
+	q := tenants.Own(ctx, tenants.DB(ctx).NewSelect().Model((*Request)(nil))).Where("content->>'code' = ? AND status IN (?)", code, bun.In(openStages))
 	if self != uuid.Nil {
 		q = q.Where("id <> ?", self)
 	}
@@ -483,7 +483,7 @@ type Filter struct {
 // List returns items by kind and code.
 func (s *Service) List(ctx context.Context, f Filter) ([]Item, error) {
 	var items []Item
-	q := tenants.DB(ctx).NewSelect().Model(&items).ColumnExpr("ai.*, coalesce(d.name, '') AS department_name").
+	q := tenants.Own(ctx, tenants.DB(ctx).NewSelect().Model(&items)).ColumnExpr("ai.*, coalesce(d.name, '') AS department_name").
 		Join("LEFT JOIN org_units AS d ON d.tenant_id = ai.tenant_id AND d.id = ai.department_id").
 		OrderExpr("array_position(?, ai.kind), ai.code", pgdialect.Array([]string{"duty", "assist", "certificate", "no_certificate", "forbidden"}))
 	if f.Kind != "" {
@@ -506,7 +506,7 @@ func (s *Service) List(ctx context.Context, f Filter) ([]Item, error) {
 // Get returns an item and its versions, newest first.
 func (s *Service) Get(ctx context.Context, id uuid.UUID) (*Item, []Version, error) {
 	it := new(Item)
-	err := tenants.DB(ctx).NewSelect().Model(it).ColumnExpr("ai.*, coalesce(d.name, '') AS department_name").
+	err := tenants.Own(ctx, tenants.DB(ctx).NewSelect().Model(it)).ColumnExpr("ai.*, coalesce(d.name, '') AS department_name").
 		Join("LEFT JOIN org_units AS d ON d.tenant_id = ai.tenant_id AND d.id = ai.department_id").
 		Where("ai.id = ?", id).Scan(ctx)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -516,7 +516,7 @@ func (s *Service) Get(ctx context.Context, id uuid.UUID) (*Item, []Version, erro
 		return nil, nil, err
 	}
 	var vs []Version
-	err = tenants.DB(ctx).NewSelect().Model(&vs).Where("item_id = ?", id).Order("version DESC").Scan(ctx)
+	err = tenants.Own(ctx, tenants.DB(ctx).NewSelect().Model(&vs)).Where("item_id = ?", id).Order("version DESC").Scan(ctx)
 	return it, vs, err
 }
 
@@ -561,7 +561,7 @@ func (s *Service) Sweep(ctx context.Context) (Swept, error) {
 	}
 	if today.After(deadline) {
 		var items []Item
-		if err := unconfirmed(tenants.DB(ctx).NewSelect().Model(&items)).Order("ai.code").For("UPDATE").Scan(ctx); err != nil {
+		if err := unconfirmed(tenants.Own(ctx, tenants.DB(ctx).NewSelect().Model(&items))).Order("ai.code").For("UPDATE").Scan(ctx); err != nil {
 			return out, err
 		}
 		for i := range items {
@@ -572,7 +572,7 @@ func (s *Service) Sweep(ctx context.Context) (Swept, error) {
 		out.Lapsed = len(items)
 		return out, nil
 	}
-	n, err := unconfirmed(tenants.DB(ctx).NewSelect().Model((*Item)(nil))).Count(ctx)
+	n, err := unconfirmed(tenants.Own(ctx, tenants.DB(ctx).NewSelect().Model((*Item)(nil)))).Count(ctx)
 	if err != nil || n == 0 {
 		return out, err
 	}
@@ -618,17 +618,17 @@ func (s *Service) lapse(ctx context.Context, it *Item, year int, deadline workda
 // though its own data scope shows it none of them.
 func ScopeUnits(ctx context.Context) ([]tenants.OrgUnit, error) {
 	var us []tenants.OrgUnit
-	err := tenants.DB(ctx).NewSelect().Model(&us).Where("ou.kind IN ('county', 'township', 'street', 'village', 'community')").
+	err := tenants.Own(ctx, tenants.DB(ctx).NewSelect().Model(&us)).Where("ou.kind IN ('county', 'township', 'street', 'village', 'community')").
 		Order("ou.depth", "ou.path").Scan(ctx)
 	return us, err
 }
 
 // AuditItemNames names list items for the audit log.
 func AuditItemNames(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]string, error) {
-	return tenants.ScanNames(ctx, tenants.DB(ctx).NewSelect().Model((*Item)(nil)).ColumnExpr("ai.id, ai.name").Where("ai.id IN (?)", bun.In(ids)))
+	return tenants.ScanNames(ctx, tenants.Own(ctx, tenants.DB(ctx).NewSelect().Model((*Item)(nil))).ColumnExpr("ai.id, ai.name").Where("ai.id IN (?)", bun.In(ids)))
 }
 
 // AuditRequestNames names admission requests for the audit log by the item they ask for.
 func AuditRequestNames(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]string, error) {
-	return tenants.ScanNames(ctx, tenants.DB(ctx).NewSelect().Model((*Request)(nil)).ColumnExpr("ar.id, ar.content->>'name' AS name").Where("ar.id IN (?)", bun.In(ids)))
+	return tenants.ScanNames(ctx, tenants.Own(ctx, tenants.DB(ctx).NewSelect().Model((*Request)(nil))).ColumnExpr("ar.id, ar.content->>'name' AS name").Where("ar.id IN (?)", bun.In(ids)))
 }

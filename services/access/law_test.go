@@ -80,7 +80,9 @@ func status(err error) int {
 func (b *testBundle) count(t *testing.T, query string, args ...any) int {
 	t.Helper()
 	var n int
-	if err := b.as(t, b.admin, func(ctx context.Context) error { return tenants.DB(ctx).NewRaw(query, args...).Scan(ctx, &n) }); err != nil {
+	if err := b.as(t, b.admin, func(ctx context.Context) error {
+		return tenants.DB(ctx).NewRaw(query, append([]any{tenants.CurrentID(ctx)}, args...)...).Scan(ctx, &n)
+	}); err != nil {
 		t.Fatal(err)
 	}
 	return n
@@ -88,7 +90,7 @@ func (b *testBundle) count(t *testing.T, query string, args ...any) int {
 
 func (b *testBundle) audited(t *testing.T, action, target string) int {
 	t.Helper()
-	return b.count(t, "SELECT count(*) FROM audit_events WHERE action = ? AND target_id = ?", action, target)
+	return b.count(t, "SELECT count(*) FROM audit_events WHERE tenant_id = ? AND action = ? AND target_id = ?", action, target)
 }
 
 // CheckReviewer is the separation of duties as a pure rule, case by case.
@@ -329,7 +331,7 @@ func TestWithdrawAbandonAndStop(t *testing.T) {
 	if b.audited(t, "admission.withdraw", r.ID.String()) != 1 {
 		t.Fatal("the withdrawal is not audited")
 	}
-	if n := b.count(t, "SELECT count(*) FROM notifications WHERE recipient_id = ? AND title LIKE '%撤回%'", b.civil.IdentityID); n != 1 {
+	if n := b.count(t, "SELECT count(*) FROM notifications WHERE tenant_id = ? AND recipient_id = ? AND title LIKE '%撤回%'", b.civil.IdentityID); n != 1 {
 		t.Fatalf("the 民政 reviewer was told %d times", n)
 	}
 	if err := b.withdraw(t, b.dept, &r, "再撤一次"); status(err) != 409 {
@@ -400,7 +402,7 @@ func TestWithdrawAbandonAndStop(t *testing.T) {
 	if err := b.as(t, nil, func(ctx context.Context) error { _, err := b.svc.EndNotice(ctx, c.ID); return err }); err != nil {
 		t.Fatal(err)
 	}
-	if n := b.count(t, "SELECT count(*) FROM access_items WHERE code IN ('XZ-620', 'XZ-621', 'XZ-622')"); n != 1 {
+	if n := b.count(t, "SELECT count(*) FROM access_items WHERE tenant_id = ? AND code IN ('XZ-620', 'XZ-621', 'XZ-622')"); n != 1 {
 		t.Fatalf("%d items, want only XZ-622", n)
 	}
 	c.RowVersion = 0 // the notice's end moved it on
@@ -448,7 +450,7 @@ func TestFundingFollowsTheWork(t *testing.T) {
 	// An item entered before the rule, without funding: dispatch is refused and recorded.
 	it := b.item(t, "XZ-632", access.KindAssist, b.deptUnit)
 	if err := b.as(t, b.admin, func(ctx context.Context) error {
-		_, err := tenants.DB(ctx).NewRaw("UPDATE access_items SET funding_kind = 'none', funding_amount = 0 WHERE id = ?", it.ID).Exec(ctx)
+		_, err := tenants.DB(ctx).NewRaw("UPDATE access_items SET funding_kind = 'none', funding_amount = 0 WHERE tenant_id = ? AND id = ?", tenants.CurrentID(ctx), it.ID).Exec(ctx)
 		return err
 	}); err != nil {
 		t.Fatal(err)
@@ -460,7 +462,7 @@ func TestFundingFollowsTheWork(t *testing.T) {
 	if p := out.Refusal.Problem(); p.Status != 409 || p.Code != "intercepted_no_funding" || !strings.Contains(p.Message, "费随事转") {
 		t.Fatalf("problem: %+v", p)
 	}
-	if n := b.count(t, "SELECT count(*) FROM dispatch_interceptions WHERE rule = 'no_funding' AND item_id = ?", it.ID); n != 1 {
+	if n := b.count(t, "SELECT count(*) FROM dispatch_interceptions WHERE tenant_id = ? AND rule = 'no_funding' AND item_id = ?", it.ID); n != 1 {
 		t.Fatalf("%d interceptions recorded", n)
 	}
 	// An edit must state the funding; once it does, the work goes out.
@@ -547,7 +549,7 @@ func TestUnconfirmedItemsLapse(t *testing.T) {
 	if got := sweep(); got.Waiting != 2 || got.Lapsed != 0 {
 		t.Fatalf("before the deadline: %+v", got)
 	}
-	if n := b.count(t, "SELECT count(*) FROM notifications WHERE recipient_id = ? AND title LIKE '%即将截止%' AND body LIKE '%2027-03-31%'", b.admin.IdentityID); n != 1 {
+	if n := b.count(t, "SELECT count(*) FROM notifications WHERE tenant_id = ? AND recipient_id = ? AND title LIKE '%即将截止%' AND body LIKE '%2027-03-31%'", b.admin.IdentityID); n != 1 {
 		t.Fatalf("the closing reminder reached the admin %d times", n)
 	}
 	b.clock.StubNow(time.Date(2027, 3, 31, 18, 0, 0, 0, clock.Zone))
@@ -587,7 +589,7 @@ func TestUnconfirmedItemsLapse(t *testing.T) {
 		t.Fatal("the lapse is not audited")
 	}
 	for _, who := range []*tenants.Actor{b.dept, b.admin} {
-		if n := b.count(t, "SELECT count(*) FROM notifications WHERE recipient_id = ? AND title = '清单事项已失效：事项XZ-700'", who.IdentityID); n != 1 {
+		if n := b.count(t, "SELECT count(*) FROM notifications WHERE tenant_id = ? AND recipient_id = ? AND title = '清单事项已失效：事项XZ-700'", who.IdentityID); n != 1 {
 			t.Fatalf("told of the lapse %d times", n)
 		}
 	}

@@ -342,8 +342,8 @@ func nextReceipt(ctx context.Context, prefix string, today workday.Date) (string
 		}
 	}
 	var n int
-	err := tenants.DB(ctx).NewRaw(`INSERT INTO receipt_counters (tenant_id, day, last) VALUES (app_current_tenant(), ?, 1)
-		ON CONFLICT (tenant_id, day) DO UPDATE SET last = receipt_counters.last + 1 RETURNING last`, today.In(time.UTC)).Scan(ctx, &n)
+	err := tenants.DB(ctx).NewRaw(`INSERT INTO receipt_counters (tenant_id, day, last) VALUES (?, ?, 1)
+		ON CONFLICT (tenant_id, day) DO UPDATE SET last = receipt_counters.last + 1 RETURNING last`, tenants.CurrentID(ctx), today.In(time.UTC)).Scan(ctx, &n)
 	if err != nil {
 		return "", err
 	}

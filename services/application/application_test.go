@@ -160,7 +160,7 @@ func TestIntakeValidation(t *testing.T) {
 	}
 	// Nothing was written by the refused forms.
 	b.db.Ctx(t, b.tenant.ID, func(ctx context.Context) error {
-		n, err := tenants.DB(ctx).NewSelect().Model((*application.Application)(nil)).Count(ctx)
+		n, err := tenants.Own(ctx, tenants.DB(ctx).NewSelect().Model((*application.Application)(nil))).Count(ctx)
 		if n != 0 {
 			t.Errorf("%d applications after refused forms", n)
 		}
@@ -330,7 +330,7 @@ func TestClockThroughTheLifecycle(t *testing.T) {
 			return err
 		}
 		var row application.Application
-		if err := tenants.DB(ctx).NewSelect().Model(&row).Where("a.id = ?", d.ID).Scan(ctx); err != nil {
+		if err := tenants.Own(ctx, tenants.DB(ctx).NewSelect().Model(&row)).Where("a.id = ?", d.ID).Scan(ctx); err != nil {
 			return err
 		}
 		if !row.Paused || row.Warning != "normal" {
@@ -375,7 +375,7 @@ func TestClockThroughTheLifecycle(t *testing.T) {
 	// Every step wrote its timeline event and audit row.
 	b.db.Ctx(t, b.tenant.ID, func(ctx context.Context) error {
 		var n int
-		err := tenants.DB(ctx).NewSelect().Table("audit_events").ColumnExpr("count(*)").Where("target_id = ?", d.ID.String()).Scan(ctx, &n)
+		err := tenants.DB(ctx).NewSelect().Table("audit_events").Where("tenant_id = ?", tenants.CurrentID(ctx)).ColumnExpr("count(*)").Where("target_id = ?", d.ID.String()).Scan(ctx, &n)
 		if n != len(d.Events) || n != 10 {
 			t.Errorf("%d audit rows, %d timeline events, want 10 each", n, len(d.Events))
 		}
@@ -403,10 +403,10 @@ func TestDeadlineJobsAreIdempotent(t *testing.T) {
 	}
 	b.db.Ctx(t, b.tenant.ID, func(ctx context.Context) error {
 		var notes, sms int
-		if err := tenants.DB(ctx).NewSelect().Table("notifications").ColumnExpr("count(*)").Where("application_id = ? AND kind = 'deadline_red'", d.ID).Scan(ctx, &notes); err != nil {
+		if err := tenants.DB(ctx).NewSelect().Table("notifications").Where("tenant_id = ?", tenants.CurrentID(ctx)).ColumnExpr("count(*)").Where("application_id = ? AND kind = 'deadline_red'", d.ID).Scan(ctx, &notes); err != nil {
 			return err
 		}
-		if err := tenants.DB(ctx).NewSelect().Table("sms_outbox").ColumnExpr("count(*)").Scan(ctx, &sms); err != nil {
+		if err := tenants.DB(ctx).NewSelect().Table("sms_outbox").Where("tenant_id = ?", tenants.CurrentID(ctx)).ColumnExpr("count(*)").Scan(ctx, &sms); err != nil {
 			return err
 		}
 		// The clerk who accepted holds it; without a supervisor, the county admin hears of it
@@ -415,7 +415,7 @@ func TestDeadlineJobsAreIdempotent(t *testing.T) {
 			t.Errorf("%d notifications and %d SMS after two runs, want 2 and 2", notes, sms)
 		}
 		var warning string
-		err := tenants.DB(ctx).NewSelect().Table("applications").Column("warning").Where("id = ?", d.ID).Scan(ctx, &warning)
+		err := tenants.DB(ctx).NewSelect().Table("applications").Where("tenant_id = ?", tenants.CurrentID(ctx)).Column("warning").Where("id = ?", d.ID).Scan(ctx, &warning)
 		if warning != "red" {
 			t.Errorf("warning %q, want red", warning)
 		}
@@ -436,7 +436,7 @@ func TestDeadlineJobsAreIdempotent(t *testing.T) {
 			return err
 		}
 		var got time.Time
-		if err := tenants.DB(ctx).NewSelect().Table("applications").Column("promised_due").Where("id = ?", d.ID).Scan(ctx, &got); err != nil {
+		if err := tenants.DB(ctx).NewSelect().Table("applications").Where("tenant_id = ?", tenants.CurrentID(ctx)).Column("promised_due").Where("id = ?", d.ID).Scan(ctx, &got); err != nil {
 			return err
 		}
 		cal, err := calendar.For(ctx)

@@ -605,7 +605,7 @@ func (s *Service) rewrite(ctx context.Context, tenant uuid.UUID, ids []uuid.UUID
 		rows[i] = derivedRow{TenantID: a.TenantID, ID: a.ID, ForwardDue: a.ForwardDue, CorrectionDue: a.CorrectionDue, LegalDue: a.LegalDue,
 			PromisedDue: a.PromisedDue, DeliveryDue: a.DeliveryDue, Paused: a.Paused, Warning: a.Warning, Provisional: a.Provisional, Jobs: a.Jobs}
 	}
-	if _, err := tenants.DB(ctx).NewUpdate().Model(&rows).Column(append(slices.Clone(derived), "jobs")...).Bulk().Exec(ctx); err != nil {
+	if _, err := tenants.Own(ctx, tenants.DB(ctx).NewUpdate().Model(&rows).Column(append(slices.Clone(derived), "jobs")...).Bulk()).Exec(ctx); err != nil {
 		return 0, nil, err
 	}
 	for _, p := range steps {

@@ -139,7 +139,7 @@ func sealBatch(ctx context.Context, box *secret.Box, tenant uuid.UUID, batch int
 		return 0, nil
 	}
 	var rows []plainRow
-	if err := db.NewSelect().Table("applications").Column("id", "applicant_id_no").Where("applicant_id_no IS NOT NULL").
+	if err := db.NewSelect().Table("applications").Column("id", "applicant_id_no").Where("tenant_id = ? AND applicant_id_no IS NOT NULL", tenant).
 		OrderExpr("id").Limit(int64(batch)).For("UPDATE").Scan(ctx, &rows); err != nil {
 		return 0, err
 	}
@@ -151,7 +151,7 @@ func sealBatch(ctx context.Context, box *secret.Box, tenant uuid.UUID, batch int
 		if _, err := db.NewUpdate().Table("applications").
 			Set("applicant_id_sealed = ?", box.Seal(tenant, n)).Set("applicant_id_blind = ?", box.Blind(tenant, n)).
 			Set("applicant_id_masked = ?", MaskID(n)).Set("applicant_id_no = NULL").
-			Where("id = ?", r.ID).Exec(ctx); err != nil {
+			Where("tenant_id = ? AND id = ?", tenant, r.ID).Exec(ctx); err != nil {
 			return 0, err
 		}
 	}

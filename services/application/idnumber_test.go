@@ -183,7 +183,7 @@ func TestRevealIDIsAuditedAndRoleRestricted(t *testing.T) {
 	}
 	var evs []tenants.AuditEvent
 	b.db.Ctx(t, b.tenant.ID, func(ctx context.Context) error {
-		return tenants.DB(ctx).NewSelect().Model(&evs).Where("action = 'application.reveal_id'").Order("seq").Scan(ctx)
+		return tenants.Own(ctx, tenants.DB(ctx).NewSelect().Model(&evs)).Where("action = 'application.reveal_id'").Order("seq").Scan(ctx)
 	})
 	if len(evs) != 2 {
 		t.Fatalf("%d reveal audit rows, want 2 (the refused ones write none)", len(evs))
@@ -208,7 +208,7 @@ func TestIntakeWithoutKeyIsRefused(t *testing.T) {
 		t.Fatalf("intake without the key: %v", err)
 	}
 	b.db.Ctx(t, b.tenant.ID, func(ctx context.Context) error {
-		n, err := tenants.DB(ctx).NewSelect().Table("applications").Count(ctx)
+		n, err := tenants.DB(ctx).NewSelect().Table("applications").Where("tenant_id = ?", tenants.CurrentID(ctx)).Count(ctx)
 		if n != 0 {
 			t.Errorf("%d applications written without the key", n)
 		}

@@ -71,7 +71,7 @@ func (s *Service) Intake(ctx context.Context, in NewApplication) (*Detail, error
 			return nil, err
 		}
 	}
-	unit := &tenants.OrgUnit{ID: actor.OrgUnitID, Kind: actor.OrgKind, Path: actor.OrgPath, ParentID: actor.OrgParentID}
+	unit := &tenants.OrgUnit{ID: actor.OrgUnitID, Kind: actor.OrgKind, Path: actor.OrgPath, ParentID: actor.OrgParentID, Name: actor.OrgName}
 	if unit.Kind == "" {
 		u, err := tenants.GetOrgUnit(ctx, actor.OrgUnitID)
 		if err != nil {
@@ -153,7 +153,7 @@ func (s *Service) Intake(ctx context.Context, in NewApplication) (*Detail, error
 		return nil, err
 	}
 
-	dept := &tenants.OrgUnit{ID: ver.Content.DepartmentID, Path: item.DepartmentPath}
+	dept := &tenants.OrgUnit{ID: ver.Content.DepartmentID, Path: item.DepartmentPath, Name: item.DepartmentName}
 	if item.DepartmentID != ver.Content.DepartmentID || dept.Path == "" {
 		if dept, err = tenants.GetOrgUnit(ctx, ver.Content.DepartmentID); err != nil {
 			return nil, err
@@ -216,6 +216,12 @@ func (s *Service) Intake(ctx context.Context, in NewApplication) (*Detail, error
 	// Everything the page shows is in hand: no need to read it back.
 	d := &Detail{Application: *a, Events: []Event{*e}, Item: ver.Content, Today: today, Levels: map[string]string{}}
 	d.fill(cal, st, actor)
+	if channel == ChannelWindow && unit.Name != "" && dept.Name != "" {
+		// The hall is the clerk's own unit and the department came with the item: both named
+		// already, no query.
+		d.HallName, d.DepartmentName = unit.Name, dept.Name
+		return d, nil
+	}
 	return d, d.nameUnits(ctx)
 }
 

@@ -280,11 +280,11 @@ func TestLegalCases(t *testing.T) {
 			// The dates as stored, not just as the page shows them.
 			b.db.Ctx(t, b.tenant.ID, func(ctx context.Context) error {
 				var row application.Application
-				if err := tenants.DB(ctx).NewSelect().Model(&row).Where("a.id = ?", d.ID).Scan(ctx); err != nil {
+				if err := tenants.Own(ctx, tenants.DB(ctx).NewSelect().Model(&row)).Where("a.id = ?", d.ID).Scan(ctx); err != nil {
 					return err
 				}
 				var pauses []application.Pause
-				if err := tenants.DB(ctx).NewSelect().Model(&pauses).Where("p.application_id = ?", d.ID).Order("p.seq").Scan(ctx); err != nil {
+				if err := tenants.Own(ctx, tenants.DB(ctx).NewSelect().Model(&pauses)).Where("p.application_id = ?", d.ID).Order("p.seq").Scan(ctx); err != nil {
 					return err
 				}
 				for k, want := range lc.want {
@@ -457,7 +457,7 @@ func TestProvisionalYear(t *testing.T) {
 			return err
 		}
 		var row application.Application
-		if err := tenants.DB(ctx).NewSelect().Model(&row).Where("a.id = ?", d.ID).Scan(ctx); err != nil {
+		if err := tenants.Own(ctx, tenants.DB(ctx).NewSelect().Model(&row)).Where("a.id = ?", d.ID).Scan(ctx); err != nil {
 			return err
 		}
 		if row.Provisional || dateOf(row.PromisedDue) != "2028-01-18" {
@@ -504,7 +504,7 @@ func TestCalendarReminder(t *testing.T) {
 	}
 	b.db.Ctx(t, b.tenant.ID, func(ctx context.Context) error {
 		var titles []string
-		err := tenants.DB(ctx).NewSelect().Table("notifications").Column("title").Where("recipient_id = ?", admin.IdentityID).Order("title").Scan(ctx, &titles)
+		err := tenants.DB(ctx).NewSelect().Table("notifications").Where("tenant_id = ?", tenants.CurrentID(ctx)).Column("title").Where("recipient_id = ?", admin.IdentityID).Order("title").Scan(ctx, &titles)
 		if len(titles) != 3 || !strings.Contains(strings.Join(titles, "|"), "2028 年节假日安排尚未录入") {
 			t.Errorf("admin's notifications: %q", titles)
 		}
@@ -530,7 +530,7 @@ func TestDeliveryAndStepDeadlinesWarn(t *testing.T) {
 		b.db.Ctx(t, b.tenant.ID, func(ctx context.Context) error {
 			// One warning is one event, however many people it reaches (the handler, and the
 			// county admins standing in for a missing supervisor).
-			return tenants.DB(ctx).NewSelect().Table("notifications").ColumnExpr("count(DISTINCT dedup_key)").
+			return tenants.DB(ctx).NewSelect().Table("notifications").Where("tenant_id = ?", tenants.CurrentID(ctx)).ColumnExpr("count(DISTINCT dedup_key)").
 				Where("application_id = ? AND kind = ?", id, "deadline_"+kind).Scan(ctx, &n)
 		})
 		return n
@@ -582,7 +582,7 @@ func TestDeliveryAndStepDeadlinesWarn(t *testing.T) {
 	}
 	b.db.Ctx(t, b.tenant.ID, func(ctx context.Context) error {
 		var warning string
-		err := tenants.DB(ctx).NewSelect().Table("applications").Column("warning").Where("id = ?", d.ID).Scan(ctx, &warning)
+		err := tenants.DB(ctx).NewSelect().Table("applications").Where("tenant_id = ?", tenants.CurrentID(ctx)).Column("warning").Where("id = ?", d.ID).Scan(ctx, &warning)
 		if warning != "red" {
 			t.Errorf("warning %q of an undelivered 准予 decision past art. 44's ten days, want red", warning)
 		}

@@ -87,7 +87,7 @@ func (b *testBundle) row(t *testing.T, id uuid.UUID) application.Application {
 	t.Helper()
 	var a application.Application
 	b.db.Ctx(t, b.tenant.ID, func(ctx context.Context) error {
-		return tenants.DB(ctx).NewSelect().Model(&a).Where("a.id = ?", id).Scan(ctx)
+		return tenants.Own(ctx, tenants.DB(ctx).NewSelect().Model(&a)).Where("a.id = ?", id).Scan(ctx)
 	})
 	return a
 }
@@ -186,7 +186,7 @@ func TestReconcileSkipsLockedRows(t *testing.T) {
 				return err
 			}
 			var a application.Application
-			if err := tenants.DB(ctx).NewSelect().Model(&a).Where("a.id = ?", looked.ID).For("UPDATE").Scan(ctx); err != nil {
+			if err := tenants.Own(ctx, tenants.DB(ctx).NewSelect().Model(&a)).Where("a.id = ?", looked.ID).For("UPDATE").Scan(ctx); err != nil {
 				return err
 			}
 			close(locked)

@@ -75,11 +75,15 @@ func (a AnchorArgs) Tenant() uuid.UUID { return a.TenantID }
 
 // head reads the tenant's head and the time of its newest row.
 func head(ctx context.Context) (seq int64, hash []byte, at *time.Time, err error) {
+	// Rows appended earlier in this transaction count (they are written at commit otherwise).
+	if err := tenants.FlushAudit(ctx); err != nil {
+		return 0, nil, nil, err
+	}
 	var h struct {
 		LastSeq  int64  `bun:"last_seq"`
 		LastHash []byte `bun:"last_hash"`
 	}
-	err = tenants.DB(ctx).NewRaw(`SELECT last_seq, last_hash FROM audit_heads`).Scan(ctx, &h)
+	err = tenants.DB(ctx).NewRaw(`SELECT last_seq, last_hash FROM audit_heads WHERE tenant_id = ?`, tenants.CurrentID(ctx)).Scan(ctx, &h)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, make([]byte, sha256.Size), nil, nil
 	}
@@ -87,7 +91,7 @@ func head(ctx context.Context) (seq int64, hash []byte, at *time.Time, err error
 		return 0, nil, nil, err
 	}
 	var t time.Time
-	if err := tenants.DB(ctx).NewRaw(`SELECT at FROM audit_events WHERE seq = ?`, h.LastSeq).Scan(ctx, &t); err == nil {
+	if err := tenants.DB(ctx).NewRaw(`SELECT at FROM audit_events WHERE tenant_id = ? AND seq = ?`, tenants.CurrentID(ctx), h.LastSeq).Scan(ctx, &t); err == nil {
 		at = &t
 	}
 	return h.LastSeq, h.LastHash, at, nil
@@ -159,8 +163,11 @@ type AnchorCheck struct {
 // CompareAnchor checks the tenant's rows in ctx against anchor a.
 func CompareAnchor(ctx context.Context, a *Anchor) (*AnchorCheck, error) {
 	c := &AnchorCheck{Anchor: a}
+	if err := tenants.FlushAudit(ctx); err != nil {
+		return nil, err
+	}
 	var last int64
-	if err := tenants.DB(ctx).NewRaw(`SELECT coalesce(max(seq), 0) FROM audit_events`).Scan(ctx, &last); err != nil {
+	if err := tenants.DB(ctx).NewRaw(`SELECT coalesce(max(seq), 0) FROM audit_events WHERE tenant_id = ?`, tenants.CurrentID(ctx)).Scan(ctx, &last); err != nil {
 		return nil, err
 	}
 	name := a.Key
@@ -176,7 +183,7 @@ func CompareAnchor(ctx context.Context, a *Anchor) (*AnchorCheck, error) {
 		return c, nil
 	}
 	var hash []byte
-	if err := tenants.DB(ctx).NewRaw(`SELECT hash FROM audit_events WHERE seq = ?`, a.Seq).Scan(ctx, &hash); err != nil && !errors.Is(err, sql.ErrNoRows) {
+	if err := tenants.DB(ctx).NewRaw(`SELECT hash FROM audit_events WHERE tenant_id = ? AND seq = ?`, tenants.CurrentID(ctx), a.Seq).Scan(ctx, &hash); err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return nil, err
 	}
 	if hex.EncodeToString(hash) != a.Hash {

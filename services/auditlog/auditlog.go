@@ -89,7 +89,7 @@ func RequestCheck(ctx context.Context, by *tenants.Actor) (*Check, error) {
 // GetCheck returns a check of the tenant in ctx.
 func GetCheck(ctx context.Context, id uuid.UUID) (*Check, error) {
 	c := new(Check)
-	err := tenants.DB(ctx).NewSelect().Model(c).Where("c.id = ?", id).Scan(ctx)
+	err := tenants.Own(ctx, tenants.DB(ctx).NewSelect().Model(c)).Where("c.id = ?", id).Scan(ctx)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, problem.NotFound("audit_check_not_found", "校验记录不存在", "audit check not found")
 	}

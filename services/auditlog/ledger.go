@@ -136,8 +136,12 @@ func List(ctx context.Context, beforeSeq int64, limit int) (*Page, error) {
 }
 
 func list(ctx context.Context, f Filter, beforeSeq int64, limit int) (*Page, error) {
+	// Rows appended earlier in this transaction are listed too.
+	if err := tenants.FlushAudit(ctx); err != nil {
+		return nil, err
+	}
 	var items []tenants.AuditEvent
-	q := f.apply(tenants.DB(ctx).NewSelect().Model(&items)).Order("seq DESC").Limit(int64(limit + 1))
+	q := f.apply(tenants.Own(ctx, tenants.DB(ctx).NewSelect().Model(&items))).Order("seq DESC").Limit(int64(limit + 1))
 	if beforeSeq > 0 {
 		q = q.Where("seq < ?", beforeSeq)
 	}

@@ -83,11 +83,11 @@ func Of(ctx context.Context, st *settings.Settings) (*workday.Calendar, error) {
 // load reads the county's stored calendar data.
 func load(ctx context.Context) ([]Day, []Year, error) {
 	var days []Day
-	if err := tenants.DB(ctx).NewSelect().Model(&days).Order("cd.day").Scan(ctx); err != nil {
+	if err := tenants.Own(ctx, tenants.DB(ctx).NewSelect().Model(&days)).Order("cd.day").Scan(ctx); err != nil {
 		return nil, nil, err
 	}
 	var years []Year
-	if err := tenants.DB(ctx).NewSelect().Model(&years).Order("cy.year").Scan(ctx); err != nil {
+	if err := tenants.Own(ctx, tenants.DB(ctx).NewSelect().Model(&years)).Order("cy.year").Scan(ctx); err != nil {
 		return nil, nil, err
 	}
 	return days, years, nil
@@ -163,7 +163,7 @@ func (s *Service) SetDay(ctx context.Context, d workday.Date, working bool, reas
 
 // DeleteDay removes a local override.
 func (s *Service) DeleteDay(ctx context.Context, d workday.Date) error {
-	res, err := tenants.DB(ctx).NewDelete().Model((*Day)(nil)).Where("day = ?", d.In(time.UTC)).Exec(ctx)
+	res, err := tenants.Own(ctx, tenants.DB(ctx).NewDelete().Model((*Day)(nil))).Where("day = ?", d.In(time.UTC)).Exec(ctx)
 	if err != nil {
 		return err
 	}
@@ -209,7 +209,7 @@ func (s *Service) DeleteYear(ctx context.Context, year int) error {
 	if err != nil {
 		return err
 	}
-	res, err := tenants.DB(ctx).NewDelete().Model((*Year)(nil)).Where("year = ?", year).Exec(ctx)
+	res, err := tenants.Own(ctx, tenants.DB(ctx).NewDelete().Model((*Year)(nil))).Where("year = ?", year).Exec(ctx)
 	if err != nil {
 		return err
 	}
@@ -223,7 +223,7 @@ func (s *Service) DeleteYear(ctx context.Context, year int) error {
 // storedYear is the county's entry for year, nil if it has none.
 func storedYear(ctx context.Context, year int) (*Year, error) {
 	var ys []Year
-	if err := tenants.DB(ctx).NewSelect().Model(&ys).Where("cy.year = ?", year).Scan(ctx); err != nil || len(ys) == 0 {
+	if err := tenants.Own(ctx, tenants.DB(ctx).NewSelect().Model(&ys)).Where("cy.year = ?", year).Scan(ctx); err != nil || len(ys) == 0 {
 		return nil, err
 	}
 	return &ys[0], nil

@@ -45,6 +45,8 @@ type Record struct {
 	UpdatedAt        time.Time `bun:"updated_at,nullzero,default:now()" json:"updated_at"`
 	// DepartmentPath is filled by InForce, so intake needs no second query for it.
 	DepartmentPath string `bun:"department_path,scanonly" json:"-"`
+	// DepartmentName is filled by InForce too: the intake's answer names the department.
+	DepartmentName string `bun:"department_name,scanonly" json:"-"`
 }
 
 // VersionState says whether a version is being edited, is the one in force, or was replaced.
@@ -157,7 +159,7 @@ func SaveDraft(ctx context.Context, id uuid.UUID, rowVersion int, it Item) (*Rec
 	}
 	db := tenants.DB(ctx)
 	if r.DraftVersion != nil {
-		if _, err := db.NewUpdate().Model((*Version)(nil)).Set("content = ?", &it).Set("created_by = ?", nullID(actorID(ctx))).Set("created_at = now()").
+		if _, err := tenants.Own(ctx, db.NewUpdate().Model((*Version)(nil))).Set("content = ?", &it).Set("created_by = ?", nullID(actorID(ctx))).Set("created_at = now()").
 			Where("item_id = ? AND version = ?", id, *r.DraftVersion).Exec(ctx); err != nil {
 			return nil, err
 		}
@@ -203,11 +205,11 @@ func Publish(ctx context.Context, id uuid.UUID, rowVersion int) (*Record, error)
 	}
 	db := tenants.DB(ctx)
 	if r.PublishedVersion != nil {
-		if _, err := db.NewUpdate().Model((*Version)(nil)).Set("state = 'superseded'").Where("item_id = ? AND version = ?", id, *r.PublishedVersion).Exec(ctx); err != nil {
+		if _, err := tenants.Own(ctx, db.NewUpdate().Model((*Version)(nil))).Set("state = 'superseded'").Where("item_id = ? AND version = ?", id, *r.PublishedVersion).Exec(ctx); err != nil {
 			return nil, err
 		}
 	}
-	if _, err := db.NewUpdate().Model((*Version)(nil)).Set("state = 'published', published_at = now()").Set("published_by = ?", nullID(actorID(ctx))).
+	if _, err := tenants.Own(ctx, db.NewUpdate().Model((*Version)(nil))).Set("state = 'published', published_at = now()").Set("published_by = ?", nullID(actorID(ctx))).
 		Where("item_id = ? AND version = ?", id, *r.DraftVersion).Exec(ctx); err != nil {
 		return nil, err
 	}
@@ -239,7 +241,7 @@ func Retire(ctx context.Context, id uuid.UUID, rowVersion int) (*Record, error) 
 // Get returns an item with its versions, newest first.
 func Get(ctx context.Context, id uuid.UUID) (*Record, []Version, error) {
 	r := new(Record)
-	err := tenants.DB(ctx).NewSelect().Model(r).Where("si.id = ?", id).Scan(ctx)
+	err := tenants.Own(ctx, tenants.DB(ctx).NewSelect().Model(r)).Where("si.id = ?", id).Scan(ctx)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil, errNotFound
 	}
@@ -247,7 +249,7 @@ func Get(ctx context.Context, id uuid.UUID) (*Record, []Version, error) {
 		return nil, nil, err
 	}
 	var vs []Version
-	err = tenants.DB(ctx).NewSelect().Model(&vs).Where("siv.item_id = ?", id).Order("siv.version DESC").Scan(ctx)
+	err = tenants.Own(ctx, tenants.DB(ctx).NewSelect().Model(&vs)).Where("siv.item_id = ?", id).Order("siv.version DESC").Scan(ctx)
 	return r, vs, err
 }
 
@@ -258,7 +260,7 @@ func InForce(ctx context.Context, id uuid.UUID) (*Record, *Version, error) {
 		Record  `bun:",extend"`
 		Content *Item `bun:"content,type:jsonb"`
 	}
-	err := tenants.DB(ctx).NewSelect().Model(&row).ColumnExpr("si.*").ColumnExpr("siv.content AS content, d.path AS department_path").
+	err := tenants.Own(ctx, tenants.DB(ctx).NewSelect().Model(&row)).ColumnExpr("si.*").ColumnExpr("siv.content AS content, d.path AS department_path, d.name AS department_name").
 		Join("LEFT JOIN service_item_versions AS siv ON siv.tenant_id = si.tenant_id AND siv.item_id = si.id AND siv.version = si.published_version").
 		Join("JOIN org_units AS d ON d.tenant_id = si.tenant_id AND d.id = si.department_id").
 		Where("si.id = ?", id).Scan(ctx)
@@ -283,7 +285,7 @@ func InForce(ctx context.Context, id uuid.UUID) (*Record, *Version, error) {
 // GetVersion returns one version.
 func GetVersion(ctx context.Context, id uuid.UUID, version int) (*Version, error) {
 	v := new(Version)
-	err := tenants.DB(ctx).NewSelect().Model(v).Where("siv.item_id = ? AND siv.version = ?", id, version).Scan(ctx)
+	err := tenants.Own(ctx, tenants.DB(ctx).NewSelect().Model(v)).Where("siv.item_id = ? AND siv.version = ?", id, version).Scan(ctx)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, errNotFound
 	}
@@ -313,7 +315,7 @@ func Search(ctx context.Context, f Filter) (*Page, error) {
 		f.Limit = 50
 	}
 	var items []Record
-	q := tenants.DB(ctx).NewSelect().Model(&items).OrderExpr("si.name, si.id").Limit(int64(f.Limit + 1))
+	q := tenants.Own(ctx, tenants.DB(ctx).NewSelect().Model(&items)).OrderExpr("si.name, si.id").Limit(int64(f.Limit + 1))
 	if s := strings.TrimSpace(f.Q); s != "" {
 		like := "%" + tenants.EscapeLike(s) + "%"
 		q = q.WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
@@ -350,7 +352,7 @@ func Search(ctx context.Context, f Filter) (*Page, error) {
 // Newest returns every item's newest content (the draft if there is one), by code, for export.
 func Newest(ctx context.Context) ([]Item, error) {
 	var vs []Version
-	err := tenants.DB(ctx).NewSelect().Model(&vs).
+	err := tenants.Own(ctx, tenants.DB(ctx).NewSelect().Model(&vs)).
 		Join("JOIN service_items AS si ON si.tenant_id = siv.tenant_id AND si.id = siv.item_id AND siv.version = coalesce(si.draft_version, si.published_version)").
 		OrderExpr("si.impl_code").Scan(ctx)
 	if err != nil {
@@ -375,7 +377,7 @@ func Import(ctx context.Context, items []Item) (*ImportResult, error) {
 	res := &ImportResult{}
 	for _, it := range items {
 		existing := new(Record)
-		err := tenants.DB(ctx).NewSelect().Model(existing).Where("si.impl_code = ?", it.ImplCode).Scan(ctx)
+		err := tenants.Own(ctx, tenants.DB(ctx).NewSelect().Model(existing)).Where("si.impl_code = ?", it.ImplCode).Scan(ctx)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
 			if _, err := Create(ctx, it); err != nil {
@@ -409,5 +411,5 @@ func decodeNameCursor(c string) (string, uuid.UUID, error) {
 
 // AuditNames names catalogue items for the audit log.
 func AuditNames(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]string, error) {
-	return tenants.ScanNames(ctx, tenants.DB(ctx).NewSelect().Model((*Record)(nil)).ColumnExpr("si.id, si.name").Where("si.id IN (?)", bun.In(ids)))
+	return tenants.ScanNames(ctx, tenants.Own(ctx, tenants.DB(ctx).NewSelect().Model((*Record)(nil))).ColumnExpr("si.id, si.name").Where("si.id IN (?)", bun.In(ids)))
 }

@@ -55,7 +55,7 @@ func seedAccess(ctx context.Context, units map[string]*tenants.OrgUnit) error {
 		}
 	}
 	var n int
-	if err := tenants.DB(ctx).NewSelect().Table("access_items").ColumnExpr("count(*)").Scan(ctx, &n); err != nil || n > 0 {
+	if err := tenants.DB(ctx).NewSelect().Table("access_items").ColumnExpr("count(*)").Where("tenant_id = ?", tenants.CurrentID(ctx)).Scan(ctx, &n); err != nil || n > 0 {
 		return err
 	}
 	svc := &access.Service{Clock: clock.System{}}

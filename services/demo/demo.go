@@ -84,7 +84,7 @@ func Seed(ctx context.Context, svc *staff.Service, password string, box *secret.
 	err = svc.Store.InTx(ctx, p.Tenant.ID, func(ctx context.Context) error {
 		for _, u := range units {
 			existing := new(tenants.OrgUnit)
-			err := tenants.DB(ctx).NewSelect().Model(existing).Where("ou.code = ?", u.code).Scan(ctx)
+			err := tenants.Own(ctx, tenants.DB(ctx).NewSelect().Model(existing)).Where("ou.code = ?", u.code).Scan(ctx)
 			if err == nil {
 				ids[u.code] = existing
 				continue
@@ -140,7 +140,7 @@ func Seed(ctx context.Context, svc *staff.Service, password string, box *secret.
 // seedCatalog publishes the sample catalogue; items already present are left as they are.
 func seedCatalog(ctx context.Context, units map[string]*tenants.OrgUnit) error {
 	for _, smp := range catalog.Samples() {
-		n, err := tenants.DB(ctx).NewSelect().Model((*catalog.Record)(nil)).Where("impl_code = ?", smp.Item.ImplCode).Count(ctx)
+		n, err := tenants.Own(ctx, tenants.DB(ctx).NewSelect().Model((*catalog.Record)(nil))).Where("impl_code = ?", smp.Item.ImplCode).Count(ctx)
 		if err != nil {
 			return err
 		}

@@ -57,7 +57,7 @@ func idNumber(birth string, seq int, female bool) string {
 
 func seedWorkforce(ctx context.Context, box *secret.Box, units map[string]*tenants.OrgUnit, worker *tenants.Membership) error {
 	var n int
-	if err := tenants.DB(ctx).NewSelect().Table("workers").ColumnExpr("count(*)").Scan(ctx, &n); err != nil || n > 0 {
+	if err := tenants.DB(ctx).NewSelect().Table("workers").ColumnExpr("count(*)").Where("tenant_id = ?", tenants.CurrentID(ctx)).Scan(ctx, &n); err != nil || n > 0 {
 		return err
 	}
 	sample := pay.Sample()

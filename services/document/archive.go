@@ -139,7 +139,7 @@ func (s *Service) Pack(ctx context.Context, args ArchiveArgs) error {
 	a := new(application.Application)
 	// NO KEY UPDATE: serialises runs without blocking rows that reference the application
 	// (a resident's rating) while the package is built.
-	if err := tenants.DB(ctx).NewSelect().Model(a).Where("a.id = ?", args.ApplicationID).For("NO KEY UPDATE").Scan(ctx); err != nil {
+	if err := tenants.Own(ctx, tenants.DB(ctx).NewSelect().Model(a)).Where("a.id = ?", args.ApplicationID).For("NO KEY UPDATE").Scan(ctx); err != nil {
 		if isNoRows(err) {
 			return nil
 		}
@@ -148,7 +148,7 @@ func (s *Service) Pack(ctx context.Context, args ArchiveArgs) error {
 	if a.State != lifecycle.Archived {
 		return nil
 	}
-	done, err := tenants.DB(ctx).NewSelect().Model((*Archive)(nil)).Where("ar.application_id = ?", a.ID).Exists(ctx)
+	done, err := tenants.Own(ctx, tenants.DB(ctx).NewSelect().Model((*Archive)(nil))).Where("ar.application_id = ?", a.ID).Exists(ctx)
 	if err != nil || done {
 		return err
 	}
@@ -251,7 +251,7 @@ func recordOf(ctx context.Context, a *application.Application) (*record, error) 
 			r.Dates[k] = dateOf(v).String()
 		}
 	}
-	if err := tenants.DB(ctx).NewSelect().Model(&r.Pauses).Where("p.application_id = ?", a.ID).Order("p.seq").Scan(ctx); err != nil {
+	if err := tenants.Own(ctx, tenants.DB(ctx).NewSelect().Model(&r.Pauses)).Where("p.application_id = ?", a.ID).Order("p.seq").Scan(ctx); err != nil {
 		return nil, err
 	}
 	return r, nil
@@ -372,7 +372,7 @@ func (s *Service) build(ctx context.Context, arch *storage.Tenant, a *applicatio
 		files[i] = *f
 	}
 	var events []application.Event
-	if err := tenants.DB(ctx).NewSelect().Model(&events).Where("e.application_id = ?", a.ID).Order("e.seq").Scan(ctx); err != nil {
+	if err := tenants.Own(ctx, tenants.DB(ctx).NewSelect().Model(&events)).Where("e.application_id = ?", a.ID).Order("e.seq").Scan(ctx); err != nil {
 		return nil, err
 	}
 	rec, err := recordOf(ctx, a)
@@ -496,7 +496,7 @@ func (s *Service) adopt(ctx context.Context, arch *storage.Tenant, a *applicatio
 
 func getArchive(ctx context.Context, app uuid.UUID) (*Archive, error) {
 	ar := new(Archive)
-	err := tenants.DB(ctx).NewSelect().Model(ar).Where("ar.application_id = ?", app).Scan(ctx)
+	err := tenants.Own(ctx, tenants.DB(ctx).NewSelect().Model(ar)).Where("ar.application_id = ?", app).Scan(ctx)
 	if isNoRows(err) {
 		return nil, nil
 	}

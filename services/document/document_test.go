@@ -152,7 +152,7 @@ func (b *bundle) file(t *testing.T, id uuid.UUID) *document.File {
 	t.Helper()
 	f := new(document.File)
 	b.system(t, func(ctx context.Context) error {
-		return tenants.DB(ctx).NewSelect().Model(f).Where("f.id = ?", id).Scan(ctx)
+		return tenants.Own(ctx, tenants.DB(ctx).NewSelect().Model(f)).Where("f.id = ?", id).Scan(ctx)
 	})
 	return f
 }
@@ -516,7 +516,7 @@ func TestNoticesRenderedOnceAndRegenerated(t *testing.T) {
 
 	var ns []document.Notice
 	b.system(t, func(ctx context.Context) error {
-		return tenants.DB(ctx).NewSelect().Model(&ns).Where("application_id = ?", app.ID).Order("version").Scan(ctx)
+		return tenants.Own(ctx, tenants.DB(ctx).NewSelect().Model(&ns)).Where("application_id = ?", app.ID).Order("version").Scan(ctx)
 	})
 	if len(ns) != 2 || ns[0].Kind != notice.KindCorrection || ns[1].Kind != notice.KindAccepted || ns[1].SHA256 != nil {
 		t.Fatalf("notices issued: %+v", ns)
@@ -615,7 +615,7 @@ func (b *bundle) notice(t *testing.T, app uuid.UUID, kind notice.Kind) *document
 	t.Helper()
 	n := new(document.Notice)
 	b.system(t, func(ctx context.Context) error {
-		return tenants.DB(ctx).NewSelect().Model(n).Where("application_id = ? AND kind = ?", app, kind).Order("version DESC").Limit(1).Scan(ctx)
+		return tenants.Own(ctx, tenants.DB(ctx).NewSelect().Model(n)).Where("application_id = ? AND kind = ?", app, kind).Order("version DESC").Limit(1).Scan(ctx)
 	})
 	return n
 }
@@ -669,7 +669,7 @@ func TestArchivePackedOnceAndLocked(t *testing.T) {
 	b.system(t, func(ctx context.Context) error { return b.svc.Pack(ctx, args) }) // and once more: nothing
 	rec := new(document.Archive)
 	b.system(t, func(ctx context.Context) error {
-		return tenants.DB(ctx).NewSelect().Model(rec).Where("application_id = ?", app.ID).Scan(ctx)
+		return tenants.Own(ctx, tenants.DB(ctx).NewSelect().Model(rec)).Where("application_id = ?", app.ID).Scan(ctx)
 	})
 	if rec.VersionID != stored.VersionID || rec.LockMode != "COMPLIANCE" || rec.Retention != document.Retention30 {
 		t.Fatalf("archive record %+v, stored version %s", rec, stored.VersionID)
@@ -696,7 +696,7 @@ func TestArchivePackedOnceAndLocked(t *testing.T) {
 	}
 	// The database record cannot be changed either.
 	err = b.store.InTx(context.Background(), b.tenant.ID, func(ctx context.Context) error {
-		_, err := tenants.DB(ctx).NewDelete().Model((*document.Archive)(nil)).Where("application_id = ?", app.ID).Exec(ctx)
+		_, err := tenants.Own(ctx, tenants.DB(ctx).NewDelete().Model((*document.Archive)(nil))).Where("application_id = ?", app.ID).Exec(ctx)
 		return err
 	})
 	if err == nil || !strings.Contains(err.Error(), "append-only") {

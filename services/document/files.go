@@ -340,7 +340,7 @@ var errFileNotFound = problem.NotFound("file_not_found", "文件不存在", "fil
 
 func loadFile(ctx context.Context, app, id uuid.UUID, lock bool) (*File, error) {
 	f := new(File)
-	q := tenants.DB(ctx).NewSelect().Model(f).Where("f.id = ? AND f.application_id = ?", id, app)
+	q := tenants.Own(ctx, tenants.DB(ctx).NewSelect().Model(f)).Where("f.id = ? AND f.application_id = ?", id, app)
 	if lock {
 		q = q.For("UPDATE")
 	}
@@ -447,7 +447,7 @@ func (VerifyArgs) InsertOpts() river.InsertOpts { return jobOpts() }
 // the uploader. A file not awaiting verification is left alone (a second run does nothing).
 func (s *Service) Verify(ctx context.Context, args VerifyArgs) error {
 	f := new(File)
-	if err := tenants.DB(ctx).NewSelect().Model(f).Where("f.id = ?", args.FileID).For("UPDATE").Scan(ctx); err != nil {
+	if err := tenants.Own(ctx, tenants.DB(ctx).NewSelect().Model(f)).Where("f.id = ?", args.FileID).For("UPDATE").Scan(ctx); err != nil {
 		if isNoRows(err) {
 			return nil
 		}
@@ -544,7 +544,7 @@ func (s *Service) FileLink(ctx context.Context, app, id uuid.UUID) (*Link, error
 
 func listFiles(ctx context.Context, app uuid.UUID) ([]File, error) {
 	var fs []File
-	err := tenants.DB(ctx).NewSelect().Model(&fs).ColumnExpr("f.*, coalesce(?, '') AS uploader_name", tenants.MemberName("f.uploaded_by")).
+	err := tenants.Own(ctx, tenants.DB(ctx).NewSelect().Model(&fs)).ColumnExpr("f.*, coalesce(?, '') AS uploader_name", tenants.MemberName(ctx, "f.uploaded_by")).
 		Where("f.application_id = ?", app).OrderExpr("f.created_at, f.id").Scan(ctx)
 	return fs, err
 }

@@ -233,7 +233,7 @@ func (NoticeArgs) InsertOpts() river.InsertOpts { return jobOpts() }
 // GenerateNotice renders an issued notice that has no PDF yet; one that has is left alone.
 func (s *Service) GenerateNotice(ctx context.Context, args NoticeArgs) error {
 	n := new(Notice)
-	err := tenants.DB(ctx).NewSelect().Model(n).Where("n.application_id = ? AND n.kind = ? AND n.version = ?", args.ApplicationID, args.NoticeKind, args.Version).
+	err := tenants.Own(ctx, tenants.DB(ctx).NewSelect().Model(n)).Where("n.application_id = ? AND n.kind = ? AND n.version = ?", args.ApplicationID, args.NoticeKind, args.Version).
 		For("UPDATE").Scan(ctx)
 	if isNoRows(err) {
 		return nil
@@ -253,7 +253,7 @@ func (s *Service) statusURL(ctx context.Context, app uuid.UUID) (string, error) 
 		return "", nil
 	}
 	var token *string
-	if err := tenants.DB(ctx).NewSelect().Table("applications").Column("status_token").Where("id = ?", app).Scan(ctx, &token); err != nil {
+	if err := tenants.DB(ctx).NewSelect().Table("applications").Column("status_token").Where("tenant_id = ? AND id = ?", tenants.CurrentID(ctx), app).Scan(ctx, &token); err != nil {
 		return "", err
 	}
 	if token == nil {
@@ -319,7 +319,7 @@ var errNoticeNotFound = problem.NotFound("notice_not_found", "该办件没有这
 // first), or the one issued at version when version > 0.
 func latestNotice(ctx context.Context, app uuid.UUID, kind notice.Kind, version int, lock bool) (*Notice, error) {
 	n := new(Notice)
-	q := tenants.DB(ctx).NewSelect().Model(n).Column("n.*").ColumnExpr(editionExpr).
+	q := tenants.Own(ctx, tenants.DB(ctx).NewSelect().Model(n)).Column("n.*").ColumnExpr(editionExpr).
 		Where("n.application_id = ? AND n.kind = ?", app, kind).Order("n.version DESC").Limit(1)
 	if version > 0 {
 		q = q.Where("n.version = ?", version)
@@ -384,7 +384,7 @@ func (s *Service) NoticeLink(ctx context.Context, app uuid.UUID, kind notice.Kin
 
 func listNotices(ctx context.Context, app uuid.UUID) ([]Notice, error) {
 	var ns []Notice
-	err := tenants.DB(ctx).NewSelect().Model(&ns).Column("n.*").ColumnExpr(editionExpr).
+	err := tenants.Own(ctx, tenants.DB(ctx).NewSelect().Model(&ns)).Column("n.*").ColumnExpr(editionExpr).
 		Where("n.application_id = ?", app).Order("n.version", "n.kind").Scan(ctx)
 	return ns, err
 }

@@ -43,7 +43,7 @@ func (s *Service) SweepUploads(ctx context.Context) (int, error) {
 		return 0, nil
 	}
 	var files []File
-	err := tenants.DB(ctx).NewSelect().Model(&files).
+	err := tenants.Own(ctx, tenants.DB(ctx).NewSelect().Model(&files)).
 		Where("f.status = ? AND f.channel = ? AND f.expires_at < ?", StatusAwaiting, ChannelPresigned, s.now().Add(-UploadGrace)).
 		OrderExpr("f.expires_at").Limit(sweepBatch).For("UPDATE SKIP LOCKED").Scan(ctx)
 	if err != nil {

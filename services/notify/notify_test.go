@@ -25,10 +25,10 @@ func TestSendManyTellsEachRecipientOnce(t *testing.T) {
 	counts := func() (notes, sms int) {
 		t.Helper()
 		db.Ctx(t, c.ID, func(ctx context.Context) error {
-			if err := tenants.DB(ctx).NewSelect().Table("notifications").ColumnExpr("count(*)").Scan(ctx, &notes); err != nil {
+			if err := tenants.DB(ctx).NewSelect().Table("notifications").Where("tenant_id = ?", tenants.CurrentID(ctx)).ColumnExpr("count(*)").Scan(ctx, &notes); err != nil {
 				return err
 			}
-			return tenants.DB(ctx).NewSelect().Table("sms_outbox").ColumnExpr("count(*)").Scan(ctx, &sms)
+			return tenants.DB(ctx).NewSelect().Table("sms_outbox").Where("tenant_id = ?", tenants.CurrentID(ctx)).ColumnExpr("count(*)").Scan(ctx, &sms)
 		})
 		return notes, sms
 	}

@@ -35,7 +35,7 @@ func identityProblem(err error) error {
 // lock reads and locks a membership for a change.
 func lock(ctx context.Context, identityID uuid.UUID) (*tenants.Membership, error) {
 	m := new(tenants.Membership)
-	err := tenants.DB(ctx).NewSelect().Model(m).Where("m.identity_id = ?", identityID).For("UPDATE").Scan(ctx)
+	err := tenants.Own(ctx, tenants.DB(ctx).NewSelect().Model(m)).Where("m.identity_id = ?", identityID).For("UPDATE").Scan(ctx)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, problem.NotFound("staff_not_found", "账号不存在", "account not found")
 	}
@@ -148,7 +148,7 @@ func (s *Service) Update(ctx context.Context, tenantID, identityID uuid.UUID, p 
 			return nil // nothing to change: a retry of a change that was made
 		}
 		if m.Phone != old.Phone {
-			n, err := tenants.DB(ctx).NewSelect().Model((*tenants.Membership)(nil)).
+			n, err := tenants.Own(ctx, tenants.DB(ctx).NewSelect().Model((*tenants.Membership)(nil))).
 				Where("m.phone = ? AND m.identity_id <> ?", m.Phone, identityID).Count(ctx)
 			if err != nil {
 				return err

@@ -98,7 +98,7 @@ func (s *Service) Create(ctx context.Context, tenantID uuid.UUID, in NewAccount)
 			return problem.Invalid(problem.Field{Location: "body.roles", Message: "县政府负责人须属于县本级", MessageEn: "the county government's head belongs to the county unit", Value: in.Roles})
 		}
 		m := new(tenants.Membership)
-		err = tenants.DB(ctx).NewSelect().Model(m).Where("m.phone = ?", in.Phone).Scan(ctx)
+		err = tenants.Own(ctx, tenants.DB(ctx).NewSelect().Model(m)).Where("m.phone = ?", in.Phone).Scan(ctx)
 		switch {
 		case err == nil:
 			existing = m

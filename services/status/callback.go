@@ -79,7 +79,7 @@ func loadSteps(ctx context.Context, cs ...*Rectification) error {
 		ids[i] = c.ID
 	}
 	var steps []Step
-	if err := tenants.DB(ctx).NewSelect().Model(&steps).Where("st.case_id IN (?)", bun.In(ids)).Order("st.case_id", "st.seq").Scan(ctx); err != nil {
+	if err := tenants.Own(ctx, tenants.DB(ctx).NewSelect().Model(&steps)).Where("st.case_id IN (?)", bun.In(ids)).Order("st.case_id", "st.seq").Scan(ctx); err != nil {
 		return err
 	}
 	by := map[uuid.UUID][]Step{}

@@ -66,9 +66,9 @@ func Compute(ctx context.Context, from, to workday.Date) (*Report, error) {
 		return nil, err
 	}
 	var evs []event
-	err = tenants.DB(ctx).NewSelect().TableExpr("applications AS a").
+	err = tenants.DB(ctx).NewSelect().TableExpr("applications AS a").Where("a.tenant_id = ?", tenants.CurrentID(ctx)).
 		ColumnExpr("a.id, a.item_id, a.item_name, a.hall_id, h.name AS hall_name, coalesce(t.name, h.name) AS township, coalesce(t.id, h.id) AS township_id").
-		ColumnExpr("r.score, r.source, r.clerk_id, ? AS clerk_name", tenants.MemberName("r.clerk_id")).
+		ColumnExpr("r.score, r.source, r.clerk_id, ? AS clerk_name", tenants.MemberName(ctx, "r.clerk_id")).
 		Join("JOIN org_units AS h ON h.tenant_id = a.tenant_id AND h.id = a.hall_id").
 		Join("LEFT JOIN org_units AS t ON t.tenant_id = h.tenant_id AND t.id = h.parent_id AND t.kind IN ('township', 'street')").
 		Join("LEFT JOIN ratings AS r ON r.tenant_id = a.tenant_id AND r.application_id = a.id AND r.round = 1").

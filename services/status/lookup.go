@@ -182,7 +182,7 @@ func lockedUntil(ctx context.Context, key string, limit int, now time.Time) (tim
 		Failures    int       `bun:"failures"`
 	}
 	err := tenants.DB(ctx).NewSelect().Table("status_lookups").Column("window_start", "failures").
-		Where("key = ? AND window_start > ?", key, now.Add(-Window)).Scan(ctx, &row)
+		Where("tenant_id = ? AND key = ? AND window_start > ?", tenants.CurrentID(ctx), key, now.Add(-Window)).Scan(ctx, &row)
 	if errors.Is(err, sql.ErrNoRows) || err == nil && row.Failures < limit {
 		return time.Time{}, nil
 	}
@@ -231,7 +231,7 @@ type Failure struct{ Err *problem.Error }
 
 func (s *Service) load(ctx context.Context, where string, args ...any) (*app, error) {
 	a := new(app)
-	err := tenants.DB(ctx).NewSelect().Model(a).ColumnExpr(appColumns+", h.name AS hall_name").
+	err := tenants.Own(ctx, tenants.DB(ctx).NewSelect().Model(a)).ColumnExpr(appColumns+", h.name AS hall_name").
 		Join("JOIN org_units AS h ON h.tenant_id = a.tenant_id AND h.id = a.hall_id").
 		Where(where, args...).Scan(ctx)
 	if errors.Is(err, sql.ErrNoRows) {

@@ -196,7 +196,7 @@ type Rectification struct {
 
 func ratingState(ctx context.Context, a *app) (RatingState, error) {
 	var rs []Rating
-	if err := tenants.DB(ctx).NewSelect().Model(&rs).Where("application_id = ?", a.ID).Order("round").Scan(ctx); err != nil {
+	if err := tenants.Own(ctx, tenants.DB(ctx).NewSelect().Model(&rs)).Where("application_id = ?", a.ID).Order("round").Scan(ctx); err != nil {
 		return RatingState{}, err
 	}
 	st := RatingState{Given: []int{}}
@@ -204,7 +204,7 @@ func ratingState(ctx context.Context, a *app) (RatingState, error) {
 		st.Given = append(st.Given, r.Score)
 	}
 	var rect string
-	err := tenants.DB(ctx).NewSelect().Model((*Rectification)(nil)).Column("status").Where("application_id = ?", a.ID).Scan(ctx, &rect)
+	err := tenants.Own(ctx, tenants.DB(ctx).NewSelect().Model((*Rectification)(nil))).Column("status").Where("application_id = ?", a.ID).Scan(ctx, &rect)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return st, err
 	}
@@ -259,7 +259,7 @@ func (s *Service) Rate(ctx context.Context, token, ip string, in RateInput) (*Vi
 		return nil, err
 	}
 	// Lock the application so two submissions of one rating cannot both pass the check.
-	if _, err := tenants.DB(ctx).NewRaw("SELECT 1 FROM applications WHERE id = ? FOR UPDATE", a.ID).Exec(ctx); err != nil {
+	if _, err := tenants.DB(ctx).NewRaw("SELECT 1 FROM applications WHERE tenant_id = ? AND id = ? FOR UPDATE", tenants.CurrentID(ctx), a.ID).Exec(ctx); err != nil {
 		return nil, err
 	}
 	st, err := ratingState(ctx, a)
@@ -280,7 +280,7 @@ func (s *Service) Rate(ctx context.Context, token, ip string, in RateInput) (*Vi
 	if st.Round == 2 {
 		// The re-rating is the case's last step; the first rating stays as it was given.
 		var caseID uuid.UUID
-		if err := tenants.DB(ctx).NewSelect().Model((*Rectification)(nil)).Column("id").Where("application_id = ?", a.ID).Scan(ctx, &caseID); err != nil {
+		if err := tenants.Own(ctx, tenants.DB(ctx).NewSelect().Model((*Rectification)(nil))).Column("id").Where("application_id = ?", a.ID).Scan(ctx, &caseID); err != nil {
 			return nil, err
 		}
 		if err := s.addStep(ctx, caseID, Step{Kind: StepRerated, At: s.Clock.Now(), Note: "整改后再评价：" + ScoreLabel(in.Score)}); err != nil {
@@ -299,7 +299,7 @@ func (s *Service) Rate(ctx context.Context, token, ip string, in RateInput) (*Vi
 func clerkOf(ctx context.Context, a *app) (*uuid.UUID, error) {
 	var id uuid.UUID
 	err := tenants.DB(ctx).NewSelect().Table("application_events").Column("actor_id").
-		Where("application_id = ? AND action IN ('accept', 'reject') AND actor_id IS NOT NULL", a.ID).Order("seq").Limit(1).Scan(ctx, &id)
+		Where("tenant_id = ? AND application_id = ? AND action IN ('accept', 'reject') AND actor_id IS NOT NULL", tenants.CurrentID(ctx), a.ID).Order("seq").Limit(1).Scan(ctx, &id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return a.CreatedBy, nil
 	}
@@ -388,7 +388,7 @@ var errCaseNotFound = problem.NotFound("rectification_not_found", "找不到该�
 func lockCase(ctx context.Context, id uuid.UUID, rowVersion int) (*Rectification, *tenants.Actor, error) {
 	a, _ := tenants.ActorFrom(ctx)
 	c := new(Rectification)
-	q := tenants.DB(ctx).NewSelect().Model(c).Where("rc.id = ?", id).For("UPDATE OF rc")
+	q := tenants.Own(ctx, tenants.DB(ctx).NewSelect().Model(c)).Where("rc.id = ?", id).For("UPDATE OF rc")
 	if a == nil || !a.HasAny(tenants.RoleCountyAdmin) {
 		if a == nil {
 			return nil, nil, errCaseNotFound
@@ -472,7 +472,7 @@ func (s *Service) Act(ctx context.Context, id uuid.UUID, rowVersion int, in Case
 // unfinished one becomes overdue. A case that moved on is left alone.
 func (s *Service) CheckCase(ctx context.Context, args RectifyArgs) error {
 	c := new(Rectification)
-	err := tenants.DB(ctx).NewSelect().Model(c).Where("rc.id = ?", args.CaseID).For("UPDATE").Scan(ctx)
+	err := tenants.Own(ctx, tenants.DB(ctx).NewSelect().Model(c)).Where("rc.id = ?", args.CaseID).For("UPDATE").Scan(ctx)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil
 	}
@@ -480,7 +480,7 @@ func (s *Service) CheckCase(ctx context.Context, args RectifyArgs) error {
 		return err
 	}
 	var hall uuid.UUID
-	if err := tenants.DB(ctx).NewSelect().Table("applications").Column("hall_id").Where("id = ?", c.ApplicationID).Scan(ctx, &hall); err != nil {
+	if err := tenants.DB(ctx).NewSelect().Table("applications").Column("hall_id").Where("tenant_id = ? AND id = ?", tenants.CurrentID(ctx), c.ApplicationID).Scan(ctx, &hall); err != nil {
 		return err
 	}
 	to, err := hallStaff(ctx, hall, c.HandlerID)
@@ -525,7 +525,7 @@ func (s *Service) CheckCase(ctx context.Context, args RectifyArgs) error {
 func (s *Service) Cases(ctx context.Context) ([]Rectification, error) {
 	a, _ := tenants.ActorFrom(ctx)
 	var cs []Rectification
-	q := tenants.DB(ctx).NewSelect().Model(&cs).
+	q := tenants.Own(ctx, tenants.DB(ctx).NewSelect().Model(&cs)).
 		ColumnExpr("rc.*, r.score, r.comment, r.indicators, ap.applicant_phone, ap.item_name, coalesce(ap.receipt_no, '') AS receipt_no, h.name AS hall_name").
 		Join("JOIN ratings AS r ON r.tenant_id = rc.tenant_id AND r.id = rc.rating_id").
 		Join("JOIN applications AS ap ON ap.tenant_id = rc.tenant_id AND ap.id = rc.application_id").
@@ -556,7 +556,7 @@ func (s *Service) DefaultUnrated(ctx context.Context) (int, error) {
 		return 0, err
 	}
 	var apps []app
-	if err := tenants.DB(ctx).NewSelect().Model(&apps).ColumnExpr(appColumns).
+	if err := tenants.Own(ctx, tenants.DB(ctx).NewSelect().Model(&apps)).ColumnExpr(appColumns).
 		Where("a.state IN (?) AND "+endedOn+" <= ?", bun.In(endedStates), s.today().AddDays(-*st.DefaultAfterDays)).
 		Where("NOT EXISTS (SELECT 1 FROM ratings r WHERE r.tenant_id = a.tenant_id AND r.application_id = a.id)").Limit(5000).Scan(ctx); err != nil {
 		return 0, err
@@ -583,7 +583,7 @@ func (SweepArgs) InsertOpts() river.InsertOpts {
 // RatingsOf lists the ratings of services a member gave (the workforce record shows them).
 func RatingsOf(ctx context.Context, identity uuid.UUID) ([]Rating, error) {
 	var rs []Rating
-	err := tenants.DB(ctx).NewSelect().Model(&rs).ColumnExpr("r.*, ap.item_name, coalesce(ap.receipt_no, '') AS receipt_no").
+	err := tenants.Own(ctx, tenants.DB(ctx).NewSelect().Model(&rs)).ColumnExpr("r.*, ap.item_name, coalesce(ap.receipt_no, '') AS receipt_no").
 		Join("JOIN applications AS ap ON ap.tenant_id = r.tenant_id AND ap.id = r.application_id").
 		Where("r.clerk_id = ?", identity).Order("r.created_at DESC").Limit(200).Scan(ctx)
 	if err != nil {

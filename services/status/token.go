@@ -28,7 +28,7 @@ func newToken() string {
 func Token(ctx context.Context, applicationID uuid.UUID) (string, error) {
 	var token string
 	err := tenants.DB(ctx).NewRaw(`UPDATE applications SET status_token = coalesce(status_token, ?)
-		WHERE id = ? RETURNING status_token`, newToken(), applicationID).Scan(ctx, &token)
+		WHERE tenant_id = ? AND id = ? RETURNING status_token`, newToken(), tenants.CurrentID(ctx), applicationID).Scan(ctx, &token)
 	if err != nil {
 		return "", fmt.Errorf("status token: %w", err)
 	}

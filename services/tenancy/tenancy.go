@@ -93,6 +93,6 @@ func Provision(ctx context.Context, svc *staff.Service, in NewCounty, ifMissing 
 
 func countyOf(ctx context.Context) (*tenants.OrgUnit, error) {
 	u := new(tenants.OrgUnit)
-	err := tenants.DB(ctx).NewSelect().Model(u).Where("ou.parent_id IS NULL").Scan(ctx)
+	err := tenants.Own(ctx, tenants.DB(ctx).NewSelect().Model(u)).Where("ou.parent_id IS NULL").Scan(ctx)
 	return u, err
 }

@@ -24,7 +24,7 @@ type loaded struct {
 // county's progression or payroll costs the same number of round trips for 10 or 10,000.
 func loadAll(ctx context.Context) ([]loaded, error) {
 	var ws []Worker
-	if err := tenants.DB(ctx).NewSelect().Model(&ws).Order("w.org_path", "w.name", "w.id").Scan(ctx); err != nil {
+	if err := tenants.Own(ctx, tenants.DB(ctx).NewSelect().Model(&ws)).Order("w.org_path", "w.name", "w.id").Scan(ctx); err != nil {
 		return nil, fmt.Errorf("workers: %w", err)
 	}
 	out := make([]loaded, len(ws))
@@ -34,7 +34,7 @@ func loadAll(ctx context.Context) ([]loaded, error) {
 		index[ws[i].ID] = i
 	}
 	var cs []changeRow
-	if err := tenants.DB(ctx).NewSelect().Model(&cs).Scan(ctx); err != nil {
+	if err := tenants.Own(ctx, tenants.DB(ctx).NewSelect().Model(&cs)).Scan(ctx); err != nil {
 		return nil, fmt.Errorf("worker changes: %w", err)
 	}
 	for i := range cs {
@@ -47,7 +47,7 @@ func loadAll(ctx context.Context) ([]loaded, error) {
 		}
 	}
 	var as []Appraisal
-	if err := tenants.DB(ctx).NewSelect().Model(&as).Order("year", "seq").Scan(ctx); err != nil {
+	if err := tenants.Own(ctx, tenants.DB(ctx).NewSelect().Model(&as)).Order("year", "seq").Scan(ctx); err != nil {
 		return nil, fmt.Errorf("appraisals: %w", err)
 	}
 	for _, a := range as {
@@ -84,7 +84,7 @@ func unitsByID(ctx context.Context) (map[uuid.UUID]unitNames, error) {
 		Name     string    `bun:"name"`
 		Township string    `bun:"township"`
 	}
-	err := tenants.DB(ctx).NewSelect().TableExpr("org_units AS ou").
+	err := tenants.DB(ctx).NewSelect().TableExpr("org_units AS ou").Where("ou.tenant_id = ?", tenants.CurrentID(ctx)).
 		ColumnExpr("ou.id, ou.name, coalesce(p.name, '') AS township").
 		Join("LEFT JOIN org_units AS p ON p.tenant_id = ou.tenant_id AND p.id = ou.parent_id").
 		Scan(ctx, &rows)

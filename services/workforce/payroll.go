@@ -143,7 +143,7 @@ func (s *Service) checkMonth(m pay.Month) error {
 
 func lockRun(ctx context.Context, m pay.Month) (*Run, error) {
 	run := new(Run)
-	err := tenants.DB(ctx).NewSelect().Model(run).Where("month = ?", m.First()).For("UPDATE").Scan(ctx)
+	err := tenants.Own(ctx, tenants.DB(ctx).NewSelect().Model(run)).Where("month = ?", m.First()).For("UPDATE").Scan(ctx)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, errRunNotFound
 	}
@@ -165,7 +165,7 @@ func (s *Service) compute(ctx context.Context, run *Run) error {
 		return err
 	}
 	var earlierDates []time.Time // bun would read a []workday.Date as a model
-	if err := tenants.DB(ctx).NewSelect().Model((*Run)(nil)).Column("month").
+	if err := tenants.Own(ctx, tenants.DB(ctx).NewSelect().Model((*Run)(nil))).Column("month").
 		Where("status = 'final' AND month < ?", run.MonthStart).Order("month").Scan(ctx, &earlierDates); err != nil {
 		return err
 	}
@@ -174,7 +174,7 @@ func (s *Service) compute(ctx context.Context, run *Run) error {
 		earlier[i] = pay.MonthOf(workday.DateOf(d))
 	}
 	var paidRows []paidRow
-	if err := tenants.DB(ctx).NewSelect().Model(&paidRows).Where("run_month < ?", run.MonthStart).Scan(ctx); err != nil {
+	if err := tenants.Own(ctx, tenants.DB(ctx).NewSelect().Model(&paidRows)).Where("run_month < ?", run.MonthStart).Scan(ctx); err != nil {
 		return err
 	}
 	paid := map[string]pay.Paid{}
@@ -209,7 +209,7 @@ func (s *Service) compute(ctx context.Context, run *Run) error {
 			Community: u.community, Name: r.Name, IDMasked: l.Worker.IDMasked, Post: r.Post, Title: r.Title,
 			Amounts: res.Due, Gross: res.Due.Gross, Arrears: res.Arrears, Detail: detail, Total: res.Total})
 	}
-	if _, err := tenants.DB(ctx).NewDelete().Model((*PayLine)(nil)).Where("month = ?", run.MonthStart).Exec(ctx); err != nil {
+	if _, err := tenants.Own(ctx, tenants.DB(ctx).NewDelete().Model((*PayLine)(nil))).Where("month = ?", run.MonthStart).Exec(ctx); err != nil {
 		return err
 	}
 	for i := 0; i < len(lines); i += 1000 {
@@ -250,7 +250,7 @@ func (s *Service) Finalize(ctx context.Context, m pay.Month, rowVersion int) (*R
 		return nil, problem.Conflict("payroll_final", "该月工资表已定稿", "the month's payroll is already final")
 	}
 	var drafts int
-	if err := tenants.DB(ctx).NewSelect().Model((*Run)(nil)).ColumnExpr("count(*)").
+	if err := tenants.Own(ctx, tenants.DB(ctx).NewSelect().Model((*Run)(nil))).ColumnExpr("count(*)").
 		Where("status = 'draft' AND month < ?", run.MonthStart).Scan(ctx, &drafts); err != nil {
 		return nil, err
 	}
@@ -261,7 +261,7 @@ func (s *Service) Finalize(ctx context.Context, m pay.Month, rowVersion int) (*R
 		return nil, err
 	}
 	var lines []PayLine
-	if err := tenants.DB(ctx).NewSelect().Model(&lines).Where("month = ?", run.MonthStart).Scan(ctx); err != nil {
+	if err := tenants.Own(ctx, tenants.DB(ctx).NewSelect().Model(&lines)).Where("month = ?", run.MonthStart).Scan(ctx); err != nil {
 		return nil, err
 	}
 	var paid []paidRow
@@ -291,7 +291,7 @@ func (s *Service) Finalize(ctx context.Context, m pay.Month, rowVersion int) (*R
 
 // DiscardRun deletes a month's draft (a final month is what was paid and stays).
 func DiscardRun(ctx context.Context, m pay.Month) error {
-	res, err := tenants.DB(ctx).NewDelete().Model((*Run)(nil)).Where("month = ? AND status = 'draft'", m.First()).Exec(ctx)
+	res, err := tenants.Own(ctx, tenants.DB(ctx).NewDelete().Model((*Run)(nil))).Where("month = ? AND status = 'draft'", m.First()).Exec(ctx)
 	if err != nil {
 		return err
 	}
@@ -304,7 +304,7 @@ func DiscardRun(ctx context.Context, m pay.Month) error {
 // Runs lists the months with a payroll, newest first, with their totals.
 func Runs(ctx context.Context) ([]Run, error) {
 	var rs []Run
-	err := tenants.DB(ctx).NewSelect().Model(&rs).
+	err := tenants.Own(ctx, tenants.DB(ctx).NewSelect().Model(&rs)).
 		ColumnExpr("pr.*").
 		ColumnExpr("(SELECT count(*) FROM payroll_lines l WHERE l.tenant_id = pr.tenant_id AND l.month = pr.month) AS workers").
 		ColumnExpr("(SELECT coalesce(sum(total), 0) FROM payroll_lines l WHERE l.tenant_id = pr.tenant_id AND l.month = pr.month) AS total").
@@ -355,7 +355,7 @@ func sampleIn(rows []StoredScheme, m pay.Month) bool {
 // PayrollOf returns the month's run, lines and subtotals.
 func PayrollOf(ctx context.Context, m pay.Month) (*Payroll, error) {
 	run := new(Run)
-	err := tenants.DB(ctx).NewSelect().Model(run).Where("month = ?", m.First()).Scan(ctx)
+	err := tenants.Own(ctx, tenants.DB(ctx).NewSelect().Model(run)).Where("month = ?", m.First()).Scan(ctx)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, errRunNotFound
 	}
@@ -368,7 +368,7 @@ func PayrollOf(ctx context.Context, m pay.Month) (*Payroll, error) {
 		return nil, err
 	}
 	p.Sample = sampleIn(schemes, m)
-	if err := tenants.DB(ctx).NewSelect().Model(&p.Lines).Where("month = ?", run.MonthStart).
+	if err := tenants.Own(ctx, tenants.DB(ctx).NewSelect().Model(&p.Lines)).Where("month = ?", run.MonthStart).
 		Order("township", "community", "name", "worker_id").Scan(ctx); err != nil {
 		return nil, err
 	}
@@ -444,7 +444,7 @@ func PayrollExcel(ctx context.Context, m pay.Month, w io.Writer) error {
 // linesOf is a worker's final payroll lines, newest first (self-service shows paid months only).
 func linesOf(ctx context.Context, worker uuid.UUID, finalOnly bool) ([]PayLine, error) {
 	var ls []PayLine
-	q := tenants.DB(ctx).NewSelect().Model(&ls).Where("pli.worker_id = ?", worker).Order("pli.month DESC").Limit(36)
+	q := tenants.Own(ctx, tenants.DB(ctx).NewSelect().Model(&ls)).Where("pli.worker_id = ?", worker).Order("pli.month DESC").Limit(36)
 	if finalOnly {
 		q = q.Where("EXISTS (SELECT 1 FROM payroll_runs r WHERE r.tenant_id = pli.tenant_id AND r.month = pli.month AND r.status = 'final')")
 	}

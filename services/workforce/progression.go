@@ -93,7 +93,7 @@ func (s *Service) Prepare(ctx context.Context, year int) (*Batch, error) {
 	}
 	on := ProgressionDate(ds, year)
 	b := new(Batch)
-	err = tenants.DB(ctx).NewSelect().Model(b).Where("year = ?", year).For("UPDATE").Scan(ctx)
+	err = tenants.Own(ctx, tenants.DB(ctx).NewSelect().Model(b)).Where("year = ?", year).For("UPDATE").Scan(ctx)
 	tx, _ := tenants.TxFrom(ctx)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
@@ -115,7 +115,7 @@ func (s *Service) Prepare(ctx context.Context, year int) (*Batch, error) {
 		if _, err := tenants.DB(ctx).NewUpdate().Model(b).Column("effective_on", "computed_at", "row_version").WherePK().Exec(ctx); err != nil {
 			return nil, err
 		}
-		if _, err := tenants.DB(ctx).NewDelete().Model((*Line)(nil)).Where("batch_id = ?", b.ID).Exec(ctx); err != nil {
+		if _, err := tenants.Own(ctx, tenants.DB(ctx).NewDelete().Model((*Line)(nil))).Where("batch_id = ?", b.ID).Exec(ctx); err != nil {
 			return nil, err
 		}
 	}
@@ -173,13 +173,13 @@ func withoutBatchOn(cs []Change, on workday.Date) []Change {
 // Batches lists every year's batch, newest first.
 func Batches(ctx context.Context) ([]Batch, error) {
 	var bs []Batch
-	return bs, tenants.DB(ctx).NewSelect().Model(&bs).Order("year DESC").Scan(ctx)
+	return bs, tenants.Own(ctx, tenants.DB(ctx).NewSelect().Model(&bs)).Order("year DESC").Scan(ctx)
 }
 
 // BatchOf returns the year's batch and its lines (changed levels first, then by community).
 func BatchOf(ctx context.Context, year int) (*Batch, []Line, error) {
 	b := new(Batch)
-	err := tenants.DB(ctx).NewSelect().Model(b).Where("year = ?", year).Scan(ctx)
+	err := tenants.Own(ctx, tenants.DB(ctx).NewSelect().Model(b)).Where("year = ?", year).Scan(ctx)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil, errBatchNotFound
 	}
@@ -187,7 +187,7 @@ func BatchOf(ctx context.Context, year int) (*Batch, []Line, error) {
 		return nil, nil, err
 	}
 	var lines []Line
-	err = tenants.DB(ctx).NewSelect().Model(&lines).
+	err = tenants.Own(ctx, tenants.DB(ctx).NewSelect().Model(&lines)).
 		ColumnExpr("pl.*, w.name, w.post, ou.name AS community").
 		Join("JOIN workers AS w ON w.tenant_id = pl.tenant_id AND w.id = pl.worker_id").
 		Join("JOIN org_units AS ou ON ou.tenant_id = w.tenant_id AND ou.id = w.org_unit_id").
@@ -242,7 +242,7 @@ func (s *Service) Approve(ctx context.Context, year, rowVersion int) (*Batch, er
 // a job that runs twice changes nothing the second time.
 func (s *Service) Apply(ctx context.Context, batchID uuid.UUID) error {
 	b := new(Batch)
-	err := tenants.DB(ctx).NewSelect().Model(b).Where("id = ?", batchID).For("UPDATE").Scan(ctx)
+	err := tenants.Own(ctx, tenants.DB(ctx).NewSelect().Model(b)).Where("id = ?", batchID).For("UPDATE").Scan(ctx)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil
 	}
@@ -254,7 +254,7 @@ func (s *Service) Apply(ctx context.Context, batchID uuid.UUID) error {
 
 func (s *Service) apply(ctx context.Context, b *Batch) error {
 	var lines []Line
-	if err := tenants.DB(ctx).NewSelect().Model(&lines).Where("batch_id = ? AND proposed_level <> current_level", b.ID).Scan(ctx); err != nil {
+	if err := tenants.Own(ctx, tenants.DB(ctx).NewSelect().Model(&lines)).Where("batch_id = ? AND proposed_level <> current_level", b.ID).Scan(ctx); err != nil {
 		return err
 	}
 	ds, err := dated(ctx)
@@ -308,7 +308,7 @@ func (s *Service) apply(ctx context.Context, b *Batch) error {
 
 // Discard deletes a draft batch.
 func Discard(ctx context.Context, year int) error {
-	res, err := tenants.DB(ctx).NewDelete().Model((*Batch)(nil)).Where("year = ? AND status = 'draft'", year).Exec(ctx)
+	res, err := tenants.Own(ctx, tenants.DB(ctx).NewDelete().Model((*Batch)(nil))).Where("year = ? AND status = 'draft'", year).Exec(ctx)
 	if err != nil {
 		return err
 	}
@@ -323,7 +323,7 @@ func Discard(ctx context.Context, year int) error {
 // different from the progression's date on.
 func (s *Service) recheckProgressions(ctx context.Context, w *Worker, in AppraisalInput) ([]Change, error) {
 	var bs []Batch
-	if err := tenants.DB(ctx).NewSelect().Model(&bs).Where("status = 'effective' AND year > ?", in.Year).Order("year").Scan(ctx); err != nil {
+	if err := tenants.Own(ctx, tenants.DB(ctx).NewSelect().Model(&bs)).Where("status = 'effective' AND year > ?", in.Year).Order("year").Scan(ctx); err != nil {
 		return nil, err
 	}
 	if len(bs) == 0 {
@@ -346,7 +346,7 @@ func (s *Service) recheckProgressions(ctx context.Context, w *Worker, in Apprais
 	var out []Change
 	for _, b := range bs {
 		var inBatch bool
-		if err := tenants.DB(ctx).NewSelect().Model((*Line)(nil)).ColumnExpr("count(*) > 0").
+		if err := tenants.Own(ctx, tenants.DB(ctx).NewSelect().Model((*Line)(nil))).ColumnExpr("count(*) > 0").
 			Where("batch_id = ? AND worker_id = ?", b.ID, w.ID).Scan(ctx, &inBatch); err != nil {
 			return nil, err
 		}

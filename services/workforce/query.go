@@ -47,7 +47,7 @@ func List(ctx context.Context, f Filter) (*Page, error) {
 		f.Limit = 50
 	}
 	var ws []Worker
-	q := baseSelect(tenants.DB(ctx).NewSelect().Model(&ws)).OrderExpr("w.org_path, w.name, w.id").Limit(int64(f.Limit + 1))
+	q := baseSelect(tenants.Own(ctx, tenants.DB(ctx).NewSelect().Model(&ws))).OrderExpr("w.org_path, w.name, w.id").Limit(int64(f.Limit + 1))
 	if f.OrgUnitID != nil {
 		u, err := tenants.GetOrgUnit(ctx, *f.OrgUnitID)
 		if errors.Is(err, tenants.ErrNotFound) {
@@ -92,7 +92,7 @@ func List(ctx context.Context, f Filter) (*Page, error) {
 // Get returns one worker with the snapshot's unit names.
 func Get(ctx context.Context, id uuid.UUID) (*Worker, error) {
 	w := new(Worker)
-	err := baseSelect(tenants.DB(ctx).NewSelect().Model(w)).Where("w.id = ?", id).Scan(ctx)
+	err := baseSelect(tenants.Own(ctx, tenants.DB(ctx).NewSelect().Model(w))).Where("w.id = ?", id).Scan(ctx)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, errNotFound
 	}
@@ -270,7 +270,7 @@ func (s *Service) LinkIdentity(ctx context.Context, id uuid.UUID, identity *uuid
 			return nil, err
 		}
 		var other uuid.UUID
-		err = tenants.DB(ctx).NewSelect().Model((*Worker)(nil)).Column("id").Where("identity_id = ? AND id <> ?", *identity, id).Scan(ctx, &other)
+		err = tenants.Own(ctx, tenants.DB(ctx).NewSelect().Model((*Worker)(nil))).Column("id").Where("identity_id = ? AND id <> ?", *identity, id).Scan(ctx, &other)
 		if err == nil {
 			return nil, problem.Conflict("identity_linked", "该账号已关联到另一名社区工作者", "the account is linked to another worker")
 		} else if !errors.Is(err, sql.ErrNoRows) {
@@ -296,7 +296,7 @@ func (s *Service) Mine(ctx context.Context) (*Detail, error) {
 		return nil, ErrNoWorker
 	}
 	var id uuid.UUID
-	err := tenants.DB(ctx).NewSelect().Model((*Worker)(nil)).Column("id").Where("identity_id = ?", a.IdentityID).Scan(ctx, &id)
+	err := tenants.Own(ctx, tenants.DB(ctx).NewSelect().Model((*Worker)(nil))).Column("id").Where("identity_id = ?", a.IdentityID).Scan(ctx, &id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrNoWorker
 	}
@@ -309,7 +309,7 @@ func (s *Service) Mine(ctx context.Context) (*Detail, error) {
 // RefreshDue brings snapshots whose future-dated change has arrived up to date.
 func (s *Service) RefreshDue(ctx context.Context) (int, error) {
 	var ids []uuid.UUID
-	if err := tenants.DB(ctx).NewSelect().Model((*Worker)(nil)).Column("id").
+	if err := tenants.Own(ctx, tenants.DB(ctx).NewSelect().Model((*Worker)(nil))).Column("id").
 		Where("next_change_on <= ?", s.today()).Scan(ctx, &ids); err != nil {
 		return 0, err
 	}
@@ -331,5 +331,5 @@ func (s *Service) RefreshDue(ctx context.Context) (int, error) {
 
 // AuditNames names workers for the audit log.
 func AuditNames(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]string, error) {
-	return tenants.ScanNames(ctx, tenants.DB(ctx).NewSelect().Model((*Worker)(nil)).ColumnExpr("w.id, w.name").Where("w.id IN (?)", bun.In(ids)))
+	return tenants.ScanNames(ctx, tenants.Own(ctx, tenants.DB(ctx).NewSelect().Model((*Worker)(nil))).ColumnExpr("w.id, w.name").Where("w.id IN (?)", bun.In(ids)))
 }

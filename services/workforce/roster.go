@@ -291,7 +291,7 @@ func communities(ctx context.Context) (map[[2]string]uuid.UUID, error) {
 		Kind tenants.OrgKind `bun:"kind"`
 	}
 	if err := tenants.DB(ctx).NewSelect().Table("org_units").Column("id", "kind").
-		Where("kind IN ('community', 'village')").Scan(ctx, &kinds); err != nil {
+		Where("tenant_id = ? AND kind IN ('community', 'village')", tenants.CurrentID(ctx)).Scan(ctx, &kinds); err != nil {
 		return nil, err
 	}
 	m := make(map[[2]string]uuid.UUID, len(kinds))

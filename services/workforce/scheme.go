@@ -44,7 +44,7 @@ func builtin() StoredScheme {
 // Schemes lists the county's schemes by effective date, or the built-in sample alone.
 func Schemes(ctx context.Context) ([]StoredScheme, error) {
 	var rows []StoredScheme
-	if err := tenants.DB(ctx).NewSelect().Model(&rows).Order("ps.effective_from").Scan(ctx); err != nil {
+	if err := tenants.Own(ctx, tenants.DB(ctx).NewSelect().Model(&rows)).Order("ps.effective_from").Scan(ctx); err != nil {
 		return nil, fmt.Errorf("pay schemes: %w", err)
 	}
 	if len(rows) == 0 {
@@ -108,7 +108,7 @@ func PutScheme(ctx context.Context, from workday.Date, s pay.Scheme) (*StoredSch
 
 // DeleteScheme removes the scheme taking effect on from.
 func DeleteScheme(ctx context.Context, from workday.Date) error {
-	res, err := tenants.DB(ctx).NewDelete().Model((*StoredScheme)(nil)).Where("effective_from = ?", from).Exec(ctx)
+	res, err := tenants.Own(ctx, tenants.DB(ctx).NewDelete().Model((*StoredScheme)(nil))).Where("effective_from = ?", from).Exec(ctx)
 	if err != nil {
 		return fmt.Errorf("delete pay scheme: %w", err)
 	}

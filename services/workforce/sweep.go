@@ -46,7 +46,7 @@ func (s *Service) Sweep(ctx context.Context) (*SweepReport, error) {
 		return nil, err
 	}
 	var workers int
-	if err := tenants.DB(ctx).NewSelect().Model((*Worker)(nil)).ColumnExpr("count(*)").Scan(ctx, &workers); err != nil {
+	if err := tenants.Own(ctx, tenants.DB(ctx).NewSelect().Model((*Worker)(nil))).ColumnExpr("count(*)").Scan(ctx, &workers); err != nil {
 		return nil, err
 	}
 	if workers == 0 {
@@ -59,7 +59,7 @@ func (s *Service) Sweep(ctx context.Context) (*SweepReport, error) {
 	}
 	if on := ProgressionDate(ds, today.Year); !on.After(today) {
 		var exists bool
-		err := tenants.DB(ctx).NewSelect().Model((*Batch)(nil)).ColumnExpr("true").Where("year = ?", today.Year).Scan(ctx, &exists)
+		err := tenants.Own(ctx, tenants.DB(ctx).NewSelect().Model((*Batch)(nil))).ColumnExpr("true").Where("year = ?", today.Year).Scan(ctx, &exists)
 		if errors.Is(err, sql.ErrNoRows) {
 			b, err := s.Prepare(ctx, today.Year)
 			if err != nil {
@@ -75,7 +75,7 @@ func (s *Service) Sweep(ctx context.Context) (*SweepReport, error) {
 		}
 	}
 	var due []uuid.UUID
-	if err := tenants.DB(ctx).NewSelect().Model((*Batch)(nil)).Column("id").
+	if err := tenants.Own(ctx, tenants.DB(ctx).NewSelect().Model((*Batch)(nil))).Column("id").
 		Where("status = 'approved' AND effective_on <= ?", today).Scan(ctx, &due); err != nil {
 		return nil, err
 	}
@@ -88,7 +88,7 @@ func (s *Service) Sweep(ctx context.Context) (*SweepReport, error) {
 	// Only a county that pays through the system (it has finalised a month) gets the month's
 	// draft started for it; otherwise a draft nobody asked for would block finalising in order.
 	var finals int
-	if err := tenants.DB(ctx).NewSelect().Model((*Run)(nil)).ColumnExpr("count(*)").Where("status = 'final'").Scan(ctx, &finals); err != nil {
+	if err := tenants.Own(ctx, tenants.DB(ctx).NewSelect().Model((*Run)(nil))).ColumnExpr("count(*)").Where("status = 'final'").Scan(ctx, &finals); err != nil {
 		return nil, err
 	}
 	m := pay.MonthOf(today)

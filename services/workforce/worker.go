@@ -239,7 +239,7 @@ func insertChange(ctx context.Context, worker uuid.UUID, seq int, c Change) erro
 
 func changesOf(ctx context.Context, worker uuid.UUID) ([]Change, error) {
 	var rows []changeRow
-	if err := tenants.DB(ctx).NewSelect().Model(&rows).Where("worker_id = ?", worker).Scan(ctx); err != nil {
+	if err := tenants.Own(ctx, tenants.DB(ctx).NewSelect().Model(&rows)).Where("worker_id = ?", worker).Scan(ctx); err != nil {
 		return nil, fmt.Errorf("worker changes: %w", err)
 	}
 	cs := make([]Change, len(rows))
@@ -403,7 +403,7 @@ type Appraisal struct {
 
 func appraisalsOf(ctx context.Context, worker uuid.UUID) ([]Appraisal, error) {
 	var rows []Appraisal
-	err := tenants.DB(ctx).NewSelect().Model(&rows).Where("worker_id = ?", worker).Order("year", "seq").Scan(ctx)
+	err := tenants.Own(ctx, tenants.DB(ctx).NewSelect().Model(&rows)).Where("worker_id = ?", worker).Order("year", "seq").Scan(ctx)
 	return rows, err
 }
 
@@ -435,7 +435,7 @@ func (s *Service) RecordAppraisal(ctx context.Context, id uuid.UUID, in Appraisa
 		return nil, err
 	}
 	var seq int
-	if err := tenants.DB(ctx).NewSelect().Model((*Appraisal)(nil)).ColumnExpr("coalesce(max(seq), 0) + 1").
+	if err := tenants.Own(ctx, tenants.DB(ctx).NewSelect().Model((*Appraisal)(nil))).ColumnExpr("coalesce(max(seq), 0) + 1").
 		Where("worker_id = ? AND year = ?", id, in.Year).Scan(ctx, &seq); err != nil {
 		return nil, err
 	}

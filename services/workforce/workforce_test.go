@@ -131,7 +131,7 @@ func TestHireEncryptsIDAndDerivesPerson(t *testing.T) {
 	}
 	var raw []byte
 	b.must(t, func(ctx context.Context) error {
-		return tenants.DB(ctx).NewSelect().Table("workers").Column("id_cipher").Where("id = ?", w.ID).Scan(ctx, &raw)
+		return tenants.DB(ctx).NewSelect().Table("workers").Where("tenant_id = ?", tenants.CurrentID(ctx)).Column("id_cipher").Where("id = ?", w.ID).Scan(ctx, &raw)
 	})
 	if bytes.Contains(raw, []byte(idA)) || bytes.Contains(raw, []byte("19850312")) {
 		t.Fatal("the ID number is stored in the clear")
@@ -300,7 +300,7 @@ func TestProgressionAppliesOnce(t *testing.T) {
 			t.Fatalf("after progression: level %d, %v", w.Level, err)
 		}
 		var n int
-		err = tenants.DB(ctx).NewSelect().Table("worker_changes").ColumnExpr("count(*)").Where("kind = 'progression'").Scan(ctx, &n)
+		err = tenants.DB(ctx).NewSelect().Table("worker_changes").Where("tenant_id = ?", tenants.CurrentID(ctx)).ColumnExpr("count(*)").Where("kind = 'progression'").Scan(ctx, &n)
 		if n != 1 { // only 甲 changed; 丙 stayed at 7
 			t.Fatalf("%d progression changes", n)
 		}
@@ -636,7 +636,7 @@ func TestSweepPreparesProgressionAndPayrollOnce(t *testing.T) {
 			t.Fatalf("second sweep did work again: %+v %v", rep, err)
 		}
 		var notes int
-		err = tenants.DB(ctx).NewSelect().Table("notifications").ColumnExpr("count(*)").
+		err = tenants.DB(ctx).NewSelect().Table("notifications").Where("tenant_id = ?", tenants.CurrentID(ctx)).ColumnExpr("count(*)").
 			Where("recipient_id = ? AND kind = 'workforce'", b.admin.IdentityID).Scan(ctx, &notes)
 		if notes != 2 { // 2026 and 2027, once each
 			t.Fatalf("admin notified %d times", notes)
