@@ -102,6 +102,7 @@ describe('AppLayout', () => {
     expect(menuIds(await mountAs(['community_worker']))).toEqual([
       'menu-home',
       'menu-intake',
+      'menu-outbox',
       'menu-applications',
       'menu-notifications',
       'menu-my-record',

@@ -235,13 +235,14 @@ export async function requeue(
   id: string,
   n: Omit<NewEntry, 'owner'>,
   now = Date.now(),
+  draft = false,
 ): Promise<QueueEntry | null> {
   return updateEntry(db, id, (e) => {
     if (e.state === 'sending' || e.state === 'sent' || e.applicationId) return null
     const sent = e.files.filter((f) => f.sent)
     return {
       ...e,
-      state: 'waiting',
+      state: draft ? 'draft' : 'waiting',
       updatedAt: now,
       itemId: n.itemId,
       itemName: n.itemName,
