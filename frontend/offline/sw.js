@@ -73,13 +73,8 @@ async function networkFirst(event, req, cacheName, fallback) {
   }
   const copy = await cache.match(fallback ?? req)
   if (copy) return copy
-  return network.catch(
-    () =>
-      new Response(JSON.stringify({ status: 503, title: 'Offline', code: 'offline', message: '离线，无法加载', message_en: 'offline' }), {
-        status: 503,
-        headers: { 'Content-Type': 'application/problem+json', 'X-Offline': '1' },
-      }),
-  )
+  // Neither: a network error, as without a worker (the page says 离线, not that the server is down).
+  return network.catch(() => Response.error())
 }
 
 async function cacheFirst(req) {
