@@ -71,6 +71,8 @@ test('a community worker takes a proxy application offline; it is sent once when
     })
     assert.deepEqual(sw, { type: 'text/javascript; charset=utf-8', cache: 'no-cache' })
     await page.waitForFunction(() => !!navigator.serviceWorker?.controller, null, { timeout: 30_000 })
+    // Her own me is kept so the signed-in app opens offline.
+    await page.waitForFunction(async () => !!(await (await caches.open('yc-data')).match('/api/v1/me')), null, { timeout: 30_000, polling: 250 })
 
     // Online once on 收件: the catalogue she sees is kept (the list and every item's detail).
     await page.locator(tid('nav-toggle')).click()

@@ -10,12 +10,23 @@ export function registerServiceWorkerAfterSignIn(router: Router): void {
   const stop = router.afterEach((to) => {
     if (to.meta.public) return
     stop()
-    const go = () =>
+    const go = () => {
+      // The worker's /me was read before any service worker was in control, so none kept it:
+      // once one takes over, it is read again through it, and the app opens offline too.
+      if (!navigator.serviceWorker.controller) {
+        navigator.serviceWorker.addEventListener('controllerchange', () => void refetchMe(), { once: true })
+      }
       navigator.serviceWorker.register('/sw.js', { scope: '/' }).catch(() => {
         // Not installable here (private mode, policy): the app works online as before.
       })
+    }
     const idle = () => ('requestIdleCallback' in window ? window.requestIdleCallback(go, { timeout: 5000 }) : setTimeout(go, 1000))
     if (document.readyState === 'complete') idle()
     else window.addEventListener('load', idle, { once: true })
   })
+}
+
+function refetchMe(): Promise<unknown> {
+  // Not the worker's doing: it does not count as activity for the idle timeout.
+  return fetch('/api/v1/me', { credentials: 'include', headers: { Accept: 'application/json', 'X-Background-Request': '1' } }).catch(() => undefined)
 }
