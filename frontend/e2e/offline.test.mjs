@@ -11,7 +11,7 @@ import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import { join } from 'node:path'
 import { SCREENSHOT_DIR, field, launch, shot, tid, waitForText as waitFor } from './support/browser.mjs'
-import { ENV_ERROR, PHONE, TIMEOUT, apiGet, apiSend, pad, rand, residentId, signIn } from './support/session.mjs'
+import { DESKTOP, ENV_ERROR, PHONE, TIMEOUT, apiGet, apiSend, pad, rand, residentId, signIn } from './support/session.mjs'
 
 const waitForText = (locator, text, timeout = TIMEOUT) => waitFor(locator, text, timeout)
 const WORKER = { phone: '13900000004', name: '刘芳' } // community_worker, 东关社区
@@ -38,6 +38,16 @@ test('e2e environment is configured', () => {
   if (ENV_ERROR) assert.fail(ENV_ERROR.message)
 })
 
+/** Polls an async check in the page (waitForFunction would take its promise for a truthy value). */
+async function until(page, what, fn, arg, timeout = 60_000) {
+  const deadline = Date.now() + timeout
+  while (Date.now() < deadline) {
+    if (await page.evaluate(fn, arg).catch(() => false)) return
+    await new Promise((r) => setTimeout(r, 300))
+  }
+  throw new Error(`timed out waiting for ${what}`)
+}
+
 /** The outbox entries as IndexedDB holds them (without the Blobs). */
 const queued = (page) =>
   page.evaluate(
@@ -55,6 +65,11 @@ const queued = (page) =>
 
 test('a community worker takes a proxy application offline; it is sent once when the link returns', { skip: !!ENV_ERROR }, async () => {
   const { context, page } = await signIn(browser, WORKER, PHONE)
+  if (process.env.YC_E2E_DEBUG) {
+    page.on('console', (m) => console.log('console', m.type(), m.text()))
+    page.on('requestfailed', (r) => console.log('failed', r.url(), r.failure()?.errorText))
+    page.on('response', (r) => r.url().includes('/api/') && console.log('response', r.status(), r.url(), r.fromServiceWorker()))
+  }
   try {
     // The installable app: a manifest in zh-CN with PNG icons, a service worker in control.
     const manifest = await page.evaluate(async () => {
@@ -72,7 +87,7 @@ test('a community worker takes a proxy application offline; it is sent once when
     assert.deepEqual(sw, { type: 'text/javascript; charset=utf-8', cache: 'no-cache' })
     await page.waitForFunction(() => !!navigator.serviceWorker?.controller, null, { timeout: 30_000 })
     // Her own me is kept so the signed-in app opens offline.
-    await page.waitForFunction(async () => !!(await (await caches.open('yc-data')).match('/api/v1/me')), null, { timeout: 30_000, polling: 250 })
+    await until(page, 'me to be kept', async () => !!(await (await caches.open('yc-data')).match('/api/v1/me')))
 
     // Online once on 收件: the catalogue she sees is kept (the list and every item's detail).
     await page.locator(tid('nav-toggle')).click()
@@ -80,14 +95,15 @@ test('a community worker takes a proxy application offline; it is sent once when
     await page.waitForURL((u) => new URL(u).pathname === '/intake')
     await page.locator(tid('intake-item-option')).first().waitFor()
     const optionCount = await page.locator(tid('intake-item-option')).count()
-    await page.waitForFunction(
+    await until(
+      page,
+      `the ${optionCount} items' details to be kept`,
       async (n) => {
         const c = await caches.open('yc-data')
         const urls = (await c.keys()).map((r) => new URL(r.url).pathname)
         return urls.filter((p) => /^\/api\/v1\/items\/[0-9a-f-]{36}$/.test(p)).length >= n
       },
       optionCount,
-      { timeout: 60_000, polling: 500 },
     )
     // Nothing personal is kept by the service worker: no worklist, no application.
     const kept = await page.evaluate(async () => (await (await caches.open('yc-data')).keys()).map((r) => new URL(r.url).pathname))
@@ -194,9 +210,8 @@ test('a community worker takes a proxy application offline; it is sent once when
 })
 
 test('offline, the worklist says 离线 instead of 没有办件', { skip: !!ENV_ERROR }, async () => {
-  const { context, page } = await signIn(browser, WORKER, PHONE)
+  const { context, page } = await signIn(browser, WORKER, DESKTOP)
   try {
-    await page.locator(tid('nav-toggle')).click()
     await page.locator(tid('menu-applications')).click()
     await page.locator(tid('page-applications')).waitFor()
     await context.setOffline(true)
@@ -204,7 +219,7 @@ test('offline, the worklist says 离线 instead of 没有办件', { skip: !!ENV_
     // A search while offline finds nothing to load: the list says why.
     await page.locator(field('filter-q')).fill('不存在的申请人' + rand(1e6))
     await page.locator(field('filter-q')).press('Enter')
-    await waitForText(page.locator(tid('worklist-empty')), '离线，无法加载')
+    await waitForText(page.locator(`${tid('worklist-table')} .el-table__empty-text`), '离线，无法加载')
     assert.doesNotMatch(await page.locator(tid('page-applications')).innerText(), /没有符合条件的办件/)
   } finally {
     await context.close()
