@@ -4,6 +4,7 @@ import { brotliCompressSync, constants as zlib, gzipSync } from 'node:zlib'
 import { fileURLToPath, URL } from 'node:url'
 import { defineConfig, type Plugin } from 'vite'
 import vue from '@vitejs/plugin-vue'
+import { offlineShell } from './offline/plugin'
 
 // The Go server (default :8080) serves the API, the Kratos public proxy and health checks.
 const backend = process.env.YC_BACKEND_URL || 'http://127.0.0.1:8080'
@@ -95,7 +96,7 @@ function elementPlusOnDemand(): Plugin {
 }
 
 export default defineConfig({
-  plugins: [vue(), elementPlusOnDemand(), apiReference(), precompress()],
+  plugins: [vue(), elementPlusOnDemand(), apiReference(), offlineShell(), precompress()],
   resolve: {
     alias: { '@': fileURLToPath(new URL('./src', import.meta.url)) },
   },

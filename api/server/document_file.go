@@ -11,6 +11,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/yichuang/yichuang/services/document"
+	"github.com/yichuang/yichuang/services/problem"
 )
 
 // FileInfo is a file of an application's material.
@@ -55,6 +56,7 @@ type fileUploadIn struct {
 	ID            uuid.UUID `path:"id"`
 	Material      string    `query:"material" required:"true" maxLength:"40" doc:"the material's key on the checklist"`
 	Filename      string    `query:"filename" maxLength:"200" doc:"shown on downloads only; the type is sniffed from the content"`
+	Key           string    `header:"Idempotency-Key" doc:"a UUID, one per file: it becomes the file's id, and a retry with it returns the file the first attempt registered"`
 	body          io.Reader
 	contentType   string
 	contentLength int64
@@ -110,12 +112,22 @@ func (s *Server) fileRoutes() {
 		Description: "The body is the file (JPEG, PNG, TIFF, PDF or OFD), at most the county's size limit. Its type is sniffed from the content; " +
 			"an unknown type, or a declared Content-Type the content contradicts, is refused (422); a file over the limit gets 413. " +
 			"The file is attached to the material once a background job has re-read it and checked its SHA-256 (status verified). " +
-			"Township clerks of the application's hall and the community worker of a proxy application may upload while it is open.",
+			"Township clerks of the application's hall and the community worker of a proxy application may upload while it is open. " +
+			"A proxy application's 委托书 photo goes under the material key authorization. " +
+			"Send an Idempotency-Key (a UUID per file) so a retry returns the first file instead of adding another.",
 		Tags: []string{"documents"}, DefaultStatus: http.StatusCreated, Errors: []int{404, 409, 413, 422},
 		RequestBody: &huma.RequestBody{Required: true, Description: "the file", Content: uploadTypes}},
 		intakeRoles, func(ctx context.Context, in *fileUploadIn) (*docFileOut, error) {
+			var key uuid.UUID
+			if in.Key != "" {
+				k, err := uuid.Parse(in.Key)
+				if err != nil || k == uuid.Nil {
+					return nil, problem.Invalid(problem.Field{Location: "header.Idempotency-Key", Message: "Idempotency-Key 须为 UUID", MessageEn: "Idempotency-Key must be a UUID"})
+				}
+				key = k
+			}
 			f, err := s.docs.Upload(ctx, document.Upload{ApplicationID: in.ID, Material: in.Material, Filename: in.Filename,
-				DeclaredType: in.contentType, Length: in.contentLength, Body: in.body})
+				DeclaredType: in.contentType, Length: in.contentLength, Body: in.body, Key: key})
 			if err != nil {
 				return nil, err
 			}

@@ -270,6 +270,11 @@ func spa(assets fs.FS) http.Handler {
 				if strings.HasPrefix(name, "assets/") {
 					// Vite puts a content hash in every name under assets/.
 					w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+				} else if unhashed[name] {
+					// The service worker and the manifest keep their names across releases: the
+					// browser must ask each time, or a phone would keep an old worker (and so an
+					// old app) for as long as a cache allowed.
+					w.Header().Set("Cache-Control", "no-cache")
 				}
 				serveAsset(w, r, assets, name, st)
 				return
@@ -284,6 +289,23 @@ func spa(assets fs.FS) http.Handler {
 	})
 }
 
+// unhashed are the build's files that keep their name from release to release and so are
+// revalidated every time (frontend/public: the offline service worker and the web app manifest).
+var unhashed = map[string]bool{"sw.js": true, "manifest.webmanifest": true}
+
+// contentType is the type of a build file by its extension. The manifest's type is not in
+// Go's table nor in every system's mime.types; browsers expect application/manifest+json.
+func contentType(name string) string {
+	switch path.Ext(name) {
+	case ".webmanifest":
+		return "application/manifest+json"
+	case ".js", ".mjs":
+		// A service worker must be served as JavaScript: say so whatever the system's table says.
+		return "text/javascript; charset=utf-8"
+	}
+	return mime.TypeByExtension(path.Ext(name))
+}
+
 // precompressed are the siblings the build writes next to a file (frontend/vite.config.ts,
 // precompress), best first: brotli is about a fifth smaller than gzip on the app's bundles.
 var precompressed = []struct{ coding, ext string }{{"br", ".br"}, {"gzip", ".gz"}}
@@ -293,7 +315,7 @@ var precompressed = []struct{ coding, ext string }{{"br", ".br"}, {"gzip", ".gz"
 // CPU compressing. http.ServeContent does HEAD, Content-Length, ranges and If-Modified-Since
 // on whichever representation is chosen.
 func serveAsset(w http.ResponseWriter, r *http.Request, assets fs.FS, name string, st fs.FileInfo) {
-	ctype := mime.TypeByExtension(path.Ext(name))
+	ctype := contentType(name)
 	varies := false
 	for _, pc := range precompressed {
 		cst, err := fs.Stat(assets, name+pc.ext)

@@ -12,6 +12,7 @@ import { router } from './router'
 import { setApiHandlers } from './api/client'
 import { clearSession, loadMe } from './auth/session'
 import { installFieldErrorAria } from './utils/fieldErrorAria'
+import { registerServiceWorkerAfterSignIn } from './features/offline/register'
 
 setApiHandlers({
   unauthorized(reason) {
@@ -38,3 +39,5 @@ provideGlobalConfig({ locale: zhCn }, app, true)
 app.use(router).mount('#app')
 // Dialogs are teleported to <body>, so the whole body is watched.
 installFieldErrorAria(document.body)
+// Offline proxy intake on a phone (src/features/offline): production builds only.
+if (import.meta.env.PROD) registerServiceWorkerAfterSignIn(router)

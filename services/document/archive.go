@@ -402,7 +402,7 @@ func (s *Service) build(ctx context.Context, arch *storage.Tenant, a *applicatio
 			return nil, err
 		}
 	}
-	names := map[string]string{}
+	names := map[string]string{AuthorizationMaterial: AuthorizationMaterialName}
 	for _, m := range a.Materials {
 		names[m.Key] = m.Name
 	}

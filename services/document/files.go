@@ -74,6 +74,14 @@ type File struct {
 	UploaderName string `bun:"uploader_name,scanonly"`
 }
 
+// AuthorizationMaterial is the material key of a proxy application's 委托书 (the resident's
+// signed authorisation, photographed by the community worker): it is on no item's checklist,
+// yet every proxy application has one, so its photo is filed under this key.
+const AuthorizationMaterial = "authorization"
+
+// AuthorizationMaterialName is what the documents and the archive call it.
+const AuthorizationMaterialName = "代办委托书"
+
 func fileKey(app, id uuid.UUID, t FileType) string {
 	return "applications/" + app.String() + "/materials/" + id.String() + t.Ext()
 }
@@ -103,6 +111,9 @@ func (s *Service) uploadable(ctx context.Context, id uuid.UUID, material, materi
 			return a, nil
 		}
 	}
+	if material == AuthorizationMaterial && a.Channel == application.ChannelProxy {
+		return a, nil
+	}
 	return nil, problem.Invalid(problem.Field{Location: materialLoc, Message: "该事项没有这项材料：" + material, MessageEn: "the item lists no material " + material, Value: material})
 }
 
@@ -116,6 +127,9 @@ func filename(given, material string, a *application.Application, t FileType) st
 		}
 		return r
 	}, given))
+	if given == "" && material == AuthorizationMaterial {
+		given = AuthorizationMaterialName
+	}
 	if given == "" {
 		for _, m := range a.Materials {
 			if m.Key == material {
@@ -162,6 +176,29 @@ type Upload struct {
 	// Length is the request's Content-Length, -1 when unknown.
 	Length int64
 	Body   io.Reader
+	// Key is the client's idempotency key (Idempotency-Key), uuid.Nil for none. It becomes the
+	// file's id, so a retried upload (a phone that lost the answer, an offline queue sending
+	// again) finds the file the first attempt registered instead of adding a second one.
+	Key uuid.UUID
+}
+
+// errKeyReused answers a key already used for another application or material.
+var errKeyReused = problem.Conflict("idempotency_key_reused", "该幂等键已用于另一份文件", "the Idempotency-Key was used for another file")
+
+// prior returns the file a former attempt with this key registered, nil if none.
+func (s *Service) prior(ctx context.Context, in Upload) (*File, error) {
+	f := new(File)
+	err := tenants.Own(ctx, tenants.DB(ctx).NewSelect().Model(f)).Where("f.id = ?", in.Key).Scan(ctx)
+	if isNoRows(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if f.ApplicationID != in.ApplicationID || f.MaterialKey != in.Material || f.Channel != ChannelDirect {
+		return nil, errKeyReused
+	}
+	return f, nil
 }
 
 // Upload attaches a file streamed through the API: the body is spooled to a temporary file
@@ -171,7 +208,20 @@ type Upload struct {
 func (s *Service) Upload(ctx context.Context, in Upload) (*File, error) {
 	actor, _ := tenants.ActorFrom(ctx)
 	var limit int64
+	var done *File
 	err := s.Store.InTx(ctx, actor.TenantID, func(ctx context.Context) error {
+		if in.Key != uuid.Nil {
+			if _, err := s.readable(ctx, in.ApplicationID); err != nil {
+				return err
+			}
+			// A retry: the first attempt's file, whatever happened to the application since
+			// (its answer is what the client missed), without reading the body again.
+			f, err := s.prior(ctx, in)
+			if err != nil || f != nil {
+				done = f
+				return err
+			}
+		}
 		if _, err := s.uploadable(ctx, in.ApplicationID, in.Material, "query.material"); err != nil {
 			return err
 		}
@@ -181,6 +231,9 @@ func (s *Service) Upload(ctx context.Context, in Upload) (*File, error) {
 	})
 	if err != nil {
 		return nil, err
+	}
+	if done != nil {
+		return done, nil
 	}
 	want, err := declared(in.DeclaredType, "header.Content-Type")
 	if err != nil {
@@ -218,7 +271,11 @@ func (s *Service) Upload(ctx context.Context, in Upload) (*File, error) {
 	if _, err := tmp.Seek(0, io.SeekStart); err != nil {
 		return nil, err
 	}
-	f := &File{TenantID: actor.TenantID, ID: uuid.New(), ApplicationID: in.ApplicationID, MaterialKey: in.Material, Channel: ChannelDirect,
+	id := in.Key
+	if id == uuid.Nil {
+		id = uuid.New()
+	}
+	f := &File{TenantID: actor.TenantID, ID: id, ApplicationID: in.ApplicationID, MaterialKey: in.Material, Channel: ChannelDirect,
 		Status: StatusUploaded, DeclaredType: string(want), ContentType: string(got), Size: n, SHA256: hex.EncodeToString(h.Sum(nil))}
 	f.ObjectKey = fileKey(in.ApplicationID, f.ID, got)
 	obj, err := s.Storage.Documents(actor.TenantID).Put(ctx, f.ObjectKey, tmp, n, string(got))
@@ -233,15 +290,31 @@ func (s *Service) Upload(ctx context.Context, in Upload) (*File, error) {
 		}
 		now, me := s.now(), actor.IdentityID
 		f.Filename, f.VersionID, f.UploadedBy, f.UploadedAt = filename(in.Filename, in.Material, a, got), &obj.VersionID, &me, &now
-		if _, err := tenants.DB(ctx).NewInsert().Model(f).Exec(ctx); err != nil {
+		res, err := tenants.DB(ctx).NewInsert().Model(f).On("CONFLICT (tenant_id, id) DO NOTHING").Exec(ctx)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
+			if err != nil {
+				return err
+			}
+			// The same key sent twice at once: the other attempt registered first.
+			if done, err = s.prior(ctx, in); err == nil && done == nil {
+				err = errKeyReused
+			}
 			return err
 		}
 		return s.registered(ctx, f, "document.file.upload")
 	})
-	if err != nil {
-		// Nothing refers to the object: take it back (best effort; a leftover is harmless).
+	if err != nil || done != nil {
+		// Nothing refers to this object version: take it back (best effort; a leftover is harmless).
 		_ = s.Storage.Documents(actor.TenantID).DeleteVersion(context.WithoutCancel(ctx), f.ObjectKey, obj.VersionID)
+	}
+	if err != nil {
 		return nil, err
+	}
+	if done != nil {
+		return done, nil
 	}
 	return f, nil
 }

@@ -601,7 +601,7 @@ export interface paths {
         put?: never;
         /**
          * 上传材料文件 / Upload a material's file
-         * @description The body is the file (JPEG, PNG, TIFF, PDF or OFD), at most the county's size limit. Its type is sniffed from the content; an unknown type, or a declared Content-Type the content contradicts, is refused (422); a file over the limit gets 413. The file is attached to the material once a background job has re-read it and checked its SHA-256 (status verified). Township clerks of the application's hall and the community worker of a proxy application may upload while it is open.
+         * @description The body is the file (JPEG, PNG, TIFF, PDF or OFD), at most the county's size limit. Its type is sniffed from the content; an unknown type, or a declared Content-Type the content contradicts, is refused (422); a file over the limit gets 413. The file is attached to the material once a background job has re-read it and checked its SHA-256 (status verified). Township clerks of the application's hall and the community worker of a proxy application may upload while it is open. A proxy application's 委托书 photo goes under the material key authorization. Send an Idempotency-Key (a UUID per file) so a retry returns the first file instead of adding another.
          *
          *     可调用角色 / Roles: 乡镇窗口人员 (township_clerk)、村社区工作者 (community_worker)
          */
@@ -8035,7 +8035,10 @@ export interface operations {
                 /** @description shown on downloads only; the type is sniffed from the content */
                 filename?: string;
             };
-            header?: never;
+            header?: {
+                /** @description a UUID, one per file: it becomes the file's id, and a retry with it returns the file the first attempt registered */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 id: string;
             };

@@ -10,6 +10,7 @@ import {
   List,
   Lock,
   Promotion,
+  Upload,
   Star,
   Bell,
   Calendar,
@@ -35,6 +36,7 @@ import type { Role } from '@/api/types'
 export type MenuKey =
   | 'home'
   | 'intake'
+  | 'outbox'
   | 'applications'
   | 'notifications'
   | 'stats'
@@ -108,6 +110,8 @@ export const RECTIFY_ROLES: readonly Role[] = ['county_admin', 'township_clerk']
 export const MENU: readonly MenuItem[] = [
   { key: 'home', group: 'work', title: '工作台', path: '/', icon: House, roles: 'all' },
   { key: 'intake', group: 'work', title: '收件', path: '/intake', icon: DocumentAdd, roles: INTAKE_ROLES },
+  // 待发送: proxy intakes a community worker took offline, until they are sent (features/offline).
+  { key: 'outbox', group: 'work', title: '待发送', path: '/outbox', icon: Upload, roles: SELF_SERVICE_ROLES },
   { key: 'applications', group: 'work', title: '办件列表', path: '/applications', icon: Tickets, roles: STAFF_ROLES },
   { key: 'notifications', group: 'work', title: '消息中心', path: '/notifications', icon: Bell, roles: STAFF_ROLES },
   { key: 'my-record', group: 'work', title: '我的档案', path: '/my-record', icon: Postcard, roles: SELF_SERVICE_ROLES },

@@ -35,6 +35,7 @@ const routes: RouteRecordRaw[] = [
     children: [
       { path: '', name: 'home', component: () => import('@/features/home/views/HomeView.vue'), meta: { title: menuItem('home').title, roles: menuItem('home').roles } },
       { path: 'intake', name: 'intake', component: () => import('@/features/applications/views/IntakeView.vue'), meta: { title: menuItem('intake').title, roles: menuItem('intake').roles } },
+      { path: 'outbox', name: 'outbox', component: () => import('@/features/offline/views/OutboxView.vue'), meta: { title: menuItem('outbox').title, roles: menuItem('outbox').roles } },
       { path: 'applications', name: 'applications', component: () => import('@/features/applications/views/ApplicationsView.vue'), meta: { title: menuItem('applications').title, roles: menuItem('applications').roles } },
       { path: 'applications/:id', name: 'application-detail', component: () => import('@/features/applications/views/ApplicationDetailView.vue'), meta: { title: '办件详情', roles: menuItem('applications').roles } },
       { path: 'notifications', name: 'notifications', component: () => import('@/features/notifications/views/NotificationsView.vue'), meta: { title: menuItem('notifications').title, roles: menuItem('notifications').roles } },

@@ -103,6 +103,7 @@ describe('AppLayout', () => {
     expect(menuIds(await mountAs(['community_worker']))).toEqual([
       'menu-home',
       'menu-intake',
+      'menu-outbox',
       'menu-applications',
       'menu-notifications',
       'menu-my-record',

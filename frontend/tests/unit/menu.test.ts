@@ -39,7 +39,7 @@ describe('role → menu', () => {
   })
 
   it('gives a community worker the same working pages (代办收件), their own record and their tasks', () => {
-    expect(titles(['community_worker'])).toEqual(['工作台', '收件', '办件列表', '消息中心', '我的档案', '我的任务', '准入清单', '工作日历'])
+    expect(titles(['community_worker'])).toEqual(['工作台', '收件', '待发送', '办件列表', '消息中心', '我的档案', '我的任务', '准入清单', '工作日历'])
   })
 
   it('keeps 我的档案 to community workers and the workforce admin pages to the county admin', () => {
