@@ -10,7 +10,6 @@ import {
   List,
   Lock,
   Promotion,
-  Upload,
   Star,
   Bell,
   Calendar,
