@@ -107,7 +107,16 @@ async function scan(page, device, who) {
   await settle(page)
   const path = new URL(page.url()).pathname
   const result = await new AxeBuilder({ page }).withTags(TAGS).analyze()
-  const latin = latinWords(await page.locator('body').innerText())
+  // Text marked translate="no" is data, not the UI's words (a browser's user agent in the login log).
+  const text = await page.evaluate(() => {
+    const body = document.body.cloneNode(true)
+    for (const el of body.querySelectorAll('[translate="no"]')) el.remove()
+    document.documentElement.append(body)
+    const t = body.innerText
+    body.remove()
+    return t
+  })
+  const latin = latinWords(text)
   checked.push({ device, who, path, violations: result.violations.length, latin })
   const detail = result.violations
     .map((v) => `${v.id} (${v.impact}): ${v.help}\n${v.nodes.slice(0, 4).map((n) => `    ${n.target.join(' ')} — ${n.failureSummary?.split('\n').slice(1, 3).join(' ')}`).join('\n')}`)
