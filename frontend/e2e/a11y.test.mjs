@@ -217,9 +217,7 @@ test('the side menu is reached with the keyboard: skip link first, then the menu
     await page.waitForURL((u) => new URL(u).pathname === '/applications')
     assert.equal(await page.locator(`${tid('menu-applications')}[aria-current="page"]`).count(), 1, 'the page shown is marked')
     // The skip link moves the focus to the main content.
-    await page.keyboard.press('Shift+Tab') // leave the link, any direction
-    await page.evaluate(() => document.activeElement?.blur())
-    await page.keyboard.press('Tab')
+    await page.locator(tid('skip-link')).focus()
     await page.keyboard.press('Enter')
     assert.equal(await page.evaluate(() => document.activeElement?.id), 'main-content', 'skip link → main content')
   } finally {
