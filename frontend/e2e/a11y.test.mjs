@@ -176,7 +176,8 @@ for (const user of ROLES) {
       const findings = []
       try {
         if (!menus.has(user.role)) {
-          // The desktop runs first; its side menu links are the role's pages (real hrefs).
+          // The role's pages are its side menu's links (real hrefs); on a phone the menu is a drawer.
+          if (device === 'phone') await page.locator(tid('nav-toggle')).click()
           await page.locator(tid('side-menu')).waitFor()
           menus.set(user.role, await page.$$eval('nav[data-testid="side-menu"] a[href]', (as) => as.map((a) => a.getAttribute('href'))))
         }
