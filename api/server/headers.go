@@ -92,9 +92,17 @@ func overHTTPS(r *http.Request, trusted []netip.Prefix) bool {
 	return strings.EqualFold(strings.TrimSpace(first), "https")
 }
 
-// robotsTxt keeps crawlers off the app: its pages are behind sign-in, and the public status
-// pages carry tokens. The public access lists (/public/...) may be indexed.
-const robotsTxt = "User-agent: *\nAllow: /public/\nDisallow: /\n"
+// robotsTxt keeps crawlers off the app, served from the binary (not the SPA's index.html):
+// the public pages may be indexed — the access lists (/public/...), a county's status lookup
+// (/status/{county}) and the sign-in page — while /api, /docs and the signed-in pages may not,
+// nor a status page reached by its QR token (/status/{county}/{token}: the longer rule wins).
+const robotsTxt = "User-agent: *\n" +
+	"Allow: /public/\n" +
+	"Allow: /status/\n" +
+	"Allow: /login\n" +
+	"Disallow: /status/*/\n" +
+	"Disallow: /api/\n" +
+	"Disallow: /\n"
 
 func robots(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")

@@ -85,6 +85,12 @@ func TestSecurityHeadersOnEveryResponse(t *testing.T) {
 		!strings.Contains(string(raw), "User-agent: *") || !strings.Contains(string(raw), "Disallow: /") || strings.Contains(string(raw), "<") {
 		t.Errorf("robots.txt = %d %s %q", resp.StatusCode, resp.Header.Get("Content-Type"), raw)
 	}
+	// The public pages are allowed, the API and the QR token pages are not.
+	for _, line := range []string{"Allow: /public/", "Allow: /status/", "Allow: /login", "Disallow: /status/*/", "Disallow: /api/"} {
+		if !strings.Contains(string(raw), line+"\n") {
+			t.Errorf("robots.txt lacks %q: %q", line, raw)
+		}
+	}
 }
 
 func TestParseTrustedProxies(t *testing.T) {

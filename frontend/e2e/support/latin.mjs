@@ -8,7 +8,7 @@
 // purpose (file formats, units, the 18-character ID's check letter) are allowed.
 
 /** Latin words a Chinese page may show: file formats, units, product names. */
-export const LATIN_ALLOW = new Set(['PDF', 'Excel', 'xlsx', 'csv', 'KB', 'MB', 'GB', 'QR', 'X', 'x', 'Kratos', 'MinIO', 'CA'])
+export const LATIN_ALLOW = new Set(['PDF', 'Excel', 'xlsx', 'csv', 'KB', 'MB', 'GB', 'QR', 'X', 'x', 'Kratos', 'MinIO', 'CA', 'JPEG', 'PNG', 'TIFF', 'OFD', 'dpi'])
 
 const TOKEN = /[A-Za-z0-9][A-Za-z0-9_.\-/:@]*/g
 const WORD = /[A-Za-z]+/g

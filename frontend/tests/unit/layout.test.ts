@@ -76,7 +76,7 @@ describe('AppLayout', () => {
     ])
     // The county admin's long menu in groups by area (issue 15 item 7).
     const admin = await mountAs(['county_admin'])
-    expect(admin.findAll('.el-menu-item-group__title').map((g) => g.text())).toEqual(['日常办件', '基层减负', '统计评价', '事项与规则', '社区工作者', '机构与账号'])
+    expect(admin.findAll('.side-nav-title').map((g) => g.text())).toEqual(['日常办件', '基层减负', '统计评价', '事项与规则', '社区工作者', '机构与账号'])
     expect(menuIds(admin)).toEqual([
       'menu-home',
       'menu-applications',
@@ -145,5 +145,16 @@ describe('AppLayout accessibility', () => {
     expect(main.find('h1').exists()).toBe(true)
     // On a phone the button's text is hidden; its name must not depend on it.
     expect(w.get('[data-testid="logout-button"]').attributes('aria-label')).toBe('退出登录')
+  })
+
+  it('makes the side menu links the keyboard reaches, the page shown marked aria-current', async () => {
+    const w = await mountAs(['township_clerk'])
+    const nav = w.get('nav[data-testid="side-menu"]')
+    expect(nav.attributes('aria-label')).toBe('主菜单')
+    const links = nav.findAll('a[data-testid^="menu-"]')
+    expect(links.map((a) => a.attributes('href'))).toEqual(['/', '/intake', '/applications', '/notifications', '/access/items', '/ratings/cases', '/calendar'])
+    // In the tab order: no tabindex="-1" as el-menu's items had.
+    expect(links.every((a) => a.attributes('tabindex') === undefined)).toBe(true)
+    expect(links.filter((a) => a.attributes('aria-current') === 'page').map((a) => a.attributes('data-testid'))).toEqual(['menu-home'])
   })
 })
