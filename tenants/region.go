@@ -9,7 +9,6 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
 	"github.com/uptrace/bun"
@@ -80,7 +79,7 @@ func (s *Store) InRegion(ctx context.Context, code string, fn func(ctx context.C
 	defer conn.Close()
 	var ptx pgx.Tx
 	err = conn.Raw(func(dc any) error {
-		c, ok := dc.(*stdlib.Conn)
+		c, ok := pgxConn(dc)
 		if !ok {
 			return fmt.Errorf("tenants: unexpected driver connection %T", dc)
 		}
