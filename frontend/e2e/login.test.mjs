@@ -48,6 +48,8 @@ const EXPECTED_MENU = {
     'menu-access-tasks',
     'menu-access-items',
     'menu-calendar',
+    // 待发送: what the phone took in offline and has still to send (issue 15 item 3).
+    'menu-outbox',
   ],
   // 本行政机关负责人: the applications of the department, to grant extensions (行政许可法第四十二条).
   agency_head: ['menu-home', 'menu-applications', 'menu-notifications', 'menu-access-items', 'menu-calendar'],
