@@ -1,35 +1,16 @@
 // Supervision (issue 16): labels and figures shared by the county's 上报数据, the supervisors'
 // 辖区监察 and the operator's 县区管理.
 import type { RegionCounty } from '@/api/types'
+import { WARNING_LABELS } from '@/features/applications/labels'
+import { labelOf } from '@/utils/enumLabel'
 
-export const WARNING_LABELS: Record<string, { label: string; type: 'success' | 'warning' | 'danger' | 'info' }> = {
-  normal: { label: '正常', type: 'success' },
-  yellow: { label: '临期', type: 'warning' },
-  red: { label: '超期', type: 'danger' },
-  '': { label: '—', type: 'info' },
-}
+const WARNING_TAGS: Record<string, 'success' | 'warning' | 'danger'> = { normal: 'success', yellow: 'warning', red: 'danger' }
 
+/** A warning level's label (the applications' labels, one source) and its tag colour. */
 export function warningLabel(w: string | undefined) {
-  return WARNING_LABELS[w ?? ''] ?? { label: w ?? '—', type: 'info' as const }
+  if (!w) return { label: '—', type: 'info' as const }
+  return { label: labelOf(WARNING_LABELS, w), type: WARNING_TAGS[w] ?? ('info' as const) }
 }
-
-export const CHANNEL_LABELS: Record<string, string> = { window: '窗口', proxy: '代办' }
-
-export const STATE_LABELS: Record<string, string> = {
-  proxy_received: '代办收件',
-  received: '已接件',
-  correcting: '补正中',
-  accepted: '已受理',
-  processing: '部门办理',
-  paused: '特别程序',
-  decided: '已办结',
-  delivered: '已送达',
-  rejected: '不予受理',
-  withdrawn: '已撤回',
-  archived: '已归档',
-}
-
-export const RATING_LABELS: Record<number, string> = { 5: '非常满意', 4: '满意', 3: '基本满意', 2: '不满意', 1: '非常不满意' }
 
 /** A share in per cent with one decimal, or '—' when there is nothing to divide. */
 export function percent(part: number, whole: number): string {
