@@ -506,24 +506,9 @@ func getArchive(ctx context.Context, app uuid.UUID) (*Archive, error) {
 // ArchiveLink returns a download URL for the application's package, after checking the actor
 // may read the application.
 func (s *Service) ArchiveLink(ctx context.Context, app uuid.UUID) (*Link, error) {
-	a, err := s.readable(ctx, app)
+	ar, arch, name, err := s.archived(ctx, app)
 	if err != nil {
 		return nil, err
-	}
-	ar, err := getArchive(ctx, app)
-	if err != nil {
-		return nil, err
-	}
-	if ar == nil {
-		return nil, problem.Conflict("not_archived", "该办件尚未生成归档包", "the application has no archive package yet")
-	}
-	arch, err := s.archive(ctx)
-	if err != nil {
-		return nil, err
-	}
-	name := "归档-" + deref(a.ReceiptNo) + ".zip"
-	if a.ReceiptNo == nil {
-		name = "归档-" + a.ID.String()[:8] + ".zip"
 	}
 	if err := servable(ctx, arch, ar.ObjectKey, ar.VersionID); err != nil {
 		return nil, err
@@ -533,6 +518,31 @@ func (s *Service) ArchiveLink(ctx context.Context, app uuid.UUID) (*Link, error)
 		return nil, err
 	}
 	return &Link{URL: u.String(), ExpiresAt: s.now().Add(DownloadTTL)}, nil
+}
+
+// archived is the checks every download of the package makes (the actor may read the
+// application, and it has a package), with the bucket and the name a save offers.
+func (s *Service) archived(ctx context.Context, app uuid.UUID) (*Archive, *storage.Tenant, string, error) {
+	a, err := s.readable(ctx, app)
+	if err != nil {
+		return nil, nil, "", err
+	}
+	ar, err := getArchive(ctx, app)
+	if err != nil {
+		return nil, nil, "", err
+	}
+	if ar == nil {
+		return nil, nil, "", problem.Conflict("not_archived", "该办件尚未生成归档包", "the application has no archive package yet")
+	}
+	arch, err := s.archive(ctx)
+	if err != nil {
+		return nil, nil, "", err
+	}
+	name := "归档-" + deref(a.ReceiptNo) + ".zip"
+	if a.ReceiptNo == nil {
+		name = "归档-" + a.ID.String()[:8] + ".zip"
+	}
+	return ar, arch, name, nil
 }
 
 // Listing is everything stored for an application.

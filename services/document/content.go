@@ -10,7 +10,6 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/yichuang/yichuang/services/problem"
 	"github.com/yichuang/yichuang/services/storage"
 )
 
@@ -29,17 +28,7 @@ type Content struct {
 // OpenFile opens an attached (verified) file of the application, after the checks FileLink
 // makes.
 func (s *Service) OpenFile(ctx context.Context, app, id uuid.UUID) (*Content, error) {
-	if _, err := s.readable(ctx, app); err != nil {
-		return nil, err
-	}
-	f, err := loadFile(ctx, app, id, false)
-	if err != nil {
-		return nil, err
-	}
-	if f.Status != StatusVerified || f.VersionID == nil {
-		return nil, problem.Conflict("file_not_attached", "文件「"+StatusLabel(f.Status)+"」，尚未挂接到材料，不能下载", "the file is "+f.Status+", not attached; it cannot be downloaded")
-	}
-	docs, err := s.documents(ctx)
+	f, docs, err := s.attached(ctx, app, id)
 	if err != nil {
 		return nil, err
 	}
@@ -48,24 +37,9 @@ func (s *Service) OpenFile(ctx context.Context, app, id uuid.UUID) (*Content, er
 
 // OpenArchive opens the application's archive package, after the checks ArchiveLink makes.
 func (s *Service) OpenArchive(ctx context.Context, app uuid.UUID) (*Content, error) {
-	a, err := s.readable(ctx, app)
+	ar, arch, name, err := s.archived(ctx, app)
 	if err != nil {
 		return nil, err
-	}
-	ar, err := getArchive(ctx, app)
-	if err != nil {
-		return nil, err
-	}
-	if ar == nil {
-		return nil, problem.Conflict("not_archived", "该办件尚未生成归档包", "the application has no archive package yet")
-	}
-	arch, err := s.archive(ctx)
-	if err != nil {
-		return nil, err
-	}
-	name := "归档-" + deref(a.ReceiptNo) + ".zip"
-	if a.ReceiptNo == nil {
-		name = "归档-" + a.ID.String()[:8] + ".zip"
 	}
 	return open(ctx, arch, ar.ObjectKey, ar.VersionID, &Content{Name: name, ContentType: "application/zip", Size: ar.Size, SHA256: ar.SHA256})
 }

@@ -591,17 +591,7 @@ type Link struct {
 // read the application. Files that are not attached are not served: they are what the
 // checks refused, and their bytes are not known to be what they claim.
 func (s *Service) FileLink(ctx context.Context, app, id uuid.UUID) (*Link, error) {
-	if _, err := s.readable(ctx, app); err != nil {
-		return nil, err
-	}
-	f, err := loadFile(ctx, app, id, false)
-	if err != nil {
-		return nil, err
-	}
-	if f.Status != StatusVerified {
-		return nil, problem.Conflict("file_not_attached", "文件「"+StatusLabel(f.Status)+"」，尚未挂接到材料，不能下载", "the file is "+f.Status+", not attached; it cannot be downloaded")
-	}
-	docs, err := s.documents(ctx)
+	f, docs, err := s.attached(ctx, app, id)
 	if err != nil {
 		return nil, err
 	}
@@ -613,6 +603,26 @@ func (s *Service) FileLink(ctx context.Context, app, id uuid.UUID) (*Link, error
 		return nil, err
 	}
 	return &Link{URL: u.String(), ExpiresAt: s.now().Add(DownloadTTL)}, nil
+}
+
+// attached is the checks every download of a file makes: the actor may read the application,
+// and the file is attached (verified), so it has a pinned version to serve.
+func (s *Service) attached(ctx context.Context, app, id uuid.UUID) (*File, *storage.Tenant, error) {
+	if _, err := s.readable(ctx, app); err != nil {
+		return nil, nil, err
+	}
+	f, err := loadFile(ctx, app, id, false)
+	if err != nil {
+		return nil, nil, err
+	}
+	if f.Status != StatusVerified || f.VersionID == nil {
+		return nil, nil, problem.Conflict("file_not_attached", "文件「"+StatusLabel(f.Status)+"」，尚未挂接到材料，不能下载", "the file is "+f.Status+", not attached; it cannot be downloaded")
+	}
+	docs, err := s.documents(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	return f, docs, nil
 }
 
 func listFiles(ctx context.Context, app uuid.UUID) ([]File, error) {
