@@ -85,10 +85,10 @@ type Actor struct {
 	// OrgName is the unit's name (loaded with the membership): intake names the hall without
 	// another query.
 	OrgName string
-	Name        string
-	Phone       string
-	Roles       []Role
-	Scope       Scope
+	Name    string
+	Phone   string
+	Roles   []Role
+	Scope   Scope
 	// MustChangePassword: the member signed in with a one-time password (staff reset).
 	MustChangePassword bool
 	// RegionCode and RegionPath are set for a region account (supervisors, the platform

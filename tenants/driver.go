@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"database/sql/driver"
+	"fmt"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -54,4 +55,39 @@ func pgxConn(dc any) (*stdlib.Conn, bool) {
 		return c, true
 	}
 	return nil, false
+}
+
+// beginOn opens a pgx transaction on the connection under conn, so bun's queries on conn and
+// pgx-level calls (River) on the returned transaction run in the same server-side one. begin
+// replaces the BEGIN statement ("" for a plain BEGIN): a tenant transaction sends BEGIN and
+// its SET LOCAL as one message. Both tenant and region transactions open this way.
+func beginOn(ctx context.Context, conn interface{ Raw(func(any) error) error }, begin string) (pgx.Tx, error) {
+	var ptx pgx.Tx
+	err := conn.Raw(func(dc any) error {
+		c, ok := pgxConn(dc)
+		if !ok {
+			return fmt.Errorf("tenants: unexpected driver connection %T", dc)
+		}
+		var berr error
+		if ptx, berr = c.Conn().BeginTx(ctx, pgx.TxOptions{BeginQuery: begin}); berr != nil && begin != "" {
+			// BEGIN may have run without what followed it: leave no transaction open.
+			_, _ = c.Conn().Exec(context.WithoutCancel(ctx), "ROLLBACK")
+		}
+		return berr
+	})
+	return ptx, err
+}
+
+// end finishes a transaction beginOn opened, as a deferred call: rolled back on a panic
+// (which goes on) or an error, else committed, the commit's error becoming the function's.
+func end(ctx context.Context, ptx pgx.Tx, err *error) {
+	if p := recover(); p != nil {
+		_ = ptx.Rollback(context.WithoutCancel(ctx))
+		panic(p)
+	}
+	if *err != nil {
+		_ = ptx.Rollback(context.WithoutCancel(ctx))
+		return
+	}
+	*err = ptx.Commit(ctx)
 }

@@ -77,30 +77,11 @@ func (s *Store) InRegion(ctx context.Context, code string, fn func(ctx context.C
 		return err
 	}
 	defer conn.Close()
-	var ptx pgx.Tx
-	err = conn.Raw(func(dc any) error {
-		c, ok := pgxConn(dc)
-		if !ok {
-			return fmt.Errorf("tenants: unexpected driver connection %T", dc)
-		}
-		var berr error
-		ptx, berr = c.Conn().Begin(ctx)
-		return berr
-	})
+	ptx, err := beginOn(ctx, conn, "")
 	if err != nil {
 		return err
 	}
-	defer func() {
-		if p := recover(); p != nil {
-			_ = ptx.Rollback(context.WithoutCancel(ctx))
-			panic(p)
-		}
-		if err != nil {
-			_ = ptx.Rollback(context.WithoutCancel(ctx))
-			return
-		}
-		err = ptx.Commit(ctx)
-	}()
+	defer end(ctx, ptx, &err)
 	if _, err = ptx.Exec(ctx, "SET LOCAL ROLE "+supervisionRole); err != nil {
 		return err
 	}

@@ -97,33 +97,11 @@ func (s *Store) InTx(ctx context.Context, tenantID uuid.UUID, fn func(ctx contex
 	// parameters; a uuid.UUID prints as hex and dashes only, so formatting it is safe. It is
 	// sent with BEGIN as one simple-protocol message: one round trip opens the transaction.
 	begin := fmt.Sprintf("BEGIN; SET LOCAL app.tenant_id = '%s'", tenantID.String())
-	var ptx pgx.Tx
-	err = conn.Raw(func(dc any) error {
-		c, ok := pgxConn(dc)
-		if !ok {
-			return fmt.Errorf("tenants: unexpected driver connection %T", dc)
-		}
-		var berr error
-		if ptx, berr = c.Conn().BeginTx(ctx, pgx.TxOptions{BeginQuery: begin}); berr != nil {
-			// BEGIN may have run without the SET: leave no transaction open on the connection.
-			_, _ = c.Conn().Exec(context.WithoutCancel(ctx), "ROLLBACK")
-		}
-		return berr
-	})
+	ptx, err := beginOn(ctx, conn, begin)
 	if err != nil {
 		return err
 	}
-	defer func() {
-		if p := recover(); p != nil {
-			_ = ptx.Rollback(context.WithoutCancel(ctx))
-			panic(p)
-		}
-		if err != nil {
-			_ = ptx.Rollback(context.WithoutCancel(ctx))
-			return
-		}
-		err = ptx.Commit(ctx)
-	}()
+	defer end(ctx, ptx, &err)
 	tx := &Tx{conn: conn, pgx: ptx, tenantID: tenantID, store: s}
 	if err = fn(context.WithValue(ctx, txKey{}, tx)); err != nil {
 		return err

@@ -154,8 +154,8 @@ type Application struct {
 	DecidedOn      *time.Time `bun:"decided_on,type:date"`
 	// DecisionDays are the working days from acceptance to the decision, counted when it is
 	// made; the statistics' rollup sums them (migration 20261205000010).
-	DecisionDays *int `bun:"decision_days"`
-	DeliveryMethod *string    `bun:"delivery_method"`
+	DecisionDays   *int    `bun:"decision_days"`
+	DeliveryMethod *string `bun:"delivery_method"`
 	// DeliveryDue: a 准予 decision is served within ten working days (art. 44).
 	DeliveryDue *time.Time `bun:"delivery_due,type:date"`
 	DeliveredOn *time.Time `bun:"delivered_on,type:date"`
