@@ -66,8 +66,11 @@ func (s *Server) authenticate(roles []tenants.Role, operationID string) func(hum
 // regionAlso's. Filled while the routes are registered, read only after.
 var regionOps = map[string]bool{}
 
-// regionAlso are the county operations a region account may call too: who am I, sign out.
-var regionAlso = map[string]bool{"get-me": true, "logout": true}
+// regionAlso are the operations of every account a region account may call too: who am I, sign
+// out, change the password, see and end its sessions (they run in the region's transaction:
+// inActor).
+var regionAlso = map[string]bool{"get-me": true, "logout": true, "change-my-password": true,
+	"list-my-sessions": true, "end-my-session": true, "end-my-other-sessions": true}
 
 // registerRegion adds an operation of region accounts (city and province supervisors, the
 // platform operator): their sessions carry a region instead of a tenant, and their
@@ -79,19 +82,26 @@ func registerRegion[I, O any](s *Server, op huma.Operation, roles []tenants.Role
 }
 
 // authenticateRegion is authenticate for a session of a region account: the account is read in
-// its region's transaction (as the supervision role), and the actor carries the region.
-func (s *Server) authenticateRegion(hctx huma.Context, next func(huma.Context), roles []tenants.Role, operationID string, sess *identity.Session, credential string) {
+// its region's transaction (as the supervision role), the session's activity is kept there
+// (the same idle timeout, shared by every process, as a county's), and the actor carries the
+// region.
+func (s *Server) authenticateRegion(hctx huma.Context, next func(huma.Context), roles []tenants.Role, operationID string, sess *identity.Session, credential string, whileMustChange, asked bool) {
 	fail := func(err error) { _ = huma.WriteErr(s.api, hctx, http.StatusInternalServerError, "", err) }
 	ctx := hctx.Context()
 	var (
 		m    *supervision.Member
 		path string
+		idle *signin.Activity
 	)
 	err := s.deps.Store.InRegion(ctx, sess.RegionCode, func(ctx context.Context) error {
 		rt, _ := tenants.RegionFrom(ctx)
 		path = rt.Path
 		var err error
 		m, err = supervision.LookupMember(ctx, sess.IdentityID)
+		if err != nil || m.Status != tenants.StatusActive {
+			return err
+		}
+		idle, err = s.touch(ctx, sess, m.Phone, m.IdentityID, m.Name, hctx)
 		return err
 	})
 	switch {
@@ -104,6 +114,8 @@ func (s *Server) authenticateRegion(hctx huma.Context, next func(huma.Context), 
 	case m.Status != tenants.StatusActive:
 		fail(&problem.Error{Status: http.StatusUnauthorized, Code: "account_disabled", Message: "账号已停用", MessageEn: "account disabled"})
 		return
+	case s.sessionEnded(hctx, idle, sess, credential, asked, func() { s.authenticateOnce(hctx, next, roles, operationID, whileMustChange, true) }):
+		return
 	}
 	a := m.Actor(sess.ID, path)
 	if !(regionOps[operationID] || regionAlso[operationID]) || !a.HasAny(roles...) {
@@ -113,6 +125,40 @@ func (s *Server) authenticateRegion(hctx huma.Context, next func(huma.Context), 
 	ctx = tenants.WithActor(ctx, a)
 	ctx = context.WithValue(ctx, credentialKey{}, credential)
 	next(huma.WithContext(hctx, ctx))
+}
+
+// sessionEnded handles a session that Touch found ended elsewhere or idle, and reports
+// whether it did (the request is then answered). again authenticates once more.
+func (s *Server) sessionEnded(hctx huma.Context, idle *signin.Activity, sess *identity.Session, credential string, asked bool, again func()) bool {
+	ctx := hctx.Context()
+	switch {
+	case idle != nil && idle.Ended && !asked:
+		// Ended by another process after this one cached it: Kratos decides.
+		s.deps.Kratos.Forget(credential)
+		again()
+		return true
+	case idle != nil && idle.Idle:
+		// 超时自动退出: the session ends in Kratos too, not just for this request.
+		if id, err := uuid.Parse(sess.ID); err == nil {
+			if err := s.deps.Kratos.EndSession(ctx, id); err != nil {
+				s.deps.Logger.WarnContext(ctx, "end idle session", "error", err)
+			}
+		}
+		_ = huma.WriteErr(s.api, hctx, http.StatusInternalServerError, "", &problem.Error{Status: http.StatusUnauthorized, Code: "session_idle",
+			Message:   "超过 " + strconv.Itoa(idle.IdleMinutes) + " 分钟未操作，已自动退出，请重新登录",
+			MessageEn: "signed out after " + strconv.Itoa(idle.IdleMinutes) + " minutes without activity; sign in again"})
+		return true
+	}
+	return false
+}
+
+// inActor runs fn in the transaction that keeps the signed-in account: its county's, or its
+// region's for a region account.
+func (s *Server) inActor(ctx context.Context, fn func(ctx context.Context) error) error {
+	if actor(ctx).RegionCode != "" {
+		return s.inRegion(ctx, fn)
+	}
+	return s.inTx(ctx, fn)
 }
 
 // inRegion runs fn in the region transaction of the signed-in region account.
@@ -162,7 +208,7 @@ func (s *Server) authenticateOnce(hctx huma.Context, next func(huma.Context), ro
 		return
 	}
 	if sess.TenantID == uuid.Nil && sess.RegionCode != "" {
-		s.authenticateRegion(hctx, next, roles, operationID, sess, credential)
+		s.authenticateRegion(hctx, next, roles, operationID, sess, credential, whileMustChange, asked)
 		return
 	}
 	if regionOps[operationID] {
@@ -183,7 +229,7 @@ func (s *Server) authenticateOnce(hctx huma.Context, next func(huma.Context), ro
 		if err != nil || m.Status != tenants.StatusActive {
 			return err
 		}
-		idle, err = s.touchSession(ctx, sess, m, hctx.Header(BackgroundHeader) == "1", hctx)
+		idle, err = s.touch(ctx, sess, m.Phone, m.IdentityID, m.Name, hctx)
 		return err
 	})
 	switch {
@@ -196,21 +242,7 @@ func (s *Server) authenticateOnce(hctx huma.Context, next func(huma.Context), ro
 	case m.Status != tenants.StatusActive:
 		fail(&problem.Error{Status: http.StatusUnauthorized, Code: "account_disabled", Message: "账号已停用", MessageEn: "account disabled"})
 		return
-	case idle != nil && idle.Ended && !asked:
-		// Ended by another process after this one cached it: Kratos decides.
-		s.deps.Kratos.Forget(credential)
-		s.authenticateOnce(hctx, next, roles, operationID, whileMustChange, true)
-		return
-	case idle != nil && idle.Idle:
-		// 超时自动退出: the session ends in Kratos too, not just for this request.
-		if id, err := uuid.Parse(sess.ID); err == nil {
-			if err := s.deps.Kratos.EndSession(ctx, id); err != nil {
-				s.deps.Logger.WarnContext(ctx, "end idle session", "error", err)
-			}
-		}
-		fail(&problem.Error{Status: http.StatusUnauthorized, Code: "session_idle",
-			Message:   "超过 " + strconv.Itoa(idle.IdleMinutes) + " 分钟未操作，已自动退出，请重新登录",
-			MessageEn: "signed out after " + strconv.Itoa(idle.IdleMinutes) + " minutes without activity; sign in again"})
+	case s.sessionEnded(hctx, idle, sess, credential, asked, func() { s.authenticateOnce(hctx, next, roles, operationID, whileMustChange, true) }):
 		return
 	}
 	actor := m.Actor(sess.ID)

@@ -21,7 +21,8 @@ var (
 	// revealRoles may see an applicant's full ID number (audited): who checks identity or
 	// decides, and the county admin; application.RevealID checks the same.
 	revealRoles = []tenants.Role{tenants.RoleTownshipClerk, tenants.RoleDepartmentStaff, tenants.RoleCountyAdmin}
-	// everyone: every county member and every region account (who am I, sign out).
+	// everyone: every county member and every region account (who am I, sign out, password,
+	// sessions).
 	everyone = append(append([]tenants.Role{}, anyMember...), tenants.RoleCitySupervisor, tenants.RoleProvinceSupervisor)
 	// supervisors read the supervision store of their region; operators run the platform.
 	supervisors = []tenants.Role{tenants.RoleCitySupervisor, tenants.RoleProvinceSupervisor}

@@ -108,7 +108,7 @@ func (s *Server) sessionRoutes() {
 			"A wrong current password is 422 wrong_password on body.current_password and counts as a failed sign-in (the lockout applies). " +
 			"Clears must_change_password. Audited. Kratos' own settings flow is closed on the app's origin, so this policy holds.",
 		Tags: []string{"session"}, DefaultStatus: http.StatusNoContent, Errors: []int{422, 429}},
-		anyMember, func(ctx context.Context, in *passwordIn) (*struct{}, error) {
+		everyone, func(ctx context.Context, in *passwordIn) (*struct{}, error) {
 			return nil, s.changeMyPassword(ctx, in.Body.CurrentPassword, in.Body.Password)
 		})
 	register(s, huma.Operation{OperationID: "logout", Method: http.MethodPost, Path: "/api/v1/auth/logout", Summary: "退出登录 / Sign out",
@@ -119,13 +119,10 @@ func (s *Server) sessionRoutes() {
 			if err := s.deps.Kratos.Revoke(ctx, a.SessionID, credential); err != nil {
 				return nil, err
 			}
-			if a.RegionCode != "" { // a region account keeps no activity row in a county
-				return &logoutOut{SetCookie: http.Cookie{Name: SessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteLaxMode}}, nil
-			}
 			// Without its activity row the session is asked of Kratos again by every other
 			// process that still has it cached (authenticate), so signing out holds everywhere.
 			if id, err := uuid.Parse(a.SessionID); err == nil {
-				if err := s.inTx(ctx, func(ctx context.Context) error { return signin.Forget(ctx, id) }); err != nil {
+				if err := s.inActor(ctx, func(ctx context.Context) error { return signin.Forget(ctx, id) }); err != nil {
 					return nil, err
 				}
 			}
@@ -148,7 +145,11 @@ func (s *Server) changeMyPassword(ctx context.Context, current, next string) err
 	if refusal != nil {
 		return refusal.Problem(time.Now())
 	}
-	err = s.staff.ChangeOwnPassword(ctx, a.TenantID, a.IdentityID, current, next)
+	if a.RegionCode != "" {
+		err = s.supervision().ChangeOwnPassword(ctx, a.IdentityID, a.Phone, current, next)
+	} else {
+		err = s.staff.ChangeOwnPassword(ctx, a.TenantID, a.IdentityID, current, next)
+	}
 	outcome := signin.Undecided
 	if p, ok := problem.As(err); ok && p.Code == staff.ErrWrongPassword {
 		outcome = signin.Failed

@@ -289,30 +289,37 @@ func (s *Server) logSignIn(ctx context.Context, a signin.Attempt, r *http.Reques
 		return
 	}
 	id, err := s.deps.Kratos.FindByPhone(ctx, a.Phone)
-	if err != nil || id == nil || id.TenantID == uuid.Nil {
+	if err != nil || id == nil || (id.TenantID == uuid.Nil && id.RegionCode == "") {
 		if err != nil {
 			s.deps.Logger.WarnContext(ctx, "login log: identity lookup", "error", err)
 		}
 		return
 	}
 	ev := signin.Event{Phone: id.Phone, IdentityID: &id.ID, Name: id.Name, Address: a.Address, UserAgent: r.UserAgent(), Result: result}
-	if err := s.deps.Store.InTx(ctx, id.TenantID, func(ctx context.Context) error { return signin.Record(ctx, ev) }); err != nil {
+	record := func(ctx context.Context) error { return signin.Record(ctx, ev) }
+	if id.TenantID == uuid.Nil { // a region account: its region keeps its log
+		err = s.deps.Store.InRegion(ctx, id.RegionCode, record)
+	} else {
+		err = s.deps.Store.InTx(ctx, id.TenantID, record)
+	}
+	if err != nil {
 		s.deps.Logger.ErrorContext(ctx, "login log", "error", err)
 	}
 }
 
-// touchSession records the request in the session's activity and, when the session had
-// idled out, logs it; the caller then ends the session.
-func (s *Server) touchSession(ctx context.Context, sess *identity.Session, m *tenants.Membership, background bool, r huma.Context) (*signin.Activity, error) {
+// touch records the request in the session's activity, in the transaction of ctx (the
+// account's county or region) and, when the session had idled out, logs it; the caller then
+// ends the session.
+func (s *Server) touch(ctx context.Context, sess *identity.Session, phone string, identityID uuid.UUID, name string, r huma.Context) (*signin.Activity, error) {
 	id, err := uuid.Parse(sess.ID)
 	if err != nil {
 		return &signin.Activity{}, nil // not a Kratos session id: nothing to track
 	}
-	act, err := signin.Touch(ctx, id, sess.IdentityID, time.Now(), background, sess.Cached)
+	act, err := signin.Touch(ctx, id, sess.IdentityID, time.Now(), r.Header(BackgroundHeader) == "1", sess.Cached)
 	if err != nil || !act.Idle {
 		return act, err
 	}
-	return act, signin.Record(ctx, signin.Event{Phone: m.Phone, IdentityID: &m.IdentityID, Name: m.Name, Address: clientAddressOf(ctx),
+	return act, signin.Record(ctx, signin.Event{Phone: phone, IdentityID: &identityID, Name: name, Address: clientAddressOf(ctx),
 		UserAgent: r.Header("User-Agent"), Result: signin.ResultIdleTimeout})
 }
 
@@ -326,6 +333,19 @@ type LoginEvent struct {
 	Address    string     `json:"address" doc:"client address"`
 	UserAgent  string     `json:"user_agent"`
 	Result     string     `json:"result" enum:"success,failure,locked,throttled,idle_timeout,ended" doc:"success 成功; failure 密码错误; locked 账号已锁定，被拒; throttled 尝试过频，被拒; idle_timeout 超时自动退出; ended 本人结束会话"`
+}
+
+// RegionLoginEvent is one row of the region accounts' login log.
+type RegionLoginEvent struct {
+	LoginEvent
+	RegionCode string `json:"region_code" doc:"the account's region (GB/T 2260)"`
+}
+
+type regionLoginEventsOut struct {
+	Body struct {
+		Items      []RegionLoginEvent `json:"items"`
+		NextCursor string             `json:"next_cursor" doc:"empty on the last page"`
+	}
 }
 
 type loginEventsIn struct {
@@ -417,6 +437,25 @@ func (s *Server) signInRoutes() {
 			})
 			return out, err
 		})
+	registerRegion(s, huma.Operation{OperationID: "list-region-login-events", Method: http.MethodGet, Path: "/api/v1/region/login-events",
+		Summary: "区划账号登录日志 / Region accounts' login log",
+		Description: "Every sign-in to the region accounts of the caller's region and of the regions below it (the platform operator: all of them), " +
+			"and every session of theirs ended by idling or by its owner, newest first. Kept in the supervision store, written in the region's own transaction.",
+		Tags: tags},
+		tenants.RegionRoles, func(ctx context.Context, in *loginEventsIn) (*regionLoginEventsOut, error) {
+			out := &regionLoginEventsOut{}
+			out.Body.Items = []RegionLoginEvent{}
+			err := s.inRegion(ctx, func(ctx context.Context) error {
+				items, next, err := signin.ListRegion(ctx, signin.Query{Phone: in.Phone, Result: in.Result, Cursor: in.Cursor, Limit: in.Limit})
+				for _, e := range items {
+					out.Body.Items = append(out.Body.Items, RegionLoginEvent{RegionCode: e.RegionCode, LoginEvent: LoginEvent{ID: e.ID, At: e.At,
+						Phone: e.Phone, IdentityID: e.IdentityID, Name: e.Name, Address: e.Address, UserAgent: e.UserAgent, Result: e.Result}})
+				}
+				out.Body.NextCursor = next
+				return err
+			})
+			return out, err
+		})
 	register(s, huma.Operation{OperationID: "get-signin-settings", Method: http.MethodGet, Path: "/api/v1/signin-settings", Summary: "登录安全设置 / Sign-in settings",
 		Description: "The county's idle period and the platform's lockout rule.", Tags: tags},
 		admins, func(ctx context.Context, _ *struct{}) (*signInSettingsOut, error) {
@@ -439,7 +478,7 @@ func (s *Server) signInRoutes() {
 		})
 	register(s, huma.Operation{OperationID: "list-my-sessions", Method: http.MethodGet, Path: "/api/v1/me/sessions", Summary: "我的会话 / My sessions",
 		Description: "The signed-in user's active sessions: where and when each signed in, its last request, and which one is this.", Tags: tags},
-		anyMember, func(ctx context.Context, _ *struct{}) (*mySessionsOut, error) {
+		everyone, func(ctx context.Context, _ *struct{}) (*mySessionsOut, error) {
 			a := actor(ctx)
 			list, err := s.deps.Kratos.Sessions(ctx, a.IdentityID)
 			if err != nil {
@@ -450,7 +489,7 @@ func (s *Server) signInRoutes() {
 				ids[i] = x.ID
 			}
 			var seen map[uuid.UUID]time.Time
-			if err := s.inTx(ctx, func(ctx context.Context) (err error) {
+			if err := s.inActor(ctx, func(ctx context.Context) (err error) {
 				seen, err = signin.LastSeen(ctx, ids)
 				return err
 			}); err != nil {
@@ -471,7 +510,7 @@ func (s *Server) signInRoutes() {
 	register(s, huma.Operation{OperationID: "end-my-session", Method: http.MethodDelete, Path: "/api/v1/me/sessions/{id}", Summary: "结束会话 / End a session",
 		Description: "Ends one of the user's own sessions at once (recorded in the login log); another user's session is 404.", Tags: tags,
 		DefaultStatus: http.StatusNoContent, Errors: []int{404}},
-		anyMember, func(ctx context.Context, in *idPath) (*struct{}, error) {
+		everyone, func(ctx context.Context, in *idPath) (*struct{}, error) {
 			a := actor(ctx)
 			owner, err := s.deps.Kratos.SessionOwner(ctx, in.ID)
 			if errors.Is(err, identity.ErrUnauthenticated) || err == nil && owner != a.IdentityID {
@@ -484,7 +523,7 @@ func (s *Server) signInRoutes() {
 		})
 	register(s, huma.Operation{OperationID: "end-my-other-sessions", Method: http.MethodPost, Path: "/api/v1/me/sessions/end-others", Summary: "结束其他会话 / End my other sessions",
 		Description: "Ends every session of the user but this one (recorded in the login log).", Tags: tags},
-		anyMember, func(ctx context.Context, _ *struct{}) (*endOthersOut, error) {
+		everyone, func(ctx context.Context, _ *struct{}) (*endOthersOut, error) {
 			a := actor(ctx)
 			list, err := s.deps.Kratos.Sessions(ctx, a.IdentityID)
 			if err != nil {
@@ -509,7 +548,7 @@ func (s *Server) endSessions(ctx context.Context, a *tenants.Actor, ids []uuid.U
 		if err := s.deps.Kratos.EndSession(ctx, id); err != nil {
 			return err
 		}
-		if err := s.inTx(ctx, func(ctx context.Context) error {
+		if err := s.inActor(ctx, func(ctx context.Context) error {
 			if err := signin.Forget(ctx, id); err != nil {
 				return err
 			}

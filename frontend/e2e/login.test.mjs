@@ -55,9 +55,9 @@ const EXPECTED_MENU = {
   agency_head: ['menu-home', 'menu-applications', 'menu-notifications', 'menu-access-items', 'menu-calendar'],
   government_head: ['menu-home', 'menu-applications', 'menu-notifications', 'menu-access-items', 'menu-calendar'],
   // Region accounts (issue 16): their console, which is also where they land.
-  platform_operator: ['menu-home', 'menu-platform'],
-  city_supervisor: ['menu-home', 'menu-region'],
-  province_supervisor: ['menu-home', 'menu-region'],
+  platform_operator: ['menu-home', 'menu-platform', 'menu-region-login-log'],
+  city_supervisor: ['menu-home', 'menu-region', 'menu-region-login-log'],
+  province_supervisor: ['menu-home', 'menu-region', 'menu-region-login-log'],
 }
 
 /** Where an account lands after signing in, and that page's test id. */
@@ -285,6 +285,15 @@ for (const account of accounts) {
       assert.equal(await page.evaluate(() => document.activeElement?.id), 'main-content', 'skip link moves focus to the content')
       assert.equal(await page.locator('h1').count(), 1, 'one h1 on a signed-in page')
       assert.equal(await page.locator(tid('logout-button')).getAttribute('aria-label'), '退出登录')
+
+      if (LANDING[account.role]) {
+        // A region account's 登录日志 (kept by its region): this sign-in, after the wrong password.
+        await page.goto(`${BASE_URL}/region/login-log`)
+        const mine = page.locator(`${tid('login-log-table')} tbody tr`, { hasText: account.phone })
+        await mine.first().waitFor({ timeout: TIMEOUT })
+        const rows = await mine.allInnerTexts()
+        assert.ok(rows.length >= 2 && /成功/.test(rows[0]) && /密码错误/.test(rows[1]), `region login log of ${account.phone}: ${JSON.stringify(rows)}`)
+      }
 
       if (account.role === 'county_admin') {
         await countyAdminJourney(page)

@@ -76,22 +76,26 @@ type Activity struct {
 	Ended bool
 }
 
-// Touch records a request of a session in the tenant of ctx and reports whether the session
-// had idled out before it, or (cached: the caller's Kratos answer came from its cache) was
-// ended meanwhile by another process. A background request (the notification bell's poll) is
-// checked but does not count as activity, or an open tab would never time out.
+// Touch records a request of a session in the transaction's book (a county's, or a region
+// account's: bookOf) and reports whether the session had idled out before it, or (cached:
+// the caller's Kratos answer came from its cache) was ended meanwhile by another process. A
+// background request (the notification bell's poll) is checked but does not count as
+// activity, or an open tab would never time out.
 func Touch(ctx context.Context, sessionID, identityID uuid.UUID, now time.Time, background, cached bool) (*Activity, error) {
-	tx, ok := tenants.TxFrom(ctx)
-	if !ok {
-		panic("signin: Touch outside a tenant transaction")
-	}
+	b := bookOf(ctx)
 	var r struct {
 		LastSeen *time.Time `bun:"last_seen"`
 		Idle     int        `bun:"idle"`
 	}
-	if err := tx.DB().NewRaw(`SELECT (SELECT last_seen FROM session_activity WHERE tenant_id = ? AND session_id = ?) AS last_seen,
-		coalesce((SELECT idle_minutes FROM signin_settings WHERE tenant_id = ?), ?) AS idle`,
-		tx.TenantID(), sessionID, tx.TenantID(), DefaultIdleMinutes).Scan(ctx, &r); err != nil {
+	// A region has no settings row: its accounts idle out after the default period.
+	idle := `?`
+	idleArgs := []any{DefaultIdleMinutes}
+	if b.county {
+		idle = `coalesce((SELECT idle_minutes FROM signin_settings WHERE tenant_id = ?), ?)`
+		idleArgs = []any{b.owner, DefaultIdleMinutes}
+	}
+	if err := b.db.NewRaw(`SELECT (SELECT last_seen FROM ? WHERE ? = ? AND session_id = ?) AS last_seen, `+idle+` AS idle`,
+		append([]any{b.activity, b.key, b.owner, sessionID}, idleArgs...)...).Scan(ctx, &r); err != nil {
 		return nil, err
 	}
 	a := &Activity{IdleMinutes: r.Idle}
@@ -101,27 +105,28 @@ func Touch(ctx context.Context, sessionID, identityID uuid.UUID, now time.Time, 
 		return a, nil
 	case r.LastSeen != nil && now.Sub(*r.LastSeen) > time.Duration(r.Idle)*time.Minute:
 		a.Idle = true
-		_, err := tx.DB().NewRaw(`DELETE FROM session_activity WHERE tenant_id = ? AND session_id = ?`, tx.TenantID(), sessionID).Exec(ctx)
+		_, err := b.db.NewRaw(`DELETE FROM ? WHERE ? = ? AND session_id = ?`, b.activity, b.key, b.owner, sessionID).Exec(ctx)
 		return a, err
 	case r.LastSeen == nil || (!background && now.Sub(*r.LastSeen) >= touchEvery):
-		_, err := tx.DB().NewRaw(`INSERT INTO session_activity (tenant_id, session_id, identity_id, last_seen) VALUES (?, ?, ?, ?)
-			ON CONFLICT (tenant_id, session_id) DO UPDATE SET last_seen = EXCLUDED.last_seen`, tx.TenantID(), sessionID, identityID, now.UTC()).Exec(ctx)
+		_, err := b.db.NewRaw(`INSERT INTO ? (?, session_id, identity_id, last_seen) VALUES (?, ?, ?, ?)
+			ON CONFLICT (?, session_id) DO UPDATE SET last_seen = EXCLUDED.last_seen`, b.activity, b.key, b.owner, sessionID, identityID, now.UTC(), b.key).Exec(ctx)
 		return a, err
 	}
 	return a, nil
 }
 
-// LastSeen returns the last request of each of the given sessions in the tenant of ctx.
+// LastSeen returns the last request of each of the given sessions in the transaction's book.
 func LastSeen(ctx context.Context, sessionIDs []uuid.UUID) (map[uuid.UUID]time.Time, error) {
 	out := map[uuid.UUID]time.Time{}
 	if len(sessionIDs) == 0 {
 		return out, nil
 	}
+	b := bookOf(ctx)
 	var rows []struct {
 		SessionID uuid.UUID `bun:"session_id"`
 		LastSeen  time.Time `bun:"last_seen"`
 	}
-	if err := tenants.DB(ctx).NewRaw(`SELECT session_id, last_seen FROM session_activity WHERE tenant_id = ? AND session_id IN (?)`, tenants.CurrentID(ctx), bun.In(sessionIDs)).Scan(ctx, &rows); err != nil {
+	if err := b.db.NewRaw(`SELECT session_id, last_seen FROM ? WHERE ? = ? AND session_id IN (?)`, b.activity, b.key, b.owner, bun.In(sessionIDs)).Scan(ctx, &rows); err != nil {
 		return nil, err
 	}
 	for _, r := range rows {
@@ -132,12 +137,15 @@ func LastSeen(ctx context.Context, sessionIDs []uuid.UUID) (map[uuid.UUID]time.T
 
 // Forget drops a session's activity row (the session was ended).
 func Forget(ctx context.Context, sessionID uuid.UUID) error {
-	_, err := tenants.DB(ctx).NewRaw(`DELETE FROM session_activity WHERE tenant_id = ? AND session_id = ?`, tenants.CurrentID(ctx), sessionID).Exec(ctx)
+	b := bookOf(ctx)
+	_, err := b.db.NewRaw(`DELETE FROM ? WHERE ? = ? AND session_id = ?`, b.activity, b.key, b.owner, sessionID).Exec(ctx)
 	return err
 }
 
-// PruneActivity deletes the activity of sessions idle for a day: Kratos has ended them.
+// PruneActivity deletes the activity of sessions idle for a day in the transaction's book:
+// Kratos has ended them.
 func PruneActivity(ctx context.Context, now time.Time) error {
-	_, err := tenants.DB(ctx).NewRaw(`DELETE FROM session_activity WHERE tenant_id = ? AND last_seen < ?`, tenants.CurrentID(ctx), now.Add(-24*time.Hour)).Exec(ctx)
+	b := bookOf(ctx)
+	_, err := b.db.NewRaw(`DELETE FROM ? WHERE ? = ? AND last_seen < ?`, b.activity, b.key, b.owner, now.Add(-24*time.Hour)).Exec(ctx)
 	return err
 }

@@ -49,13 +49,9 @@ func clean(s string, n int) string {
 	return s
 }
 
-// Record writes e to the login log of the tenant in ctx.
+// Record writes e to the login log of the transaction's book (a county's, or a region's).
 func Record(ctx context.Context, e Event) error {
-	tx, ok := tenants.TxFrom(ctx)
-	if !ok {
-		panic("signin: Record outside a tenant transaction")
-	}
-	e.TenantID = tx.TenantID()
+	b := bookOf(ctx)
 	if e.ID == uuid.Nil {
 		e.ID = uuid.New()
 	}
@@ -64,7 +60,8 @@ func Record(ctx context.Context, e Event) error {
 	}
 	e.At = e.At.UTC()
 	e.Phone, e.Name, e.Address, e.UserAgent = clean(e.Phone, 32), clean(e.Name, 50), clean(e.Address, 64), clean(e.UserAgent, 300)
-	_, err := tx.DB().NewInsert().Model(&e).Exec(ctx)
+	_, err := b.db.NewRaw(`INSERT INTO ? (?, id, at, phone, identity_id, name, address, user_agent, result) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		b.events, b.key, b.owner, e.ID, e.At, e.Phone, e.IdentityID, e.Name, e.Address, e.UserAgent, e.Result).Exec(ctx)
 	return err
 }
 
@@ -109,4 +106,45 @@ func List(ctx context.Context, q Query) (*Page, error) {
 		p.NextCursor = tenants.EncodeCursor(last.At, last.ID)
 	}
 	return p, nil
+}
+
+// RegionEvent is one row of the region accounts' login log.
+type RegionEvent struct {
+	Event
+	RegionCode string `bun:"region_code" json:"region_code"`
+}
+
+// ListRegion reads the login log of the region accounts of the region transaction in ctx and
+// of the regions below it (the store's policy), newest first.
+func ListRegion(ctx context.Context, q Query) ([]RegionEvent, string, error) {
+	if _, ok := tenants.RegionFrom(ctx); !ok {
+		panic("signin: ListRegion outside a region transaction")
+	}
+	var items []RegionEvent
+	sel := tenants.RegionDB(ctx).NewSelect().TableExpr("supervision.region_login_events AS le").
+		ColumnExpr("le.region_code, le.id, le.at, le.phone, le.identity_id, le.name, le.address, le.user_agent, le.result").
+		OrderExpr("le.at DESC, le.id DESC").Limit(int64(q.Limit + 1))
+	if q.Phone != "" {
+		sel = sel.Where("le.phone = ?", q.Phone)
+	}
+	if q.Result != "" {
+		sel = sel.Where("le.result = ?", q.Result)
+	}
+	if q.Cursor != "" {
+		at, id, err := tenants.DecodeCursor(q.Cursor)
+		if err != nil {
+			return nil, "", err
+		}
+		sel = sel.Where("(le.at, le.id) < (?, ?)", at, id)
+	}
+	if err := sel.Scan(ctx, &items); err != nil {
+		return nil, "", err
+	}
+	next := ""
+	if len(items) > q.Limit {
+		items = items[:q.Limit]
+		last := items[q.Limit-1]
+		next = tenants.EncodeCursor(last.At, last.ID)
+	}
+	return items, next, nil
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/yichuang/yichuang/services/identity"
 	"github.com/yichuang/yichuang/services/problem"
+	"github.com/yichuang/yichuang/services/staff"
 	"github.com/yichuang/yichuang/tenants"
 )
 
@@ -22,6 +23,8 @@ import (
 type Identities interface {
 	CreateStaff(ctx context.Context, in identity.NewStaff) (uuid.UUID, error)
 	Delete(ctx context.Context, id uuid.UUID) error
+	VerifyPassword(ctx context.Context, phone, password string) (bool, error)
+	SetPassword(ctx context.Context, id uuid.UUID, password string) error
 }
 
 // Region levels.
@@ -215,4 +218,36 @@ func (s *Service) EnsureAccount(ctx context.Context, in NewAccount) (*Member, er
 		return nil, err
 	}
 	return s.CreateAccount(ctx, in)
+}
+
+// ChangeOwnPassword sets a region account's new password after checking its current one, by
+// the same policy as a county's staff (staff.CheckPassword): region accounts read every
+// county of their region, so their passwords are held to no lower rule. The caller counts a
+// wrong current password as a failed sign-in (the lockout applies).
+func (s *Service) ChangeOwnPassword(ctx context.Context, identityID uuid.UUID, phone, current, next string) error {
+	if s.Identities == nil {
+		return problem.Unavailable("identity_unavailable", "身份认证服务未配置", "the identity service is not configured")
+	}
+	if next == current {
+		return problem.Invalid(problem.Field{Location: "body.password", Message: "新密码不能与当前密码相同", MessageEn: "the new password must differ from the current one"})
+	}
+	if f := staff.CheckPassword("body.password", next, phone); f != nil {
+		return problem.Invalid(*f)
+	}
+	ok, err := s.Identities.VerifyPassword(ctx, phone, current)
+	if err != nil {
+		return unavailable(err)
+	}
+	if !ok {
+		return &problem.Error{Status: http.StatusUnprocessableEntity, Code: staff.ErrWrongPassword, Message: "当前密码不正确", MessageEn: "the current password is wrong",
+			Fields: []problem.Field{{Location: "body.current_password", Message: "当前密码不正确", MessageEn: "the current password is wrong"}}}
+	}
+	return unavailable(s.Identities.SetPassword(ctx, identityID, next))
+}
+
+func unavailable(err error) error {
+	if errors.Is(err, identity.ErrUnavailable) {
+		return problem.Unavailable("identity_unavailable", "身份认证服务暂不可用，请稍后重试", "identity service unavailable")
+	}
+	return err
 }

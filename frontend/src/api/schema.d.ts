@@ -1299,7 +1299,7 @@ export interface paths {
          * 修改密码 / Change my password
          * @description The signed-in member's new password, with the current one (after a reset: the one-time password). The app's policy: 10 to 72 characters, not containing the phone number, not a common password (422 on body.password). A wrong current password is 422 wrong_password on body.current_password and counts as a failed sign-in (the lockout applies). Clears must_change_password. Audited. Kratos' own settings flow is closed on the app's origin, so this policy holds.
          *
-         *     可调用角色 / Roles: 平台运营 (platform_operator)、县级管理员 (county_admin)、部门工作人员 (department_staff)、乡镇窗口人员 (township_clerk)、村社区工作者 (community_worker)、本行政机关负责人 (agency_head)、县政府负责人 (government_head)
+         *     可调用角色 / Roles: 平台运营 (platform_operator)、县级管理员 (county_admin)、部门工作人员 (department_staff)、乡镇窗口人员 (township_clerk)、村社区工作者 (community_worker)、本行政机关负责人 (agency_head)、县政府负责人 (government_head)、市级监察员 (city_supervisor)、省级监察员 (province_supervisor)
          */
         post: operations["change-my-password"];
         delete?: never;
@@ -1319,7 +1319,7 @@ export interface paths {
          * 我的会话 / My sessions
          * @description The signed-in user's active sessions: where and when each signed in, its last request, and which one is this.
          *
-         *     可调用角色 / Roles: 平台运营 (platform_operator)、县级管理员 (county_admin)、部门工作人员 (department_staff)、乡镇窗口人员 (township_clerk)、村社区工作者 (community_worker)、本行政机关负责人 (agency_head)、县政府负责人 (government_head)
+         *     可调用角色 / Roles: 平台运营 (platform_operator)、县级管理员 (county_admin)、部门工作人员 (department_staff)、乡镇窗口人员 (township_clerk)、村社区工作者 (community_worker)、本行政机关负责人 (agency_head)、县政府负责人 (government_head)、市级监察员 (city_supervisor)、省级监察员 (province_supervisor)
          */
         get: operations["list-my-sessions"];
         put?: never;
@@ -1343,7 +1343,7 @@ export interface paths {
          * 结束其他会话 / End my other sessions
          * @description Ends every session of the user but this one (recorded in the login log).
          *
-         *     可调用角色 / Roles: 平台运营 (platform_operator)、县级管理员 (county_admin)、部门工作人员 (department_staff)、乡镇窗口人员 (township_clerk)、村社区工作者 (community_worker)、本行政机关负责人 (agency_head)、县政府负责人 (government_head)
+         *     可调用角色 / Roles: 平台运营 (platform_operator)、县级管理员 (county_admin)、部门工作人员 (department_staff)、乡镇窗口人员 (township_clerk)、村社区工作者 (community_worker)、本行政机关负责人 (agency_head)、县政府负责人 (government_head)、市级监察员 (city_supervisor)、省级监察员 (province_supervisor)
          */
         post: operations["end-my-other-sessions"];
         delete?: never;
@@ -1366,7 +1366,7 @@ export interface paths {
          * 结束会话 / End a session
          * @description Ends one of the user's own sessions at once (recorded in the login log); another user's session is 404.
          *
-         *     可调用角色 / Roles: 平台运营 (platform_operator)、县级管理员 (county_admin)、部门工作人员 (department_staff)、乡镇窗口人员 (township_clerk)、村社区工作者 (community_worker)、本行政机关负责人 (agency_head)、县政府负责人 (government_head)
+         *     可调用角色 / Roles: 平台运营 (platform_operator)、县级管理员 (county_admin)、部门工作人员 (department_staff)、乡镇窗口人员 (township_clerk)、村社区工作者 (community_worker)、本行政机关负责人 (agency_head)、县政府负责人 (government_head)、市级监察员 (city_supervisor)、省级监察员 (province_supervisor)
          */
         delete: operations["end-my-session"];
         options?: never;
@@ -2034,6 +2034,28 @@ export interface paths {
          * @description 可调用角色 / Roles: 市级监察员 (city_supervisor)、省级监察员 (province_supervisor)
          */
         get: operations["list-region-applications"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/region/login-events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 区划账号登录日志 / Region accounts' login log
+         * @description Every sign-in to the region accounts of the caller's region and of the regions below it (the platform operator: all of them), and every session of theirs ended by idling or by its owner, newest first. Kept in the supervision store, written in the region's own transaction.
+         *
+         *     可调用角色 / Roles: 市级监察员 (city_supervisor)、省级监察员 (province_supervisor)、平台运营 (platform_operator)
+         */
+        get: operations["list-region-login-events"];
         put?: never;
         post?: never;
         delete?: never;
@@ -4362,6 +4384,35 @@ export interface components {
              */
             readonly $schema?: string;
             items: components["schemas"]["SupervisionApplication"][] | null;
+            /** @description empty on the last page */
+            next_cursor: string;
+        };
+        RegionLoginEvent: {
+            /** @description client address */
+            address: string;
+            /** Format: date-time */
+            at: string;
+            id: string;
+            identity_id: string | null;
+            name: string;
+            phone: string;
+            /** @description the account's region (GB/T 2260) */
+            region_code: string;
+            /**
+             * @description success 成功; failure 密码错误; locked 账号已锁定，被拒; throttled 尝试过频，被拒; idle_timeout 超时自动退出; ended 本人结束会话
+             * @enum {string}
+             */
+            result: "success" | "failure" | "locked" | "throttled" | "idle_timeout" | "ended";
+            user_agent: string;
+        };
+        RegionLoginEventsOutBody: {
+            /**
+             * Format: uri
+             * @description A URL to the JSON Schema for this object.
+             * @example https://example.com/schemas/RegionLoginEventsOutBody.json
+             */
+            readonly $schema?: string;
+            items: components["schemas"]["RegionLoginEvent"][] | null;
             /** @description empty on the last page */
             next_cursor: string;
         };
@@ -13730,6 +13781,79 @@ export interface operations {
             };
             /** @description Not Found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "list-region-login-events": {
+        parameters: {
+            query?: {
+                /** @description only this account's events */
+                phone?: string;
+                /** @description only events with this result */
+                result?: "success" | "failure" | "locked" | "throttled" | "idle_timeout" | "ended" | "";
+                /** @description next_cursor of the previous page */
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RegionLoginEventsOutBody"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

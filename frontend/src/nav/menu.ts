@@ -61,6 +61,7 @@ export type MenuKey =
   | 'published'
   | 'region'
   | 'platform'
+  | 'region-login-log'
 
 /** The areas a long menu is grouped by, in menu order, with the titles the side menu shows. */
 export const MENU_GROUPS = [
@@ -136,6 +137,8 @@ export const MENU: readonly MenuItem[] = [
   { key: 'published', group: 'review', title: '上报数据', path: '/supervision/published', icon: Upload, roles: ADMIN_ROLES },
   { key: 'region', group: 'review', title: '辖区监察', path: '/region', icon: DataBoard, roles: SUPERVISOR_ROLES },
   { key: 'platform', group: 'admin', title: '县区管理', path: '/platform', icon: Management, roles: OPERATOR_ROLES },
+  // The region accounts' own login log: a region reads its accounts' and those of the regions below.
+  { key: 'region-login-log', group: 'admin', title: '登录日志', path: '/region/login-log', icon: Lock, roles: [...SUPERVISOR_ROLES, ...OPERATOR_ROLES] },
 ]
 
 export function rolesAllow(actorRoles: readonly string[], allowed: readonly Role[] | 'all'): boolean {

@@ -62,6 +62,7 @@ const routes: RouteRecordRaw[] = [
       { path: 'ratings/indicators', name: 'rating-indicators', component: () => import('@/features/rating/views/RatingIndicatorsView.vue'), meta: { title: menuItem('rating-indicators').title, roles: menuItem('rating-indicators').roles } },
       { path: 'audit', name: 'audit', component: () => import('@/features/admin/views/AuditView.vue'), meta: { title: menuItem('audit').title, roles: menuItem('audit').roles } },
       { path: 'login-log', name: 'login-log', component: () => import('@/features/admin/views/LoginLogView.vue'), meta: { title: menuItem('login-log').title, roles: menuItem('login-log').roles } },
+      { path: 'region/login-log', name: 'region-login-log', component: () => import('@/features/admin/views/LoginLogView.vue'), props: { region: true }, meta: { title: menuItem('region-login-log').title, roles: menuItem('region-login-log').roles } },
       { path: 'supervision/published', name: 'published', component: () => import('@/features/supervision/views/PublishedView.vue'), meta: { title: menuItem('published').title, roles: menuItem('published').roles } },
       { path: 'region', name: 'region', component: () => import('@/features/supervision/views/RegionView.vue'), meta: { title: menuItem('region').title, roles: menuItem('region').roles } },
       { path: 'platform', name: 'platform', component: () => import('@/features/supervision/views/PlatformView.vue'), meta: { title: menuItem('platform').title, roles: menuItem('platform').roles } },
