@@ -167,7 +167,7 @@ func NewClient(store *tenants.Store, opts Options) (*river.Client[pgx.Tx], error
 		_, err := svc.Supervision.Publish(ctx)
 		return err
 	}})
-	river.AddWorker(workers, &publishSweepWorker{store: store})
+	river.AddWorker(workers, &publishSweepWorker{store: store, svc: svc.Supervision})
 	// Registered even without storage: River refuses to insert a kind it has no worker for,
 	// and steps enqueue these everywhere. Without storage their queue is not worked.
 	docs := svc.Docs
@@ -365,8 +365,8 @@ func (w *sweepWorker) Work(ctx context.Context, _ *river.Job[SweepArgs]) error {
 	return nil
 }
 
-// PublishSweepArgs start the supervision feed's periodic drain: every county with outbox rows
-// gets its publishing job (supervision.PublishArgs), each enqueued in the county's own
+// PublishSweepArgs start the supervision feed's periodic drain: every county with outbox rows,
+// or whose month has turned since it last published, gets its publishing job (supervision.PublishArgs), each enqueued in the county's own
 // transaction. The outbox is written by triggers in the county's transactions, which cannot
 // enqueue through River's API; this sweep, every supervision.SweepEvery, is the lag's bound.
 type PublishSweepArgs struct{}
@@ -377,6 +377,7 @@ func (PublishSweepArgs) Kind() string { return "supervision_sweep" }
 type publishSweepWorker struct {
 	river.WorkerDefaults[PublishSweepArgs]
 	store *tenants.Store
+	svc   *supervision.Service
 }
 
 func (w *publishSweepWorker) Timeout(*river.Job[PublishSweepArgs]) time.Duration { return time.Minute }
@@ -387,7 +388,7 @@ func (w *publishSweepWorker) Work(ctx context.Context, _ *river.Job[PublishSweep
 		return err
 	}
 	for _, t := range all {
-		if err := w.store.InTx(ctx, t.ID, supervision.EnqueueIfPending); err != nil {
+		if err := w.store.InTx(ctx, t.ID, w.svc.EnqueueIfPending); err != nil {
 			return fmt.Errorf("supervision sweep %s: %w", t.Code, err)
 		}
 	}

@@ -19,7 +19,9 @@ import (
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"sort"
 	"time"
@@ -32,6 +34,7 @@ import (
 	"github.com/yichuang/yichuang/services/access"
 	"github.com/yichuang/yichuang/services/clock"
 	"github.com/yichuang/yichuang/services/workday"
+	"github.com/yichuang/yichuang/services/workforce"
 	"github.com/yichuang/yichuang/tenants"
 )
 
@@ -60,6 +63,9 @@ type County struct {
 	RegionCode   string     `bun:"region_code" json:"region_code"`
 	PublishedSeq int64      `bun:"published_seq" json:"published_seq"`
 	PublishedAt  *time.Time `bun:"published_at" json:"published_at,omitempty"`
+	// MonthsThrough is the last month published as a whole; Publish writes it and every month
+	// since again when the month has turned.
+	MonthsThrough *string `bun:"months_through" json:"months_through,omitempty"`
 }
 
 // Application is one application as the store holds it. Every column is listed in
@@ -149,9 +155,24 @@ func Pending(ctx context.Context) (bool, error) {
 	return tenants.DB(ctx).NewSelect().Table("supervision_outbox").Where("tenant_id = ?", tenants.CurrentID(ctx)).Exists(ctx)
 }
 
-// EnqueueIfPending enqueues the county's drain when its outbox holds rows (the periodic sweep).
-func EnqueueIfPending(ctx context.Context) error {
+// MonthTurned reports whether the county of ctx has published before and the month has turned
+// since: its months are then published again (Publish), the past one with its final figure.
+func (s *Service) MonthTurned(ctx context.Context) (bool, error) {
+	var through *string
+	err := tenants.DB(ctx).NewSelect().Model((*County)(nil)).Column("months_through").Where("tenant_id = ?", tenants.CurrentID(ctx)).Scan(ctx, &through)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	return through != nil && *through < s.now().In(clock.Zone).Format("2006-01"), err
+}
+
+// EnqueueIfPending enqueues the county's drain when its outbox holds rows or its month has
+// turned (the periodic sweep).
+func (s *Service) EnqueueIfPending(ctx context.Context) error {
 	ok, err := Pending(ctx)
+	if err == nil && !ok {
+		ok, err = s.MonthTurned(ctx)
+	}
 	if err != nil || !ok {
 		return err
 	}
@@ -185,6 +206,26 @@ func (s *Service) Publish(ctx context.Context) (*Published, error) {
 		return nil, err
 	}
 	out := &Published{Seq: c.PublishedSeq}
+	// The month has turned (or the county publishes for the first time): every month from the
+	// last one published as a whole to now, the past ones with their final figures.
+	current := s.now().In(clock.Zone).Format("2006-01")
+	if c.MonthsThrough == nil || *c.MonthsThrough < current {
+		from := ""
+		if c.MonthsThrough != nil {
+			from = *c.MonthsThrough
+		}
+		months, err := s.monthsFrom(ctx, from)
+		if err != nil {
+			return nil, err
+		}
+		if err := s.publishMonths(ctx, c, months); err != nil {
+			return nil, err
+		}
+		if err := s.closeMonths(ctx, c, current); err != nil {
+			return nil, err
+		}
+		out.Months += len(months)
+	}
 	for {
 		var rows []outboxRow
 		if err := tenants.DB(ctx).NewSelect().Table("supervision_outbox").Column("seq", "kind", "ref").
@@ -217,6 +258,15 @@ func (s *Service) Publish(ctx context.Context) (*Published, error) {
 		n, err := s.publishApplications(ctx, c, ids)
 		if err != nil {
 			return nil, err
+		}
+		first, err := s.firstMonth(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for m := range months { // the store holds the county's months from its first on the feed
+			if m < first {
+				delete(months, m)
+			}
 		}
 		if err := s.publishMonths(ctx, c, sortedKeys(months)); err != nil {
 			return nil, err
@@ -271,11 +321,14 @@ func (s *Service) Republish(ctx context.Context) (*Published, error) {
 		out.Applications += n
 		after = ids[len(ids)-1]
 	}
-	months, err := s.monthsWithData(ctx)
+	months, err := s.monthsFrom(ctx, "")
 	if err != nil {
 		return nil, err
 	}
 	if err := s.publishMonths(ctx, c, months); err != nil {
+		return nil, err
+	}
+	if err := s.closeMonths(ctx, c, s.now().In(clock.Zone).Format("2006-01")); err != nil {
 		return nil, err
 	}
 	out.Months = len(months)
@@ -457,8 +510,10 @@ func (s *Service) publishMonths(ctx context.Context, c *County, months []string)
 			}
 		}
 		var work []WorkforceMonth
-		// A month with a payroll run: its lines, by post and the worker's level. The current
-		// month without one yet: the workers in service now.
+		// A month with a payroll run: its lines, by post and the worker's level. A month
+		// without one: the workers in service on its last day (today for the current month),
+		// from their effective-dated records, so the month reads the same however often and
+		// whenever it is published again.
 		err = db.NewRaw(`
 			SELECT pl.post, w.level, count(*) AS workers, sum(pl.total) AS payroll_fen
 			FROM payroll_lines pl JOIN workers w ON w.tenant_id = pl.tenant_id AND w.id = pl.worker_id
@@ -467,10 +522,18 @@ func (s *Service) publishMonths(ctx context.Context, c *County, months []string)
 		if err != nil {
 			return err
 		}
-		if len(work) == 0 && m == current {
-			if err := db.NewRaw(`SELECT post, level, count(*) AS workers, 0 AS payroll_fen FROM workers
-				WHERE tenant_id = ? AND status = 'active' GROUP BY post, level`, tid).Scan(ctx, &work); err != nil {
+		if len(work) == 0 {
+			first, _ := time.ParseInLocation("2006-01", m, clock.Zone)
+			on := workday.DateOf(first.AddDate(0, 1, -1))
+			if m == current {
+				on = workday.DateOf(s.now().In(clock.Zone))
+			}
+			strength, err := workforce.StrengthOn(ctx, on)
+			if err != nil {
 				return err
+			}
+			for _, x := range strength {
+				work = append(work, WorkforceMonth{Post: string(x.Post), Level: x.Level, Workers: x.Workers})
 			}
 		}
 		for i := range work {
@@ -485,29 +548,49 @@ func (s *Service) publishMonths(ctx context.Context, c *County, months []string)
 	return nil
 }
 
-// monthsWithData are the months from the county's first task, interception or payroll run to
-// the current one.
-func (s *Service) monthsWithData(ctx context.Context) ([]string, error) {
-	var first *time.Time
+// firstMonth is the county's first month on the feed: the month it joined, or an earlier one
+// its tasks, interceptions or payroll runs were entered for.
+func (s *Service) firstMonth(ctx context.Context) (string, error) {
+	var first time.Time
 	tid := tenants.CurrentID(ctx)
 	err := tenants.DB(ctx).NewRaw(`SELECT least(
 		(SELECT min(dispatched_on) FROM community_tasks WHERE tenant_id = ?),
 		(SELECT min(intercepted_on) FROM dispatch_interceptions WHERE tenant_id = ?),
-		(SELECT min(month) FROM payroll_runs WHERE tenant_id = ?))`, tid, tid, tid).Scan(ctx, &first)
+		(SELECT min(month) FROM payroll_runs WHERE tenant_id = ?),
+		(SELECT (created_at AT TIME ZONE 'Asia/Shanghai')::date FROM tenants WHERE id = ?))`, tid, tid, tid, tid).Scan(ctx, &first)
+	if err != nil {
+		return "", err
+	}
+	return first.UTC().Format("2006-01"), nil // a date: midnight UTC
+}
+
+// monthsFrom are the months from the later of from and the county's first month to the
+// current one.
+func (s *Service) monthsFrom(ctx context.Context, from string) ([]string, error) {
+	first, err := s.firstMonth(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if from < first {
+		from = first
+	}
+	f, err := time.ParseInLocation("2006-01", from, clock.Zone)
 	if err != nil {
 		return nil, err
 	}
 	now := s.now().In(clock.Zone)
 	cur := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, clock.Zone)
-	if first == nil {
-		return []string{cur.Format("2006-01")}, nil
-	}
-	f := first.UTC() // a date column: midnight UTC
 	var out []string
-	for m := time.Date(f.Year(), f.Month(), 1, 0, 0, 0, 0, clock.Zone); !m.After(cur); m = m.AddDate(0, 1, 0) {
+	for m := f; !m.After(cur); m = m.AddDate(0, 1, 0) {
 		out = append(out, m.Format("2006-01"))
 	}
 	return out, nil
+}
+
+// closeMonths records the current month as published as a whole.
+func (s *Service) closeMonths(ctx context.Context, c *County, current string) error {
+	_, err := tenants.DB(ctx).NewUpdate().Model((*County)(nil)).Set("months_through = ?", current).Where("tenant_id = ?", c.TenantID).Exec(ctx)
+	return err
 }
 
 func sortedKeys(m map[string]bool) []string {

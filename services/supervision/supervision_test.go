@@ -150,7 +150,7 @@ func TestFeedFollowsTheCountyAndShowsItsLag(t *testing.T) {
 		t.Fatalf("before the drain: %+v", before.Lag)
 	}
 	// The drain is enqueued by the periodic sweep for a county with pending rows.
-	x.as(t, x.a, nil, supervision.EnqueueIfPending)
+	x.as(t, x.a, nil, x.svc.EnqueueIfPending)
 	if jobs := tenanttest.Jobs(t, x.db, func(j tenanttest.Job[supervision.PublishArgs]) bool { return j.Args.TenantID == x.a.ID }); len(jobs) != 1 {
 		t.Fatalf("drain jobs: %d", len(jobs))
 	}
