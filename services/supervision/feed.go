@@ -249,6 +249,17 @@ func (s *Service) Publish(ctx context.Context) (*Published, error) {
 				if t, err := time.Parse("2006-01", r.Ref); err == nil {
 					months[t.AddDate(0, -1, 0).Format("2006-01")] = true // a late payroll or task of the month before
 				}
+			case "months_from": // a worker change dated back: that month and every one since
+				if _, err := time.Parse("2006-01", r.Ref); err != nil {
+					continue
+				}
+				since, err := s.monthsFrom(ctx, r.Ref)
+				if err != nil {
+					return nil, err
+				}
+				for _, m := range since {
+					months[m] = true
+				}
 			}
 		}
 		ids := make([]uuid.UUID, 0, len(apps))

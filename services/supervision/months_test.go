@@ -34,7 +34,7 @@ func TestMonthsCloseWhenTheMonthTurns(t *testing.T) {
 		})
 		return w
 	}
-	hire("110105198503120020", "李娜", "2024-01-10")
+	stayer := hire("110105198503120020", "李娜", "2024-01-10")
 	leaver := hire("110105198001010016", "张伟", "2024-03-01")
 	publish := func() {
 		x.as(t, x.a, nil, func(ctx context.Context) error { _, err := svc.Publish(ctx); return err })
@@ -90,6 +90,24 @@ func TestMonthsCloseWhenTheMonthTurns(t *testing.T) {
 	}
 	if turned() {
 		t.Fatal("published, the month still counts as turned")
+	}
+	// A change dated back into a past month reaches every month's figure since at the next
+	// drain: the first worker was away from the middle of the month before the county joined.
+	x.as(t, x.a, x.a.Admin, func(ctx context.Context) error {
+		w, err := work.Describe(ctx, stayer.ID, false)
+		if err != nil {
+			return err
+		}
+		// Before the database's current month (its trigger reads the real time, not the stub).
+		real := time.Now().In(clock.Zone)
+		mid := time.Date(real.Year(), real.Month()-1, 15, 9, 0, 0, 0, clock.Zone)
+		_, err = work.Change(ctx, stayer.ID, w.Worker.RowVersion, workforce.ChangeInput{EffectiveFrom: workday.DateOf(mid),
+			Fields: workforce.Fields{Status: new(workforce.StatusAway)}, Reasoned: workforce.Reasoned{Reason: "补录离岗", Approver: "组织委员"}})
+		return err
+	})
+	publish()
+	if a, b := workers(this), workers(next); a != `"workers":1,"payroll_fen":0}` || b != "none" {
+		t.Fatalf("after a change dated back: %s %s, want 1 then no workers\n%s", a, b, workforceMonths())
 	}
 	all := x.dump(t, x.a)
 	x.as(t, x.a, nil, func(ctx context.Context) error { _, err := svc.Republish(ctx); return err })
