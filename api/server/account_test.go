@@ -104,3 +104,33 @@ func TestStaffCannotChangeTheirPhoneOrName(t *testing.T) {
 		t.Fatalf("staff.change_password audit events = %d, want 1", len(evs))
 	}
 }
+
+// Kratos' own sign-out is closed on the app's origin: it would end the session in Kratos only,
+// and another API process that had cached the session would accept it for up to 30 seconds.
+// Signing out goes through POST /api/v1/auth/logout, which ends it in every process at once.
+func TestKratosSignOutIsClosed(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	tt := tenanttest.NewTenant(t, b.db, "退出县")
+	clerk := b.newMember(t, tt, tt.County.ID, tenants.RoleTownshipClerk)
+	for _, c := range []struct{ method, path, body string }{
+		{http.MethodDelete, "/self-service/logout/api", fmt.Sprintf(`{"session_token":%q}`, clerk.token)},
+		{http.MethodGet, "/self-service/logout/browser", ""},
+		{http.MethodGet, "/self-service/logout?token=x", ""},
+		{http.MethodDelete, "//self-service//logout/api", fmt.Sprintf(`{"session_token":%q}`, clerk.token)},
+	} {
+		status, out := settingsCall(t, b, clerk.token, c.method, c.path, c.body)
+		if status != http.StatusForbidden || out["code"] != "use_app_logout" {
+			t.Fatalf("%s %s: %d %v, want 403 use_app_logout", c.method, c.path, status, out)
+		}
+	}
+	if status, _, _ := b.call(t, clerk, "GET", "/api/v1/me", nil); status != http.StatusOK {
+		t.Fatalf("the session after the refused sign-outs: %d", status)
+	}
+	if status, _, _ := b.call(t, clerk, "POST", "/api/v1/auth/logout", nil); status != http.StatusNoContent {
+		t.Fatalf("the app's sign-out: %d", status)
+	}
+	if status, _, _ := b.call(t, clerk, "GET", "/api/v1/me", nil); status != http.StatusUnauthorized {
+		t.Fatalf("after the app's sign-out: %d", status)
+	}
+}

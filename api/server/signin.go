@@ -32,6 +32,9 @@ import (
 // (browser, API), as the proxy forwards it.
 const loginPath = "/self-service/login"
 
+// logoutPath is Kratos' self-service sign-out (its browser, API and token forms are under it).
+const logoutPath = "/self-service/logout"
+
 // settingsPath is Kratos' settings submission (password and profile changes).
 const settingsPath = "/self-service/settings"
 
@@ -57,6 +60,14 @@ func (s *Server) guardSignIn(next http.Handler) http.Handler {
 			// and POST /api/v1/me/password is the one way to change a password.
 			s.writeSignInProblem(w, r.Context(), problem.Forbidden("use_app_password_change",
 				"请在“账号安全”页面修改密码", "change the password with POST /api/v1/me/password"))
+			return
+		}
+		if p == logoutPath || strings.HasPrefix(p, logoutPath+"/") {
+			// Kratos' own sign-out would end the session in Kratos only: another API process
+			// that cached it would still accept it for up to 30 seconds, and its activity row
+			// would stay. POST /api/v1/auth/logout ends it everywhere at once.
+			s.writeSignInProblem(w, r.Context(), problem.Forbidden("use_app_logout",
+				"请使用页面上的“退出登录”", "sign out with POST /api/v1/auth/logout"))
 			return
 		}
 		if r.Method != http.MethodPost || p != loginPath {
