@@ -75,6 +75,7 @@ func (in *fileUploadIn) Resolve(ctx huma.Context) []error {
 
 type uploadBeginIn struct {
 	ID   uuid.UUID `path:"id"`
+	Key  string    `header:"Idempotency-Key" doc:"a UUID, one per file: it becomes the upload's id, and a retry with it gets a fresh URL for the same upload (or the file, once completed) instead of a second one"`
 	Body struct {
 		Material    string `json:"material" maxLength:"40" doc:"the material's key on the checklist"`
 		Filename    string `json:"filename,omitempty" maxLength:"200"`
@@ -118,13 +119,9 @@ func (s *Server) fileRoutes() {
 		Tags: []string{"documents"}, DefaultStatus: http.StatusCreated, Errors: []int{404, 409, 413, 422},
 		RequestBody: &huma.RequestBody{Required: true, Description: "the file", Content: uploadTypes}},
 		intakeRoles, func(ctx context.Context, in *fileUploadIn) (*docFileOut, error) {
-			var key uuid.UUID
-			if in.Key != "" {
-				k, err := uuid.Parse(in.Key)
-				if err != nil || k == uuid.Nil {
-					return nil, problem.Invalid(problem.Field{Location: "header.Idempotency-Key", Message: "Idempotency-Key 须为 UUID", MessageEn: "Idempotency-Key must be a UUID"})
-				}
-				key = k
+			key, err := idempotencyKey(in.Key)
+			if err != nil {
+				return nil, err
 			}
 			f, err := s.docs.Upload(ctx, document.Upload{ApplicationID: in.ID, Material: in.Material, Filename: in.Filename,
 				DeclaredType: in.contentType, Length: in.contentLength, Body: in.body, Key: key})
@@ -138,13 +135,18 @@ func (s *Server) fileRoutes() {
 		Description: "Declare the material, type, size and SHA-256 of a file; POST it to the returned URL (valid 15 minutes) as multipart/form-data, " +
 			"the returned fields first and the file last (field file_field), then complete the upload. The storage's policy admits exactly the declared " +
 			"size and type, so a larger file is refused and nothing is stored. The declared SHA-256 is what the file is verified against. " +
-			"An upload not completed is swept after its URL expires.",
+			"An upload not completed is swept after its URL expires. Send an Idempotency-Key (a UUID per file): a retry with it gets a fresh URL " +
+			"for the same upload, or the file once completed, and a key used for another file or declaration is 409 idempotency_key_reused.",
 		Tags: []string{"documents"}, DefaultStatus: http.StatusCreated, Errors: []int{404, 409, 413, 422}},
 		intakeRoles, func(ctx context.Context, in *uploadBeginIn) (*uploadBeginOut, error) {
+			key, err := idempotencyKey(in.Key)
+			if err != nil {
+				return nil, err
+			}
 			return withTx(ctx, s, func(ctx context.Context) (out *uploadBeginOut, err error) {
 				out = &uploadBeginOut{}
 				t, err := s.docs.BeginUpload(ctx, document.UploadRequest{ApplicationID: in.ID, Material: in.Body.Material, Filename: in.Body.Filename,
-					ContentType: in.Body.ContentType, Size: in.Body.Size, SHA256: in.Body.SHA256})
+					ContentType: in.Body.ContentType, Size: in.Body.Size, SHA256: in.Body.SHA256, Key: key})
 				if err != nil {
 					return nil, err
 				}
@@ -195,4 +197,16 @@ func (s *Server) fileRoutes() {
 			}
 			return streamContent(c), nil
 		})
+}
+
+// idempotencyKey parses an Idempotency-Key header: empty is none (uuid.Nil).
+func idempotencyKey(h string) (uuid.UUID, error) {
+	if h == "" {
+		return uuid.Nil, nil
+	}
+	k, err := uuid.Parse(h)
+	if err != nil || k == uuid.Nil {
+		return uuid.Nil, problem.Invalid(problem.Field{Location: "header.Idempotency-Key", Message: "Idempotency-Key 须为 UUID", MessageEn: "Idempotency-Key must be a UUID"})
+	}
+	return k, nil
 }

@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"mime"
 	"mime/multipart"
 	"net/http"
@@ -237,12 +238,29 @@ func TestMaterialFilesThroughTheAPI(t *testing.T) {
 
 	// Presigned: the client declares type, size and SHA-256, POSTs the form to MinIO, completes.
 	png := append([]byte("\x89PNG\r\n\x1a\n"), randomJPEG(30<<10)...)
-	status, ticket, _ := b.call(t, c.clerk, "POST", "/api/v1/applications/"+id+"/uploads",
-		map[string]any{"material": "hukou", "filename": "户口簿.png", "content_type": "image/png", "size": len(png), "sha256": hexSum(png)})
-	if status != http.StatusCreated || ticket["method"] != "POST" {
+	declare := map[string]any{"material": "hukou", "filename": "户口簿.png", "content_type": "image/png", "size": len(png), "sha256": hexSum(png)}
+	key := uuid.NewString()
+	status, ticket, _ := b.call(t, c.clerk, "POST", "/api/v1/applications/"+id+"/uploads", declare, "Idempotency-Key", key)
+	if status != http.StatusCreated || ticket["method"] != "POST" || ticket["upload_id"] != key {
 		t.Fatalf("begin upload: %d %v", status, ticket)
 	}
 	up := ticket["upload_id"].(string)
+	// A retry with the key (the answer was lost) gets the same upload, not a second one; the
+	// key with another declaration is refused.
+	status, again, _ := b.call(t, c.clerk, "POST", "/api/v1/applications/"+id+"/uploads", declare, "Idempotency-Key", key)
+	if status != http.StatusCreated || again["upload_id"] != up || again["url"] == "" {
+		t.Fatalf("begin upload again: %d %v", status, again)
+	}
+	changed := maps.Clone(declare)
+	changed["size"] = len(png) + 1
+	status, body, _ = b.call(t, c.clerk, "POST", "/api/v1/applications/"+id+"/uploads", changed, "Idempotency-Key", key)
+	wantProblem(t, "the key with another declaration", status, body, 409, "idempotency_key_reused", "")
+	status, body, _ = b.call(t, c.clerk, "POST", "/api/v1/applications/"+id+"/uploads", declare, "Idempotency-Key", "not-a-uuid")
+	wantProblem(t, "a key that is no UUID", status, body, 422, "", "header.Idempotency-Key")
+	_, docs, _ := b.call(t, c.clerk, "GET", "/api/v1/applications/"+id+"/documents", nil)
+	if n := strings.Count(fmt.Sprint(docs), up); n != 1 {
+		t.Fatalf("the upload is listed %d times: %v", n, docs)
+	}
 	status, body, _ = b.call(t, c.clerk, "POST", "/api/v1/applications/"+id+"/uploads/"+up+"/complete", nil)
 	wantProblem(t, "complete before the upload", status, body, 409, "upload_missing", "")
 	mustPostForm(t, ticket, png)

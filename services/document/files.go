@@ -342,6 +342,9 @@ type UploadRequest struct {
 	ContentType   string
 	Size          int64
 	SHA256        string
+	// Key, when set, is the Idempotency-Key: it becomes the upload's id, and a retry with it
+	// gets a fresh URL for the same upload instead of a second one (the answer was lost).
+	Key uuid.UUID
 }
 
 // Ticket is a presigned upload: POST a multipart form to URL — Fields, then the file as
@@ -386,10 +389,40 @@ func (s *Service) BeginUpload(ctx context.Context, in UploadRequest) (*Ticket, e
 	}
 	now, me := s.now(), actor.IdentityID
 	exp := now.Add(UploadTTL)
-	f := &File{TenantID: actor.TenantID, ID: uuid.New(), ApplicationID: a.ID, MaterialKey: in.Material, Channel: ChannelPresigned,
+	id := in.Key
+	if id == uuid.Nil {
+		id = uuid.New()
+	}
+	f := &File{TenantID: actor.TenantID, ID: id, ApplicationID: a.ID, MaterialKey: in.Material, Channel: ChannelPresigned,
 		Status: StatusAwaiting, Filename: filename(in.Filename, in.Material, a, t), DeclaredType: string(t), Size: in.Size,
 		SHA256: in.SHA256, UploadedBy: &me, ExpiresAt: &exp}
 	f.ObjectKey = fileKey(a.ID, f.ID, t)
+	if in.Key != uuid.Nil {
+		// A retry: the same declaration gets the first attempt's upload again (with a fresh
+		// URL while it awaits its object); any other use of the key is refused.
+		prev, err := loadFile(ctx, a.ID, in.Key, true)
+		switch {
+		case err == nil && (prev.Channel != ChannelPresigned || prev.MaterialKey != in.Material || prev.SHA256 != in.SHA256 ||
+			prev.Size != in.Size || prev.DeclaredType != string(t)):
+			return nil, errKeyReused
+		case err == nil && prev.Status != StatusAwaiting:
+			return &Ticket{File: prev, Method: http.MethodPost}, nil
+		case err == nil:
+			f = prev
+			if _, err := tenants.DB(ctx).NewUpdate().Model(f).Set("expires_at = ?", exp).WherePK().Exec(ctx); err != nil {
+				return nil, err
+			}
+			f.ExpiresAt = &exp
+		case !errors.Is(err, errFileNotFound):
+			return nil, err
+		default: // not this application's: another county's, or another application's
+			if taken, err := tenants.Own(ctx, tenants.DB(ctx).NewSelect().Model((*File)(nil))).Where("f.id = ?", in.Key).Exists(ctx); err != nil {
+				return nil, err
+			} else if taken {
+				return nil, errKeyReused
+			}
+		}
+	}
 	// A form POST under a policy MinIO enforces: exactly the declared size (at most the
 	// county's limit, checked above) and type, so nothing larger is ever stored. The policy
 	// is signed locally: first make sure MinIO answers, or the URL could not be used.
@@ -400,11 +433,13 @@ func (s *Service) BeginUpload(ctx context.Context, in UploadRequest) (*Ticket, e
 	if err != nil {
 		return nil, err
 	}
-	if _, err := tenants.DB(ctx).NewInsert().Model(f).Exec(ctx); err != nil {
-		return nil, err
-	}
-	if err := s.registered(ctx, f, "document.upload.begin"); err != nil {
-		return nil, err
+	if f.CreatedAt.IsZero() { // a new upload, not a retry's
+		if _, err := tenants.DB(ctx).NewInsert().Model(f).Exec(ctx); err != nil {
+			return nil, err
+		}
+		if err := s.registered(ctx, f, "document.upload.begin"); err != nil {
+			return nil, err
+		}
 	}
 	return &Ticket{File: f, URL: form.URL, Method: http.MethodPost, Fields: form.Fields, FileField: form.FileField, ExpiresAt: exp}, nil
 }
