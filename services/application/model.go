@@ -165,6 +165,8 @@ type Application struct {
 	ClosedOn    *time.Time     `bun:"closed_on,type:date"`
 	CloseReason *string        `bun:"close_reason"`
 	Jobs        map[string]Job `bun:"jobs,type:jsonb"`
+	// Stages are the back-office steps (环节时限) copied from the item version on 受理.
+	Stages    Stages    `bun:"stages,type:jsonb"`
 	Version     int            `bun:"version"`
 	CreatedAt   time.Time      `bun:"created_at,nullzero,default:now()"`
 	UpdatedAt   time.Time      `bun:"updated_at,nullzero,default:now()"`
