@@ -167,9 +167,9 @@ type Application struct {
 	Jobs        map[string]Job `bun:"jobs,type:jsonb"`
 	// Stages are the back-office steps (环节时限) copied from the item version on 受理.
 	Stages    Stages    `bun:"stages,type:jsonb"`
-	Version     int            `bun:"version"`
-	CreatedAt   time.Time      `bun:"created_at,nullzero,default:now()"`
-	UpdatedAt   time.Time      `bun:"updated_at,nullzero,default:now()"`
+	Version   int       `bun:"version"`
+	CreatedAt time.Time `bun:"created_at,nullzero,default:now()"`
+	UpdatedAt time.Time `bun:"updated_at,nullzero,default:now()"`
 }
 
 // Job remembers a scheduled deadline job, so a reschedule can cancel it.
