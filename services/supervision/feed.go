@@ -92,7 +92,7 @@ type Application struct {
 }
 
 // StepFeed is the back-office step part of a published application (环节时限): the running
-// step's name (catalogue data; '' when none), due date and warning level (as Warning), and how
+// step's name (catalogue data; ” when none), due date and warning level (as Warning), and how
 // many steps were completed after their due date.
 type StepFeed struct {
 	StepName    string     `bun:"step_name" json:"step_name"`
@@ -414,7 +414,7 @@ func (s *Service) publishApplications(ctx context.Context, c *County, ids []uuid
 			township = EXCLUDED.township, channel = EXCLUDED.channel, received_on = EXCLUDED.received_on, accepted_on = EXCLUDED.accepted_on,
 			due_on = EXCLUDED.due_on, decided_on = EXCLUDED.decided_on, delivered_on = EXCLUDED.delivered_on, state = EXCLUDED.state,
 			warning = EXCLUDED.warning, on_time = EXCLUDED.on_time, corrections = EXCLUDED.corrections, pauses = EXCLUDED.pauses,
-			extensions = EXCLUDED.extensions, rating = EXCLUDED.rating, clerk_ref = EXCLUDED.clerk_ref`+stepSet).
+			extensions = EXCLUDED.extensions, rating = EXCLUDED.rating, clerk_ref = EXCLUDED.clerk_ref` + stepSet).
 		Where("sa.version <= EXCLUDED.version").Exec(ctx)
 	return len(rows), err
 }

@@ -78,7 +78,7 @@ func (x *bundle) county(t *testing.T, name, city string, n int) *county {
 			DepartmentID: c.Department.ID, LegalBasis: "《社会救助暂行办法》", Levels: []catalog.Level{catalog.LevelTownship},
 			Materials: []catalog.Material{{Key: "id", Name: "居民身份证", Form: catalog.FormOriginal, Copies: 1, Required: true}},
 			Handling:  catalog.HandlingPromised, LegalDays: 20, PromisedDays: 10,
-			Stages:    []catalog.Stage{{Name: "审查", LimitDays: 6}, {Name: "决定", LimitDays: 4}}}
+			Stages: []catalog.Stage{{Name: "审查", LimitDays: 6}, {Name: "决定", LimitDays: 4}}}
 		r, err := catalog.Create(ctx, it)
 		if err != nil {
 			return err
