@@ -92,7 +92,7 @@ type Application struct {
 }
 
 // StepFeed is the back-office step part of a published application (环节时限): the running
-// step's name (catalogue data; ” when none), due date and warning level (as Warning), and how
+// step's name (catalogue data; empty when none), due date and warning level (as Warning), and how
 // many steps were completed after their due date.
 type StepFeed struct {
 	StepName    string     `bun:"step_name" json:"step_name"`
