@@ -736,7 +736,9 @@ func whereRunning(q *bun.SelectQuery) *bun.SelectQuery {
 // earliest start through their latest due date — contains it. An application in a pause is
 // always taken: while its clock stands still its due dates move out every day, so the stored
 // ones do not bound its span (and only a paused application has an open pause, whose step
-// limit is the one date not in the row).
+// limit is the one date not in the row's columns). A back-office step starts on or after the
+// acceptance and its due date is in the row's stages, so the latest of those joins the span's
+// end (a step started late may end after the limit).
 func inSpan(q *bun.SelectQuery, args ReconcileArgs) *bun.SelectQuery {
 	if args.From == nil || args.To == nil {
 		return q
