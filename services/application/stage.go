@@ -177,14 +177,3 @@ func stageMoments(a *Application, out map[string]workday.Date) {
 		out[KindStageRed+"."+strconv.Itoa(n)] = cur.DueOn
 	}
 }
-
-// lateStages counts the steps completed after their due date.
-func lateStages(a *Application) int {
-	n := 0
-	for _, s := range a.Stages {
-		if s.Late {
-			n++
-		}
-	}
-	return n
-}
