@@ -287,7 +287,8 @@ test('3. 李秀英 opens it from her worklist and approves it', { skip }, async 
     await waitForText(page.locator(tid('stage-current-name')), '决定')
     await waitForText(page.locator(tid('stage-1')), '按期完成')
     await waitForText(page.locator(tid('stage-2')), '进行中')
-    await waitForText(page.locator(tid('timeline')), '完成环节')
+    await waitForText(page.locator(tid('timeline')), '完成环节：审查')
+    await waitForText(page.locator(tid('timeline')), '下一环节：决定')
     await expectState(page, '部门办理')
     await act(page, 'approve', async (dialog) => {
       await dialog.locator(field('action-reason')).fill('经审核，符合临时救助条件，准予救助。')
