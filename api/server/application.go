@@ -107,6 +107,20 @@ type PauseSpan struct {
 	ResumeReason string `json:"resume_reason,omitempty"`
 }
 
+// StageView is a back-office step of the application (办理环节) and how it went.
+type StageView struct {
+	No          int    `json:"no" doc:"环节序号（从 1 起）"`
+	Name        string `json:"name"`
+	LimitDays   int    `json:"limit_days" doc:"环节时限（工作日）"`
+	StartedOn   string `json:"started_on,omitempty" doc:"开始日期（未开始时为空）"`
+	DueOn       string `json:"due_on,omitempty" doc:"到期日期"`
+	CompletedOn string `json:"completed_on,omitempty" doc:"完成日期"`
+	Late        bool   `json:"late" doc:"完成晚于到期日期"`
+	Current     bool   `json:"current" doc:"当前环节"`
+	Warning     string `json:"warning,omitempty" enum:"normal,yellow,red," doc:"当前环节的预警级别"`
+	Provisional bool   `json:"provisional" doc:"暂定：到期日期跨入尚无放假安排的年度"`
+}
+
 // ActionRef is an action the reader may take.
 type ActionRef struct {
 	Action string `json:"action"`
@@ -159,6 +173,8 @@ type ApplicationDetail struct {
 	Correction    *CorrectionBody    `json:"correction,omitempty"`
 	Timeline      []TimelineEvent    `json:"timeline"`
 	Pauses        []PauseSpan        `json:"pauses"`
+	Stages        []StageView        `json:"stages" doc:"办理环节及其时限（环节时限），按顺序"`
+	CurrentStage  *StageView         `json:"current_stage,omitempty" doc:"当前办理环节，没有时省略"`
 	Actions       []ActionRef        `json:"actions" doc:"what the reader may do now"`
 	Explain       []CalendarStep     `json:"explain" doc:"the committed limit day by day"`
 	UnknownYear   bool               `json:"unknown_year" doc:"same as provisional (older name)"`
@@ -184,7 +200,7 @@ func toDetail(d *application.Detail) *applicationOut {
 			LegalDays: d.LegalDays, PromisedDays: d.PromisedDays, Steps: []SpecialStep{}},
 		Applicant: ApplicantView{Kind: d.ApplicantKind, Name: d.ApplicantName, IDMasked: d.ApplicantIDMasked, Phone: d.ApplicantPhone, Contact: d.ContactName},
 		Materials: []MaterialLine{}, Routed: d.Routed, AssigneeID: d.AssigneeID, Dates: map[string]string{}, Levels: d.Levels,
-		Warning: d.Warning, Paused: d.Paused, ExtensionDays: d.ExtensionDays, Timeline: []TimelineEvent{}, Pauses: []PauseSpan{},
+		Warning: d.Warning, Paused: d.Paused, ExtensionDays: d.ExtensionDays, Timeline: []TimelineEvent{}, Pauses: []PauseSpan{}, Stages: []StageView{},
 		Actions: []ActionRef{}, Explain: toSteps(d.Steps), UnknownYear: d.Provisional, Provisional: d.Provisional, Today: d.Today.String(), Version: d.Version,
 		CorrectionCount: d.CorrectionCount, RepeatCorrections: d.RepeatCorrections, ChangedMaterials: []string{},
 		ExtensionCap: d.ExtensionCap, SpecialProcedures: d.SpecialProcedures}
@@ -262,6 +278,15 @@ func toDetail(d *application.Detail) *applicationOut {
 		}
 		o.Pauses = append(o.Pauses, ps)
 	}
+	for i, st := range d.Stages {
+		v := StageView{No: i + 1, Name: st.Name, LimitDays: st.LimitDays, StartedOn: dateText(st.StartedOn), DueOn: dateText(st.DueOn),
+			CompletedOn: dateText(st.CompletedOn), Late: st.Late, Current: i+1 == d.CurrentStageNo, Provisional: st.Provisional}
+		if v.Current {
+			v.Warning = st.Warning
+			o.CurrentStage = &v
+		}
+		o.Stages = append(o.Stages, v)
+	}
 	for _, a := range d.Available {
 		o.Actions = append(o.Actions, ActionRef{Action: string(a), Label: a.Label()})
 	}
@@ -322,7 +347,7 @@ type ActionBody struct {
 
 type actionIn struct {
 	ID      uuid.UUID `path:"id"`
-	Action  string    `path:"action" doc:"forward, accept, request_correction, reject, resubmit, route, pause, resume, extend, approve, deny, deliver, archive, withdraw"`
+	Action  string    `path:"action" doc:"forward, accept, request_correction, reject, resubmit, route, complete_stage, pause, resume, extend, approve, deny, deliver, archive, withdraw"`
 	IfMatch string    `header:"If-Match" required:"true" doc:"version of the application as last read"`
 	Body    *ActionBody
 }

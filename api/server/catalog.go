@@ -33,6 +33,12 @@ type SpecialStep struct {
 	Counted   bool   `json:"counted" doc:"是否计入办理时限"`
 }
 
+// StageSpec is a back-office step of an item (办理环节) with its limit.
+type StageSpec struct {
+	Name      string `json:"name" maxLength:"40" doc:"环节名称（1 至 20 个字），如 审查、决定"`
+	LimitDays int    `json:"limit_days" doc:"环节时限（工作日，至少 1）"`
+}
+
 // ItemBody is the content of one version of a service item.
 type ItemBody struct {
 	BaseCode      string         `json:"base_code" doc:"基本编码"`
@@ -48,6 +54,7 @@ type ItemBody struct {
 	LegalDays     int            `json:"legal_days" doc:"法定时限（工作日）"`
 	PromisedDays  int            `json:"promised_days" doc:"承诺时限（工作日）"`
 	Steps         []SpecialStep  `json:"steps" maxItems:"20" doc:"特殊环节"`
+	Stages        []StageSpec    `json:"stages,omitempty" maxItems:"20" doc:"办理环节及其时限（至多 10 个，合计不超过承诺时限，无承诺时限时不超过法定时限）"`
 	Unified       bool           `json:"unified,omitempty" doc:"统一办理/联合办理/集中办理（行政许可法第二十六条）：延期至多 15 个工作日，由县政府负责人批准"`
 	FeeBasis      string         `json:"fee_basis"`
 	FeeAmount     string         `json:"fee_amount"`
@@ -70,6 +77,9 @@ func fromItem(it *catalog.Item) ItemBody {
 	for _, st := range it.Steps {
 		b.Steps = append(b.Steps, SpecialStep{Name: st.Name, LimitDays: st.LimitDays, Counted: st.Counted})
 	}
+	for _, st := range it.Stages {
+		b.Stages = append(b.Stages, StageSpec{Name: st.Name, LimitDays: st.LimitDays})
+	}
 	return b
 }
 
@@ -86,6 +96,9 @@ func (b *ItemBody) item() catalog.Item {
 	}
 	for _, st := range b.Steps {
 		it.Steps = append(it.Steps, catalog.Step{Name: st.Name, LimitDays: st.LimitDays, Counted: st.Counted})
+	}
+	for _, st := range b.Stages {
+		it.Stages = append(it.Stages, catalog.Stage{Name: st.Name, LimitDays: st.LimitDays})
 	}
 	return it
 }

@@ -41,6 +41,10 @@ let browser
 let county = ''
 let receiptNo = ''
 let applicationId = ''
+// An accepted application whose first back-office step (环节时限) runs, held by the clerk, and
+// its item's editor with the steps.
+let runningId = ''
+let itemId = ''
 const applicantPhone = '139' + pad(rand(1e8), 8)
 /** Every scan: { device, who, path, violations, latin }. */
 const checked = []
@@ -77,6 +81,21 @@ before(async () => {
     const accepted = ok(await apiSend(page, 'POST', `/api/v1/applications/${app.id}/actions/accept`, { materials }, { 'If-Match': String(app.version) }), 'accept')
     receiptNo = accepted.receipt_no
     const routed = ok(await apiSend(page, 'POST', `/api/v1/applications/${app.id}/actions/route`, {}, { 'If-Match': String(accepted.version) }), 'route')
+    itemId = summary.id
+    const running = ok(
+      await apiSend(
+        page,
+        'POST',
+        '/api/v1/applications',
+        { item_id: summary.id, applicant: { kind: 'person', name: '孙春梅', id_no: residentId(), phone: applicantPhone }, materials },
+        { 'Idempotency-Key': crypto.randomUUID() },
+      ),
+      'intake',
+    )
+    runningId = ok(
+      await apiSend(page, 'POST', `/api/v1/applications/${running.id}/actions/accept`, { materials }, { 'If-Match': String(running.version) }),
+      'accept',
+    ).id
     await context.close()
     const dept = await signIn(browser, DEPT)
     ok(
@@ -186,7 +205,8 @@ for (const user of ROLES) {
           menus.set(user.role, await page.$$eval('nav[data-testid="side-menu"] a[href]', (as) => as.map((a) => a.getAttribute('href'))))
         }
         const paths = [...menus.get(user.role), '/account']
-        if (user.role === 'township_clerk') paths.push(`/applications/${applicationId}`)
+        if (user.role === 'township_clerk') paths.push(`/applications/${applicationId}`, `/applications/${runningId}`)
+        if (user.role === 'county_admin') paths.push(`/catalogue/${itemId}`)
         assert.ok(paths.length >= (user.region ? 3 : 5), `${user.role} has a menu: ${paths.join(' ')}`)
         for (const path of paths) {
           await page.goto(`${BASE_URL}${path}`)

@@ -237,6 +237,11 @@ test('2. 张伟 finds it in the worklist, accepts it and routes it to the depart
     await waitForText(page.locator(tid('due-promised_due')), '承诺到期')
     await waitForText(page.locator(tid('due-legal_due')), '法定到期')
     await waitForText(page.locator(tid('timeline')), `受理编号：${receiptNo}`)
+    // 环节时限: the item's first back-office step, 审查, starts on 受理 with its due date.
+    await waitForText(page.locator(tid('stage-current-name')), '审查')
+    assert.match((await page.locator(tid('stage-current-due')).innerText()).trim(), /^\d{4}-\d{2}-\d{2}$/)
+    await waitForText(page.locator(tid('stage-1')), '进行中')
+    await waitForText(page.locator(tid('stage-2')), '未开始')
     await shot(page, 'application-accepted.png')
 
     await act(page, 'route', async (dialog) => {
@@ -271,10 +276,27 @@ test('3. 李秀英 opens it from her worklist and approves it', { skip }, async 
     await openFromWorklist(page)
     await expectState(page, '部门办理')
     await waitForText(page.locator(tid('detail-receipt')), receiptNo)
+    // 完成环节 from the steps card: 审查 is completed today, 决定 starts today.
+    await waitForText(page.locator(tid('stage-current-name')), '审查')
+    await page.locator(tid('stage-complete')).click()
+    const stageDialog = page.locator('.el-dialog:visible', { has: page.locator(tid('action-confirm')) })
+    await stageDialog.waitFor()
+    await waitForText(stageDialog.locator(tid('action-stage')), '审查')
+    await stageDialog.locator(tid('action-confirm')).click()
+    await stageDialog.waitFor({ state: 'hidden' })
+    await waitForText(page.locator(tid('stage-current-name')), '决定')
+    await waitForText(page.locator(tid('stage-1')), '按期完成')
+    await waitForText(page.locator(tid('stage-2')), '进行中')
+    await waitForText(page.locator(tid('timeline')), '完成环节：审查')
+    await waitForText(page.locator(tid('timeline')), '下一环节：决定')
+    await expectState(page, '部门办理')
     await act(page, 'approve', async (dialog) => {
       await dialog.locator(field('action-reason')).fill('经审核，符合临时救助条件，准予救助。')
     })
     await expectState(page, '已办结')
+    // The decision completes the last step.
+    await waitForText(page.locator(tid('stage-2')), '按期完成')
+    assert.equal(await page.locator(tid('stage-current')).count(), 0, 'no step runs after the decision')
   })
 })
 

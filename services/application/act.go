@@ -100,6 +100,9 @@ func (s *Service) Act(ctx context.Context, id uuid.UUID, in Step) (*Detail, erro
 		DeliveryMethod: in.DeliveryMethod, Extended: a.ExtensionDays, MaxExtension: st.ExtensionCap(ver.Content.Unified),
 		Overdue: overdue(a, today), Head: isHead(actor, a, &ver.Content),
 	}
+	if cur, _ := currentStage(a); cur != nil {
+		facts.StageRunning = true
+	}
 	tr, refusal := lifecycle.Check(a.State, in.Action, facts)
 	if refusal != nil {
 		return nil, &problem.Error{Status: refusal.Status, Code: refusal.Code, Message: refusal.Message, MessageEn: refusal.MessageEn}
@@ -136,6 +139,11 @@ func (s *Service) Act(ctx context.Context, id uuid.UUID, in Step) (*Detail, erro
 		}
 		a.ReceiptNo, a.AcceptedOn, a.AssigneeID = &no, stored(accepted), &me
 		data["receipt_no"], data["accepted_on"], data["late"] = no, accepted.String(), late
+		// The first back-office step starts on the acceptance date (环节时限).
+		startStages(a, &ver.Content)
+		if len(a.Stages) > 0 {
+			data["stage"] = a.Stages[0].Name
+		}
 	case lifecycle.RequestCorrection:
 		repeat, err := s.oneNotice(a, in.Corrections)
 		if err != nil {
@@ -220,7 +228,21 @@ func (s *Service) Act(ctx context.Context, id uuid.UUID, in Step) (*Detail, erro
 		a.ExtensionDays = in.Days
 		data["days"] = in.Days
 		data["unified"] = ver.Content.Unified
+	case lifecycle.CompleteStage:
+		// The step's due date as of today (a pause or a calendar change may have moved it
+		// since the row was written), then the next step starts today.
+		stageDates(cal, a, pauses, today, st.YellowDays)
+		done, next := completeStage(a, today, true)
+		data["stage"], data["due_on"], data["late"] = done.Name, done.DueOn.String(), done.Late
+		if next != nil {
+			data["next"] = next.Name
+		}
 	case lifecycle.Approve, lifecycle.Deny:
+		// The decision completes the step still open; no later step starts.
+		stageDates(cal, a, pauses, today, st.YellowDays)
+		if done, _ := completeStage(a, today, false); done != nil {
+			data["stage"], data["stage_late"] = done.Name, done.Late
+		}
 		d := string(in.Action)
 		a.Decision, a.DecidedOn = &d, stored(today)
 		if a.AcceptedOn != nil {

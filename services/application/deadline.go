@@ -38,10 +38,14 @@ const (
 var kindLabels = map[string]string{
 	KindForward: "代办转交超期", KindCorrection: "补正告知超期", KindYellow: "承诺时限临期", KindRed: "承诺时限超期", KindLegal: "法定时限超期",
 	KindStep: "特别程序超时", KindDeliveryYellow: "送达时限临期", KindDelivery: "送达超期",
+	KindStageYellow: "环节时限临期", KindStageRed: "环节时限超期",
 }
 
 // yellowKinds fire when the yellow window opens rather than the day after the due date.
-func yellowKind(kind string) bool { return kind == KindYellow || kind == KindDeliveryYellow }
+func yellowKind(kind string) bool {
+	kind, _ = stageMoment(kind)
+	return kind == KindYellow || kind == KindDeliveryYellow || kind == KindStageYellow
+}
 
 // limits are the application's two clocks. A special step the item counts in the limit does
 // not stop them (art. 45 stops the clock only for the time it does not count).
@@ -131,6 +135,7 @@ func recompute(cal *workday.Calendar, a *Application, pauses []Pause, today work
 	if p := openPause(pauses); p != nil && p.LimitDays > 0 {
 		p.StepDue = add(workday.DateOf(p.FromDate), p.LimitDays)
 	}
+	provisional = stageDates(cal, a, pauses, today, st.YellowDays) || provisional
 	// The delivery deadline runs from a 准予 decision until 送达 (the delivery's timeline event
 	// keeps the date it had).
 	a.DeliveryDue = nil
@@ -139,8 +144,9 @@ func recompute(cal *workday.Calendar, a *Application, pauses []Pause, today work
 	}
 	level := workday.Normal
 	for kind, due := range moments(a, pauses) {
-		if kind == KindStep {
-			continue // a step running over is warned about, but the application is not late for it
+		if base, _ := stageMoment(kind); kind == KindStep || base == KindStageYellow || base == KindStageRed {
+			// A step running over is warned about, but the application is not late for it.
+			continue
 		}
 		if l := cal.Level(due, today, st.YellowDays); l > level {
 			level = l
@@ -182,6 +188,7 @@ func moments(a *Application, pauses []Pause) map[string]workday.Date {
 			out[KindLegal] = date(a.LegalDue)
 		}
 	}
+	stageMoments(a, out)
 	return out
 }
 
@@ -299,7 +306,7 @@ func (s *Service) CheckDeadline(ctx context.Context, args DeadlineArgs) error {
 }
 
 // derived are the columns recompute sets.
-var derived = []string{"forward_due", "correction_due", "legal_due", "promised_due", "delivery_due", "paused", "warning", "provisional"}
+var derived = []string{"forward_due", "correction_due", "legal_due", "promised_due", "delivery_due", "paused", "warning", "provisional", "stages"}
 
 // saveDerived writes what recompute set (and the jobs, when schedule ran), and the open
 // pause's step due date.
@@ -362,9 +369,13 @@ func warning(ctx context.Context, au audience, a *Application, kind string, due 
 		no = *a.ReceiptNo + " " + a.ItemName
 	}
 	body := fmt.Sprintf("%s（申请人 %s）期限 %s。", no, a.ApplicantName, due)
+	base, n := stageMoment(kind)
+	if n > 0 && n <= len(a.Stages) {
+		body = fmt.Sprintf("%s（申请人 %s）办理环节“%s”期限 %s。", no, a.ApplicantName, a.Stages[n-1].Name, due)
+	}
 	id := a.ID
-	return notify.Delivery{To: to, Message: notify.Message{Kind: "deadline_" + kind, ApplicationID: &id, Title: kindLabels[kind], Body: body,
-		DedupKey: "deadline:" + a.ID.String() + ":" + kind + ":" + due.String(), SMS: kind != KindYellow}}, nil
+	return notify.Delivery{To: to, Message: notify.Message{Kind: "deadline_" + base, ApplicationID: &id, Title: kindLabels[base], Body: body,
+		DedupKey: "deadline:" + a.ID.String() + ":" + kind + ":" + due.String(), SMS: base != KindYellow && base != KindStageYellow}}, nil
 }
 
 // ReconcileArgs re-derive the running applications' deadlines and jobs in one tenant: every
@@ -603,7 +614,8 @@ func (s *Service) rewrite(ctx context.Context, tenant uuid.UUID, ids []uuid.UUID
 	rows := make([]derivedRow, len(write))
 	for i, a := range write {
 		rows[i] = derivedRow{TenantID: a.TenantID, ID: a.ID, ForwardDue: a.ForwardDue, CorrectionDue: a.CorrectionDue, LegalDue: a.LegalDue,
-			PromisedDue: a.PromisedDue, DeliveryDue: a.DeliveryDue, Paused: a.Paused, Warning: a.Warning, Provisional: a.Provisional, Jobs: a.Jobs}
+			PromisedDue: a.PromisedDue, DeliveryDue: a.DeliveryDue, Paused: a.Paused, Warning: a.Warning, Provisional: a.Provisional, Jobs: a.Jobs,
+			Stages: a.Stages}
 	}
 	if _, err := tenants.Own(ctx, tenants.DB(ctx).NewUpdate().Model(&rows).Column(append(slices.Clone(derived), "jobs")...).Bulk()).Exec(ctx); err != nil {
 		return 0, nil, err
@@ -631,6 +643,7 @@ type derivedRow struct {
 	Warning       string         `bun:"warning"`
 	Provisional   bool           `bun:"provisional"`
 	Jobs          map[string]Job `bun:"jobs,type:jsonb"`
+	Stages        Stages         `bun:"stages,type:jsonb"`
 }
 
 // derivedValues are what recompute and schedule decide for an application: a reconciliation
@@ -640,6 +653,7 @@ type derivedValues struct {
 	paused, provisional                            bool
 	warning                                        string
 	step                                           workday.Date // the open pause's
+	stage                                          Stage        // the running back-office step's
 }
 
 func derivedOf(a *Application, pauses []Pause) derivedValues {
@@ -647,6 +661,9 @@ func derivedOf(a *Application, pauses []Pause) derivedValues {
 		delivery: date(a.DeliveryDue), paused: a.Paused, provisional: a.Provisional, warning: a.Warning}
 	if p := openPause(pauses); p != nil {
 		v.step = date(p.StepDue)
+	}
+	if s, _ := currentStage(a); s != nil {
+		v.stage = *s
 	}
 	return v
 }
@@ -719,7 +736,9 @@ func whereRunning(q *bun.SelectQuery) *bun.SelectQuery {
 // earliest start through their latest due date — contains it. An application in a pause is
 // always taken: while its clock stands still its due dates move out every day, so the stored
 // ones do not bound its span (and only a paused application has an open pause, whose step
-// limit is the one date not in the row).
+// limit is the one date not in the row's columns). A back-office step starts on or after the
+// acceptance and its due date is in the row's stages, so the latest of those joins the span's
+// end (a step started late may end after the limit).
 func inSpan(q *bun.SelectQuery, args ReconcileArgs) *bun.SelectQuery {
 	if args.From == nil || args.To == nil {
 		return q
@@ -727,7 +746,8 @@ func inSpan(q *bun.SelectQuery, args ReconcileArgs) *bun.SelectQuery {
 	return q.WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
 		return q.Where("a.state = ?", lifecycle.Paused).
 			WhereOr("LEAST(a.proxy_received_on, a.received_on, a.complete_on, a.accepted_on, a.decided_on) <= ?::date"+
-				" AND GREATEST(a.forward_due, a.correction_due, a.legal_due, a.promised_due, a.delivery_due) >= ?::date",
+				" AND GREATEST(a.forward_due, a.correction_due, a.legal_due, a.promised_due, a.delivery_due,"+
+				" (SELECT max((s->>'due_on')::date) FROM jsonb_array_elements(a.stages) s)) >= ?::date",
 				args.To.String(), args.From.String())
 	})
 }

@@ -165,9 +165,11 @@ type Application struct {
 	ClosedOn    *time.Time     `bun:"closed_on,type:date"`
 	CloseReason *string        `bun:"close_reason"`
 	Jobs        map[string]Job `bun:"jobs,type:jsonb"`
-	Version     int            `bun:"version"`
-	CreatedAt   time.Time      `bun:"created_at,nullzero,default:now()"`
-	UpdatedAt   time.Time      `bun:"updated_at,nullzero,default:now()"`
+	// Stages are the back-office steps (环节时限) copied from the item version on 受理.
+	Stages    Stages    `bun:"stages,type:jsonb"`
+	Version   int       `bun:"version"`
+	CreatedAt time.Time `bun:"created_at,nullzero,default:now()"`
+	UpdatedAt time.Time `bun:"updated_at,nullzero,default:now()"`
 }
 
 // Job remembers a scheduled deadline job, so a reschedule can cancel it.

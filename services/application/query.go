@@ -70,6 +70,10 @@ type Detail struct {
 	UnknownYear bool
 	// StepDue is when the running special procedure's time runs out (art. 45).
 	StepDue workday.Date
+	// CurrentStage is the back-office step running now (环节时限), its number from 1; nil and 0
+	// when none runs.
+	CurrentStage   *Stage
+	CurrentStageNo int
 	// ExtensionCap is the most days an extension of this application may add (art. 42 and
 	// the county's stricter setting); SpecialProcedures the procedures a pause may name.
 	ExtensionCap      int
@@ -381,12 +385,14 @@ func (d *Detail) fill(cal *workday.Calendar, st *settings.Settings, actor *tenan
 	if p := openPause(d.Pauses); p != nil && p.StepDue != nil {
 		d.StepDue = date(p.StepDue)
 	}
+	d.CurrentStage, d.CurrentStageNo = currentStage(&d.Application)
 	if actor != nil {
 		// 受理 is offered even with materials unticked: its dialog ticks them, and Act checks
 		// completeness after applying the ticks.
 		d.Available = lifecycle.Available(d.State, &lifecycle.Facts{Roles: actor.Roles, Proxy: d.Channel == ChannelProxy,
 			Instant: d.Item.Handling == catalog.HandlingInstant, Complete: true, MaxExtension: st.ExtensionCap(d.Item.Unified),
-			Extended: d.ExtensionDays, Overdue: overdue(&d.Application, d.Today), Head: isHead(actor, &d.Application, &d.Item)})
+			Extended: d.ExtensionDays, Overdue: overdue(&d.Application, d.Today), Head: isHead(actor, &d.Application, &d.Item),
+			StageRunning: d.CurrentStage != nil})
 	}
 }
 

@@ -58,6 +58,7 @@ const (
 	iConsult
 	iComplain
 	iUnified
+	iStages
 )
 
 const (
@@ -84,9 +85,13 @@ type xlColumn struct {
 }
 
 // optional are columns added after files were in use: a file without them still imports.
-var optional = map[string]bool{unifiedHeader: true}
+var optional = map[string]bool{unifiedHeader: true, stagesHeader: true}
 
-const unifiedHeader = "统一办理（是/否）" // 行政许可法第二十六条
+const (
+	unifiedHeader = "统一办理（是/否）" // 行政许可法第二十六条
+	// stagesHeader: the back-office steps in order, "审查:5;决定:3".
+	stagesHeader = "办理环节（环节:工作日;…）"
+)
 
 type xlSheet struct {
 	name string
@@ -100,7 +105,7 @@ var (
 		{"办件类型", 10, false}, {"法定时限（工作日）", 12, false}, {"承诺时限（工作日）", 12, false},
 		{"收费依据", 20, false}, {"收费标准", 12, false}, {"到现场次数", 10, false},
 		{"咨询电话", 16, true}, {"监督投诉电话", 16, true},
-		{unifiedHeader, 14, false},
+		{unifiedHeader, 14, false}, {stagesHeader, 24, false},
 	}}
 	materialSheet = xlSheet{sheetMaterials, []xlColumn{
 		{"实施编码", 36, true}, {"材料名称", 36, false}, {"材料形式", 10, false}, {"份数", 8, false},
@@ -118,7 +123,7 @@ var (
 		"impl_code": iImpl, "base_code": iBase, "name": iName, "kind": iKind, "department_id": iDept,
 		"legal_basis": iBasis, "levels": iLevels, "conditions": iConditions, "handling": iHandling,
 		"legal_days": iLegalDays, "promised_days": iPromisedDays, "fee_amount": iFeeAmount, "fee_basis": iFeeBasis, "visits": iVisits,
-		"consult_phone": iConsult, "complain_phone": iComplain, "unified": iUnified,
+		"consult_phone": iConsult, "complain_phone": iComplain, "unified": iUnified, "stages": iStages,
 	}
 	materialColumn = map[string]int{"name": mName, "form": mForm, "copies": mCopies, "condition": mCondition, "sample": mSample}
 	stepColumn     = map[string]int{"name": sName, "limit_days": sDays}
@@ -205,7 +210,7 @@ func ExportExcel(w io.Writer, items []Item, departmentName func(uuid.UUID) strin
 		}
 		err := put(0, it.ImplCode, it.BaseCode, it.Name, shown(it.Kind), departmentName(it.DepartmentID), it.LegalBasis,
 			strings.Join(levels, levelSep), it.Conditions, shown(it.Handling), it.LegalDays, it.PromisedDays,
-			it.FeeBasis, it.FeeAmount, it.Visits, it.ConsultPhone, it.ComplainPhone, yesNo(it.Unified))
+			it.FeeBasis, it.FeeAmount, it.Visits, it.ConsultPhone, it.ComplainPhone, yesNo(it.Unified), FormatStages(it.Stages))
 		if err != nil {
 			return err
 		}
@@ -535,6 +540,7 @@ func (im *importer) item(l xlRow) {
 		l.fail(iDept, "没有名为“"+name+"”的实施机关，请填写本县部门的全称", fmt.Sprintf("there is no department named %q", name))
 	}
 	p.Levels = parseLevels(l)
+	p.Stages = parseStages(l)
 	if first, dup := im.byCode[p.ImplCode]; dup {
 		l.fail(iImpl, fmt.Sprintf("实施编码与第 %d 行重复", im.out[first].row), fmt.Sprintf("implementation code repeats row %d", im.out[first].row))
 	} else if p.ImplCode != "" {
@@ -562,6 +568,44 @@ func parseLevels(l xlRow) []Level {
 		}
 	}
 	return out
+}
+
+// FormatStages writes back-office steps as the workbook's cell: "审查:5;决定:3".
+func FormatStages(ss []Stage) string {
+	parts := make([]string, len(ss))
+	for i, s := range ss {
+		parts[i] = s.Name + ":" + strconv.Itoa(s.LimitDays)
+	}
+	return strings.Join(parts, ";")
+}
+
+var stageSplitter = strings.NewReplacer("；", ";", "：", ":")
+
+// ParseStages reads FormatStages' form (full-width colons and semicolons too, as WPS users
+// type them). The steps' own rules are Validate's.
+func ParseStages(cell string) ([]Stage, error) {
+	var out []Stage
+	for _, part := range strings.Split(stageSplitter.Replace(cell), ";") {
+		if part = strings.TrimSpace(part); part == "" {
+			continue
+		}
+		name, days, ok := strings.Cut(part, ":")
+		n, err := strconv.Atoi(strings.TrimSpace(days))
+		if !ok || err != nil {
+			return nil, fmt.Errorf("%q", part)
+		}
+		out = append(out, Stage{Name: strings.TrimSpace(name), LimitDays: n})
+	}
+	return out, nil
+}
+
+func parseStages(l xlRow) []Stage {
+	ss, err := ParseStages(l.str(iStages))
+	if err != nil {
+		l.fail(iStages, "“"+l.str(iStages)+"”格式有误，请按“审查:5;决定:3”填写（环节名称:工作日，用分号分隔）",
+			fmt.Sprintf("%s is malformed; write name:days separated by semicolons, e.g. 审查:5;决定:3", err))
+	}
+	return ss
 }
 
 // owner is the item a material or step row belongs to, or nil.
@@ -613,6 +657,9 @@ func (im *importer) validate() {
 // item's row with no column rather than being dropped.
 func (p *placed) place(loc string) xlCell {
 	list, rest, indexed := strings.Cut(loc, "[")
+	if list == "stages" {
+		return xlCell{sheetItems, p.row, stagesHeader}
+	}
 	if !indexed {
 		c := xlCell{sheetItems, p.row, ""}
 		if loc == "materials" {

@@ -66,7 +66,7 @@ func baseBook() testBook {
 			{
 				headerRow(itemSheet),
 				{"IMPL-A0001", "000517004000", "最低生活保障申请", "行政给付", "县民政局", "《社会救助暂行办法》第十一条", "乡镇大厅、村（社区）代办",
-					"人均收入低于当地最低生活保障标准", "承诺件", "30", "20", "", "不收费", "1", "0314-8021352", "0314-12345", "是"},
+					"人均收入低于当地最低生活保障标准", "承诺件", "30", "20", "", "不收费", "1", "0314-8021352", "0314-12345", "是", "审查：12；决定:8"},
 				{"IMPL-B0001", "002009003000", "生育登记", "公共服务", "县卫生健康委员会", "《中华人民共和国人口与计划生育法》", "乡镇大厅",
 					"", "即办件", "0", "0", "", "不收费", "0", "", ""},
 			},
@@ -96,6 +96,7 @@ func baseBookItems() []Item {
 				{Key: "m2", Name: "授权委托书", Form: FormOriginal, Copies: 1, Condition: "委托他人代办的", Sample: "samples/proxy.pdf"},
 			},
 			Handling: HandlingPromised, LegalDays: 30, PromisedDays: 20, Steps: []Step{{Name: "入户调查", LimitDays: 10}},
+			Stages:    []Stage{{Name: "审查", LimitDays: 12}, {Name: "决定", LimitDays: 8}},
 			FeeAmount: "不收费", Visits: 1, ConsultPhone: "0314-8021352", ComplainPhone: "0314-12345", Unified: true,
 		},
 		{
@@ -127,7 +128,11 @@ func (w testBook) set(sheetName string, row int, col, v string) {
 	for len(w.rows[i]) < row {
 		w.rows[i] = append(w.rows[i], make([]string, len(s.cols)))
 	}
-	w.rows[i][row-1][columnIndex(sheetName, col)] = v
+	j := columnIndex(sheetName, col)
+	for len(w.rows[i][row-1]) <= j {
+		w.rows[i][row-1] = append(w.rows[i][row-1], "")
+	}
+	w.rows[i][row-1][j] = v
 }
 
 func (w testBook) bytes(t *testing.T) []byte {
@@ -337,6 +342,13 @@ func TestImportRowErrors(t *testing.T) {
 			[]at{{sheetItems, 3, "承诺时限（工作日）"}}, "即办件"},
 		{"promise beyond the legal limit", func(w testBook) { w.set(sheetItems, 2, "承诺时限（工作日）", "31") },
 			[]at{{sheetItems, 2, "承诺时限（工作日）"}}, "法定时限"},
+		// 环节时限: the cell's form, and the steps' rules placed on it.
+		{"malformed steps", func(w testBook) { w.set(sheetItems, 2, stagesHeader, "审查5;决定:3") },
+			[]at{{sheetItems, 2, stagesHeader}}, "审查:5;决定:3"},
+		{"steps beyond the promised limit", func(w testBook) { w.set(sheetItems, 2, stagesHeader, "审查:15;决定:8") },
+			[]at{{sheetItems, 2, stagesHeader}}, "第四十二条"},
+		{"steps of an instant item", func(w testBook) { w.set(sheetItems, 3, stagesHeader, "审查:1") },
+			[]at{{sheetItems, 3, stagesHeader}}, "即办件"},
 		{"short step name", func(w testBook) { w.set(sheetSteps, 2, "环节名称", "查") },
 			[]at{{sheetSteps, 2, "环节名称"}}, "环节名称"},
 		{"step days out of range", func(w testBook) { w.set(sheetSteps, 2, "时限（工作日）", "300") },

@@ -4,6 +4,7 @@
 package catalog
 
 import (
+	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
@@ -120,6 +121,17 @@ type Step struct {
 	Counted   bool   `json:"counted"`
 }
 
+// Stage is one of the item's back-office steps (办理环节, e.g. 审查 → 决定) with its own limit
+// in working days. An accepted application walks them in order: the first starts on 受理,
+// each next one on the day the one before is completed, and the decision completes the last.
+type Stage struct {
+	Name      string `json:"name"`
+	LimitDays int    `json:"limit_days"`
+}
+
+// MaxStages bounds an item's back-office steps.
+const MaxStages = 10
+
 // Item is the content of one version of a service item.
 type Item struct {
 	BaseCode     string     `json:"base_code"` // 基本编码
@@ -135,6 +147,8 @@ type Item struct {
 	LegalDays    int        `json:"legal_days"`    // 法定时限 (working days)
 	PromisedDays int        `json:"promised_days"` // 承诺时限 (working days); 0 for 即办件
 	Steps        []Step     `json:"steps"`
+	// Stages are the back-office steps with their limits (环节时限); none is fine.
+	Stages []Stage `json:"stages,omitempty"`
 	// Unified: the item is handled under 行政许可法 art. 26 (统一办理, 联合办理 or 集中办理,
 	// 45-day limit), so an extension may add fifteen days and is granted by the head of the
 	// county government (art. 42).
@@ -242,10 +256,59 @@ func (it *Item) Validate() []problem.Field {
 		check(sn >= 2 && sn <= 50, loc+".name", "特殊环节名称须为 2 至 50 个字", "step name must be 2 to 50 characters")
 		check(s.LimitDays >= 0 && s.LimitDays <= MaxDays, loc+".limit_days", "特殊环节时限须为 0 至 250 个工作日", "step limit must be 0 to 250 working days")
 	}
+	c = append(c, it.validateStages()...)
 	check(utf8.RuneCountInString(it.FeeAmount) <= 100, "fee_amount", "收费标准不超过 100 字", "fee amount must be at most 100 characters")
 	check(utf8.RuneCountInString(it.FeeBasis) <= 500, "fee_basis", "收费依据不超过 500 字", "fee basis must be at most 500 characters")
 	check(it.Visits >= 0 && it.Visits <= 5, "visits", "到现场次数须为 0 至 5", "visits must be 0 to 5")
 	check(it.ConsultPhone == "" || phonePattern.MatchString(it.ConsultPhone), "consult_phone", "咨询电话格式有误", "consultation phone is malformed")
 	check(it.ComplainPhone == "" || phonePattern.MatchString(it.ComplainPhone), "complain_phone", "监督投诉电话格式有误", "complaint phone is malformed")
+	return c
+}
+
+// Limit is the item's own limit in working days: the committed one (承诺时限), else the
+// statutory one (法定时限); 0 when it has neither.
+func (it *Item) Limit() int {
+	if it.PromisedDays > 0 {
+		return it.PromisedDays
+	}
+	return it.LegalDays
+}
+
+// validateStages checks the back-office steps: 1–20 characters each, a limit of at least one
+// working day, at most MaxStages, names unique, and together within the item's limit — the
+// whole decision must come within it (行政许可法 art. 42), so its steps must fit inside it.
+func (it *Item) validateStages() []problem.Field {
+	var c []problem.Field
+	check := func(ok bool, loc, zh, en string) {
+		if !ok {
+			c = append(c, problem.Field{Location: loc, Message: zh, MessageEn: en})
+		}
+	}
+	if len(it.Stages) == 0 {
+		it.Stages = nil
+		return nil
+	}
+	check(len(it.Stages) <= MaxStages, "stages", "办理环节不超过 10 个", "at most 10 back-office steps")
+	sum, names := 0, map[string]bool{}
+	for i := range it.Stages {
+		s := &it.Stages[i]
+		loc := "stages[" + strconv.Itoa(i) + "]"
+		s.Name = strings.TrimSpace(s.Name)
+		n := utf8.RuneCountInString(s.Name)
+		check(n >= 1 && n <= 20, loc+".name", "环节名称须为 1 至 20 个字", "step name must be 1 to 20 characters")
+		check(!strings.ContainsAny(s.Name, ":;：；"), loc+".name", "环节名称不能含冒号或分号", "a step name may not contain a colon or semicolon")
+		check(s.Name == "" || !names[s.Name], loc+".name", "环节名称重复："+s.Name, "repeated step name: "+s.Name)
+		names[s.Name] = true
+		check(s.LimitDays >= 1 && s.LimitDays <= MaxDays, loc+".limit_days", "环节时限须为 1 至 250 个工作日", "a step's limit must be 1 to 250 working days")
+		if s.LimitDays > 0 {
+			sum += s.LimitDays
+		}
+	}
+	if limit := it.Limit(); it.Handling == HandlingInstant || limit == 0 {
+		check(false, "stages", "即办件当场办结，不设办理环节", "an instant item is decided on the spot and has no back-office steps")
+	} else {
+		check(sum <= limit, "stages", fmt.Sprintf("各环节时限合计 %d 个工作日，超过本事项的办理时限 %d 个工作日（行政许可法第四十二条：须在时限内作出决定）", sum, limit),
+			fmt.Sprintf("the steps' limits add up to %d working days, more than the item's limit of %d (art. 42: the decision comes within the limit)", sum, limit))
+	}
 	return c
 }

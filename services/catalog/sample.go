@@ -79,7 +79,8 @@ func Samples() []Sample {
 			Materials: []Material{idCard(), hukou(), original("最低生活保障申请书", 1), consent(),
 				when(copyOf("残疾人证或病历、诊断证明"), "家庭成员有重病、重残情形的"), proxy()},
 			Handling: HandlingPromised, LegalDays: 30, PromisedDays: 20,
-			Steps: []Step{survey(), notice()}, Visits: 1,
+			Stages: []Stage{{Name: "审核", LimitDays: 12}, {Name: "审批", LimitDays: 8}},
+			Steps:  []Step{survey(), notice()}, Visits: 1,
 		}},
 		{"minzheng", Item{
 			BaseCode: "000517005000", Name: "特困人员救助供养申请", Kind: KindPayment,
@@ -99,6 +100,7 @@ func Samples() []Sample {
 			Materials: []Material{idCard(), hukou(), original("临时救助申请书", 1), consent(),
 				copyOf("困难情况证明（医疗费用票据、事故证明等）"), proxy()},
 			Handling: HandlingPromised, LegalDays: 20, PromisedDays: 10, Visits: 1,
+			Stages: []Stage{{Name: "审查", LimitDays: 6}, {Name: "决定", LimitDays: 4}},
 		}},
 		{"minzheng", Item{
 			BaseCode: "000517011000", Name: "残疾人两项补贴（困难残疾人生活补贴和重度残疾人护理补贴）申请", Kind: KindPayment,
@@ -144,6 +146,7 @@ func Samples() []Sample {
 			Materials: []Material{idCard(), hukou(), original("高龄津贴申请表", 1),
 				copyOf("社会保障卡或本人银行账户"), proxy()},
 			Handling: HandlingPromised, LegalDays: 20, PromisedDays: 10, Visits: 1,
+			Stages: []Stage{{Name: "审查", LimitDays: 7}, {Name: "决定", LimitDays: 3}},
 		}},
 		{"yibao", Item{
 			BaseCode: "002041001000", Name: "城乡居民基本医疗保险参保登记", Kind: KindPublicService,

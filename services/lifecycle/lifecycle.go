@@ -71,15 +71,18 @@ const (
 	Deliver           Action = "deliver"            // 送达
 	Archive           Action = "archive"            // 归档
 	Withdraw          Action = "withdraw"           // 撤回
+	// CompleteStage completes the running back-office step (环节时限) and starts the next; the
+	// state does not change.
+	CompleteStage Action = "complete_stage" // 完成环节
 )
 
 // Actions lists every action in the order screens offer them.
-var Actions = []Action{Forward, Accept, RequestCorrection, Reject, Resubmit, Route, Pause, Resume, Extend, Approve, Deny, Deliver, Archive, Withdraw}
+var Actions = []Action{Forward, Accept, RequestCorrection, Reject, Resubmit, Route, CompleteStage, Pause, Resume, Extend, Approve, Deny, Deliver, Archive, Withdraw}
 
 var actionLabels = map[Action]string{
 	Forward: "转交乡镇", Accept: "受理", Reject: "不予受理", RequestCorrection: "一次性告知补正", Resubmit: "补正提交",
 	Route: "转部门办理", Pause: "特别程序开始", Resume: "特别程序结束", Extend: "延期", Approve: "办结（准予）",
-	Deny: "办结（不予）", Deliver: "送达", Archive: "归档", Withdraw: "撤回",
+	Deny: "办结（不予）", Deliver: "送达", Archive: "归档", Withdraw: "撤回", CompleteStage: "完成环节",
 }
 
 // Label is the action's Chinese name.
@@ -118,6 +121,8 @@ type Facts struct {
 	MaxExtension int // the most days one extension may add: the county's cap within art. 42's
 	// Overdue: the limit an extension would lengthen has already run out.
 	Overdue bool
+	// StageRunning: a back-office step of the item runs now (环节时限).
+	StageRunning bool
 	// Head: the member is the head who may grant this application's extension — the agency
 	// head (本行政机关负责人) of its department, or for an item under art. 26 the head of the
 	// county government.
@@ -160,6 +165,8 @@ var (
 	byTheHead = Condition{Forbidden: true, ok: func(f *Facts) bool { return f.Head },
 		Message:   "延期须经本行政机关负责人批准（统一办理的事项须经县政府负责人批准，行政许可法第四十二条）",
 		MessageEn: "an extension is granted by the agency head (for unified handling, the county government's head; art. 42)"}
+	stageRunning = Condition{ok: func(f *Facts) bool { return f.StageRunning },
+		Message: "本件没有进行中的办理环节", MessageEn: "no back-office step of the application is running"}
 	deliveryMethod = Condition{Input: true, ok: func(f *Facts) bool {
 		switch f.DeliveryMethod {
 		case DeliverWindow, DeliverPost:
@@ -214,12 +221,14 @@ var Table = []Transition{
 	{Accepted, Approve, Decided, clerk, []Condition{instant}},
 	{Accepted, Deny, Decided, clerk, []Condition{instant, reasonGiven}},
 	{Accepted, Withdraw, Withdrawn, clerkOrWkr, []Condition{reasonGiven}},
+	{Accepted, CompleteStage, Accepted, clerk, []Condition{stageRunning}},
 
 	{Processing, Pause, Paused, department, []Condition{reasonGiven}},
 	{Processing, Extend, Processing, heads, []Condition{byTheHead, withinLimit, notExtended, extensionDays, reasonGiven}},
 	{Processing, Approve, Decided, department, nil},
 	{Processing, Deny, Decided, department, []Condition{reasonGiven}},
 	{Processing, Withdraw, Withdrawn, clerkOrWkr, []Condition{reasonGiven}},
+	{Processing, CompleteStage, Processing, department, []Condition{stageRunning}},
 
 	{Paused, Resume, Processing, department, []Condition{reasonGiven}},
 	{Paused, Extend, Paused, heads, []Condition{byTheHead, withinLimit, notExtended, extensionDays, reasonGiven}},

@@ -28,6 +28,8 @@ var legal = map[[2]string]struct {
 	{"accepted", "approve"}:            {lifecycle.Decided, []tenants.Role{tenants.RoleTownshipClerk}},
 	{"accepted", "deny"}:               {lifecycle.Decided, []tenants.Role{tenants.RoleTownshipClerk}},
 	{"accepted", "withdraw"}:           {lifecycle.Withdrawn, []tenants.Role{tenants.RoleTownshipClerk, tenants.RoleCommunityWorker}},
+	{"accepted", "complete_stage"}:     {lifecycle.Accepted, []tenants.Role{tenants.RoleTownshipClerk}},
+	{"processing", "complete_stage"}:   {lifecycle.Processing, []tenants.Role{tenants.RoleDepartmentStaff}},
 	{"processing", "pause"}:            {lifecycle.Paused, []tenants.Role{tenants.RoleDepartmentStaff}},
 	{"processing", "extend"}:           {lifecycle.Processing, []tenants.Role{tenants.RoleAgencyHead, tenants.RoleGovernmentHead}},
 	{"processing", "approve"}:          {lifecycle.Decided, []tenants.Role{tenants.RoleDepartmentStaff}},
@@ -45,7 +47,7 @@ var legal = map[[2]string]struct {
 // satisfying returns facts that meet every precondition of (s, a) for a member with role r.
 func satisfying(s lifecycle.State, a lifecycle.Action, r tenants.Role) *lifecycle.Facts {
 	f := &lifecycle.Facts{Roles: []tenants.Role{r}, Proxy: true, Complete: true, Reason: "理由", Missing: 1, Days: 5,
-		MaxExtension: 10, DeliveryMethod: lifecycle.DeliverProxy, Head: true}
+		MaxExtension: 10, DeliveryMethod: lifecycle.DeliverProxy, Head: true, StageRunning: true}
 	// Only instant items are decided at the window.
 	f.Instant = s == lifecycle.Accepted && (a == lifecycle.Approve || a == lifecycle.Deny)
 	return f
@@ -120,6 +122,11 @@ func TestPreconditions(t *testing.T) {
 		{"post delivery", lifecycle.Decided, lifecycle.Deliver, lifecycle.Facts{Roles: clerk, DeliveryMethod: "post"}, 0},
 		{"worker delivers by post", lifecycle.Decided, lifecycle.Deliver, lifecycle.Facts{Roles: worker, Proxy: true, DeliveryMethod: "post"}, 409},
 		{"worker delivers by proxy", lifecycle.Decided, lifecycle.Deliver, lifecycle.Facts{Roles: worker, Proxy: true, DeliveryMethod: "proxy"}, 0},
+		// 环节时限: a step is completed only while one runs; a paused application's steps wait.
+		{"complete a step with none running", lifecycle.Processing, lifecycle.CompleteStage, lifecycle.Facts{Roles: dept}, 409},
+		{"complete a step", lifecycle.Processing, lifecycle.CompleteStage, lifecycle.Facts{Roles: dept, StageRunning: true}, 0},
+		{"complete a step at the window", lifecycle.Accepted, lifecycle.CompleteStage, lifecycle.Facts{Roles: clerk, StageRunning: true}, 0},
+		{"complete a step while paused", lifecycle.Paused, lifecycle.CompleteStage, lifecycle.Facts{Roles: dept, StageRunning: true}, 409},
 		{"unknown action", lifecycle.Received, lifecycle.Action("sign"), lifecycle.Facts{Roles: clerk}, 422},
 	}
 	for _, c := range cases {

@@ -94,7 +94,29 @@ type Application struct {
 	Extensions  int        `bun:"extensions" json:"extensions"`
 	Rating      *int       `bun:"rating" json:"rating,omitempty"`
 	ClerkRef    string     `bun:"clerk_ref" json:"clerk_ref"`
+	StepFeed
 }
+
+// StepFeed is the back-office step part of a published application (环节时限): the running
+// step's name (catalogue data; empty when none), due date and warning level (as Warning), and how
+// many steps were completed after their due date.
+type StepFeed struct {
+	StepName    string     `bun:"step_name" json:"step_name"`
+	StepDueOn   *time.Time `bun:"step_due_on,type:date" json:"step_due_on,omitempty" format:"date"`
+	StepWarning string     `bun:"step_warning" json:"step_warning"`
+	StepsLate   int        `bun:"steps_late" json:"steps_late"`
+}
+
+// stepSQL reads StepFeed from an application row a (its stages array, services/application):
+// a step runs from its start to its completion while the application's clock runs.
+const stepSQL = `coalesce(cur.name, '') AS step_name, cur.due_on AS step_due_on, coalesce(cur.warning, 'normal') AS step_warning,
+		       (SELECT count(*) FROM jsonb_array_elements(a.stages) s WHERE s->>'late' = 'true') AS steps_late`
+
+const stepJoin = `LEFT JOIN LATERAL (SELECT s->>'name' AS name, (s->>'due_on')::date AS due_on, s->>'warning' AS warning
+		FROM jsonb_array_elements(a.stages) s
+		WHERE a.state IN ('accepted', 'processing', 'paused') AND s->>'started_on' IS NOT NULL AND s->>'completed_on' IS NULL LIMIT 1) cur ON true`
+
+const stepSet = `, step_name = EXCLUDED.step_name, step_due_on = EXCLUDED.step_due_on, step_warning = EXCLUDED.step_warning, steps_late = EXCLUDED.steps_late`
 
 // BurdenMonth is one community's burden statistics for a month (the access lists).
 type BurdenMonth struct {
@@ -401,6 +423,7 @@ type source struct {
 	Rating      *int       `bun:"rating"`
 	Ratings     int64      `bun:"ratings"`
 	Clerk       *uuid.UUID `bun:"clerk"`
+	StepFeed
 }
 
 func (s *Service) publishApplications(ctx context.Context, c *County, ids []uuid.UUID) (int, error) {
@@ -418,10 +441,11 @@ func (s *Service) publishApplications(ctx context.Context, c *County, ids []uuid
 		       CASE WHEN a.extension_days > 0 THEN 1 ELSE 0 END AS extensions,
 		       (SELECT r.score FROM ratings r WHERE r.tenant_id = a.tenant_id AND r.application_id = a.id ORDER BY r.round DESC LIMIT 1) AS rating,
 		       (SELECT count(*) FROM ratings r WHERE r.tenant_id = a.tenant_id AND r.application_id = a.id) AS ratings,
-		       a.created_by AS clerk
+		       a.created_by AS clerk, `+stepSQL+`
 		FROM applications a
 		LEFT JOIN service_items si ON si.tenant_id = a.tenant_id AND si.id = a.item_id
 		LEFT JOIN org_units ou ON ou.tenant_id = a.tenant_id AND ou.id = a.hall_id
+		`+stepJoin+`
 		WHERE a.tenant_id = ? AND a.id IN (?)`, tid, bun.In(ids)).Scan(ctx, &src)
 	if err != nil {
 		return 0, err
@@ -439,7 +463,7 @@ func (s *Service) publishApplications(ctx context.Context, c *County, ids []uuid
 			ItemCode: a.ItemCode, ItemName: a.ItemName, Township: a.Township, Channel: a.Channel,
 			ReceivedOn: a.ReceivedOn, AcceptedOn: a.AcceptedOn, DueOn: a.DueOn, DecidedOn: a.DecidedOn, DeliveredOn: a.DeliveredOn,
 			State: a.State, Warning: a.Warning, Corrections: a.Corrections, Pauses: a.Pauses, Extensions: a.Extensions,
-			Rating: a.Rating, ClerkRef: pseudonym(key, a.Clerk)}
+			Rating: a.Rating, ClerkRef: pseudonym(key, a.Clerk), StepFeed: a.StepFeed}
 		if a.DecidedOn != nil && a.DueOn != nil {
 			on := !a.DecidedOn.After(*a.DueOn)
 			rows[i].OnTime = &on
@@ -454,7 +478,7 @@ func (s *Service) publishApplications(ctx context.Context, c *County, ids []uuid
 			township = EXCLUDED.township, channel = EXCLUDED.channel, received_on = EXCLUDED.received_on, accepted_on = EXCLUDED.accepted_on,
 			due_on = EXCLUDED.due_on, decided_on = EXCLUDED.decided_on, delivered_on = EXCLUDED.delivered_on, state = EXCLUDED.state,
 			warning = EXCLUDED.warning, on_time = EXCLUDED.on_time, corrections = EXCLUDED.corrections, pauses = EXCLUDED.pauses,
-			extensions = EXCLUDED.extensions, rating = EXCLUDED.rating, clerk_ref = EXCLUDED.clerk_ref`).
+			extensions = EXCLUDED.extensions, rating = EXCLUDED.rating, clerk_ref = EXCLUDED.clerk_ref` + stepSet).
 		Where("sa.version <= EXCLUDED.version").Exec(ctx)
 	return len(rows), err
 }

@@ -77,7 +77,8 @@ func (x *bundle) county(t *testing.T, name, city string, n int) *county {
 		it := catalog.Item{BaseCode: "000172001000", ImplCode: fmt.Sprintf("TEST-%d", n), Name: "临时救助申请", Kind: catalog.KindPayment,
 			DepartmentID: c.Department.ID, LegalBasis: "《社会救助暂行办法》", Levels: []catalog.Level{catalog.LevelTownship},
 			Materials: []catalog.Material{{Key: "id", Name: "居民身份证", Form: catalog.FormOriginal, Copies: 1, Required: true}},
-			Handling:  catalog.HandlingPromised, LegalDays: 20, PromisedDays: 10}
+			Handling:  catalog.HandlingPromised, LegalDays: 20, PromisedDays: 10,
+			Stages: []catalog.Stage{{Name: "审查", LimitDays: 6}, {Name: "决定", LimitDays: 4}}}
 		r, err := catalog.Create(ctx, it)
 		if err != nil {
 			return err
@@ -402,7 +403,8 @@ var deny = regexp.MustCompile(`(?i)name|phone|mobile|id_?no|id_?num|idcard|cert|
 
 // allowedNames are the published columns the deny list catches but that name no person: the
 // item's name (事项名称, from the catalogue), the county's name.
-var allowedNames = map[string]bool{"applications.item_name": true, "counties.name": true, "burden_months.certificates": true}
+var allowedNames = map[string]bool{"applications.item_name": true, "counties.name": true, "burden_months.certificates": true,
+	"applications.step_name": true} // the item's back-office step (审查, 决定), catalogue data
 
 func TestNothingPersonalReachesTheStore(t *testing.T) {
 	t.Parallel()
@@ -527,4 +529,68 @@ func TestRegionsAndCounties(t *testing.T) {
 		t.Fatalf("health of no county: %v", err)
 	}
 	_ = time.Now
+}
+
+// The feed carries the back-office steps (环节时限, issue 16 item 3): the running step's name,
+// due date and warning level, and how many steps were completed after their due date — what
+// a region needs for its step cards, and no person.
+func TestFeedCarriesTheSteps(t *testing.T) {
+	t.Parallel()
+	x := setup(t)
+	stub := clock.NewStub(time.Date(2026, 11, 2, 9, 0, 0, 0, clock.Zone))
+	apps := &application.Service{Clock: stub, Box: x.apps.Box}
+	c := x.a
+	step := func(d *application.Detail, a *tenants.Actor, s application.Step) *application.Detail {
+		t.Helper()
+		s.Version = d.Version
+		x.as(t, c, a, func(ctx context.Context) (err error) { d, err = apps.Act(ctx, d.ID, s); return err })
+		return d
+	}
+	taken := x.intake(t, c, 1) // not accepted: no step
+	running := step(x.intake(t, c, 2), c.Clerk, application.Step{Action: lifecycle.Accept})
+	late := step(x.intake(t, c, 3), c.Clerk, application.Step{Action: lifecycle.Accept})
+	late = step(late, c.Clerk, application.Step{Action: lifecycle.Route})
+	// 审查 was due on 11-10 (six working days after 11-02); completed on 11-20, late. 决定
+	// runs from 11-20 for four working days: due 11-26, overdue by 12-01.
+	stub.StubNow(time.Date(2026, 11, 20, 9, 0, 0, 0, clock.Zone))
+	late = step(late, c.Staff, application.Step{Action: lifecycle.CompleteStage})
+	stub.StubNow(time.Date(2026, 12, 1, 9, 0, 0, 0, clock.Zone))
+	x.as(t, c, nil, func(ctx context.Context) error { _, err := apps.Reconcile(ctx); return err })
+	decided := step(step(x.intake(t, c, 4), c.Clerk, application.Step{Action: lifecycle.Accept}), c.Clerk, application.Step{Action: lifecycle.Route})
+	decided = step(decided, c.Staff, application.Step{Action: lifecycle.Approve})
+	x.publish(t, c)
+
+	byID := map[uuid.UUID]supervision.Application{}
+	for _, a := range x.own(t, c).Applications {
+		byID[a.ID] = a
+	}
+	day := func(p *time.Time) string {
+		if p == nil {
+			return ""
+		}
+		return p.Format("2006-01-02")
+	}
+	for _, w := range []struct {
+		what             string
+		id               uuid.UUID
+		name, due, level string
+		late             int
+	}{
+		{"taken in", taken.ID, "", "", "normal", 0},
+		// Accepted on 11-02 by the stub's clock: 审查 due 11-10, red on 12-01 (the reconciliation
+		// ran for the county).
+		{"accepted", running.ID, "审查", "2026-11-10", "red", 0},
+		{"one step late", late.ID, "决定", "2026-11-26", "red", 1},
+		{"decided on 12-01", decided.ID, "", "", "normal", 0},
+	} {
+		got, ok := byID[w.id]
+		if !ok {
+			t.Errorf("%s: not published", w.what)
+			continue
+		}
+		if got.StepName != w.name || day(got.StepDueOn) != w.due || got.StepWarning != w.level || got.StepsLate != w.late {
+			t.Errorf("%s: step %q due %s %s, %d late; want %q due %s %s, %d late", w.what, got.StepName, day(got.StepDueOn), got.StepWarning,
+				got.StepsLate, w.name, w.due, w.level, w.late)
+		}
+	}
 }

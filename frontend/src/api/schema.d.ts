@@ -755,7 +755,7 @@ export interface paths {
         put?: never;
         /**
          * 申请直传地址 / Get a presigned upload URL
-         * @description Declare the material, type, size and SHA-256 of a file; POST it to the returned URL (valid 15 minutes) as multipart/form-data, the returned fields first and the file last (field file_field), then complete the upload. The storage's policy admits exactly the declared size and type, so a larger file is refused and nothing is stored. The declared SHA-256 is what the file is verified against. An upload not completed is swept after its URL expires.
+         * @description Declare the material, type, size and SHA-256 of a file; POST it to the returned URL (valid 15 minutes) as multipart/form-data, the returned fields first and the file last (field file_field), then complete the upload. The storage's policy admits exactly the declared size and type, so a larger file is refused and nothing is stored. The declared SHA-256 is what the file is verified against. An upload not completed is swept after its URL expires. Send an Idempotency-Key (a UUID per file): a retry with it gets a fresh URL for the same upload, or the file once completed, and a key used for another file or declaration is 409 idempotency_key_reused.
          *
          *     可调用角色 / Roles: 乡镇窗口人员 (township_clerk)、村社区工作者 (community_worker)
          */
@@ -3109,6 +3109,8 @@ export interface components {
              * @description 补正告知书份数
              */
             correction_count: number;
+            /** @description 当前办理环节，没有时省略 */
+            current_stage?: components["schemas"]["StageView"];
             /** @description proxy_received_on, forward_due, received_on, correction_due, complete_on, accepted_on, promised_due, legal_due, decided_on, delivery_due, delivered_on, closed_on (present when set) */
             dates: {
                 [key: string]: string;
@@ -3151,6 +3153,8 @@ export interface components {
             routed: boolean;
             /** @description 可选择的特别程序：第四十五条所列及本事项的特殊环节 */
             special_procedures: string[] | null;
+            /** @description 办理环节及其时限（环节时限），按顺序 */
+            stages: components["schemas"]["StageView"][] | null;
             state: string;
             state_label: string;
             timeline: components["schemas"]["TimelineEvent"][] | null;
@@ -3700,6 +3704,8 @@ export interface components {
              * @description 承诺时限（工作日）
              */
             promised_days: number;
+            /** @description 办理环节及其时限（至多 10 个，合计不超过承诺时限，无承诺时限时不超过法定时限） */
+            stages?: components["schemas"]["StageSpec"][] | null;
             /** @description 特殊环节 */
             steps: components["schemas"]["SpecialStep"][] | null;
             /** @description 统一办理/联合办理/集中办理（行政许可法第二十六条）：延期至多 15 个工作日，由县政府负责人批准 */
@@ -4703,6 +4709,45 @@ export interface components {
             /** @description 手机号（登录名） */
             phone?: string;
         };
+        StageSpec: {
+            /**
+             * Format: int64
+             * @description 环节时限（工作日，至少 1）
+             */
+            limit_days: number;
+            /** @description 环节名称（1 至 20 个字），如 审查、决定 */
+            name: string;
+        };
+        StageView: {
+            /** @description 完成日期 */
+            completed_on?: string;
+            /** @description 当前环节 */
+            current: boolean;
+            /** @description 到期日期 */
+            due_on?: string;
+            /** @description 完成晚于到期日期 */
+            late: boolean;
+            /**
+             * Format: int64
+             * @description 环节时限（工作日）
+             */
+            limit_days: number;
+            name: string;
+            /**
+             * Format: int64
+             * @description 环节序号（从 1 起）
+             */
+            no: number;
+            /** @description 暂定：到期日期跨入尚无放假安排的年度 */
+            provisional: boolean;
+            /** @description 开始日期（未开始时为空） */
+            started_on?: string;
+            /**
+             * @description 当前环节的预警级别
+             * @enum {string}
+             */
+            warning?: "normal" | "yellow" | "red" | "";
+        };
         StatusCallbackInput: {
             /**
              * Format: uri
@@ -4936,6 +4981,12 @@ export interface components {
             /** Format: date */
             received_on?: string;
             state: string;
+            /** Format: date */
+            step_due_on?: string;
+            step_name: string;
+            step_warning: string;
+            /** Format: int64 */
+            steps_late: number;
             tenant_id: string;
             township: string;
             /** Format: int64 */
@@ -7728,7 +7779,7 @@ export interface operations {
             };
             path: {
                 id: string;
-                /** @description forward, accept, request_correction, reject, resubmit, route, pause, resume, extend, approve, deny, deliver, archive, withdraw */
+                /** @description forward, accept, request_correction, reject, resubmit, route, complete_stage, pause, resume, extend, approve, deny, deliver, archive, withdraw */
                 action: string;
             };
             cookie?: never;
@@ -8699,7 +8750,10 @@ export interface operations {
     "begin-application-upload": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description a UUID, one per file: it becomes the upload's id, and a retry with it gets a fresh URL for the same upload (or the file, once completed) instead of a second one */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 id: string;
             };

@@ -49,6 +49,7 @@ export type ActionBody = ReqBody<'/api/v1/applications/{id}/actions/{action}', '
 export type MaterialLine = NonNullable<ApplicationDetail['materials']>[number]
 export type TimelineEvent = NonNullable<ApplicationDetail['timeline']>[number]
 export type PauseSpan = NonNullable<ApplicationDetail['pauses']>[number]
+export type StageView = NonNullable<ApplicationDetail['stages']>[number]
 export type CorrectionEntry = NonNullable<NonNullable<ApplicationDetail['correction']>['items']>[number]
 export type ActionRef = NonNullable<ApplicationDetail['actions']>[number]
 export type CalendarStep = NonNullable<ApplicationDetail['explain']>[number]
@@ -58,6 +59,7 @@ export type ItemDetail = Ok<'/api/v1/items/{id}', 'get', 200>
 export type ItemBody = ReqBody<'/api/v1/items', 'post'>
 export type MaterialSpec = NonNullable<ItemBody['materials']>[number]
 export type SpecialStep = NonNullable<ItemBody['steps']>[number]
+export type StageSpec = NonNullable<ItemBody['stages']>[number]
 export type ImportResult = Ok<'/api/v1/items/import', 'post', 200>
 // Calendar, settings, notifications, statistics
 export type DueResult = Ok<'/api/v1/calendar/due', 'get', 200>

@@ -42,8 +42,9 @@ describe('action → dialog fields', () => {
     for (const a of ['forward', 'route', 'archive']) expect(actionSpec(a).fields).toEqual([])
   })
 
-  it('covers all fourteen actions and treats an unknown one as a confirmation', () => {
-    expect(Object.keys(ACTION_SPECS)).toHaveLength(14)
+  it('covers all fifteen actions (完成环节 included) and treats an unknown one as a confirmation', () => {
+    expect(Object.keys(ACTION_SPECS)).toHaveLength(15)
+    expect(ACTION_SPECS.complete_stage?.reason).toBe('optional')
     expect(actionSpec('something_new').fields).toEqual([])
   })
 

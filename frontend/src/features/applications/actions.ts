@@ -64,6 +64,13 @@ export const ACTION_SPECS: Record<string, ActionSpec> = {
     hint: '延期须在办理期限届满前决定，由本行政机关负责人批准（统一办理的事项由县政府负责人批准），一个办件只能延期一次；延期理由以延期通知书书面告知申请人（行政许可法第四十二条）。',
     type: 'warning',
   },
+  complete_stage: {
+    fields: ['reason'],
+    reason: 'optional',
+    reasonLabel: '环节办理意见',
+    hint: '完成当前办理环节，下一个环节自今日开始计算时限；晚于环节到期日完成的记为超期。',
+    type: 'primary',
+  },
   approve: { fields: ['reason'], reason: 'optional', reasonLabel: '办结意见', hint: '准予办结。', type: 'success' },
   deny: { fields: ['reason'], reason: 'required', reasonLabel: '不予办结理由', hint: '不予办结须书面说明理由。', type: 'danger' },
   deliver: { fields: ['delivery_method'], reason: 'none', reasonLabel: '', hint: '登记办理结果的送达方式。', type: 'success' },

@@ -89,4 +89,5 @@ export const NOTE_LABELS: Record<string, string> = {
   pause: '理由',
   extend: '理由',
   resume: '说明',
+  complete_stage: '意见',
 }

@@ -1,5 +1,5 @@
 // The catalogue editor's form ↔ ItemBody. Rows carry a local _id so Vue keys survive reordering.
-import type { ItemBody, ItemLevel, MaterialSpec, SpecialStep } from '@/api/types'
+import type { ItemBody, ItemLevel, MaterialSpec, SpecialStep, StageSpec } from '@/api/types'
 
 export type MaterialRow = Required<Pick<MaterialSpec, 'name' | 'form' | 'copies' | 'required'>> & {
   key: string
@@ -8,6 +8,11 @@ export type MaterialRow = Required<Pick<MaterialSpec, 'name' | 'form' | 'copies'
   _id: number
 }
 export type StepRow = SpecialStep & { _id: number }
+/** A back-office step with its limit (办理环节, 环节时限). */
+export type StageRow = StageSpec & { _id: number }
+
+/** At most this many back-office steps per item. */
+export const MAX_STAGES = 10
 
 export interface ItemForm {
   base_code: string
@@ -23,6 +28,7 @@ export interface ItemForm {
   legal_days: number
   promised_days: number
   steps: StepRow[]
+  stages: StageRow[]
   /** 统一办理/联合办理/集中办理 (行政许可法第二十六条). */
   unified: boolean
   fee_basis: string
@@ -42,6 +48,25 @@ export function newStep(): StepRow {
   return { _id: nextId++, name: '', limit_days: 0, counted: false }
 }
 
+export function newStage(): StageRow {
+  return { _id: nextId++, name: '', limit_days: 1 }
+}
+
+/**
+ * The limit the back-office steps must fit in: the committed days (承诺时限), else the statutory
+ * ones (法定时限); 0 for an instant item, which has no steps (行政许可法第四十二条: the decision
+ * comes within the limit).
+ */
+export function stageLimit(f: Pick<ItemForm, 'handling' | 'legal_days' | 'promised_days'>): number {
+  if (f.handling === 'instant') return 0
+  return (f.promised_days ?? 0) > 0 ? f.promised_days : (f.legal_days ?? 0)
+}
+
+/** Working days the steps add up to. */
+export function stageTotal(stages: readonly Pick<StageSpec, 'limit_days'>[]): number {
+  return stages.reduce((n, s) => n + Math.max(0, s.limit_days ?? 0), 0)
+}
+
 export function emptyItemForm(): ItemForm {
   return {
     base_code: '',
@@ -57,6 +82,7 @@ export function emptyItemForm(): ItemForm {
     legal_days: 20,
     promised_days: 10,
     steps: [],
+    stages: [],
     unified: false,
     fee_basis: '',
     fee_amount: '不收费',
@@ -92,6 +118,7 @@ export function itemFormFromBody(b: ItemBody): ItemForm {
     legal_days: b.legal_days,
     promised_days: b.promised_days,
     steps: (b.steps ?? []).map((s) => ({ _id: nextId++, name: s.name, limit_days: s.limit_days, counted: s.counted })),
+    stages: (b.stages ?? []).map((s) => ({ _id: nextId++, name: s.name, limit_days: s.limit_days })),
     unified: !!b.unified,
     fee_basis: b.fee_basis,
     fee_amount: b.fee_amount,
@@ -123,6 +150,8 @@ export function itemFormToBody(f: ItemForm): ItemBody {
     legal_days: f.legal_days ?? 0,
     promised_days: f.handling === 'instant' ? 0 : (f.promised_days ?? 0),
     steps: f.steps.map((s) => ({ name: s.name.trim(), limit_days: s.limit_days ?? 0, counted: s.counted })),
+    // No steps is no field: the server stores none either way.
+    ...(f.stages.length ? { stages: f.stages.map((s) => ({ name: s.name.trim(), limit_days: s.limit_days ?? 0 })) } : {}),
     unified: f.unified,
     fee_basis: f.fee_basis.trim(),
     fee_amount: f.fee_amount.trim(),
@@ -159,5 +188,22 @@ export function validateItemForm(f: ItemForm): Record<string, string> {
   f.steps.forEach((s, i) => {
     if (len(s.name) < 2 || len(s.name) > 50) e[`steps[${i}].name`] = '特殊环节名称须为 2 至 50 个字'
   })
+  const seen = new Set<string>()
+  f.stages.forEach((s, i) => {
+    const name = s.name.trim()
+    if (len(name) < 1 || len(name) > 20) e[`stages[${i}].name`] = '环节名称须为 1 至 20 个字'
+    else if (/[:;：；]/.test(name)) e[`stages[${i}].name`] = '环节名称不能含冒号或分号'
+    else if (seen.has(name)) e[`stages[${i}].name`] = `环节名称重复：${name}`
+    seen.add(name)
+    if (!((s.limit_days ?? 0) >= 1)) e[`stages[${i}].limit_days`] = '环节时限须为 1 至 250 个工作日'
+  })
+  if (f.stages.length > 0) {
+    const limit = stageLimit(f)
+    const total = stageTotal(f.stages)
+    if (f.stages.length > MAX_STAGES) e.stages = '办理环节不超过 10 个'
+    else if (limit === 0) e.stages = '即办件当场办结，不设办理环节'
+    else if (total > limit)
+      e.stages = `各环节时限合计 ${total} 个工作日，超过本事项的办理时限 ${limit} 个工作日（行政许可法第四十二条：须在时限内作出决定）`
+  }
   return e
 }
