@@ -62,7 +62,7 @@ func TestProvince(t *testing.T) {
 		if err := db.Owner.QueryRow(context.Background(), "SELECT current_database()").Scan(&name); err != nil {
 			t.Fatal(err)
 		}
-		for _, set := range []string{"session_preload_libraries = 'auto_explain'", "auto_explain.log_min_duration = " + ms, "auto_explain.log_analyze = on"} {
+		for _, set := range []string{"session_preload_libraries = 'auto_explain'", "auto_explain.log_min_duration = " + ms, "auto_explain.log_analyze = on", "auto_explain.log_buffers = on"} {
 			if _, err := db.Owner.Exec(context.Background(), "ALTER DATABASE "+name+" SET "+set); err != nil {
 				t.Fatal(err)
 			}
@@ -218,6 +218,22 @@ func TestProvince(t *testing.T) {
 		t.Fatal(err)
 	}
 	fmt.Println("  " + counts)
+	// The generated audit rows chain as the application's own (tenants.Audit): verified as
+	// `yichuang audit verify` does.
+	verifyStart := time.Now()
+	if err := db.Store.InTx(ctx, large.tt.ID, func(ctx context.Context) error {
+		res, err := tenants.VerifyAudit(ctx)
+		if err != nil {
+			return err
+		}
+		if !res.OK {
+			return fmt.Errorf("the large county's audit chain breaks at seq %d", res.FirstBadSeq)
+		}
+		fmt.Printf("  %-44s %8.1f s (%d rows)\n", "large county's audit chain verified", time.Since(verifyStart).Seconds(), res.RowsChecked)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
 
 	// What the screens ask for.
 	var appIDs []string
@@ -271,6 +287,10 @@ func TestProvince(t *testing.T) {
 		{name: "SMALL county: clerk worklist, red only", who: small.clerk, req: fixed("GET", "/api/v1/applications?warning=red")},
 	}
 	hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 32}, Timeout: 2 * time.Minute}
+	if os.Getenv("YC_PROVINCE_TRACE") != "" {
+		traceScreens(t, tb, db, hc, screens)
+		return
+	}
 	fmt.Printf("\n== screens through HTTP with real sessions (%d applications; large county = the first)\n", apps)
 	fmt.Printf("%-48s %7s %5s %9s %9s %9s   %s\n", "screen", "clients", "n", "p50 ms", "p95 ms", "p99 ms", "target (p95, 8 clients)")
 	base := map[int][3]float64{}
@@ -311,6 +331,67 @@ func TestProvince(t *testing.T) {
 
 	// The deadline sweep over the large county while its clerk acts through the API.
 	sweepWhileClerkActs(t, tb, db, hc, large.tt.ID, large.clerk, large.township)
+}
+
+// traceScreens (YC_PROVINCE_TRACE=1) sends each screen's request once after a warm-up and
+// prints what it cost the database — the runtime role's statements and the shared buffers
+// they touched, from pg_stat_statements — instead of timings: the work a screen does, which
+// must not grow with the county, measured without the noise of a shared machine. With
+// YC_PROVINCE_EXPLAIN=0 PostgreSQL's log holds each statement's plan with its buffers.
+// YC_PROVINCE_HOLD=file keeps the database until the file is removed (its name is written
+// there), for EXPLAIN by hand.
+func traceScreens(t *testing.T, tb *testBundle, db *tenanttest.DB, hc *http.Client, screens []screen) {
+	ctx := context.Background()
+	type stmt struct {
+		calls, hit, read int64
+		ms               float64
+		query            string
+	}
+	if _, err := db.Owner.Exec(ctx, "CREATE EXTENSION IF NOT EXISTS pg_stat_statements"); err != nil {
+		t.Fatal(err)
+	}
+	fmt.Printf("%-48s %6s %9s %9s   %s\n", "screen", "stmts", "blks hit", "blks read", "statements (calls, buffers)")
+	for _, sc := range screens {
+		_ = run(t, tb, hc, sc, 1, 1) // warm-up: caches filled as in steady use
+		if _, err := db.Owner.Exec(ctx, "SELECT pg_stat_statements_reset()"); err != nil {
+			t.Fatal(err)
+		}
+		_ = run(t, tb, hc, sc, 1, 1)
+		rows, err := db.Owner.Query(ctx, `SELECT calls, shared_blks_hit, shared_blks_read, total_exec_time, left(regexp_replace(query, '\s+', ' ', 'g'), 160)
+			FROM pg_stat_statements s JOIN pg_roles r ON r.oid = s.userid
+			WHERE s.dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND r.rolname = 'yichuang_app'
+			ORDER BY shared_blks_hit + shared_blks_read DESC`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var all []stmt
+		var calls, hit, read int64
+		for rows.Next() {
+			var s stmt
+			if err := rows.Scan(&s.calls, &s.hit, &s.read, &s.ms, &s.query); err != nil {
+				t.Fatal(err)
+			}
+			all = append(all, s)
+			calls, hit, read = calls+s.calls, hit+s.hit, read+s.read
+		}
+		rows.Close()
+		fmt.Printf("%-48s %6d %9d %9d\n", sc.name, calls, hit, read)
+		for _, s := range all {
+			fmt.Printf("      %3d× %7d+%-6d %7.2f ms  %s\n", s.calls, s.hit, s.read, s.ms, s.query)
+		}
+	}
+	if f := os.Getenv("YC_PROVINCE_HOLD"); f != "" {
+		var name string
+		_ = db.Owner.QueryRow(ctx, "SELECT current_database()").Scan(&name)
+		_ = os.WriteFile(f, []byte(name+"\n"), 0o644)
+		fmt.Printf("holding database %s until %s is removed\n", name, f)
+		for {
+			if _, err := os.Stat(f); err != nil {
+				return
+			}
+			time.Sleep(2 * time.Second)
+		}
+	}
 }
 
 type screen struct {

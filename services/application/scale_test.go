@@ -3,6 +3,7 @@ package application_test
 import (
 	"context"
 	"reflect"
+	"slices"
 	"testing"
 	"time"
 
@@ -199,6 +200,16 @@ func TestWorklistScopeBranches(t *testing.T) {
 	}
 	if got := list(b.clerk, application.Filter{States: []lifecycle.State{lifecycle.ProxyReceived}, Limit: 2}); len(got) != 5 {
 		t.Errorf("clerk's proxy-received filter: %d rows, want 5", len(got))
+	}
+	// County-wide by open states (a branch per state, merged): the same rows in the same order
+	// as the unfiltered list gives them, page after page.
+	all := list(b.admin, application.Filter{})
+	byStates := list(b.admin, application.Filter{States: []lifecycle.State{lifecycle.Received, lifecycle.ProxyReceived}, Limit: 3})
+	if len(all) < 11 || !slices.Equal(byStates, all) {
+		t.Errorf("admin's list by two open states %v, want every intake as listed unfiltered %v", byStates, all)
+	}
+	if got := list(b.admin, application.Filter{States: []lifecycle.State{lifecycle.ProxyReceived}, Limit: 2}); !slices.Equal(got, []uuid.UUID{proxy[4], proxy[3], proxy[2], proxy[1], proxy[0]}) {
+		t.Errorf("admin's proxy-received list %v, want the proxies newest first", got)
 	}
 }
 

@@ -131,16 +131,38 @@ FROM applications a CROSS JOIN LATERAL (VALUES
 ) AS s (seq, action, f, t, ok)
 WHERE s.ok;
 
--- The audit trail: the intake of each application, numbered after what the set-up wrote.
--- (The hash chain of these rows is not computed: the audit log screen lists, it does not
--- verify; audit_heads continues after them.)
+-- The audit trail: the intake of each application, numbered after what the set-up wrote and
+-- chained as tenants.Audit chains (tenants/audit.go, chainHash): hash = sha256(prev_hash ||
+-- the row's content as JSON with fixed field order and a canonical summary), the first row
+-- onto the head's last hash. sha256() is built in (PostgreSQL 11+), so no pgcrypto; the chain
+-- is a running aggregate over each county's rows in seq order (a window over an aggregate
+-- whose state is the previous hash), so `audit verify` and the audit log screens see the chain
+-- a production county has. The JSON is spelled as Go's encoding/json writes it: no spaces,
+-- times with microseconds in UTC; names and states need no escaping.
+CREATE FUNCTION bench_chain_step(s bytea, init bytea, content bytea) RETURNS bytea LANGUAGE sql IMMUTABLE AS 'SELECT sha256(coalesce(s, init) || content)';
+CREATE AGGREGATE bench_chain(bytea, bytea) (SFUNC = bench_chain_step, STYPE = bytea);
 INSERT INTO audit_events (tenant_id, seq, at, actor_id, actor_name, action, target_type, target_id, request_id, summary, prev_hash, hash)
-SELECT a.tenant_id, coalesce(h.last_seq, 0) + row_number() OVER (PARTITION BY a.tenant_id ORDER BY a.created_at, a.id),
-       a.created_at, a.created_by, '省测办事员', 'application.intake', 'application', a.id::text, 'province-bench',
-       jsonb_build_object('state', a.state), '\x00', sha256(convert_to(a.id::text, 'UTF8'))
-FROM applications a LEFT JOIN audit_heads h ON h.tenant_id = a.tenant_id;
-UPDATE audit_heads h SET last_seq = m.seq, last_hash = sha256(convert_to(m.seq::text, 'UTF8'))
-FROM (SELECT tenant_id, max(seq) AS seq FROM audit_events GROUP BY tenant_id) m WHERE m.tenant_id = h.tenant_id;
+SELECT tenant_id, seq, at, actor_id, '省测办事员', 'application.intake', 'application', target_id, 'province-bench', summary,
+       coalesce(lag(hash) OVER (PARTITION BY tenant_id ORDER BY seq), init), hash
+FROM (
+    SELECT n.*, bench_chain(n.init, convert_to(
+        '{"tenant_id":"' || n.tenant_id || '","seq":' || n.seq || ',"at":"' || to_char(n.at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
+        || '","actor_id":"' || coalesce(n.actor_id::text, '') || '","actor_name":"省测办事员","action":"application.intake","target_type":"application","target_id":"'
+        || n.target_id || '","request_id":"province-bench","summary":{"state":"' || n.state || '"}}', 'UTF8'))
+        OVER (PARTITION BY n.tenant_id ORDER BY n.seq) AS hash
+    FROM (
+        SELECT a.tenant_id, coalesce(h.last_seq, 0) + row_number() OVER (PARTITION BY a.tenant_id ORDER BY a.created_at, a.id) AS seq,
+               a.created_at AS at, a.created_by AS actor_id, a.id::text AS target_id, a.state, jsonb_build_object('state', a.state) AS summary,
+               coalesce(h.last_hash, '\x0000000000000000000000000000000000000000000000000000000000000000'::bytea) AS init
+        FROM applications a LEFT JOIN audit_heads h ON h.tenant_id = a.tenant_id
+    ) n
+) c;
+INSERT INTO audit_heads (tenant_id, last_seq, last_hash)
+SELECT c.tenant_id, e.seq, e.hash FROM bench_county c
+CROSS JOIN LATERAL (SELECT seq, hash FROM audit_events e WHERE e.tenant_id = c.tenant_id ORDER BY seq DESC LIMIT 1) e
+ON CONFLICT (tenant_id) DO UPDATE SET last_seq = excluded.last_seq, last_hash = excluded.last_hash;
+DROP AGGREGATE bench_chain(bytea, bytea);
+DROP FUNCTION bench_chain_step(bytea, bytea, bytea);
 
 -- 好差评: a rating for three in ten services that ended (decided or closed at the window).
 INSERT INTO ratings (tenant_id, id, application_id, round, score, indicators, source, item_id, hall_id, clerk_id, rated_on, created_at)
