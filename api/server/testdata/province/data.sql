@@ -66,7 +66,7 @@ INSERT INTO applications (tenant_id, id, item_id, item_version, item_name, state
     applicant_id_sealed, applicant_id_blind, applicant_id_masked, applicant_phone, materials, hall_id, hall_path, proxy_unit_id, proxy_path,
     department_id, department_path, routed, assignee_id, created_by, proxy_received_on, forward_due, received_on, correction_due, correction,
     correction_count, accepted_on, legal_days, promised_days, legal_due, promised_due, warning, decision, decided_on, decision_days,
-    delivery_method, delivery_due, delivered_on, closed_on, close_reason, version, created_at, updated_at)
+    delivery_method, delivery_due, delivered_on, closed_on, close_reason, version, created_at, updated_at, status_token)
 SELECT f.tenant_id, gen_random_uuid(), f.item_id, f.item_version, f.item_name, f.state, CASE WHEN f.proxy THEN 'proxy' ELSE 'window' END,
        CASE WHEN f.accepted THEN f.prefix || to_char(f.accepted_on, 'YYYYMMDD') || lpad((f.n % 100000)::text, 5, '0') END,
        'person',
@@ -102,7 +102,9 @@ SELECT f.tenant_id, gen_random_uuid(), f.item_id, f.item_version, f.item_name, f
        1 + (f.proxy AND f.received_on IS NOT NULL)::int + (f.state = 'correcting')::int + f.accepted::int
          + (f.state IN ('processing', 'decided', 'delivered', 'archived'))::int + f.decided::int
          + (f.state IN ('delivered', 'archived'))::int + (f.state = 'archived')::int + (f.state IN ('rejected', 'withdrawn'))::int,
-       f.created_at, f.created_at
+       f.created_at, f.created_at,
+       -- The 受理 notice's QR code gave every accepted application its status token.
+       CASE WHEN f.accepted THEN md5(f.g::text || random()::text) END
 FROM bench_final f
 JOIN bench_townships t ON t.tenant_id = f.tenant_id AND t.k = f.tk
 JOIN bench_communities cm ON cm.township_id = t.id AND cm.k = f.ck
@@ -201,3 +203,33 @@ ON CONFLICT (tenant_id, month, hall_id, item_id, item_name) DO UPDATE SET
     decided = application_stats_monthly.decided + excluded.decided, on_time = application_stats_monthly.on_time + excluded.on_time,
     late = application_stats_monthly.late + excluded.late, days_sum = application_stats_monthly.days_sum + excluded.days_sum,
     days_count = application_stats_monthly.days_count + excluded.days_count;
+
+-- 社区工作事项准入: tasks the departments dispatched to communities under the county's list,
+-- one for every ten applications, spread over the same five years and counties; the old ones
+-- done (a few refused), the recent ones waiting or in hand.
+INSERT INTO community_tasks (tenant_id, id, dispatch_id, item_id, department_id, community_id, title, detail, expected_hours, due_days, status,
+    dispatched_on, due_on, refusal, decided_by, decided_at, done_at, created_by, created_at)
+SELECT x.tenant_id, gen_random_uuid(), gen_random_uuid(), ai.item_id, ai.dept_id, cm.id, '第' || x.n || '号交办任务', '', 2, 10,
+       x.status, x.at::date,
+       CASE WHEN x.status IN ('accepted', 'done') THEN x.at::date + 14 END,
+       CASE WHEN x.status = 'refused' THEN '不属于准入清单所列事项' ELSE '' END,
+       CASE WHEN x.status <> 'pending' THEN x.actor END,
+       CASE WHEN x.status <> 'pending' THEN x.at + interval '1 day' END,
+       CASE WHEN x.status = 'done' THEN x.at + interval '5 days' END,
+       x.actor, x.at
+FROM (
+    SELECT b.*, c.tenant_id, c.actor,
+           (current_date - 1826)::timestamptz + (b.n::float8 / b.cnt) * interval '1826 days' AS at,
+           CASE WHEN b.n::float8 / b.cnt > 0.99 THEN CASE WHEN b.r < 0.5 THEN 'pending' ELSE 'accepted' END
+                WHEN b.r < 0.05 THEN 'refused' ELSE 'done' END AS status
+    FROM (
+        SELECT g, CASE WHEN g % 111 < 20 THEN (g % 111) / 5 + 1 ELSE g % 111 - 15 END AS cidx,
+               CASE WHEN g % 111 < 20 THEN (g / 111) * 5 + g % 5 ELSE g / 111 END AS n,
+               CASE WHEN g % 111 < 20 THEN 5 * ({{APPS}} / 10 / 111 + 1) ELSE {{APPS}} / 10 / 111 + 1 END AS cnt,
+               random() AS r, abs(hashint4(g + 3)) % 12 AS tk, abs(hashint4(g + 5)) % 6 AS ck, abs(hashint4(g + 11)) % 3 AS ik
+        FROM generate_series(1, {{APPS}} / 10) AS g
+    ) b JOIN bench_county c ON c.idx = b.cidx
+) x
+JOIN bench_townships t ON t.tenant_id = x.tenant_id AND t.k = x.tk
+JOIN bench_communities cm ON cm.township_id = t.id AND cm.k = x.ck
+JOIN bench_access_items ai ON ai.tenant_id = x.tenant_id AND ai.k = x.ik;
