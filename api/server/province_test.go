@@ -17,6 +17,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -332,6 +333,11 @@ func TestProvince(t *testing.T) {
 		{name: "community workers roster", who: large.admin, req: fixed("GET", "/api/v1/workers")},
 		{name: "SMALL county: clerk worklist, first page", who: small.clerk, req: fixed("GET", "/api/v1/applications")},
 		{name: "SMALL county: clerk worklist, red only", who: small.clerk, req: fixed("GET", "/api/v1/applications?warning=red")},
+	}
+	if only := os.Getenv("YC_PROVINCE_SCREENS"); only != "" {
+		// Only the screens whose name matches (and the baselines), e.g. "statistics".
+		re := regexp.MustCompile(only)
+		screens = slices.DeleteFunc(screens, func(sc screen) bool { return !sc.baseline && !re.MatchString(sc.name) })
 	}
 	hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 32}, Timeout: 2 * time.Minute}
 	if os.Getenv("YC_PROVINCE_TRACE") != "" {
