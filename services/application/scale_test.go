@@ -3,6 +3,7 @@ package application_test
 import (
 	"context"
 	"reflect"
+	"slices"
 	"testing"
 	"time"
 
@@ -199,5 +200,125 @@ func TestWorklistScopeBranches(t *testing.T) {
 	}
 	if got := list(b.clerk, application.Filter{States: []lifecycle.State{lifecycle.ProxyReceived}, Limit: 2}); len(got) != 5 {
 		t.Errorf("clerk's proxy-received filter: %d rows, want 5", len(got))
+	}
+	// County-wide by open states (a branch per state, merged): the same rows in the same order
+	// as the unfiltered list gives them, page after page.
+	all := list(b.admin, application.Filter{})
+	byStates := list(b.admin, application.Filter{States: []lifecycle.State{lifecycle.Received, lifecycle.ProxyReceived}, Limit: 3})
+	if len(all) < 11 || !slices.Equal(byStates, all) {
+		t.Errorf("admin's list by two open states %v, want every intake as listed unfiltered %v", byStates, all)
+	}
+	if got := list(b.admin, application.Filter{States: []lifecycle.State{lifecycle.ProxyReceived}, Limit: 2}); !slices.Equal(got, []uuid.UUID{proxy[4], proxy[3], proxy[2], proxy[1], proxy[0]}) {
+		t.Errorf("admin's proxy-received list %v, want the proxies newest first", got)
+	}
+}
+
+// TestDecisionDaysBackfill: applications decided before 20261205000010 have no decision_days
+// (the rollup then counts no days for them); `yichuang migrate`'s step
+// BackfillDecisionDays counts them with the county's calendar in keyset batches — the same
+// working days Act counted when deciding — the rollup follows through its trigger, and a
+// second run changes nothing.
+func TestDecisionDaysBackfill(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	ctx := context.Background()
+	step := func(a *tenants.Actor, d *application.Detail, st application.Step) *application.Detail {
+		t.Helper()
+		st.Version = d.Version
+		out, err := b.act(t, a, d.ID, st)
+		if err != nil {
+			t.Fatalf("%s: %v", st.Action, err)
+		}
+		return out
+	}
+	want := map[uuid.UUID]int{}
+	start := time.Date(2026, 9, 28, 9, 0, 0, 0, clock.Zone) // a Monday before the National Day holiday
+	for i := range 5 {
+		b.clock.StubNow(start.AddDate(0, 0, i))
+		d := step(b.clerk, b.intake(t, b.clerk, "id", "hukou"), application.Step{Action: lifecycle.Accept})
+		d = step(b.clerk, d, application.Step{Action: lifecycle.Route})
+		b.clock.StubNow(start.AddDate(0, 0, 3+4*i)) // across the holiday for most
+		d = step(b.dept, d, application.Step{Action: lifecycle.Approve})
+		if d.DecisionDays == nil {
+			t.Fatal("Act counted no decision days")
+		}
+		want[d.ID] = *d.DecisionDays
+	}
+	// Rejected at the window: decided nothing, never counted.
+	rejected := step(b.clerk, b.intake(t, b.clerk, "id"), application.Step{Action: lifecycle.Reject, Reason: "不属于受理范围"})
+	period := [2]workday.Date{day("2026-09-01"), day("2026-12-31")}
+	avg := func() (rollup, scan float64) {
+		b.db.Ctx(t, b.tenant.ID, func(ctx context.Context) error {
+			fast, err := stats.Compute(ctx, period[0], period[1], day("2026-12-01"))
+			if err != nil {
+				return err
+			}
+			slow, err := stats.ComputeByScan(ctx, period[0], period[1], day("2026-12-01"))
+			if err != nil {
+				return err
+			}
+			if !reflect.DeepEqual(fast, slow) {
+				t.Errorf("rollup %+v\nscan %+v", fast.Total, slow.Total)
+			}
+			rollup, scan = fast.Total.AvgDays, slow.Total.AvgDays
+			return nil
+		})
+		return rollup, scan
+	}
+	counted, _ := avg()
+	if counted == 0 {
+		t.Fatal("the decided applications' average is 0 before the rows are emptied")
+	}
+	// As the release before 20261205000010 left them (the owner's UPDATE fires the rollup's
+	// trigger, which takes their days out as the migration's initial rollup never had them).
+	if _, err := b.db.Owner.Exec(ctx, "UPDATE applications SET decision_days = NULL WHERE tenant_id = $1", b.tenant.ID); err != nil {
+		t.Fatal(err)
+	}
+	if r, _ := avg(); r != 0 {
+		t.Fatalf("average %v with no decision days", r)
+	}
+	read := func() map[uuid.UUID]*int {
+		got := map[uuid.UUID]*int{}
+		rows, err := b.db.Owner.Query(ctx, "SELECT id, decision_days FROM applications WHERE tenant_id = $1", b.tenant.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id uuid.UUID
+			var n *int
+			if err := rows.Scan(&id, &n); err != nil {
+				t.Fatal(err)
+			}
+			got[id] = n
+		}
+		return got
+	}
+	// Batches of 2 over 5 rows: three batches in this county, the keyset carried between them.
+	n, err := application.BackfillDecisionDays(ctx, b.db.Store, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n < len(want) {
+		t.Errorf("filled %d, want at least this county's %d", n, len(want))
+	}
+	got := read()
+	for id, w := range want {
+		if got[id] == nil || *got[id] != w {
+			t.Errorf("%s: decision_days %v, want %d (as Act counted)", id, got[id], w)
+		}
+	}
+	if got[rejected.ID] != nil {
+		t.Errorf("a rejected application got decision_days %d", *got[rejected.ID])
+	}
+	if r, s := avg(); r != counted || s != counted {
+		t.Errorf("average after the backfill: rollup %v, scan %v, want %v as before", r, s, counted)
+	}
+	// Idempotent: nothing of this county is left to fill.
+	if _, err := application.BackfillDecisionDays(ctx, b.db.Store, 2); err != nil {
+		t.Fatal(err)
+	}
+	if again := read(); !reflect.DeepEqual(again, got) {
+		t.Errorf("a second run changed rows: %v, was %v", again, got)
 	}
 }

@@ -307,8 +307,10 @@ func migrate(ctx context.Context) error {
 }
 
 // runMigrate is `yichuang migrate`: the SQL migrations, then the Go steps SQL cannot do
-// (sealing applicants' ID numbers written before 20261205000006_applicant_secret with the
-// data key, which never enters the database), then migration.Finish, which drops the
+// (the working days of decisions made before 20261205000010_province_scale, which need each
+// county's calendar: application.BackfillDecisionDays; sealing applicants' ID numbers written
+// before 20261205000006_applicant_secret with the data key, which never enters the database),
+// then migration.Finish, which drops the
 // plaintext column once nothing is left in it. key is asked for only when there is
 // something to seal; batch rows are sealed per transaction. Every step is idempotent: a
 // second run changes nothing, and an interrupted one goes on where it stopped.
@@ -324,6 +326,21 @@ func runMigrate(ctx context.Context, owner, appURL string, key func() (*secret.B
 		fmt.Fprintln(out, "applied", m)
 	}
 	fmt.Fprintln(out, "river schema version", res.RiverVersion)
+	pool, err := pgxpool.New(ctx, appURL)
+	if err != nil {
+		return fmt.Errorf("database: %w", err)
+	}
+	defer pool.Close()
+	store := tenants.NewStore(pool, nil)
+	// Decisions made before 20261205000010 get their working days (one index probe per county
+	// once done).
+	days, err := application.BackfillDecisionDays(ctx, store, 0)
+	if err != nil {
+		return fmt.Errorf("decision days (%d filled; run migrate again to go on): %w", days, err)
+	}
+	if days > 0 {
+		fmt.Fprintf(out, "decision days counted: %d / 已补算办结用时 %d 件\n", days, days)
+	}
 	if res.PlaintextIDs == 0 {
 		return nil
 	}
@@ -331,12 +348,7 @@ func runMigrate(ctx context.Context, owner, appURL string, key func() (*secret.B
 	if err != nil {
 		return fmt.Errorf("%d applicants' ID numbers wait to be encrypted: %w", res.PlaintextIDs, err)
 	}
-	pool, err := pgxpool.New(ctx, appURL)
-	if err != nil {
-		return fmt.Errorf("database: %w", err)
-	}
-	defer pool.Close()
-	n, err := application.SealPlaintextIDs(ctx, tenants.NewStore(pool, nil), box, batch)
+	n, err := application.SealPlaintextIDs(ctx, store, box, batch)
 	if err != nil {
 		return fmt.Errorf("encrypt applicants' ID numbers (%d done; run migrate again to go on): %w", n, err)
 	}

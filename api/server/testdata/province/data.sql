@@ -66,7 +66,7 @@ INSERT INTO applications (tenant_id, id, item_id, item_version, item_name, state
     applicant_id_sealed, applicant_id_blind, applicant_id_masked, applicant_phone, materials, hall_id, hall_path, proxy_unit_id, proxy_path,
     department_id, department_path, routed, assignee_id, created_by, proxy_received_on, forward_due, received_on, correction_due, correction,
     correction_count, accepted_on, legal_days, promised_days, legal_due, promised_due, warning, decision, decided_on, decision_days,
-    delivery_method, delivery_due, delivered_on, closed_on, close_reason, version, created_at, updated_at)
+    delivery_method, delivery_due, delivered_on, closed_on, close_reason, version, created_at, updated_at, status_token)
 SELECT f.tenant_id, gen_random_uuid(), f.item_id, f.item_version, f.item_name, f.state, CASE WHEN f.proxy THEN 'proxy' ELSE 'window' END,
        CASE WHEN f.accepted THEN f.prefix || to_char(f.accepted_on, 'YYYYMMDD') || lpad((f.n % 100000)::text, 5, '0') END,
        'person',
@@ -102,7 +102,9 @@ SELECT f.tenant_id, gen_random_uuid(), f.item_id, f.item_version, f.item_name, f
        1 + (f.proxy AND f.received_on IS NOT NULL)::int + (f.state = 'correcting')::int + f.accepted::int
          + (f.state IN ('processing', 'decided', 'delivered', 'archived'))::int + f.decided::int
          + (f.state IN ('delivered', 'archived'))::int + (f.state = 'archived')::int + (f.state IN ('rejected', 'withdrawn'))::int,
-       f.created_at, f.created_at
+       f.created_at, f.created_at,
+       -- The 受理 notice's QR code gave every accepted application its status token.
+       CASE WHEN f.accepted THEN md5(f.g::text || random()::text) END
 FROM bench_final f
 JOIN bench_townships t ON t.tenant_id = f.tenant_id AND t.k = f.tk
 JOIN bench_communities cm ON cm.township_id = t.id AND cm.k = f.ck
@@ -131,16 +133,38 @@ FROM applications a CROSS JOIN LATERAL (VALUES
 ) AS s (seq, action, f, t, ok)
 WHERE s.ok;
 
--- The audit trail: the intake of each application, numbered after what the set-up wrote.
--- (The hash chain of these rows is not computed: the audit log screen lists, it does not
--- verify; audit_heads continues after them.)
+-- The audit trail: the intake of each application, numbered after what the set-up wrote and
+-- chained as tenants.Audit chains (tenants/audit.go, chainHash): hash = sha256(prev_hash ||
+-- the row's content as JSON with fixed field order and a canonical summary), the first row
+-- onto the head's last hash. sha256() is built in (PostgreSQL 11+), so no pgcrypto; the chain
+-- is a running aggregate over each county's rows in seq order (a window over an aggregate
+-- whose state is the previous hash), so `audit verify` and the audit log screens see the chain
+-- a production county has. The JSON is spelled as Go's encoding/json writes it: no spaces,
+-- times with microseconds in UTC; names and states need no escaping.
+CREATE FUNCTION bench_chain_step(s bytea, init bytea, content bytea) RETURNS bytea LANGUAGE sql IMMUTABLE AS 'SELECT sha256(coalesce(s, init) || content)';
+CREATE AGGREGATE bench_chain(bytea, bytea) (SFUNC = bench_chain_step, STYPE = bytea);
 INSERT INTO audit_events (tenant_id, seq, at, actor_id, actor_name, action, target_type, target_id, request_id, summary, prev_hash, hash)
-SELECT a.tenant_id, coalesce(h.last_seq, 0) + row_number() OVER (PARTITION BY a.tenant_id ORDER BY a.created_at, a.id),
-       a.created_at, a.created_by, '省测办事员', 'application.intake', 'application', a.id::text, 'province-bench',
-       jsonb_build_object('state', a.state), '\x00', sha256(convert_to(a.id::text, 'UTF8'))
-FROM applications a LEFT JOIN audit_heads h ON h.tenant_id = a.tenant_id;
-UPDATE audit_heads h SET last_seq = m.seq, last_hash = sha256(convert_to(m.seq::text, 'UTF8'))
-FROM (SELECT tenant_id, max(seq) AS seq FROM audit_events GROUP BY tenant_id) m WHERE m.tenant_id = h.tenant_id;
+SELECT tenant_id, seq, at, actor_id, '省测办事员', 'application.intake', 'application', target_id, 'province-bench', summary,
+       coalesce(lag(hash) OVER (PARTITION BY tenant_id ORDER BY seq), init), hash
+FROM (
+    SELECT n.*, bench_chain(n.init, convert_to(
+        '{"tenant_id":"' || n.tenant_id || '","seq":' || n.seq || ',"at":"' || to_char(n.at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
+        || '","actor_id":"' || coalesce(n.actor_id::text, '') || '","actor_name":"省测办事员","action":"application.intake","target_type":"application","target_id":"'
+        || n.target_id || '","request_id":"province-bench","summary":{"state":"' || n.state || '"}}', 'UTF8'))
+        OVER (PARTITION BY n.tenant_id ORDER BY n.seq) AS hash
+    FROM (
+        SELECT a.tenant_id, coalesce(h.last_seq, 0) + row_number() OVER (PARTITION BY a.tenant_id ORDER BY a.created_at, a.id) AS seq,
+               a.created_at AS at, a.created_by AS actor_id, a.id::text AS target_id, a.state, jsonb_build_object('state', a.state) AS summary,
+               coalesce(h.last_hash, '\x0000000000000000000000000000000000000000000000000000000000000000'::bytea) AS init
+        FROM applications a LEFT JOIN audit_heads h ON h.tenant_id = a.tenant_id
+    ) n
+) c;
+INSERT INTO audit_heads (tenant_id, last_seq, last_hash)
+SELECT c.tenant_id, e.seq, e.hash FROM bench_county c
+CROSS JOIN LATERAL (SELECT seq, hash FROM audit_events e WHERE e.tenant_id = c.tenant_id ORDER BY seq DESC LIMIT 1) e
+ON CONFLICT (tenant_id) DO UPDATE SET last_seq = excluded.last_seq, last_hash = excluded.last_hash;
+DROP AGGREGATE bench_chain(bytea, bytea);
+DROP FUNCTION bench_chain_step(bytea, bytea, bytea);
 
 -- 好差评: a rating for three in ten services that ended (decided or closed at the window).
 INSERT INTO ratings (tenant_id, id, application_id, round, score, indicators, source, item_id, hall_id, clerk_id, rated_on, created_at)
@@ -179,3 +203,33 @@ ON CONFLICT (tenant_id, month, hall_id, item_id, item_name) DO UPDATE SET
     decided = application_stats_monthly.decided + excluded.decided, on_time = application_stats_monthly.on_time + excluded.on_time,
     late = application_stats_monthly.late + excluded.late, days_sum = application_stats_monthly.days_sum + excluded.days_sum,
     days_count = application_stats_monthly.days_count + excluded.days_count;
+
+-- 社区工作事项准入: tasks the departments dispatched to communities under the county's list,
+-- one for every ten applications, spread over the same five years and counties; the old ones
+-- done (a few refused), the recent ones waiting or in hand.
+INSERT INTO community_tasks (tenant_id, id, dispatch_id, item_id, department_id, community_id, title, detail, expected_hours, due_days, status,
+    dispatched_on, due_on, refusal, decided_by, decided_at, done_at, created_by, created_at)
+SELECT x.tenant_id, gen_random_uuid(), gen_random_uuid(), ai.item_id, ai.dept_id, cm.id, '第' || x.n || '号交办任务', '', 2, 10,
+       x.status, x.at::date,
+       CASE WHEN x.status IN ('accepted', 'done') THEN x.at::date + 14 END,
+       CASE WHEN x.status = 'refused' THEN '不属于准入清单所列事项' ELSE '' END,
+       CASE WHEN x.status <> 'pending' THEN x.actor END,
+       CASE WHEN x.status <> 'pending' THEN x.at + interval '1 day' END,
+       CASE WHEN x.status = 'done' THEN x.at + interval '5 days' END,
+       x.actor, x.at
+FROM (
+    SELECT b.*, c.tenant_id, c.actor,
+           (current_date - 1826)::timestamptz + (b.n::float8 / b.cnt) * interval '1826 days' AS at,
+           CASE WHEN b.n::float8 / b.cnt > 0.99 THEN CASE WHEN b.r < 0.5 THEN 'pending' ELSE 'accepted' END
+                WHEN b.r < 0.05 THEN 'refused' ELSE 'done' END AS status
+    FROM (
+        SELECT g, CASE WHEN g % 111 < 20 THEN (g % 111) / 5 + 1 ELSE g % 111 - 15 END AS cidx,
+               CASE WHEN g % 111 < 20 THEN (g / 111) * 5 + g % 5 ELSE g / 111 END AS n,
+               CASE WHEN g % 111 < 20 THEN 5 * ({{APPS}} / 10 / 111 + 1) ELSE {{APPS}} / 10 / 111 + 1 END AS cnt,
+               random() AS r, abs(hashint4(g + 3)) % 12 AS tk, abs(hashint4(g + 5)) % 6 AS ck, abs(hashint4(g + 11)) % 3 AS ik
+        FROM generate_series(1, {{APPS}} / 10) AS g
+    ) b JOIN bench_county c ON c.idx = b.cidx
+) x
+JOIN bench_townships t ON t.tenant_id = x.tenant_id AND t.k = x.tk
+JOIN bench_communities cm ON cm.township_id = t.id AND cm.k = x.ck
+JOIN bench_access_items ai ON ai.tenant_id = x.tenant_id AND ai.k = x.ik;
