@@ -12,19 +12,20 @@ import (
 // TestEveryWrittenActionHasALabel reads the source and fails on one that is not.
 var actionLabels = map[string]string{
 	// 平台与组织
-	"tenant.create":          "开通县（区）",
-	"supervision.republish":  "重新上报监察数据",
-	"org_unit.create":        "新增组织机构",
-	"staff.create":           "新建人员账号",
-	"staff.disable":          "停用人员账号",
-	"staff.set_supervisor":   "设置直接上级",
-	"staff.enable":           "启用人员账号",
-	"staff.update":           "修改姓名、手机号",
-	"staff.reset_password":   "重置密码",
-	"staff.change_password":  "修改本人密码",
-	"settings.update":        "修改本县办件规则",
-	"signin_settings.update": "修改登录安全设置",
-	"audit.export":           "导出审计日志",
+	"tenant.create":           "开通县（区）",
+	"supervision.republish":   "重新上报监察数据",
+	"supervision.order_reply": "回复督办",
+	"org_unit.create":         "新增组织机构",
+	"staff.create":            "新建人员账号",
+	"staff.disable":           "停用人员账号",
+	"staff.set_supervisor":    "设置直接上级",
+	"staff.enable":            "启用人员账号",
+	"staff.update":            "修改姓名、手机号",
+	"staff.reset_password":    "重置密码",
+	"staff.change_password":   "修改本人密码",
+	"settings.update":         "修改本县办件规则",
+	"signin_settings.update":  "修改登录安全设置",
+	"audit.export":            "导出审计日志",
 
 	// 事项目录
 	"item.create":     "新建事项",
