@@ -52,9 +52,9 @@ const (
 const (
 	// RuleOverdue: a limit in its yellow window or past its due date (行政许可法 第四十二条).
 	RuleOverdue = "overdue"
-	// RuleRefusalUnreasoned: 不予受理 without a stated reason (行政许可法 第三十二条 requires a
+	// RuleRefusalUnstated: 不予受理 without a stated reason (行政许可法 第三十二条 requires a
 	// written decision stating why).
-	RuleRefusalUnreasoned = "refusal_unreasoned"
+	RuleRefusalUnstated = "refusal_unstated"
 	// RuleRepeatCorrections: more than one 补正 notice for one application (第三十二条: 一次告知).
 	RuleRepeatCorrections = "repeat_corrections"
 	// RuleLateCallback: a 差评 not called back by the callback deadline of the county's rating
@@ -71,7 +71,7 @@ const (
 // RuleLabels are the rules' names as the pages and the 监察建议书 print them.
 var RuleLabels = map[string]string{
 	RuleOverdue:           "办理超期或临近超期",
-	RuleRefusalUnreasoned: "不予受理未说明理由",
+	RuleRefusalUnstated: "不予受理未说明理由",
 	RuleRepeatCorrections: "多次补正告知",
 	RuleLateCallback:      "差评未按期回访",
 }
@@ -148,8 +148,8 @@ func Evaluate(a Application, r CardRules, today workday.Date, cal *workday.Calen
 		}
 	}
 	// (The step rule goes here: see the package comment above.)
-	if a.RefusalUnreasoned && r.RefusalColour != Off {
-		out = append(out, Raised{Rule: RuleRefusalUnreasoned, Subject: SubjectLimit, Colour: r.RefusalColour})
+	if a.RefusalUnstated && r.RefusalColour != Off {
+		out = append(out, Raised{Rule: RuleRefusalUnstated, Subject: SubjectLimit, Colour: r.RefusalColour})
 	}
 	if a.Corrections > 1 && r.CorrectionsColour != Off {
 		out = append(out, Raised{Rule: RuleRepeatCorrections, Subject: SubjectLimit, Colour: r.CorrectionsColour})
@@ -176,7 +176,7 @@ func runningState(s string) bool {
 
 // cardFacts fills the published row's card facts from the county's source row, at now.
 func cardFacts(row *Application, a source, now time.Time) {
-	row.RefusalUnreasoned = a.Rejected && utf8.RuneCountInString(trimSpace(a.CloseReason)) < minReasonRunes
+	row.RefusalUnstated = a.Rejected && utf8.RuneCountInString(trimSpace(a.CloseReason)) < minReasonRunes
 	if a.CallbackDue != nil {
 		d := a.CallbackDue.In(clock.Zone)
 		on := time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, time.UTC)
@@ -210,7 +210,7 @@ type Card struct {
 	TenantID      uuid.UUID  `bun:"tenant_id,pk,type:uuid" json:"tenant_id"`
 	ID            uuid.UUID  `bun:"id,pk,type:uuid" json:"id"`
 	ApplicationID uuid.UUID  `bun:"application_id,type:uuid" json:"application_id"`
-	Rule          string     `bun:"rule" json:"rule" enum:"overdue,refusal_unreasoned,repeat_corrections,late_callback"`
+	Rule          string     `bun:"rule" json:"rule" enum:"overdue,refusal_unstated,repeat_corrections,late_callback"`
 	Subject       string     `bun:"subject" json:"subject" enum:"limit,step"`
 	RegionPath    string     `bun:"region_path" json:"-"`
 	Colour        string     `bun:"colour" json:"colour" enum:"yellow,red"`

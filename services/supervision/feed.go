@@ -91,7 +91,7 @@ type Application struct {
 	// The facts the cards need (cards.go): the department's name, whether a 不予受理 lacks a
 	// stated reason, a 差评's callback deadline and whether the callback came late.
 	Department        string     `bun:"department" json:"department"`
-	RefusalUnreasoned bool       `bun:"refusal_unreasoned" json:"refusal_unreasoned"`
+	RefusalUnstated bool       `bun:"refusal_unstated" json:"refusal_unstated"`
 	CallbackDueOn     *time.Time `bun:"callback_due_on,type:date" json:"callback_due_on,omitempty" format:"date"`
 	CallbackLate      bool       `bun:"callback_late" json:"callback_late"`
 }
@@ -420,7 +420,7 @@ func (s *Service) publishApplications(ctx context.Context, c *County, ids []uuid
 			due_on = EXCLUDED.due_on, decided_on = EXCLUDED.decided_on, delivered_on = EXCLUDED.delivered_on, state = EXCLUDED.state,
 			warning = EXCLUDED.warning, on_time = EXCLUDED.on_time, corrections = EXCLUDED.corrections, pauses = EXCLUDED.pauses,
 			extensions = EXCLUDED.extensions, rating = EXCLUDED.rating, clerk_ref = EXCLUDED.clerk_ref,
-			department = EXCLUDED.department, refusal_unreasoned = EXCLUDED.refusal_unreasoned,
+			department = EXCLUDED.department, refusal_unstated = EXCLUDED.refusal_unstated,
 			callback_due_on = EXCLUDED.callback_due_on, callback_late = EXCLUDED.callback_late`).
 		Where("sa.version <= EXCLUDED.version").Exec(ctx)
 	if err != nil {

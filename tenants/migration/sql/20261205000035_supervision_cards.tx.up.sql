@@ -16,7 +16,7 @@
 ALTER TABLE supervision.applications
     ADD COLUMN department         text    NOT NULL DEFAULT '',
     -- 不予受理 whose written reason is missing or too short to state one (行政许可法 第三十二条).
-    ADD COLUMN refusal_unreasoned boolean NOT NULL DEFAULT false,
+    ADD COLUMN refusal_unstated boolean NOT NULL DEFAULT false,
     -- A 差评's callback deadline (the county's rating settings, in working hours), as a date,
     -- and whether the callback came after it or has not come by the time of publication.
     ADD COLUMN callback_due_on    date,
@@ -42,7 +42,7 @@ CREATE TABLE supervision.cards (
     tenant_id      uuid    NOT NULL,
     id             uuid    NOT NULL,
     application_id uuid    NOT NULL,
-    rule           text    NOT NULL CHECK (rule IN ('overdue', 'refusal_unreasoned', 'repeat_corrections', 'late_callback')),
+    rule           text    NOT NULL CHECK (rule IN ('overdue', 'refusal_unstated', 'repeat_corrections', 'late_callback')),
     -- What ran late: the application's limit, or one of its steps (the step rules to come).
     subject        text    NOT NULL DEFAULT 'limit' CHECK (subject IN ('limit', 'step')),
     region_path    text    NOT NULL,
