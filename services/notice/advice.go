@@ -99,13 +99,13 @@ func RenderAdvice(a Advice) ([]byte, error) {
 	w.y += 3
 	rows := make([][]string, len(a.Lines))
 	for i, l := range a.Lines {
-		rows[i] = []string{fmt.Sprint(i + 1), l.Colour, l.Rule, l.Township + " " + l.Department, l.Item, formatDate(l.RaisedOn), l.Order}
+		rows[i] = []string{fmt.Sprint(i + 1), l.Colour, l.Rule, l.Township + " " + l.Department, l.Item, l.RaisedOn.String(), l.Order}
 	}
 	if len(rows) == 0 {
 		w.para("（无未办结的监察记录）", bodySize, 2, gopdf.Left)
 	} else {
-		w.table([]column{{"序号", 10, gopdf.Center}, {"类别", 12, gopdf.Center}, {"问题", 28, gopdf.Left}, {"乡镇、部门", 30, gopdf.Left},
-			{"事项", 30, gopdf.Left}, {"记录日期", 22, gopdf.Center}, {"督办", 26, gopdf.Left}}, rows)
+		w.table([]column{{"序号", 12, gopdf.Center}, {"类别", 12, gopdf.Center}, {"问题", 32, gopdf.Left}, {"乡镇、部门", 30, gopdf.Left},
+			{"事项", 26, gopdf.Left}, {"记录日期", 24, gopdf.Center}, {"督办", 22, gopdf.Left}}, rows)
 	}
 	w.y += 10
 	w.ensure(lineHeight(bodySize)*2, contentY2)

@@ -67,7 +67,13 @@ func (s *Service) Advice(ctx context.Context, county uuid.UUID) ([]byte, string,
 		return nil, "", err
 	}
 	today := clock.Today(s.clock())
-	a := notice.Advice{Number: fmt.Sprintf("%s监建〔%d〕%s-%02d%02d号", rt.Code, today.Year, c.RegionCode, int(today.Month), today.Day),
+	// The number: the issuing region, the year, the county (its GB/T 2260 code, or its tenant
+	// code when it has none) and the day; one advice per county and day.
+	ref := c.RegionCode
+	if ref == "" {
+		ref = c.Code
+	}
+	a := notice.Advice{Number: fmt.Sprintf("%s监建〔%d〕%s-%02d%02d号", rt.Code, today.Year, ref, int(today.Month), today.Day),
 		IssuedOn: today, Issuer: region.Name, County: c.Name}
 	for _, k := range cards {
 		if k.Status == StatusClosed {

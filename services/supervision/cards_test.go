@@ -442,7 +442,7 @@ func TestAdvicePDF(t *testing.T) {
 		t.Fatalf("pdftotext: %v", err)
 	}
 	text := strings.Join(strings.Fields(string(out)), "")
-	for _, want := range []string{"监察建议书", "南京市", "甲县：", "红牌1张", "办理超期或临近超期", "临时救助申请", "未督办", "320100监建〔"} {
+	for _, want := range []string{"监察建议书", "南京市", "甲县：", "红牌1张", "办理超期或临期", "临时救助申请", "未督办", "320100监建〔"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("advice lacks %q:\n%s", want, out)
 		}

@@ -3,7 +3,7 @@ import { cardProblem, hasPersonalData } from '@/features/supervision/cards'
 
 describe('cards', () => {
   it('names the problem with the working days over', () => {
-    expect(cardProblem({ rule: 'overdue', days_over: 4 })).toBe('办理超期或临近超期（超期 4 个工作日）')
+    expect(cardProblem({ rule: 'overdue', days_over: 4 })).toBe('办理超期或临期（超期 4 个工作日）')
     expect(cardProblem({ rule: 'repeat_corrections', days_over: 0 })).toBe('多次补正告知')
   })
   it('finds ID and phone numbers, full-width and spaced too', () => {

@@ -1,7 +1,7 @@
 // 效能监察 (issue 16, item 4): the cards' labels, shared by the region's 红黄牌 panel and the
 // county's 督办事项 (the server's RuleLabels and StatusLabels say the same in the 监察建议书).
 export const RULE_LABELS: Record<string, string> = {
-  overdue: '办理超期或临近超期',
+  overdue: '办理超期或临期',
   refusal_unstated: '不予受理未说明理由',
   repeat_corrections: '多次补正告知',
   late_callback: '差评未按期回访',
