@@ -133,7 +133,7 @@ func (s *Server) supervisionCardRoutes() {
 		Summary:     "监察建议书 / The supervision advice to a county (PDF)",
 		Description: "The county's cards not yet closed and their orders, numbered and dated by the issuing region.",
 		Tags:        []string{"supervision"}, Errors: []int{404},
-		Responses:   map[string]*huma.Response{"200": {Description: "PDF", Content: map[string]*huma.MediaType{"application/pdf": {}}}}},
+		Responses: map[string]*huma.Response{"200": {Description: "PDF", Content: map[string]*huma.MediaType{"application/pdf": {}}}}},
 		supervisors, func(ctx context.Context, in *adviceIn) (*pdfOut, error) {
 			out := &pdfOut{ContentType: "application/pdf", CSP: PDFContentSecurityPolicy}
 			return out, s.inRegion(ctx, func(ctx context.Context) error {

@@ -71,7 +71,7 @@ const (
 // RuleLabels are the rules' names as the pages and the 监察建议书 print them.
 var RuleLabels = map[string]string{
 	RuleOverdue:           "办理超期或临期",
-	RuleRefusalUnstated: "不予受理未说明理由",
+	RuleRefusalUnstated:   "不予受理未说明理由",
 	RuleRepeatCorrections: "多次补正告知",
 	RuleLateCallback:      "差评未按期回访",
 }

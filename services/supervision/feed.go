@@ -90,10 +90,10 @@ type Application struct {
 	ClerkRef    string     `bun:"clerk_ref" json:"clerk_ref"`
 	// The facts the cards need (cards.go): the department's name, whether a 不予受理 lacks a
 	// stated reason, a 差评's callback deadline and whether the callback came late.
-	Department        string     `bun:"department" json:"department"`
+	Department      string     `bun:"department" json:"department"`
 	RefusalUnstated bool       `bun:"refusal_unstated" json:"refusal_unstated"`
-	CallbackDueOn     *time.Time `bun:"callback_due_on,type:date" json:"callback_due_on,omitempty" format:"date"`
-	CallbackLate      bool       `bun:"callback_late" json:"callback_late"`
+	CallbackDueOn   *time.Time `bun:"callback_due_on,type:date" json:"callback_due_on,omitempty" format:"date"`
+	CallbackLate    bool       `bun:"callback_late" json:"callback_late"`
 }
 
 // BurdenMonth is one community's burden statistics for a month (the access lists).
