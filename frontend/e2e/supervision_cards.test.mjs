@@ -74,6 +74,7 @@ test('a red card of 示范县: 督办, the county replies, the city closes it', 
     const error = ap.locator(`${tid('reply-dialog')} .el-form-item__error`)
     await waitForText(error, '个人信息', TIMEOUT)
     assert.equal(await ap.locator(`${tid('reply-dialog')} textarea[aria-invalid="true"]`).count(), 1, 'the error is tied to the field')
+    await ap.waitForTimeout(500) // the error's zoom-in transition
     await ap.screenshot({ path: join(SCREENSHOT_DIR, 'supervision-card-reply.png') })
     await ap.locator(field('reply-text')).fill('已督促县人社局当日办结该件，对经办窗口进行约谈，并建立超期预警日报制度。')
     await ap.locator(tid('reply-submit')).click()
