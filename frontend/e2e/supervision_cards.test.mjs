@@ -6,12 +6,25 @@
 //   YC_E2E_BASE_URL=http://127.0.0.1:8080 YC_E2E_ACCOUNTS=/tmp/accounts.json node --test e2e/supervision_cards.test.mjs
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
+import { AxeBuilder } from '@axe-core/playwright'
 import { join } from 'node:path'
 import { BASE_URL, SCREENSHOT_DIR, field, launch, shot, tid, waitForText } from './support/browser.mjs'
 import { apiGet, ENV_ERROR, newContext, passwordOf, signIn, TIMEOUT } from './support/session.mjs'
 
 const CITY = { phone: '13900000008', name: '孙立新' }
 const ADMIN = { phone: '13900000001', name: '王建国' }
+
+// The dialogs are scanned as a11y.test.mjs scans the pages (the pages are in its menu scan).
+const TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']
+async function axeClean(page, what) {
+  await page.waitForTimeout(400)
+  const r = await new AxeBuilder({ page }).withTags(TAGS).analyze()
+  assert.deepEqual(
+    r.violations.map((v) => `${what}: ${v.id} ${v.help} ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`),
+    [],
+    `${what} is axe-clean`,
+  )
+}
 
 let browser
 before(async () => {
@@ -55,7 +68,7 @@ test('a red card of 示范县: 督办, the county replies, the city closes it', 
     // 督办: instruction and due date.
     await cp.locator(tid(`card-order-${card.id}`)).click()
     await cp.locator(field('order-instruction')).fill('该件已超期，请于期限内办结，并书面说明超期原因和整改措施。')
-    await cp.waitForTimeout(300)
+    await axeClean(cp, '督办 dialog')
     await cp.screenshot({ path: join(SCREENSHOT_DIR, 'supervision-card-order.png') })
     await cp.locator(tid('order-submit')).click()
     await waitForText(cp.locator(tid(`card-status-${card.id}`)), '已督办', TIMEOUT)
@@ -74,7 +87,7 @@ test('a red card of 示范县: 督办, the county replies, the city closes it', 
     const error = ap.locator(`${tid('reply-dialog')} .el-form-item__error`)
     await waitForText(error, '个人信息', TIMEOUT)
     assert.equal(await ap.locator(`${tid('reply-dialog')} textarea[aria-invalid="true"]`).count(), 1, 'the error is tied to the field')
-    await ap.waitForTimeout(500) // the error's zoom-in transition
+    await axeClean(ap, 'reply dialog with its error') // also waits out the error's zoom-in transition
     await ap.screenshot({ path: join(SCREENSHOT_DIR, 'supervision-card-reply.png') })
     await ap.locator(field('reply-text')).fill('已督促县人社局当日办结该件，对经办窗口进行约谈，并建立超期预警日报制度。')
     await ap.locator(tid('reply-submit')).click()
@@ -90,6 +103,12 @@ test('a red card of 示范县: 督办, the county replies, the city closes it', 
     const closed = await apiGet(cp, '/api/v1/region/cards?status=closed')
     const done = (closed.body.items ?? []).find((c) => c.id === card.id)
     assert.ok(done?.order?.reply?.includes('日报'), `closed with the county's reply: ${JSON.stringify(done)}`)
+
+    // The region's rules: the defaults until the city sets its own.
+    await cp.locator(tid('card-rules')).click()
+    await cp.locator(tid('rules-dialog')).waitFor()
+    await axeClean(cp, 'rules dialog')
+    await cp.keyboard.press('Escape')
 
     // The 监察建议书 for 示范县: a PDF from the app's origin.
     const pdf = await cp.request.get(`${BASE_URL}/api/v1/region/counties/demo/advice`)

@@ -18,9 +18,11 @@ import (
 	"github.com/yichuang/yichuang/services/clock"
 	"github.com/yichuang/yichuang/services/lifecycle"
 	"github.com/yichuang/yichuang/services/problem"
+	"github.com/yichuang/yichuang/services/status"
 	"github.com/yichuang/yichuang/services/supervision"
 	"github.com/yichuang/yichuang/services/workday"
 	"github.com/yichuang/yichuang/tenants"
+	"github.com/yichuang/yichuang/tenants/tenanttest"
 )
 
 func date(s string) *time.Time {
@@ -446,5 +448,69 @@ func TestAdvicePDF(t *testing.T) {
 		if !strings.Contains(text, want) {
 			t.Errorf("advice lacks %q:\n%s", want, out)
 		}
+	}
+}
+
+// The periodic sweep publishes a county again once a day for its time-driven cards, and not
+// more often: a county evaluated today with nothing in its outbox gets no job.
+func TestTheSweepEvaluatesCardsOnceADay(t *testing.T) {
+	t.Parallel()
+	x := setup(t)
+	x.overdueApp(t, x.a, 1)
+	x.publish(t, x.a)
+	mine := func(j tenanttest.Job[supervision.PublishArgs]) bool { return j.Args.TenantID == x.a.ID }
+	x.as(t, x.a, nil, supervision.EnqueueIfPending)
+	if jobs := tenanttest.Jobs(t, x.db, mine); len(jobs) != 0 {
+		t.Fatalf("evaluated today, yet %d jobs", len(jobs))
+	}
+	if _, err := x.db.Owner.Exec(context.Background(), `UPDATE supervision.counties SET cards_on = cards_on - 1 WHERE tenant_id = $1`, x.a.ID); err != nil {
+		t.Fatal(err)
+	}
+	x.as(t, x.a, nil, supervision.EnqueueIfPending)
+	if jobs := tenanttest.Jobs(t, x.db, mine); len(jobs) != 1 {
+		t.Fatalf("evaluated yesterday: %d jobs", len(jobs))
+	}
+}
+
+// A 差评 not called back by the rating settings' deadline raises a 黄牌 (国办发〔2019〕51号);
+// the deadline passing is enough, with nothing changed in the county (the daily pass).
+func TestALateCallbackRaisesACard(t *testing.T) {
+	t.Parallel()
+	x := setup(t)
+	d := x.traffic(t, x.a)[2] // decided
+	rating := &status.Service{Clock: clock.System{}}
+	x.as(t, x.a, nil, func(ctx context.Context) error {
+		tok, err := status.Token(ctx, d.ID)
+		if err != nil {
+			return err
+		}
+		_, err = rating.Rate(ctx, tok, "10.9.9.9", status.RateInput{Score: 1, Comment: "等了很久", Indicators: status.IndicatorsFor(1)[:1]})
+		return err
+	})
+	x.publish(t, x.a)
+	late := func() *supervision.CardView {
+		for _, c := range x.regionCards(t, "320100", supervision.CardFilter{}) {
+			if c.ApplicationID == d.ID && c.Rule == "late_callback" {
+				return &c
+			}
+		}
+		return nil
+	}
+	if c := late(); c != nil {
+		t.Fatalf("a card before the callback deadline: %+v", c)
+	}
+	var row supervision.Application
+	for _, a := range x.own(t, x.a).Applications {
+		if a.ID == d.ID {
+			row = a
+		}
+	}
+	if row.Rating == nil || *row.Rating != 1 || row.CallbackDueOn == nil || row.CallbackLate {
+		t.Fatalf("published 差评: %+v", row)
+	}
+	// Five days on, nobody called: the daily pass finds it late.
+	x.publishWith(t, x.at(time.Now().AddDate(0, 0, 5)), x.a)
+	if c := late(); c == nil || c.Colour != "yellow" || c.DueOn == nil {
+		t.Fatalf("late callback card: %+v", c)
 	}
 }
