@@ -157,6 +157,7 @@ var groupLabels = map[string]string{
 	"rating": "好差评", "rectification": "好差评",
 	"worker": "社区工作者", "pay_scheme": "社区工作者", "progression": "社区工作者", "payroll": "社区工作者",
 	"access_item": "社区工作事项准入", "admission": "社区工作事项准入", "dispatch": "社区工作事项准入", "task": "社区工作事项准入",
+	"supervision": "效能监察",
 }
 
 // targetLabels name the kinds of object an audit row is about.
@@ -186,6 +187,7 @@ var targetLabels = map[string]string{
 	"dispatch_interception": "交办拦截记录",
 	"community_task":        "社区任务",
 	"audit_log":             "审计日志",
+	"supervision_card":      "效能监察红黄牌",
 }
 
 // TargetLabel is the Chinese name of an object kind (the kind itself when unknown).
