@@ -80,6 +80,14 @@ func listCards(ctx context.Context, db bun.IDB, where func(q *bun.SelectQuery) *
 	if f.County != uuid.Nil {
 		q = q.Where("sc2.tenant_id = ?", f.County)
 	}
+	// The status is the order's (none: open), filtered before the limit.
+	switch f.Status {
+	case "":
+	case StatusOpen:
+		q = q.Where("NOT EXISTS (SELECT FROM supervision.card_orders co WHERE co.tenant_id = sc2.tenant_id AND co.card_id = sc2.id)")
+	default:
+		q = q.Where("EXISTS (SELECT FROM supervision.card_orders co WHERE co.tenant_id = sc2.tenant_id AND co.card_id = sc2.id AND co.status = ?)", f.Status)
+	}
 	if err := q.OrderExpr("sc2.colour = 'red' DESC, sc2.raised_on DESC, sc2.id").Limit(cardLimit).Scan(ctx); err != nil {
 		return nil, err
 	}
