@@ -70,5 +70,6 @@ func (s *Server) routes() {
 	s.archiveRoutes()
 	s.documentSettingsRoutes()
 	s.supervisionRoutes()
+	s.supervisionCardRoutes()
 	s.platformRoutes()
 }

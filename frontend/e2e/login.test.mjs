@@ -36,6 +36,7 @@ const EXPECTED_MENU = {
     'menu-audit',
     'menu-login-log',
     'menu-published',
+    'menu-supervision-cards',
   ],
   department_staff: ['menu-home', 'menu-applications', 'menu-notifications', 'menu-access-dispatch', 'menu-access-requests', 'menu-access-items', 'menu-calendar'],
   township_clerk: ['menu-home', 'menu-intake', 'menu-applications', 'menu-notifications', 'menu-access-items', 'menu-rating-cases', 'menu-calendar'],

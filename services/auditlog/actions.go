@@ -12,19 +12,20 @@ import (
 // TestEveryWrittenActionHasALabel reads the source and fails on one that is not.
 var actionLabels = map[string]string{
 	// 平台与组织
-	"tenant.create":          "开通县（区）",
-	"supervision.republish":  "重新上报监察数据",
-	"org_unit.create":        "新增组织机构",
-	"staff.create":           "新建人员账号",
-	"staff.disable":          "停用人员账号",
-	"staff.set_supervisor":   "设置直接上级",
-	"staff.enable":           "启用人员账号",
-	"staff.update":           "修改姓名、手机号",
-	"staff.reset_password":   "重置密码",
-	"staff.change_password":  "修改本人密码",
-	"settings.update":        "修改本县办件规则",
-	"signin_settings.update": "修改登录安全设置",
-	"audit.export":           "导出审计日志",
+	"tenant.create":           "开通县（区）",
+	"supervision.republish":   "重新上报监察数据",
+	"supervision.order_reply": "回复督办",
+	"org_unit.create":         "新增组织机构",
+	"staff.create":            "新建人员账号",
+	"staff.disable":           "停用人员账号",
+	"staff.set_supervisor":    "设置直接上级",
+	"staff.enable":            "启用人员账号",
+	"staff.update":            "修改姓名、手机号",
+	"staff.reset_password":    "重置密码",
+	"staff.change_password":   "修改本人密码",
+	"settings.update":         "修改本县办件规则",
+	"signin_settings.update":  "修改登录安全设置",
+	"audit.export":            "导出审计日志",
 
 	// 事项目录
 	"item.create":     "新建事项",
@@ -156,6 +157,7 @@ var groupLabels = map[string]string{
 	"rating": "好差评", "rectification": "好差评",
 	"worker": "社区工作者", "pay_scheme": "社区工作者", "progression": "社区工作者", "payroll": "社区工作者",
 	"access_item": "社区工作事项准入", "admission": "社区工作事项准入", "dispatch": "社区工作事项准入", "task": "社区工作事项准入",
+	"supervision": "效能监察",
 }
 
 // targetLabels name the kinds of object an audit row is about.
@@ -185,6 +187,7 @@ var targetLabels = map[string]string{
 	"dispatch_interception": "交办拦截记录",
 	"community_task":        "社区任务",
 	"audit_log":             "审计日志",
+	"supervision_card":      "效能监察红黄牌",
 }
 
 // TargetLabel is the Chinese name of an object kind (the kind itself when unknown).

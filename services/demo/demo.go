@@ -115,7 +115,7 @@ func Seed(ctx context.Context, svc *staff.Service, password string, box *secret.
 		return nil, err
 	}
 	var out []Account
-	var worker *tenants.Membership
+	var worker, clerk *tenants.Membership
 	for _, a := range accounts {
 		u := ids[a.unit]
 		m, err := svc.Create(ctx, p.Tenant.ID, staff.NewAccount{Name: a.name, Phone: a.phone, Password: password,
@@ -126,11 +126,24 @@ func Seed(ctx context.Context, svc *staff.Service, password string, box *secret.
 		if a.role == tenants.RoleCommunityWorker {
 			worker = m
 		}
+		if a.role == tenants.RoleTownshipClerk {
+			clerk = m
+		}
 		out = append(out, Account{Role: a.role, RoleName: a.role.Label(), Name: a.name, Phone: a.phone, Password: password, OrgUnit: u.Name})
 	}
 	if box != nil {
 		err := svc.Store.InTx(ctx, p.Tenant.ID, func(ctx context.Context) error { return seedWorkforce(ctx, box, ids, worker) })
 		if err != nil {
+			return nil, err
+		}
+		// One application left overdue, so the city's 效能监察 shows a 红牌 (issue 16, item 4).
+		if err := svc.Store.InTx(ctx, p.Tenant.ID, func(ctx context.Context) error {
+			m, err := tenants.GetMembership(ctx, clerk.IdentityID)
+			if err != nil {
+				return err
+			}
+			return seedOverdue(ctx, box, m.Actor(""))
+		}); err != nil {
 			return nil, err
 		}
 	}

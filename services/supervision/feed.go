@@ -95,6 +95,12 @@ type Application struct {
 	Rating      *int       `bun:"rating" json:"rating,omitempty"`
 	ClerkRef    string     `bun:"clerk_ref" json:"clerk_ref"`
 	StepFeed
+	// The facts the cards need (cards.go): the department's name, whether a 不予受理 lacks a
+	// stated reason, a 差评's callback deadline and whether the callback came late.
+	Department      string     `bun:"department" json:"department"`
+	RefusalUnstated bool       `bun:"refusal_unstated" json:"refusal_unstated"`
+	CallbackDueOn   *time.Time `bun:"callback_due_on,type:date" json:"callback_due_on,omitempty" format:"date"`
+	CallbackLate    bool       `bun:"callback_late" json:"callback_late"`
 }
 
 // StepFeed is the back-office step part of a published application (环节时限): the running
@@ -188,12 +194,15 @@ func (s *Service) MonthTurned(ctx context.Context) (bool, error) {
 	return through != nil && *through < s.now().In(clock.Zone).Format("2006-01"), err
 }
 
-// EnqueueIfPending enqueues the county's drain when its outbox holds rows or its month has
-// turned (the periodic sweep).
+// EnqueueIfPending enqueues the county's drain when its outbox holds rows, its month has turned
+// (MonthTurned), or its cards were last evaluated before today (cards.go): the periodic sweep.
 func (s *Service) EnqueueIfPending(ctx context.Context) error {
 	ok, err := Pending(ctx)
 	if err == nil && !ok {
 		ok, err = s.MonthTurned(ctx)
+	}
+	if err == nil && !ok {
+		ok, err = cardsBehind(ctx, workday.DateOf(s.now().In(clock.Zone)))
 	}
 	if err != nil || !ok {
 		return err
@@ -313,6 +322,9 @@ func (s *Service) Publish(ctx context.Context) (*Published, error) {
 		out.Months += len(months)
 		out.Seq = rows[len(rows)-1].Seq
 	}
+	if err := s.dailyCards(ctx, c); err != nil {
+		return nil, err
+	}
 	return out, s.stamp(ctx, c, out.Seq)
 }
 
@@ -424,6 +436,11 @@ type source struct {
 	Ratings     int64      `bun:"ratings"`
 	Clerk       *uuid.UUID `bun:"clerk"`
 	StepFeed
+	Department  string     `bun:"department"`
+	Rejected    bool       `bun:"rejected"`
+	CloseReason string     `bun:"close_reason"`
+	CallbackDue *time.Time `bun:"callback_due"`
+	CalledAt    *time.Time `bun:"called_at"`
 }
 
 func (s *Service) publishApplications(ctx context.Context, c *County, ids []uuid.UUID) (int, error) {
@@ -441,10 +458,20 @@ func (s *Service) publishApplications(ctx context.Context, c *County, ids []uuid
 		       CASE WHEN a.extension_days > 0 THEN 1 ELSE 0 END AS extensions,
 		       (SELECT r.score FROM ratings r WHERE r.tenant_id = a.tenant_id AND r.application_id = a.id ORDER BY r.round DESC LIMIT 1) AS rating,
 		       (SELECT count(*) FROM ratings r WHERE r.tenant_id = a.tenant_id AND r.application_id = a.id) AS ratings,
-		       a.created_by AS clerk, `+stepSQL+`
+		       a.created_by AS clerk, `+stepSQL+`,
+		       coalesce(dep.name, '') AS department,
+		       EXISTS (SELECT FROM application_events e WHERE e.tenant_id = a.tenant_id AND e.application_id = a.id AND e.action = 'reject') AS rejected,
+		       coalesce(a.close_reason, '') AS close_reason,
+		       rc.callback_due, rc.called_at
 		FROM applications a
 		LEFT JOIN service_items si ON si.tenant_id = a.tenant_id AND si.id = a.item_id
 		LEFT JOIN org_units ou ON ou.tenant_id = a.tenant_id AND ou.id = a.hall_id
+		LEFT JOIN org_units dep ON dep.tenant_id = a.tenant_id AND dep.id = a.department_id
+		LEFT JOIN LATERAL (
+			SELECT r.callback_due,
+			       (SELECT min(s.at) FROM rectification_steps s WHERE s.tenant_id = r.tenant_id AND s.case_id = r.id AND s.kind = 'callback') AS called_at
+			FROM rectifications r WHERE r.tenant_id = a.tenant_id AND r.application_id = a.id
+			ORDER BY r.created_at DESC LIMIT 1) rc ON true
 		`+stepJoin+`
 		WHERE a.tenant_id = ? AND a.id IN (?)`, tid, bun.In(ids)).Scan(ctx, &src)
 	if err != nil {
@@ -463,7 +490,8 @@ func (s *Service) publishApplications(ctx context.Context, c *County, ids []uuid
 			ItemCode: a.ItemCode, ItemName: a.ItemName, Township: a.Township, Channel: a.Channel,
 			ReceivedOn: a.ReceivedOn, AcceptedOn: a.AcceptedOn, DueOn: a.DueOn, DecidedOn: a.DecidedOn, DeliveredOn: a.DeliveredOn,
 			State: a.State, Warning: a.Warning, Corrections: a.Corrections, Pauses: a.Pauses, Extensions: a.Extensions,
-			Rating: a.Rating, ClerkRef: pseudonym(key, a.Clerk), StepFeed: a.StepFeed}
+			Rating: a.Rating, ClerkRef: pseudonym(key, a.Clerk), StepFeed: a.StepFeed, Department: a.Department}
+		cardFacts(&rows[i], a, s.now())
 		if a.DecidedOn != nil && a.DueOn != nil {
 			on := !a.DecidedOn.After(*a.DueOn)
 			rows[i].OnTime = &on
@@ -478,9 +506,15 @@ func (s *Service) publishApplications(ctx context.Context, c *County, ids []uuid
 			township = EXCLUDED.township, channel = EXCLUDED.channel, received_on = EXCLUDED.received_on, accepted_on = EXCLUDED.accepted_on,
 			due_on = EXCLUDED.due_on, decided_on = EXCLUDED.decided_on, delivered_on = EXCLUDED.delivered_on, state = EXCLUDED.state,
 			warning = EXCLUDED.warning, on_time = EXCLUDED.on_time, corrections = EXCLUDED.corrections, pauses = EXCLUDED.pauses,
-			extensions = EXCLUDED.extensions, rating = EXCLUDED.rating, clerk_ref = EXCLUDED.clerk_ref` + stepSet).
+			extensions = EXCLUDED.extensions, rating = EXCLUDED.rating, clerk_ref = EXCLUDED.clerk_ref,
+			department = EXCLUDED.department, refusal_unstated = EXCLUDED.refusal_unstated,
+			callback_due_on = EXCLUDED.callback_due_on, callback_late = EXCLUDED.callback_late` + stepSet).
 		Where("sa.version <= EXCLUDED.version").Exec(ctx)
-	return len(rows), err
+	if err != nil {
+		return 0, err
+	}
+	// The cards follow from the rows just written, in the same transaction (cards.go).
+	return len(rows), s.raiseCards(ctx, c, rows)
 }
 
 // countyKey is the county's secret for clerk pseudonyms, made on first use.

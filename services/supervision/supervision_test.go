@@ -403,7 +403,7 @@ var deny = regexp.MustCompile(`(?i)name|phone|mobile|id_?no|id_?num|idcard|cert|
 
 // allowedNames are the published columns the deny list catches but that name no person: the
 // item's name (事项名称, from the catalogue), the county's name.
-var allowedNames = map[string]bool{"applications.item_name": true, "counties.name": true, "burden_months.certificates": true,
+var allowedNames = map[string]bool{"applications.item_name": true, "counties.name": true, "burden_months.certificates": true, "cards.item_name": true,
 	"applications.step_name": true} // the item's back-office step (审查, 决定), catalogue data
 
 func TestNothingPersonalReachesTheStore(t *testing.T) {
@@ -416,7 +416,7 @@ func TestNothingPersonalReachesTheStore(t *testing.T) {
 	}
 	ctx := context.Background()
 	rows, err := x.db.Owner.Query(ctx, `SELECT table_name || '.' || column_name FROM information_schema.columns
-		WHERE table_schema = 'supervision' AND table_name IN ('applications', 'burden_months', 'workforce_months', 'counties') ORDER BY 1`)
+		WHERE table_schema = 'supervision' AND table_name IN ('applications', 'burden_months', 'workforce_months', 'counties', 'cards') ORDER BY 1`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -435,7 +435,7 @@ func TestNothingPersonalReachesTheStore(t *testing.T) {
 	// Every value of every published row, against every ID number and phone number of the
 	// counties (applicants' and members'), and the applicants' names.
 	var values []string
-	for _, table := range []string{"applications", "burden_months", "workforce_months", "counties"} {
+	for _, table := range []string{"applications", "burden_months", "workforce_months", "counties", "cards"} {
 		rows, err := x.db.Owner.Query(ctx, "SELECT row_to_json(s)::text FROM supervision."+table+" s")
 		if err != nil {
 			t.Fatal(err)

@@ -402,6 +402,11 @@ func seedDemo(ctx context.Context, args []string) error {
 		return err
 	}
 	defer d.pool.Close()
+	// An insert-only River client: the demo's overdue application schedules its deadline and
+	// notice jobs, as any step does; the server's workers run them.
+	if _, err := jobs.NewClient(d.store, jobs.Options{Work: false, Logger: logger(), Services: d.svc}); err != nil {
+		return err
+	}
 	accounts, err := demo.Seed(ctx, d.svc.Staff, *password, box)
 	if err != nil {
 		return err

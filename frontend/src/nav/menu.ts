@@ -59,6 +59,7 @@ export type MenuKey =
   | 'rating-indicators'
   | 'login-log'
   | 'published'
+  | 'supervision-cards'
   | 'region'
   | 'platform'
   | 'region-login-log'
@@ -135,6 +136,8 @@ export const MENU: readonly MenuItem[] = [
   { key: 'audit', group: 'admin', title: '审计日志', path: '/audit', icon: Document, roles: ADMIN_ROLES },
   { key: 'login-log', group: 'admin', title: '登录日志', path: '/login-log', icon: Lock, roles: ADMIN_ROLES },
   { key: 'published', group: 'review', title: '上报数据', path: '/supervision/published', icon: Upload, roles: ADMIN_ROLES },
+  // 督办事项: the cards the city and province raised on the county, and the replies to their 督办.
+  { key: 'supervision-cards', group: 'review', title: '督办事项', path: '/supervision/cards', icon: Management, roles: ADMIN_ROLES },
   { key: 'region', group: 'review', title: '辖区监察', path: '/region', icon: DataBoard, roles: SUPERVISOR_ROLES },
   { key: 'platform', group: 'admin', title: '县区管理', path: '/platform', icon: Management, roles: OPERATOR_ROLES },
   // The region accounts' own login log: a region reads its accounts' and those of the regions below.

@@ -64,6 +64,7 @@ const routes: RouteRecordRaw[] = [
       { path: 'login-log', name: 'login-log', component: () => import('@/features/admin/views/LoginLogView.vue'), meta: { title: menuItem('login-log').title, roles: menuItem('login-log').roles } },
       { path: 'region/login-log', name: 'region-login-log', component: () => import('@/features/admin/views/LoginLogView.vue'), props: { region: true }, meta: { title: menuItem('region-login-log').title, roles: menuItem('region-login-log').roles } },
       { path: 'supervision/published', name: 'published', component: () => import('@/features/supervision/views/PublishedView.vue'), meta: { title: menuItem('published').title, roles: menuItem('published').roles } },
+      { path: 'supervision/cards', name: 'supervision-cards', component: () => import('@/features/supervision/views/CardsView.vue'), meta: { title: menuItem('supervision-cards').title, roles: menuItem('supervision-cards').roles } },
       { path: 'region', name: 'region', component: () => import('@/features/supervision/views/RegionView.vue'), meta: { title: menuItem('region').title, roles: menuItem('region').roles } },
       { path: 'platform', name: 'platform', component: () => import('@/features/supervision/views/PlatformView.vue'), meta: { title: menuItem('platform').title, roles: menuItem('platform').roles } },
       // 账号安全: every user's own sessions and password (from the header, not the menu).

@@ -89,6 +89,7 @@ describe('AppLayout', () => {
       'menu-stats',
       'menu-rating-indicators',
       'menu-published',
+      'menu-supervision-cards',
       'menu-catalogue',
       'menu-settings',
       'menu-workers',
