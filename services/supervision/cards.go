@@ -17,11 +17,8 @@ package supervision
 // The rules are a region's settings (CardRules): the nearest region up the county's path that
 // has set them wins (a city over its province), the defaults otherwise.
 //
-// Step rules: the feed's step columns (step_due_on, step_warning, steps_late) come from another
-// change. Their rule plugs into Evaluate as one more block producing a Raised with Subject
-// SubjectStep and Rule RuleStepOverdue (added to the cards table's rule CHECK), using the same
-// limitColour on the step's due date; nothing else changes (the key, the upgrade in place, the
-// reads and the orders are per card, whatever its subject).
+// Step rules: the running back-office step (step_due_on, step_warning from the feed) has its own
+// rule, RuleStepOverdue with Subject SubjectStep, on the same scale as the application's limit.
 
 import (
 	"context"
@@ -60,6 +57,9 @@ const (
 	// RuleLateCallback: a 差评 not called back by the callback deadline of the county's rating
 	// settings (国办发〔2019〕51号).
 	RuleLateCallback = "late_callback"
+	// RuleStepOverdue: the running back-office step (环节时限) in its yellow window or past its
+	// due date, on the same scale as RuleOverdue.
+	RuleStepOverdue = "step_overdue"
 )
 
 // Subjects: what a card is about.
@@ -74,6 +74,7 @@ var RuleLabels = map[string]string{
 	RuleRefusalUnstated:   "不予受理未说明理由",
 	RuleRepeatCorrections: "多次补正告知",
 	RuleLateCallback:      "差评未按期回访",
+	RuleStepOverdue:       "环节超期或临期",
 }
 
 // ColourLabels name the colours.
@@ -147,7 +148,22 @@ func Evaluate(a Application, r CardRules, today workday.Date, cal *workday.Calen
 			out = append(out, Raised{Rule: RuleOverdue, Subject: SubjectLimit, Colour: Yellow, DueOn: &due})
 		}
 	}
-	// (The step rule goes here: see the package comment above.)
+	// The running back-office step (环节时限): the same rule on the step's own due date. A
+	// card raised while a step ran stays when the step ends (cards are records, and turn red
+	// only in place), so a step finished late keeps its card.
+	if a.StepDueOn != nil && a.DecidedOn == nil && runningState(a.State) {
+		due := workday.DateOf(a.StepDueOn.UTC())
+		if today.After(due) {
+			over := cal.Count(due, today)
+			colour := Yellow
+			if over >= r.RedAfterDays {
+				colour = Red
+			}
+			out = append(out, Raised{Rule: RuleStepOverdue, Subject: SubjectStep, Colour: colour, DueOn: &due, DaysOver: over})
+		} else if a.StepWarning == Yellow {
+			out = append(out, Raised{Rule: RuleStepOverdue, Subject: SubjectStep, Colour: Yellow, DueOn: &due})
+		}
+	}
 	if a.RefusalUnstated && r.RefusalColour != Off {
 		out = append(out, Raised{Rule: RuleRefusalUnstated, Subject: SubjectLimit, Colour: r.RefusalColour})
 	}
@@ -210,7 +226,7 @@ type Card struct {
 	TenantID      uuid.UUID  `bun:"tenant_id,pk,type:uuid" json:"tenant_id"`
 	ID            uuid.UUID  `bun:"id,pk,type:uuid" json:"id"`
 	ApplicationID uuid.UUID  `bun:"application_id,type:uuid" json:"application_id"`
-	Rule          string     `bun:"rule" json:"rule" enum:"overdue,refusal_unstated,repeat_corrections,late_callback"`
+	Rule          string     `bun:"rule" json:"rule" enum:"overdue,refusal_unstated,repeat_corrections,late_callback,step_overdue"`
 	Subject       string     `bun:"subject" json:"subject" enum:"limit,step"`
 	RegionPath    string     `bun:"region_path" json:"-"`
 	Colour        string     `bun:"colour" json:"colour" enum:"yellow,red"`

@@ -72,6 +72,17 @@ func TestCardRulesAndDefaults(t *testing.T) {
 		{"one correction", supervision.Application{State: "accepted", Corrections: 1}, "2026-12-01", map[string]string{}},
 		{"two corrections", supervision.Application{State: "accepted", Corrections: 2}, "2026-12-01", map[string]string{"repeat_corrections": "yellow"}},
 		{"late callback", supervision.Application{State: "delivered", CallbackLate: true, CallbackDueOn: date("2026-11-20")}, "2026-12-01", map[string]string{"late_callback": "yellow"}},
+		// 环节时限: the running step on its own due date, the limit still in time.
+		{"step in its yellow window", supervision.Application{State: "accepted", DueOn: date("2026-11-30"),
+			StepFeed: supervision.StepFeed{StepName: "审查", StepDueOn: date("2026-11-17"), StepWarning: "yellow"}}, "2026-11-16", map[string]string{"step_overdue": "yellow"}},
+		{"step 2 working days over", supervision.Application{State: "accepted", DueOn: date("2026-11-30"),
+			StepFeed: supervision.StepFeed{StepName: "审查", StepDueOn: date("2026-11-16"), StepWarning: "red"}}, "2026-11-18", map[string]string{"step_overdue": "yellow"}},
+		{"step 3 working days over", supervision.Application{State: "processing", DueOn: date("2026-11-30"),
+			StepFeed: supervision.StepFeed{StepName: "决定", StepDueOn: date("2026-11-16"), StepWarning: "red"}}, "2026-11-19", map[string]string{"step_overdue": "red"}},
+		{"step in time", supervision.Application{State: "accepted", DueOn: date("2026-11-30"),
+			StepFeed: supervision.StepFeed{StepName: "审查", StepDueOn: date("2026-11-20"), StepWarning: "normal"}}, "2026-11-16", map[string]string{}},
+		{"paused: the step's clock stops", supervision.Application{State: "paused", DueOn: date("2026-11-30"),
+			StepFeed: supervision.StepFeed{StepName: "审查", StepWarning: "normal"}}, "2026-11-19", map[string]string{}},
 	}
 	for _, c := range cases {
 		today, _ := workday.ParseDate(c.today)
@@ -117,7 +128,14 @@ func (x *bundle) publishWith(t *testing.T, svc *supervision.Service, c *county) 
 	x.as(t, c, nil, func(ctx context.Context) error { _, err := svc.Publish(ctx); return err })
 }
 
+// regionCards are the limit's and the faults' cards a region reads. The test item's steps (审查
+// 6, 决定 4 of its 10 days) raise step cards beside them; allRegionCards has those too.
 func (x *bundle) regionCards(t *testing.T, code string, f supervision.CardFilter) []supervision.CardView {
+	t.Helper()
+	return limitCards(x.allRegionCards(t, code, f))
+}
+
+func (x *bundle) allRegionCards(t *testing.T, code string, f supervision.CardFilter) []supervision.CardView {
 	t.Helper()
 	var out []supervision.CardView
 	x.region(t, code, func(ctx context.Context) (err error) { out, err = supervision.RegionCards(ctx, f); return err })
@@ -143,6 +161,17 @@ func dueOf(t *testing.T, x *bundle, c *county, id uuid.UUID) workday.Date {
 	return workday.Date{}
 }
 
+// limitCards are the cards about the application's limit and faults (not its steps').
+func limitCards(cs []supervision.CardView) []supervision.CardView {
+	var out []supervision.CardView
+	for _, c := range cs {
+		if c.Subject == "limit" {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
 func TestCardsAreIdempotentAndTurnRedInPlace(t *testing.T) {
 	t.Parallel()
 	x := setup(t)
@@ -157,6 +186,19 @@ func TestCardsAreIdempotentAndTurnRedInPlace(t *testing.T) {
 	day1 := cal.Add(due, 1).In(clock.Zone).Add(10 * time.Hour)
 	x.publishWith(t, x.at(day1), x.a)
 	x.publishWith(t, x.at(day1), x.a) // again on the same day: nothing new
+	// The item's steps (审查 6, 决定 4 of its 10 days) ran out first: the running step has its
+	// own card, red already (5 working days over), beside the limit's.
+	all := x.allRegionCards(t, "320100", supervision.CardFilter{})
+	var stepCard *supervision.CardView
+	for i := range all {
+		if all[i].Subject == "step" {
+			stepCard = &all[i]
+		}
+	}
+	if len(all) != 2 || stepCard == nil || stepCard.Rule != "step_overdue" || stepCard.Colour != "red" || stepCard.DaysOver != 5 ||
+		stepCard.ID != supervision.CardID(d.ID, "step_overdue") {
+		t.Fatalf("day 1, the step's card: %+v", all)
+	}
 	cards := x.regionCards(t, "320100", supervision.CardFilter{})
 	if len(cards) != 1 || cards[0].Colour != "yellow" || cards[0].Rule != "overdue" || cards[0].Subject != "limit" || cards[0].ApplicationID != d.ID ||
 		cards[0].DaysOver != 1 || cards[0].Status != "open" || cards[0].CountyName != "甲县" || cards[0].Township != "城关镇" ||
@@ -300,7 +342,7 @@ func TestEachReaderSeesOnlyTheirCounties(t *testing.T) {
 	}
 	// A county admin: their own cards only, with the clerk's name the region never sees.
 	var own []supervision.CardView
-	x.as(t, x.a, x.a.Admin, func(ctx context.Context) (err error) { own, err = supervision.CountyCards(ctx, ""); return err })
+	x.as(t, x.a, x.a.Admin, func(ctx context.Context) (err error) { own, err = supervision.CountyCards(ctx, ""); own = limitCards(own); return err })
 	if len(own) != 1 || own[0].ID != ids[x.a] || own[0].ClerkName != "成员0002" {
 		t.Fatalf("甲县 sees %+v", own)
 	}
@@ -444,7 +486,7 @@ func TestAdvicePDF(t *testing.T) {
 		t.Fatalf("pdftotext: %v", err)
 	}
 	text := strings.Join(strings.Fields(string(out)), "")
-	for _, want := range []string{"监察建议书", "南京市", "甲县：", "红牌1张", "办理超期或临期", "临时救助申请", "未督办", "320100监建〔"} {
+	for _, want := range []string{"监察建议书", "南京市", "甲县：", "红牌2张", "办理超期或临期", "环节超期或临期", "临时救助申请", "未督办", "320100监建〔"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("advice lacks %q:\n%s", want, out)
 		}

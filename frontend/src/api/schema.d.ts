@@ -5269,7 +5269,7 @@ export interface components {
             /** Format: date */
             red_on?: string;
             /** @enum {string} */
-            rule: "overdue" | "refusal_unstated" | "repeat_corrections" | "late_callback";
+            rule: "overdue" | "refusal_unstated" | "repeat_corrections" | "late_callback" | "step_overdue";
             /** @enum {string} */
             status: "open" | "issued" | "replied" | "returned" | "closed";
             /** @enum {string} */

@@ -5,6 +5,7 @@ export const RULE_LABELS: Record<string, string> = {
   refusal_unstated: '不予受理未说明理由',
   repeat_corrections: '多次补正告知',
   late_callback: '差评未按期回访',
+  step_overdue: '环节超期或临期',
 }
 
 export const COLOUR_LABELS: Record<string, string> = { red: '红牌', yellow: '黄牌' }
