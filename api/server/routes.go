@@ -69,5 +69,6 @@ func (s *Server) routes() {
 	s.archiveRoutes()
 	s.documentSettingsRoutes()
 	s.supervisionRoutes()
+	s.supervisionDashboardRoutes()
 	s.platformRoutes()
 }

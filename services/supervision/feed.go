@@ -88,6 +88,8 @@ type Application struct {
 	Extensions  int        `bun:"extensions" json:"extensions"`
 	Rating      *int       `bun:"rating" json:"rating,omitempty"`
 	ClerkRef    string     `bun:"clerk_ref" json:"clerk_ref"`
+	// DecisionDays are the working days from acceptance to the decision, on the county's calendar.
+	DecisionDays *int `bun:"decision_days" json:"decision_days,omitempty"`
 }
 
 // BurdenMonth is one community's burden statistics for a month (the access lists).
@@ -337,6 +339,7 @@ type source struct {
 	Rating      *int       `bun:"rating"`
 	Ratings     int64      `bun:"ratings"`
 	Clerk       *uuid.UUID `bun:"clerk"`
+	Days        *int       `bun:"decision_days"`
 }
 
 func (s *Service) publishApplications(ctx context.Context, c *County, ids []uuid.UUID) (int, error) {
@@ -354,7 +357,7 @@ func (s *Service) publishApplications(ctx context.Context, c *County, ids []uuid
 		       CASE WHEN a.extension_days > 0 THEN 1 ELSE 0 END AS extensions,
 		       (SELECT r.score FROM ratings r WHERE r.tenant_id = a.tenant_id AND r.application_id = a.id ORDER BY r.round DESC LIMIT 1) AS rating,
 		       (SELECT count(*) FROM ratings r WHERE r.tenant_id = a.tenant_id AND r.application_id = a.id) AS ratings,
-		       a.created_by AS clerk
+		       a.created_by AS clerk, a.decision_days
 		FROM applications a
 		LEFT JOIN service_items si ON si.tenant_id = a.tenant_id AND si.id = a.item_id
 		LEFT JOIN org_units ou ON ou.tenant_id = a.tenant_id AND ou.id = a.hall_id
@@ -375,7 +378,7 @@ func (s *Service) publishApplications(ctx context.Context, c *County, ids []uuid
 			ItemCode: a.ItemCode, ItemName: a.ItemName, Township: a.Township, Channel: a.Channel,
 			ReceivedOn: a.ReceivedOn, AcceptedOn: a.AcceptedOn, DueOn: a.DueOn, DecidedOn: a.DecidedOn, DeliveredOn: a.DeliveredOn,
 			State: a.State, Warning: a.Warning, Corrections: a.Corrections, Pauses: a.Pauses, Extensions: a.Extensions,
-			Rating: a.Rating, ClerkRef: pseudonym(key, a.Clerk)}
+			Rating: a.Rating, ClerkRef: pseudonym(key, a.Clerk), DecisionDays: a.Days}
 		if a.DecidedOn != nil && a.DueOn != nil {
 			on := !a.DecidedOn.After(*a.DueOn)
 			rows[i].OnTime = &on
@@ -390,7 +393,8 @@ func (s *Service) publishApplications(ctx context.Context, c *County, ids []uuid
 			township = EXCLUDED.township, channel = EXCLUDED.channel, received_on = EXCLUDED.received_on, accepted_on = EXCLUDED.accepted_on,
 			due_on = EXCLUDED.due_on, decided_on = EXCLUDED.decided_on, delivered_on = EXCLUDED.delivered_on, state = EXCLUDED.state,
 			warning = EXCLUDED.warning, on_time = EXCLUDED.on_time, corrections = EXCLUDED.corrections, pauses = EXCLUDED.pauses,
-			extensions = EXCLUDED.extensions, rating = EXCLUDED.rating, clerk_ref = EXCLUDED.clerk_ref`).
+			extensions = EXCLUDED.extensions, rating = EXCLUDED.rating, clerk_ref = EXCLUDED.clerk_ref,
+			decision_days = EXCLUDED.decision_days`).
 		Where("sa.version <= EXCLUDED.version").Exec(ctx)
 	return len(rows), err
 }
