@@ -28,7 +28,9 @@ import {
   User,
   Upload,
   DataBoard,
+  DataLine,
   Management,
+  PieChart,
 } from '@element-plus/icons-vue'
 import type { Role } from '@/api/types'
 
@@ -60,6 +62,8 @@ export type MenuKey =
   | 'login-log'
   | 'published'
   | 'region'
+  | 'region-dashboard'
+  | 'county-dashboard'
   | 'platform'
 
 /** The areas a long menu is grouped by, in menu order, with the titles the side menu shows. */
@@ -134,7 +138,9 @@ export const MENU: readonly MenuItem[] = [
   { key: 'audit', group: 'admin', title: '审计日志', path: '/audit', icon: Document, roles: ADMIN_ROLES },
   { key: 'login-log', group: 'admin', title: '登录日志', path: '/login-log', icon: Lock, roles: ADMIN_ROLES },
   { key: 'published', group: 'review', title: '上报数据', path: '/supervision/published', icon: Upload, roles: ADMIN_ROLES },
+  { key: 'county-dashboard', group: 'review', title: '本县看板', path: '/supervision/dashboard', icon: PieChart, roles: ADMIN_ROLES },
   { key: 'region', group: 'review', title: '辖区监察', path: '/region', icon: DataBoard, roles: SUPERVISOR_ROLES },
+  { key: 'region-dashboard', group: 'review', title: '监察看板', path: '/region/dashboard', icon: DataLine, roles: SUPERVISOR_ROLES },
   { key: 'platform', group: 'admin', title: '县区管理', path: '/platform', icon: Management, roles: OPERATOR_ROLES },
 ]
 

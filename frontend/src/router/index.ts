@@ -64,6 +64,8 @@ const routes: RouteRecordRaw[] = [
       { path: 'login-log', name: 'login-log', component: () => import('@/features/admin/views/LoginLogView.vue'), meta: { title: menuItem('login-log').title, roles: menuItem('login-log').roles } },
       { path: 'supervision/published', name: 'published', component: () => import('@/features/supervision/views/PublishedView.vue'), meta: { title: menuItem('published').title, roles: menuItem('published').roles } },
       { path: 'region', name: 'region', component: () => import('@/features/supervision/views/RegionView.vue'), meta: { title: menuItem('region').title, roles: menuItem('region').roles } },
+      { path: 'region/dashboard', name: 'region-dashboard', component: () => import('@/features/supervision/views/DashboardView.vue'), meta: { title: menuItem('region-dashboard').title, roles: menuItem('region-dashboard').roles } },
+      { path: 'supervision/dashboard', name: 'county-dashboard', component: () => import('@/features/supervision/views/DashboardView.vue'), meta: { title: menuItem('county-dashboard').title, roles: menuItem('county-dashboard').roles } },
       { path: 'platform', name: 'platform', component: () => import('@/features/supervision/views/PlatformView.vue'), meta: { title: menuItem('platform').title, roles: menuItem('platform').roles } },
       // 账号安全: every user's own sessions and password (from the header, not the menu).
       { path: 'account', name: 'account', component: () => import('@/features/admin/views/AccountView.vue'), meta: { title: '账号安全', roles: 'all' } },
