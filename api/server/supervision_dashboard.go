@@ -24,10 +24,16 @@ type dashboardPeriodIn struct {
 	Township  string `query:"township" maxLength:"100" doc:"a township of the county: its items"`
 }
 
+// regionDashboardIn repeats the period's fields: huma reads the parameters of a struct's own
+// fields, not of an embedded one's.
 type regionDashboardIn struct {
-	dashboardPeriodIn
-	Region string `query:"region" maxLength:"6" doc:"a province or city of the reader's region (its code); default the reader's own"`
-	County string `query:"county" maxLength:"36" doc:"a county of the region (tenant id)"`
+	From      string `query:"from" doc:"first month (YYYY-MM); default eleven months before to" maxLength:"7"`
+	To        string `query:"to" doc:"last month (YYYY-MM); default this month" maxLength:"7"`
+	RankBy    string `query:"rank_by" enum:"on_time_rate,good_rate,avg_days,overdue,received" doc:"the ranking's indicator; default on_time_rate"`
+	ListsFrom string `query:"lists_from" maxLength:"7" doc:"the month the access lists took effect (YYYY-MM): the burden before and after it"`
+	Township  string `query:"township" maxLength:"100" doc:"a township of the county (with county): its items"`
+	Region    string `query:"region" maxLength:"6" doc:"a province or city of the reader's region (its code); default the reader's own"`
+	County    string `query:"county" maxLength:"36" doc:"a county of the region (tenant id)"`
 }
 
 func (in *dashboardPeriodIn) query(s *Server) (supervision.DashboardQuery, error) {
@@ -36,7 +42,8 @@ func (in *dashboardPeriodIn) query(s *Server) (supervision.DashboardQuery, error
 }
 
 func (in *regionDashboardIn) query(s *Server) (supervision.DashboardQuery, error) {
-	q, err := in.dashboardPeriodIn.query(s)
+	p := dashboardPeriodIn{From: in.From, To: in.To, RankBy: in.RankBy, ListsFrom: in.ListsFrom, Township: in.Township}
+	q, err := p.query(s)
 	if err != nil {
 		return q, err
 	}

@@ -36,6 +36,7 @@ const EXPECTED_MENU = {
     'menu-audit',
     'menu-login-log',
     'menu-published',
+    'menu-county-dashboard',
   ],
   department_staff: ['menu-home', 'menu-applications', 'menu-notifications', 'menu-access-dispatch', 'menu-access-requests', 'menu-access-items', 'menu-calendar'],
   township_clerk: ['menu-home', 'menu-intake', 'menu-applications', 'menu-notifications', 'menu-access-items', 'menu-rating-cases', 'menu-calendar'],
@@ -56,8 +57,8 @@ const EXPECTED_MENU = {
   government_head: ['menu-home', 'menu-applications', 'menu-notifications', 'menu-access-items', 'menu-calendar'],
   // Region accounts (issue 16): their console, which is also where they land.
   platform_operator: ['menu-home', 'menu-platform'],
-  city_supervisor: ['menu-home', 'menu-region'],
-  province_supervisor: ['menu-home', 'menu-region'],
+  city_supervisor: ['menu-home', 'menu-region', 'menu-region-dashboard'],
+  province_supervisor: ['menu-home', 'menu-region', 'menu-region-dashboard'],
 }
 
 /** Where an account lands after signing in, and that page's test id. */

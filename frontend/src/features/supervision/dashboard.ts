@@ -72,8 +72,8 @@ export function trendOption(months: readonly DashboardMonth[]): EChartsCoreOptio
       { type: 'value', name: '比率', min: 0, max: 100, nameTextStyle: text, axisLabel: { ...text, formatter: '{value}%' } },
     ],
     series: [
-      { name: '收件量', type: 'bar', data: months.map((m) => m.received), itemStyle: { color: SERIES_COLOURS[0] } },
-      { name: '办结量', type: 'bar', data: months.map((m) => m.decided), itemStyle: { color: SERIES_COLOURS[4] } },
+      { name: '收件量', type: 'bar', barMaxWidth: 24, data: months.map((m) => m.received), itemStyle: { color: SERIES_COLOURS[0] } },
+      { name: '办结量', type: 'bar', barMaxWidth: 24, data: months.map((m) => m.decided), itemStyle: { color: SERIES_COLOURS[4] } },
       { name: '按时办结率', type: 'line', yAxisIndex: 1, data: months.map((m) => pct(m.on_time_rate)), itemStyle: { color: SERIES_COLOURS[3] } },
       { name: '好评率', type: 'line', yAxisIndex: 1, data: months.map((m) => pct(m.good_rate)), itemStyle: { color: SERIES_COLOURS[2] } },
     ],
@@ -94,14 +94,15 @@ export function unitsOption(rows: readonly DashboardRow[], level: string): EChar
     ...base(unitsDescription(rows, level), ['收件量', '在办超期', '按时办结率']),
     tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
     grid: { left: 48, right: 56, top: 48, bottom: 8, containLabel: true },
-    xAxis: { type: 'category', data: rows.map((r) => r.name), axisLabel: { ...text, interval: 0, rotate: rows.length > 8 ? 30 : 0 } },
+    // triggerEvent: a unit's name under its bars is a click target too.
+    xAxis: { type: 'category', triggerEvent: true, data: rows.map((r) => r.name), axisLabel: { ...text, interval: 0, rotate: rows.length > 8 ? 30 : 0 } },
     yAxis: [
       { type: 'value', name: '件', minInterval: 1, nameTextStyle: text, axisLabel: text },
       { type: 'value', name: '按时率', min: 0, max: 100, nameTextStyle: text, axisLabel: { ...text, formatter: '{value}%' } },
     ],
     series: [
-      { name: '收件量', type: 'bar', data: rows.map((r) => r.received), itemStyle: { color: SERIES_COLOURS[0] }, cursor: 'pointer' },
-      { name: '在办超期', type: 'bar', data: rows.map((r) => r.overdue), itemStyle: { color: SERIES_COLOURS[1] }, cursor: 'pointer' },
+      { name: '收件量', type: 'bar', barMaxWidth: 32, data: rows.map((r) => r.received), itemStyle: { color: SERIES_COLOURS[0] }, cursor: 'pointer' },
+      { name: '在办超期', type: 'bar', barMaxWidth: 32, data: rows.map((r) => r.overdue), itemStyle: { color: SERIES_COLOURS[1] }, cursor: 'pointer' },
       { name: '按时办结率', type: 'line', yAxisIndex: 1, data: rows.map((r) => pct(r.on_time_rate)), itemStyle: { color: SERIES_COLOURS[3] } },
     ],
   }
@@ -182,6 +183,6 @@ export function totalCards(t: DashboardFigures | undefined) {
     { key: 'on-time', label: '按时办结率', value: rate(t?.on_time_rate), tone: 'ok' as const },
     { key: 'overdue', label: '在办超期', value: t ? String(t.overdue) : '—', tone: t && t.overdue > 0 ? ('bad' as const) : ('' as const) },
     { key: 'days', label: '平均办理工作日', value: days(t?.avg_days) },
-    { key: 'good', label: '好评率', value: rate(t?.good_rate), sub: t ? `${t.good}/${t.rated} 条评价` : undefined },
+    { key: 'good', label: '好评率', value: rate(t?.good_rate) },
   ]
 }
