@@ -14078,6 +14078,16 @@ export interface operations {
     "get-region-dashboard": {
         parameters: {
             query?: {
+                /** @description first month (YYYY-MM); default eleven months before to */
+                from?: string;
+                /** @description last month (YYYY-MM); default this month */
+                to?: string;
+                /** @description the ranking's indicator; default on_time_rate */
+                rank_by?: "on_time_rate" | "good_rate" | "avg_days" | "overdue" | "received";
+                /** @description the month the access lists took effect (YYYY-MM): the burden before and after it */
+                lists_from?: string;
+                /** @description a township of the county (with county): its items */
+                township?: string;
                 /** @description a province or city of the reader's region (its code); default the reader's own */
                 region?: string;
                 /** @description a county of the region (tenant id) */
@@ -14157,6 +14167,16 @@ export interface operations {
     "export-region-dashboard": {
         parameters: {
             query?: {
+                /** @description first month (YYYY-MM); default eleven months before to */
+                from?: string;
+                /** @description last month (YYYY-MM); default this month */
+                to?: string;
+                /** @description the ranking's indicator; default on_time_rate */
+                rank_by?: "on_time_rate" | "good_rate" | "avg_days" | "overdue" | "received";
+                /** @description the month the access lists took effect (YYYY-MM): the burden before and after it */
+                lists_from?: string;
+                /** @description a township of the county (with county): its items */
+                township?: string;
                 /** @description a province or city of the reader's region (its code); default the reader's own */
                 region?: string;
                 /** @description a county of the region (tenant id) */
