@@ -20,7 +20,7 @@ import (
 // The dashboards (issue 16, item 5): for a region supervisor, their province or city and
 // every unit below it (city → county → township → item); for a county admin, their county's
 // townships and items. Every figure comes from the rollups the store keeps by trigger
-// (supervision.township_months, supervision.item_months; migration 20261205000040), so a
+// (supervision.county_months, township_months, item_months; migration 20261205000040), so a
 // dashboard reads a few hundred rows whatever the number of applications (item 6).
 
 // Unit levels of a dashboard, from the top.
@@ -246,12 +246,17 @@ const figureColumns = `coalesce(sum(received), 0) AS received, coalesce(sum(deci
 	coalesce(sum(yellow), 0) AS yellow, coalesce(sum(days_sum), 0) AS days_sum, coalesce(sum(days_count), 0) AS days_count,
 	coalesce(sum(rated), 0) AS rated, coalesce(sum(good), 0) AS good`
 
-// rollup is the table a scope reads: a township's items are only in item_months.
+// rollup is the smallest table that answers the scope: a region's counties by month, a
+// county's townships, a township's items.
 func (s scope) rollup() string {
-	if s.township != "" {
+	switch {
+	case s.township != "":
 		return "supervision.item_months"
+	case s.tenant != uuid.Nil:
+		return "supervision.township_months"
+	default:
+		return "supervision.county_months"
 	}
-	return "supervision.township_months"
 }
 
 func (s scope) period(q *bun.SelectQuery, dq *DashboardQuery) *bun.SelectQuery {
@@ -339,7 +344,7 @@ func regionLevel(ctx context.Context, s scope, r Region, q *DashboardQuery, out 
 		err := s.db.NewRaw(`
 			SELECT 'county' AS level, c.tenant_id::text AS key, c.name, `+figureColumns+`
 			FROM supervision.counties c
-			LEFT JOIN supervision.township_months t ON t.tenant_id = c.tenant_id AND t.region_path LIKE ? AND t.month BETWEEN ? AND ?
+			LEFT JOIN supervision.county_months t ON t.tenant_id = c.tenant_id AND t.region_path LIKE ? AND t.month BETWEEN ? AND ?
 			WHERE c.region_path LIKE ?
 			GROUP BY c.tenant_id, c.name, c.code ORDER BY c.code`,
 			tenants.EscapeLike(r.Path)+"%", q.fromDate(), q.toDate(), tenants.EscapeLike(r.Path)+"%").Scan(ctx, &rows)
@@ -354,7 +359,7 @@ func regionLevel(ctx context.Context, s scope, r Region, q *DashboardQuery, out 
 		err := s.db.NewRaw(`
 			WITH agg AS (
 				SELECT t.region_path, `+figureColumns+`
-				FROM supervision.township_months t
+				FROM supervision.county_months t
 				WHERE t.region_path LIKE ? AND t.month BETWEEN ? AND ?
 				GROUP BY t.region_path)
 			SELECT r.level, r.code AS key, r.name, `+figureColumns+`
@@ -431,16 +436,22 @@ func common(ctx context.Context, s scope, q *DashboardQuery, out *Dashboard) err
 	if s.township != "" {
 		return nil
 	}
-	if err := s.where(s.db.NewSelect().TableExpr("supervision.burden_months AS t"), "t").
+	// A region reads the per-county rollups of the burden and the workforce; a county its own
+	// rows (a few dozen a month).
+	burden, workforce, communities := "supervision.burden_months", "supervision.workforce_months", "count(*)"
+	if s.tenant == uuid.Nil {
+		burden, workforce, communities = "supervision.burden_county_months", "supervision.workforce_county_months", "sum(t.communities)"
+	}
+	if err := s.where(s.db.NewSelect().TableExpr(burden+" AS t"), "t").
 		Where("t.month BETWEEN ? AND ?", q.From, q.To).
-		ColumnExpr("t.month, count(DISTINCT (t.tenant_id, t.community)) AS communities, sum(t.tasks) AS tasks, sum(t.refused) AS refused, sum(t.intercepted) AS intercepted, sum(t.hours) AS hours").
+		ColumnExpr("t.month, "+communities+" AS communities, sum(t.tasks) AS tasks, sum(t.refused) AS refused, sum(t.intercepted) AS intercepted, sum(t.hours) AS hours").
 		Group("t.month").Order("t.month").Scan(ctx, &out.Burden); err != nil {
 		return err
 	}
 	if q.ListsFrom != "" {
 		out.BurdenChange = compareBurden(out.Burden, q.ListsFrom)
 	}
-	if err := s.where(s.db.NewSelect().TableExpr("supervision.workforce_months AS t"), "t").
+	if err := s.where(s.db.NewSelect().TableExpr(workforce+" AS t"), "t").
 		Where("t.month BETWEEN ? AND ?", q.From, q.To).
 		ColumnExpr("t.month, sum(t.workers) AS workers, sum(t.payroll_fen) AS payroll_fen").
 		Group("t.month").Order("t.month").Scan(ctx, &out.WorkforceMonths); err != nil {

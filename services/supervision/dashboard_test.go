@@ -18,7 +18,7 @@ import (
 	"github.com/yichuang/yichuang/services/supervision"
 )
 
-// rollupDiff compares both rollups with the same aggregate computed directly over the
+// rollupDiff compares the three rollups with the same aggregate computed directly over the
 // store's applications, and returns what differs (nothing when they agree).
 func (x *bundle) rollupDiff(t *testing.T) []string {
 	t.Helper()
@@ -29,6 +29,10 @@ func (x *bundle) rollupDiff(t *testing.T) []string {
 		count(rating), count(*) FILTER (WHERE rating >= 3)`
 	const m = `date_trunc('month', coalesce(received_on, accepted_on))::date`
 	pairs := [][2]string{
+		{`SELECT concat_ws('|', tenant_id, month, region_path, received, decided, on_time, late, overdue, yellow, days_sum, days_count, rated, good)
+			FROM supervision.county_months WHERE received <> 0`,
+			`SELECT concat_ws('|', tenant_id, ` + m + `, region_path, ` + figures + `)
+			FROM supervision.applications WHERE coalesce(received_on, accepted_on) IS NOT NULL GROUP BY tenant_id, ` + m + `, region_path`},
 		{`SELECT concat_ws('|', tenant_id, township, month, region_path, received, decided, on_time, late, overdue, yellow, days_sum, days_count, rated, good)
 			FROM supervision.township_months WHERE received <> 0`,
 			`SELECT concat_ws('|', tenant_id, township, ` + m + `, region_path, ` + figures + `)
@@ -38,6 +42,13 @@ func (x *bundle) rollupDiff(t *testing.T) []string {
 			`SELECT concat_ws('|', tenant_id, township, item_code, item_name, ` + m + `, region_path, ` + figures + `)
 			FROM supervision.applications WHERE coalesce(received_on, accepted_on) IS NOT NULL GROUP BY tenant_id, township, item_code, item_name, ` + m + `, region_path`},
 	}
+	pairs = append(pairs,
+		[2]string{`SELECT concat_ws('|', tenant_id, month, region_path, communities, tasks, refused, intercepted, hours) FROM supervision.burden_county_months`,
+			`SELECT concat_ws('|', tenant_id, month, region_path, count(*), sum(tasks), sum(refused), sum(intercepted), sum(hours))
+			FROM supervision.burden_months GROUP BY tenant_id, month, region_path`},
+		[2]string{`SELECT concat_ws('|', tenant_id, month, region_path, rows, workers, payroll_fen) FROM supervision.workforce_county_months`,
+			`SELECT concat_ws('|', tenant_id, month, region_path, count(*), sum(workers), sum(payroll_fen))
+			FROM supervision.workforce_months GROUP BY tenant_id, month, region_path`})
 	var diff []string
 	for _, p := range pairs {
 		got, want := x.lines(t, p[0]), x.lines(t, p[1])
@@ -73,6 +84,22 @@ func TestRollupsFollowTheFeed(t *testing.T) {
 		apps := x.traffic(t, c)
 		x.step(t, c, apps[0], c.Clerk, application.Step{Action: lifecycle.Accept})
 		x.publish(t, c)
+	}
+	// The months' rows: a community's burden and a level's workers, changed and removed as a
+	// later publication of the month would (publishMonths deletes and inserts).
+	for i, sql := range []string{
+		`INSERT INTO supervision.burden_months (tenant_id, month, community, region_path, tasks, accepted, refused, intercepted, hours, ledgers, certificates, inspections)
+		 SELECT tenant_id, m, c, region_path, 5, 4, 1, 2, 3.5, 0, 0, 0 FROM supervision.counties, unnest(ARRAY['2026-01', '2026-02']) m, unnest(ARRAY['东关社区', '西关社区']) c`,
+		`INSERT INTO supervision.workforce_months (tenant_id, month, post, level, region_path, workers, payroll_fen)
+		 SELECT tenant_id, m, '专职', l, region_path, 2, 900000 FROM supervision.counties, unnest(ARRAY['2026-01', '2026-02']) m, generate_series(1, 3) l`,
+		`UPDATE supervision.burden_months SET tasks = tasks + 3, hours = hours + 1 WHERE community = '东关社区' AND month = '2026-01'`,
+		`DELETE FROM supervision.burden_months WHERE month = '2026-02' AND community = '西关社区'`,
+		`DELETE FROM supervision.workforce_months WHERE month = '2026-02'`,
+		`UPDATE supervision.workforce_months SET workers = 7 WHERE level = 2`,
+	} {
+		if _, err := x.db.Owner.Exec(context.Background(), sql); err != nil {
+			t.Fatalf("%d: %v", i, err)
+		}
 	}
 	if d := x.rollupDiff(t); d != nil {
 		t.Fatalf("after publishing: %v", d)
