@@ -71,5 +71,6 @@ func (s *Server) routes() {
 	s.documentSettingsRoutes()
 	s.supervisionRoutes()
 	s.supervisionCardRoutes()
+	s.supervisionDashboardRoutes()
 	s.platformRoutes()
 }

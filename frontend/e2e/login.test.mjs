@@ -37,6 +37,7 @@ const EXPECTED_MENU = {
     'menu-login-log',
     'menu-published',
     'menu-supervision-cards',
+    'menu-county-dashboard',
   ],
   department_staff: ['menu-home', 'menu-applications', 'menu-notifications', 'menu-access-dispatch', 'menu-access-requests', 'menu-access-items', 'menu-calendar'],
   township_clerk: ['menu-home', 'menu-intake', 'menu-applications', 'menu-notifications', 'menu-access-items', 'menu-rating-cases', 'menu-calendar'],
@@ -57,8 +58,8 @@ const EXPECTED_MENU = {
   government_head: ['menu-home', 'menu-applications', 'menu-notifications', 'menu-access-items', 'menu-calendar'],
   // Region accounts (issue 16): their console, which is also where they land.
   platform_operator: ['menu-home', 'menu-platform', 'menu-region-login-log'],
-  city_supervisor: ['menu-home', 'menu-region', 'menu-region-login-log'],
-  province_supervisor: ['menu-home', 'menu-region', 'menu-region-login-log'],
+  city_supervisor: ['menu-home', 'menu-region', 'menu-region-dashboard', 'menu-region-login-log'],
+  province_supervisor: ['menu-home', 'menu-region', 'menu-region-dashboard', 'menu-region-login-log'],
 }
 
 /** Where an account lands after signing in, and that page's test id. */

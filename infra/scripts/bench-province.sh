@@ -26,6 +26,11 @@ echo "== make bench-province: YC_PROVINCE_APPS=$apps on $(nproc) cores, $(free -
 status=${PIPESTATUS[0]}
 
 echo | tee -a "$out/province.txt"
+echo "== supervision dashboards over the province's store: 100 counties, $apps applications (BenchmarkDashboards, baseline in the same run)" | tee -a "$out/province.txt"
+(cd services && YC_SUPERVISION_APPS=$apps go test -run '^$' -bench Dashboards -benchtime 1x -timeout 6h ./supervision/ 2>/dev/null) |
+  grep -E '^Benchmark' | tr '\t' '\n' | sed 's/^ *//' | tee -a "$out/province.txt"
+
+echo | tee -a "$out/province.txt"
 echo "== intake through HTTP with sessions vs pgbench doing the same inserts (BenchmarkAcceptanceThroughput, same run)" | tee -a "$out/province.txt"
 (cd api && YC_BENCH_SECONDS="${YC_BENCH_SECONDS:-10}" go test -run '^$' -bench AcceptanceThroughput -benchtime 1x ./server/ 2>/dev/null) |
   grep -E '^Benchmark' | tee -a "$out/province.txt"

@@ -63,6 +63,24 @@ if first is not None:
           f"(target < 50 ms) {'OK' if m('clerk_p95_ms') < 50 else 'ABOVE TARGET'}")
 else:
     print("reconciliation benchmark missing"); sys.exit(1)
+apps = metric("Dashboards", "applications")
+if apps is not None:
+    d = lambda u: metric("Dashboards", u)
+    print(f"supervision dashboards, 100 counties, {apps:,.0f} applications in the store (fill {d('fill_s'):.0f} s, {d('rollup_rows'):,.0f} rollup rows; "
+          f"YC_SUPERVISION_APPS=10000000 is the province, make bench-province):")
+    worst = 0
+    for c in (1, 8):
+        base = d(f"baseline_c{c}_p95_ms")
+        cells = []
+        for level in ("province", "city", "county", "township"):
+            p50, p95 = d(f"{level}_c{c}_p50_ms"), d(f"{level}_c{c}_p95_ms")
+            worst = max(worst, p95)
+            cells.append(f"{level} p50 {p50:.1f} / p95 {p95:.1f} ms ({p95/base:.1f}x)")
+        print(f"  {c} client(s), baseline (region transaction, one row) p95 {base:.1f} ms: " + "; ".join(cells))
+    print(f"  worst p95 {worst:.1f} ms (target < 200 ms) {'OK' if worst < 200 else 'ABOVE TARGET'}; "
+          f"the province's year aggregated from the applications instead: {d('province_direct_ms'):,.0f} ms")
+else:
+    print("dashboard benchmark missing"); sys.exit(1)
 ratio = metric("AcceptanceThroughput", "ratio")
 if ratio is not None:
     http, pg = metric("AcceptanceThroughput", "http_intakes/s"), metric("AcceptanceThroughput", "pgbench_tps")

@@ -342,7 +342,11 @@ func TestEachReaderSeesOnlyTheirCounties(t *testing.T) {
 	}
 	// A county admin: their own cards only, with the clerk's name the region never sees.
 	var own []supervision.CardView
-	x.as(t, x.a, x.a.Admin, func(ctx context.Context) (err error) { own, err = supervision.CountyCards(ctx, ""); own = limitCards(own); return err })
+	x.as(t, x.a, x.a.Admin, func(ctx context.Context) (err error) {
+		own, err = supervision.CountyCards(ctx, "")
+		own = limitCards(own)
+		return err
+	})
 	if len(own) != 1 || own[0].ID != ids[x.a] || own[0].ClerkName != "成员0002" {
 		t.Fatalf("甲县 sees %+v", own)
 	}

@@ -101,6 +101,8 @@ type Application struct {
 	RefusalUnstated bool       `bun:"refusal_unstated" json:"refusal_unstated"`
 	CallbackDueOn   *time.Time `bun:"callback_due_on,type:date" json:"callback_due_on,omitempty" format:"date"`
 	CallbackLate    bool       `bun:"callback_late" json:"callback_late"`
+	// DecisionDays are the working days from acceptance to the decision, on the county's calendar.
+	DecisionDays *int `bun:"decision_days" json:"decision_days,omitempty"`
 }
 
 // StepFeed is the back-office step part of a published application (环节时限): the running
@@ -441,6 +443,7 @@ type source struct {
 	CloseReason string     `bun:"close_reason"`
 	CallbackDue *time.Time `bun:"callback_due"`
 	CalledAt    *time.Time `bun:"called_at"`
+	Days        *int       `bun:"decision_days"`
 }
 
 func (s *Service) publishApplications(ctx context.Context, c *County, ids []uuid.UUID) (int, error) {
@@ -462,7 +465,7 @@ func (s *Service) publishApplications(ctx context.Context, c *County, ids []uuid
 		       coalesce(dep.name, '') AS department,
 		       EXISTS (SELECT FROM application_events e WHERE e.tenant_id = a.tenant_id AND e.application_id = a.id AND e.action = 'reject') AS rejected,
 		       coalesce(a.close_reason, '') AS close_reason,
-		       rc.callback_due, rc.called_at
+		       rc.callback_due, rc.called_at, a.decision_days
 		FROM applications a
 		LEFT JOIN service_items si ON si.tenant_id = a.tenant_id AND si.id = a.item_id
 		LEFT JOIN org_units ou ON ou.tenant_id = a.tenant_id AND ou.id = a.hall_id
@@ -490,7 +493,7 @@ func (s *Service) publishApplications(ctx context.Context, c *County, ids []uuid
 			ItemCode: a.ItemCode, ItemName: a.ItemName, Township: a.Township, Channel: a.Channel,
 			ReceivedOn: a.ReceivedOn, AcceptedOn: a.AcceptedOn, DueOn: a.DueOn, DecidedOn: a.DecidedOn, DeliveredOn: a.DeliveredOn,
 			State: a.State, Warning: a.Warning, Corrections: a.Corrections, Pauses: a.Pauses, Extensions: a.Extensions,
-			Rating: a.Rating, ClerkRef: pseudonym(key, a.Clerk), StepFeed: a.StepFeed, Department: a.Department}
+			Rating: a.Rating, ClerkRef: pseudonym(key, a.Clerk), StepFeed: a.StepFeed, Department: a.Department, DecisionDays: a.Days}
 		cardFacts(&rows[i], a, s.now())
 		if a.DecidedOn != nil && a.DueOn != nil {
 			on := !a.DecidedOn.After(*a.DueOn)
@@ -508,7 +511,8 @@ func (s *Service) publishApplications(ctx context.Context, c *County, ids []uuid
 			warning = EXCLUDED.warning, on_time = EXCLUDED.on_time, corrections = EXCLUDED.corrections, pauses = EXCLUDED.pauses,
 			extensions = EXCLUDED.extensions, rating = EXCLUDED.rating, clerk_ref = EXCLUDED.clerk_ref,
 			department = EXCLUDED.department, refusal_unstated = EXCLUDED.refusal_unstated,
-			callback_due_on = EXCLUDED.callback_due_on, callback_late = EXCLUDED.callback_late` + stepSet).
+			callback_due_on = EXCLUDED.callback_due_on, callback_late = EXCLUDED.callback_late,
+			decision_days = EXCLUDED.decision_days` + stepSet).
 		Where("sa.version <= EXCLUDED.version").Exec(ctx)
 	if err != nil {
 		return 0, err

@@ -2172,6 +2172,48 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/region/dashboard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 监察看板 / A region's dashboard
+         * @description Totals, months, and the child units ranked by an indicator (province → cities → counties → townships → items), the access lists' burden and the workforce by level, for the reader's region or a unit of it; a unit outside it is not found.
+         *
+         *     可调用角色 / Roles: 市级监察员 (city_supervisor)、省级监察员 (province_supervisor)
+         */
+        get: operations["get-region-dashboard"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/region/dashboard/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 导出监察看板（Excel）/ Export a region's dashboard
+         * @description 可调用角色 / Roles: 市级监察员 (city_supervisor)、省级监察员 (province_supervisor)
+         */
+        get: operations["export-region-dashboard"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/region/login-events": {
         parameters: {
             query?: never;
@@ -2466,6 +2508,48 @@ export interface paths {
          *     可调用角色 / Roles: 县级管理员 (county_admin)
          */
         post: operations["reply-card-order"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/supervision/dashboard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 本县看板 / The county's dashboard
+         * @description The county's own figures in the supervision store, as its city and province see them: its townships, or a township's items.
+         *
+         *     可调用角色 / Roles: 县级管理员 (county_admin)
+         */
+        get: operations["get-county-dashboard"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/supervision/dashboard/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 导出本县看板（Excel）/ Export the county's dashboard
+         * @description 可调用角色 / Roles: 县级管理员 (county_admin)
+         */
+        get: operations["export-county-dashboard"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -5179,6 +5263,8 @@ export interface components {
             corrections: number;
             /** Format: date */
             decided_on?: string;
+            /** Format: int64 */
+            decision_days?: number;
             /** Format: date */
             delivered_on?: string;
             department: string;
@@ -5210,6 +5296,25 @@ export interface components {
             version: number;
             warning: string;
         };
+        SupervisionBurdenComparison: {
+            after: components["schemas"]["SupervisionBurdenSide"];
+            before: components["schemas"]["SupervisionBurdenSide"];
+            /** @description the month the lists took effect (YYYY-MM) */
+            from: string;
+        };
+        SupervisionBurdenFigures: {
+            /** Format: int64 */
+            communities: number;
+            /** Format: double */
+            hours: number;
+            /** Format: int64 */
+            intercepted: number;
+            month: string;
+            /** Format: int64 */
+            refused: number;
+            /** Format: int64 */
+            tasks: number;
+        };
         SupervisionBurdenMonth: {
             /** Format: int64 */
             accepted: number;
@@ -5228,6 +5333,18 @@ export interface components {
             /** Format: int64 */
             refused: number;
             /** Format: int64 */
+            tasks: number;
+        };
+        SupervisionBurdenSide: {
+            /** Format: double */
+            hours: number;
+            /** Format: double */
+            intercepted: number;
+            /** Format: int64 */
+            months: number;
+            /** Format: double */
+            refused: number;
+            /** Format: double */
             tasks: number;
         };
         SupervisionCardRules: {
@@ -5323,6 +5440,77 @@ export interface components {
             /** Format: int64 */
             yellow: number;
         };
+        SupervisionDashboard: {
+            /**
+             * Format: uri
+             * @description A URL to the JSON Schema for this object.
+             * @example https://example.com/schemas/SupervisionDashboard.json
+             */
+            readonly $schema?: string;
+            burden: components["schemas"]["SupervisionBurdenFigures"][] | null;
+            burden_change?: components["schemas"]["SupervisionBurdenComparison"];
+            /** @enum {string} */
+            child_level: "city" | "county" | "township" | "item";
+            children: components["schemas"]["SupervisionUnitRow"][] | null;
+            from: string;
+            months: components["schemas"]["SupervisionMonthFigures"][] | null;
+            /** @enum {string} */
+            rank_by: "on_time_rate" | "good_rate" | "avg_days" | "overdue" | "received";
+            to: string;
+            totals: components["schemas"]["SupervisionFigures"];
+            /** @description the units from the reader's own down to this one (the breadcrumb) */
+            trail: components["schemas"]["SupervisionUnit"][] | null;
+            unit: components["schemas"]["SupervisionUnit"];
+            /** @description by level, in the last month of the period with workers */
+            workforce: components["schemas"]["SupervisionWorkforceLevel"][] | null;
+            workforce_month?: string;
+            workforce_months: components["schemas"]["SupervisionWorkforceTotal"][] | null;
+        };
+        SupervisionFigures: {
+            /**
+             * Format: double
+             * @description average working days from acceptance to decision
+             */
+            avg_days?: number;
+            /** Format: int64 */
+            decided: number;
+            /**
+             * Format: int64
+             * @description ratings of 3 (基本满意) or better
+             */
+            good: number;
+            /**
+             * Format: double
+             * @description 好评率: good / rated, 0–1
+             */
+            good_rate?: number;
+            /**
+             * Format: int64
+             * @description decided after the due date
+             */
+            late: number;
+            /** Format: int64 */
+            on_time: number;
+            /**
+             * Format: double
+             * @description on_time / decided, 0–1
+             */
+            on_time_rate?: number;
+            /**
+             * Format: int64
+             * @description undecided and past the due date (warning red), as of the last publication
+             */
+            overdue: number;
+            /** Format: int64 */
+            rated: number;
+            /** Format: int64 */
+            received: number;
+            /**
+             * Format: int64
+             * @description undecided and close to the due date (warning yellow)
+             */
+            yellow: number;
+        };
         SupervisionHealth: {
             /**
              * Format: uri
@@ -5378,6 +5566,52 @@ export interface components {
              * @description age of the oldest unpublished change; 0 when everything is published
              */
             seconds: number;
+        };
+        SupervisionMonthFigures: {
+            /**
+             * Format: double
+             * @description average working days from acceptance to decision
+             */
+            avg_days?: number;
+            /** Format: int64 */
+            decided: number;
+            /**
+             * Format: int64
+             * @description ratings of 3 (基本满意) or better
+             */
+            good: number;
+            /**
+             * Format: double
+             * @description 好评率: good / rated, 0–1
+             */
+            good_rate?: number;
+            /**
+             * Format: int64
+             * @description decided after the due date
+             */
+            late: number;
+            month: string;
+            /** Format: int64 */
+            on_time: number;
+            /**
+             * Format: double
+             * @description on_time / decided, 0–1
+             */
+            on_time_rate?: number;
+            /**
+             * Format: int64
+             * @description undecided and past the due date (warning red), as of the last publication
+             */
+            overdue: number;
+            /** Format: int64 */
+            rated: number;
+            /** Format: int64 */
+            received: number;
+            /**
+             * Format: int64
+             * @description undecided and close to the due date (warning yellow)
+             */
+            yellow: number;
         };
         SupervisionOrder: {
             /**
@@ -5490,6 +5724,74 @@ export interface components {
             /** @description what the county did; no personal data */
             reply: string;
         };
+        SupervisionUnit: {
+            key: string;
+            /** @enum {string} */
+            level: "province" | "city" | "county" | "township" | "item";
+            name: string;
+        };
+        SupervisionUnitRow: {
+            /**
+             * Format: double
+             * @description average working days from acceptance to decision
+             */
+            avg_days?: number;
+            /** Format: int64 */
+            decided: number;
+            /**
+             * Format: int64
+             * @description ratings of 3 (基本满意) or better
+             */
+            good: number;
+            /**
+             * Format: double
+             * @description 好评率: good / rated, 0–1
+             */
+            good_rate?: number;
+            key: string;
+            /**
+             * Format: int64
+             * @description decided after the due date
+             */
+            late: number;
+            /** @enum {string} */
+            level: "province" | "city" | "county" | "township" | "item";
+            name: string;
+            /** Format: int64 */
+            on_time: number;
+            /**
+             * Format: double
+             * @description on_time / decided, 0–1
+             */
+            on_time_rate?: number;
+            /**
+             * Format: int64
+             * @description undecided and past the due date (warning red), as of the last publication
+             */
+            overdue: number;
+            /**
+             * Format: int64
+             * @description 1 is best by the chosen indicator; 0 when the unit has no value for it
+             */
+            rank: number;
+            /** Format: int64 */
+            rated: number;
+            /** Format: int64 */
+            received: number;
+            /**
+             * Format: int64
+             * @description undecided and close to the due date (warning yellow)
+             */
+            yellow: number;
+        };
+        SupervisionWorkforceLevel: {
+            /** Format: int64 */
+            level: number;
+            /** Format: int64 */
+            payroll_fen: number;
+            /** Format: int64 */
+            workers: number;
+        };
         SupervisionWorkforceMonth: {
             /** Format: int64 */
             level: number;
@@ -5497,6 +5799,13 @@ export interface components {
             /** Format: int64 */
             payroll_fen: number;
             post: string;
+            /** Format: int64 */
+            workers: number;
+        };
+        SupervisionWorkforceTotal: {
+            month: string;
+            /** Format: int64 */
+            payroll_fen: number;
             /** Format: int64 */
             workers: number;
         };
@@ -14731,6 +15040,186 @@ export interface operations {
             };
         };
     };
+    "get-region-dashboard": {
+        parameters: {
+            query?: {
+                /** @description first month (YYYY-MM); default eleven months before to */
+                from?: string;
+                /** @description last month (YYYY-MM); default this month */
+                to?: string;
+                /** @description the ranking's indicator; default on_time_rate */
+                rank_by?: "on_time_rate" | "good_rate" | "avg_days" | "overdue" | "received";
+                /** @description the month the access lists took effect (YYYY-MM): the burden before and after it */
+                lists_from?: string;
+                /** @description a township of the county (with county): its items */
+                township?: string;
+                /** @description a province or city of the reader's region (its code); default the reader's own */
+                region?: string;
+                /** @description a county of the region (tenant id) */
+                county?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupervisionDashboard"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "export-region-dashboard": {
+        parameters: {
+            query?: {
+                /** @description first month (YYYY-MM); default eleven months before to */
+                from?: string;
+                /** @description last month (YYYY-MM); default this month */
+                to?: string;
+                /** @description the ranking's indicator; default on_time_rate */
+                rank_by?: "on_time_rate" | "good_rate" | "avg_days" | "overdue" | "received";
+                /** @description the month the access lists took effect (YYYY-MM): the burden before and after it */
+                lists_from?: string;
+                /** @description a township of the county (with county): its items */
+                township?: string;
+                /** @description a province or city of the reader's region (its code); default the reader's own */
+                region?: string;
+                /** @description a county of the region (tenant id) */
+                county?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description xlsx workbook */
+            200: {
+                headers: {
+                    "Content-Disposition"?: string;
+                    "Content-Type"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     "list-region-login-events": {
         parameters: {
             query?: {
@@ -15957,6 +16446,178 @@ export interface operations {
             };
             /** @description Conflict */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "get-county-dashboard": {
+        parameters: {
+            query?: {
+                /** @description first month (YYYY-MM); default eleven months before to */
+                from?: string;
+                /** @description last month (YYYY-MM); default this month */
+                to?: string;
+                /** @description the ranking's indicator; default on_time_rate */
+                rank_by?: "on_time_rate" | "good_rate" | "avg_days" | "overdue" | "received";
+                /** @description the month the access lists took effect (YYYY-MM): the burden before and after it */
+                lists_from?: string;
+                /** @description a township of the county: its items */
+                township?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupervisionDashboard"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "export-county-dashboard": {
+        parameters: {
+            query?: {
+                /** @description first month (YYYY-MM); default eleven months before to */
+                from?: string;
+                /** @description last month (YYYY-MM); default this month */
+                to?: string;
+                /** @description the ranking's indicator; default on_time_rate */
+                rank_by?: "on_time_rate" | "good_rate" | "avg_days" | "overdue" | "received";
+                /** @description the month the access lists took effect (YYYY-MM): the burden before and after it */
+                lists_from?: string;
+                /** @description a township of the county: its items */
+                township?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description xlsx workbook */
+            200: {
+                headers: {
+                    "Content-Disposition"?: string;
+                    "Content-Type"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -31,6 +31,14 @@ export type Published = Ok<'/api/v1/supervision/published', 'get', 200>
 export type PublishedApplication = NonNullable<Published['applications']>[number]
 export type RegionView = Ok<'/api/v1/region/counties', 'get', 200>
 export type RegionCounty = NonNullable<RegionView['counties']>[number]
+// Dashboards (issue 16, item 5): one shape for a region's and a county's
+export type Dashboard = Ok<'/api/v1/region/dashboard', 'get', 200>
+export type DashboardFigures = Dashboard['totals']
+export type DashboardUnit = Dashboard['unit']
+export type DashboardRow = NonNullable<Dashboard['children']>[number]
+export type DashboardMonth = NonNullable<Dashboard['months']>[number]
+export type DashboardBurden = NonNullable<Dashboard['burden']>[number]
+export type DashboardWorkforce = NonNullable<Dashboard['workforce']>[number]
 export type RegionApplications = Ok<'/api/v1/region/counties/{county}/applications', 'get', 200>
 export type Registry = Ok<'/api/v1/platform/counties', 'get', 200>
 export type RegistryCounty = NonNullable<Registry['counties']>[number]

@@ -28,7 +28,9 @@ import {
   User,
   Upload,
   DataBoard,
+  DataLine,
   Management,
+  PieChart,
 } from '@element-plus/icons-vue'
 import type { Role } from '@/api/types'
 
@@ -61,6 +63,8 @@ export type MenuKey =
   | 'published'
   | 'supervision-cards'
   | 'region'
+  | 'region-dashboard'
+  | 'county-dashboard'
   | 'platform'
   | 'region-login-log'
 
@@ -138,7 +142,9 @@ export const MENU: readonly MenuItem[] = [
   { key: 'published', group: 'review', title: '上报数据', path: '/supervision/published', icon: Upload, roles: ADMIN_ROLES },
   // 督办事项: the cards the city and province raised on the county, and the replies to their 督办.
   { key: 'supervision-cards', group: 'review', title: '督办事项', path: '/supervision/cards', icon: Management, roles: ADMIN_ROLES },
+  { key: 'county-dashboard', group: 'review', title: '本县看板', path: '/supervision/dashboard', icon: PieChart, roles: ADMIN_ROLES },
   { key: 'region', group: 'review', title: '辖区监察', path: '/region', icon: DataBoard, roles: SUPERVISOR_ROLES },
+  { key: 'region-dashboard', group: 'review', title: '监察看板', path: '/region/dashboard', icon: DataLine, roles: SUPERVISOR_ROLES },
   { key: 'platform', group: 'admin', title: '县区管理', path: '/platform', icon: Management, roles: OPERATOR_ROLES },
   // The region accounts' own login log: a region reads its accounts' and those of the regions below.
   { key: 'region-login-log', group: 'admin', title: '登录日志', path: '/region/login-log', icon: Lock, roles: [...SUPERVISOR_ROLES, ...OPERATOR_ROLES] },

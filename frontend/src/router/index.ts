@@ -66,6 +66,8 @@ const routes: RouteRecordRaw[] = [
       { path: 'supervision/published', name: 'published', component: () => import('@/features/supervision/views/PublishedView.vue'), meta: { title: menuItem('published').title, roles: menuItem('published').roles } },
       { path: 'supervision/cards', name: 'supervision-cards', component: () => import('@/features/supervision/views/CardsView.vue'), meta: { title: menuItem('supervision-cards').title, roles: menuItem('supervision-cards').roles } },
       { path: 'region', name: 'region', component: () => import('@/features/supervision/views/RegionView.vue'), meta: { title: menuItem('region').title, roles: menuItem('region').roles } },
+      { path: 'region/dashboard', name: 'region-dashboard', component: () => import('@/features/supervision/views/DashboardView.vue'), meta: { title: menuItem('region-dashboard').title, roles: menuItem('region-dashboard').roles } },
+      { path: 'supervision/dashboard', name: 'county-dashboard', component: () => import('@/features/supervision/views/DashboardView.vue'), meta: { title: menuItem('county-dashboard').title, roles: menuItem('county-dashboard').roles } },
       { path: 'platform', name: 'platform', component: () => import('@/features/supervision/views/PlatformView.vue'), meta: { title: menuItem('platform').title, roles: menuItem('platform').roles } },
       // 账号安全: every user's own sessions and password (from the header, not the menu).
       { path: 'account', name: 'account', component: () => import('@/features/admin/views/AccountView.vue'), meta: { title: '账号安全', roles: 'all' } },

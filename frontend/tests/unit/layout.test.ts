@@ -90,6 +90,7 @@ describe('AppLayout', () => {
       'menu-rating-indicators',
       'menu-published',
       'menu-supervision-cards',
+      'menu-county-dashboard',
       'menu-catalogue',
       'menu-settings',
       'menu-workers',
@@ -157,5 +158,17 @@ describe('AppLayout accessibility', () => {
     // In the tab order: no tabindex="-1" as el-menu's items had.
     expect(links.every((a) => a.attributes('tabindex') === undefined)).toBe(true)
     expect(links.filter((a) => a.attributes('aria-current') === 'page').map((a) => a.attributes('data-testid'))).toEqual(['menu-home'])
+  })
+
+  it('marks the longest menu path the page is under: 监察看板 at /region/dashboard, not 辖区监察', async () => {
+    const w = await mountAs(['city_supervisor'])
+    const router = w.vm.$router
+    const current = () => w.findAll('a[aria-current="page"]').map((a) => a.attributes('data-testid'))
+    await router.push('/region/dashboard?county=x')
+    await flushPromises()
+    expect(current()).toEqual(['menu-region-dashboard'])
+    await router.push('/region')
+    await flushPromises()
+    expect(current()).toEqual(['menu-region'])
   })
 })

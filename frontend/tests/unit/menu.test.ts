@@ -28,6 +28,7 @@ const ADMIN_MENU = [
   '登录日志',
   '上报数据',
   '督办事项',
+  '本县看板',
 ]
 
 describe('role → menu', () => {
@@ -74,9 +75,9 @@ describe('role → menu', () => {
 
   it('gives the platform operator and the supervisors only their consoles', () => {
     expect(titles(['platform_operator'])).toEqual(['工作台', '县区管理', '登录日志'])
-    // Issue 16: the region accounts' consoles and their own login log, and nothing of a county's.
-    expect(titles(['city_supervisor'])).toEqual(['工作台', '辖区监察', '登录日志'])
-    expect(titles(['province_supervisor'])).toEqual(['工作台', '辖区监察', '登录日志'])
+    // Issue 16: the region accounts' consoles, dashboards and own login log, and nothing of a county's.
+    expect(titles(['city_supervisor'])).toEqual(['工作台', '辖区监察', '监察看板', '登录日志'])
+    expect(titles(['province_supervisor'])).toEqual(['工作台', '辖区监察', '监察看板', '登录日志'])
     const admin = menuForRoles(['county_admin']).map((m) => m.key)
     expect(admin).not.toContain('region')
     expect(admin).not.toContain('platform')
@@ -114,6 +115,7 @@ describe('role → menu', () => {
       '登录日志',
       '上报数据',
       '督办事项',
+      '本县看板',
     ])
   })
 
@@ -194,7 +196,7 @@ describe('menu sections', () => {
     expect(sections.map((s) => [s.title, s.items.map((i) => i.title)])).toEqual([
       ['日常办件', ['工作台', '办件列表', '消息中心', '工作日历']],
       ['基层减负', ['准入申请', '准入清单', '减负统计']],
-      ['统计评价', ['差评整改', '办件统计', '好差评指标', '上报数据', '督办事项']],
+      ['统计评价', ['差评整改', '办件统计', '好差评指标', '上报数据', '督办事项', '本县看板']],
       ['事项与规则', ['事项目录', '规则设置']],
       ['社区工作者', ['社区工作者', '薪酬方案', '年度晋级', '工资表']],
       ['机构与账号', ['组织机构', '人员账号', '审计日志', '登录日志']],
