@@ -7,6 +7,7 @@ import (
 	"io"
 	"math"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -60,6 +61,10 @@ type Figures struct {
 	OnTimeRate *float64 `json:"on_time_rate,omitempty" bun:"-" doc:"on_time / decided, 0–1"`
 	GoodRate   *float64 `json:"good_rate,omitempty" bun:"-" doc:"好评率: good / rated, 0–1"`
 	AvgDays    *float64 `json:"avg_days,omitempty" bun:"-" doc:"average working days from acceptance to decision"`
+	// The red and yellow cards raised in the period (cards.go), counted from supervision.cards
+	// beside the rollups: a card is one application's, under one rule.
+	RedCards    int `json:"red_cards" bun:"-" doc:"红牌 raised in the period"`
+	YellowCards int `json:"yellow_cards" bun:"-" doc:"黄牌 raised in the period (not turned red)"`
 }
 
 func ratio(a, b float64, digits int) *float64 {
@@ -371,6 +376,9 @@ func regionLevel(ctx context.Context, s scope, r Region, q *DashboardQuery, out 
 			return err
 		}
 	}
+	if err := countCards(ctx, s, q, out, rows, r.Level == LevelCity); err != nil {
+		return err
+	}
 	out.Children = rank(rows, q.RankBy)
 	return nil
 }
@@ -405,7 +413,80 @@ func countyLevel(ctx context.Context, s scope, c County, q *DashboardQuery, out 
 	if err := sel.Scan(ctx, &rows); err != nil {
 		return err
 	}
+	if err := countCards(ctx, s, q, out, rows, false); err != nil {
+		return err
+	}
 	out.Children = rank(rows, q.RankBy)
+	return nil
+}
+
+// countCards counts the cards raised in the period into the totals and the child units: a
+// region's cities or counties, a county's townships, a township's items (by name: the cards
+// carry the item's name). Cards are few (one per application and rule that went wrong), so
+// they are read from the table itself within the scope.
+func countCards(ctx context.Context, s scope, q *DashboardQuery, out *Dashboard, rows []UnitRow, counties bool) error {
+	var cards []struct {
+		RegionPath string    `bun:"region_path"`
+		TenantID   uuid.UUID `bun:"tenant_id"`
+		Township   string    `bun:"township"`
+		ItemName   string    `bun:"item_name"`
+		Colour     string    `bun:"colour"`
+		RaisedOn   time.Time `bun:"raised_on"`
+	}
+	end := q.toDate().AddDate(0, 1, -1)
+	if err := s.where(s.db.NewSelect().TableExpr("supervision.cards AS t"), "t").
+		Column("t.region_path", "t.tenant_id", "t.township", "t.item_name", "t.colour", "t.raised_on").
+		Where("t.raised_on BETWEEN ? AND ?", q.fromDate(), end).Scan(ctx, &cards); err != nil {
+		return err
+	}
+	// A region's child regions are matched by path.
+	paths := map[string]string{}
+	if s.tenant == uuid.Nil && !counties {
+		var regions []Region
+		keys := make([]string, len(rows))
+		for i, r := range rows {
+			keys[i] = r.Key
+		}
+		if len(keys) > 0 {
+			if err := s.db.NewSelect().Model(&regions).Where("code IN (?)", bun.In(keys)).Scan(ctx); err != nil {
+				return err
+			}
+		}
+		for _, r := range regions {
+			paths[r.Code] = r.Path
+		}
+	}
+	for _, c := range cards {
+		add := func(f *Figures) {
+			if c.Colour == Red {
+				f.RedCards++
+			} else {
+				f.YellowCards++
+			}
+		}
+		add(&out.Totals)
+		for i := range out.Months {
+			if out.Months[i].Month == c.RaisedOn.UTC().Format("2006-01") {
+				add(&out.Months[i].Figures)
+			}
+		}
+		for i := range rows {
+			var mine bool
+			switch {
+			case s.township != "":
+				mine = rows[i].Name == c.ItemName
+			case s.tenant != uuid.Nil:
+				mine = rows[i].Key == c.Township
+			case counties:
+				mine = rows[i].Key == c.TenantID.String()
+			default:
+				mine = paths[rows[i].Key] != "" && strings.HasPrefix(c.RegionPath, paths[rows[i].Key])
+			}
+			if mine {
+				add(&rows[i].Figures)
+			}
+		}
+	}
 	return nil
 }
 
@@ -580,9 +661,9 @@ func DashboardExcel(w io.Writer, d *Dashboard) error {
 		return err
 	}
 	title := fmt.Sprintf("%s 政务服务监察（%s 至 %s）", d.Unit.Name, d.From, d.To)
-	figHead := []string{"收件量", "办结量", "按时办结", "超期办结", "在办超期", "在办临期", "按时办结率（%）", "平均办理工作日", "评价数", "好评数", "好评率（%）"}
+	figHead := []string{"收件量", "办结量", "按时办结", "超期办结", "在办超期", "在办临期", "按时办结率（%）", "平均办理工作日", "评价数", "好评数", "好评率（%）", "红牌", "黄牌"}
 	figVals := func(x Figures) []any {
-		return []any{x.Received, x.Decided, x.OnTime, x.Late, x.Overdue, x.Yellow, pct(x.OnTimeRate), num(x.AvgDays), x.Rated, x.Good, pct(x.GoodRate)}
+		return []any{x.Received, x.Decided, x.OnTime, x.Late, x.Overdue, x.Yellow, pct(x.OnTimeRate), num(x.AvgDays), x.Rated, x.Good, pct(x.GoodRate), x.RedCards, x.YellowCards}
 	}
 	sheet := func(i int, name string, head []string, rows [][]any) error {
 		if i == 0 {

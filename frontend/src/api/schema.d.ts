@@ -5507,9 +5507,19 @@ export interface components {
             received: number;
             /**
              * Format: int64
+             * @description 红牌 raised in the period
+             */
+            red_cards: number;
+            /**
+             * Format: int64
              * @description undecided and close to the due date (warning yellow)
              */
             yellow: number;
+            /**
+             * Format: int64
+             * @description 黄牌 raised in the period (not turned red)
+             */
+            yellow_cards: number;
         };
         SupervisionHealth: {
             /**
@@ -5609,9 +5619,19 @@ export interface components {
             received: number;
             /**
              * Format: int64
+             * @description 红牌 raised in the period
+             */
+            red_cards: number;
+            /**
+             * Format: int64
              * @description undecided and close to the due date (warning yellow)
              */
             yellow: number;
+            /**
+             * Format: int64
+             * @description 黄牌 raised in the period (not turned red)
+             */
+            yellow_cards: number;
         };
         SupervisionOrder: {
             /**
@@ -5780,9 +5800,19 @@ export interface components {
             received: number;
             /**
              * Format: int64
+             * @description 红牌 raised in the period
+             */
+            red_cards: number;
+            /**
+             * Format: int64
              * @description undecided and close to the due date (warning yellow)
              */
             yellow: number;
+            /**
+             * Format: int64
+             * @description 黄牌 raised in the period (not turned red)
+             */
+            yellow_cards: number;
         };
         SupervisionWorkforceLevel: {
             /** Format: int64 */

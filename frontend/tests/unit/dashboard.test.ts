@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import type { DashboardMonth, DashboardRow } from '@/api/types'
 import { burdenChangeOption, days, rate, totalCards, trendOption, unitsDescription, unitsOption, workforceOption } from '@/features/supervision/dashboard'
 
-const fig = { received: 0, decided: 0, on_time: 0, late: 0, overdue: 0, yellow: 0, rated: 0, good: 0 }
+const fig = { received: 0, decided: 0, on_time: 0, late: 0, overdue: 0, yellow: 0, rated: 0, good: 0, red_cards: 0, yellow_cards: 0 }
 const months: DashboardMonth[] = [
   { ...fig, month: '2026-11', received: 10, decided: 8, on_time: 6, on_time_rate: 0.75, rated: 4, good: 3, good_rate: 0.75, avg_days: 4.5 },
   { ...fig, month: '2026-12' },
@@ -55,5 +55,9 @@ describe('supervision dashboards', () => {
     expect(totalCards({ ...fig, overdue: 1 }).find((c) => c.key === 'overdue')!.tone).toBe('bad')
     expect(totalCards({ ...fig }).find((c) => c.key === 'overdue')!.tone).toBe('')
     expect(totalCards(undefined).every((c) => c.value === '—' || c.value === undefined)).toBe(true)
+    // 红牌 / 黄牌 raised in the period; any red card is bad news.
+    const cards = totalCards({ ...fig, red_cards: 2, yellow_cards: 1 }).find((c) => c.key === 'cards')!
+    expect([cards.value, cards.tone]).toEqual(['2 / 1', 'bad'])
+    expect(totalCards({ ...fig, yellow_cards: 1 }).find((c) => c.key === 'cards')!.tone).toBe('')
   })
 })
