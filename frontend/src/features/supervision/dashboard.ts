@@ -182,7 +182,7 @@ export function totalCards(t: DashboardFigures | undefined) {
     { key: 'decided', label: '办结量', value: t ? String(t.decided) : '—' },
     { key: 'on-time', label: '按时办结率', value: rate(t?.on_time_rate), tone: 'ok' as const },
     { key: 'overdue', label: '在办超期', value: t ? String(t.overdue) : '—', tone: t && t.overdue > 0 ? ('bad' as const) : ('' as const) },
-    { key: 'days', label: '平均办理工作日', value: days(t?.avg_days) },
+    { key: 'days', label: '平均工作日', value: days(t?.avg_days) },
     { key: 'good', label: '好评率', value: rate(t?.good_rate) },
     { key: 'cards', label: '红牌 / 黄牌', value: t ? `${t.red_cards} / ${t.yellow_cards}` : '—', tone: t && t.red_cards > 0 ? ('bad' as const) : ('' as const) },
   ]
