@@ -166,6 +166,12 @@ print("backup %s (%s): %.1f MB stored; consistent at %s, restorable to any time 
       say "pgBackRest: restoring to the end of the archived WAL"
       rest restore "${opts[@]}"
     fi
+    # The socket's lock file lives in the data folder (unix_socket_directories is the folder) and
+    # the backup copied it while the old server ran: it names that server's PID. A process that
+    # has exited but not yet been reaped (a container whose PID 1 reaps late) still answers
+    # kill(PID, 0), and PostgreSQL would refuse to start beside "another postmaster". Nothing
+    # runs on a folder just restored, so the copied lock is stale by definition.
+    rm -f "$dir"/.s.PGSQL.*.lock
     bash "$here/stack.sh" pg-start "$profile" >&2
     for _ in $(seq 600); do
       [ "$(sql 'SELECT pg_is_in_recovery()' 2>/dev/null)" = f ] && break
