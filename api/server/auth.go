@@ -61,6 +61,9 @@ func (s *Server) authenticate(roles []tenants.Role, operationID string) func(hum
 	}
 }
 
+// errAccountDisabled refuses a session of a disabled account, a county's or a region's.
+var errAccountDisabled = &problem.Error{Status: http.StatusUnauthorized, Code: "account_disabled", Message: "账号已停用", MessageEn: "account disabled"}
+
 // regionOps are the operations of region accounts (registerRegion): a county's session is
 // refused them whatever its roles, and a region account is refused every other operation but
 // regionAlso's. Filled while the routes are registered, read only after.
@@ -112,7 +115,7 @@ func (s *Server) authenticateRegion(hctx huma.Context, next func(huma.Context), 
 		fail(err)
 		return
 	case m.Status != tenants.StatusActive:
-		fail(&problem.Error{Status: http.StatusUnauthorized, Code: "account_disabled", Message: "账号已停用", MessageEn: "account disabled"})
+		fail(errAccountDisabled)
 		return
 	case s.sessionEnded(hctx, idle, sess, credential, asked, func() { s.authenticateOnce(hctx, next, roles, operationID, whileMustChange, true) }):
 		return
@@ -240,7 +243,7 @@ func (s *Server) authenticateOnce(hctx huma.Context, next func(huma.Context), ro
 		fail(err)
 		return
 	case m.Status != tenants.StatusActive:
-		fail(&problem.Error{Status: http.StatusUnauthorized, Code: "account_disabled", Message: "账号已停用", MessageEn: "account disabled"})
+		fail(errAccountDisabled)
 		return
 	case s.sessionEnded(hctx, idle, sess, credential, asked, func() { s.authenticateOnce(hctx, next, roles, operationID, whileMustChange, true) }):
 		return

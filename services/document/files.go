@@ -397,6 +397,7 @@ func (s *Service) BeginUpload(ctx context.Context, in UploadRequest) (*Ticket, e
 		Status: StatusAwaiting, Filename: filename(in.Filename, in.Material, a, t), DeclaredType: string(t), Size: in.Size,
 		SHA256: in.SHA256, UploadedBy: &me, ExpiresAt: &exp}
 	f.ObjectKey = fileKey(a.ID, f.ID, t)
+	retried := false // the key's first attempt registered this upload: a fresh URL, no new row
 	if in.Key != uuid.Nil {
 		// A retry: the same declaration gets the first attempt's upload again (with a fresh
 		// URL while it awaits its object); any other use of the key is refused.
@@ -408,7 +409,7 @@ func (s *Service) BeginUpload(ctx context.Context, in UploadRequest) (*Ticket, e
 		case err == nil && prev.Status != StatusAwaiting:
 			return &Ticket{File: prev, Method: http.MethodPost}, nil
 		case err == nil:
-			f = prev
+			f, retried = prev, true
 			if _, err := tenants.DB(ctx).NewUpdate().Model(f).Set("expires_at = ?", exp).WherePK().Exec(ctx); err != nil {
 				return nil, err
 			}
@@ -433,7 +434,7 @@ func (s *Service) BeginUpload(ctx context.Context, in UploadRequest) (*Ticket, e
 	if err != nil {
 		return nil, err
 	}
-	if f.CreatedAt.IsZero() { // a new upload, not a retry's
+	if !retried {
 		if _, err := tenants.DB(ctx).NewInsert().Model(f).Exec(ctx); err != nil {
 			return nil, err
 		}

@@ -239,6 +239,12 @@ func (s *Service) Publish(ctx context.Context) (*Published, error) {
 		return nil, err
 	}
 	out := &Published{Seq: c.PublishedSeq}
+	// The store holds the county's months from its first on the feed (read once: the drain
+	// writes none of what it is computed from).
+	first, err := s.firstMonth(ctx)
+	if err != nil {
+		return nil, err
+	}
 	// The month has turned (or the county publishes for the first time): every month from the
 	// last one published as a whole to now, the past ones with their final figures.
 	current := s.now().In(clock.Zone).Format("2006-01")
@@ -247,10 +253,7 @@ func (s *Service) Publish(ctx context.Context) (*Published, error) {
 		if c.MonthsThrough != nil {
 			from = *c.MonthsThrough
 		}
-		months, err := s.monthsFrom(ctx, from)
-		if err != nil {
-			return nil, err
-		}
+		months := s.monthsFrom(first, from)
 		if err := s.publishMonths(ctx, c, months); err != nil {
 			return nil, err
 		}
@@ -286,11 +289,7 @@ func (s *Service) Publish(ctx context.Context) (*Published, error) {
 				if _, err := time.Parse("2006-01", r.Ref); err != nil {
 					continue
 				}
-				since, err := s.monthsFrom(ctx, r.Ref)
-				if err != nil {
-					return nil, err
-				}
-				for _, m := range since {
+				for _, m := range s.monthsFrom(first, r.Ref) {
 					months[m] = true
 				}
 			}
@@ -300,10 +299,6 @@ func (s *Service) Publish(ctx context.Context) (*Published, error) {
 			ids = append(ids, id)
 		}
 		n, err := s.publishApplications(ctx, c, ids)
-		if err != nil {
-			return nil, err
-		}
-		first, err := s.firstMonth(ctx)
 		if err != nil {
 			return nil, err
 		}
@@ -368,10 +363,11 @@ func (s *Service) Republish(ctx context.Context) (*Published, error) {
 		out.Applications += n
 		after = ids[len(ids)-1]
 	}
-	months, err := s.monthsFrom(ctx, "")
+	first, err := s.firstMonth(ctx)
 	if err != nil {
 		return nil, err
 	}
+	months := s.monthsFrom(first, "")
 	if err := s.publishMonths(ctx, c, months); err != nil {
 		return nil, err
 	}
@@ -637,19 +633,15 @@ func (s *Service) firstMonth(ctx context.Context) (string, error) {
 	return first.UTC().Format("2006-01"), nil // a date: midnight UTC
 }
 
-// monthsFrom are the months from the later of from and the county's first month to the
-// current one.
-func (s *Service) monthsFrom(ctx context.Context, from string) ([]string, error) {
-	first, err := s.firstMonth(ctx)
-	if err != nil {
-		return nil, err
-	}
+// monthsFrom are the months from the later of from and first (the county's first month) to
+// the current one.
+func (s *Service) monthsFrom(first, from string) []string {
 	if from < first {
 		from = first
 	}
 	f, err := time.ParseInLocation("2006-01", from, clock.Zone)
 	if err != nil {
-		return nil, err
+		return nil
 	}
 	now := s.now().In(clock.Zone)
 	cur := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, clock.Zone)
@@ -657,7 +649,7 @@ func (s *Service) monthsFrom(ctx context.Context, from string) ([]string, error)
 	for m := f; !m.After(cur); m = m.AddDate(0, 1, 0) {
 		out = append(out, m.Format("2006-01"))
 	}
-	return out, nil
+	return out
 }
 
 // closeMonths records the current month as published as a whole.
