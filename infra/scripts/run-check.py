@@ -10,8 +10,8 @@ import os, shutil, signal, socket, subprocess, sys, time, urllib.request
 
 repo = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 state = os.path.join(repo, ".run", "runcheck")
-ports = {"YC_PG_PORT": 55490, "YC_KRATOS_PUBLIC_PORT": 54491, "YC_KRATOS_ADMIN_PORT": 54492,
-         "YC_MINIO_PORT": 59140, "YC_APP_PORT": 18230}
+ports = {"YC_PG_PORT": 25490, "YC_KRATOS_PUBLIC_PORT": 24491, "YC_KRATOS_ADMIN_PORT": 24492,
+         "YC_MINIO_PORT": 29140, "YC_APP_PORT": 18230}
 env = {k: v for k, v in os.environ.items() if not k.startswith("YC_") and k not in ("DATABASE_URL", "APP_DATABASE_URL")}
 env.update({k: str(v) for k, v in ports.items()})
 env["YC_STATE_DIR"] = state

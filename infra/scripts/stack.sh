@@ -18,13 +18,15 @@ profile=${2:-dev}
 case "$profile" in
   dev)  : "${YC_PG_PORT:=54320}" "${YC_KRATOS_PUBLIC_PORT:=4433}" "${YC_KRATOS_ADMIN_PORT:=4434}"
         : "${YC_MINIO_PORT:=9000}" "${YC_APP_PORT:=8080}" ;;
-  test) : "${YC_PG_PORT:=55432}" "${YC_KRATOS_PUBLIC_PORT:=54433}" "${YC_KRATOS_ADMIN_PORT:=54434}"
-        : "${YC_MINIO_PORT:=59000}" "${YC_APP_PORT:=18080}" ;;
-  drill) : "${YC_PG_PORT:=55452}" "${YC_KRATOS_PUBLIC_PORT:=54453}" "${YC_KRATOS_ADMIN_PORT:=54454}"
-        : "${YC_MINIO_PORT:=59020}" "${YC_APP_PORT:=18100}" ;;
+  test) : "${YC_PG_PORT:=25432}" "${YC_KRATOS_PUBLIC_PORT:=24433}" "${YC_KRATOS_ADMIN_PORT:=24434}"
+        : "${YC_MINIO_PORT:=29000}" "${YC_APP_PORT:=18080}" ;;
+  drill) : "${YC_PG_PORT:=25452}" "${YC_KRATOS_PUBLIC_PORT:=24453}" "${YC_KRATOS_ADMIN_PORT:=24454}"
+        : "${YC_MINIO_PORT:=29020}" "${YC_APP_PORT:=18100}" ;;
   *) echo "unknown profile $profile (dev, test or drill)" >&2; exit 2 ;;
 esac
-# test and drill are throwaway: wiped on every `up`, and they refuse ports in use.
+# test and drill are throwaway: wiped on every `up`, and they refuse ports in use. Their ports
+# lie below Linux's ephemeral range (32768-60999 by default): a port in that range can be held
+# for a moment by any outgoing connection, which once made MinIO's bind fail in CI.
 throwaway() { [ "$profile" = test ] || [ "$profile" = drill ]; }
 state=${YC_STATE_DIR:-$repo/.run/$profile}
 app_url=${YC_APP_URL:-http://127.0.0.1:$YC_APP_PORT}

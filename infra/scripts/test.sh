@@ -119,7 +119,7 @@ say "backup drill: back up, destroy the data folder, restore to a point in time 
 # of its own here (a `make drill` beside a running test stack uses the drill profile's).
 kill $serve_pid 2>/dev/null; wait $serve_pid 2>/dev/null
 bash infra/scripts/stack.sh down test
-drill_ports=("${YC_PG_PORT:-55432}" "${YC_KRATOS_PUBLIC_PORT:-54433}" "${YC_KRATOS_ADMIN_PORT:-54434}" "${YC_MINIO_PORT:-59000}" "${YC_APP_PORT:-18080}")
+drill_ports=("${YC_PG_PORT:-25432}" "${YC_KRATOS_PUBLIC_PORT:-24433}" "${YC_KRATOS_ADMIN_PORT:-24434}" "${YC_MINIO_PORT:-29000}" "${YC_APP_PORT:-18080}")
 for _ in $(seq 50); do
   busy=0
   for p in "${drill_ports[@]}"; do (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null && busy=1; done
