@@ -5,6 +5,7 @@ import { fileURLToPath, URL } from 'node:url'
 import { defineConfig, type Plugin } from 'vite'
 import vue from '@vitejs/plugin-vue'
 import { offlineShell } from './offline/plugin'
+import { pageShells } from './build/pageShells'
 
 // The Go server (default :8080) serves the API, the Kratos public proxy and health checks.
 const backend = process.env.YC_BACKEND_URL || 'http://127.0.0.1:8080'
@@ -96,7 +97,7 @@ function elementPlusOnDemand(): Plugin {
 }
 
 export default defineConfig({
-  plugins: [vue(), elementPlusOnDemand(), apiReference(), offlineShell(), precompress()],
+  plugins: [vue(), elementPlusOnDemand(), apiReference(), offlineShell(), pageShells(), precompress()],
   resolve: {
     alias: { '@': fileURLToPath(new URL('./src', import.meta.url)) },
   },

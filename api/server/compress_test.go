@@ -130,3 +130,65 @@ func TestSPAServesPrecompressedAssets(t *testing.T) {
 		t.Errorf("HEAD Content-Type %q", resp.Header.Get("Content-Type"))
 	}
 }
+
+// TestSPAServesThePageShells: the status page's paths get the build's status.html (index.html
+// with that page's chunks announced, frontend/build/pageShells.ts), compressed like any file,
+// and never cached; every other client-side route still gets index.html, and a build without
+// the copy falls back to index.html. No stack needed.
+func TestSPAServesThePageShells(t *testing.T) {
+	t.Parallel()
+	index := []byte(`<!doctype html><div id="app"></div>`)
+	status := []byte(`<!doctype html><link rel="modulepreload" href="/assets/PublicStatusView-1a2b.js"><div id="app"></div>`)
+	get := func(assets fstest.MapFS, path, accept string) (*http.Response, []byte) {
+		t.Helper()
+		h, _ := server.New(server.Deps{Assets: assets})
+		srv := httptest.NewServer(h)
+		defer srv.Close()
+		req, _ := http.NewRequest(http.MethodGet, srv.URL+path, nil)
+		if accept != "" {
+			req.Header.Set("Accept-Encoding", accept)
+		}
+		resp, err := (&http.Client{Transport: &http.Transport{DisableCompression: true}}).Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("GET %s: %d %s", path, resp.StatusCode, body)
+		}
+		return resp, body
+	}
+	built := fstest.MapFS{
+		"index.html":     {Data: index},
+		"status.html":    {Data: status},
+		"status.html.br": {Data: []byte("brotli status shell")},
+	}
+	for _, c := range []struct {
+		name, path, accept, encoding string
+		body                         []byte
+	}{
+		{"the status page", "/status/demo", "", "", status},
+		{"the status page with a token", "/status/demo/abc123", "", "", status},
+		{"the status page, brotli", "/status/demo", "br", "br", []byte("brotli status shell")},
+		{"a signed-in route", "/applications/42", "", "", index},
+		{"a path that only starts like it", "/statusboard", "", "", index},
+	} {
+		resp, body := get(built, c.path, c.accept)
+		if !bytes.Equal(body, c.body) {
+			t.Errorf("%s: body %.60q, want %.60q", c.name, body, c.body)
+		}
+		if got := resp.Header.Get("Content-Encoding"); got != c.encoding {
+			t.Errorf("%s: Content-Encoding %q, want %q", c.name, got, c.encoding)
+		}
+		if got := resp.Header.Get("Content-Type"); got != "text/html; charset=utf-8" {
+			t.Errorf("%s: Content-Type %q", c.name, got)
+		}
+		if got := resp.Header.Get("Cache-Control"); got != "no-cache" {
+			t.Errorf("%s: Cache-Control %q, want no-cache (a release changes the chunks it names)", c.name, got)
+		}
+	}
+	if _, body := get(fstest.MapFS{"index.html": {Data: index}}, "/status/demo", ""); !bytes.Equal(body, index) {
+		t.Errorf("without status.html the status page gets %.60q, want index.html", body)
+	}
+}

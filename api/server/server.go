@@ -281,13 +281,27 @@ func spa(assets fs.FS) http.Handler {
 			}
 		}
 		w.Header().Set("Cache-Control", "no-cache")
-		if st, err := fs.Stat(assets, "index.html"); err == nil {
-			serveAsset(w, r, assets, "index.html", st)
+		shell := "index.html"
+		for _, ps := range pageShells {
+			if strings.HasPrefix(r.URL.Path, ps.prefix) {
+				if st, err := fs.Stat(assets, ps.file); err == nil && !st.IsDir() {
+					shell = ps.file
+				}
+			}
+		}
+		if st, err := fs.Stat(assets, shell); err == nil {
+			serveAsset(w, r, assets, shell, st)
 			return
 		}
 		http.NotFound(w, r)
 	})
 }
+
+// pageShells are index.html's copies that announce one public page's chunks in <head>, written
+// by the build (frontend/build/pageShells.ts): a resident opening the status page cold on a
+// village link then fetches them beside the entry instead of after it, round trip by round trip.
+// A build without the copy falls back to index.html.
+var pageShells = []struct{ prefix, file string }{{"/status/", "status.html"}}
 
 // unhashed are the build's files that keep their name from release to release and so are
 // revalidated every time (frontend/public: the offline service worker and the web app manifest).
