@@ -460,6 +460,92 @@ func TestOrderReplyAndClose(t *testing.T) {
 	if len(cards) != 1 || cards[0].Status != "closed" || cards[0].Order == nil || cards[0].Order.Reply == nil || !strings.Contains(*cards[0].Order.Reply, "日报") {
 		t.Fatalf("closed card: %+v", cards)
 	}
+	// Every round stays on record, oldest first: the reply sent back and the note that sent it
+	// back too, each step by whoever took it, chained (VerifyOrderHistory).
+	h := cards[0].Order.History
+	type step struct{ action, kind, actor, body string }
+	var got []step
+	for _, e := range h {
+		b := ""
+		if e.Body != nil {
+			b = *e.Body
+		}
+		got = append(got, step{e.Action, e.ActorKind, e.Actor, b})
+	}
+	want := []step{
+		{"issued", "region", "320100", in.Instruction},
+		{"replied", "county", cards[0].CountyCode, "已督促县民政局于当日办结，并对经办窗口进行约谈"},
+		{"returned", "region", "320100", "请补充整改措施"},
+		{"replied", "county", cards[0].CountyCode, "已补充：建立超期预警日报制度"},
+		{"closed", "region", "320100", ""},
+	}
+	if !slices.Equal(got, want) {
+		t.Fatalf("history %+v, want %+v", got, want)
+	}
+	if h[0].ActorName != "南京市" || h[1].ActorName != "甲县" {
+		t.Errorf("the steps' takers are named: %q, %q", h[0].ActorName, h[1].ActorName)
+	}
+	if h[0].DueOn == nil || h[0].DueOn.Format("2006-01-02") != in.DueOn {
+		t.Errorf("the order's step carries its due date: %v", h[0].DueOn)
+	}
+	if err := supervision.VerifyOrderHistory(h); err != nil {
+		t.Fatalf("the history as written: %v", err)
+	}
+	// The county sees the same history of its own order.
+	x.as(t, x.a, x.a.Admin, func(ctx context.Context) error {
+		own, err := supervision.CountyCards(ctx, "closed")
+		if err != nil || len(own) != 1 || own[0].ID != card || own[0].Order == nil || len(own[0].Order.History) != len(want) {
+			t.Errorf("甲县's view of the history: %+v %v", own, err)
+		}
+		return err
+	})
+	// Nobody rewrites a step: not the region, not the county.
+	err = x.db.Store.InRegion(context.Background(), "320100", func(ctx context.Context) error {
+		_, err := tenants.RegionDB(ctx).ExecContext(ctx, `UPDATE supervision.card_order_events SET body = '未退回' WHERE tenant_id = ? AND card_id = ? AND seq = 3`, x.a.ID, card)
+		return err
+	})
+	if !errors.As(err, &pg) || pg.Code != "42501" {
+		t.Fatalf("the region rewrites its return: %v", err)
+	}
+	err = x.a.As(t, x.db, x.a.Admin, func(ctx context.Context) error {
+		_, err := tenants.DB(ctx).ExecContext(ctx, `DELETE FROM supervision.card_order_events WHERE tenant_id = ? AND card_id = ? AND seq = 3`, x.a.ID, card)
+		return err
+	})
+	if !errors.As(err, &pg) || pg.Code != "42501" {
+		t.Fatalf("the county deletes the return: %v", err)
+	}
+	// A county cannot write a region's step, nor a region a county's.
+	err = x.a.As(t, x.db, x.a.Admin, func(ctx context.Context) error {
+		_, err := tenants.DB(ctx).ExecContext(ctx, `INSERT INTO supervision.card_order_events (tenant_id, card_id, region_path, action, actor_kind, actor, hash)
+			VALUES (?, ?, '/000000/320000/320100/', 'closed', 'region', '320100', '')`, x.a.ID, card)
+		return err
+	})
+	if !errors.As(err, &pg) || pg.Code != "42501" {
+		t.Fatalf("the county writes a region's step: %v", err)
+	}
+	// Changed behind the application's back (by the database's owner, triggers off), the step is
+	// found.
+	conn, err := x.db.Owner.Acquire(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := conn.Exec(context.Background(), `SET session_replication_role = replica`); err != nil {
+		t.Fatal(err)
+	}
+	_, err = conn.Exec(context.Background(), `UPDATE supervision.card_order_events SET body = '未退回' WHERE tenant_id = $1 AND card_id = $2 AND seq = 3`, x.a.ID, card)
+	_, _ = conn.Exec(context.Background(), `SET session_replication_role = origin`)
+	conn.Release()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tampered := x.regionCards(t, "320100", supervision.CardFilter{})[0].Order.History
+	if err := supervision.VerifyOrderHistory(tampered); err == nil || !strings.Contains(err.Error(), "step 3") {
+		t.Fatalf("a changed step is not found: %v", err)
+	}
+	if err := supervision.VerifyOrderHistory(append(tampered[:1:1], tampered[2:]...)); err == nil || !strings.Contains(err.Error(), "step 2") {
+		t.Fatalf("a removed step is not found: %v", err)
+	}
+
 	// The county's reply is in its audit chain.
 	var n int
 	if err := x.a.As(t, x.db, nil, func(ctx context.Context) error {

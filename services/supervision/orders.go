@@ -52,6 +52,8 @@ type Order struct {
 	RepliedAt   *time.Time `bun:"replied_at" json:"replied_at,omitempty"`
 	ReturnNote  *string    `bun:"return_note" json:"return_note,omitempty"`
 	ClosedAt    *time.Time `bun:"closed_at" json:"closed_at,omitempty"`
+	// History is every step of the order, oldest first (card_order_events).
+	History []OrderEvent `bun:"-" json:"history"`
 }
 
 // CardView is a card with its county, its order and its status.
@@ -112,6 +114,9 @@ func listCards(ctx context.Context, db bun.IDB, where func(q *bun.SelectQuery) *
 	byCard := map[uuid.UUID]*Order{}
 	for i := range orders {
 		byCard[orders[i].CardID] = &orders[i]
+	}
+	if err := loadHistory(ctx, db, tenantIDs, orders); err != nil {
+		return nil, err
 	}
 	var counties []County
 	if err := db.NewSelect().Model(&counties).Where("sc.tenant_id IN (?)", bun.In(tenantIDs)).Scan(ctx); err != nil {
@@ -263,7 +268,8 @@ func (s *Service) IssueOrder(ctx context.Context, cardID uuid.UUID, in OrderIn) 
 	if n, _ := res.RowsAffected(); n == 0 {
 		return nil, problem.Conflict("order_exists", "该监察记录已督办", "this card already has an order")
 	}
-	return o, nil
+	dueOn := o.DueOn
+	return o, appendStep(ctx, o, regionStep(ctx, o, rt, EventIssued, &o.Instruction, &dueOn, o.IssuedAt))
 }
 
 // decide closes a replied order, or sends it back with a note.
@@ -275,7 +281,7 @@ func (s *Service) decide(ctx context.Context, cardID uuid.UUID, close bool, note
 			return nil, err
 		}
 	}
-	card, _, err := regionCard(ctx, cardID)
+	card, rt, err := regionCard(ctx, cardID)
 	if err != nil {
 		return nil, err
 	}
@@ -291,16 +297,21 @@ func (s *Service) decide(ctx context.Context, cardID uuid.UUID, close bool, note
 	}
 	now := s.now()
 	q := db.NewUpdate().Model(o).Where("co.tenant_id = ? AND co.card_id = ?", o.TenantID, o.CardID)
+	var step OrderEvent
 	if close {
 		o.Status, o.ClosedAt = StatusClosed, &now
 		q = q.Set("status = ?, closed_at = ?", o.Status, now)
+		step = regionStep(ctx, o, rt, EventClosed, nil, nil, now)
 	} else {
 		n := strings.TrimSpace(note)
 		o.Status, o.ReturnNote = StatusReturned, &n
 		q = q.Set("status = ?, return_note = ?", o.Status, n)
+		step = regionStep(ctx, o, rt, EventReturned, &n, nil, now)
 	}
-	_, err = q.Exec(ctx)
-	return o, err
+	if _, err = q.Exec(ctx); err != nil {
+		return nil, err
+	}
+	return o, appendStep(ctx, o, step)
 }
 
 // CloseOrder closes a replied order (the card is then closed).
@@ -340,6 +351,14 @@ func (s *Service) Reply(ctx context.Context, cardID uuid.UUID, in ReplyIn) (*Ord
 	o.Status, o.Reply, o.RepliedAt = StatusReplied, &text, &now
 	if _, err := db.NewUpdate().Model(o).Set("status = ?, reply = ?, replied_at = ?", o.Status, text, now).
 		Where("co.tenant_id = ? AND co.card_id = ?", tid, cardID).Exec(ctx); err != nil {
+		return nil, err
+	}
+	var code string
+	if err := db.NewSelect().Table("supervision.counties").Column("code").Where("tenant_id = ?", tid).Scan(ctx, &code); err != nil {
+		return nil, err
+	}
+	if err := appendStep(ctx, o, OrderEvent{TenantID: tid, CardID: cardID, RegionPath: o.RegionPath, At: now,
+		Action: EventReplied, ActorKind: "county", Actor: code, Body: &text}); err != nil {
 		return nil, err
 	}
 	return o, tenants.Audit(ctx, tenants.Change{Action: "supervision.order_reply", TargetType: "supervision_card", TargetID: cardID.String(),

@@ -5645,6 +5645,7 @@ export interface components {
             closed_at?: string;
             /** Format: date */
             due_on: string;
+            history: components["schemas"]["SupervisionOrderEvent"][] | null;
             instruction: string;
             /** Format: date-time */
             issued_at: string;
@@ -5655,6 +5656,24 @@ export interface components {
             return_note?: string;
             /** @enum {string} */
             status: "issued" | "replied" | "returned" | "closed";
+        };
+        SupervisionOrderEvent: {
+            /** @enum {string} */
+            action: "issued" | "replied" | "returned" | "closed";
+            /** @description the region's or the county's code */
+            actor: string;
+            /** @enum {string} */
+            actor_kind: "region" | "county";
+            /** @description the region's or the county's name */
+            actor_name: string;
+            /** Format: date-time */
+            at: string;
+            /** @description the instruction, the reply or the return note */
+            body?: string;
+            /** Format: date */
+            due_on?: string;
+            /** Format: int64 */
+            seq: number;
         };
         SupervisionOrderIn: {
             /**

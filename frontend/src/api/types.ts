@@ -47,6 +47,8 @@ export type CreateCounty = ReqBody<'/api/v1/platform/counties', 'post'>
 export type CountyHealth = Ok<'/api/v1/platform/counties/{county}/health', 'get', 200>
 // 效能监察: red and yellow cards, a region's rules, 督办 and the county's reply
 export type SupervisionCard = NonNullable<Ok<'/api/v1/region/cards', 'get', 200>['items']>[number]
+/** One step of a 督办's history. */
+export type OrderStep = NonNullable<NonNullable<SupervisionCard['order']>['history']>[number]
 export type CardRules = Ok<'/api/v1/region/card-rules', 'get', 200>
 // Sign-in (登录日志, 账号安全)
 export type LoginEvent = NonNullable<Ok<'/api/v1/login-events', 'get', 200>['items']>[number]

@@ -18,6 +18,22 @@ export const STATUS_LABELS: Record<string, string> = {
   closed: '已办结',
 }
 
+/** The steps of a 督办's history (the server's EventLabels). */
+export const STEP_LABELS: Record<string, string> = {
+  issued: '督办',
+  replied: '县（区）回复',
+  returned: '退回',
+  closed: '办结',
+}
+
+/** A step's time as the hall reads it: date and minute, in China's time. */
+export function stepTime(s: string): string {
+  const d = new Date(s)
+  if (Number.isNaN(d.getTime())) return s
+  const cn = new Date(d.getTime() + 8 * 3600_000).toISOString()
+  return `${cn.slice(0, 10)} ${cn.slice(11, 16)}`
+}
+
 export const RULE_COLOUR_OPTIONS = [
   { value: 'red', label: '红牌' },
   { value: 'yellow', label: '黄牌' },
