@@ -26,7 +26,7 @@ echo "== make bench-province: YC_PROVINCE_APPS=$apps on $(nproc) cores, $(free -
 status=${PIPESTATUS[0]}
 
 echo | tee -a "$out/province.txt"
-echo "== supervision dashboards over the province's store: 100 counties, $apps applications (BenchmarkDashboards, baseline in the same run)" | tee -a "$out/province.txt"
+echo "== supervision dashboards, cards list and region login log over the province's store: 100 counties, $apps applications (BenchmarkDashboards, baseline in the same run; targets p95 < 200 ms, lists < 50 ms)" | tee -a "$out/province.txt"
 (cd services && YC_SUPERVISION_APPS=$apps go test -run '^$' -bench Dashboards -benchtime 1x -timeout 6h ./supervision/ 2>/dev/null) |
   grep -E '^Benchmark' | tr '\t' '\n' | sed 's/^ *//' | tee -a "$out/province.txt"
 

@@ -86,12 +86,12 @@ func TestRollupsFollowTheFeed(t *testing.T) {
 		x.publish(t, c)
 	}
 	// The months' rows: a community's burden and a level's workers, changed and removed as a
-	// later publication of the month would (publishMonths deletes and inserts).
+	// later publication of the month would (writeMonth updates and deletes).
 	for i, sql := range []string{
-		`INSERT INTO supervision.burden_months (tenant_id, month, community, region_path, tasks, accepted, refused, intercepted, hours, ledgers, certificates, inspections)
-		 SELECT tenant_id, m, c, region_path, 5, 4, 1, 2, 3.5, 0, 0, 0 FROM supervision.counties, unnest(ARRAY['2026-01', '2026-02']) m, unnest(ARRAY['东关社区', '西关社区']) c`,
-		`INSERT INTO supervision.workforce_months (tenant_id, month, post, level, region_path, workers, payroll_fen)
-		 SELECT tenant_id, m, '专职', l, region_path, 2, 900000 FROM supervision.counties, unnest(ARRAY['2026-01', '2026-02']) m, generate_series(1, 3) l`,
+		`INSERT INTO supervision.burden_months (tenant_id, month, community, region_path, version, tasks, accepted, refused, intercepted, hours, ledgers, certificates, inspections)
+		 SELECT tenant_id, m, c, region_path, 1, 5, 4, 1, 2, 3.5, 0, 0, 0 FROM supervision.counties, unnest(ARRAY['2026-01', '2026-02']) m, unnest(ARRAY['东关社区', '西关社区']) c`,
+		`INSERT INTO supervision.workforce_months (tenant_id, month, post, level, region_path, version, workers, payroll_fen)
+		 SELECT tenant_id, m, '专职', l, region_path, 1, 2, 900000 FROM supervision.counties, unnest(ARRAY['2026-01', '2026-02']) m, generate_series(1, 3) l`,
 		`UPDATE supervision.burden_months SET tasks = tasks + 3, hours = hours + 1 WHERE community = '东关社区' AND month = '2026-01'`,
 		`DELETE FROM supervision.burden_months WHERE month = '2026-02' AND community = '西关社区'`,
 		`DELETE FROM supervision.workforce_months WHERE month = '2026-02'`,

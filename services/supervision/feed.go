@@ -134,6 +134,7 @@ type BurdenMonth struct {
 	Month        string    `bun:"month,pk" json:"month"`
 	Community    string    `bun:"community,pk" json:"community"`
 	RegionPath   string    `bun:"region_path" json:"-"`
+	Version      int64     `bun:"version" json:"version" doc:"raised whenever the record's content changes; the same on re-publication (monthVersions)"`
 	Tasks        int       `bun:"tasks" json:"tasks"`
 	Accepted     int       `bun:"accepted" json:"accepted"`
 	Refused      int       `bun:"refused" json:"refused"`
@@ -154,6 +155,7 @@ type WorkforceMonth struct {
 	Post       string    `bun:"post,pk" json:"post"`
 	Level      int       `bun:"level,pk" json:"level"`
 	RegionPath string    `bun:"region_path" json:"-"`
+	Version    int64     `bun:"version" json:"version" doc:"raised whenever the record's content changes; the same on re-publication (monthVersions)"`
 	Workers    int       `bun:"workers" json:"workers"`
 	PayrollFen int64     `bun:"payroll_fen" json:"payroll_fen"`
 }
@@ -544,7 +546,8 @@ func pseudonym(key []byte, id *uuid.UUID) string {
 	return hex.EncodeToString(m.Sum(nil)[:16])
 }
 
-// publishMonths replaces the county's burden and workforce rows of each month.
+// publishMonths writes the county's burden and workforce rows of each month as they stand
+// now, each at its version (writeMonth).
 func (s *Service) publishMonths(ctx context.Context, c *County, months []string) error {
 	if len(months) == 0 {
 		return nil
@@ -554,11 +557,6 @@ func (s *Service) publishMonths(ctx context.Context, c *County, months []string)
 	for _, m := range months {
 		if _, err := time.Parse("2006-01", m); err != nil {
 			continue
-		}
-		for _, model := range []any{(*BurdenMonth)(nil), (*WorkforceMonth)(nil)} {
-			if _, err := db.NewDelete().Model(model).Where("tenant_id = ? AND month = ?", tid, m).Exec(ctx); err != nil {
-				return err
-			}
 		}
 		rep, err := access.Compute(ctx, m, m, workday.Date{}, 0)
 		if err != nil {
@@ -572,11 +570,6 @@ func (s *Service) publishMonths(ctx context.Context, c *County, months []string)
 			burden = append(burden, BurdenMonth{TenantID: tid, Month: m, Community: b.Label, RegionPath: c.RegionPath, Tasks: b.Tasks,
 				Accepted: b.Accepted, Refused: b.Refused, Intercepted: b.Intercepted, Hours: b.Hours, Ledgers: b.Ledgers,
 				Certificates: b.Certificates, Inspections: b.Inspections})
-		}
-		if len(burden) > 0 {
-			if _, err := db.NewInsert().Model(&burden).Exec(ctx); err != nil {
-				return err
-			}
 		}
 		var work []WorkforceMonth
 		// A month with a payroll run: its lines, by post and the worker's level. A month
@@ -608,10 +601,8 @@ func (s *Service) publishMonths(ctx context.Context, c *County, months []string)
 		for i := range work {
 			work[i].TenantID, work[i].Month, work[i].RegionPath = tid, m, c.RegionPath
 		}
-		if len(work) > 0 {
-			if _, err := db.NewInsert().Model(&work).Exec(ctx); err != nil {
-				return err
-			}
+		if err := writeMonth(ctx, tid, m, burden, work); err != nil {
+			return err
 		}
 	}
 	return nil

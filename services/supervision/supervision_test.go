@@ -18,10 +18,13 @@ import (
 	"github.com/yichuang/yichuang/services/application"
 	"github.com/yichuang/yichuang/services/catalog"
 	"github.com/yichuang/yichuang/services/clock"
+	"github.com/yichuang/yichuang/services/level"
 	"github.com/yichuang/yichuang/services/lifecycle"
 	"github.com/yichuang/yichuang/services/problem"
 	"github.com/yichuang/yichuang/services/secret"
 	"github.com/yichuang/yichuang/services/supervision"
+	"github.com/yichuang/yichuang/services/workday"
+	"github.com/yichuang/yichuang/services/workforce"
 	"github.com/yichuang/yichuang/tenants"
 	"github.com/yichuang/yichuang/tenants/tenanttest"
 )
@@ -236,12 +239,27 @@ func TestRepublishGivesTheSameStore(t *testing.T) {
 	t.Parallel()
 	x := setup(t)
 	apps := x.traffic(t, x.a)
+	// Community workers, so the month has a workforce record; a second one is hired between the
+	// two publications, so the record is at version 2 (monthversions.go), and the
+	// re-publication must give it the same.
+	work := &workforce.Service{Box: x.apps.Box, Clock: clock.System{}}
+	hire := func(idNo, name string) {
+		x.as(t, x.a, x.a.Admin, func(ctx context.Context) error {
+			_, err := work.Hire(ctx, workforce.NewWorker{IDNumber: idNo, Record: workforce.Record{Name: name, OrgUnitID: x.a.Community.ID,
+				Post: level.Staff, Hired: workday.DateOf(time.Now().In(clock.Zone)), Level: 3}, Reasoned: workforce.Reasoned{Reason: "新聘", Approver: "组织委员"}})
+			return err
+		})
+	}
+	hire("110105198503120020", "李娜")
 	x.publish(t, x.a)
 	x.step(t, x.a, apps[0], x.a.Clerk, application.Step{Action: lifecycle.Accept})
+	hire("110105198001010016", "张伟")
 	x.publish(t, x.a)
 	stepwise := x.dump(t, x.a)
-	if len(stepwise) < 4 {
-		t.Fatalf("store: %v", stepwise)
+	if !slices.ContainsFunc(stepwise, func(l string) bool {
+		return strings.Contains(l, `"post":"staff","level":3,`) && strings.HasSuffix(l, `"workers":2,"payroll_fen":0,"version":2}`)
+	}) {
+		t.Fatalf("store, without the workforce record at version 2:\n%s", strings.Join(stepwise, "\n"))
 	}
 	var r *supervision.Published
 	x.as(t, x.a, nil, func(ctx context.Context) (err error) { r, err = x.svc.Republish(ctx); return err })
@@ -253,7 +271,8 @@ func TestRepublishGivesTheSameStore(t *testing.T) {
 	}
 	// Re-publishing the same outbox twice (a retried job) writes the same rows too.
 	if _, err := x.db.Owner.Exec(context.Background(), `INSERT INTO supervision_outbox (tenant_id, kind, ref)
-		SELECT tenant_id, 'application', id::text FROM applications WHERE tenant_id = $1`, x.a.ID); err != nil {
+		SELECT tenant_id, 'application', id::text FROM applications WHERE tenant_id = $1
+		UNION ALL SELECT $1, 'month', to_char(now() AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM')`, x.a.ID); err != nil {
 		t.Fatal(err)
 	}
 	x.publish(t, x.a)

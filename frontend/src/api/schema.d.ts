@@ -5334,6 +5334,11 @@ export interface components {
             refused: number;
             /** Format: int64 */
             tasks: number;
+            /**
+             * Format: int64
+             * @description raised whenever the record's content changes; the same on re-publication (monthVersions)
+             */
+            version: number;
         };
         SupervisionBurdenSide: {
             /** Format: double */
@@ -5848,6 +5853,11 @@ export interface components {
             /** Format: int64 */
             payroll_fen: number;
             post: string;
+            /**
+             * Format: int64
+             * @description raised whenever the record's content changes; the same on re-publication (monthVersions)
+             */
+            version: number;
             /** Format: int64 */
             workers: number;
         };

@@ -181,8 +181,8 @@ CREATE TRIGGER supervision_rollup AFTER INSERT OR UPDATE OR DELETE ON supervisio
 
 -- The access lists' burden and the workforce per county and month, for a region's months
 -- (the store's rows are per community, and per post and level: a province's five years are
--- hundreds of thousands). Kept by trigger as above; publishMonths replaces a month's rows
--- (delete, insert), which subtracts and adds.
+-- hundreds of thousands). Kept by trigger as above; publishing a month updates, inserts and
+-- deletes its rows (services/supervision, writeMonth), which subtracts and adds.
 CREATE TABLE supervision.burden_county_months (
     tenant_id   uuid    NOT NULL,
     month       text    NOT NULL CHECK (month ~ '^[0-9]{4}-[0-9]{2}$'),
