@@ -4,10 +4,3 @@
 -- month from the county's first on the feed to now is in the store, and re-publishing from
 -- scratch writes the same months (services/supervision: Publish, Republish, firstMonth).
 ALTER TABLE supervision.counties ADD COLUMN months_through text CHECK (months_through ~ '^[0-9]{4}-[0-9]{2}$');
-
--- Each monthly record's version (20261205000011, which sorts before the store exists on a new
--- database and adds the column itself on one that had the store already; hence IF NOT EXISTS).
-ALTER TABLE supervision.burden_months ADD COLUMN IF NOT EXISTS version bigint NOT NULL DEFAULT 0;
-ALTER TABLE supervision.burden_months ALTER COLUMN version DROP DEFAULT;
-ALTER TABLE supervision.workforce_months ADD COLUMN IF NOT EXISTS version bigint NOT NULL DEFAULT 0;
-ALTER TABLE supervision.workforce_months ALTER COLUMN version DROP DEFAULT;

@@ -23,16 +23,9 @@ ALTER TABLE supervision_month_versions FORCE ROW LEVEL SECURITY;
 CREATE POLICY tenant_isolation ON supervision_month_versions
     USING (tenant_id = app_current_tenant()) WITH CHECK (tenant_id = app_current_tenant());
 
--- The store's column. This migration's number sorts before the store's own (20261205000020),
--- so on a new database the tables do not exist yet here and 20261205000022 adds the column;
--- on a database that already has the store, this adds it (rows published before carry 0 and
--- are overwritten at version 1 or more the next time their month is published).
-DO $$
-BEGIN
-    IF to_regclass('supervision.burden_months') IS NOT NULL THEN
-        ALTER TABLE supervision.burden_months ADD COLUMN IF NOT EXISTS version bigint NOT NULL DEFAULT 0;
-        ALTER TABLE supervision.burden_months ALTER COLUMN version DROP DEFAULT;
-        ALTER TABLE supervision.workforce_months ADD COLUMN IF NOT EXISTS version bigint NOT NULL DEFAULT 0;
-        ALTER TABLE supervision.workforce_months ALTER COLUMN version DROP DEFAULT;
-    END IF;
-END $$;
+-- The store's column: rows published before this release carry 0 and are overwritten at
+-- version 1 or more the next time their month is published.
+ALTER TABLE supervision.burden_months ADD COLUMN version bigint NOT NULL DEFAULT 0;
+ALTER TABLE supervision.burden_months ALTER COLUMN version DROP DEFAULT;
+ALTER TABLE supervision.workforce_months ADD COLUMN version bigint NOT NULL DEFAULT 0;
+ALTER TABLE supervision.workforce_months ALTER COLUMN version DROP DEFAULT;
