@@ -231,6 +231,19 @@ func fillProvince(ctx context.Context, pool *pgxpool.Pool, apps int) (phases map
 		 FROM (SELECT c.*, row_number() OVER (ORDER BY c.id) AS n FROM supervision.cards c) k
 		 CROSS JOIN LATERAL (SELECT (ARRAY['issued', 'replied', 'returned', 'closed'])[k.n / 4 % 4 + 1] AS s) st
 		 WHERE k.n % 4 = 0`,
+		// Their history, through the chaining trigger (the replica role would skip it): the
+		// order, then the reply, then its return or close, as the order's row tells.
+		"SET session_replication_role = origin",
+		`INSERT INTO supervision.card_order_events (tenant_id, card_id, region_path, at, action, actor_kind, actor, body, due_on)
+		 SELECT o.tenant_id, o.card_id, o.region_path, s.at, s.action, s.actor_kind, s.actor, s.body, s.due_on
+		 FROM supervision.card_orders o
+		 CROSS JOIN LATERAL (VALUES
+		        (1, o.issued_at, 'issued', 'region', o.issued_by, o.instruction, o.due_on),
+		        (2, o.replied_at, 'replied', 'county', 'c', o.reply, NULL::date),
+		        (3, CASE WHEN o.status = 'returned' THEN o.replied_at END, 'returned', 'region', o.issued_by, '请补充整改措施', NULL::date),
+		        (4, o.closed_at, 'closed', 'region', o.issued_by, NULL, NULL::date)) AS s(n, at, action, actor_kind, actor, body, due_on)
+		 WHERE s.at IS NOT NULL
+		 ORDER BY o.tenant_id, o.card_id, s.n`,
 	}, []string{"SET session_replication_role = replica",
 		`INSERT INTO supervision.region_login_events (region_code, id, at, phone, identity_id, name, address, user_agent, result)
 		 SELECT r.code, gen_random_uuid(), now() - make_interval(secs => g * 173.0 + (g % 97)), '139' || lpad((g % 44)::text, 8, '0'), gen_random_uuid(),
@@ -250,7 +263,7 @@ func fillProvince(ctx context.Context, pool *pgxpool.Pool, apps int) (phases map
 	if err := exec(`ANALYZE supervision.county_months`, `ANALYZE supervision.burden_months`, `ANALYZE supervision.burden_county_months`,
 		`ANALYZE supervision.workforce_county_months`, `ANALYZE supervision.workforce_months`, `ANALYZE supervision.applications`,
 		`ANALYZE supervision.township_months`, `ANALYZE supervision.item_months`, `ANALYZE supervision.counties`,
-		`ANALYZE supervision.cards`, `ANALYZE supervision.card_orders`, `ANALYZE supervision.region_login_events`); err != nil {
+		`ANALYZE supervision.cards`, `ANALYZE supervision.card_orders`, `ANALYZE supervision.card_order_events`, `ANALYZE supervision.region_login_events`); err != nil {
 		return nil, nil, err
 	}
 	phase("analyze_s")

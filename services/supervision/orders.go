@@ -144,9 +144,23 @@ func RegionCards(ctx context.Context, f CardFilter) ([]CardView, error) {
 	if !ok {
 		return nil, errors.New("supervision: RegionCards outside a region transaction")
 	}
-	return listCards(ctx, tenants.RegionDB(ctx), func(q *bun.SelectQuery) *bun.SelectQuery {
+	db := tenants.RegionDB(ctx)
+	// The region policy's prefix pattern is unknown when the query is planned, so PostgreSQL
+	// guesses that few cards pass it and sorts every card of the region rather than read the
+	// list's index (supervision_cards_list) in order, though every card under the region
+	// passes: at a province's 30,000 cards, 85-170 ms against 2 ms on a loaded machine. The
+	// planner is told so for the list's reads (the others read by primary key).
+	if _, err := db.ExecContext(ctx, "SET LOCAL enable_sort = off"); err != nil {
+		return nil, err
+	}
+	out, err := listCards(ctx, db, func(q *bun.SelectQuery) *bun.SelectQuery {
 		return q.Where("sc2.region_path LIKE ?", tenants.EscapeLike(rt.Path)+"%")
 	}, f)
+	if err != nil {
+		return nil, err
+	}
+	_, err = db.ExecContext(ctx, "SET LOCAL enable_sort = on")
+	return out, err
 }
 
 // CountyCards lists the county's own cards, with its clerks' names: only the county holds the
