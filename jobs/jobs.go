@@ -273,7 +273,9 @@ type reconcileWorker struct {
 
 // Timeout: the sweep runs hourly, and a pass that has not finished in twenty minutes has kept
 // the batches it committed; the next attempt or the next hour goes on from there. A whole
-// county of 50,000 open applications takes a small fraction of that (BenchmarkReconcile).
+// county of 50,000 open applications takes a small fraction of that: make bench-province's
+// busy county, about two minutes for the first run and three after a closure re-dates half
+// of them, on a shared 2-core machine under heavy load.
 func (w *reconcileWorker) Timeout(*river.Job[application.ReconcileArgs]) time.Duration {
 	return 20 * time.Minute
 }

@@ -603,15 +603,23 @@ func sweepWhileClerkActs(t *testing.T, tb *testBundle, db *tenanttest.DB, hc *ht
 		pool = append(pool, id)
 	}
 	rows.Close()
+	// The received applications are shared out between the clerk alone and the three runs
+	// (a hall has a few hundred): each gets a quarter, so every run has writes measured.
 	var mu sync.Mutex
+	quota := 0
+	share := func(parts int) {
+		mu.Lock()
+		quota = len(pool) / parts
+		mu.Unlock()
+	}
 	next := func() string {
 		mu.Lock()
 		defer mu.Unlock()
-		if len(pool) == 0 {
+		if len(pool) == 0 || quota == 0 {
 			return ""
 		}
 		id := pool[0]
-		pool = pool[1:]
+		pool, quota = pool[1:], quota-1
 		return id
 	}
 	// One clerk's step: read the page for its ETag, then 受理 (the write measured).
@@ -632,7 +640,7 @@ func sweepWhileClerkActs(t *testing.T, tb *testBundle, db *tenanttest.DB, hc *ht
 		return d, true
 	}
 	// The clerk opens an open application's page every 100 ms and accepts a received one every
-	// third time while they last (a hall's tw1 has a few hundred: they are spread over the runs).
+	// third time while the run's share lasts.
 	clerkLoop := func(stop <-chan struct{}) (reads, writes []time.Duration) {
 		for n := 0; ; n++ {
 			select {
@@ -660,6 +668,7 @@ func sweepWhileClerkActs(t *testing.T, tb *testBundle, db *tenanttest.DB, hc *ht
 	}
 	stop := make(chan struct{})
 	go func() { time.Sleep(5 * time.Second); close(stop) }()
+	share(4)
 	r0, w0 := clerkLoop(stop)
 	sweep := func(args application.ReconcileArgs) (application.Reconciled, time.Duration, int64, []time.Duration, []time.Duration) {
 		stop := make(chan struct{})
@@ -699,7 +708,8 @@ func sweepWhileClerkActs(t *testing.T, tb *testBundle, db *tenanttest.DB, hc *ht
 	fmt.Printf("%-20s %s; %s\n", "clerk alone:", show("page", r0, false), show("受理", w0, false))
 	// A working day ten days back, closed by the county (a flood closure, say).
 	closed := workday.National().Add(workday.DateOf(time.Now().In(clock.Zone)), -10)
-	for _, run := range []string{"first run", "nothing to change", "after a closure"} {
+	for i, run := range []string{"first run", "nothing to change", "after a closure"} {
+		share(3 - i)
 		args := application.ReconcileArgs{TenantID: tenant}
 		if run == "after a closure" {
 			if status, body, _ := tb.call(t, c.admin, "PUT", "/api/v1/calendar/overrides/"+closed.String(), map[string]any{"working": false, "reason": "防汛停止办公"}); status != http.StatusNoContent {
