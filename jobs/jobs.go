@@ -54,13 +54,17 @@ type Options struct {
 	Services *wiring.Services
 	// SMS sends the outbox; nil logs messages instead (notify.LogSender).
 	SMS notify.Sender
-	// ReconcileEvery is the period of the deadline safety net; 0 means hourly.
+	// ReconcileEvery is the period of the deadline safety net; 0 means DefaultReconcileEvery.
 	ReconcileEvery time.Duration
 	// Queues, when set, are the only queues worked (and the periodic sweep is scheduled only
 	// if the default queue is among them). Tests that share a database with clients on other
 	// clocks work just their own queue.
 	Queues []string
 }
+
+// DefaultReconcileEvery is how often every county's deadlines are reconciled (the safety net
+// under the per-application jobs): a sweep must finish well inside it (make bench-province).
+const DefaultReconcileEvery = time.Hour
 
 // NewClient builds the River client on the store's pool and attaches it to the store, so
 // tenants.Enqueue inserts through it.
@@ -212,7 +216,7 @@ func NewClient(store *tenants.Store, opts Options) (*river.Client[pgx.Tx], error
 		if _, ok := queues[river.QueueDefault]; ok {
 			every := opts.ReconcileEvery
 			if every <= 0 {
-				every = time.Hour
+				every = DefaultReconcileEvery
 			}
 			cfg.PeriodicJobs = []*river.PeriodicJob{river.NewPeriodicJob(river.PeriodicInterval(every),
 				func() (river.JobArgs, *river.InsertOpts) { return SweepArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true}),
@@ -269,7 +273,9 @@ type reconcileWorker struct {
 
 // Timeout: the sweep runs hourly, and a pass that has not finished in twenty minutes has kept
 // the batches it committed; the next attempt or the next hour goes on from there. A whole
-// county of 50,000 open applications takes a small fraction of that (BenchmarkReconcile).
+// county of 50,000 open applications takes a small fraction of that: make bench-province's
+// busy county, about two minutes for the first run and three after a closure re-dates half
+// of them, on a shared 2-core machine under heavy load.
 func (w *reconcileWorker) Timeout(*river.Job[application.ReconcileArgs]) time.Duration {
 	return 20 * time.Minute
 }

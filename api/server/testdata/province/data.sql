@@ -4,6 +4,10 @@
 -- (four of them five times the average), five years up to yesterday, states across the
 -- lifecycle by age, with their timeline, an audit row each, ratings, notifications and the
 -- statistics rollup. Inputs the bench filled: bench_county, bench_items, bench_ids, bench_members.
+-- With {{BUSY}} > 0 a 96th county, the busy one, has a large county's five years of closed
+-- history (all older than 40 days) and then {{BUSY}} open applications received over the last
+-- 30 days: the deadline sweep's stress case (issue 14: a county with 50,000 open), far above a
+-- real province's open share.
 SELECT setseed(0.14);
 
 CREATE TEMP TABLE bench_townships AS
@@ -14,16 +18,29 @@ CREATE TEMP TABLE bench_communities AS
     FROM org_units WHERE kind = 'community' AND tenant_id IN (SELECT tenant_id FROM bench_county);
 
 CREATE TEMP TABLE bench_apps AS
-WITH base AS (
+WITH province AS (
     SELECT g, g % 111 AS w,
            CASE WHEN g % 111 < 20 THEN (g % 111) / 5 + 1 ELSE g % 111 - 15 END AS cidx,
            CASE WHEN g % 111 < 20 THEN (g / 111) * 5 + g % 5 ELSE g / 111 END AS n,
            CASE WHEN g % 111 < 20 THEN 5 * ({{APPS}} / 111 + 1) ELSE {{APPS}} / 111 + 1 END AS cnt,
-           random() AS r1, random() AS r2, random() AS r3, random() AS r4,
-           abs(hashint4(g)) % 12 AS tk, abs(hashint4(g + 7)) % 8 AS ik, abs(hashint4(g + 13)) % 6 AS ck
+           0 AS busy
     FROM generate_series(1, {{APPS}}) AS g
+), busy AS (
+    -- The busy county: 1 = its closed history, 2 = its open applications.
+    SELECT g, 0 AS w, 96 AS cidx, CASE WHEN h.busy = 1 THEN g - {{APPS}} - 1 ELSE g - {{APPS}} - h.hist - 1 END AS n,
+           CASE WHEN h.busy = 1 THEN h.hist ELSE {{BUSY}} END AS cnt, h.busy
+    FROM (SELECT CASE WHEN {{BUSY}} > 0 THEN 5 * ({{APPS}} / 111 + 1) ELSE 0 END AS hist) x
+    CROSS JOIN generate_series({{APPS}} + 1, {{APPS}} + x.hist + {{BUSY}}) AS g
+    CROSS JOIN LATERAL (SELECT x.hist, CASE WHEN g <= {{APPS}} + x.hist THEN 1 ELSE 2 END AS busy) h
+), base AS (
+    SELECT p.*, random() AS r1, random() AS r2, random() AS r3, random() AS r4,
+           abs(hashint4(g)) % 12 AS tk, abs(hashint4(g + 7)) % 8 AS ik, abs(hashint4(g + 13)) % 6 AS ck
+    FROM (SELECT * FROM province UNION ALL SELECT * FROM busy) p
 ), timed AS (
-    SELECT b.*, (current_date - 1826)::timestamptz + (b.n::float8 / b.cnt) * interval '1826 days' AS created_at,
+    SELECT b.*,
+           CASE b.busy WHEN 0 THEN (current_date - 1826)::timestamptz + (b.n::float8 / b.cnt) * interval '1826 days'
+                       WHEN 1 THEN (current_date - 1826)::timestamptz + (b.n::float8 / b.cnt) * interval '1785 days'
+                       ELSE (current_date - 29)::timestamptz + (b.n::float8 / b.cnt) * interval '30 days' END AS created_at,
            b.r2 < 0.2 AS proxy
     FROM base b
 ), aged AS (
@@ -31,6 +48,10 @@ WITH base AS (
 ), stated AS (
     SELECT a.*,
         CASE
+            -- The busy county's recent applications are all still open.
+            WHEN busy = 2 THEN CASE WHEN age <= 3 THEN CASE WHEN r1 < 0.15 AND proxy THEN 'proxy_received' WHEN r1 < 0.55 THEN 'received'
+                                                            WHEN r1 < 0.70 THEN 'correcting' ELSE 'accepted' END
+                                    ELSE CASE WHEN r1 < 0.10 THEN 'correcting' WHEN r1 < 0.45 THEN 'accepted' ELSE 'processing' END END
             WHEN age > 40 THEN CASE WHEN r1 < 0.04 THEN 'rejected' WHEN r1 < 0.07 THEN 'withdrawn' WHEN r1 < 0.12 THEN 'decided'
                                     WHEN r1 < 0.40 THEN 'delivered' ELSE 'archived' END
             WHEN age <= 3 THEN CASE WHEN r1 < 0.15 AND proxy THEN 'proxy_received' WHEN r1 < 0.55 THEN 'received'
