@@ -417,6 +417,9 @@ type Reconciled struct {
 // ReconcileBatch is how many applications one transaction of a reconciliation reads.
 const ReconcileBatch = 500
 
+// ReconcileRest is the sweep's rest after a batch, as a share of the batch's time.
+const ReconcileRest = 1.0
+
 // Reconcile recomputes every running application of the transaction's tenant: due dates,
 // warning level, jobs, and the warnings whose moment has passed (a job lost or cancelled by
 // mistake is made good here). Its batches join the transaction of ctx; the job runs them in
@@ -444,10 +447,20 @@ func (s *Service) Sweep(ctx context.Context, store *tenants.Store, args Reconcil
 	if size <= 0 {
 		size = ReconcileBatch
 	}
+	rest := s.ReconcileRest
+	if rest == 0 {
+		rest = ReconcileRest
+	}
+	// Inside a caller's transaction the batches hold its locks: resting would only hold them
+	// longer.
+	if _, inTx := tenants.TxFrom(ctx); inTx {
+		rest = 0
+	}
 	var res Reconciled
 	var skipped []uuid.UUID
 	after := uuid.Nil
 	for {
+		started := time.Now()
 		b, err := s.reconcileBatch(ctx, store, args, func(q *bun.SelectQuery) *bun.SelectQuery {
 			return q.Where("a.id > ?", after).OrderExpr("a.tenant_id, a.id").Limit(int64(size))
 		})
@@ -461,6 +474,13 @@ func (s *Service) Sweep(ctx context.Context, store *tenants.Store, args Reconcil
 			break
 		}
 		after = b.last
+		if rest > 0 {
+			select {
+			case <-ctx.Done():
+				return res, ctx.Err()
+			case <-time.After(time.Duration(float64(time.Since(started)) * rest)):
+			}
+		}
 	}
 	if len(skipped) > 0 {
 		// Once more for the rows held meanwhile: a clerk's step takes milliseconds.
