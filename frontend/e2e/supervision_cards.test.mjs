@@ -104,6 +104,18 @@ test('a red card of 示范县: 督办, the county replies, the city closes it', 
     const done = (closed.body.items ?? []).find((c) => c.id === card.id)
     assert.ok(done?.order?.reply?.includes('日报'), `closed with the county's reply: ${JSON.stringify(done)}`)
 
+    // Every step stays on record: 记录 shows the order, the reply and the close, in that order.
+    await cp.locator(tid(`card-history-${card.id}`)).click()
+    const history = cp.locator(tid('history-dialog'))
+    await history.locator(tid('order-step-3')).waitFor({ timeout: TIMEOUT })
+    const steps = await history.locator('[data-testid^="order-step-"]').allInnerTexts()
+    assert.equal(steps.length, 3, `three steps: ${JSON.stringify(steps)}`)
+    assert.match(steps[0], /督办[\s\S]*承德市/)
+    assert.match(steps[1], /县（区）回复[\s\S]*示范县[\s\S]*日报/)
+    assert.match(steps[2], /办结/)
+    await axeClean(cp, 'order history dialog')
+    await cp.keyboard.press('Escape')
+
     // The region's rules: the defaults until the city sets its own.
     await cp.locator(tid('card-rules')).click()
     await cp.locator(tid('rules-dialog')).waitFor()
