@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"net/http"
+	"strings"
 
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/google/uuid"
@@ -23,12 +24,15 @@ type dispatchOut struct {
 }
 
 type tasksIn struct {
-	Status string `query:"status" enum:"pending,accepted,refused,done,"`
+	Status string `query:"status" maxLength:"100" doc:"comma-separated statuses (pending, accepted, refused, done); empty for all"`
+	Cursor string `query:"cursor" maxLength:"200" doc:"next_cursor of the previous page"`
+	Limit  int    `query:"limit" minimum:"1" maximum:"100" default:"20"`
 }
 
 type tasksOut struct {
 	Body struct {
-		Tasks []access.Task `json:"tasks"`
+		Tasks      []access.Task `json:"tasks"`
+		NextCursor string        `json:"next_cursor" doc:"empty on the last page"`
 	}
 }
 
@@ -77,15 +81,23 @@ func (s *Server) taskRoutes() {
 			return out, nil
 		})
 	register(s, huma.Operation{OperationID: "list-tasks", Method: http.MethodGet, Path: "/api/v1/access/tasks", Summary: "交办任务 / Tasks",
-		Description: "A community sees its own tasks, a department those it dispatched, a county admin all.", Tags: tags, Errors: []int{422}},
+		Description: "A community sees its own tasks, a department those it dispatched, a county admin all; newest first. " +
+			"Keyset pagination: pass next_cursor back as cursor (a cursor not from this list is a 422).", Tags: tags, Errors: []int{422}},
 		taskRoles, func(ctx context.Context, in *tasksIn) (*tasksOut, error) {
-			return withTx(ctx, s, func(ctx context.Context) (out *tasksOut, err error) {
-				out = &tasksOut{}
-				out.Body.Tasks, err = s.access.Tasks(ctx, access.TaskFilter{Status: access.TaskStatus(in.Status)})
-				if out.Body.Tasks == nil {
-					out.Body.Tasks = []access.Task{}
+			f := access.TaskFilter{Cursor: in.Cursor, Limit: in.Limit}
+			for _, st := range strings.Split(in.Status, ",") {
+				if st = strings.TrimSpace(st); st != "" {
+					f.Statuses = append(f.Statuses, access.TaskStatus(st))
 				}
-				return out, err
+			}
+			return withTx(ctx, s, func(ctx context.Context) (*tasksOut, error) {
+				p, err := s.access.Tasks(ctx, f)
+				if err != nil {
+					return nil, err
+				}
+				out := &tasksOut{}
+				out.Body.Tasks, out.Body.NextCursor = p.Tasks, p.Next
+				return out, nil
 			})
 		})
 	register(s, huma.Operation{OperationID: "answer-task", Method: http.MethodPost, Path: "/api/v1/access/tasks/{id}/answer", Summary: "接收或拒绝 / Accept or refuse a task",

@@ -119,8 +119,20 @@ func TestAdmissionAndDispatchThroughTheAPI(t *testing.T) {
 	}
 	// The community accepts; the deadline runs five working days.
 	_, body, _ = b.call(t, c.worker, "GET", "/api/v1/access/tasks", nil)
-	if len(body["tasks"].([]any)) != 1 {
+	if len(body["tasks"].([]any)) != 1 || body["next_cursor"] != "" {
 		t.Fatalf("community tasks: %v", body)
+	}
+	// The list pages by keyset: a cursor it did not issue, or an unknown status, is the
+	// caller's mistake, a 422 naming the parameter in both languages (never a 500).
+	for q, loc := range map[string]string{"cursor=garbage": "query.cursor", "cursor=" + strings.Repeat("A", 40): "query.cursor", "status=pending,lost": "query.status"} {
+		st, body, h := b.call(t, c.worker, "GET", "/api/v1/access/tasks?"+q, nil)
+		if st != 422 || !strings.HasPrefix(h.Get("Content-Type"), "application/problem+json") || problemAt(t, body, loc) == "" {
+			t.Fatalf("tasks?%s: %d %s %v", q, st, h.Get("Content-Type"), body)
+		}
+	}
+	if st, body, _ := b.call(t, c.deptM, "GET", "/api/v1/access/tasks?status=pending,accepted&limit=1", nil); st != 200 ||
+		len(body["tasks"].([]any)) != 1 || body["next_cursor"] != "" {
+		t.Fatalf("the department's open tasks: %d %v", st, body)
 	}
 	st, body, _ = b.call(t, c.worker, "POST", "/api/v1/access/tasks/"+taskID+"/answer", map[string]any{"accept": true}, "If-Match", `"1"`)
 	if st != 200 || body["due_on"] != "2026-12-21" {

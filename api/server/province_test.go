@@ -70,6 +70,9 @@ func TestProvince(t *testing.T) {
 	if busyOpen > 0 {
 		all++
 	}
+	// Community tasks: one per ten applications, or YC_PROVINCE_TASKS (the task lists at a
+	// province's volume, 1,000,000, without generating its 10 million applications).
+	tasks := envInt("YC_PROVINCE_TASKS", apps/10)
 	ctx := context.Background()
 	db := tenanttest.NewIsolated(t)
 	if ms := os.Getenv("YC_PROVINCE_EXPLAIN"); ms != "" {
@@ -97,7 +100,7 @@ func TestProvince(t *testing.T) {
 			fmt.Printf("  %-44s %8.1f s\n", what, time.Since(start).Seconds())
 		}
 	}
-	fmt.Printf("== province: %d applications over %d counties (four of them 5x the average)\n", apps, provinceCounties)
+	fmt.Printf("== province: %d applications and %d community tasks over %d counties (four of them 5x the average)\n", apps, tasks, provinceCounties)
 	if busyOpen > 0 {
 		fmt.Printf("   and a busy county beside them: a large county's five years of closed history and %d open applications of the last 30 days\n", busyOpen)
 	}
@@ -211,13 +214,12 @@ func TestProvince(t *testing.T) {
 		}
 		c.clerk = tb.newMember(t, c.tt, c.township, tenants.RoleTownshipClerk)
 		c.admin = tb.newMember(t, c.tt, c.tt.County.ID, tenants.RoleCountyAdmin)
-		var community, dept uuid.UUID
 		if err := db.Owner.QueryRow(ctx, `SELECT (SELECT id FROM org_units WHERE tenant_id = $1 AND code = 'tw1c1'),
-			(SELECT id FROM org_units WHERE tenant_id = $1 AND code = 'dp1')`, c.tt.ID).Scan(&community, &dept); err != nil {
+			(SELECT id FROM org_units WHERE tenant_id = $1 AND code = 'dp1')`, c.tt.ID).Scan(&c.community, &c.dp); err != nil {
 			t.Fatal(err)
 		}
-		c.worker = tb.newMember(t, c.tt, community, tenants.RoleCommunityWorker)
-		c.dept = tb.newMember(t, c.tt, dept, tenants.RoleDepartmentStaff)
+		c.worker = tb.newMember(t, c.tt, c.community, tenants.RoleCommunityWorker)
+		c.dept = tb.newMember(t, c.tt, c.dp, tenants.RoleDepartmentStaff)
 		exec("", "UPDATE bench_county SET actor = $2 WHERE tenant_id = $1", c.tt.ID, c.clerk.m.IdentityID)
 		exec("", "INSERT INTO bench_members VALUES ($1, $2), ($1, $3)", c.tt.ID, c.clerk.m.IdentityID, c.admin.m.IdentityID)
 		return c
@@ -251,7 +253,7 @@ func TestProvince(t *testing.T) {
 		t.Fatal(err)
 	}
 	loadStart := time.Now()
-	for _, stmt := range splitSQL(strings.NewReplacer("{{APPS}}", strconv.Itoa(apps), "{{BUSY}}", strconv.Itoa(busyOpen)).Replace(provinceData)) {
+	for _, stmt := range splitSQL(strings.NewReplacer("{{APPS}}", strconv.Itoa(apps), "{{BUSY}}", strconv.Itoa(busyOpen), "{{TASKS}}", strconv.Itoa(tasks)).Replace(provinceData)) {
 		st := time.Now()
 		if _, err := conn.Exec(ctx, "SET session_replication_role = replica; SET maintenance_work_mem = '1GB'; SET work_mem = '256MB'; "+stmt); err != nil {
 			t.Fatalf("%v\n%s", err, stmt)
@@ -273,11 +275,13 @@ func TestProvince(t *testing.T) {
 	exec("vacuum analyze", "VACUUM ANALYZE")
 	fmt.Printf("  %-44s %8.1f s\n", "generation in total", time.Since(genStart).Seconds())
 	var counts string
-	if err := db.Owner.QueryRow(ctx, `SELECT format('large county %s applications (%s open, %s red), small county %s; events %s, audit rows %s, ratings %s; database %s',
+	if err := db.Owner.QueryRow(ctx, `SELECT format('large county %s applications (%s open, %s red), %s community tasks (its department dp1 %s, community tw1c1 %s), small county %s; events %s, audit rows %s, ratings %s; database %s',
 		(SELECT count(*) FROM applications WHERE tenant_id = $1), (SELECT count(*) FROM applications WHERE tenant_id = $1 AND closed_on IS NULL),
-		(SELECT count(*) FROM applications WHERE tenant_id = $1 AND warning = 'red'), (SELECT count(*) FROM applications WHERE tenant_id = $2),
+		(SELECT count(*) FROM applications WHERE tenant_id = $1 AND warning = 'red'), (SELECT count(*) FROM community_tasks WHERE tenant_id = $1),
+		(SELECT count(*) FROM community_tasks WHERE tenant_id = $1 AND department_id = $3), (SELECT count(*) FROM community_tasks WHERE tenant_id = $1 AND community_id = $4),
+		(SELECT count(*) FROM applications WHERE tenant_id = $2),
 		(SELECT count(*) FROM application_events), (SELECT count(*) FROM audit_events), (SELECT count(*) FROM ratings),
-		pg_size_pretty(pg_database_size(current_database())))`, large.tt.ID, small.tt.ID).Scan(&counts); err != nil {
+		pg_size_pretty(pg_database_size(current_database())))`, large.tt.ID, small.tt.ID, large.dp, large.community).Scan(&counts); err != nil {
 		t.Fatal(err)
 	}
 	fmt.Println("  " + counts)
@@ -337,6 +341,18 @@ func TestProvince(t *testing.T) {
 	fixed := func(method, path string) func() (string, string, any) {
 		return func() (string, string, any) { return method, path, nil }
 	}
+	// A task list's page half way down (its cursor as the list issues it: the row before the
+	// page), where a list that read its rows instead of seeking would pay the most.
+	deepTasks := func(where string, args ...any) string {
+		var at time.Time
+		var id uuid.UUID
+		if err := db.Owner.QueryRow(ctx, `SELECT created_at, id FROM community_tasks WHERE tenant_id = $1 AND `+where+`
+			ORDER BY created_at DESC, id DESC OFFSET (SELECT count(*) / 2 FROM community_tasks WHERE tenant_id = $1 AND `+where+`) LIMIT 1`,
+			append([]any{large.tt.ID}, args...)...).Scan(&at, &id); err != nil {
+			t.Fatalf("deep task page (%s): %v", where, err)
+		}
+		return "cursor=" + url.QueryEscape(tenants.EncodeCursor(at, id))
+	}
 	screens := []screen{
 		{name: "baseline: GET /healthz (no session)", baseline: true, req: fixed("GET", "/healthz")},
 		{name: "baseline: GET /api/v1/me (session)", who: large.clerk, baseline: true, req: fixed("GET", "/api/v1/me")},
@@ -360,9 +376,17 @@ func TestProvince(t *testing.T) {
 		}},
 		{name: "notifications", who: large.clerk, req: fixed("GET", "/api/v1/notifications")},
 		{name: "audit log", who: large.admin, req: fixed("GET", "/api/v1/audit-events")},
-		{name: "tasks: a community's", who: large.worker, req: fixed("GET", "/api/v1/access/tasks")},
-		{name: "tasks: a department's dispatched", who: large.dept, req: fixed("GET", "/api/v1/access/tasks")},
+		// The task lists answer pages of 20 (keyset): the first, and one half way down.
+		{name: "tasks: a community's, first page", who: large.worker, req: fixed("GET", "/api/v1/access/tasks")},
+		{name: "tasks: a community's, deep page", who: large.worker, req: fixed("GET", "/api/v1/access/tasks?"+deepTasks("community_id = $2", large.community))},
+		{name: "tasks: a community's pending (我的任务)", who: large.worker, req: fixed("GET", "/api/v1/access/tasks?status=pending")},
+		{name: "tasks: a community's closed (我的任务)", who: large.worker, req: fixed("GET", "/api/v1/access/tasks?status=refused,done")},
+		{name: "tasks: a community's closed, deep page", who: large.worker, req: fixed("GET", "/api/v1/access/tasks?status=refused,done&"+deepTasks("community_id = $2 AND status IN ('refused', 'done')", large.community))},
+		{name: "tasks: a department's dispatched, first page", who: large.dept, req: fixed("GET", "/api/v1/access/tasks")},
+		{name: "tasks: a department's dispatched, deep page", who: large.dept, req: fixed("GET", "/api/v1/access/tasks?"+deepTasks("department_id = $2", large.dp))},
+		{name: "tasks: a department's, 100 a page (the most)", who: large.dept, req: fixed("GET", "/api/v1/access/tasks?limit=100")},
 		{name: "tasks: the county's, pending", who: large.admin, req: fixed("GET", "/api/v1/access/tasks?status=pending")},
+		{name: "tasks: the county's ledger, deep page", who: large.admin, req: fixed("GET", "/api/v1/access/tasks?"+deepTasks("true"))},
 		{name: "community workers roster", who: large.admin, req: fixed("GET", "/api/v1/workers")},
 		{name: "SMALL county: clerk worklist, first page", who: small.clerk, req: fixed("GET", "/api/v1/applications")},
 		{name: "SMALL county: clerk worklist, red only", who: small.clerk, req: fixed("GET", "/api/v1/applications?warning=red")},
@@ -488,7 +512,7 @@ func traceScreens(t *testing.T, tb *testBundle, db *tenanttest.DB, hc *http.Clie
 type provinceCounty struct {
 	tt                         *tenanttest.Tenant
 	clerk, admin, worker, dept *member
-	township                   uuid.UUID
+	township, community, dp    uuid.UUID
 }
 
 type screen struct {

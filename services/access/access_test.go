@@ -362,16 +362,16 @@ func TestCommunityAnswersTasks(t *testing.T) {
 		t.Fatal(err)
 	}
 	b.as(t, b.worker, func(ctx context.Context) error {
-		ts, err := b.svc.Tasks(ctx, access.TaskFilter{})
-		if err != nil || len(ts) != 2 || ts[0].ItemName == "" {
-			t.Fatalf("worker's tasks: %+v %v", ts, err)
+		p, err := b.svc.Tasks(ctx, access.TaskFilter{})
+		if err != nil || len(p.Tasks) != 2 || p.Tasks[0].ItemName == "" || p.Next != "" {
+			t.Fatalf("worker's tasks: %+v %v", p, err)
 		}
 		return nil
 	})
 	b.as(t, b.otherWorker, func(ctx context.Context) error {
-		ts, _ := b.svc.Tasks(ctx, access.TaskFilter{})
-		if len(ts) != 0 {
-			t.Fatalf("another community sees %d tasks", len(ts))
+		p, err := b.svc.Tasks(ctx, access.TaskFilter{})
+		if err != nil || len(p.Tasks) != 0 {
+			t.Fatalf("another community sees %+v (%v)", p, err)
 		}
 		return nil
 	})

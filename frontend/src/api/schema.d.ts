@@ -399,7 +399,7 @@ export interface paths {
         };
         /**
          * 交办任务 / Tasks
-         * @description A community sees its own tasks, a department those it dispatched, a county admin all.
+         * @description A community sees its own tasks, a department those it dispatched, a county admin all; newest first. Keyset pagination: pass next_cursor back as cursor (a cursor not from this list is a 422).
          *
          *     可调用角色 / Roles: 县级管理员 (county_admin)、部门工作人员 (department_staff)、村社区工作者 (community_worker)
          */
@@ -5885,6 +5885,8 @@ export interface components {
              * @example https://example.com/schemas/TasksOutBody.json
              */
             readonly $schema?: string;
+            /** @description empty on the last page */
+            next_cursor: string;
             tasks: components["schemas"]["AccessTask"][] | null;
         };
         TenantRef: {
@@ -7947,7 +7949,11 @@ export interface operations {
     "list-tasks": {
         parameters: {
             query?: {
-                status?: "pending" | "accepted" | "refused" | "done" | "";
+                /** @description comma-separated statuses (pending, accepted, refused, done); empty for all */
+                status?: string;
+                /** @description next_cursor of the previous page */
+                cursor?: string;
+                limit?: number;
             };
             header?: never;
             path?: never;

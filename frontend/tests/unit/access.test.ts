@@ -41,7 +41,6 @@ import {
   monthDayText,
   monthOf,
   scopeText,
-  splitTasks,
   stageProgress,
   validateContent,
   versionLabel,
@@ -247,20 +246,6 @@ describe('tasks and interceptions', () => {
     expect(taskStatusLabel('refused')).toBe('已拒绝')
     expect(taskStatusTag('done')).toBe('success')
     expect(taskStatusTag('??')).toBe('info')
-  })
-
-  it('splits a community’s tasks: to answer, to finish soonest first, closed', () => {
-    const tasks = [
-      { id: '1', status: 'accepted', due_on: '2026-12-10' },
-      { id: '2', status: 'pending', due_on: '' },
-      { id: '3', status: 'done', due_on: '2026-11-30' },
-      { id: '4', status: 'accepted', due_on: '2026-12-01' },
-      { id: '5', status: 'refused', due_on: '' },
-    ]
-    const s = splitTasks(tasks)
-    expect(s.pending.map((t) => t.id)).toEqual(['2'])
-    expect(s.accepted.map((t) => t.id)).toEqual(['4', '1'])
-    expect(s.closed.map((t) => t.id)).toEqual(['3', '5'])
   })
 
   it('labels every interception rule', () => {

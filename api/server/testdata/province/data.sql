@@ -226,8 +226,9 @@ ON CONFLICT (tenant_id, month, hall_id, item_id, item_name) DO UPDATE SET
     days_count = application_stats_monthly.days_count + excluded.days_count;
 
 -- 社区工作事项准入: tasks the departments dispatched to communities under the county's list,
--- one for every ten applications, spread over the same five years and counties; the old ones
--- done (a few refused), the recent ones waiting or in hand.
+-- {{TASKS}} of them (one for every ten applications unless YC_PROVINCE_TASKS says otherwise),
+-- spread over the same five years and counties; the old ones done (a few refused), the recent
+-- ones waiting or in hand.
 INSERT INTO community_tasks (tenant_id, id, dispatch_id, item_id, department_id, community_id, title, detail, expected_hours, due_days, status,
     dispatched_on, due_on, refusal, decided_by, decided_at, done_at, created_by, created_at)
 SELECT x.tenant_id, gen_random_uuid(), gen_random_uuid(), ai.item_id, ai.dept_id, cm.id, '第' || x.n || '号交办任务', '', 2, 10,
@@ -246,9 +247,9 @@ FROM (
     FROM (
         SELECT g, CASE WHEN g % 111 < 20 THEN (g % 111) / 5 + 1 ELSE g % 111 - 15 END AS cidx,
                CASE WHEN g % 111 < 20 THEN (g / 111) * 5 + g % 5 ELSE g / 111 END AS n,
-               CASE WHEN g % 111 < 20 THEN 5 * ({{APPS}} / 10 / 111 + 1) ELSE {{APPS}} / 10 / 111 + 1 END AS cnt,
+               CASE WHEN g % 111 < 20 THEN 5 * ({{TASKS}} / 111 + 1) ELSE {{TASKS}} / 111 + 1 END AS cnt,
                random() AS r, abs(hashint4(g + 3)) % 12 AS tk, abs(hashint4(g + 5)) % 6 AS ck, abs(hashint4(g + 11)) % 3 AS ik
-        FROM generate_series(1, {{APPS}} / 10) AS g
+        FROM generate_series(1, {{TASKS}}) AS g
     ) b JOIN bench_county c ON c.idx = b.cidx
 ) x
 JOIN bench_townships t ON t.tenant_id = x.tenant_id AND t.k = x.tk

@@ -1,7 +1,7 @@
 // Pure helpers of the community work-item access screens (社区工作事项准入; their labels are in
 // labels.ts): the five lists, funding text, the admission stages, who may decide a stage, tasks
 // and the burden statistics' chart and comparison.
-import type { AccessContent, AccessKind, AdmissionStage, AdmissionStep, BurdenComparison, BurdenRow, TaskStatus } from '@/api/types'
+import type { AccessContent, AccessKind, AdmissionStage, AdmissionStep, BurdenComparison, BurdenRow } from '@/api/types'
 import { ALL_ACCESS_KINDS, FUNDING_LABELS, accessKindLabel } from '@/features/access/labels'
 import { fenToYuan, formatFen, yuanToFen } from '@/utils/money'
 
@@ -129,17 +129,6 @@ export function decisionNeedsReason(decision: string): boolean {
 export function earliestStartFrom(message: string | null | undefined): string {
   const m = /最早[^0-9]*(\d{4}-\d{2}-\d{2})/.exec(message ?? '') ?? /earliest start is (\d{4}-\d{2}-\d{2})/.exec(message ?? '')
   return m?.[1] ?? ''
-}
-
-// ---- tasks
-
-/** A community's tasks: to answer, to finish (soonest due first), and the closed ones. */
-export function splitTasks<T extends { status: string; due_on?: string | null; created_at?: string }>(
-  tasks: readonly T[],
-): { pending: T[]; accepted: T[]; closed: T[] } {
-  const by = (s: TaskStatus) => tasks.filter((t) => t.status === s)
-  const accepted = by('accepted').sort((a, b) => (a.due_on || '9999').localeCompare(b.due_on || '9999'))
-  return { pending: by('pending'), accepted, closed: tasks.filter((t) => t.status !== 'pending' && t.status !== 'accepted') }
 }
 
 // ---- burden statistics
