@@ -5,11 +5,30 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"fmt"
+	"runtime"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
 )
+
+// OpenPool opens the runtime role's pool. pgx's default size, max(4, cores), is too small for
+// this application: a request holds its connection through the Go work between its
+// statements (and River's workers hold theirs for a job), so four connections left a 2-core
+// database a tenth idle while clerks queued for a connection. The default here is four per
+// core, at least 16; pool_max_conns in the URL still decides when it is given (size it with
+// PostgreSQL's max_connections across every process of the app tier).
+func OpenPool(ctx context.Context, url string) (*pgxpool.Pool, error) {
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, err
+	}
+	if !strings.Contains(url, "pool_max_conns") {
+		cfg.MaxConns = int32(max(16, 4*runtime.NumCPU()))
+	}
+	return pgxpool.NewWithConfig(ctx, cfg)
+}
 
 // openBunDB is stdlib.OpenDBFromPool with one difference: a query without bind arguments runs
 // in pgx's exec mode. bun formats every value into the SQL text, so nearly every statement it

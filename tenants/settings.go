@@ -18,7 +18,17 @@ import (
 // the county has none.
 func GetSettings[T any](ctx context.Context, defaults T) (*T, error) {
 	row := new(T)
-	err := DB(ctx).NewSelect().Model(row).Where("?TableAlias.tenant_id = ?", CurrentID(ctx)).Scan(ctx)
+	tx, ok := TxFrom(ctx)
+	if !ok {
+		return nil, errors.New("tenants: GetSettings outside a tenant transaction")
+	}
+	// Read on every intake and step: with a bind parameter, so its plan is kept (ScanOne).
+	table := tx.conn.Dialect().Tables().Get(reflect.TypeFor[T]())
+	cols := make([]string, len(table.Fields))
+	for i, f := range table.Fields {
+		cols[i] = string(f.SQLName)
+	}
+	err := ScanOne(ctx, row, "SELECT "+strings.Join(cols, ", ")+" FROM "+string(table.SQLName)+" WHERE tenant_id = $1", tx.tenantID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return &defaults, nil
 	}

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/google/uuid"
@@ -223,18 +224,30 @@ func (s *Server) authenticateOnce(hctx huma.Context, next func(huma.Context), ro
 		return
 	}
 	var (
-		m    *tenants.Membership
-		idle *signin.Activity
+		m       *tenants.Membership
+		idle    *signin.Activity
+		settled bool
 	)
-	err = s.deps.Store.InTx(ctx, sess.TenantID, func(ctx context.Context) error {
-		var err error
-		m, err = tenants.GetMembership(ctx, sess.IdentityID)
-		if err != nil || m.Status != tenants.StatusActive {
-			return err
+	// Nearly every request writes nothing here: one round trip reads all there is to check.
+	// When last_seen is due or the session idled out, the transaction below does it again
+	// and writes.
+	if sessionID, perr := uuid.Parse(sess.ID); perr == nil {
+		m, idle, settled, err = signin.Peek(ctx, s.deps.Store, sess.TenantID, sessionID, sess.IdentityID, time.Now(), hctx.Header(BackgroundHeader) == "1", sess.Cached)
+		if settled && m == nil {
+			err = tenants.ErrNotFound
 		}
-		idle, err = s.touch(ctx, sess, m.Phone, m.IdentityID, m.Name, hctx)
-		return err
-	})
+	}
+	if !settled && err == nil {
+		err = s.deps.Store.InTx(ctx, sess.TenantID, func(ctx context.Context) error {
+			var err error
+			m, err = tenants.GetMembership(ctx, sess.IdentityID)
+			if err != nil || m.Status != tenants.StatusActive {
+				return err
+			}
+			idle, err = s.touch(ctx, sess, m.Phone, m.IdentityID, m.Name, hctx)
+			return err
+		})
+	}
 	switch {
 	case errors.Is(err, tenants.ErrNotFound):
 		fail(problem.Forbidden("no_membership", "该账号未分配单位和角色", "this account has no membership"))

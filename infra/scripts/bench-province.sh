@@ -34,6 +34,6 @@ echo "== supervision dashboards, cards list and region login log over the provin
 echo | tee -a "$out/province.txt"
 echo "== intake through HTTP with sessions vs pgbench doing the same inserts (BenchmarkAcceptanceThroughput, same run)" | tee -a "$out/province.txt"
 (cd api && YC_BENCH_SECONDS="${YC_BENCH_SECONDS:-10}" go test -run '^$' -bench AcceptanceThroughput -benchtime 1x ./server/ 2>/dev/null) |
-  grep -E '^Benchmark' | tee -a "$out/province.txt"
+  grep -E '^Benchmark|round:' | tee -a "$out/province.txt"
 echo "(written to $out/province.txt)"
 exit "$status"

@@ -391,7 +391,14 @@ func (s *Service) record(ctx context.Context, a *Application, action string, fro
 		id := actor.IdentityID
 		e.ActorID, e.ActorName = &id, actor.Name
 	}
-	if _, err := tenants.DB(ctx).NewInsert().Model(e).Exec(ctx); err != nil {
+	// Every step writes one: with bind parameters, so its plan is kept (tenants.ExecOne).
+	var payload any // NULL for no data, as bun wrote it, not a json null
+	if e.Data != nil {
+		payload = e.Data
+	}
+	if err := tenants.ExecOne(ctx, `INSERT INTO application_events (tenant_id, application_id, seq, at, actor_id, actor_name, action, from_state, to_state, note, data)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+		e.TenantID, e.ApplicationID, e.Seq, e.At, e.ActorID, e.ActorName, e.Action, string(e.FromState), string(e.ToState), e.Note, payload); err != nil {
 		return nil, err
 	}
 	summary := map[string]any{"from": from, "to": to, "item": a.ItemName}

@@ -197,11 +197,19 @@ func (s *Service) Intake(ctx context.Context, in NewApplication) (*Detail, error
 	if err := schedule(ctx, cal, a, nil, st.YellowDays); err != nil {
 		return nil, err
 	}
-	res, err := tenants.DB(ctx).NewInsert().Model(a).On("CONFLICT (tenant_id, request_key) DO NOTHING").Exec(ctx)
+	// With bind parameters (tenants.InsertOne): the widest statement of an intake, parsed and
+	// planned once per connection instead of once per intake. Only the two columns the
+	// database fills come back, and the conflict arbiter is there only when there is a key to
+	// conflict on.
+	o := tenants.InsertOptions{Returning: []string{"created_at", "updated_at"}}
+	if a.RequestKey != nil {
+		o.OnConflict = "(tenant_id, request_key) DO NOTHING"
+	}
+	inserted, err := tenants.InsertOne(ctx, a, o)
 	if err != nil {
 		return nil, err
 	}
-	if n, _ := res.RowsAffected(); n == 0 {
+	if !inserted {
 		// A concurrent retry of the same form won; its transaction is the one that counts.
 		return nil, problem.Conflict("duplicate_submission", "该申请正在提交，请稍后刷新", "this form is being submitted already")
 	}

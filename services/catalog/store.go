@@ -260,10 +260,13 @@ func InForce(ctx context.Context, id uuid.UUID) (*Record, *Version, error) {
 		Record  `bun:",extend"`
 		Content *Item `bun:"content,type:jsonb"`
 	}
-	err := tenants.Own(ctx, tenants.DB(ctx).NewSelect().Model(&row)).ColumnExpr("si.*").ColumnExpr("siv.content AS content, d.path AS department_path, d.name AS department_name").
-		Join("LEFT JOIN service_item_versions AS siv ON siv.tenant_id = si.tenant_id AND siv.item_id = si.id AND siv.version = si.published_version").
-		Join("JOIN org_units AS d ON d.tenant_id = si.tenant_id AND d.id = si.department_id").
-		Where("si.id = ?", id).Scan(ctx)
+	// Every intake reads it: with bind parameters, so PostgreSQL keeps the three-table
+	// join's plan instead of planning it per intake (tenants.ScanOne).
+	err := tenants.ScanOne(ctx, &row, `SELECT si.*, siv.content AS content, d.path AS department_path, d.name AS department_name
+		FROM service_items AS si
+		LEFT JOIN service_item_versions AS siv ON siv.tenant_id = si.tenant_id AND siv.item_id = si.id AND siv.version = si.published_version
+		JOIN org_units AS d ON d.tenant_id = si.tenant_id AND d.id = si.department_id
+		WHERE si.tenant_id = $1 AND si.id = $2`, tenants.CurrentID(ctx), id)
 	r := &row.Record
 	v := new(Version)
 	if row.Content != nil {

@@ -258,7 +258,7 @@ func clone(ctx context.Context, admin *pgx.Conn, adminURL, tmpl string) (*DB, er
 func open(adminURL, name string) (*DB, error) {
 	db := &DB{OwnerURL: withDB(adminURL, name, "", ""), AppURL: withDB(adminURL, name, AppRole, appPassword), name: name}
 	var err error
-	if db.App, err = pgxpool.New(context.Background(), db.AppURL); err != nil {
+	if db.App, err = tenants.OpenPool(context.Background(), db.AppURL); err != nil {
 		return nil, err
 	}
 	if db.Owner, err = pgxpool.New(context.Background(), db.OwnerURL); err != nil {

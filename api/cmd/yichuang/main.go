@@ -165,7 +165,7 @@ func open(ctx context.Context, box *secret.Box) (*deps, error) {
 	if err != nil {
 		return nil, err
 	}
-	pool, err := pgxpool.New(ctx, appURL)
+	pool, err := tenants.OpenPool(ctx, appURL)
 	if err != nil {
 		return nil, fmt.Errorf("database: %w", err)
 	}
@@ -326,7 +326,7 @@ func runMigrate(ctx context.Context, owner, appURL string, key func() (*secret.B
 		fmt.Fprintln(out, "applied", m)
 	}
 	fmt.Fprintln(out, "river schema version", res.RiverVersion)
-	pool, err := pgxpool.New(ctx, appURL)
+	pool, err := tenants.OpenPool(ctx, appURL)
 	if err != nil {
 		return fmt.Errorf("database: %w", err)
 	}
