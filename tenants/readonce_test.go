@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"runtime"
 	"testing"
 
 	"github.com/yichuang/yichuang/tenants"
@@ -77,8 +78,8 @@ func TestScanOne(t *testing.T) {
 func TestOpenPoolSize(t *testing.T) {
 	t.Parallel()
 	bundle := setup(t)
-	if n := bundle.db.App.Config().MaxConns; n < 16 {
-		t.Errorf("the runtime role's pool holds at most %d connections, want at least 16", n)
+	if n, want := bundle.db.App.Config().MaxConns, int32(max(4, runtime.NumCPU())); n != want {
+		t.Errorf("the runtime role's pool holds at most %d connections, want pgx's default %d", n, want)
 	}
 	pool, err := tenants.OpenPool(context.Background(), bundle.db.AppURL+"&pool_max_conns=3")
 	if err != nil {
