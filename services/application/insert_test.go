@@ -6,7 +6,6 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/yichuang/yichuang/services/application"
 	"github.com/yichuang/yichuang/tenants"
 )
 
@@ -41,5 +40,4 @@ func TestInsertOneWritesWhatBunWrites(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	_ = application.ChannelWindow
 }
