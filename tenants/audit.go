@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/google/uuid"
@@ -68,18 +69,19 @@ func Audit(ctx context.Context, c Change) error {
 		ev.ActorID, ev.ActorName = &id, a.Name
 	}
 
-	// The row is written when the transaction commits (flushAudit): the head row's lock, which
-	// orders a county's appends, is then held for two statements and the commit, not for the
-	// rest of the transaction's work.
+	// The row is written when the transaction commits (Tx.flush): the head row's lock, which
+	// orders a county's appends, is then held for the round trip that ends the transaction
+	// (two statements and the commit when it appends several rows), not for the rest of its
+	// work.
 	tx.mu.Lock()
 	tx.pending = append(tx.pending, ev)
 	tx.mu.Unlock()
 	return nil
 }
 
-// FlushAudit writes the audit rows the transaction in ctx has appended so far; InTx does it
-// before committing. Code that reads the chain inside the transaction that appends to it
-// calls it first (VerifyAudit does).
+// FlushAudit writes the audit rows the transaction in ctx has appended so far (and the writes
+// left by ExecAtCommit, before them); InTx does it with the commit. Code that reads the chain
+// inside the transaction that appends to it calls it first (VerifyAudit does).
 func FlushAudit(ctx context.Context) error {
 	tx, ok := TxFrom(ctx)
 	if !ok {
@@ -88,32 +90,150 @@ func FlushAudit(ctx context.Context) error {
 	return tx.flushAudit(ctx)
 }
 
-// flushAudit numbers and chains the pending rows under the head's lock, in two round trips:
-// one UPDATE takes the lock and reserves the numbers (returning the hash to chain onto), one
-// statement inserts every row and moves the head's hash.
+// flushAudit writes what the transaction has left for its end (the writes of ExecAtCommit,
+// then the audit rows), without committing: for code that reads them inside the transaction.
 func (t *Tx) flushAudit(ctx context.Context) error {
+	_, err := t.flush(ctx, false)
+	return err
+}
+
+// flush sends the transaction's deferred writes (ExecAtCommit), then numbers and chains the
+// pending audit rows under the head's lock, and with commit set commits. One audit row (every
+// write of an application) is one statement: the UPDATE of the head takes the lock, reserves
+// the number and computes the row's hash in PostgreSQL from the previous hash and the content
+// built here (chainParts), and the INSERT writes the row from what it returns. The deferred
+// writes, that statement and the COMMIT then go as one pipelined batch: one round trip, and
+// the head's lock is released in the round trip that took it. committed reports that the
+// COMMIT went with the batch. Several audit rows take the old way: one UPDATE reserves the
+// numbers and returns the hash to chain onto, one statement inserts every row and moves the
+// head's hash, and the caller commits.
+func (t *Tx) flush(ctx context.Context, commit bool) (committed bool, err error) {
 	t.mu.Lock()
-	evs := t.pending
-	t.pending = nil
+	evs, later := t.pending, t.later
+	t.pending, t.later = nil, nil
 	t.mu.Unlock()
-	if len(evs) == 0 {
-		return nil
+	if len(evs) == 0 && len(later) == 0 {
+		return false, nil
 	}
+	if len(evs) > 1 {
+		if len(later) > 0 {
+			if _, err := t.sendBatch(ctx, later, nil, false); err != nil {
+				return false, err
+			}
+		}
+		return false, t.appendMany(ctx, evs)
+	}
+	var ev *AuditEvent
+	if len(evs) == 1 {
+		ev = evs[0]
+	}
+	committed, err = t.sendBatch(ctx, later, ev, commit)
+	if errors.Is(err, errNoHead) {
+		// The county's first row: create its head, then go again (errNoHead comes before the
+		// batch is sent: nothing of it ran).
+		if err = t.createHead(ctx); err == nil {
+			committed, err = t.sendBatch(ctx, later, ev, commit)
+		}
+	}
+	return committed, err
+}
+
+// errNoHead: the county has no audit head yet.
+var errNoHead = errors.New("tenants: no audit head")
+
+// appendOne is the statement that appends one audit row; SET expressions read the head's old
+// values, so last_prev_hash keeps the hash the row chains onto (migration 20261205000052).
+// Were the head missing, the row would have no number and its INSERT would fail (seq is NOT
+// NULL): the COMMIT behind it in the batch is then skipped, never a commit without the row. It
+// runs on every write of an application: with bind parameters through pgx, whose statement
+// cache prepares it once per connection, so PostgreSQL does not parse and plan it again.
+const appendOne = `WITH head AS (
+	UPDATE audit_heads SET last_seq = last_seq + 1, last_prev_hash = last_hash,
+		last_hash = sha256(last_hash || $2::bytea || convert_to((last_seq + 1)::text, 'UTF8') || $3::bytea)
+	WHERE tenant_id = $1 RETURNING last_seq, last_prev_hash, last_hash)
+INSERT INTO audit_events (tenant_id, seq, at, actor_id, actor_name, action, target_type, target_id, request_id, summary, prev_hash, hash)
+SELECT $1, head.last_seq, $4, $5, $6, $7, $8, $9, $10, $11, head.last_prev_hash, head.last_hash FROM (VALUES (1)) one LEFT JOIN head ON true
+RETURNING seq, prev_hash, hash`
+
+// sendBatch sends the deferred writes, the audit row ev (if any) and, with commit, COMMIT, as
+// one pipelined batch. Should one fail, PostgreSQL skips the rest (the COMMIT too) and the
+// transaction is aborted; a missing head is reported as errNoHead, before anything ran.
+func (t *Tx) sendBatch(ctx context.Context, later []laterExec, ev *AuditEvent, commit bool) (committed bool, err error) {
+	if _, known := t.store.heads.Load(t.tenantID); ev != nil && !known {
+		// A batch cannot wait to see that a statement found no head, so the head must be
+		// known to exist before: asked once per county and process (heads are never deleted:
+		// the runtime role may not).
+		var ok bool
+		if err := t.pgx.QueryRow(ctx, `SELECT true FROM audit_heads WHERE tenant_id = $1`, t.tenantID).Scan(&ok); errors.Is(err, pgx.ErrNoRows) {
+			return false, errNoHead
+		} else if err != nil {
+			return false, fmt.Errorf("audit head: %w", err)
+		}
+		t.store.heads.Store(t.tenantID, true)
+	}
+	b := &pgx.Batch{}
+	for _, l := range later {
+		b.Queue(l.sql, l.args...)
+	}
+	if ev != nil {
+		pre, suf := chainParts(ev)
+		b.Queue(appendOne, t.tenantID, pre, suf, ev.At, ev.ActorID, ev.ActorName, ev.Action, ev.TargetType, ev.TargetID, ev.RequestID, string(ev.Summary))
+	}
+	if commit {
+		b.Queue("COMMIT")
+	}
+	br := t.pgx.SendBatch(ctx, b)
+	defer func() {
+		if cerr := br.Close(); err == nil && cerr != nil {
+			err, committed = cerr, false
+		}
+	}()
+	for range later {
+		if _, err := br.Exec(); err != nil {
+			return false, err
+		}
+	}
+	if ev != nil {
+		if err := br.QueryRow().Scan(&ev.Seq, &ev.PrevHash, &ev.Hash); err != nil {
+			return false, fmt.Errorf("audit append: %w", err)
+		}
+	}
+	if commit {
+		tag, err := br.Exec()
+		if err != nil {
+			return false, err
+		}
+		// COMMIT of a transaction that had failed answers ROLLBACK, not an error.
+		if tag.String() != "COMMIT" {
+			return false, fmt.Errorf("tenants: the transaction was rolled back (%s)", tag)
+		}
+		return true, nil
+	}
+	return false, nil
+}
+
+func (t *Tx) createHead(ctx context.Context) error {
+	_, err := t.conn.NewRaw(`INSERT INTO audit_heads (tenant_id, last_seq, last_hash) VALUES (?, 0, ?)
+		ON CONFLICT (tenant_id) DO NOTHING`, t.tenantID, make([]byte, sha256.Size)).Exec(ctx)
+	if err == nil {
+		t.store.heads.Store(t.tenantID, true)
+	}
+	return err
+}
+
+// appendMany writes several audit rows: one UPDATE reserves their numbers under the head's
+// lock and returns the hash to chain onto, one statement inserts them and moves the hash.
+func (t *Tx) appendMany(ctx context.Context, evs []*AuditEvent) error {
 	n := int64(len(evs))
 	var lastSeq int64
 	var lastHash []byte
-	// Both statements of a flush run on every write of the application: they go with bind
-	// parameters through pgx, whose statement cache prepares them once per connection, so
-	// PostgreSQL does not parse and plan them again on every request.
 	reserve := func() error {
 		return t.pgx.QueryRow(ctx, `UPDATE audit_heads SET last_seq = last_seq + $1 WHERE tenant_id = $2 RETURNING last_seq, last_hash`,
 			n, t.tenantID).Scan(&lastSeq, &lastHash)
 	}
 	err := reserve()
 	if errors.Is(err, pgx.ErrNoRows) {
-		// The county's first row: create its head, then reserve as usual.
-		if _, err = t.conn.NewRaw(`INSERT INTO audit_heads (tenant_id, last_seq, last_hash) VALUES (?, 0, ?)
-			ON CONFLICT (tenant_id) DO NOTHING`, t.tenantID, make([]byte, sha256.Size)).Exec(ctx); err == nil {
+		if err = t.createHead(ctx); err == nil {
 			err = reserve()
 		}
 	}
@@ -127,14 +247,6 @@ func (t *Tx) flushAudit(ctx context.Context) error {
 		ev.Hash = chainHash(ev)
 		prev = ev.Hash
 	}
-	if len(evs) == 1 {
-		ev := evs[0]
-		_, err = t.pgx.Exec(ctx, `WITH rows AS (INSERT INTO audit_events (tenant_id, seq, at, actor_id, actor_name, action, target_type, target_id,
-			request_id, summary, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12))
-			UPDATE audit_heads SET last_hash = $12 WHERE tenant_id = $1`,
-			t.tenantID, ev.Seq, ev.At, ev.ActorID, ev.ActorName, ev.Action, ev.TargetType, ev.TargetID, ev.RequestID, string(ev.Summary), ev.PrevHash, ev.Hash)
-		return err
-	}
 	_, err = t.conn.NewRaw(`WITH rows AS (?) UPDATE audit_heads SET last_hash = ? WHERE tenant_id = ?`,
 		t.conn.NewInsert().Model(&evs), prev, t.tenantID).Exec(ctx)
 	return err
@@ -143,6 +255,20 @@ func (t *Tx) flushAudit(ctx context.Context) error {
 // chainHash is sha256(prev_hash || canonical content). The content is JSON with fixed field
 // order and a canonical summary, so it can be recomputed from the stored row.
 func chainHash(ev *AuditEvent) []byte {
+	pre, suf := chainParts(ev)
+	h := sha256.New()
+	h.Write(ev.PrevHash)
+	h.Write(pre)
+	h.Write(strconv.AppendInt(nil, ev.Seq, 10))
+	h.Write(suf)
+	return h.Sum(nil)
+}
+
+// chainParts is the row's canonical content around its number: the content is pre, the
+// number in decimal (as JSON and PostgreSQL's bigint::text both write it), then suf. The
+// number is cut out so that PostgreSQL can hash a row whose number it assigns (appendOne);
+// chainHash puts it back, so both hash the same bytes.
+func chainParts(ev *AuditEvent) (pre, suf []byte) {
 	var actor string
 	if ev.ActorID != nil {
 		actor = ev.ActorID.String()
@@ -158,12 +284,13 @@ func chainHash(ev *AuditEvent) []byte {
 		TargetID   string          `json:"target_id"`
 		RequestID  string          `json:"request_id"`
 		Summary    json.RawMessage `json:"summary"`
-	}{ev.TenantID.String(), ev.Seq, ev.At.UTC().Format("2006-01-02T15:04:05.000000Z"), actor, ev.ActorName,
+	}{ev.TenantID.String(), 0, ev.At.UTC().Format("2006-01-02T15:04:05.000000Z"), actor, ev.ActorName,
 		ev.Action, ev.TargetType, ev.TargetID, ev.RequestID, ev.Summary})
-	h := sha256.New()
-	h.Write(ev.PrevHash)
-	h.Write(content)
-	return h.Sum(nil)
+	// The tenant's id (a UUID's hex and dashes) comes first, so the first `,"seq":0,` is the
+	// number's own.
+	const mark = `,"seq":`
+	i := bytes.Index(content, []byte(mark+"0,"))
+	return content[:i+len(mark)], content[i+len(mark)+1:]
 }
 
 // canonicalJSON renders v with sorted object keys and exact numbers, the form jsonb

@@ -1,8 +1,14 @@
 package tenants_test
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/json"
+	"strconv"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -99,19 +105,21 @@ func tamper(t *testing.T, bundle *testBundle, stmt string, args ...any) {
 }
 
 // Rows are written when the transaction commits, under the head's lock: concurrent
-// transactions of one county, each appending several rows, still make one unbroken chain,
-// and a transaction that reads its own chain sees the rows it appended.
+// transactions of one county, half appending one row (one statement that numbers and hashes
+// it in PostgreSQL) and half several (numbered and hashed here), still make one unbroken
+// chain, and a transaction that reads its own chain sees the rows it appended.
 func TestAuditChainHoldsUnderConcurrentAppends(t *testing.T) {
 	t.Parallel()
 	bundle := setup(t)
 	const writers, each = 8, 5
+	const rows = each * (writers/2*1 + writers/2*2)
 	errs := make(chan error, writers)
 	for w := range writers {
 		go func() {
 			var err error
 			for i := range each {
 				err = bundle.db.Store.InTx(context.Background(), bundle.a.ID, func(ctx context.Context) error {
-					for k := range 2 {
+					for k := range w%2 + 1 {
 						if err := tenants.Audit(ctx, tenants.Change{Action: "org_unit.create", TargetType: "org_unit", TargetID: uuid.NewString(),
 							Summary: map[string]any{"writer": w, "i": i, "k": k}}); err != nil {
 							return err
@@ -131,17 +139,41 @@ func TestAuditChainHoldsUnderConcurrentAppends(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if res := verify(t, bundle, bundle.a.ID); !res.OK || res.RowsChecked != writers*each*2 {
-		t.Fatalf("chain after concurrent appends: %+v, want OK with %d rows", res, writers*each*2)
+	if res := verify(t, bundle, bundle.a.ID); !res.OK || res.RowsChecked != rows {
+		t.Fatalf("chain after concurrent appends: %+v, want OK with %d rows", res, rows)
 	}
 	bundle.db.Ctx(t, bundle.a.ID, func(ctx context.Context) error {
 		if err := tenants.Audit(ctx, tenants.Change{Action: "org_unit.create", TargetType: "org_unit", TargetID: "x"}); err != nil {
 			return err
 		}
 		res, err := tenants.VerifyAudit(ctx)
-		if err == nil && (!res.OK || res.RowsChecked != writers*each*2+1) {
+		if err == nil && (!res.OK || res.RowsChecked != rows+1) {
 			t.Errorf("inside the appending transaction: %+v, want OK with its own row counted", res)
 		}
 		return err
 	})
+}
+
+// chainParts cuts the canonical content at the row's number: the parts with the number put
+// back are the content chainHash hashes, for numbers of every width, and the cut is the
+// number's own even when the content around it spells `"seq":0`.
+func TestChainPartsSurroundTheNumber(t *testing.T) {
+	t.Parallel()
+	actor := uuid.New()
+	ev := &tenants.AuditEvent{TenantID: uuid.New(), At: time.Date(2027, 2, 1, 8, 30, 0, 123456789, time.UTC), ActorID: &actor,
+		ActorName: `张三 ,"seq":0,`, Action: "application.intake", TargetType: "application", TargetID: uuid.NewString(),
+		RequestID: "r1", Summary: json.RawMessage(`{"seq":0,"x":"\u003c"}`), PrevHash: make([]byte, 32)}
+	for _, seq := range []int64{1, 9, 10, 12345, 9007199254740993} {
+		ev.Seq = seq
+		pre, suf := tenants.ChainParts(ev)
+		content := string(pre) + strconv.FormatInt(seq, 10) + string(suf)
+		if !strings.HasPrefix(content, `{"tenant_id":"`+ev.TenantID.String()+`","seq":`+strconv.FormatInt(seq, 10)+`,"at":"2027-02-01T08:30:00.123456Z",`) ||
+			!strings.HasSuffix(content, `"summary":{"seq":0,"x":"\u003c"}}`) {
+			t.Errorf("seq %d: content %s", seq, content)
+		}
+		h := sha256.Sum256(append(append([]byte{}, ev.PrevHash...), content...))
+		if got := tenants.ChainHash(ev); !bytes.Equal(got, h[:]) {
+			t.Errorf("seq %d: chainHash %x, want sha256(prev || content) %x", seq, got, h)
+		}
+	}
 }

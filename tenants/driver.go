@@ -5,26 +5,73 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"fmt"
+	"runtime"
+	"strings"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
+	pgxuuid "github.com/vgarvardt/pgx-google-uuid/v5"
 )
 
 // OpenPool opens the runtime role's pool: the one place the app tier's pools are made, so
-// their size is decided here. pool_max_conns in the URL sets it; without it pgx's default
-// holds, max(4, cores). A default of 16 was measured (2026-12-06, 2 cores, 8 clients): intake
-// over 20 counties rose from 0.56 to 0.64 of pgbench, but the worklists' p95 rose by a
-// quarter to a half at 1 million applications (first page 32.6 -> 41.5 ms, p99 43.9 -> 88.2)
-// and reached 50-85 ms at 10 million: more backends than cores contend, and the clerk's
-// screens matter more than bulk intake. Size it with PostgreSQL's max_connections across
-// every process.
+// their size is decided here. pool_max_conns in the URL sets it; without it the pool holds
+// 2 × cores + 1 connections (PostgreSQL's rule of thumb: cores × 2 plus the disks, here one),
+// at least pgx's 4. Measured on 2 cores with 8 clients (2026-12-06): pgx's default, 4, left
+// the machine 7% idle during intake while requests queued for a connection (intake 0.56 of
+// pgbench), and 16 let more backends than cores contend, so the worklists' p95 rose by a
+// quarter to a half at 1 million applications and past 50 ms at 10 million. Size it with
+// PostgreSQL's max_connections across every process.
 func OpenPool(ctx context.Context, url string) (*pgxpool.Pool, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		return nil, err
 	}
+	if !strings.Contains(url, "pool_max_conns") {
+		cfg.MaxConns = DefaultPoolSize()
+	}
+	cfg.AfterConnect = func(_ context.Context, c *pgx.Conn) error {
+		encodeUUIDs(c.TypeMap())
+		return nil
+	}
 	return pgxpool.NewWithConfig(ctx, cfg)
+}
+
+// encodeUUIDs lets pgx send a google/uuid UUID (or a pointer to one) as the 16 bytes it is.
+// Without it pgx takes the UUID's driver.Valuer: it formats the UUID as text, fails to
+// encode that text as a binary uuid, builds an error with fmt.Errorf, parses the text back
+// and only then encodes; every tenant_id, id and actor of every statement went that way, 7%
+// of the Go process's CPU in the intake benchmark (2026-12-06). Only the encode side is
+// registered: scanning keeps uuid.UUID's own Scan, which leaves the zero UUID for a NULL
+// where pgxuuid's scan plan would fail.
+// DefaultPoolSize is the pool's size when the URL does not set one: 2 × cores + 1, at least 4.
+func DefaultPoolSize() int32 {
+	return int32(max(4, 2*runtime.NumCPU()+1))
+}
+
+func encodeUUIDs(m *pgtype.Map) {
+	m.TryWrapEncodePlanFuncs = append([]pgtype.TryWrapEncodePlanFunc{pgxuuid.TryWrapUUIDEncodePlan, tryWrapUUIDPointer},
+		m.TryWrapEncodePlanFuncs...)
+}
+
+// tryWrapUUIDPointer dereferences a *uuid.UUID for pgxuuid's plan: pgx's own dereferencing
+// plan stands aside for any driver.Valuer, and *uuid.UUID is one. A nil pointer never gets
+// here (pgx writes NULL first).
+func tryWrapUUIDPointer(value any) (pgtype.WrappedEncodePlanNextSetter, any, bool) {
+	if _, ok := value.(*uuid.UUID); ok {
+		return &uuidPointerPlan{}, uuid.UUID{}, true
+	}
+	return nil, nil, false
+}
+
+type uuidPointerPlan struct{ next pgtype.EncodePlan }
+
+func (p *uuidPointerPlan) SetNext(next pgtype.EncodePlan) { p.next = next }
+
+func (p *uuidPointerPlan) Encode(value any, buf []byte) ([]byte, error) {
+	return p.next.Encode(*value.(*uuid.UUID), buf)
 }
 
 // openBunDB is stdlib.OpenDBFromPool with one difference: a query without bind arguments runs
@@ -96,13 +143,18 @@ func beginOn(ctx context.Context, conn interface{ Raw(func(any) error) error }, 
 
 // end finishes a transaction beginOn opened, as a deferred call: rolled back on a panic
 // (which goes on) or an error, else committed, the commit's error becoming the function's.
-func end(ctx context.Context, ptx pgx.Tx, err *error) {
+// committed (nil for none) says the COMMIT was sent already, in a tenant transaction's last
+// batch (Tx.flush); pgx's transaction is then left as it is, its connection idle.
+func end(ctx context.Context, ptx pgx.Tx, err *error, committed *bool) {
 	if p := recover(); p != nil {
 		_ = ptx.Rollback(context.WithoutCancel(ctx))
 		panic(p)
 	}
 	if *err != nil {
 		_ = ptx.Rollback(context.WithoutCancel(ctx))
+		return
+	}
+	if committed != nil && *committed {
 		return
 	}
 	*err = ptx.Commit(ctx)

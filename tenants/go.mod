@@ -10,6 +10,7 @@ require (
 	github.com/riverqueue/river/rivertype v0.51.0
 	github.com/uptrace/bun v1.3.0
 	github.com/uptrace/bun/dialect/pgdialect v1.3.0
+	github.com/vgarvardt/pgx-google-uuid/v5 v5.6.0
 )
 
 require (

@@ -113,6 +113,28 @@ func ExecOne(ctx context.Context, query string, args ...any) error {
 	return err
 }
 
+// ExecAtCommit leaves a write with $1, $2, ... bind parameters for the end of ctx's tenant
+// transaction: it is sent with the audit rows and the COMMIT in one pipelined batch (one
+// round trip, see Tx.flush), before any audit row. For a write whose rows the transaction
+// does not read again and whose failure needs no handling beyond the transaction's: an
+// error fails the commit, and nothing is kept. FlushAudit sends it earlier, for a reader.
+func ExecAtCommit(ctx context.Context, query string, args ...any) error {
+	tx, ok := TxFrom(ctx)
+	if !ok {
+		return errors.New("tenants: ExecAtCommit outside a tenant transaction")
+	}
+	tx.mu.Lock()
+	tx.later = append(tx.later, laterExec{sql: query, args: args})
+	tx.mu.Unlock()
+	return nil
+}
+
+// laterExec is a write left for the transaction's end (ExecAtCommit).
+type laterExec struct {
+	sql  string
+	args []any
+}
+
 // InsertOne inserts the bun model row (a pointer to a struct) with bind parameters, as
 // bun's own insert would write it: a nil pointer, or a zero value tagged nullzero or with
 // a default, is left to the column's default; jsonb columns are marshalled; arrays of

@@ -5,8 +5,13 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"runtime"
+	"strings"
 	"testing"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/yichuang/yichuang/tenants"
 )
@@ -78,8 +83,8 @@ func TestScanOne(t *testing.T) {
 func TestOpenPoolSize(t *testing.T) {
 	t.Parallel()
 	bundle := setup(t)
-	if n, want := bundle.db.App.Config().MaxConns, int32(max(4, runtime.NumCPU())); n != want {
-		t.Errorf("the runtime role's pool holds at most %d connections, want pgx's default %d", n, want)
+	if n, want := bundle.db.App.Config().MaxConns, int32(max(4, 2*runtime.NumCPU()+1)); n != want {
+		t.Errorf("the runtime role's pool holds at most %d connections, want 2 × cores + 1 = %d", n, want)
 	}
 	pool, err := tenants.OpenPool(context.Background(), bundle.db.AppURL+"&pool_max_conns=3")
 	if err != nil {
@@ -88,5 +93,43 @@ func TestOpenPoolSize(t *testing.T) {
 	defer pool.Close()
 	if n := pool.Config().MaxConns; n != 3 {
 		t.Errorf("pool_max_conns=3 in the URL gave %d connections", n)
+	}
+}
+
+// TestOpenPoolEncodesUUIDs: the pool's connections send a uuid.UUID as 16 bytes, not through
+// its driver.Valuer (text, a failed encode, a parse, then the encode), and the value that
+// arrives is the same.
+func TestOpenPoolEncodesUUIDs(t *testing.T) {
+	t.Parallel()
+	bundle := setup(t)
+	conn, err := bundle.db.App.Acquire(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Release()
+	id := uuid.New()
+	for _, v := range []any{id, &id} {
+		plan := conn.Conn().TypeMap().PlanEncode(pgtype.UUIDOID, pgtype.BinaryFormatCode, v)
+		if name := fmt.Sprintf("%T", plan); strings.Contains(name, "DriverValuer") {
+			t.Errorf("a %T is encoded by %s, want the 16-byte plan", v, name)
+		}
+	}
+	var text, ptext string
+	var back uuid.UUID
+	var none *uuid.UUID
+	var isNull bool
+	if err := conn.QueryRow(context.Background(), "SELECT $1::uuid::text, $1::uuid, $2::uuid::text, $3::uuid IS NULL", id, &id, none).
+		Scan(&text, &back, &ptext, &isNull); err != nil {
+		t.Fatal(err)
+	}
+	if text != id.String() || back != id || ptext != id.String() {
+		t.Errorf("sent %s, the server read %s (by pointer %s) and gave back %s", id, text, ptext, back)
+	}
+	if !isNull {
+		t.Error("a nil *uuid.UUID did not arrive as NULL")
+	}
+	var null uuid.UUID
+	if err := conn.QueryRow(context.Background(), "SELECT NULL::uuid").Scan(&null); err != nil || null != uuid.Nil {
+		t.Errorf("a NULL uuid scans as before (uuid.UUID's own Scan, the zero UUID): %v, %v", null, err)
 	}
 }

@@ -81,7 +81,7 @@ func (s *Store) InRegion(ctx context.Context, code string, fn func(ctx context.C
 	if err != nil {
 		return err
 	}
-	defer end(ctx, ptx, &err)
+	defer end(ctx, ptx, &err, nil)
 	if _, err = ptx.Exec(ctx, "SET LOCAL ROLE "+supervisionRole); err != nil {
 		return err
 	}

@@ -27,6 +27,8 @@ type Store struct {
 	pool  *pgxpool.Pool
 	db    *bun.DB
 	river *river.Client[pgx.Tx]
+	// heads are the counties whose audit head is known to exist (Tx.sendBatch).
+	heads sync.Map
 }
 
 // NewStore wraps a pool of the runtime role. inserter may be nil for processes that never
@@ -51,9 +53,13 @@ type Tx struct {
 	pgx      pgx.Tx
 	tenantID uuid.UUID
 	store    *Store
-	// pending are the audit rows appended in this transaction, written at its end.
+	// pending are the audit rows appended in this transaction, later the writes left for its
+	// end (ExecAtCommit); both are written at its end (flush).
 	mu      sync.Mutex
 	pending []*AuditEvent
+	later   []laterExec
+	// committed: the COMMIT went with the flush's batch.
+	committed bool
 }
 
 // DB runs bun queries inside the transaction.
@@ -101,13 +107,14 @@ func (s *Store) InTx(ctx context.Context, tenantID uuid.UUID, fn func(ctx contex
 	if err != nil {
 		return err
 	}
-	defer end(ctx, ptx, &err)
 	tx := &Tx{conn: conn, pgx: ptx, tenantID: tenantID, store: s}
+	defer end(ctx, ptx, &err, &tx.committed)
 	if err = fn(context.WithValue(ctx, txKey{}, tx)); err != nil {
 		return err
 	}
-	// The audit rows last, just before the commit: see flushAudit.
-	return tx.flushAudit(ctx)
+	// The deferred writes and the audit rows last, with the commit: see flush.
+	tx.committed, err = tx.flush(ctx, true)
+	return err
 }
 
 // CurrentID is the tenant of ctx's transaction, for the explicit `tenant_id = ?` every query

@@ -34,8 +34,10 @@ const (
 )
 
 // pgbenchScript does in one transaction the inserts a window intake makes: the application,
-// its timeline event, the audit row (with the head update that serialises the chain) and the
-// deadline job (River's table is spelled by the harness, beside its migrations).
+// its timeline event, the audit row (in the one statement the app appends it with, the head's
+// update that serialises the chain and the row's insert) and the deadline job (River's table
+// is spelled by the harness, beside its migrations). Its statements are the app's; each side
+// keeps its own protocol (pgbench's simple queries, the app's prepared ones).
 const pgbenchScript = `
 BEGIN;
 SELECT set_config('app.tenant_id', ':tenant', true);
@@ -48,10 +50,12 @@ INSERT INTO applications (tenant_id, id, item_id, item_version, item_name, state
   RETURNING id AS app \gset
 INSERT INTO application_events (tenant_id, application_id, seq, at, actor_id, actor_name, action, from_state, to_state, data)
   VALUES (':tenant', ':app', 1, now(), ':actor', '测试', 'intake', '', 'received', '{}');
-UPDATE audit_heads SET last_seq = last_seq + 1 WHERE tenant_id = ':tenant' RETURNING last_seq AS seq \gset
+WITH head AS (
+    UPDATE audit_heads SET last_seq = last_seq + 1, last_prev_hash = last_hash,
+      last_hash = sha256(last_hash || convert_to(':app', 'UTF8') || convert_to((last_seq + 1)::text, 'UTF8'))
+    WHERE tenant_id = ':tenant' RETURNING last_seq, last_prev_hash, last_hash)
 INSERT INTO audit_events (tenant_id, seq, at, actor_id, actor_name, action, target_type, target_id, request_id, summary, prev_hash, hash)
-  VALUES (':tenant', :seq, now(), ':actor', '测试', 'application.intake', 'application', ':app', 'pgbench', '{}', '\x00', sha256(convert_to(':app', 'UTF8')));
-UPDATE audit_heads SET last_hash = sha256(convert_to(':app', 'UTF8')) WHERE tenant_id = ':tenant';
+  SELECT ':tenant', last_seq, now(), ':actor', '测试', 'application.intake', 'application', ':app', 'pgbench', '{}', last_prev_hash, last_hash FROM head;
 ` + tenanttest.PgbenchJobInsert + `
 COMMIT;
 `

@@ -391,12 +391,19 @@ func (s *Service) record(ctx context.Context, a *Application, action string, fro
 		id := actor.IdentityID
 		e.ActorID, e.ActorName = &id, actor.Name
 	}
-	// Every step writes one: with bind parameters, so its plan is kept (tenants.ExecOne).
+	// Every step writes one: with bind parameters, so its plan is kept (tenants.ExecOne). An
+	// intake's (the first event) reads nothing back and goes with the audit row and the
+	// COMMIT in the transaction's last round trip (tenants.ExecAtCommit); a later step's
+	// page is read back in its transaction, so its event is written now.
 	var payload any // NULL for no data, as bun wrote it, not a json null
 	if e.Data != nil {
 		payload = e.Data
 	}
-	if err := tenants.ExecOne(ctx, `INSERT INTO application_events (tenant_id, application_id, seq, at, actor_id, actor_name, action, from_state, to_state, note, data)
+	write := tenants.ExecOne
+	if from == "" {
+		write = tenants.ExecAtCommit
+	}
+	if err := write(ctx, `INSERT INTO application_events (tenant_id, application_id, seq, at, actor_id, actor_name, action, from_state, to_state, note, data)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
 		e.TenantID, e.ApplicationID, e.Seq, e.At, e.ActorID, e.ActorName, e.Action, string(e.FromState), string(e.ToState), e.Note, payload); err != nil {
 		return nil, err
