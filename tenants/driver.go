@@ -5,8 +5,6 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"fmt"
-	"runtime"
-	"strings"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -17,20 +15,18 @@ import (
 )
 
 // OpenPool opens the runtime role's pool: the one place the app tier's pools are made, so
-// their size is decided here. pool_max_conns in the URL sets it; without it the pool holds
-// 2 × cores + 1 connections (PostgreSQL's rule of thumb: cores × 2 plus the disks, here one),
-// at least pgx's 4. Measured on 2 cores with 8 clients (2026-12-06): pgx's default, 4, left
-// the machine 7% idle during intake while requests queued for a connection (intake 0.56 of
-// pgbench), and 16 let more backends than cores contend, so the worklists' p95 rose by a
-// quarter to a half at 1 million applications and past 50 ms at 10 million. Size it with
-// PostgreSQL's max_connections across every process.
+// their size is decided here. pool_max_conns in the URL sets it; without it pgx's default
+// holds, max(4, cores). Larger pools were measured (2 cores, 8 clients): 16 connections lifted
+// intake over 20 counties from 0.56 to 0.64 of pgbench (2026-12-06, before an intake took
+// seven round trips), but the worklists' p95 rose by a quarter to a half at 1 million
+// applications and to 50-85 ms at 10 million; 5 (2 × cores + 1) still put the admin's red
+// worklist at 63 ms p95 at 10 million (37 ms with 4). More backends than cores contend, and
+// the clerk's screens matter more than bulk intake. Size it with PostgreSQL's
+// max_connections across every process.
 func OpenPool(ctx context.Context, url string) (*pgxpool.Pool, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		return nil, err
-	}
-	if !strings.Contains(url, "pool_max_conns") {
-		cfg.MaxConns = DefaultPoolSize()
 	}
 	cfg.AfterConnect = func(_ context.Context, c *pgx.Conn) error {
 		encodeUUIDs(c.TypeMap())
@@ -46,11 +42,6 @@ func OpenPool(ctx context.Context, url string) (*pgxpool.Pool, error) {
 // of the Go process's CPU in the intake benchmark (2026-12-06). Only the encode side is
 // registered: scanning keeps uuid.UUID's own Scan, which leaves the zero UUID for a NULL
 // where pgxuuid's scan plan would fail.
-// DefaultPoolSize is the pool's size when the URL does not set one: 2 × cores + 1, at least 4.
-func DefaultPoolSize() int32 {
-	return int32(max(4, 2*runtime.NumCPU()+1))
-}
-
 func encodeUUIDs(m *pgtype.Map) {
 	m.TryWrapEncodePlanFuncs = append([]pgtype.TryWrapEncodePlanFunc{pgxuuid.TryWrapUUIDEncodePlan, tryWrapUUIDPointer},
 		m.TryWrapEncodePlanFuncs...)

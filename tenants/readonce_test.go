@@ -83,8 +83,8 @@ func TestScanOne(t *testing.T) {
 func TestOpenPoolSize(t *testing.T) {
 	t.Parallel()
 	bundle := setup(t)
-	if n, want := bundle.db.App.Config().MaxConns, int32(max(4, 2*runtime.NumCPU()+1)); n != want {
-		t.Errorf("the runtime role's pool holds at most %d connections, want 2 × cores + 1 = %d", n, want)
+	if n, want := bundle.db.App.Config().MaxConns, int32(max(4, runtime.NumCPU())); n != want {
+		t.Errorf("the runtime role's pool holds at most %d connections, want pgx's default %d", n, want)
 	}
 	pool, err := tenants.OpenPool(context.Background(), bundle.db.AppURL+"&pool_max_conns=3")
 	if err != nil {
