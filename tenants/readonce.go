@@ -118,6 +118,7 @@ func ExecOne(ctx context.Context, query string, args ...any) error {
 // round trip, see Tx.flush), before any audit row. For a write whose rows the transaction
 // does not read again and whose failure needs no handling beyond the transaction's: an
 // error fails the commit, and nothing is kept. FlushAudit sends it earlier, for a reader.
+// The arguments are encoded when it is sent: the caller does not change them afterwards.
 func ExecAtCommit(ctx context.Context, query string, args ...any) error {
 	tx, ok := TxFrom(ctx)
 	if !ok {
