@@ -117,7 +117,8 @@ func ExecOne(ctx context.Context, query string, args ...any) error {
 // transaction: it is sent with the audit rows and the COMMIT in one pipelined batch (one
 // round trip, see Tx.flush), before any audit row. For a write whose rows the transaction
 // does not read again and whose failure needs no handling beyond the transaction's: an
-// error fails the commit, and nothing is kept. FlushAudit sends it earlier, for a reader.
+// error fails the commit, and nothing is kept. FlushWrites (or FlushAudit) sends it
+// earlier, for a reader.
 // The arguments are encoded when it is sent: the caller does not change them afterwards.
 func ExecAtCommit(ctx context.Context, query string, args ...any) error {
 	tx, ok := TxFrom(ctx)
@@ -128,6 +129,27 @@ func ExecAtCommit(ctx context.Context, query string, args ...any) error {
 	tx.later = append(tx.later, laterExec{sql: query, args: args})
 	tx.mu.Unlock()
 	return nil
+}
+
+// FlushWrites sends the writes ExecAtCommit left in ctx's transaction now (one round trip,
+// none when there are none), without the audit rows: a reader of the rows they write calls
+// it first, as one that reads the audit chain calls FlushAudit. A transaction that registers
+// an application and then acts on it (the demo seed) numbers the second event after the
+// first this way.
+func FlushWrites(ctx context.Context) error {
+	tx, ok := TxFrom(ctx)
+	if !ok {
+		return errors.New("tenants: FlushWrites outside a tenant transaction")
+	}
+	tx.mu.Lock()
+	later := tx.later
+	tx.later = nil
+	tx.mu.Unlock()
+	if len(later) == 0 {
+		return nil
+	}
+	_, err := tx.sendBatch(ctx, later, nil, false)
+	return err
 }
 
 // laterExec is a write left for the transaction's end (ExecAtCommit).

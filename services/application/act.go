@@ -381,6 +381,11 @@ func (s *Service) record(ctx context.Context, a *Application, action string, fro
 	// The application row is locked (or new), so the next number is stable.
 	seq := 1
 	if from != "" {
+		// An intake's event may still wait for the commit (see below), when the transaction
+		// that registered the application acts on it too.
+		if err := tenants.FlushWrites(ctx); err != nil {
+			return nil, err
+		}
 		if err := tenants.Own(ctx, tenants.DB(ctx).NewSelect().Model((*Event)(nil))).ColumnExpr("coalesce(max(seq), 0) + 1").
 			Where("application_id = ?", a.ID).Scan(ctx, &seq); err != nil {
 			return nil, err
@@ -392,9 +397,11 @@ func (s *Service) record(ctx context.Context, a *Application, action string, fro
 		e.ActorID, e.ActorName = &id, actor.Name
 	}
 	// Every step writes one: with bind parameters, so its plan is kept (tenants.ExecOne). An
-	// intake's (the first event) reads nothing back and goes with the audit row and the
-	// COMMIT in the transaction's last round trip (tenants.ExecAtCommit); a later step's
-	// page is read back in its transaction, so its event is written now.
+	// intake's (the first event) goes with the audit row and the COMMIT in the transaction's
+	// last round trip (tenants.ExecAtCommit): the intake reads nothing back, and a reader of
+	// the events in the same transaction (Get, a later step's number) flushes it first
+	// (tenants.FlushWrites). A later step's page is read back in its transaction, so its
+	// event is written now.
 	var payload any // NULL for no data, as bun wrote it, not a json null
 	if e.Data != nil {
 		payload = e.Data

@@ -518,3 +518,37 @@ func TestStatistics(t *testing.T) {
 		t.Errorf("total received in the sheet = %q", v)
 	}
 }
+
+// An intake's event waits for the commit (tenants.ExecAtCommit); a transaction that registers
+// an application and then reads it or acts on it (the demo seed does) still sees the event
+// and numbers the next one after it.
+func TestIntakeThenActInOneTransaction(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	in := application.NewApplication{ItemID: b.itemID, Applicant: application.Applicant{Kind: application.ApplicantPerson, Name: "张三", IDNo: person, Phone: "13912345678"},
+		Materials: []application.Tick{{Key: "id", Provided: true}, {Key: "hukou", Provided: true}}}
+	err := b.as(t, b.clerk, func(ctx context.Context) error {
+		d, err := b.svc.Intake(ctx, in)
+		if err != nil {
+			return err
+		}
+		got, err := b.svc.Get(ctx, d.ID)
+		if err != nil {
+			return err
+		}
+		if len(got.Events) != 1 || got.Events[0].Seq != 1 {
+			t.Errorf("read back in the intake's transaction: %d events, want its intake event", len(got.Events))
+		}
+		acted, err := b.svc.Act(ctx, d.ID, application.Step{Action: lifecycle.Accept, Version: d.Version})
+		if err != nil {
+			return err
+		}
+		if n := len(acted.Events); n != 2 || acted.Events[0].Seq != 1 || acted.Events[1].Seq != 2 {
+			t.Errorf("after accepting in the same transaction: %+v, want events 1 and 2", acted.Events)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}

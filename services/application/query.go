@@ -102,6 +102,10 @@ func (s *Service) Get(ctx context.Context, id uuid.UUID) (*Detail, error) {
 		}
 		return nil, err
 	}
+	// The intake's event waits for the commit when the same transaction registered it.
+	if err := tenants.FlushWrites(ctx); err != nil {
+		return nil, err
+	}
 	if err := tenants.Own(ctx, tenants.DB(ctx).NewSelect().Model(&d.Events)).Where("e.application_id = ?", id).Order("e.seq").Scan(ctx); err != nil {
 		return nil, err
 	}
